@@ -1,0 +1,95 @@
+# newswatch - feed monitor daemon
+#
+#   make            build ./newswatch
+#   make run        install missing Debian packages, build, run on etc/feeds.yaml
+#   make test       install missing Debian packages, build, run every test
+#   make bench      the throughput benchmark (not part of make test)
+#   make sanitize   build with ASan+UBSan into build-asan/
+#   make install    PREFIX=/usr/local DESTDIR=
+
+VERSION   = 0.1.0
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+PYTHON   ?= /usr/bin/python3
+
+PKGS      = libcurl libxml-2.0 yaml-0.1 sqlite3 jansson libsystemd
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(CI),true)
+WARN     += -Werror
+endif
+NW_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -DNEWSWATCH_VERSION='"$(VERSION)"' \
+            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+NW_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lev -lm
+
+BUILD    ?= build
+LIB_SRC   = $(filter-out daemon/main.c,$(wildcard daemon/*.c feeds/*.c store/*.c))
+LIB_OBJ   = $(LIB_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ  = $(BUILD)/daemon/main.o
+TEST_SRC  = $(wildcard tests/test_*.c)
+TEST_BIN  = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+all: newswatch
+
+newswatch: $(MAIN_OBJ) $(BUILD)/libnewswatch.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(NW_LIBS)
+
+$(BUILD)/libnewswatch.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(NW_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libnewswatch.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(NW_LIBS) -lcmocka
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_BIN:=.d)
+
+# Install the Debian packages the build and the tests need, when missing.
+deps:
+	@scripts/deps.sh
+
+unit-tests: $(TEST_BIN) newswatch
+
+test: deps
+	@$(MAKE) --no-print-directory unit-tests
+	@scripts/run-tests.sh $(BUILD)
+
+run: deps
+	@$(MAKE) --no-print-directory newswatch
+	@mkdir -p var
+	./newswatch run -c etc/feeds.yaml
+
+bench: deps
+	@$(MAKE) --no-print-directory newswatch
+	$(PYTHON) bench/bench.py --binary ./newswatch
+
+sanitize:
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	    LDFLAGS="-fsanitize=address,undefined" all unit-tests
+	cp newswatch build-asan/newswatch
+
+install: newswatch
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/newswatch
+	install -m 755 newswatch $(DESTDIR)$(BINDIR)/newswatch
+	install -m 644 man/newswatch.1 $(DESTDIR)$(MANDIR)/man1/newswatch.1
+	install -m 644 man/newswatch.yaml.5 $(DESTDIR)$(MANDIR)/man5/newswatch.yaml.5
+	sed 's|@BINDIR@|$(BINDIR)|g' systemd/newswatch.service > $(DESTDIR)$(UNITDIR)/newswatch.service
+	test -e $(DESTDIR)$(SYSCONFDIR)/newswatch/feeds.yaml || \
+	    install -m 644 etc/feeds.yaml $(DESTDIR)$(SYSCONFDIR)/newswatch/feeds.yaml
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/newswatch $(DESTDIR)$(MANDIR)/man1/newswatch.1 \
+	    $(DESTDIR)$(MANDIR)/man5/newswatch.yaml.5 $(DESTDIR)$(UNITDIR)/newswatch.service
+
+clean:
+	rm -rf build build-asan newswatch
+
+.PHONY: all deps unit-tests test run bench sanitize install uninstall clean

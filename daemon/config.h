@@ -1,0 +1,83 @@
+/*
+ * config.h - read and validate feeds.yaml (libyaml).
+ *
+ * Promises: the whole file is checked before anything is returned; the
+ * first problem is reported as "FILE:LINE:COLUMN: message" (1-based, as
+ * editors count), unknown keys name the nearest known key.  Every
+ * config_feed carries its effective settings (its own override, else the
+ * global value, else the built-in default), so callers never look up
+ * inheritance themselves.
+ */
+#ifndef NW_CONFIG_H
+#define NW_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../feeds/article.h"
+
+#define FIRST_POLL_EMIT 0   /* current entries of a new feed go to the spool */
+#define FIRST_POLL_SKIP 1   /* they are marked seen without an item */
+
+struct config_feed {
+	char *url;
+	char *name;             /* given, or derived from the URL; unique */
+	double interval;        /* seconds */
+	char **tags;
+	size_t ntags;
+	struct article_rule *rules;  /* extract: overrides (strings owned) */
+	size_t nrules;
+	char *user_agent;
+	int first_poll;         /* FIRST_POLL_* */
+	int article;            /* fetch and parse linked pages */
+	int enabled;
+	double timeout;         /* seconds, whole transfer */
+	int64_t max_feed_bytes;
+	int64_t max_page_bytes;
+	int line;               /* where the feed's entry starts in the file */
+};
+
+struct config {
+	char *path;             /* the file read */
+	char *spool;            /* directory */
+	char *state;            /* SQLite file */
+	double interval;
+	char *user_agent;
+	long max_connections;
+	long per_host_connections;
+	int first_poll;
+	int article;
+	int allow_private_addresses;
+	char *log_level;        /* "debug", "info", "warning", "error" */
+	double timeout;
+	int64_t max_feed_bytes;
+	int64_t max_page_bytes;
+	struct config_feed *feeds;
+	size_t nfeeds;
+};
+
+/* Built-in defaults, also documented in newswatch.yaml(5) / the README. */
+#define CONFIG_DEFAULT_SPOOL "/var/spool/newswatch"
+#define CONFIG_DEFAULT_STATE "/var/lib/newswatch/state.db"
+#define CONFIG_DEFAULT_INTERVAL 900.0
+#define CONFIG_DEFAULT_USER_AGENT "newswatch/" NEWSWATCH_VERSION
+#define CONFIG_DEFAULT_MAX_CONNECTIONS 64
+#define CONFIG_DEFAULT_PER_HOST_CONNECTIONS 2
+#define CONFIG_DEFAULT_TIMEOUT 60.0
+#define CONFIG_DEFAULT_MAX_FEED_BYTES (10LL * 1024 * 1024)
+#define CONFIG_DEFAULT_MAX_PAGE_BYTES (5LL * 1024 * 1024)
+
+/*
+ * Load path.  Returns 0 and *out (free with config_free), or -1 with
+ * "FILE:LINE:COLUMN: message" (or "FILE: message" when the file cannot be
+ * read) in err.
+ */
+int config_load(const char *path, struct config **out, char *err, size_t errlen);
+
+void config_free(struct config *cfg);
+
+/* Parse a duration "30s", "15m", "2h", "1d" or plain seconds ("90",
+ * "1.5").  Returns 0 and *seconds (> 0), or -1. */
+int config_parse_duration(const char *s, double *seconds);
+
+#endif

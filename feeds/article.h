@@ -1,0 +1,73 @@
+/*
+ * article.h - the article parser: metadata and main body text of one page.
+ *
+ * Promises: a pure function of bytes (plus the page's final URL, content
+ * type and optional XPath rules) to a struct article; never the network,
+ * never the disk.  A field with no trustworthy source stays NULL (or
+ * NW_TIME_UNSET, or an empty list); nothing is guessed from an unrelated
+ * element.  Strings are valid UTF-8, entities decoded, whitespace
+ * normalised; URLs absolute against the page URL.
+ */
+#ifndef NW_ARTICLE_H
+#define NW_ARTICLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "date.h"
+
+/* A per-feed override: the XPath expression that yields one field.  Known
+ * fields: title, description, published, modified, authors, section, tags,
+ * image, language, site_name, publisher, canonical_url, text.  An XPath
+ * that yields nothing leaves the field to the automatic rules. */
+struct article_rule {
+	const char *field;
+	const char *xpath;
+};
+
+struct article {
+	char *url;           /* the page URL given to article_parse */
+	char *canonical_url;
+	char *title;
+	char *description;
+	int64_t published;   /* UTC seconds or NW_TIME_UNSET */
+	int64_t modified;
+	char **authors;
+	size_t nauthors;
+	char *section;       /* "mondo, russia" when the page names several */
+	char **tags;
+	size_t ntags;
+	char *image;
+	char *language;      /* BCP 47-ish as the page says: "it", "it-IT", "en" */
+	char *site_name;
+	char *publisher;
+	char *text;          /* body text: paragraphs separated by "\n\n" */
+};
+
+/* Return 0 when field names a known article field, else -1. */
+int article_rule_field_known(const char *field);
+
+/* Return 0 when xpath compiles, else -1 with the reason in err. */
+int article_rule_check(const char *xpath, char *err, size_t errlen);
+
+/*
+ * Parse len bytes of the HTML page buf fetched from url (after redirects;
+ * may be NULL).  content_type (may be NULL) gives the charset, which wins
+ * over <meta charset>.  rules/nrules are the feed's overrides (may be
+ * NULL/0).  Returns 0 and *out (caller frees with article_free), or -1 and
+ * a reason in err when the bytes are not a page at all.
+ */
+int article_parse(const char *buf, size_t len, const char *url,
+    const char *content_type, const struct article_rule *rules, size_t nrules,
+    struct article **out, char *err, size_t errlen);
+
+void article_free(struct article *article);
+
+/* The article as a JSON object with the keys url, canonical_url, title,
+ * description, published, modified (RFC 3339 UTC), authors, section, tags,
+ * image, language, site_name, publisher, text; absent values are null or
+ * [].  New reference. */
+json_t *article_to_json(const struct article *article);
+
+#endif

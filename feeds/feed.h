@@ -1,0 +1,81 @@
+/*
+ * feed.h - parse a feed document (RSS 0.9x/1.0/2.0, Atom, JSON Feed) into
+ * entries with stable ids.
+ *
+ * Promises: a pure function of bytes (plus base URL and content type) to a
+ * struct feed; never the network, never the disk.  Untrusted input is
+ * bounded (no external entities or DTD fetches, capped entry count and
+ * string lengths).  Every string in the result is valid UTF-8, trimmed, and
+ * every link is absolute where a base URL allows.  Timestamps are UTC
+ * seconds, NW_TIME_UNSET when the feed gave none that could be read.
+ */
+#ifndef NW_FEED_H
+#define NW_FEED_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "date.h"
+
+/* Hard caps on what one document may produce. */
+#define FEED_MAX_ENTRIES 10000
+
+struct feed_enclosure {
+	char *url;          /* absolute */
+	char *type;         /* MIME type or NULL */
+	int64_t length;     /* bytes, -1 when unknown */
+};
+
+struct feed_entry {
+	char *id;           /* guid/id, else link, else "sha256:" content hash; never NULL */
+	char *title;        /* plain text, whitespace squashed; may be NULL */
+	char *link;         /* absolute; may be NULL */
+	int64_t published;  /* NW_TIME_UNSET when absent */
+	int64_t updated;
+	char **authors;     /* plain-text names */
+	size_t nauthors;
+	char **categories;
+	size_t ncategories;
+	char *summary;      /* as the feed gave it (HTML kept); may be NULL */
+	char *content;      /* full content (HTML kept); may be NULL */
+	struct feed_enclosure *enclosures;
+	size_t nenclosures;
+};
+
+struct feed {
+	char *format;       /* "rss2.0", "rss1.0", "rss0.91", "atom1.0", "atom0.3", "json1.1", ... */
+	char *title;
+	char *link;         /* the site's home page, absolute */
+	char *id;
+	char *description;
+	int64_t updated;
+	struct feed_entry *entries; /* in document order */
+	size_t nentries;
+};
+
+/*
+ * Parse len bytes of buf.  base_url (the URL the document was fetched
+ * from, after redirects; may be NULL) resolves relative links.
+ * content_type (the HTTP Content-Type header, may be NULL) gives a charset
+ * that wins over the document's own declaration for text/ types.
+ * On success returns 0 and *out (caller frees with feed_free).  On failure
+ * returns -1 and writes a one-line reason into err ("not a feed: root
+ * element <html>", "XML error at line 3: ...").
+ */
+int feed_parse(const char *buf, size_t len, const char *base_url,
+    const char *content_type, struct feed **out, char *err, size_t errlen);
+
+void feed_free(struct feed *feed);
+
+/* The entry as a JSON object, exactly as in spool files: id, title, link,
+ * published, updated (RFC 3339 UTC or null), authors, categories, summary,
+ * content, enclosures [{url, type, length}].  Absent values are null (or []
+ * for lists).  Returns a new reference, or NULL on allocation failure. */
+json_t *feed_entry_to_json(const struct feed_entry *entry);
+
+/* The feed's own fields as JSON: format, title, link, id, description,
+ * updated.  New reference. */
+json_t *feed_meta_to_json(const struct feed *feed);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * text.h - text clean-up shared by the feed and article parsers.
+ *
+ * Promises: every function returns valid UTF-8 (invalid bytes become
+ * U+FFFD), newly allocated; the caller frees.  NULL in gives NULL out.
+ */
+#ifndef NW_TEXT_H
+#define NW_TEXT_H
+
+#include <stddef.h>
+
+/* Collapse runs of whitespace (including NBSP) to one space and trim. */
+char *text_squash(const char *s);
+
+/* Copy len bytes of s, replacing invalid UTF-8 sequences and NUL bytes. */
+char *text_utf8_sanitize(const char *s, size_t len);
+
+/* Decode HTML entities (named, including those no DTD declared, and
+ * numeric) in s.  Markup is left as it is. */
+char *text_decode_entities(const char *s);
+
+/* Strip markup from an HTML fragment and return its text, with block
+ * elements separated by newlines and whitespace squashed within lines. */
+char *text_from_html(const char *html);
+
+#endif

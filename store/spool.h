@@ -1,0 +1,53 @@
+/*
+ * spool.h - the spool directory: one file per item, made visible
+ * atomically.
+ *
+ * Promises: an item is written to DIR/tmp/NAME, fsynced, then renamed to
+ * DIR/new/NAME, so a reader of new/ only ever sees complete files.  After
+ * spool_sync returns 0 every item put before it survives a crash or power
+ * loss.  Putting the same NAME again replaces the file (a re-emitted item
+ * after a crash is not a duplicate).  Knows nothing of HTTP or parsing.
+ */
+#ifndef NW_SPOOL_H
+#define NW_SPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct spool;
+
+/* Open the spool at dir, creating dir, dir/tmp and dir/new as needed, and
+ * removing leftovers in dir/tmp (from a crash mid-write).  Returns 0 and
+ * *out, or -1 with the reason in err. */
+int spool_open(const char *dir, struct spool **out, char *err, size_t errlen);
+
+/* Close; NULL is a no-op. */
+void spool_close(struct spool *spool);
+
+/* Write len bytes of buf as item name: tmp/, fsync, rename into new/.
+ * name must satisfy spool_name_valid.  On failure nothing is left in tmp/
+ * or new/ under that name (an older complete file of the same name stays)
+ * and -1 is returned with the reason in err ("cannot write ...: No space
+ * left on device"). */
+int spool_put(struct spool *spool, const char *name, const void *buf,
+    size_t len, char *err, size_t errlen);
+
+/* Make every rename since the last spool_sync durable (fsync of new/). */
+int spool_sync(struct spool *spool, char *err, size_t errlen);
+
+/* 1 when name is a valid item name: 1..200 bytes of [A-Za-z0-9._-], not
+ * starting with '.'; else 0. */
+int spool_name_valid(const char *name);
+
+/*
+ * Make the item name for entry_id of feed_name discovered at discovered_us
+ * (microseconds since the epoch): "YYYYMMDDTHHMMSS.uuuuuuZ_FEED_HASH.json"
+ * where FEED is feed_name reduced to [A-Za-z0-9.-] (at most 64 bytes) and
+ * HASH 16 hex digits of a hash of (feed_name, entry_id).  Names list in
+ * discovery order and are the same for the same inputs.  Returns buf, or
+ * NULL when buflen is too small (128 bytes always suffice).
+ */
+char *spool_item_name(char *buf, size_t buflen, int64_t discovered_us,
+    const char *feed_name, const char *entry_id);
+
+#endif

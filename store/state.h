@@ -1,0 +1,95 @@
+/*
+ * state.h - the durable state: feeds, their HTTP validators and last poll,
+ * and the ids of entries already discovered or delivered.
+ *
+ * Promises: one SQLite file, schema versioned with PRAGMA user_version and
+ * migrated at open; writes are durable when state_commit returns 0
+ * (WAL, synchronous=FULL).  A file that is not a newswatch state, or is
+ * corrupt, is refused at open with a clear reason, never overwritten.
+ * Knows nothing of HTTP or parsing.  Not thread-safe: one loop owns it.
+ *
+ * The delivery promise is kept by the caller's order of calls:
+ *   state_begin; state_entry_discover (pending) ...; state_commit
+ *   spool_put ...; spool_sync
+ *   state_begin; state_entry_mark_seen ...; state_commit
+ */
+#ifndef NW_STATE_H
+#define NW_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct state;
+
+/* What the state knows of an entry. */
+#define STATE_ENTRY_UNKNOWN 0
+#define STATE_ENTRY_PENDING 1  /* discovered, not yet durable in the spool */
+#define STATE_ENTRY_SEEN    2  /* delivered (or skipped on a first poll) */
+
+struct state_feed {
+	int64_t id;
+	char *name;
+	char *url;             /* the URL polled (after a remembered redirect) */
+	char *etag;            /* NULL when none */
+	char *last_modified;   /* NULL when none */
+	int64_t last_poll;     /* UTC seconds, 0 = never */
+	int last_status;       /* HTTP status of the last poll, 0 = none */
+	char *last_error;      /* NULL after a success */
+	int64_t next_poll;     /* UTC seconds, 0 = unknown */
+	int64_t entries_seen;
+	int64_t polls;         /* successful polls so far */
+	int failures;          /* consecutive failed polls */
+};
+
+/* Open (creating when absent) the state at path, creating its parent
+ * directory.  Returns 0 and *out, or -1 with the reason in err. */
+int state_open(const char *path, struct state **out, char *err, size_t errlen);
+
+/* Close; NULL is a no-op.  An open transaction is rolled back. */
+void state_close(struct state *st);
+
+/* Transactions.  Each returns 0, or -1 with the reason in err. */
+int state_begin(struct state *st, char *err, size_t errlen);
+int state_commit(struct state *st, char *err, size_t errlen);
+void state_rollback(struct state *st);
+
+/*
+ * Find the feed called name, creating it (with url) when absent; *created
+ * (may be NULL) tells which.  When it exists with another url, the url is
+ * left alone (a remembered redirect or a config change is the caller's
+ * call: state_feed_save).  Fills *out; free its strings with
+ * state_feed_clear.
+ */
+int state_feed_get(struct state *st, const char *name, const char *url,
+    struct state_feed *out, int *created, char *err, size_t errlen);
+
+/* Write back url, validators, last_*, next_poll, polls and failures of
+ * feed (matched by id).  entries_seen is the state's own count. */
+int state_feed_save(struct state *st, const struct state_feed *feed,
+    char *err, size_t errlen);
+
+/* All feeds, ordered by name.  *out is an array of *n feeds; free it with
+ * state_feed_list_free. */
+int state_feed_list(struct state *st, struct state_feed **out, size_t *n,
+    char *err, size_t errlen);
+void state_feed_list_free(struct state_feed *feeds, size_t n);
+
+/* Free the strings of feed and zero it. */
+void state_feed_clear(struct state_feed *feed);
+
+/* Look up one entry of a feed: *status is STATE_ENTRY_*, and for a known
+ * entry *discovered_us its discovery time (microseconds since the epoch). */
+int state_entry_get(struct state *st, int64_t feed_id, const char *entry_id,
+    int *status, int64_t *discovered_us, char *err, size_t errlen);
+
+/* Record a newly discovered entry as pending at discovered_us.  Doing so
+ * for a known entry changes nothing. */
+int state_entry_discover(struct state *st, int64_t feed_id,
+    const char *entry_id, int64_t discovered_us, char *err, size_t errlen);
+
+/* Mark an entry seen (inserting it when unknown, with discovered_us) and
+ * count it in the feed's entries_seen once. */
+int state_entry_mark_seen(struct state *st, int64_t feed_id,
+    const char *entry_id, int64_t discovered_us, char *err, size_t errlen);
+
+#endif
