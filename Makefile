@@ -13,6 +13,8 @@ BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 UNITDIR  ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 PYTHON   ?= /usr/bin/python3
 
 PKGS      = libcurl libxml-2.0 yaml-0.1 sqlite3 jansson libsystemd
@@ -77,17 +79,21 @@ sanitize:
 
 install: newswatch
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/newswatch
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/newswatch
 	install -m 755 newswatch $(DESTDIR)$(BINDIR)/newswatch
 	install -m 644 man/newswatch.1 $(DESTDIR)$(MANDIR)/man1/newswatch.1
 	install -m 644 man/newswatch.yaml.5 $(DESTDIR)$(MANDIR)/man5/newswatch.yaml.5
 	sed 's|@BINDIR@|$(BINDIR)|g' systemd/newswatch.service > $(DESTDIR)$(UNITDIR)/newswatch.service
+	install -m 644 systemd/newswatch.sysusers $(DESTDIR)$(SYSUSERSDIR)/newswatch.conf
+	install -m 644 systemd/newswatch.tmpfiles $(DESTDIR)$(TMPFILESDIR)/newswatch.conf
 	test -e $(DESTDIR)$(SYSCONFDIR)/newswatch/feeds.yaml || \
 	    install -m 644 etc/feeds.yaml $(DESTDIR)$(SYSCONFDIR)/newswatch/feeds.yaml
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/newswatch $(DESTDIR)$(MANDIR)/man1/newswatch.1 \
-	    $(DESTDIR)$(MANDIR)/man5/newswatch.yaml.5 $(DESTDIR)$(UNITDIR)/newswatch.service
+	    $(DESTDIR)$(MANDIR)/man5/newswatch.yaml.5 $(DESTDIR)$(UNITDIR)/newswatch.service \
+	    $(DESTDIR)$(SYSUSERSDIR)/newswatch.conf $(DESTDIR)$(TMPFILESDIR)/newswatch.conf
 
 clean:
 	rm -rf build build-asan newswatch

@@ -19,6 +19,13 @@ char *text_utf8_sanitize(const char *s, size_t len);
  * numeric) in s.  Markup is left as it is. */
 char *text_decode_entities(const char *s);
 
+/* The code point HTML reads the character reference "&name;" as, given
+ * the len bytes of name between '&' and ';': an HTML 4 entity name
+ * ("eacute" -> 0xE9) or a numeric one ("#233", "#xE9"; 128-159 read as
+ * windows-1252, impossible values as U+FFFD).  -1 when name is neither.
+ * For parsers that must turn references into numeric ones. */
+long text_entity_codepoint(const char *name, size_t len);
+
 /* Strip markup from an HTML fragment and return its text, with block
  * elements separated by newlines and whitespace squashed within lines. */
 char *text_from_html(const char *html);

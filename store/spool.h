@@ -50,4 +50,9 @@ int spool_name_valid(const char *name);
 char *spool_item_name(char *buf, size_t buflen, int64_t discovered_us,
     const char *feed_name, const char *entry_id);
 
+/* Create dir and its missing parents with mode 0755, like mkdir -p; an
+ * existing directory is fine.  Returns 0, or -1 with the reason in err.
+ * state_open uses it for the state file's directory too. */
+int spool_mkdirs(const char *dir, char *err, size_t errlen);
+
 #endif

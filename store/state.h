@@ -48,7 +48,9 @@ int state_open(const char *path, struct state **out, char *err, size_t errlen);
 /* Close; NULL is a no-op.  An open transaction is rolled back. */
 void state_close(struct state *st);
 
-/* Transactions.  Each returns 0, or -1 with the reason in err. */
+/* Transactions.  Each returns 0, or -1 with the reason in err.  A failed
+ * state_commit has rolled the transaction back; state_rollback with no
+ * transaction open does nothing. */
 int state_begin(struct state *st, char *err, size_t errlen);
 int state_commit(struct state *st, char *err, size_t errlen);
 void state_rollback(struct state *st);

@@ -1,0 +1,1044 @@
+/* config.c - see config.h */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <yaml.h>
+
+#include "../feeds/article.h"
+#include "../feeds/url.h"
+#include "config.h"
+#include "log.h"
+
+#define CONFIG_MAX_FILE (16 * 1024 * 1024)
+#define CONFIG_MAX_FEEDS 100000
+/* Aliases let a small file name the same big scalar many times over; this
+ * caps what the copies may add up to (a 16 MiB file without aliases stays
+ * well below). */
+#define CONFIG_MAX_COPIED (64 * 1024 * 1024)
+#define NAME_MAX_LEN 64
+#define DURATION_MAX (365.0 * 86400)
+#define SIZE_MAX_BYTES (1LL << 30)
+
+/* A feed's first_poll and article until set (0 is a value for them; the
+ * other settings are unset while 0 or NULL, which no valid value is).  The
+ * global values fill them in once the whole file is read, since global
+ * keys may come after feeds:. */
+#define UNSET -1
+
+struct parse {
+	const char *path;
+	yaml_document_t *doc;
+	char *err;
+	size_t errlen;
+	size_t copied;          /* bytes of scalars copied so far */
+	yaml_mark_t *name_marks; /* per feed: its name, or its url if derived */
+	yaml_mark_t url_mark;   /* of the feed being read */
+	yaml_mark_t name_mark;  /* of the feed being read, if it has a name: */
+};
+
+#define AT_TOP 1
+#define AT_FEED 2
+
+struct key;
+typedef int key_set_fn(struct parse *, const struct key *, yaml_node_t *,
+    void *);
+
+/* A key of feeds.yaml.  set() stores the value at the offset in struct
+ * config (top level) or struct config_feed (in a feed); keys that fill
+ * several fields have offset 0 and get the whole struct. */
+struct key {
+	const char *name;
+	int where;              /* AT_TOP, AT_FEED or both */
+	key_set_fn *set;
+	size_t top_off;
+	size_t feed_off;
+	long min, max;          /* set_long only */
+};
+
+static key_set_fn set_string, set_duration, set_bool, set_size, set_long,
+    set_first_poll, set_log_level, set_feeds, set_url, set_name, set_tags,
+    set_extract;
+
+#define TOP(f) offsetof(struct config, f)
+#define FEED(f) offsetof(struct config_feed, f)
+
+static const struct key keys[] = {
+	{ "spool", AT_TOP, set_string, TOP(spool), 0, 0, 0 },
+	{ "state", AT_TOP, set_string, TOP(state), 0, 0, 0 },
+	{ "interval", AT_TOP | AT_FEED, set_duration, TOP(interval),
+	    FEED(interval), 0, 0 },
+	{ "user_agent", AT_TOP | AT_FEED, set_string, TOP(user_agent),
+	    FEED(user_agent), 0, 0 },
+	{ "max_connections", AT_TOP, set_long, TOP(max_connections), 0,
+	    1, 10000 },
+	{ "per_host_connections", AT_TOP, set_long, TOP(per_host_connections),
+	    0, 1, 1000 },
+	{ "first_poll", AT_TOP | AT_FEED, set_first_poll, TOP(first_poll),
+	    FEED(first_poll), 0, 0 },
+	{ "article", AT_TOP | AT_FEED, set_bool, TOP(article), FEED(article),
+	    0, 0 },
+	{ "allow_private_addresses", AT_TOP, set_bool,
+	    TOP(allow_private_addresses), 0, 0, 0 },
+	{ "log_level", AT_TOP, set_log_level, TOP(log_level), 0, 0, 0 },
+	{ "timeout", AT_TOP | AT_FEED, set_duration, TOP(timeout),
+	    FEED(timeout), 0, 0 },
+	{ "max_feed_bytes", AT_TOP | AT_FEED, set_size, TOP(max_feed_bytes),
+	    FEED(max_feed_bytes), 0, 0 },
+	{ "max_page_bytes", AT_TOP | AT_FEED, set_size, TOP(max_page_bytes),
+	    FEED(max_page_bytes), 0, 0 },
+	{ "feeds", AT_TOP, set_feeds, 0, 0, 0, 0 },
+	{ "url", AT_FEED, set_url, 0, FEED(url), 0, 0 },
+	{ "name", AT_FEED, set_name, 0, FEED(name), 0, 0 },
+	{ "tags", AT_FEED, set_tags, 0, 0, 0, 0 },
+	{ "extract", AT_FEED, set_extract, 0, 0, 0, 0 },
+	{ "enabled", AT_FEED, set_bool, 0, FEED(enabled), 0, 0 },
+};
+
+/* Only to suggest a spelling: article_rule_field_known() decides what is
+ * valid, so a field missing here merely goes unsuggested. */
+static const char *const extract_fields[] = {
+	"title", "description", "published", "modified", "authors", "section",
+	"tags", "image", "language", "site_name", "publisher", "canonical_url",
+	"text",
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static int __attribute__((format(printf, 3, 4)))
+fail_at(struct parse *p, yaml_mark_t mark, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(p->err, p->errlen, "%s:%zu:%zu: ", p->path, mark.line + 1,
+	    mark.column + 1);
+	if (n >= 0 && (size_t)n < p->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(p->err + n, p->errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static yaml_node_t *
+node(struct parse *p, int index)
+{
+	return yaml_document_get_node(p->doc, index);
+}
+
+static const char *
+str(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+/* YAML 1.1's null: an absent value, "~" or "null". */
+static int
+is_null(const yaml_node_t *n)
+{
+	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
+
+	if (n->type != YAML_SCALAR_NODE ||
+	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return 0;
+	for (size_t i = 0; i < NELEM(nulls); i++)
+		if (strcmp(str(n), nulls[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* What the user wrote, for "got ..." in messages: quoted, shortened to
+ * whole UTF-8 characters, control characters as '?' so that the message
+ * stays one line. */
+static const char *
+describe(const yaml_node_t *n, char *buf, size_t len)
+{
+	const char *s;
+	size_t cut, o = 0;
+
+	if (n->type == YAML_MAPPING_NODE)
+		return "a mapping";
+	if (n->type == YAML_SEQUENCE_NODE)
+		return "a list";
+	if (is_null(n))
+		return "nothing";
+	s = str(n);
+	cut = strlen(s);
+	if (cut > len - sizeof("''...")) {
+		cut = len - sizeof("''...");
+		while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+			cut--;
+	}
+	buf[o++] = '\'';
+	for (size_t i = 0; i < cut; i++)
+		buf[o++] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' :
+		    s[i];
+	if (s[cut] != '\0') {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o++] = '\'';
+	buf[o] = '\0';
+	return buf;
+}
+
+/* "KEY: expected WHAT, got ..." at the value. */
+static int
+fail_expected(struct parse *p, const char *key, yaml_node_t *v,
+    const char *what)
+{
+	char buf[80];
+
+	return fail_at(p, v->start_mark, "%s: expected %s, got %s", key, what,
+	    describe(v, buf, sizeof(buf)));
+}
+
+/* The text of a scalar value, or NULL after reporting anything else. */
+static const char *
+scalar(struct parse *p, const char *key, yaml_node_t *v, const char *what)
+{
+	if (v->type != YAML_SCALAR_NODE || is_null(v)) {
+		fail_expected(p, key, v, what);
+		return NULL;
+	}
+	/* A "\0" escape would silently cut the value short. */
+	if (strlen(str(v)) != v->data.scalar.length) {
+		fail_at(p, v->start_mark, "%s: NUL character in value", key);
+		return NULL;
+	}
+	return str(v);
+}
+
+static char *
+copy(struct parse *p, const char *key, yaml_node_t *v)
+{
+	char *s;
+
+	/* Count malloc's own overhead too, or empty tags would cost nothing. */
+	p->copied += v->data.scalar.length + 16;
+	if (p->copied > CONFIG_MAX_COPIED) {
+		fail_at(p, v->start_mark, "%s: configuration too large once "
+		    "aliases are expanded", key);
+		return NULL;
+	}
+	if ((s = strdup(str(v))) == NULL)
+		fail_at(p, v->start_mark, "%s: out of memory", key);
+	return s;
+}
+
+static int
+set_string(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
+{
+	const char *what = "a non-empty string without control characters";
+	const char *s;
+	char **out = dst;
+	char *dup;
+
+	if ((s = scalar(p, k->name, v, what)) == NULL)
+		return -1;
+	/* user_agent goes into a header line as it is. */
+	for (const char *c = s; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return fail_expected(p, k->name, v, what);
+	if ((dup = copy(p, k->name, v)) == NULL)
+		return -1;
+	free(*out);
+	*out = dup;
+	return 0;
+}
+
+static int
+set_duration(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
+{
+	const char *what = "a duration like 30s, 15m, 2h";
+	const char *s;
+
+	if ((s = scalar(p, k->name, v, what)) == NULL)
+		return -1;
+	if (config_parse_duration(s, dst) == -1)
+		return fail_expected(p, k->name, v, what);
+	return 0;
+}
+
+static int
+set_bool(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
+{
+	static const char *const words[] = { "false", "no", "off", "true",
+	    "yes", "on" };
+	const char *what = "true or false";
+	const char *s;
+
+	if ((s = scalar(p, k->name, v, what)) == NULL)
+		return -1;
+	for (size_t i = 0; i < NELEM(words); i++)
+		if (strcasecmp(s, words[i]) == 0) {
+			*(int *)dst = i >= NELEM(words) / 2;
+			return 0;
+		}
+	return fail_expected(p, k->name, v, what);
+}
+
+/* Digits only: strtol would also take spaces, signs and "0x". */
+static int
+parse_digits(const char **s, long long limit, long long *out)
+{
+	long long n = 0;
+
+	if (**s < '0' || **s > '9')
+		return -1;
+	for (; **s >= '0' && **s <= '9'; (*s)++) {
+		n = n * 10 + (**s - '0');
+		if (n > limit)
+			return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+static int
+set_size(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
+{
+	const char *what = "a size from 1 to 1G like 512K or 10M";
+	const char *s;
+	long long n;
+	int shift = 0;
+
+	if ((s = scalar(p, k->name, v, what)) == NULL)
+		return -1;
+	if (parse_digits(&s, SIZE_MAX_BYTES, &n) == -1)
+		return fail_expected(p, k->name, v, what);
+	switch (*s) {
+	case 'k': case 'K': shift = 10; s++; break;
+	case 'm': case 'M': shift = 20; s++; break;
+	case 'g': case 'G': shift = 30; s++; break;
+	}
+	if (*s != '\0' || n < 1 || n > SIZE_MAX_BYTES >> shift)
+		return fail_expected(p, k->name, v, what);
+	*(int64_t *)dst = (int64_t)n << shift;
+	return 0;
+}
+
+static int
+set_long(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
+{
+	char what[64];
+	const char *s;
+	long long n;
+
+	snprintf(what, sizeof(what), "an integer from %ld to %ld", k->min,
+	    k->max);
+	if ((s = scalar(p, k->name, v, what)) == NULL)
+		return -1;
+	if (parse_digits(&s, k->max, &n) == -1 || *s != '\0' || n < k->min)
+		return fail_expected(p, k->name, v, what);
+	*(long *)dst = (long)n;
+	return 0;
+}
+
+static int
+set_first_poll(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
+{
+	const char *what = "emit or skip";
+	const char *s;
+
+	if ((s = scalar(p, k->name, v, what)) == NULL)
+		return -1;
+	if (strcmp(s, "emit") == 0)
+		*(int *)dst = FIRST_POLL_EMIT;
+	else if (strcmp(s, "skip") == 0)
+		*(int *)dst = FIRST_POLL_SKIP;
+	else
+		return fail_expected(p, k->name, v, what);
+	return 0;
+}
+
+static int
+set_log_level(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
+{
+	const char *what = "debug, info, warning or error";
+	const char *s;
+
+	if ((s = scalar(p, k->name, v, what)) == NULL)
+		return -1;
+	if (log_level_parse(s) == -1)
+		return fail_expected(p, k->name, v, what);
+	return set_string(p, k, v, dst);
+}
+
+static int
+set_url(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
+{
+	const char *what = "an http:// or https:// URL";
+	const char *s;
+
+	if ((s = scalar(p, k->name, v, what)) == NULL)
+		return -1;
+	if (!url_is_http(s))
+		return fail_expected(p, k->name, v, what);
+	for (const char *c = s; *c != '\0'; c++)
+		if ((unsigned char)*c <= 0x20 || *c == 0x7f)
+			return fail_expected(p, k->name, v, what);
+	p->url_mark = v->start_mark;
+	return set_string(p, k, v, dst);
+}
+
+static int
+name_valid(const char *s)
+{
+	size_t len = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789._-");
+
+	return len > 0 && len <= NAME_MAX_LEN && s[len] == '\0';
+}
+
+static int
+set_name(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
+{
+	const char *what = "1 to 64 letters, digits, '.', '_' or '-'";
+	const char *s;
+
+	if ((s = scalar(p, k->name, v, what)) == NULL)
+		return -1;
+	if (!name_valid(s))
+		return fail_expected(p, k->name, v, what);
+	p->name_mark = v->start_mark;
+	return set_string(p, k, v, dst);
+}
+
+static int
+set_tags(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
+{
+	struct config_feed *f = dst;
+	yaml_node_item_t *item;
+	size_t n;
+
+	if (is_null(v))
+		return 0;
+	if (v->type != YAML_SEQUENCE_NODE)
+		return fail_expected(p, k->name, v, "a list like [world, it]");
+	n = v->data.sequence.items.top - v->data.sequence.items.start;
+	if (n == 0)
+		return 0;
+	if ((f->tags = calloc(n, sizeof(*f->tags))) == NULL)
+		return fail_at(p, v->start_mark, "%s: out of memory", k->name);
+	for (item = v->data.sequence.items.start;
+	    item < v->data.sequence.items.top; item++) {
+		yaml_node_t *t = node(p, *item);
+
+		if (scalar(p, "tag", t, "a non-empty string") == NULL ||
+		    (f->tags[f->ntags] = copy(p, "tag", t)) == NULL)
+			return -1;
+		f->ntags++;
+	}
+	return 0;
+}
+
+/* Optimal string alignment distance: typos are mostly one slip or two
+ * swapped letters. */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t d[3][NAME_MAX_LEN + 1], *prev2 = d[0], *prev = d[1], *cur = d[2];
+
+	if (la > NAME_MAX_LEN || lb > NAME_MAX_LEN)
+		return (size_t)-1;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t *t;
+
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1];
+			size_t best = prev[j - 1] + cost;
+
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < best)
+				best = prev2[j - 2] + 1;
+			cur[j] = best;
+		}
+		t = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = t;
+	}
+	return prev[lb];
+}
+
+/* Keep in *best the candidate closest to word, if close enough to be a
+ * plausible misspelling: two slips, or a third of a long word. */
+static void
+nearest(const char *word, const char *cand, const char **best, size_t *bestd)
+{
+	size_t d = edit_distance(word, cand), len = strlen(word);
+	size_t limit = len / 3 > 2 ? len / 3 : 2;
+
+	if (d <= limit && d < len && d < *bestd) {
+		*best = cand;
+		*bestd = d;
+	}
+}
+
+static int
+fail_unknown(struct parse *p, yaml_node_t *kn, const char *what,
+    const char *best)
+{
+	if (best == NULL)
+		return fail_at(p, kn->start_mark, "unknown %s '%s'", what,
+		    str(kn));
+	return fail_at(p, kn->start_mark, "unknown %s '%s' (did you mean "
+	    "'%s'?)", what, str(kn), best);
+}
+
+/* The name of a mapping key, and no earlier key of map spells it too. */
+static const char *
+key_name(struct parse *p, yaml_node_t *map, yaml_node_pair_t *pair)
+{
+	yaml_node_t *kn = node(p, pair->key);
+
+	if (kn->type != YAML_SCALAR_NODE || is_null(kn)) {
+		fail_expected(p, "key", kn, "a name");
+		return NULL;
+	}
+	for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < pair;
+	    q++) {
+		yaml_node_t *qn = node(p, q->key);
+
+		if (strcmp(str(qn), str(kn)) == 0) {
+			fail_at(p, kn->start_mark, "duplicate key '%s' (also "
+			    "at line %zu)", str(kn), qn->start_mark.line + 1);
+			return NULL;
+		}
+	}
+	return str(kn);
+}
+
+static int
+fail_unknown_key(struct parse *p, yaml_node_t *kn, int where)
+{
+	const char *best = NULL;
+	size_t bestd = (size_t)-1;
+
+	for (size_t i = 0; i < NELEM(keys); i++) {
+		if (strcmp(keys[i].name, str(kn)) == 0)
+			return fail_at(p, kn->start_mark, where == AT_FEED ?
+			    "'%s' can only be set at the top level" :
+			    "'%s' can only be set in a feed", str(kn));
+		if (keys[i].where & where)
+			nearest(str(kn), keys[i].name, &best, &bestd);
+	}
+	return fail_unknown(p, kn, "key", best);
+}
+
+/*
+ * Apply the keys of map to base (a struct config or a struct config_feed,
+ * as where says).  Unknown and duplicate keys are checked before any value,
+ * so a mapping costs at most as many steps as there are keys.
+ */
+static int
+walk(struct parse *p, yaml_node_t *map, int where, void *base)
+{
+	for (yaml_node_pair_t *pair = map->data.mapping.pairs.start;
+	    pair < map->data.mapping.pairs.top; pair++) {
+		const struct key *k = NULL;
+		const char *name;
+
+		if ((name = key_name(p, map, pair)) == NULL)
+			return -1;
+		for (size_t i = 0; i < NELEM(keys) && k == NULL; i++)
+			if ((keys[i].where & where) &&
+			    strcmp(keys[i].name, name) == 0)
+				k = &keys[i];
+		if (k == NULL)
+			return fail_unknown_key(p, node(p, pair->key), where);
+		if (k->set(p, k, node(p, pair->value), (char *)base +
+		    (where == AT_TOP ? k->top_off : k->feed_off)) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+set_extract(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
+{
+	struct config_feed *f = dst;
+	yaml_node_pair_t *pair;
+	size_t n;
+
+	if (is_null(v))
+		return 0;
+	if (v->type != YAML_MAPPING_NODE)
+		return fail_expected(p, k->name, v,
+		    "a mapping of field: XPath");
+	n = v->data.mapping.pairs.top - v->data.mapping.pairs.start;
+	if (n == 0)
+		return 0;
+	if ((f->rules = calloc(n, sizeof(*f->rules))) == NULL)
+		return fail_at(p, v->start_mark, "%s: out of memory", k->name);
+	for (pair = v->data.mapping.pairs.start;
+	    pair < v->data.mapping.pairs.top; pair++) {
+		struct article_rule *r = &f->rules[f->nrules];
+		yaml_node_t *xn = node(p, pair->value);
+		const char *field, *best = NULL;
+		size_t bestd = (size_t)-1;
+		char why[256];
+
+		if ((field = key_name(p, v, pair)) == NULL)
+			return -1;
+		if (article_rule_field_known(field) == -1) {
+			for (size_t i = 0; i < NELEM(extract_fields); i++)
+				if (article_rule_field_known(extract_fields[i])
+				    == 0)
+					nearest(field, extract_fields[i], &best,
+					    &bestd);
+			return fail_unknown(p, node(p, pair->key),
+			    "extract field", best);
+		}
+		if (scalar(p, field, xn, "an XPath expression") == NULL)
+			return -1;
+		if (article_rule_check(str(xn), why, sizeof(why)) == -1)
+			return fail_at(p, xn->start_mark, "%s: %s", field,
+			    why);
+		if ((r->field = copy(p, field, node(p, pair->key))) == NULL)
+			return -1;
+		f->nrules++;
+		if ((r->xpath = copy(p, field, xn)) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The name a feed gets without name: host (with port, without user and
+ * password) and path, lowercased, every run of other characters than
+ * [a-z0-9.] as one '-', no '-' at either end, at most NAME_MAX_LEN.
+ * Returns a malloc'ed string, empty when nothing usable is left.
+ */
+static char *
+derive_name(const char *url)
+{
+	/* url_is_http() vouched for the "://". */
+	const char *s = strstr(url, "://") + 3, *auth = s, *end, *at;
+	char *name, *o;
+
+	end = s + strcspn(s, "/?#");
+	/* The last '@' ends the user info, which may hold a password. */
+	for (at = s; at < end; at++)
+		if (*at == '@')
+			auth = at + 1;
+	end = auth + strcspn(auth, "?#");
+	if ((name = malloc(NAME_MAX_LEN + 1)) == NULL)
+		return NULL;
+	for (o = name; auth < end && o < name + NAME_MAX_LEN; auth++) {
+		unsigned char c = (unsigned char)*auth;
+
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		if ((c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '.')
+			c = '-';
+		if (c == '-' && (o == name || o[-1] == '-'))
+			continue;
+		*o++ = (char)c;
+	}
+	while (o > name && o[-1] == '-')
+		o--;
+	*o = '\0';
+	return name;
+}
+
+static int
+read_feed(struct parse *p, yaml_node_t *v, struct config_feed *f)
+{
+	char buf[80];
+
+	f->first_poll = UNSET;
+	f->article = UNSET;
+	f->enabled = 1;
+	f->line = (int)v->start_mark.line + 1;
+	if (v->type != YAML_MAPPING_NODE)
+		return fail_at(p, v->start_mark, "feed: expected a mapping "
+		    "like {url: ...}, got %s", describe(v, buf, sizeof(buf)));
+	if (walk(p, v, AT_FEED, f) == -1)
+		return -1;
+	if (f->url == NULL)
+		return fail_at(p, v->start_mark, "feed has no url");
+	if (f->name == NULL) {
+		p->name_mark = p->url_mark;
+		if ((f->name = derive_name(f->url)) == NULL)
+			return fail_at(p, p->url_mark, "out of memory");
+		if (*f->name == '\0')
+			return fail_at(p, p->url_mark, "url: cannot derive a "
+			    "feed name from '%s', give the feed a name",
+			    f->url);
+	}
+	return 0;
+}
+
+static int
+set_feeds(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
+{
+	struct config *cfg = dst;
+	yaml_node_item_t *item;
+	size_t n;
+
+	if (is_null(v))
+		return 0;
+	if (v->type != YAML_SEQUENCE_NODE)
+		return fail_expected(p, k->name, v, "a list of feeds");
+	n = v->data.sequence.items.top - v->data.sequence.items.start;
+	if (n > CONFIG_MAX_FEEDS)
+		return fail_at(p, node(p, v->data.sequence.items.start[
+		    CONFIG_MAX_FEEDS])->start_mark, "more than %d feeds",
+		    CONFIG_MAX_FEEDS);
+	if (n == 0)
+		return 0;
+	if ((cfg->feeds = calloc(n, sizeof(*cfg->feeds))) == NULL ||
+	    (p->name_marks = calloc(n, sizeof(*p->name_marks))) == NULL)
+		return fail_at(p, v->start_mark, "feeds: out of memory");
+	for (item = v->data.sequence.items.start;
+	    item < v->data.sequence.items.top; item++) {
+		/* Counted first so that config_free sees a half-read feed. */
+		struct config_feed *f = &cfg->feeds[cfg->nfeeds++];
+
+		if (read_feed(p, node(p, *item), f) == -1)
+			return -1;
+		p->name_marks[cfg->nfeeds - 1] = p->name_mark;
+	}
+	return 0;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	const struct config_feed *const *fa = a, *const *fb = b;
+	int c = strcmp((*fa)->name, (*fb)->name);
+
+	/* Equal names stay in file order, so the first one is reported as
+	 * the original. */
+	if (c == 0)
+		c = (*fa > *fb) - (*fa < *fb);
+	return c;
+}
+
+/* Sorted, because 100000 feeds compared pairwise would take minutes. */
+static int
+check_names(struct parse *p, struct config *cfg)
+{
+	const struct config_feed **sorted, *dup = NULL, *orig = NULL;
+	size_t i;
+
+	if (cfg->nfeeds < 2)
+		return 0;
+	if ((sorted = calloc(cfg->nfeeds, sizeof(*sorted))) == NULL) {
+		snprintf(p->err, p->errlen, "%s: out of memory", p->path);
+		return -1;
+	}
+	for (i = 0; i < cfg->nfeeds; i++)
+		sorted[i] = &cfg->feeds[i];
+	qsort(sorted, cfg->nfeeds, sizeof(*sorted), by_name);
+	/* Of several clashes, report the one that comes first in the file. */
+	for (i = 1; i < cfg->nfeeds; i++)
+		if (strcmp(sorted[i]->name, sorted[i - 1]->name) == 0 &&
+		    (dup == NULL || sorted[i] < dup)) {
+			dup = sorted[i];
+			orig = sorted[i - 1];
+		}
+	free(sorted);
+	if (dup == NULL)
+		return 0;
+	return fail_at(p, p->name_marks[dup - cfg->feeds], "duplicate feed "
+	    "name '%s' (also at line %zu)", dup->name,
+	    p->name_marks[orig - cfg->feeds].line + 1);
+}
+
+static int
+inherit(struct config *cfg, struct config_feed *f)
+{
+	if (f->interval == 0)
+		f->interval = cfg->interval;
+	if (f->timeout == 0)
+		f->timeout = cfg->timeout;
+	if (f->first_poll == UNSET)
+		f->first_poll = cfg->first_poll;
+	if (f->article == UNSET)
+		f->article = cfg->article;
+	if (f->max_feed_bytes == 0)
+		f->max_feed_bytes = cfg->max_feed_bytes;
+	if (f->max_page_bytes == 0)
+		f->max_page_bytes = cfg->max_page_bytes;
+	if (f->user_agent == NULL &&
+	    (f->user_agent = strdup(cfg->user_agent)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* Read at most CONFIG_MAX_FILE bytes of path into *buf. */
+static int
+read_file(const char *path, unsigned char **buf, size_t *len, char *err,
+    size_t errlen)
+{
+	unsigned char *b = NULL, *nb;
+	size_t n = 0, cap = 0;
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		if (n == cap) {
+			/* One byte past the limit tells "too large". */
+			cap = cap ? cap * 2 : 64 * 1024;
+			if (cap > CONFIG_MAX_FILE + 1)
+				cap = CONFIG_MAX_FILE + 1;
+			if ((nb = realloc(b, cap)) == NULL) {
+				snprintf(err, errlen, "%s: out of memory",
+				    path);
+				goto fail;
+			}
+			b = nb;
+		}
+		n += fread(b + n, 1, cap - n, fp);
+		if (n > CONFIG_MAX_FILE) {
+			snprintf(err, errlen, "%s: larger than %d MiB", path,
+			    CONFIG_MAX_FILE >> 20);
+			goto fail;
+		}
+		if (ferror(fp)) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (feof(fp))
+			break;
+	}
+	fclose(fp);
+	*buf = b;
+	*len = n;
+	return 0;
+fail:
+	fclose(fp);
+	free(b);
+	return -1;
+}
+
+static int
+fail_yaml(struct parse *p, yaml_parser_t *parser, const unsigned char *buf)
+{
+	yaml_mark_t m = parser->problem_mark;
+
+	if (parser->error == YAML_MEMORY_ERROR) {
+		snprintf(p->err, p->errlen, "%s: out of memory", p->path);
+		return -1;
+	}
+	if (parser->error == YAML_READER_ERROR) {
+		/* The reader knows the byte offset only. */
+		memset(&m, 0, sizeof(m));
+		for (size_t i = 0; i < parser->problem_offset; i++) {
+			if (buf[i] == '\n') {
+				m.line++;
+				m.column = 0;
+			} else if ((buf[i] & 0xc0) != 0x80)
+				m.column++;
+		}
+		if (parser->problem_value != -1)
+			return fail_at(p, m, "%s (byte 0x%02X)",
+			    parser->problem, (unsigned)parser->problem_value);
+		return fail_at(p, m, "%s", parser->problem);
+	}
+	if (parser->context != NULL)
+		return fail_at(p, m, "%s (%s at line %zu, column %zu)",
+		    parser->problem, parser->context,
+		    parser->context_mark.line + 1,
+		    parser->context_mark.column + 1);
+	return fail_at(p, m, "%s", parser->problem);
+}
+
+/* Load the one document of buf into doc (deleted by the caller either
+ * way). */
+static int
+load(struct parse *p, const unsigned char *buf, size_t len,
+    yaml_document_t *doc)
+{
+	yaml_parser_t parser;
+	yaml_document_t extra;
+	yaml_node_t *root;
+	int rc = -1;
+
+	memset(&extra, 0, sizeof(extra));
+	if (!yaml_parser_initialize(&parser)) {
+		snprintf(p->err, p->errlen, "%s: out of memory", p->path);
+		return -1;
+	}
+	yaml_parser_set_input_string(&parser, buf, len);
+	if (!yaml_parser_load(&parser, doc)) {
+		fail_yaml(p, &parser, buf);
+		goto out;
+	}
+	/* A second document would otherwise be ignored without a word. */
+	if (!yaml_parser_load(&parser, &extra)) {
+		fail_yaml(p, &parser, buf);
+		goto out;
+	}
+	if ((root = yaml_document_get_root_node(&extra)) != NULL) {
+		fail_at(p, root->start_mark, "only one YAML document allowed");
+		goto out;
+	}
+	rc = 0;
+out:
+	yaml_document_delete(&extra);
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+static int
+set_defaults(struct config *cfg, const char *path)
+{
+	cfg->interval = CONFIG_DEFAULT_INTERVAL;
+	cfg->max_connections = CONFIG_DEFAULT_MAX_CONNECTIONS;
+	cfg->per_host_connections = CONFIG_DEFAULT_PER_HOST_CONNECTIONS;
+	cfg->first_poll = FIRST_POLL_EMIT;
+	cfg->article = 1;
+	cfg->allow_private_addresses = 0;
+	cfg->timeout = CONFIG_DEFAULT_TIMEOUT;
+	cfg->max_feed_bytes = CONFIG_DEFAULT_MAX_FEED_BYTES;
+	cfg->max_page_bytes = CONFIG_DEFAULT_MAX_PAGE_BYTES;
+	if ((cfg->path = strdup(path)) == NULL ||
+	    (cfg->spool = strdup(CONFIG_DEFAULT_SPOOL)) == NULL ||
+	    (cfg->state = strdup(CONFIG_DEFAULT_STATE)) == NULL ||
+	    (cfg->user_agent = strdup(CONFIG_DEFAULT_USER_AGENT)) == NULL ||
+	    (cfg->log_level = strdup("info")) == NULL)
+		return -1;
+	return 0;
+}
+
+int
+config_load(const char *path, struct config **out, char *err, size_t errlen)
+{
+	struct parse p = { .path = path, .err = err, .errlen = errlen };
+	struct config *cfg = NULL;
+	unsigned char *buf = NULL;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	size_t len;
+
+	memset(&doc, 0, sizeof(doc));
+	p.doc = &doc;
+	if (read_file(path, &buf, &len, err, errlen) == -1)
+		goto fail;
+	if (load(&p, buf, len, &doc) == -1)
+		goto fail;
+	if ((cfg = calloc(1, sizeof(*cfg))) == NULL ||
+	    set_defaults(cfg, path) == -1) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
+	/* No document, or "---" alone, leaves every default. */
+	if ((root = yaml_document_get_root_node(&doc)) != NULL &&
+	    !is_null(root)) {
+		if (root->type != YAML_MAPPING_NODE) {
+			char got[80];
+
+			fail_at(&p, root->start_mark, "expected a mapping of "
+			    "settings at the top, got %s",
+			    describe(root, got, sizeof(got)));
+			goto fail;
+		}
+		if (walk(&p, root, AT_TOP, cfg) == -1)
+			goto fail;
+	}
+	if (check_names(&p, cfg) == -1)
+		goto fail;
+	for (size_t i = 0; i < cfg->nfeeds; i++)
+		if (inherit(cfg, &cfg->feeds[i]) == -1) {
+			snprintf(err, errlen, "%s: out of memory", path);
+			goto fail;
+		}
+	free(p.name_marks);
+	yaml_document_delete(&doc);
+	free(buf);
+	*out = cfg;
+	return 0;
+fail:
+	config_free(cfg);
+	free(p.name_marks);
+	yaml_document_delete(&doc);
+	free(buf);
+	return -1;
+}
+
+void
+config_free(struct config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	for (size_t i = 0; i < cfg->nfeeds; i++) {
+		struct config_feed *f = &cfg->feeds[i];
+
+		free(f->url);
+		free(f->name);
+		for (size_t j = 0; j < f->ntags; j++)
+			free(f->tags[j]);
+		free(f->tags);
+		for (size_t j = 0; j < f->nrules; j++) {
+			free((char *)f->rules[j].field);
+			free((char *)f->rules[j].xpath);
+		}
+		free(f->rules);
+		free(f->user_agent);
+	}
+	free(cfg->feeds);
+	free(cfg->path);
+	free(cfg->spool);
+	free(cfg->state);
+	free(cfg->user_agent);
+	free(cfg->log_level);
+	free(cfg);
+}
+
+int
+config_parse_duration(const char *s, double *seconds)
+{
+	double v = 0, scale = 1;
+	int digits = 0;
+
+	/* By hand: strtod would take "inf", "0x1p4", "1e9" and the locale's
+	 * decimal comma. */
+	for (; *s >= '0' && *s <= '9'; s++, digits++)
+		v = v * 10 + (*s - '0');
+	if (*s == '.') {
+		if (s[1] < '0' || s[1] > '9')
+			return -1;
+		for (s++; *s >= '0' && *s <= '9'; s++, digits++)
+			v += (*s - '0') * (scale /= 10);
+	}
+	if (digits == 0)
+		return -1;
+	switch (*s) {
+	case 'd': v *= 24;
+		/* FALLTHROUGH */
+	case 'h': v *= 60;
+		/* FALLTHROUGH */
+	case 'm': v *= 60;
+		/* FALLTHROUGH */
+	case 's': s++;
+		/* FALLTHROUGH */
+	case '\0':
+		break;
+	default:
+		return -1;
+	}
+	if (*s != '\0' || v <= 0 || v > DURATION_MAX)
+		return -1;
+	*seconds = v;
+	return 0;
+}

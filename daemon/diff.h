@@ -1,0 +1,35 @@
+/*
+ * diff.h - the diff engine: which entries of a freshly parsed feed are new.
+ *
+ * Promises: an entry is new when the state has never seen its id, or saw
+ * it only as pending (discovered before a crash and not yet delivered: it
+ * is delivered again under its first discovery time, so under the same
+ * spool name).  Each id counts once per document.  New entries come out
+ * in discovery order: oldest first by date when every new entry has one,
+ * else the reverse of document order (feeds list newest first).
+ */
+#ifndef NW_DIFF_H
+#define NW_DIFF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../feeds/feed.h"
+#include "../store/state.h"
+
+struct diff_item {
+	size_t index;            /* into feed->entries */
+	int64_t discovered_us;   /* recorded time, or the one to record */
+	int known;               /* 1: pending in the state already */
+};
+
+/*
+ * Compare feed with what the state holds for feed_id.  Unknown entries get
+ * discovery times now_us, now_us + 1, ... in discovery order (so names sort
+ * in that order).  Returns 0 with *out (caller frees; NULL when *n is 0),
+ * or -1 with the reason in err.
+ */
+int diff_new_entries(struct state *st, int64_t feed_id, const struct feed *feed,
+    int64_t now_us, struct diff_item **out, size_t *n, char *err, size_t errlen);
+
+#endif

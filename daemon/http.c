@@ -1,0 +1,621 @@
+/*
+ * http.c - see http.h.
+ *
+ * The libev glue follows curl's docs/examples/evhiperfifo.c, with its
+ * known slips fixed: timeouts in floating point, no libcurl call from the
+ * timer function, finished transfers handled after curl_multi_socket_action
+ * returns, and curl_multi_cleanup before the loop goes away.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/queue.h>
+
+#include <curl/curl.h>
+#include <ev.h>
+
+#include "http.h"
+
+#define HOST_BUCKETS 4096
+#define MAX_REDIRECTS 10
+#define CONNECT_TIMEOUT 20L
+/* A server that sends less than LOW_SPEED_BYTES per second for
+ * LOW_SPEED_SECONDS is dropped, so a trickle cannot hold a slot forever. */
+#define LOW_SPEED_BYTES 10L
+#define LOW_SPEED_SECONDS 30L
+
+struct host;
+
+struct http_transfer {
+	struct http *http;
+	struct host *host;
+	CURL *easy;
+	struct curl_slist *headers;
+	char *url;
+	http_done_fn *done;
+	void *arg;
+	char *body;
+	size_t len, cap;
+	int64_t max_bytes;
+	int too_big;
+	int allow_private;
+	int refused_private;
+	char refused_addr[INET6_ADDRSTRLEN];
+	int running;
+	int failed_start;
+	TAILQ_ENTRY(http_transfer) entry;  /* in host->queue or http->running */
+	char errbuf[CURL_ERROR_SIZE];
+};
+TAILQ_HEAD(transfer_list, http_transfer);
+
+struct host {
+	char *name;
+	long active;
+	int ready;                         /* in http->ready */
+	struct transfer_list queue;
+	struct host *hnext;                /* hash chain */
+	TAILQ_ENTRY(host) rentry;
+};
+TAILQ_HEAD(host_list, host);
+
+struct sock {
+	ev_io io;
+	struct http *http;
+};
+
+struct http {
+	struct ev_loop *loop;
+	CURLM *multi;
+	ev_timer timer;
+	ev_idle failed;                    /* fed when curl refuses a handle */
+	long max_connections;
+	long per_host;
+	long active;
+	size_t pending;
+	struct transfer_list running;
+	struct host_list ready;
+	struct host *hosts[HOST_BUCKETS];
+};
+
+static void dispatch(struct http *http);
+
+static unsigned
+host_hash(const char *s)
+{
+	unsigned h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h % HOST_BUCKETS;
+}
+
+static struct host *
+host_get(struct http *http, const char *name)
+{
+	unsigned b = host_hash(name);
+	struct host *h;
+
+	for (h = http->hosts[b]; h; h = h->hnext)
+		if (strcmp(h->name, name) == 0)
+			return h;
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return NULL;
+	if ((h->name = strdup(name)) == NULL) {
+		free(h);
+		return NULL;
+	}
+	TAILQ_INIT(&h->queue);
+	h->hnext = http->hosts[b];
+	http->hosts[b] = h;
+	return h;
+}
+
+/* Hosts with nothing to do are forgotten, so memory follows the work. */
+static void
+host_release_if_idle(struct http *http, struct host *h)
+{
+	struct host **pp;
+
+	if (h->active > 0 || !TAILQ_EMPTY(&h->queue))
+		return;
+	if (h->ready) {
+		TAILQ_REMOVE(&http->ready, h, rentry);
+		h->ready = 0;
+	}
+	for (pp = &http->hosts[host_hash(h->name)]; *pp; pp = &(*pp)->hnext)
+		if (*pp == h) {
+			*pp = h->hnext;
+			break;
+		}
+	free(h->name);
+	free(h);
+}
+
+static void
+host_mark_ready(struct http *http, struct host *h)
+{
+	if (!h->ready && !TAILQ_EMPTY(&h->queue) && h->active < http->per_host) {
+		TAILQ_INSERT_TAIL(&http->ready, h, rentry);
+		h->ready = 1;
+	}
+}
+
+static void
+transfer_free(struct http_transfer *t)
+{
+	if (t->easy)
+		curl_easy_cleanup(t->easy);
+	curl_slist_free_all(t->headers);
+	free(t->url);
+	free(t->body);
+	free(t);
+}
+
+static size_t
+on_body(char *data, size_t size, size_t nmemb, void *userp)
+{
+	struct http_transfer *t = userp;
+	size_t n = size * nmemb;
+
+	if ((int64_t)(t->len + n) > t->max_bytes) {
+		t->too_big = 1;
+		return 0;
+	}
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = t->cap ? t->cap : 16384;
+		char *p;
+		while (cap < t->len + n + 1)
+			cap *= 2;
+		if ((p = realloc(t->body, cap)) == NULL)
+			return 0;
+		t->body = p;
+		t->cap = cap;
+	}
+	memcpy(t->body + t->len, data, n);
+	t->len += n;
+	t->body[t->len] = '\0';
+	return n;
+}
+
+static int
+addr_is_private(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET) {
+		uint32_t a = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
+		return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 ||
+		    (a >> 20) == (172u << 4 | 1) ||       /* 172.16/12 */
+		    (a >> 16) == (192u << 8 | 168) ||     /* 192.168/16 */
+		    (a >> 16) == (169u << 8 | 254) ||     /* 169.254/16 */
+		    (a >> 22) == (100u << 2 | 1) ||       /* 100.64/10 */
+		    (a >> 28) >= 14;                      /* multicast, reserved */
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(a)) {
+			struct sockaddr_in v4 = { .sin_family = AF_INET };
+			memcpy(&v4.sin_addr, &a->s6_addr[12], 4);
+			return addr_is_private((struct sockaddr *)&v4);
+		}
+		return IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_UNSPECIFIED(a) ||
+		    IN6_IS_ADDR_LINKLOCAL(a) || IN6_IS_ADDR_SITELOCAL(a) ||
+		    IN6_IS_ADDR_MULTICAST(a) || (a->s6_addr[0] & 0xfe) == 0xfc;
+	}
+	return 1;
+}
+
+/* The check sits at connect time, after name resolution, so a public
+ * name that resolves to 127.0.0.1 is caught too. */
+static curl_socket_t
+on_open_socket(void *userp, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	struct http_transfer *t = userp;
+
+	(void)purpose;
+	if (!t->allow_private && addr_is_private(&addr->addr)) {
+		const void *in = addr->family == AF_INET6 ?
+		    (const void *)&((struct sockaddr_in6 *)&addr->addr)->sin6_addr :
+		    (const void *)&((struct sockaddr_in *)&addr->addr)->sin_addr;
+		t->refused_private = 1;
+		inet_ntop(addr->family, in, t->refused_addr, sizeof(t->refused_addr));
+		return CURL_SOCKET_BAD;
+	}
+	return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+}
+
+static const char *
+header_value(CURL *easy, const char *name)
+{
+	struct curl_header *h;
+
+	if (curl_easy_header(easy, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+		return NULL;
+	return h->value;
+}
+
+static void
+finish(struct http *http, struct http_transfer *t, CURLcode rc)
+{
+	struct http_response res = { 0 };
+	char reason[CURL_ERROR_SIZE + 128];
+	char *url = NULL, *ctype = NULL;
+	struct host *h = t->host;
+
+	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &res.status);
+	curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &url);
+	curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ctype);
+	curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME, &res.seconds);
+	res.url = url ? url : t->url;
+	res.content_type = ctype;
+	if (rc == CURLE_OK) {
+		res.etag = header_value(t->easy, "ETag");
+		res.last_modified = header_value(t->easy, "Last-Modified");
+		res.body = t->body ? t->body : "";
+		res.len = t->len;
+	} else {
+		if (t->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+			snprintf(reason, sizeof(reason),
+			    "body larger than %lld bytes", (long long)t->max_bytes);
+		else if (t->refused_private)
+			snprintf(reason, sizeof(reason), "refused to connect to "
+			    "private address %s (allow_private_addresses is off)",
+			    t->refused_addr);
+		else
+			snprintf(reason, sizeof(reason), "%s", t->errbuf[0] ?
+			    t->errbuf : curl_easy_strerror(rc));
+		res.error = reason;
+		res.body = "";
+	}
+
+	curl_multi_remove_handle(http->multi, t->easy);
+	TAILQ_REMOVE(&http->running, t, entry);
+	http->active--;
+	http->pending--;
+	h->active--;
+	host_mark_ready(http, h);
+
+	t->done(t->arg, &res);
+	transfer_free(t);
+	host_release_if_idle(http, h);
+}
+
+static void
+drain_done(struct http *http)
+{
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(http->multi, &left)) != NULL) {
+		struct http_transfer *t;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+		finish(http, t, msg->data.result);
+	}
+	dispatch(http);
+}
+
+static void
+on_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct http *http = w->data;
+	int running;
+
+	(void)loop;
+	(void)revents;
+	curl_multi_socket_action(http->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	drain_done(http);
+}
+
+static void
+on_io(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct sock *s = (struct sock *)w;
+	struct http *http = s->http;
+	int action = (revents & EV_READ ? CURL_CSELECT_IN : 0) |
+	    (revents & EV_WRITE ? CURL_CSELECT_OUT : 0);
+	int running;
+
+	(void)loop;
+	curl_multi_socket_action(http->multi, w->fd, action, &running);
+	drain_done(http);
+}
+
+static int
+on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *sockp)
+{
+	struct http *http = userp;
+	struct sock *s = sockp;
+	int events = (what & CURL_POLL_IN ? EV_READ : 0) |
+	    (what & CURL_POLL_OUT ? EV_WRITE : 0);
+
+	(void)easy;
+	if (what == CURL_POLL_REMOVE) {
+		if (s) {
+			ev_io_stop(http->loop, &s->io);
+			free(s);
+			curl_multi_assign(http->multi, fd, NULL);
+		}
+		return 0;
+	}
+	if (s == NULL) {
+		if ((s = calloc(1, sizeof(*s))) == NULL)
+			return -1;
+		s->http = http;
+		ev_io_init(&s->io, on_io, fd, events);
+		curl_multi_assign(http->multi, fd, s);
+	} else {
+		ev_io_stop(http->loop, &s->io);
+		ev_io_set(&s->io, fd, events);
+	}
+	ev_io_start(http->loop, &s->io);
+	return 0;
+}
+
+/* Called by libcurl: only arm the timer here, never call back into it. */
+static int
+on_multi_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+	struct http *http = userp;
+
+	(void)multi;
+	ev_timer_stop(http->loop, &http->timer);
+	if (timeout_ms >= 0) {
+		ev_timer_set(&http->timer, timeout_ms / 1000.0, 0.);
+		ev_timer_start(http->loop, &http->timer);
+	}
+	return 0;
+}
+
+static void
+dispatch(struct http *http)
+{
+	while (http->active < http->max_connections && !TAILQ_EMPTY(&http->ready)) {
+		struct host *h = TAILQ_FIRST(&http->ready);
+		struct http_transfer *t = TAILQ_FIRST(&h->queue);
+
+		TAILQ_REMOVE(&http->ready, h, rentry);
+		h->ready = 0;
+		TAILQ_REMOVE(&h->queue, t, entry);
+		h->active++;
+		http->active++;
+		t->running = 1;
+		TAILQ_INSERT_TAIL(&http->running, t, entry);
+		host_mark_ready(http, h);
+		if (curl_multi_add_handle(http->multi, t->easy) != CURLM_OK) {
+			/* Reported from the loop like any other failure,
+			 * never from inside http_get. */
+			snprintf(t->errbuf, sizeof(t->errbuf),
+			    "cannot start transfer");
+			t->failed_start = 1;
+			ev_feed_event(http->loop, &http->failed, EV_CUSTOM);
+		}
+	}
+}
+
+static void
+on_failed_start(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	struct http *http = w->data;
+	struct http_transfer *t;
+
+	(void)loop;
+	(void)revents;
+	/* Rescan after each: a callback may cancel other transfers. */
+	do {
+		TAILQ_FOREACH(t, &http->running, entry)
+			if (t->failed_start)
+				break;
+		if (t)
+			finish(http, t, CURLE_FAILED_INIT);
+	} while (t);
+	dispatch(http);
+}
+
+struct http *
+http_new(struct ev_loop *loop, long max_connections, long per_host_connections,
+    char *err, size_t errlen)
+{
+	struct http *http;
+
+	if ((http = calloc(1, sizeof(*http))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if ((http->multi = curl_multi_init()) == NULL) {
+		snprintf(err, errlen, "curl_multi_init failed");
+		free(http);
+		return NULL;
+	}
+	http->loop = loop;
+	http->max_connections = max_connections > 0 ? max_connections : 1;
+	http->per_host = per_host_connections > 0 ? per_host_connections : 1;
+	TAILQ_INIT(&http->running);
+	TAILQ_INIT(&http->ready);
+	ev_timer_init(&http->timer, on_timer, 0., 0.);
+	http->timer.data = http;
+	ev_idle_init(&http->failed, on_failed_start);
+	http->failed.data = http;
+	curl_multi_setopt(http->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(http->multi, CURLMOPT_SOCKETDATA, http);
+	curl_multi_setopt(http->multi, CURLMOPT_TIMERFUNCTION, on_multi_timer);
+	curl_multi_setopt(http->multi, CURLMOPT_TIMERDATA, http);
+	/* Keep enough idle connections for every host we may poll in a row. */
+	curl_multi_setopt(http->multi, CURLMOPT_MAXCONNECTS, http->max_connections * 2);
+	return http;
+}
+
+static void
+host_drop_all(struct http *http)
+{
+	for (size_t b = 0; b < HOST_BUCKETS; b++) {
+		struct host *h, *next;
+		for (h = http->hosts[b]; h; h = next) {
+			struct http_transfer *t;
+			next = h->hnext;
+			while ((t = TAILQ_FIRST(&h->queue)) != NULL) {
+				TAILQ_REMOVE(&h->queue, t, entry);
+				transfer_free(t);
+			}
+			free(h->name);
+			free(h);
+		}
+		http->hosts[b] = NULL;
+	}
+}
+
+void
+http_free(struct http *http)
+{
+	struct http_transfer *t;
+
+	if (http == NULL)
+		return;
+	while ((t = TAILQ_FIRST(&http->running)) != NULL) {
+		TAILQ_REMOVE(&http->running, t, entry);
+		curl_multi_remove_handle(http->multi, t->easy);
+		transfer_free(t);
+	}
+	host_drop_all(http);
+	/* The socket callback fires during cleanup and frees its watchers. */
+	curl_multi_cleanup(http->multi);
+	ev_timer_stop(http->loop, &http->timer);
+	free(http);
+}
+
+static int
+host_of(const char *url, char *out, size_t outlen, char *err, size_t errlen)
+{
+	CURLU *u = curl_url();
+	char *host = NULL;
+	CURLUcode rc;
+
+	if (u == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = curl_url_set(u, CURLUPART_URL, url, 0);
+	if (rc == CURLUE_OK)
+		rc = curl_url_get(u, CURLUPART_HOST, &host, 0);
+	if (rc != CURLUE_OK) {
+		snprintf(err, errlen, "bad URL '%s': %s", url, curl_url_strerror(rc));
+		curl_url_cleanup(u);
+		return -1;
+	}
+	snprintf(out, outlen, "%s", host);
+	for (char *p = out; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p += 'a' - 'A';
+	curl_free(host);
+	curl_url_cleanup(u);
+	return 0;
+}
+
+static int
+add_header(struct curl_slist **list, const char *name, const char *value)
+{
+	char line[1024];
+	struct curl_slist *l;
+
+	snprintf(line, sizeof(line), "%s: %s", name, value);
+	if ((l = curl_slist_append(*list, line)) == NULL)
+		return -1;
+	*list = l;
+	return 0;
+}
+
+static int
+transfer_setup(struct http_transfer *t, const struct http_request *req)
+{
+	CURL *e = t->easy;
+
+	if ((req->etag && add_header(&t->headers, "If-None-Match", req->etag)) ||
+	    (req->last_modified &&
+	    add_header(&t->headers, "If-Modified-Since", req->last_modified)))
+		return -1;
+	curl_easy_setopt(e, CURLOPT_URL, t->url);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, req->user_agent);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)MAX_REDIRECTS);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(req->timeout * 1000));
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, LOW_SPEED_BYTES);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, LOW_SPEED_SECONDS);
+	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_bytes);
+	return 0;
+}
+
+struct http_transfer *
+http_get(struct http *http, const struct http_request *req, char *err,
+    size_t errlen)
+{
+	struct http_transfer *t;
+	char hostname[256];
+	struct host *h;
+
+	if (host_of(req->url, hostname, sizeof(hostname), err, errlen) == -1)
+		return NULL;
+	if ((t = calloc(1, sizeof(*t))) == NULL ||
+	    (t->url = strdup(req->url)) == NULL ||
+	    (t->easy = curl_easy_init()) == NULL ||
+	    transfer_setup(t, req) == -1 ||
+	    (h = host_get(http, hostname)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		if (t)
+			transfer_free(t);
+		return NULL;
+	}
+	t->http = http;
+	t->host = h;
+	t->done = req->done;
+	t->arg = req->arg;
+	t->max_bytes = req->max_bytes;
+	t->allow_private = req->allow_private;
+	TAILQ_INSERT_TAIL(&h->queue, t, entry);
+	http->pending++;
+	host_mark_ready(http, h);
+	/* Starting transfers here is safe: libcurl only arms our timer, and
+	 * callbacks run from the loop. */
+	dispatch(http);
+	return t;
+}
+
+void
+http_cancel(struct http *http, struct http_transfer *t)
+{
+	struct host *h = t->host;
+
+	if (t->running) {
+		curl_multi_remove_handle(http->multi, t->easy);
+		TAILQ_REMOVE(&http->running, t, entry);
+		http->active--;
+		h->active--;
+	} else {
+		TAILQ_REMOVE(&h->queue, t, entry);
+	}
+	http->pending--;
+	transfer_free(t);
+	host_mark_ready(http, h);
+	host_release_if_idle(http, h);
+	dispatch(http);
+}
+
+size_t
+http_pending(const struct http *http)
+{
+	return http->pending;
+}

@@ -1,0 +1,70 @@
+/*
+ * http.h - the HTTP engine: many GETs at once in the one thread, libcurl's
+ * multi socket interface driven by a libev loop.
+ *
+ * Promises: a request is queued and started when the global
+ * (max_connections) and per-host (per_host_connections) limits allow,
+ * hosts served round-robin so one busy site cannot starve the others.
+ * Its done callback is called exactly once, from the loop (never from
+ * inside http_get), unless the request is cancelled first.  Redirects are
+ * followed (http and https only, at most 10); bodies are decompressed and
+ * capped at max_bytes of decoded data, past which the transfer fails and
+ * nothing of the body is handed out.  The only file that knows both
+ * libcurl and libev.
+ */
+#ifndef NW_HTTP_H
+#define NW_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ev_loop;
+struct http;
+struct http_transfer;
+
+struct http_response {
+	long status;               /* HTTP status of the last answer, 0 when none */
+	const char *error;         /* NULL when a complete answer arrived (any status) */
+	const char *url;           /* effective URL after redirects */
+	const char *content_type;  /* may be NULL */
+	const char *etag;          /* validators of the answer, may be NULL */
+	const char *last_modified;
+	const char *body;          /* NUL-terminated, len bytes; valid during the call */
+	size_t len;
+	double seconds;            /* total transfer time */
+};
+
+typedef void http_done_fn(void *arg, const struct http_response *res);
+
+struct http_request {
+	const char *url;
+	const char *etag;          /* sent as If-None-Match when not NULL */
+	const char *last_modified; /* sent as If-Modified-Since when not NULL */
+	const char *user_agent;
+	int64_t max_bytes;         /* cap on the decoded body */
+	double timeout;            /* whole transfer, seconds */
+	int allow_private;         /* 0: refuse loopback, private, link-local peers */
+	http_done_fn *done;
+	void *arg;
+};
+
+/* Make an engine on loop.  Returns NULL with the reason in err. */
+struct http *http_new(struct ev_loop *loop, long max_connections,
+    long per_host_connections, char *err, size_t errlen);
+
+/* Cancel every transfer (no callbacks) and free the engine; NULL is a
+ * no-op.  Call before the loop is destroyed. */
+void http_free(struct http *http);
+
+/* Queue a GET.  The strings in req are copied.  Returns a handle for
+ * http_cancel, or NULL with the reason in err (bad URL, out of memory). */
+struct http_transfer *http_get(struct http *http, const struct http_request *req,
+    char *err, size_t errlen);
+
+/* Drop a queued or running transfer; its callback is not called. */
+void http_cancel(struct http *http, struct http_transfer *t);
+
+/* Transfers queued or running. */
+size_t http_pending(const struct http *http);
+
+#endif

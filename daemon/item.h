@@ -1,0 +1,35 @@
+/*
+ * item.h - the spool item: one new entry with its feed and article, as the
+ * JSON object users read from spool/new/.
+ *
+ * Promises: the object has "feed" {name, url, title, tags}, "entry" (as
+ * feed_entry_to_json), "article" (as article_to_json, or {url, error})
+ * only when article fetching is on, and "discovered_at" (RFC 3339 UTC).
+ */
+#ifndef NW_ITEM_H
+#define NW_ITEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../feeds/article.h"
+#include "../feeds/feed.h"
+#include "config.h"
+
+struct item_article {
+	const struct article *article;  /* parsed page, or NULL */
+	const char *url;                /* the page asked for */
+	const char *error;              /* why there is no article, or NULL */
+};
+
+/*
+ * Serialise the item for entry of feed (as configured by cf) discovered at
+ * discovered_us.  art is NULL when article fetching is off.  Returns a
+ * malloc'ed NUL-terminated JSON text (caller frees) or NULL when out of
+ * memory.
+ */
+char *item_json(const struct config_feed *cf, const struct feed *feed,
+    const struct feed_entry *entry, const struct item_article *art,
+    int64_t discovered_us);
+
+#endif

@@ -1,0 +1,556 @@
+/* poll.c - see poll.h */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <time.h>
+
+#include <ev.h>
+
+#include "../feeds/article.h"
+#include "../feeds/feed.h"
+#include "../feeds/url.h"
+#include "../store/spool.h"
+#include "../store/state.h"
+#include "diff.h"
+#include "http.h"
+#include "item.h"
+#include "log.h"
+#include "poll.h"
+
+/* How long finished polls wait for company before their state writes go
+ * to disk in one transaction. */
+#define BATCH_DELAY 0.02
+
+enum item_state { ITEM_WAITING, ITEM_SPOOLED, ITEM_FAILED };
+
+struct job_item {
+	struct poll_job *job;
+	struct http_transfer *xfer;   /* the page being fetched */
+	enum item_state state;
+};
+
+/* A job waits in at most one queue; QUEUE_BATCH is the one being flushed. */
+enum job_queue { QUEUE_NONE, QUEUE_DISCOVER, QUEUE_FINAL, QUEUE_BATCH };
+
+struct poll_job {
+	struct poller *p;
+	const struct config_feed *cf;
+	poll_done_fn *done;
+	void *arg;
+	struct state_feed sf;
+	int created;
+	struct http_transfer *xfer;   /* the feed being fetched */
+	struct feed *feed;
+	struct diff_item *new;        /* entries to deliver, in discovery order */
+	struct job_item *items;
+	size_t nnew;
+	size_t waiting;               /* items not yet spooled or failed */
+	int skip_all;                 /* first poll with first_poll: skip */
+	int ok;
+	char error[512];
+	double started;
+	enum job_queue queued;
+	TAILQ_ENTRY(poll_job) entry;  /* in p->jobs */
+	TAILQ_ENTRY(poll_job) qentry; /* in a batch queue */
+};
+TAILQ_HEAD(job_list, poll_job);
+
+struct poller {
+	struct ev_loop *loop;
+	struct http *http;
+	struct state *state;
+	struct spool *spool;
+	int allow_private;
+	struct poller_stats stats;
+	struct job_list jobs;
+	struct job_list discover_q;
+	struct job_list final_q;
+	struct job_list batch;
+	ev_timer flush;
+};
+
+static void job_deliver(struct poll_job *job);
+
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+set_str(char **dst, const char *src)
+{
+	free(*dst);
+	*dst = src ? strdup(src) : NULL;
+}
+
+static void
+job_free(struct poll_job *job)
+{
+	struct poller *p = job->p;
+
+	if (job->xfer)
+		http_cancel(p->http, job->xfer);
+	for (size_t i = 0; job->items && i < job->nnew; i++)
+		if (job->items[i].xfer)
+			http_cancel(p->http, job->items[i].xfer);
+	if (job->queued == QUEUE_DISCOVER)
+		TAILQ_REMOVE(&p->discover_q, job, qentry);
+	else if (job->queued == QUEUE_FINAL)
+		TAILQ_REMOVE(&p->final_q, job, qentry);
+	else if (job->queued == QUEUE_BATCH)
+		TAILQ_REMOVE(&p->batch, job, qentry);
+	TAILQ_REMOVE(&p->jobs, job, entry);
+	state_feed_clear(&job->sf);
+	feed_free(job->feed);
+	free(job->new);
+	free(job->items);
+	free(job);
+}
+
+static void
+enqueue(struct poll_job *job, enum job_queue q)
+{
+	struct poller *p = job->p;
+
+	job->queued = q;
+	TAILQ_INSERT_TAIL(q == QUEUE_DISCOVER ? &p->discover_q : &p->final_q,
+	    job, qentry);
+	if (!ev_is_active(&p->flush)) {
+		ev_timer_set(&p->flush, BATCH_DELAY, 0.);
+		ev_timer_start(p->loop, &p->flush);
+	}
+}
+
+static void
+job_fail(struct poll_job *job, const char *fmt, ...) NW_PRINTF(2, 3);
+
+/* Record why the poll failed; the feed's state is saved by the batch. */
+static void
+job_fail(struct poll_job *job, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(job->error, sizeof(job->error), fmt, ap);
+	va_end(ap);
+	job->ok = 0;
+	log_warnx("feed %s: %s", job->cf->name, job->error);
+	enqueue(job, QUEUE_FINAL);
+}
+
+static int
+job_parse(struct poll_job *job, const struct http_response *res)
+{
+	char err[512];
+	int first = job->created || job->sf.polls == 0;
+
+	if (feed_parse(res->body, res->len, res->url, res->content_type,
+	    &job->feed, err, sizeof(err)) == -1) {
+		job_fail(job, "%s: %s", res->url, err);
+		return -1;
+	}
+	if (first && job->cf->first_poll == FIRST_POLL_SKIP) {
+		job->skip_all = 1;
+		return 0;
+	}
+	if (diff_new_entries(job->p->state, job->sf.id, job->feed, now_us(),
+	    &job->new, &job->nnew, err, sizeof(err)) == -1) {
+		job_fail(job, "state: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+on_feed(void *arg, const struct http_response *res)
+{
+	struct poll_job *job = arg;
+
+	job->xfer = NULL;
+	job->sf.last_poll = time(NULL);
+	job->sf.last_status = (int)res->status;
+	if (res->error) {
+		job_fail(job, "%s: %s", res->url, res->error);
+		return;
+	}
+	if (res->status == 304) {
+		job->ok = 1;
+		job->p->stats.not_modified++;
+		log_debug("feed %s: not modified (%.2f s)", job->cf->name,
+		    res->seconds);
+		enqueue(job, QUEUE_FINAL);
+		return;
+	}
+	if (res->status < 200 || res->status > 299) {
+		job_fail(job, "%s: HTTP %ld", res->url, res->status);
+		return;
+	}
+	if (job_parse(job, res) == -1)
+		return;
+	/* Validators are kept only once the body was read successfully:
+	 * otherwise a 304 would hide the entries we failed to process. */
+	set_str(&job->sf.etag, res->etag);
+	set_str(&job->sf.last_modified, res->last_modified);
+	job->ok = 1;
+	log_info("feed %s: HTTP %ld, %zu entries, %zu new (%.2f s)",
+	    job->cf->name, res->status, job->feed->nentries,
+	    job->skip_all ? 0 : job->nnew, res->seconds);
+	enqueue(job, job->nnew > 0 ? QUEUE_DISCOVER : QUEUE_FINAL);
+}
+
+static void
+item_write(struct job_item *it, const struct item_article *art)
+{
+	struct poll_job *job = it->job;
+	const struct diff_item *d = &job->new[it - job->items];
+	const struct feed_entry *e = &job->feed->entries[d->index];
+	char name[128], err[512];
+	char *json;
+
+	json = item_json(job->cf, job->feed, e, art, d->discovered_us);
+	spool_item_name(name, sizeof(name), d->discovered_us, job->cf->name, e->id);
+	if (json == NULL) {
+		log_warnx("feed %s: entry %s: out of memory", job->cf->name, e->id);
+		it->state = ITEM_FAILED;
+	} else if (spool_put(job->p->spool, name, json, strlen(json),
+	    err, sizeof(err)) == -1) {
+		log_warnx("feed %s: spool: %s", job->cf->name, err);
+		job->p->stats.spool_errors++;
+		it->state = ITEM_FAILED;
+	} else {
+		log_debug("feed %s: item %s", job->cf->name, name);
+		it->state = ITEM_SPOOLED;
+	}
+	free(json);
+	if (--job->waiting == 0)
+		enqueue(job, QUEUE_FINAL);
+}
+
+static void
+on_article(void *arg, const struct http_response *res)
+{
+	struct job_item *it = arg;
+	struct poll_job *job = it->job;
+	struct item_article art = { .url = res->url };
+	struct article *a = NULL;
+	char err[512], why[600];
+
+	it->xfer = NULL;
+	if (res->error) {
+		art.error = res->error;
+	} else if (res->status < 200 || res->status > 299) {
+		snprintf(why, sizeof(why), "HTTP %ld", res->status);
+		art.error = why;
+	} else if (article_parse(res->body, res->len, res->url,
+	    res->content_type, job->cf->rules, job->cf->nrules, &a,
+	    err, sizeof(err)) == -1) {
+		snprintf(why, sizeof(why), "cannot parse page: %s", err);
+		art.error = why;
+	}
+	art.article = a;
+	if (art.error) {
+		job->p->stats.article_errors++;
+		log_info("feed %s: article %s: %s", job->cf->name, res->url,
+		    art.error);
+	}
+	item_write(it, &art);
+	article_free(a);
+}
+
+/* Fetch each new entry's page, or write its item straight away. */
+static void
+job_deliver(struct poll_job *job)
+{
+	struct poller *p = job->p;
+
+	if ((job->items = calloc(job->nnew, sizeof(*job->items))) == NULL) {
+		job_fail(job, "out of memory");
+		return;
+	}
+	job->waiting = job->nnew;
+	for (size_t i = 0; i < job->nnew; i++) {
+		struct job_item *it = &job->items[i];
+		const struct feed_entry *e = &job->feed->entries[job->new[i].index];
+		struct item_article art = { .url = e->link };
+		char err[512];
+
+		it->job = job;
+		if (!job->cf->article) {
+			item_write(it, NULL);
+			continue;
+		}
+		if (e->link == NULL || !url_is_http(e->link)) {
+			art.error = "entry has no http(s) link";
+			item_write(it, &art);
+			continue;
+		}
+		struct http_request req = {
+			.url = e->link,
+			.user_agent = job->cf->user_agent,
+			.max_bytes = job->cf->max_page_bytes,
+			.timeout = job->cf->timeout,
+			.allow_private = p->allow_private,
+			.done = on_article,
+			.arg = it,
+		};
+		if ((it->xfer = http_get(p->http, &req, err, sizeof(err))) == NULL) {
+			art.error = err;
+			item_write(it, &art);
+		}
+	}
+}
+
+/* Move the jobs of queue q into p->batch, where job_free still finds
+ * them should a callback cancel one. */
+static void
+take_batch(struct poller *p, struct job_list *q)
+{
+	struct poll_job *job;
+
+	TAILQ_CONCAT(&p->batch, q, qentry);
+	TAILQ_FOREACH(job, &p->batch, qentry)
+		job->queued = QUEUE_BATCH;
+}
+
+static void
+flush_discover(struct poller *p)
+{
+	struct poll_job *job;
+	char err[512];
+	int rc;
+
+	take_batch(p, &p->discover_q);
+	rc = state_begin(p->state, err, sizeof(err));
+	TAILQ_FOREACH(job, &p->batch, qentry)
+		for (size_t i = 0; rc == 0 && i < job->nnew; i++)
+			if (!job->new[i].known)
+				rc = state_entry_discover(p->state, job->sf.id,
+				    job->feed->entries[job->new[i].index].id,
+				    job->new[i].discovered_us, err, sizeof(err));
+	if (rc == 0)
+		rc = state_commit(p->state, err, sizeof(err));
+	else
+		state_rollback(p->state);
+
+	while ((job = TAILQ_FIRST(&p->batch)) != NULL) {
+		TAILQ_REMOVE(&p->batch, job, qentry);
+		job->queued = QUEUE_NONE;
+		if (rc == -1)
+			job_fail(job, "state: %s", err);
+		else
+			job_deliver(job);
+	}
+}
+
+static int
+job_commit(struct poll_job *job, int spool_durable, char *err, size_t errlen)
+{
+	struct state *st = job->p->state;
+	size_t spooled = 0, failed = 0;
+
+	for (size_t i = 0; job->items && i < job->nnew; i++) {
+		const struct diff_item *d = &job->new[i];
+
+		if (job->items[i].state != ITEM_SPOOLED || !spool_durable) {
+			failed++;
+			continue;
+		}
+		if (state_entry_mark_seen(st, job->sf.id,
+		    job->feed->entries[d->index].id, d->discovered_us,
+		    err, errlen) == -1)
+			return -1;
+		spooled++;
+	}
+	for (size_t i = 0; job->skip_all && i < job->feed->nentries; i++)
+		if (state_entry_mark_seen(st, job->sf.id,
+		    job->feed->entries[i].id, now_us(), err, errlen) == -1)
+			return -1;
+	if (job->ok && failed > 0) {
+		snprintf(job->error, sizeof(job->error),
+		    "%zu of %zu items could not be written to the spool",
+		    failed, job->nnew);
+		job->ok = 0;
+	}
+	job->p->stats.items += spooled;
+	if (job->ok) {
+		job->sf.polls++;
+		job->sf.failures = 0;
+		set_str(&job->sf.last_error, NULL);
+	} else {
+		job->sf.failures++;
+		set_str(&job->sf.last_error, job->error);
+	}
+	job->sf.next_poll = job->sf.last_poll + (int64_t)job->cf->interval;
+	return state_feed_save(st, &job->sf, err, errlen);
+}
+
+static void
+flush_final(struct poller *p)
+{
+	struct poll_job *job;
+	char err[512], syncerr[512] = "";
+	int durable, rc;
+
+	take_batch(p, &p->final_q);
+	durable = spool_sync(p->spool, syncerr, sizeof(syncerr)) == 0;
+	if (!durable)
+		log_warnx("spool: %s", syncerr);
+	rc = state_begin(p->state, err, sizeof(err));
+	TAILQ_FOREACH(job, &p->batch, qentry)
+		if (rc == 0)
+			rc = job_commit(job, durable, err, sizeof(err));
+	if (rc == 0)
+		rc = state_commit(p->state, err, sizeof(err));
+	else
+		state_rollback(p->state);
+	if (rc == -1)
+		log_warnx("state: %s", err);
+
+	while ((job = TAILQ_FIRST(&p->batch)) != NULL) {
+		struct poll_result res = { 0 };
+		size_t items = 0;
+
+		TAILQ_REMOVE(&p->batch, job, qentry);
+		job->queued = QUEUE_NONE;
+		for (size_t i = 0; job->items && i < job->nnew; i++)
+			items += job->items[i].state == ITEM_SPOOLED;
+		res.ok = job->ok && rc == 0;
+		res.status = job->sf.last_status;
+		res.error = rc == -1 ? err : job->ok ? NULL : job->error;
+		res.items = rc == 0 && durable ? items : 0;
+		res.next_poll = job->sf.next_poll;
+		if (res.ok)
+			p->stats.polls_ok++;
+		else
+			p->stats.polls_failed++;
+		if (job->done)
+			job->done(job->arg, &res);
+		job_free(job);
+	}
+}
+
+static void
+on_flush(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct poller *p = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (!TAILQ_EMPTY(&p->discover_q))
+		flush_discover(p);
+	if (!TAILQ_EMPTY(&p->final_q))
+		flush_final(p);
+}
+
+struct poller *
+poller_new(struct ev_loop *loop, struct http *http, struct state *state,
+    struct spool *spool, int allow_private, char *err, size_t errlen)
+{
+	struct poller *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->loop = loop;
+	p->http = http;
+	p->state = state;
+	p->spool = spool;
+	p->allow_private = allow_private;
+	TAILQ_INIT(&p->jobs);
+	TAILQ_INIT(&p->discover_q);
+	TAILQ_INIT(&p->final_q);
+	TAILQ_INIT(&p->batch);
+	ev_timer_init(&p->flush, on_flush, BATCH_DELAY, 0.);
+	p->flush.data = p;
+	return p;
+}
+
+void
+poller_flush(struct poller *p)
+{
+	ev_timer_stop(p->loop, &p->flush);
+	on_flush(p->loop, &p->flush, 0);
+}
+
+void
+poller_free(struct poller *p)
+{
+	struct poll_job *job;
+
+	if (p == NULL)
+		return;
+	while ((job = TAILQ_FIRST(&p->jobs)) != NULL)
+		job_free(job);
+	ev_timer_stop(p->loop, &p->flush);
+	free(p);
+}
+
+struct poll_job *
+poller_poll(struct poller *p, const struct config_feed *cf, poll_done_fn *done,
+    void *arg)
+{
+	struct poll_job *job;
+	char err[512];
+
+	if ((job = calloc(1, sizeof(*job))) == NULL) {
+		log_warnx("feed %s: out of memory", cf->name);
+		return NULL;
+	}
+	job->p = p;
+	job->cf = cf;
+	job->done = done;
+	job->arg = arg;
+	job->started = ev_now(p->loop);
+	TAILQ_INSERT_TAIL(&p->jobs, job, entry);
+	if (state_feed_get(p->state, cf->name, cf->url, &job->sf, &job->created,
+	    err, sizeof(err)) == -1) {
+		log_warnx("feed %s: state: %s", cf->name, err);
+		job_free(job);
+		return NULL;
+	}
+	if (strcmp(job->sf.url, cf->url) != 0) {
+		/* The config now names another URL: its validators belong
+		 * to the old one. */
+		set_str(&job->sf.url, cf->url);
+		set_str(&job->sf.etag, NULL);
+		set_str(&job->sf.last_modified, NULL);
+	}
+	struct http_request req = {
+		.url = cf->url,
+		.etag = job->sf.etag,
+		.last_modified = job->sf.last_modified,
+		.user_agent = cf->user_agent,
+		.max_bytes = cf->max_feed_bytes,
+		.timeout = cf->timeout,
+		/* The feeds are the administrator's choice; only article
+		 * links, which come from the feeds, are restricted. */
+		.allow_private = 1,
+		.done = on_feed,
+		.arg = job,
+	};
+	if ((job->xfer = http_get(p->http, &req, err, sizeof(err))) == NULL) {
+		job->sf.last_poll = time(NULL);
+		job_fail(job, "%s", err);
+	}
+	return job;
+}
+
+void
+poller_cancel(struct poller *p, struct poll_job *job)
+{
+	(void)p;
+	job_free(job);
+}
+
+const struct poller_stats *
+poller_stats(const struct poller *p)
+{
+	return &p->stats;
+}

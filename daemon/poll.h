@@ -1,0 +1,74 @@
+/*
+ * poll.h - one poll of one feed, start to finish: fetch (conditional GET),
+ * parse, diff, fetch and parse each new entry's page, write the items to
+ * the spool, record everything in the state.
+ *
+ * Promises: the delivery order of state.h is kept: new entries are
+ * recorded as pending before any spool file is written, and marked seen
+ * only after their files are durable.  State writes of all polls that
+ * finish close together are batched into one transaction (and one spool
+ * directory sync), so disk work does not grow with the number of feeds.
+ * A failure (network, HTTP, parse, disk) is local to its poll: it is
+ * logged, recorded in the feed's state and reported to the caller.
+ */
+#ifndef NW_POLL_H
+#define NW_POLL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+struct ev_loop;
+struct http;
+struct state;
+struct spool;
+struct poller;
+struct poll_job;
+
+struct poll_result {
+	int ok;              /* the feed was fetched and processed */
+	long status;         /* HTTP status, 0 when none */
+	const char *error;   /* why not ok, or NULL */
+	size_t items;        /* items written to the spool */
+	int64_t next_poll;   /* UTC seconds: when to poll again */
+};
+
+typedef void poll_done_fn(void *arg, const struct poll_result *res);
+
+struct poller_stats {
+	uint64_t polls_ok;
+	uint64_t polls_failed;
+	uint64_t not_modified;
+	uint64_t items;
+	uint64_t article_errors;
+	uint64_t spool_errors;
+};
+
+/* A poller works on loop with http, state and spool (all borrowed, must
+ * outlive it).  allow_private lets article fetches reach private
+ * addresses.  Returns NULL with the reason in err. */
+struct poller *poller_new(struct ev_loop *loop, struct http *http,
+    struct state *state, struct spool *spool, int allow_private,
+    char *err, size_t errlen);
+
+/* Write now what waits for the next batch (polls that finished, entries
+ * discovered), calling their callbacks; used before a clean exit. */
+void poller_flush(struct poller *p);
+
+/* Cancel every job (no callbacks) and free; NULL is a no-op. */
+void poller_free(struct poller *p);
+
+/* Start polling cf (borrowed until done is called or the job is
+ * cancelled).  done is called exactly once, from the loop.  Returns the
+ * job, or NULL (after logging) when it could not even start. */
+struct poll_job *poller_poll(struct poller *p, const struct config_feed *cf,
+    poll_done_fn *done, void *arg);
+
+/* Drop a job: transfers cancelled, nothing more written, no callback.
+ * Entries it had recorded as pending are delivered by a later poll. */
+void poller_cancel(struct poller *p, struct poll_job *job);
+
+const struct poller_stats *poller_stats(const struct poller *p);
+
+#endif

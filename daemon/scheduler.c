@@ -1,0 +1,279 @@
+/* scheduler.c - see scheduler.h */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "../store/state.h"
+#include "log.h"
+#include "poll.h"
+#include "scheduler.h"
+
+/* Feeds due at start are spread over at most this many seconds (and at
+ * most a tenth of their interval); later polls drift by up to 2%. */
+#define START_SPREAD 10.0
+#define RUN_JITTER 0.02
+
+struct cfg_ref {
+	struct config *cfg;
+	int refs;
+};
+
+struct watch {
+	struct scheduler *s;
+	const struct config_feed *cf;
+	struct cfg_ref *ref;            /* config cf belongs to */
+	struct poll_job *job;
+	struct cfg_ref *job_ref;        /* config the job in flight uses */
+	ev_timer timer;
+	int mark;                       /* seen in the config being applied */
+	TAILQ_ENTRY(watch) entry;
+};
+TAILQ_HEAD(watch_list, watch);
+
+struct scheduler {
+	struct ev_loop *loop;
+	struct poller *poller;
+	struct state *state;
+	int once;
+	scheduler_idle_fn *idle;
+	void *idle_arg;
+	struct cfg_ref *current;
+	struct watch_list watches;
+	size_t nwatches;
+	size_t busy;
+	size_t once_left;
+	size_t failed;
+};
+
+static void
+ref_drop(struct cfg_ref *ref)
+{
+	if (ref && --ref->refs == 0) {
+		config_free(ref->cfg);
+		free(ref);
+	}
+}
+
+static double
+jitter(double max)
+{
+	return max * ((double)random() / RAND_MAX);
+}
+
+static void
+watch_arm(struct watch *w, double delay)
+{
+	ev_timer_stop(w->s->loop, &w->timer);
+	ev_timer_set(&w->timer, delay > 0 ? delay : 0., 0.);
+	ev_timer_start(w->s->loop, &w->timer);
+}
+
+static void
+on_polled(void *arg, const struct poll_result *res)
+{
+	struct watch *w = arg;
+	struct scheduler *s = w->s;
+
+	w->job = NULL;
+	ref_drop(w->job_ref);
+	w->job_ref = NULL;
+	s->busy--;
+	if (s->once) {
+		if (!res->ok)
+			s->failed++;
+		if (--s->once_left == 0 && s->idle)
+			s->idle(s->idle_arg);
+		return;
+	}
+	watch_arm(w, (double)res->next_poll - (double)time(NULL) +
+	    jitter(w->cf->interval * RUN_JITTER));
+}
+
+static void
+on_due(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct watch *w = t->data;
+	struct scheduler *s = w->s;
+
+	(void)loop;
+	(void)revents;
+	if (w->job)
+		return;
+	w->job_ref = w->ref;
+	w->job_ref->refs++;
+	s->busy++;
+	if ((w->job = poller_poll(s->poller, w->cf, on_polled, w)) == NULL) {
+		struct poll_result res = { .next_poll = time(NULL) +
+		    (int64_t)w->cf->interval };
+		on_polled(w, &res);
+	}
+}
+
+static void
+watch_free(struct watch *w)
+{
+	struct scheduler *s = w->s;
+
+	ev_timer_stop(s->loop, &w->timer);
+	if (w->job) {
+		poller_cancel(s->poller, w->job);
+		s->busy--;
+	}
+	ref_drop(w->job_ref);
+	TAILQ_REMOVE(&s->watches, w, entry);
+	s->nwatches--;
+	free(w);
+}
+
+struct scheduler *
+scheduler_new(struct ev_loop *loop, struct poller *poller, struct state *state,
+    int once, scheduler_idle_fn *idle, void *arg)
+{
+	struct scheduler *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->loop = loop;
+	s->poller = poller;
+	s->state = state;
+	s->once = once;
+	s->idle = idle;
+	s->idle_arg = arg;
+	TAILQ_INIT(&s->watches);
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+	return s;
+}
+
+void
+scheduler_free(struct scheduler *s)
+{
+	struct watch *w;
+
+	if (s == NULL)
+		return;
+	while ((w = TAILQ_FIRST(&s->watches)) != NULL)
+		watch_free(w);
+	ref_drop(s->current);
+	free(s);
+}
+
+static struct watch *
+watch_find(struct scheduler *s, const char *name)
+{
+	struct watch *w;
+
+	TAILQ_FOREACH(w, &s->watches, entry)
+		if (strcmp(w->cf->name, name) == 0)
+			return w;
+	return NULL;
+}
+
+/* When a feed is first due: its state's next_poll, spread a little. */
+static double
+first_delay(struct scheduler *s, const struct config_feed *cf,
+    const struct state_feed *known, size_t nknown)
+{
+	double spread = cf->interval / 10 < START_SPREAD ?
+	    cf->interval / 10 : START_SPREAD;
+	double wait = 0;
+
+	if (s->once)
+		return 0;
+	for (size_t i = 0; i < nknown; i++)
+		if (strcmp(known[i].name, cf->name) == 0) {
+			if (known[i].next_poll > time(NULL))
+				wait = (double)(known[i].next_poll - time(NULL));
+			break;
+		}
+	return wait + jitter(spread);
+}
+
+int
+scheduler_apply(struct scheduler *s, struct config *cfg)
+{
+	struct cfg_ref *ref;
+	struct state_feed *known = NULL;
+	size_t nknown = 0;
+	struct watch *w, *next;
+	char err[512];
+
+	if ((ref = calloc(1, sizeof(*ref))) == NULL) {
+		config_free(cfg);
+		return -1;
+	}
+	ref->cfg = cfg;
+	ref->refs = 1;
+	if (state_feed_list(s->state, &known, &nknown, err, sizeof(err)) == -1)
+		log_warnx("state: %s (polling every feed now)", err);
+
+	TAILQ_FOREACH(w, &s->watches, entry)
+		w->mark = 0;
+	for (size_t i = 0; i < cfg->nfeeds; i++) {
+		const struct config_feed *cf = &cfg->feeds[i];
+
+		if (!cf->enabled)
+			continue;
+		if ((w = watch_find(s, cf->name)) != NULL) {
+			w->cf = cf;
+			w->ref = ref;
+			w->mark = 1;
+			continue;
+		}
+		if ((w = calloc(1, sizeof(*w))) == NULL) {
+			log_warnx("feed %s: out of memory", cf->name);
+			continue;
+		}
+		w->s = s;
+		w->cf = cf;
+		w->ref = ref;
+		w->mark = 1;
+		ev_timer_init(&w->timer, on_due, 0., 0.);
+		w->timer.data = w;
+		TAILQ_INSERT_TAIL(&s->watches, w, entry);
+		s->nwatches++;
+		if (s->once)
+			s->once_left++;
+		watch_arm(w, first_delay(s, cf, known, nknown));
+		if (s->current)
+			log_info("feed %s: added", cf->name);
+	}
+	for (w = TAILQ_FIRST(&s->watches); w; w = next) {
+		next = TAILQ_NEXT(w, entry);
+		if (!w->mark) {
+			log_info("feed %s: removed", w->cf->name);
+			watch_free(w);
+		}
+	}
+	state_feed_list_free(known, nknown);
+	ref_drop(s->current);
+	s->current = ref;
+	return 0;
+}
+
+const struct config *
+scheduler_config(const struct scheduler *s)
+{
+	return s->current ? s->current->cfg : NULL;
+}
+
+size_t
+scheduler_feeds(const struct scheduler *s)
+{
+	return s->nwatches;
+}
+
+size_t
+scheduler_busy(const struct scheduler *s)
+{
+	return s->busy;
+}
+
+size_t
+scheduler_failed(const struct scheduler *s)
+{
+	return s->failed;
+}

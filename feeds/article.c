@@ -1,0 +1,517 @@
+/*
+ * article.c - the article parser's front: parse the bytes, run the
+ * metadata and body halves, apply the per-feed XPath rules, free and
+ * serialise.  The helpers every half needs (DOM walk, strings) live here
+ * too.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xpath.h>
+
+#include "article.h"
+#include "article_internal.h"
+#include "date.h"
+#include "text.h"
+
+/* The longest charset name we take from a Content-Type header. */
+#define CHARSET_MAX	64
+
+static const char *const rule_fields[] = {
+	"title", "description", "published", "modified", "authors", "section",
+	"tags", "image", "language", "site_name", "publisher",
+	"canonical_url", "text",
+};
+
+void
+art_buf_add(struct art_buf *b, const char *s, size_t n)
+{
+	size_t cap;
+	char *p;
+
+	if (b->oom)
+		return;
+	if (b->p != NULL && n < b->cap - b->len)
+		goto copy;
+	cap = b->cap ? b->cap : 256;
+	while (cap - b->len <= n) {
+		if (cap > SIZE_MAX / 2) {
+			b->oom = 1;
+			return;
+		}
+		cap *= 2;
+	}
+	if ((p = realloc(b->p, cap)) == NULL) {
+		b->oom = 1;
+		return;
+	}
+	b->p = p;
+	b->cap = cap;
+copy:
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+char *
+art_buf_finish(struct art_buf *b)
+{
+	char *p = b->p;
+
+	if (b->oom || p == NULL) {
+		free(p);
+		p = NULL;
+	}
+	memset(b, 0, sizeof(*b));
+	return p;
+}
+
+int
+art_walk(xmlNode *root, int (*enter)(xmlNode *, int, void *),
+    void (*leave)(xmlNode *, void *), void *arg)
+{
+	xmlNode *n = root;
+	int depth = 0, r;
+
+	if (root == NULL)
+		return 0;
+	for (;;) {
+		if ((r = enter(n, depth, arg)) == ART_WALK_STOP)
+			return -1;
+		if (r == ART_WALK_INTO && n->children != NULL &&
+		    depth < ART_MAX_DEPTH) {
+			n = n->children;
+			depth++;
+			continue;
+		}
+		for (;;) {
+			if (leave != NULL)
+				leave(n, arg);
+			if (n == root)
+				return 0;
+			if (n->next != NULL) {
+				n = n->next;
+				break;
+			}
+			n = n->parent;
+			depth--;
+		}
+	}
+}
+
+int
+art_is(const xmlNode *n, const char *name)
+{
+	return n != NULL && n->type == XML_ELEMENT_NODE && n->name != NULL &&
+	    strcasecmp((const char *)n->name, name) == 0;
+}
+
+const char *
+art_attr(const xmlNode *n, const char *name)
+{
+	const xmlAttr *a;
+
+	if (n == NULL || n->type != XML_ELEMENT_NODE)
+		return NULL;
+	for (a = n->properties; a != NULL; a = a->next) {
+		if (strcasecmp((const char *)a->name, name) != 0)
+			continue;
+		/* The HTML parser gives each attribute one text child. */
+		if (a->children != NULL && a->children->content != NULL)
+			return (const char *)a->children->content;
+		return "";
+	}
+	return NULL;
+}
+
+int
+art_inside(const xmlNode *n, const char *tag)
+{
+	int depth;
+
+	for (depth = 0, n = n->parent; n != NULL && depth < ART_MAX_DEPTH;
+	    n = n->parent, depth++)
+		if (art_is(n, tag))
+			return 1;
+	return 0;
+}
+
+char *
+art_clean(const char *s)
+{
+	char *dec, *sq;
+
+	if (s == NULL)
+		return NULL;
+	if ((dec = text_decode_entities(s)) == NULL)
+		return NULL;
+	sq = text_squash(dec);
+	free(dec);
+	if (sq != NULL && *sq == '\0') {
+		free(sq);
+		sq = NULL;
+	}
+	return sq;
+}
+
+int
+art_list_add(char ***v, size_t *n, const char *s)
+{
+	char **nv, *copy;
+	size_t i;
+
+	if (*n >= ART_MAX_LIST)
+		return 0;
+	for (i = 0; i < *n; i++)
+		if (strcasecmp((*v)[i], s) == 0)
+			return 0;
+	if ((copy = strdup(s)) == NULL)
+		return -1;
+	if ((nv = realloc(*v, (*n + 1) * sizeof(*nv))) == NULL) {
+		free(copy);
+		return -1;
+	}
+	nv[(*n)++] = copy;
+	*v = nv;
+	return 0;
+}
+
+void
+art_list_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int
+article_rule_field_known(const char *field)
+{
+	size_t i;
+
+	if (field == NULL)
+		return -1;
+	for (i = 0; i < sizeof(rule_fields) / sizeof(rule_fields[0]); i++)
+		if (strcmp(field, rule_fields[i]) == 0)
+			return 0;
+	return -1;
+}
+
+/* Keeps the first libxml2 error of an XPath compile or evaluation so that
+ * it reaches the caller's err instead of stderr. */
+struct xerr {
+	char	msg[256];
+};
+
+static void
+xerr_catch(void *arg, xmlErrorPtr e)
+{
+	struct xerr *x = arg;
+	size_t len;
+
+	if (x == NULL || x->msg[0] != '\0' || e == NULL || e->message == NULL)
+		return;
+	snprintf(x->msg, sizeof(x->msg), "%s", e->message);
+	len = strlen(x->msg);
+	while (len > 0 && isspace((unsigned char)x->msg[len - 1]))
+		x->msg[--len] = '\0';
+}
+
+int
+article_rule_check(const char *xpath, char *err, size_t errlen)
+{
+	xmlStructuredErrorFunc ofn = xmlStructuredError;
+	void *octx = xmlStructuredErrorContext;
+	xmlXPathCompExprPtr comp;
+	struct xerr x;
+
+	if (xpath == NULL || *xpath == '\0') {
+		snprintf(err, errlen, "empty xpath");
+		return -1;
+	}
+	x.msg[0] = '\0';
+	xmlSetStructuredErrorFunc(&x, xerr_catch);
+	comp = xmlXPathCompile((const xmlChar *)xpath);
+	xmlSetStructuredErrorFunc(octx, ofn);
+	if (comp == NULL) {
+		snprintf(err, errlen, "xpath '%s': %s", xpath,
+		    x.msg[0] != '\0' ? x.msg : "invalid expression");
+		return -1;
+	}
+	xmlXPathFreeCompExpr(comp);
+	return 0;
+}
+
+/* The value one XPath result node gives a field: text for the body, one
+ * line for everything else. */
+static char *
+xpath_node_value(xmlNode *n, int paragraphs)
+{
+	xmlChar *c;
+	char *s;
+
+	if (n->type == XML_ELEMENT_NODE || n->type == XML_DOCUMENT_NODE ||
+	    n->type == XML_HTML_DOCUMENT_NODE)
+		return paragraphs ? art_paragraphs(n) : art_node_text(n);
+	if ((c = xmlNodeGetContent(n)) == NULL)
+		return NULL;
+	s = text_squash((const char *)c);
+	xmlFree(c);
+	if (s != NULL && *s == '\0') {
+		free(s);
+		s = NULL;
+	}
+	return s;
+}
+
+int
+art_xpath(htmlDocPtr doc, const char *xpath, int paragraphs,
+    int (*each)(const char *, void *), void *arg)
+{
+	xmlXPathContextPtr ctx = NULL;
+	xmlXPathObjectPtr res = NULL;
+	char *v;
+	int i, rc = 0;
+
+	if ((ctx = xmlXPathNewContext(doc)) == NULL)
+		return -1;
+	res = xmlXPathEvalExpression((const xmlChar *)xpath, ctx);
+	if (res == NULL)
+		goto done;
+	if (res->type == XPATH_STRING) {
+		if ((v = art_clean((const char *)res->stringval)) != NULL) {
+			rc = each(v, arg);
+			free(v);
+		}
+		goto done;
+	}
+	if (res->type != XPATH_NODESET || res->nodesetval == NULL)
+		goto done;
+	for (i = 0; i < res->nodesetval->nodeNr && rc == 0; i++) {
+		v = xpath_node_value(res->nodesetval->nodeTab[i], paragraphs);
+		if (v != NULL)
+			rc = each(v, arg);
+		free(v);
+	}
+done:
+	xmlXPathFreeObject(res);
+	xmlXPathFreeContext(ctx);
+	return rc;
+}
+
+static int
+text_rule_each(const char *v, void *arg)
+{
+	struct art_buf *b = arg;
+
+	if (b->len > 0)
+		art_buf_add(b, "\n\n", 2);
+	art_buf_add(b, v, strlen(v));
+	return b->oom ? -1 : 0;
+}
+
+/* The body text the feed's text rules select, or NULL. */
+static char *
+rule_text(htmlDocPtr doc, const struct article_rule *rules, size_t nrules)
+{
+	struct art_buf b = { 0 };
+	size_t i;
+
+	for (i = 0; i < nrules && b.len == 0; i++) {
+		if (rules[i].field == NULL || rules[i].xpath == NULL ||
+		    strcmp(rules[i].field, "text") != 0)
+			continue;
+		if (art_xpath(doc, rules[i].xpath, 1, text_rule_each, &b) == -1)
+			break;
+	}
+	return art_buf_finish(&b);
+}
+
+/*
+ * The charset parameter of a Content-Type value into cs, or 0 when there
+ * is none.  Quotes are dropped; the name is kept to what a charset name
+ * can hold.
+ */
+static int
+content_type_charset(const char *ct, char *cs, size_t cslen)
+{
+	const char *p;
+	size_t n = 0;
+
+	if (ct == NULL)
+		return 0;
+	for (p = ct; (p = strchr(p, ';')) != NULL; ) {
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncasecmp(p, "charset=", 8) != 0)
+			continue;
+		p += 8;
+		if (*p == '"' || *p == '\'')
+			p++;
+		while (n + 1 < cslen && *p != '\0' &&
+		    (isalnum((unsigned char)*p) || strchr("-_.:", *p) != NULL))
+			cs[n++] = *p++;
+		cs[n] = '\0';
+		return n > 0;
+	}
+	return 0;
+}
+
+/* Swallows what libxml2 would print: a broken page is our caller's
+ * business, reported through err or not at all. */
+static void
+xerr_ignore(void *arg, xmlErrorPtr e)
+{
+	(void)arg;
+	(void)e;
+}
+
+int
+article_parse(const char *buf, size_t len, const char *url,
+    const char *content_type, const struct article_rule *rules, size_t nrules,
+    struct article **out, char *err, size_t errlen)
+{
+	xmlStructuredErrorFunc ofn = xmlStructuredError;
+	void *octx = xmlStructuredErrorContext;
+	struct article *a = NULL;
+	htmlDocPtr doc = NULL;
+	char cs[CHARSET_MAX];
+
+	*out = NULL;
+	xmlSetStructuredErrorFunc(NULL, xerr_ignore);
+	if (buf == NULL || len == 0) {
+		snprintf(err, errlen, "empty page");
+		goto fail;
+	}
+	if (len > INT32_MAX) {
+		snprintf(err, errlen, "page too large (%zu bytes)", len);
+		goto fail;
+	}
+	if (memchr(buf, '<', len) == NULL) {
+		snprintf(err, errlen, "not HTML: no markup");
+		goto fail;
+	}
+	doc = htmlReadMemory(buf, (int)len, url,
+	    content_type_charset(content_type, cs, sizeof(cs)) ? cs : NULL,
+	    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+	    HTML_PARSE_RECOVER);
+	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
+		snprintf(err, errlen, "not HTML: the parser found no element");
+		goto fail;
+	}
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		goto oom;
+	a->published = a->modified = NW_TIME_UNSET;
+	if (url != NULL && (a->url = strdup(url)) == NULL)
+		goto oom;
+	if (art_meta(doc, url, rules, nrules, a) == -1)
+		goto oom;
+	a->text = rule_text(doc, rules, nrules);
+	/* Last: it unlinks the boilerplate from the tree. */
+	if (a->text == NULL)
+		a->text = art_body(doc);
+	xmlFreeDoc(doc);
+	xmlSetStructuredErrorFunc(octx, ofn);
+	*out = a;
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+fail:
+	article_free(a);
+	if (doc != NULL)
+		xmlFreeDoc(doc);
+	xmlSetStructuredErrorFunc(octx, ofn);
+	return -1;
+}
+
+void
+article_free(struct article *a)
+{
+	if (a == NULL)
+		return;
+	free(a->url);
+	free(a->canonical_url);
+	free(a->title);
+	free(a->description);
+	art_list_free(a->authors, a->nauthors);
+	free(a->section);
+	art_list_free(a->tags, a->ntags);
+	free(a->image);
+	free(a->language);
+	free(a->site_name);
+	free(a->publisher);
+	free(a->text);
+	free(a);
+}
+
+static json_t *
+json_str(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+static json_t *
+json_time(int64_t t)
+{
+	char buf[32];
+
+	if (t == NW_TIME_UNSET)
+		return json_null();
+	return json_string(date_format_rfc3339(t, buf, sizeof(buf)));
+}
+
+static json_t *
+json_list(char *const *v, size_t n)
+{
+	json_t *arr;
+	size_t i;
+
+	if ((arr = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(arr, json_string(v[i])) == -1) {
+			json_decref(arr);
+			return NULL;
+		}
+	return arr;
+}
+
+json_t *
+article_to_json(const struct article *a)
+{
+	json_t *o;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	/* json_object_set_new() takes and drops a NULL value, so one failed
+	 * allocation shows as a missing key, caught below. */
+	json_object_set_new(o, "url", json_str(a->url));
+	json_object_set_new(o, "canonical_url", json_str(a->canonical_url));
+	json_object_set_new(o, "title", json_str(a->title));
+	json_object_set_new(o, "description", json_str(a->description));
+	json_object_set_new(o, "published", json_time(a->published));
+	json_object_set_new(o, "modified", json_time(a->modified));
+	json_object_set_new(o, "authors", json_list(a->authors, a->nauthors));
+	json_object_set_new(o, "section", json_str(a->section));
+	json_object_set_new(o, "tags", json_list(a->tags, a->ntags));
+	json_object_set_new(o, "image", json_str(a->image));
+	json_object_set_new(o, "language", json_str(a->language));
+	json_object_set_new(o, "site_name", json_str(a->site_name));
+	json_object_set_new(o, "publisher", json_str(a->publisher));
+	json_object_set_new(o, "text", json_str(a->text));
+	if (json_object_size(o) != 14) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}

@@ -1,0 +1,1137 @@
+/*
+ * article_meta.c - an article's metadata from everything the page says
+ * about itself.
+ *
+ * One walk over the document offers candidates for each field, each
+ * tagged with its source; a field keeps the candidate from the best
+ * source, the first one seen among equals (lists: every value from that
+ * source).  A candidate that does not survive its field's check (a date
+ * date_parse refuses, a URL that is not http(s), an author that is a link)
+ * is no candidate, so the next source gets its chance.
+ *
+ * Precedence, best first (the precedence[] table says it exactly):
+ *   - the feed's XPath rules: a person wrote them for this site;
+ *   - JSON-LD of an Article-like type: the CMS writes it for search
+ *     engines, complete and typed (dates with zones, authors as a list);
+ *   - Open Graph / article:*: every share button depends on it, but
+ *     og:title is often the social headline and og:image the share card;
+ *   - the named <meta> conventions (Parse.ly, Sailthru, Dublin Core), then
+ *     plain <meta name=description|author|keywords|date>;
+ *   - Twitter cards, microdata (itemprop within an article's scope);
+ *   - JSON-LD of a WebPage or WebSite, whose "name" is the page's, not
+ *     the story's;
+ *   - what the page shows: <time datetime> inside <article> or <header>
+ *     (or marked pubdate, or hAtom's <abbr class=published title>), then
+ *     a /yyyy/mm/dd/ path in the URL; <a rel=author>; the <title> without
+ *     its " | Site" part (or cut down to the <h1> it starts or ends with),
+ *     the <h1> of the article (or the only one on the page).
+ * Languages come from JSON-LD, then <html lang>, http-equiv
+ * content-language, dc.language and last og:locale, and are written with
+ * a hyphen ("it_IT" becomes "it-IT", BCP 47's spelling).  The canonical URL
+ * prefers <link rel=canonical> to og:url.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+#include <libxml/tree.h>
+
+#include "article_internal.h"
+#include "date.h"
+#include "text.h"
+#include "url.h"
+
+/* JSON-LD blocks larger than this are skipped unread. */
+#define LD_MAX_BYTES	(1024 * 1024)
+/* How deep we look into a JSON-LD value, and how many members of one
+ * array or object. */
+#define LD_MAX_DEPTH	16
+#define LD_MAX_ITEMS	64
+/* Longer values are no author names. */
+#define AUTHOR_MAX	100
+/* The longest meta name or itemprop we compare. */
+#define KEY_MAX		64
+
+enum field {
+	F_TITLE, F_DESCRIPTION, F_PUBLISHED, F_MODIFIED, F_AUTHORS,
+	F_SECTION, F_TAGS, F_IMAGE, F_LANGUAGE, F_SITE_NAME, F_PUBLISHER,
+	F_CANONICAL, NFIELD
+};
+
+enum src {
+	SRC_END,		/* ends a precedence row */
+	SRC_RULE,		/* the feed's XPath rule */
+	SRC_JSONLD,		/* JSON-LD, an Article or kin */
+	SRC_JSONLD_PAGE,	/* JSON-LD, a WebPage or kin */
+	SRC_JSONLD_SITE,	/* JSON-LD, the WebSite */
+	SRC_OG,			/* og:*, article:* */
+	SRC_TWITTER,		/* twitter:* */
+	SRC_META,		/* parsely-*, sailthru.*, dc.*, dcterms.* */
+	SRC_META_PLAIN,		/* description, author, keywords, date... */
+	SRC_MICRODATA,		/* itemprop */
+	SRC_LINK,		/* <link rel=canonical|image_src> */
+	SRC_HTML_LANG,		/* <html lang> */
+	SRC_HTTP_EQUIV,		/* <meta http-equiv=content-language> */
+	SRC_TIME,		/* <time datetime> of the article */
+	SRC_URL,		/* /2022/01/07/ in the page's URL */
+	SRC_BYLINE,		/* <a rel=author> */
+	SRC_TITLE,		/* <title> */
+	SRC_H1,			/* the article's <h1> */
+	NSRC
+};
+
+static const enum src precedence[NFIELD][NSRC] = {
+	[F_TITLE] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_META, SRC_TWITTER,
+	    SRC_MICRODATA, SRC_JSONLD_PAGE, SRC_TITLE, SRC_H1 },
+	[F_DESCRIPTION] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_META_PLAIN,
+	    SRC_META, SRC_TWITTER, SRC_MICRODATA, SRC_JSONLD_PAGE },
+	[F_PUBLISHED] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_MICRODATA,
+	    SRC_META, SRC_META_PLAIN, SRC_JSONLD_PAGE, SRC_TIME, SRC_URL },
+	[F_MODIFIED] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_MICRODATA,
+	    SRC_META, SRC_META_PLAIN, SRC_JSONLD_PAGE },
+	[F_AUTHORS] = { SRC_RULE, SRC_JSONLD, SRC_META, SRC_META_PLAIN,
+	    SRC_OG, SRC_MICRODATA, SRC_JSONLD_PAGE, SRC_BYLINE },
+	[F_SECTION] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_META,
+	    SRC_MICRODATA, SRC_META_PLAIN, SRC_JSONLD_PAGE },
+	[F_TAGS] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_META, SRC_META_PLAIN,
+	    SRC_MICRODATA, SRC_JSONLD_PAGE },
+	[F_IMAGE] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_TWITTER, SRC_LINK,
+	    SRC_MICRODATA, SRC_JSONLD_PAGE },
+	[F_LANGUAGE] = { SRC_RULE, SRC_JSONLD, SRC_HTML_LANG, SRC_HTTP_EQUIV,
+	    SRC_META, SRC_OG, SRC_JSONLD_PAGE, SRC_MICRODATA },
+	[F_SITE_NAME] = { SRC_RULE, SRC_OG, SRC_JSONLD_SITE, SRC_META_PLAIN },
+	[F_PUBLISHER] = { SRC_RULE, SRC_JSONLD, SRC_META, SRC_META_PLAIN,
+	    SRC_MICRODATA, SRC_JSONLD_PAGE },
+	[F_CANONICAL] = { SRC_RULE, SRC_LINK, SRC_OG, SRC_JSONLD,
+	    SRC_JSONLD_PAGE },
+};
+
+/* The rule names of the fields, as article.h lists them. */
+static const char *const field_names[NFIELD] = {
+	[F_TITLE] = "title", [F_DESCRIPTION] = "description",
+	[F_PUBLISHED] = "published", [F_MODIFIED] = "modified",
+	[F_AUTHORS] = "authors", [F_SECTION] = "section", [F_TAGS] = "tags",
+	[F_IMAGE] = "image", [F_LANGUAGE] = "language",
+	[F_SITE_NAME] = "site_name", [F_PUBLISHER] = "publisher",
+	[F_CANONICAL] = "canonical_url",
+};
+
+/* <meta> names and properties (lower case; "dc:" is read as "dc."). */
+static const struct {
+	const char	*key;
+	enum field	 field;
+	enum src	 src;
+} meta_keys[] = {
+	{ "og:title", F_TITLE, SRC_OG },
+	{ "og:description", F_DESCRIPTION, SRC_OG },
+	{ "og:image", F_IMAGE, SRC_OG },
+	{ "og:image:url", F_IMAGE, SRC_OG },
+	{ "og:image:secure_url", F_IMAGE, SRC_OG },
+	{ "og:url", F_CANONICAL, SRC_OG },
+	{ "og:site_name", F_SITE_NAME, SRC_OG },
+	{ "og:locale", F_LANGUAGE, SRC_OG },
+	{ "article:published_time", F_PUBLISHED, SRC_OG },
+	{ "article:published", F_PUBLISHED, SRC_OG },
+	{ "og:published_time", F_PUBLISHED, SRC_OG },
+	{ "article:modified_time", F_MODIFIED, SRC_OG },
+	{ "og:updated_time", F_MODIFIED, SRC_OG },
+	{ "article:section", F_SECTION, SRC_OG },
+	{ "article:tag", F_TAGS, SRC_OG },
+	{ "article:author", F_AUTHORS, SRC_OG },
+	{ "twitter:title", F_TITLE, SRC_TWITTER },
+	{ "twitter:description", F_DESCRIPTION, SRC_TWITTER },
+	{ "twitter:image", F_IMAGE, SRC_TWITTER },
+	{ "twitter:image:src", F_IMAGE, SRC_TWITTER },
+	{ "parsely-title", F_TITLE, SRC_META },
+	{ "parsely-author", F_AUTHORS, SRC_META },
+	{ "parsely-pub-date", F_PUBLISHED, SRC_META },
+	{ "parsely-section", F_SECTION, SRC_META },
+	{ "parsely-tags", F_TAGS, SRC_META },
+	{ "sailthru.title", F_TITLE, SRC_META },
+	{ "sailthru.author", F_AUTHORS, SRC_META },
+	{ "sailthru.date", F_PUBLISHED, SRC_META },
+	{ "sailthru.tags", F_TAGS, SRC_META },
+	{ "dc.title", F_TITLE, SRC_META },
+	{ "dcterms.title", F_TITLE, SRC_META },
+	{ "dc.description", F_DESCRIPTION, SRC_META },
+	{ "dcterms.description", F_DESCRIPTION, SRC_META },
+	{ "dc.creator", F_AUTHORS, SRC_META },
+	{ "dcterms.creator", F_AUTHORS, SRC_META },
+	{ "dc.date", F_PUBLISHED, SRC_META },
+	{ "dc.date.issued", F_PUBLISHED, SRC_META },
+	{ "dc.date.created", F_PUBLISHED, SRC_META },
+	{ "dcterms.date", F_PUBLISHED, SRC_META },
+	{ "dcterms.issued", F_PUBLISHED, SRC_META },
+	{ "dcterms.created", F_PUBLISHED, SRC_META },
+	{ "dc.date.modified", F_MODIFIED, SRC_META },
+	{ "dcterms.modified", F_MODIFIED, SRC_META },
+	{ "dc.language", F_LANGUAGE, SRC_META },
+	{ "dcterms.language", F_LANGUAGE, SRC_META },
+	{ "dc.publisher", F_PUBLISHER, SRC_META },
+	{ "dcterms.publisher", F_PUBLISHER, SRC_META },
+	{ "dc.subject", F_TAGS, SRC_META },
+	{ "citation_author", F_AUTHORS, SRC_META },
+	{ "citation_publication_date", F_PUBLISHED, SRC_META },
+	{ "citation_title", F_TITLE, SRC_META },
+	{ "description", F_DESCRIPTION, SRC_META_PLAIN },
+	{ "author", F_AUTHORS, SRC_META_PLAIN },
+	{ "byl", F_AUTHORS, SRC_META_PLAIN },
+	{ "keywords", F_TAGS, SRC_META_PLAIN },
+	{ "news_keywords", F_TAGS, SRC_META_PLAIN },
+	{ "date", F_PUBLISHED, SRC_META_PLAIN },
+	{ "pubdate", F_PUBLISHED, SRC_META_PLAIN },
+	{ "publishdate", F_PUBLISHED, SRC_META_PLAIN },
+	{ "publish-date", F_PUBLISHED, SRC_META_PLAIN },
+	{ "publish_date", F_PUBLISHED, SRC_META_PLAIN },
+	{ "publication_date", F_PUBLISHED, SRC_META_PLAIN },
+	{ "article.published", F_PUBLISHED, SRC_META_PLAIN },
+	{ "article_date_original", F_PUBLISHED, SRC_META_PLAIN },
+	{ "last-modified", F_MODIFIED, SRC_META_PLAIN },
+	{ "article.updated", F_MODIFIED, SRC_META_PLAIN },
+	{ "section", F_SECTION, SRC_META_PLAIN },
+	{ "publisher", F_PUBLISHER, SRC_META_PLAIN },
+	{ "application-name", F_SITE_NAME, SRC_META_PLAIN },
+};
+
+/* itemprop names (lower case) read within an article's scope. */
+static const struct {
+	const char	*prop;
+	enum field	 field;
+} item_props[] = {
+	{ "headline", F_TITLE },
+	{ "description", F_DESCRIPTION },
+	{ "datepublished", F_PUBLISHED },
+	{ "datecreated", F_PUBLISHED },
+	{ "datemodified", F_MODIFIED },
+	{ "author", F_AUTHORS },
+	{ "creator", F_AUTHORS },
+	{ "articlesection", F_SECTION },
+	{ "keywords", F_TAGS },
+	{ "image", F_IMAGE },
+	{ "inlanguage", F_LANGUAGE },
+	{ "publisher", F_PUBLISHER },
+};
+
+/* One field's best candidate so far. */
+struct slot {
+	int	  rank;		/* 1 = best; 0 = empty */
+	char	 *s;		/* scalar fields */
+	int64_t	  t;		/* dates */
+	char	**v;		/* list fields */
+	size_t	  n;
+};
+
+struct meta {
+	struct slot	 f[NFIELD];
+	const char	*url;
+	int		 ld_article;	/* the first Article was read */
+	int		 ld_page;	/* the first WebPage was read */
+	xmlNode		*h1_article;	/* the first <h1> inside <article> */
+	xmlNode		*h1_first;
+	int		 nh1;
+	int		 oom;
+};
+
+static int
+is_list_field(enum field f)
+{
+	return f == F_AUTHORS || f == F_TAGS || f == F_SECTION;
+}
+
+static int
+rank_of(enum field f, enum src s)
+{
+	int i;
+
+	for (i = 0; i < NSRC && precedence[f][i] != SRC_END; i++)
+		if (precedence[f][i] == s)
+			return i + 1;
+	return 0;
+}
+
+static void
+slot_clear(struct slot *sl)
+{
+	free(sl->s);
+	art_list_free(sl->v, sl->n);
+	memset(sl, 0, sizeof(*sl));
+}
+
+/* Normalise a language tag: "it_IT" -> "it-IT"; NULL when s is no tag. */
+static char *
+language_tag(const char *s)
+{
+	char *t;
+	size_t i, primary;
+
+	primary = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+	if (primary < 2 || primary > 3 || strlen(s) > 35)
+		return NULL;
+	if ((t = strdup(s)) == NULL)
+		return NULL;
+	for (i = 0; t[i] != '\0'; i++) {
+		if (t[i] == '_')
+			t[i] = '-';
+		else if (!isalnum((unsigned char)t[i]) && t[i] != '-') {
+			free(t);
+			return NULL;
+		}
+	}
+	return t;
+}
+
+/* An author name without its "By", or NULL when s is no name (a link,
+ * a handle, a paragraph). */
+static const char *
+author_name(const char *s)
+{
+	static const char *const by[] = { "by ", "by:", "von ", "di " };
+	size_t i, len;
+
+	for (i = 0; i < sizeof(by) / sizeof(by[0]); i++) {
+		len = strlen(by[i]);
+		if (strncasecmp(s, by[i], len) == 0) {
+			s += len;
+			break;
+		}
+	}
+	while (*s == ' ' || *s == ':')
+		s++;
+	len = strlen(s);
+	if (len == 0 || len > AUTHOR_MAX || strstr(s, "://") != NULL ||
+	    strncmp(s, "www.", 4) == 0 || *s == '@')
+		return NULL;
+	return s;
+}
+
+static void
+slot_list_add(struct meta *m, struct slot *sl, enum field f, const char *v)
+{
+	if (f == F_AUTHORS && (v = author_name(v)) == NULL)
+		return;
+	if (art_list_add(&sl->v, &sl->n, v) == -1)
+		m->oom = 1;
+}
+
+/* Split v at the separators of field f and add each part. */
+static void
+slot_list_split(struct meta *m, struct slot *sl, enum field f,
+    const char *v)
+{
+	static const char *const words[] = { " and ", " und ", " & " };
+	char *copy, *p, *q;
+	size_t i;
+
+	if (f == F_SECTION) {
+		slot_list_add(m, sl, f, v);
+		return;
+	}
+	if ((copy = strdup(v)) == NULL) {
+		m->oom = 1;
+		return;
+	}
+	if (f == F_AUTHORS)
+		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+			for (p = copy; (p = strstr(p, words[i])) != NULL; )
+				memset(p, ',', strlen(words[i]));
+	for (p = copy; p != NULL; p = q) {
+		if ((q = strpbrk(p, f == F_AUTHORS ? ",;|" : ",;")) != NULL)
+			*q++ = '\0';
+		while (*p == ' ')
+			p++;
+		for (i = strlen(p); i > 0 && p[i - 1] == ' '; i--)
+			p[i - 1] = '\0';
+		if (*p != '\0')
+			slot_list_add(m, sl, f, p);
+	}
+	free(copy);
+}
+
+/*
+ * Offer value (raw text from the page) as field f from source src.
+ * Kept when it passes the field's check and src ranks at least as well
+ * as what the field holds.
+ */
+static void
+offer(struct meta *m, enum field f, enum src src, const char *value)
+{
+	struct slot *sl = &m->f[f];
+	int rank = rank_of(f, src);
+	char *v = NULL, *conv = NULL;
+	int64_t t = NW_TIME_UNSET;
+
+	if (rank == 0 || (sl->rank != 0 && rank > sl->rank) || value == NULL)
+		return;
+	if (!is_list_field(f) && sl->rank == rank)
+		return;		/* the first among equals */
+	if ((v = art_clean(value)) == NULL)
+		return;
+	switch (f) {
+	case F_PUBLISHED:
+	case F_MODIFIED:
+		if (date_parse(v, &t) == -1)
+			goto done;
+		break;
+	case F_IMAGE:
+	case F_CANONICAL:
+		if ((conv = url_resolve(m->url, v)) == NULL ||
+		    !url_is_http(conv))
+			goto done;
+		break;
+	case F_LANGUAGE:
+		if ((conv = language_tag(v)) == NULL)
+			goto done;
+		break;
+	default:
+		break;
+	}
+	if (sl->rank != rank)
+		slot_clear(sl);
+	if (is_list_field(f)) {
+		size_t before = sl->n;
+
+		slot_list_split(m, sl, f, v);
+		if (sl->n > before)
+			sl->rank = rank;
+		goto done;
+	}
+	sl->rank = rank;
+	sl->t = t;
+	if (conv != NULL) {
+		sl->s = conv;
+		conv = NULL;
+	} else {
+		sl->s = v;
+		v = NULL;
+	}
+done:
+	free(conv);
+	free(v);
+}
+
+/* JSON-LD */
+
+enum ld_kind { LD_OTHER, LD_ARTICLE, LD_PAGE, LD_SITE, LD_LIST };
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static enum ld_kind
+ld_type_kind(const char *t)
+{
+	const char *slash = strrchr(t, '/');
+
+	if (slash != NULL)	/* "http://schema.org/NewsArticle" */
+		t = slash + 1;
+	if (ends_with(t, "Article") || ends_with(t, "Posting") ||
+	    strcmp(t, "Report") == 0 || strcmp(t, "Review") == 0)
+		return LD_ARTICLE;
+	if (ends_with(t, "Page"))
+		return LD_PAGE;
+	if (strcmp(t, "WebSite") == 0)
+		return LD_SITE;
+	if (ends_with(t, "List"))
+		return LD_LIST;
+	return LD_OTHER;
+}
+
+/* What @type (a string or an array of them) makes of o; the most
+ * article-like reading wins. */
+static enum ld_kind
+ld_kind(json_t *o)
+{
+	json_t *t = json_object_get(o, "@type"), *e;
+	enum ld_kind k, best = LD_OTHER;
+	size_t i;
+
+	if (json_is_string(t))
+		return ld_type_kind(json_string_value(t));
+	json_array_foreach(t, i, e) {
+		if (i >= LD_MAX_ITEMS || !json_is_string(e))
+			break;
+		k = ld_type_kind(json_string_value(e));
+		if (best == LD_OTHER || (k != LD_OTHER && k < best))
+			best = k;
+	}
+	return best;
+}
+
+/* The node of the JSON-LD document with "@id" id that says more than the
+ * reference itself (it has a "name"). */
+static json_t *
+ld_by_id(json_t *v, const char *id, int depth)
+{
+	json_t *e, *found, *oid;
+	const char *key;
+	size_t i;
+
+	if (depth > LD_MAX_DEPTH)
+		return NULL;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, e) {
+			if (i >= LD_MAX_ITEMS)
+				break;
+			if ((found = ld_by_id(e, id, depth + 1)) != NULL)
+				return found;
+		}
+		return NULL;
+	}
+	if (!json_is_object(v))
+		return NULL;
+	oid = json_object_get(v, "@id");
+	if (json_is_string(oid) && strcmp(json_string_value(oid), id) == 0 &&
+	    json_object_get(v, "name") != NULL)
+		return v;
+	i = 0;
+	json_object_foreach(v, key, e) {
+		if (i++ >= LD_MAX_ITEMS)
+			break;
+		if ((found = ld_by_id(e, id, depth + 1)) != NULL)
+			return found;
+	}
+	return NULL;
+}
+
+/* Offer the names in v (a string, a Person/Organization, an @id
+ * reference, or an array of those) as field f. */
+static void
+ld_names(struct meta *m, json_t *doc, json_t *v, enum field f, enum src src,
+    int depth)
+{
+	json_t *e, *name, *id;
+	char both[2 * AUTHOR_MAX + 2];
+	size_t i;
+
+	if (depth > 2)
+		return;
+	if (json_is_string(v)) {
+		offer(m, f, src, json_string_value(v));
+		return;
+	}
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, e) {
+			if (i >= LD_MAX_ITEMS)
+				break;
+			ld_names(m, doc, e, f, src, depth + 1);
+		}
+		return;
+	}
+	if (!json_is_object(v))
+		return;
+	name = json_object_get(v, "name");
+	if (name == NULL && json_is_string(id = json_object_get(v, "@id")) &&
+	    (e = ld_by_id(doc, json_string_value(id), 0)) != NULL) {
+		v = e;
+		name = json_object_get(v, "name");
+	}
+	if (json_is_string(name) || json_is_array(name)) {
+		ld_names(m, doc, name, f, src, depth + 1);
+		return;
+	}
+	if (json_is_string(json_object_get(v, "givenName")) &&
+	    json_is_string(json_object_get(v, "familyName"))) {
+		snprintf(both, sizeof(both), "%s %s",
+		    json_string_value(json_object_get(v, "givenName")),
+		    json_string_value(json_object_get(v, "familyName")));
+		offer(m, f, src, both);
+	}
+}
+
+/* Offer v (a string, an array of them) as field f. */
+static void
+ld_strings(struct meta *m, json_t *v, enum field f, enum src src)
+{
+	json_t *e;
+	size_t i;
+
+	if (json_is_string(v))
+		offer(m, f, src, json_string_value(v));
+	json_array_foreach(v, i, e) {
+		if (i >= LD_MAX_ITEMS)
+			break;
+		if (json_is_string(e))
+			offer(m, f, src, json_string_value(e));
+	}
+}
+
+/* Offer the URL of v: a string, an ImageObject or WebPage (url, @id),
+ * or the first of an array of those. */
+static void
+ld_url(struct meta *m, json_t *v, enum field f, enum src src)
+{
+	json_t *u;
+
+	if (json_is_array(v))
+		v = json_array_get(v, 0);
+	if (json_is_string(v)) {
+		offer(m, f, src, json_string_value(v));
+		return;
+	}
+	if (!json_is_object(v))
+		return;
+	if (json_is_string(u = json_object_get(v, "url")) ||
+	    json_is_string(u = json_object_get(v, "contentUrl")) ||
+	    json_is_string(u = json_object_get(v, "@id")))
+		offer(m, f, src, json_string_value(u));
+}
+
+static void
+ld_article(struct meta *m, json_t *doc, json_t *o, enum src src)
+{
+	json_t *v;
+
+	if ((v = json_object_get(o, "headline")) == NULL)
+		v = json_object_get(o, "name");
+	ld_strings(m, v, F_TITLE, src);
+	ld_strings(m, json_object_get(o, "description"), F_DESCRIPTION, src);
+	if ((v = json_object_get(o, "datePublished")) == NULL)
+		v = json_object_get(o, "dateCreated");
+	ld_strings(m, v, F_PUBLISHED, src);
+	ld_strings(m, json_object_get(o, "dateModified"), F_MODIFIED, src);
+	if ((v = json_object_get(o, "author")) == NULL)
+		v = json_object_get(o, "creator");
+	ld_names(m, doc, v, F_AUTHORS, src, 0);
+	ld_names(m, doc, json_object_get(o, "publisher"), F_PUBLISHER, src, 0);
+	ld_strings(m, json_object_get(o, "articleSection"), F_SECTION, src);
+	ld_strings(m, json_object_get(o, "keywords"), F_TAGS, src);
+	if ((v = json_object_get(o, "image")) == NULL)
+		v = json_object_get(o, "thumbnailUrl");
+	ld_url(m, v, F_IMAGE, src);
+	ld_strings(m, json_object_get(o, "inLanguage"), F_LANGUAGE, src);
+	if ((v = json_object_get(o, "mainEntityOfPage")) == NULL)
+		v = json_object_get(o, "url");
+	ld_url(m, v, F_CANONICAL, src);
+}
+
+/* Look through a JSON-LD value for the first Article, WebPage and
+ * WebSite, in @graph arrays, arrays and nested objects alike. */
+static void
+ld_walk(struct meta *m, json_t *doc, json_t *v, int depth)
+{
+	const char *key;
+	json_t *e;
+	size_t i;
+
+	if (depth > LD_MAX_DEPTH)
+		return;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, e) {
+			if (i >= LD_MAX_ITEMS)
+				break;
+			ld_walk(m, doc, e, depth + 1);
+		}
+		return;
+	}
+	if (!json_is_object(v))
+		return;
+	switch (ld_kind(v)) {
+	case LD_ARTICLE:
+		if (!m->ld_article++)
+			ld_article(m, doc, v, SRC_JSONLD);
+		break;
+	case LD_PAGE:
+		if (!m->ld_page++)
+			ld_article(m, doc, v, SRC_JSONLD_PAGE);
+		break;
+	case LD_SITE:
+		ld_strings(m, json_object_get(v, "name"), F_SITE_NAME,
+		    SRC_JSONLD_SITE);
+		break;
+	case LD_LIST:
+		/* Lists of other articles, breadcrumbs: not this page. */
+		return;
+	case LD_OTHER:
+		break;
+	}
+	i = 0;
+	json_object_foreach(v, key, e) {
+		if (i++ >= LD_MAX_ITEMS)
+			break;
+		if (json_is_object(e) || json_is_array(e))
+			ld_walk(m, doc, e, depth + 1);
+	}
+}
+
+static void
+ld_script(struct meta *m, xmlNode *n)
+{
+	xmlChar *c;
+	const char *s;
+	json_t *doc;
+	size_t len;
+
+	if ((c = xmlNodeGetContent(n)) == NULL)
+		return;
+	len = strlen((const char *)c);
+	/* Skip what sites wrap the JSON in: "<!--", "// <![CDATA[". */
+	s = (const char *)c + strspn((const char *)c, " \t\r\n");
+	if (*s != '[' && (s = strchr(s, '{')) == NULL)
+		s = (const char *)c + len;
+	len -= (size_t)(s - (const char *)c);
+	if (len > 0 && len <= LD_MAX_BYTES &&
+	    (doc = json_loadb(s, len, JSON_DISABLE_EOF_CHECK, NULL)) != NULL) {
+		ld_walk(m, doc, doc, 0);
+		json_decref(doc);
+	}
+	xmlFree(c);
+}
+
+/* <meta> */
+
+static void
+meta_tag(struct meta *m, xmlNode *n)
+{
+	const char *attrs[] = { "property", "name", "http-equiv" };
+	const char *content = art_attr(n, "content"), *keys, *p;
+	char key[KEY_MAX];
+	size_t i, j, len;
+
+	if (content == NULL)
+		return;
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		if ((keys = art_attr(n, attrs[i])) == NULL)
+			continue;
+		/* A property may name several: "og:title twitter:title". */
+		for (p = keys; *p != '\0'; p += len) {
+			p += strspn(p, " \t\r\n");
+			len = strcspn(p, " \t\r\n");
+			if (len == 0 || len >= sizeof(key))
+				continue;
+			for (j = 0; j < len; j++)
+				key[j] = (char)tolower((unsigned char)p[j]);
+			key[len] = '\0';
+			if (strncmp(key, "dc:", 3) == 0)
+				key[2] = '.';
+			else if (strncmp(key, "dcterms:", 8) == 0)
+				key[7] = '.';
+			if (i == 2) {
+				if (strcmp(key, "content-language") == 0)
+					offer(m, F_LANGUAGE, SRC_HTTP_EQUIV,
+					    content);
+				continue;
+			}
+			for (j = 0; j < sizeof(meta_keys) / sizeof(meta_keys[0]);
+			    j++)
+				if (strcmp(key, meta_keys[j].key) == 0)
+					offer(m, meta_keys[j].field,
+					    meta_keys[j].src, content);
+		}
+	}
+}
+
+static void
+link_tag(struct meta *m, xmlNode *n)
+{
+	const char *rel = art_attr(n, "rel"), *href = art_attr(n, "href");
+
+	if (rel == NULL || href == NULL)
+		return;
+	if (strcasecmp(rel, "canonical") == 0)
+		offer(m, F_CANONICAL, SRC_LINK, href);
+	else if (strcasecmp(rel, "image_src") == 0)
+		offer(m, F_IMAGE, SRC_LINK, href);
+}
+
+/* microdata */
+
+/* 1 when the item n's itemprop belongs to is the article (or no item at
+ * all): a comment's author is not the article's. */
+static int
+item_scope_ok(const xmlNode *n)
+{
+	const char *type;
+	int depth;
+
+	for (depth = 0, n = n->parent; n != NULL && depth < ART_MAX_DEPTH;
+	    n = n->parent, depth++) {
+		if (n->type != XML_ELEMENT_NODE ||
+		    art_attr(n, "itemscope") == NULL)
+			continue;
+		if ((type = art_attr(n, "itemtype")) == NULL)
+			return 1;
+		return ld_type_kind(type) == LD_ARTICLE ||
+		    ld_type_kind(type) == LD_PAGE;
+	}
+	return 1;
+}
+
+static int
+find_name_enter(xmlNode *n, int depth, void *arg)
+{
+	const char *ip;
+
+	(void)depth;
+	if (n->type != XML_ELEMENT_NODE)
+		return ART_WALK_SKIP;
+	if ((ip = art_attr(n, "itemprop")) != NULL &&
+	    strcasecmp(ip, "name") == 0) {
+		*(xmlNode **)arg = n;
+		return ART_WALK_STOP;
+	}
+	return ART_WALK_INTO;
+}
+
+static void
+microdata(struct meta *m, xmlNode *n)
+{
+	const char *props = art_attr(n, "itemprop"), *p, *v;
+	xmlNode *name = NULL;
+	char *text = NULL;
+	size_t i, len;
+
+	if (!item_scope_ok(n))
+		return;
+	for (p = props; *p != '\0'; p += len) {
+		p += strspn(p, " \t\r\n");
+		len = strcspn(p, " \t\r\n");
+		for (i = 0; i < sizeof(item_props) / sizeof(item_props[0]); i++)
+			if (strlen(item_props[i].prop) == len &&
+			    strncasecmp(p, item_props[i].prop, len) == 0)
+				break;
+		if (len == 0 || i == sizeof(item_props) / sizeof(item_props[0]))
+			continue;
+		if ((v = art_attr(n, "content")) == NULL &&
+		    (v = art_attr(n, "datetime")) == NULL &&
+		    (!art_is(n, "abbr") || (v = art_attr(n, "title")) == NULL) &&
+		    (item_props[i].field != F_IMAGE ||
+		    ((v = art_attr(n, "src")) == NULL &&
+		    (v = art_attr(n, "href")) == NULL))) {
+			/* A Person or Organization item: its name. */
+			if (art_attr(n, "itemscope") != NULL) {
+				name = NULL;
+				art_walk(n, find_name_enter, NULL, &name);
+				if (name == NULL)
+					continue;
+				if ((v = art_attr(name, "content")) != NULL) {
+					offer(m, item_props[i].field,
+					    SRC_MICRODATA, v);
+					continue;
+				}
+			}
+			free(text);
+			text = art_node_text(name != NULL ? name : n);
+			v = text;
+		}
+		offer(m, item_props[i].field, SRC_MICRODATA, v);
+	}
+	free(text);
+}
+
+/* 1 when the space-separated list s holds word. */
+static int
+has_word(const char *s, const char *word)
+{
+	size_t len, wlen = strlen(word);
+
+	for (; *s != '\0'; s += len) {
+		s += strspn(s, " \t\r\n");
+		len = strcspn(s, " \t\r\n");
+		if (len == wlen && strncasecmp(s, word, len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* A date the URL spells as a path: ".../2022/01/07/slug". */
+static void
+url_date(struct meta *m, const char *url)
+{
+	const char *p;
+	char date[16];
+
+	for (p = url; p != NULL && (p = strchr(p, '/')) != NULL; p++) {
+		if (strspn(p + 1, "0123456789") != 4 || p[5] != '/' ||
+		    strspn(p + 6, "0123456789") != 2 || p[8] != '/' ||
+		    strspn(p + 9, "0123456789") != 2 ||
+		    (p[11] != '/' && p[11] != '\0'))
+			continue;
+		if (p[1] != '1' && p[1] != '2')
+			continue;
+		snprintf(date, sizeof(date), "%.4s-%.2s-%.2s", p + 1, p + 6,
+		    p + 9);
+		offer(m, F_PUBLISHED, SRC_URL, date);
+		return;
+	}
+}
+
+static int
+meta_enter(xmlNode *n, int depth, void *arg)
+{
+	struct meta *m = arg;
+	const char *v;
+	char *text;
+
+	(void)depth;
+	if (m->oom)
+		return ART_WALK_STOP;
+	if (n->type != XML_ELEMENT_NODE)
+		return n->type == XML_DOCUMENT_NODE ||
+		    n->type == XML_HTML_DOCUMENT_NODE ? ART_WALK_INTO :
+		    ART_WALK_SKIP;
+	if (art_is(n, "script")) {
+		if ((v = art_attr(n, "type")) != NULL &&
+		    strcasestr(v, "ld+json") != NULL)
+			ld_script(m, n);
+		return ART_WALK_SKIP;
+	}
+	if (art_is(n, "style") || art_is(n, "template") || art_is(n, "svg"))
+		return ART_WALK_SKIP;
+	if (art_attr(n, "itemprop") != NULL)
+		microdata(m, n);
+	if (art_is(n, "meta"))
+		meta_tag(m, n);
+	else if (art_is(n, "link"))
+		link_tag(m, n);
+	else if (art_is(n, "html")) {
+		if ((v = art_attr(n, "lang")) != NULL ||
+		    (v = art_attr(n, "xml:lang")) != NULL)
+			offer(m, F_LANGUAGE, SRC_HTML_LANG, v);
+	} else if (art_is(n, "title") && art_is(n->parent, "head")) {
+		text = art_node_text(n);
+		offer(m, F_TITLE, SRC_TITLE, text);
+		free(text);
+	} else if (art_is(n, "h1")) {
+		if (m->nh1++ == 0)
+			m->h1_first = n;
+		if (m->h1_article == NULL && art_inside(n, "article"))
+			m->h1_article = n;
+	} else if (art_is(n, "time") &&
+	    (v = art_attr(n, "datetime")) != NULL &&
+	    (art_attr(n, "pubdate") != NULL || art_inside(n, "article") ||
+	    art_inside(n, "header")))
+		offer(m, F_PUBLISHED, SRC_TIME, v);
+	else if (art_is(n, "abbr") && (v = art_attr(n, "class")) != NULL &&
+	    has_word(v, "published") && (v = art_attr(n, "title")) != NULL)
+		offer(m, F_PUBLISHED, SRC_TIME, v);
+	else if (art_is(n, "a") && (v = art_attr(n, "rel")) != NULL &&
+	    has_word(v, "author")) {
+		text = art_node_text(n);
+		offer(m, F_AUTHORS, SRC_BYLINE, text);
+		free(text);
+	}
+	return ART_WALK_INTO;
+}
+
+/* rules */
+
+struct rule_arg {
+	struct meta	*m;
+	enum field	 f;
+};
+
+static int
+rule_each(const char *v, void *arg)
+{
+	struct rule_arg *r = arg;
+
+	offer(r->m, r->f, SRC_RULE, v);
+	return r->m->oom ? -1 : 0;
+}
+
+static void
+apply_rules(struct meta *m, htmlDocPtr doc, const struct article_rule *rules,
+    size_t nrules)
+{
+	struct rule_arg r = { .m = m };
+	size_t i;
+
+	for (i = 0; i < nrules && !m->oom; i++) {
+		if (rules[i].field == NULL || rules[i].xpath == NULL)
+			continue;
+		for (r.f = 0; r.f < NFIELD; r.f++)
+			if (strcmp(rules[i].field, field_names[r.f]) == 0)
+				break;
+		if (r.f < NFIELD)
+			art_xpath(doc, rules[i].xpath, 0, rule_each, &r);
+	}
+}
+
+/* the title's " | Site" */
+
+/* s lower-cased with everything but letters and digits dropped, into
+ * buf. */
+static const char *
+squeeze(const char *s, size_t len, char *buf, size_t buflen)
+{
+	size_t i, j;
+
+	for (i = j = 0; i < len && j + 1 < buflen; i++)
+		if (isalnum((unsigned char)s[i]) || (s[i] & 0x80))
+			buf[j++] = (char)tolower((unsigned char)s[i]);
+	buf[j] = '\0';
+	return buf;
+}
+
+/* 1 when part (len bytes) of a title names the site: its name, or the
+ * main label of the host ("ansa" of www.ansa.it). */
+static int
+names_site(const char *part, size_t len, const char *site, const char *url)
+{
+	char p[128], s[128], h[128];
+	const char *host, *end, *dot;
+
+	squeeze(part, len, p, sizeof(p));
+	if (strlen(p) < 2)
+		return 0;
+	if (site != NULL) {
+		squeeze(site, strlen(site), s, sizeof(s));
+		if (strcmp(p, s) == 0 ||
+		    (strlen(s) >= 4 && strstr(p, s) != NULL) ||
+		    (strlen(p) >= 4 && strstr(s, p) != NULL))
+			return 1;
+	}
+	if (url == NULL || (host = strstr(url, "://")) == NULL)
+		return 0;
+	host += 3;
+	end = host + strcspn(host, "/:?#");
+	/* The label before the public suffix; good enough for the common
+	 * "www.site.tld" and "site.co.uk" shapes. */
+	for (dot = end; dot > host && dot[-1] != '.'; dot--)
+		;
+	if (dot > host)
+		end = dot - 1;
+	if (end - host > 3 && strncmp(end - 3, ".co", 3) == 0)
+		end -= 3;
+	for (dot = end; dot > host && dot[-1] != '.'; dot--)
+		;
+	squeeze(dot, (size_t)(end - dot), h, sizeof(h));
+	return strlen(h) >= 3 && strstr(p, h) != NULL;
+}
+
+/* The title without a leading or trailing part that names the site, or
+ * cut down to the h1 it starts or ends with ("Headline - Section - Site"
+ * when the page's <h1> says "Headline"). */
+static void
+strip_site(char *title, const char *site, const char *url, const char *h1)
+{
+	static const char *const seps[] = {
+		" | ", " - ", " \xe2\x80\x93 ", " \xe2\x80\x94 ", " \xc2\xb7 ",
+		" :: ", " \xc2\xbb ", " \xe2\x80\xba ", " // ", " : ",
+	};
+	const char *p, *last;
+	size_t i, slen, hlen = h1 != NULL ? strlen(h1) : 0;
+
+	for (i = 0; hlen > 0 && i < sizeof(seps) / sizeof(seps[0]); i++) {
+		slen = strlen(seps[i]);
+		if (strncmp(title, h1, hlen) == 0 &&
+		    strncmp(title + hlen, seps[i], slen) == 0) {
+			title[hlen] = '\0';
+			return;
+		}
+		p = title + strlen(title);
+		if ((size_t)(p - title) > hlen + slen &&
+		    strcmp(p - hlen, h1) == 0 &&
+		    strncmp(p - hlen - slen, seps[i], slen) == 0) {
+			memmove(title, p - hlen, hlen + 1);
+			return;
+		}
+	}
+	for (i = 0; i < sizeof(seps) / sizeof(seps[0]); i++) {
+		slen = strlen(seps[i]);
+		for (last = NULL, p = title; (p = strstr(p, seps[i])) != NULL;
+		    p++)
+			last = p;
+		if (last != NULL && last != title &&
+		    names_site(last + slen, strlen(last + slen), site, url)) {
+			title[last - title] = '\0';
+			return;
+		}
+		if ((p = strstr(title, seps[i])) != NULL && p != title &&
+		    p[slen] != '\0' &&
+		    names_site(title, (size_t)(p - title), site, url)) {
+			memmove(title, p + slen, strlen(p + slen) + 1);
+			return;
+		}
+	}
+}
+
+static char *
+take(struct slot *sl)
+{
+	char *s = sl->s;
+
+	sl->s = NULL;
+	return s;
+}
+
+static void
+take_list(struct slot *sl, char ***v, size_t *n)
+{
+	*v = sl->v;
+	*n = sl->n;
+	sl->v = NULL;
+	sl->n = 0;
+}
+
+/* The section list joined: "mondo, russia". */
+static char *
+join(char **v, size_t n)
+{
+	struct art_buf b = { 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			art_buf_add(&b, ", ", 2);
+		art_buf_add(&b, v[i], strlen(v[i]));
+	}
+	return art_buf_finish(&b);
+}
+
+int
+art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
+    size_t nrules, struct article *a)
+{
+	struct meta m;
+	xmlNode *h1;
+	char *h1text = NULL;
+	int i, rc = -1;
+
+	memset(&m, 0, sizeof(m));
+	m.url = url;
+	apply_rules(&m, doc, rules, nrules);
+	art_walk((xmlNode *)doc, meta_enter, NULL, &m);
+	h1 = m.h1_article != NULL ? m.h1_article :
+	    m.nh1 == 1 ? m.h1_first : NULL;
+	if (h1 != NULL) {
+		h1text = art_node_text(h1);
+		offer(&m, F_TITLE, SRC_H1, h1text);
+	}
+	if (url != NULL)
+		url_date(&m, url);
+	if (m.oom)
+		goto done;
+
+	if (m.f[F_TITLE].s != NULL)
+		strip_site(m.f[F_TITLE].s, m.f[F_SITE_NAME].s, url, h1text);
+	a->title = take(&m.f[F_TITLE]);
+	a->description = take(&m.f[F_DESCRIPTION]);
+	a->published = m.f[F_PUBLISHED].rank ? m.f[F_PUBLISHED].t :
+	    NW_TIME_UNSET;
+	a->modified = m.f[F_MODIFIED].rank ? m.f[F_MODIFIED].t : NW_TIME_UNSET;
+	take_list(&m.f[F_AUTHORS], &a->authors, &a->nauthors);
+	take_list(&m.f[F_TAGS], &a->tags, &a->ntags);
+	if (m.f[F_SECTION].n > 0 &&
+	    (a->section = join(m.f[F_SECTION].v, m.f[F_SECTION].n)) == NULL)
+		goto done;
+	a->image = take(&m.f[F_IMAGE]);
+	a->language = take(&m.f[F_LANGUAGE]);
+	a->site_name = take(&m.f[F_SITE_NAME]);
+	a->publisher = take(&m.f[F_PUBLISHER]);
+	a->canonical_url = take(&m.f[F_CANONICAL]);
+	rc = 0;
+done:
+	free(h1text);
+	for (i = 0; i < NFIELD; i++)
+		slot_clear(&m.f[i]);
+	return rc;
+}

@@ -1,0 +1,1131 @@
+/*
+ * feed.c - RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 through libxml2's tree, the
+ * entry bookkeeping every format shares, and the way in (feed_parse).
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+
+#include "feed.h"
+#include "feed_int.h"
+#include "sha256.h"
+#include "text.h"
+#include "url.h"
+
+#define NS_ATOM10       "http://www.w3.org/2005/Atom"
+#define NS_ATOM03       "http://purl.org/atom/ns#"
+#define NS_RDF          "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+#define NS_RSS10        "http://purl.org/rss/1.0/"
+#define NS_RSS090       "http://my.netscape.com/rdf/simple/0.9/"
+#define NS_CONTENT      "http://purl.org/rss/1.0/modules/content/"
+#define NS_DC           "http://purl.org/dc/elements/1.1/"
+#define NS_DCTERMS      "http://purl.org/dc/terms/"
+#define NS_MEDIA        "http://search.yahoo.com/mrss/"
+#define NS_FEEDBURNER   "http://rssnamespace.org/feedburner/ext/1.0"
+#define NS_XHTML        "http://www.w3.org/1999/xhtml"
+
+/* Room for the element name libxml2 names in a truncation error. */
+#define TAG_NAME_MAX 64
+
+/* Room for a character reference we write ("&#1114111;"). */
+#define REF_MAX 24
+
+struct parse {
+	struct feed *feed;
+	xmlDocPtr doc;
+	const char *core_ns;    /* the format's own namespace; NULL for RSS */
+	int atom03;
+};
+
+/* libxml2's complaints, kept instead of printed. */
+struct xml_errors {
+	int line;
+	char first[256];        /* the first error, for the caller */
+	char unfinished[TAG_NAME_MAX];  /* the document ended inside this */
+};
+
+void
+feed_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static int
+is_ws(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+	    c == '\v';
+}
+
+char *
+feed_str(const char *s, size_t len)
+{
+	size_t start = 0, end;
+
+	if (s == NULL)
+		return NULL;
+	if (len > FEED_MAX_STRING) {
+		len = FEED_MAX_STRING;
+		/* Back up to the start of a character. */
+		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--;
+	}
+	while (start < len && is_ws((unsigned char)s[start]))
+		start++;
+	end = len;
+	while (end > start && is_ws((unsigned char)s[end - 1]))
+		end--;
+	if (end == start)
+		return NULL;
+	return text_utf8_sanitize(s + start, end - start);
+}
+
+char *
+feed_str_squashed(const char *s, size_t len)
+{
+	char *raw = feed_str(s, len), *out;
+
+	if (raw == NULL)
+		return NULL;
+	out = text_squash(raw);
+	free(raw);
+	if (out != NULL && *out == '\0') {
+		free(out);
+		out = NULL;
+	}
+	return out;
+}
+
+void
+feed_set(char **field, char *s)
+{
+	if (*field == NULL)
+		*field = s;
+	else
+		free(s);
+}
+
+void
+feed_set_time(int64_t *field, int64_t t)
+{
+	if (*field == NW_TIME_UNSET)
+		*field = t;
+}
+
+void
+feed_push_str(char ***v, size_t *n, char *s)
+{
+	char **nv;
+
+	if (s == NULL)
+		return;
+	if ((nv = reallocarray(*v, *n + 1, sizeof(*nv))) == NULL) {
+		free(s);
+		return;
+	}
+	nv[(*n)++] = s;
+	*v = nv;
+}
+
+void
+feed_push_enclosure(struct feed_entry *e, char *url, char *type,
+    int64_t length)
+{
+	struct feed_enclosure *ne;
+
+	if (url == NULL)
+		goto drop;
+	for (size_t i = 0; i < e->nenclosures; i++) {
+		struct feed_enclosure *x = &e->enclosures[i];
+
+		if (strcmp(x->url, url) == 0) {
+			/* media:content often repeats the enclosure with more */
+			if (x->type == NULL) {
+				x->type = type;
+				type = NULL;
+			}
+			if (x->length < 0)
+				x->length = length;
+			goto drop;
+		}
+	}
+	ne = reallocarray(e->enclosures, e->nenclosures + 1, sizeof(*ne));
+	if (ne == NULL)
+		goto drop;
+	e->enclosures = ne;
+	ne[e->nenclosures].url = url;
+	ne[e->nenclosures].type = type;
+	ne[e->nenclosures].length = length;
+	e->nenclosures++;
+	return;
+drop:
+	free(url);
+	free(type);
+}
+
+void
+feed_entry_init(struct feed_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->published = NW_TIME_UNSET;
+	e->updated = NW_TIME_UNSET;
+}
+
+void
+feed_entry_clear(struct feed_entry *e)
+{
+	free(e->id);
+	free(e->title);
+	free(e->link);
+	for (size_t i = 0; i < e->nauthors; i++)
+		free(e->authors[i]);
+	free(e->authors);
+	for (size_t i = 0; i < e->ncategories; i++)
+		free(e->categories[i]);
+	free(e->categories);
+	free(e->summary);
+	free(e->content);
+	for (size_t i = 0; i < e->nenclosures; i++) {
+		free(e->enclosures[i].url);
+		free(e->enclosures[i].type);
+	}
+	free(e->enclosures);
+	feed_entry_init(e);
+}
+
+/* "sha256:" and the digest of what the entry says, for entries with
+ * neither id nor link.  NUL bytes separate the fields so that moving text
+ * from one field to the next changes the id. */
+static char *
+content_id(const struct feed_entry *e)
+{
+	const char *parts[3] = { e->title, e->summary, e->content };
+	char hex[SHA256_HEX_LEN + 1], *id;
+	struct sha256 ctx;
+
+	sha256_init(&ctx);
+	for (int i = 0; i < 3; i++) {
+		if (parts[i] != NULL)
+			sha256_update(&ctx, parts[i], strlen(parts[i]));
+		sha256_update(&ctx, "", 1);
+	}
+	sha256_final_hex(&ctx, hex);
+	if (asprintf(&id, "sha256:%s", hex) == -1)
+		return NULL;
+	return id;
+}
+
+int
+feed_add_entry(struct feed *feed, struct feed_entry *e)
+{
+	struct feed_entry *ne;
+
+	if (feed->nentries >= FEED_MAX_ENTRIES)
+		goto fail;
+	if (e->id == NULL && e->link != NULL)
+		e->id = strdup(e->link);
+	if (e->id == NULL && (e->id = content_id(e)) == NULL)
+		goto fail;
+	ne = reallocarray(feed->entries, feed->nentries + 1, sizeof(*ne));
+	if (ne == NULL)
+		goto fail;
+	feed->entries = ne;
+	ne[feed->nentries++] = *e;
+	feed_entry_init(e);
+	return 0;
+fail:
+	feed_entry_clear(e);
+	return -1;
+}
+
+struct feed *
+feed_new(const char *format)
+{
+	struct feed *feed;
+
+	if ((feed = calloc(1, sizeof(*feed))) == NULL)
+		return NULL;
+	if ((feed->format = strdup(format)) == NULL) {
+		free(feed);
+		return NULL;
+	}
+	feed->updated = NW_TIME_UNSET;
+	return feed;
+}
+
+void
+feed_free(struct feed *feed)
+{
+	if (feed == NULL)
+		return;
+	for (size_t i = 0; i < feed->nentries; i++)
+		feed_entry_clear(&feed->entries[i]);
+	free(feed->entries);
+	free(feed->format);
+	free(feed->title);
+	free(feed->link);
+	free(feed->id);
+	free(feed->description);
+	free(feed);
+}
+
+/* ---- XML ---- */
+
+static int
+is_el(xmlNodePtr n, const char *ns, const char *name)
+{
+	if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, name))
+		return 0;
+	if (ns == NULL)
+		return n->ns == NULL;
+	return n->ns != NULL && n->ns->href != NULL &&
+	    strcmp((const char *)n->ns->href, ns) == 0;
+}
+
+/* An element of the feed format itself: RSS 2.0 elements carry no
+ * namespace, RSS 1.0's and Atom's carry the format's. */
+static int
+is_core(const struct parse *p, xmlNodePtr n, const char *name)
+{
+	return is_el(n, p->core_ns, name) ||
+	    (p->core_ns != NULL && is_el(n, NULL, name));
+}
+
+static char *
+attr(xmlNodePtr n, const char *name)
+{
+	xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
+	char *out;
+
+	if (v == NULL)
+		return NULL;
+	out = feed_str((const char *)v, strlen((const char *)v));
+	xmlFree(v);
+	return out;
+}
+
+static int
+attr_is(xmlNodePtr n, const char *name, const char *value)
+{
+	char *v = attr(n, name);
+	int r = v != NULL && strcasecmp(v, value) == 0;
+
+	free(v);
+	return r;
+}
+
+static char *
+text(xmlNodePtr n)
+{
+	xmlChar *c = xmlNodeGetContent(n);
+	char *out;
+
+	if (c == NULL)
+		return NULL;
+	out = feed_str((const char *)c, strlen((const char *)c));
+	xmlFree(c);
+	return out;
+}
+
+static int
+has_element_child(xmlNodePtr n)
+{
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			return 1;
+	return 0;
+}
+
+/* The markup inside n, serialised: for content that arrives as elements
+ * rather than escaped text. */
+static char *
+inner_xml(xmlDocPtr doc, xmlNodePtr n)
+{
+	xmlBufferPtr b;
+	char *out = NULL;
+
+	if ((b = xmlBufferCreate()) == NULL)
+		return NULL;
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+		if (xmlNodeDump(b, doc, c, 0, 0) == -1)
+			goto done;
+	out = feed_str((const char *)xmlBufferContent(b),
+	    (size_t)xmlBufferLength(b));
+done:
+	xmlBufferFree(b);
+	return out;
+}
+
+/* Text, or markup when the feed put elements there unescaped. */
+static char *
+html_of(xmlDocPtr doc, xmlNodePtr n)
+{
+	return has_element_child(n) ? inner_xml(doc, n) : text(n);
+}
+
+static int64_t
+date_of(xmlNodePtr n)
+{
+	char *s = text(n);
+	int64_t t;
+
+	if (s == NULL || date_parse(s, &t) == -1)
+		t = NW_TIME_UNSET;
+	free(s);
+	return t;
+}
+
+/* ref made absolute against the xml:base in force at n, which libxml2
+ * computes from the document's URL (our base_url) and every ancestor's
+ * xml:base.  Takes ref. */
+static char *
+resolve(xmlDocPtr doc, xmlNodePtr n, char *ref)
+{
+	xmlChar *base;
+	char *out;
+
+	if (ref == NULL)
+		return NULL;
+	base = xmlNodeGetBase(doc, n);
+	out = url_resolve((const char *)base, ref);
+	xmlFree(base);
+	free(ref);
+	return out;
+}
+
+/* A title given as text that may hold entities or markup: RSS titles are
+ * often HTML escaped once more than they should be. */
+static char *
+plain_title(const char *s)
+{
+	char *dec, *out;
+
+	if (s == NULL)
+		return NULL;
+	if (strchr(s, '<') != NULL)
+		dec = text_from_html(s);
+	else
+		dec = text_decode_entities(s);
+	if (dec == NULL)
+		return NULL;
+	out = feed_str_squashed(dec, strlen(dec));
+	free(dec);
+	return out;
+}
+
+/* RSS's <author> is "email (Name)": keep the name when there is one. */
+static char *
+rss_author(char *s)
+{
+	char *open, *close, *name;
+
+	if (s == NULL || (open = strchr(s, '(')) == NULL ||
+	    (close = strrchr(s, ')')) == NULL || close < open)
+		return s;
+	name = feed_str_squashed(open + 1, (size_t)(close - open - 1));
+	if (name == NULL)
+		return s;
+	free(s);
+	return name;
+}
+
+static int64_t
+length_of(xmlNodePtr n, const char *name)
+{
+	char *v = attr(n, name), *end;
+	long long len;
+
+	if (v == NULL)
+		return -1;
+	len = strtoll(v, &end, 10);
+	if (*end != '\0' || end == v || len < 0)
+		len = -1;
+	free(v);
+	return len;
+}
+
+static char *
+name_of(xmlNodePtr n)
+{
+	xmlChar *c = xmlNodeGetContent(n);
+	char *out;
+
+	if (c == NULL)
+		return NULL;
+	out = feed_str_squashed((const char *)c, strlen((const char *)c));
+	xmlFree(c);
+	return out;
+}
+
+/* <link> in Atom, or atom:link in RSS: the alternate link into *alt
+ * (first wins), enclosures into e. */
+static void
+atom_link(struct parse *p, struct feed_entry *e, xmlNodePtr n, char **alt)
+{
+	char *rel = attr(n, "rel");
+
+	if (rel == NULL || strcasecmp(rel, "alternate") == 0)
+		feed_set(alt, resolve(p->doc, n, attr(n, "href")));
+	else if (e != NULL && strcasecmp(rel, "enclosure") == 0)
+		feed_push_enclosure(e, resolve(p->doc, n, attr(n, "href")),
+		    attr(n, "type"), length_of(n, "length"));
+	free(rel);
+}
+
+/* media:content and media:thumbnail count when they say what they are. */
+static void
+media(struct parse *p, struct feed_entry *e, xmlNodePtr n)
+{
+	char *url, *type;
+
+	if ((type = attr(n, "type")) == NULL)
+		return;
+	if ((url = resolve(p->doc, n, attr(n, "url"))) == NULL) {
+		free(type);
+		return;
+	}
+	feed_push_enclosure(e, url, type, length_of(n, "fileSize"));
+}
+
+/* Elements from the namespaces RSS and Atom entries both borrow. */
+static void
+extension(struct parse *p, struct feed_entry *e, xmlNodePtr n,
+    char **origlink)
+{
+	if (is_el(n, NS_DC, "creator"))
+		feed_push_str(&e->authors, &e->nauthors, name_of(n));
+	else if (is_el(n, NS_DC, "subject"))
+		feed_push_str(&e->categories, &e->ncategories, name_of(n));
+	else if (is_el(n, NS_DC, "date") || is_el(n, NS_DCTERMS, "created") ||
+	    is_el(n, NS_DCTERMS, "issued"))
+		feed_set_time(&e->published, date_of(n));
+	else if (is_el(n, NS_DCTERMS, "modified"))
+		feed_set_time(&e->updated, date_of(n));
+	else if (is_el(n, NS_CONTENT, "encoded"))
+		feed_set(&e->content, html_of(p->doc, n));
+	else if (is_el(n, NS_MEDIA, "content") ||
+	    is_el(n, NS_MEDIA, "thumbnail"))
+		media(p, e, n);
+	else if (is_el(n, NS_MEDIA, "group")) {
+		for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+			if (is_el(c, NS_MEDIA, "content"))
+				media(p, e, c);
+	} else if (is_el(n, NS_FEEDBURNER, "origLink"))
+		feed_set(origlink, resolve(p->doc, n, text(n)));
+}
+
+/* The link to follow: feedburner's origLink is the publisher's own URL
+ * behind the tracking redirect. */
+static void
+choose_link(struct feed_entry *e, char *origlink)
+{
+	if (origlink != NULL) {
+		free(e->link);
+		e->link = origlink;
+	}
+}
+
+static void
+rss_item(struct parse *p, xmlNodePtr item)
+{
+	struct feed_entry e;
+	char *title = NULL, *guid = NULL, *alt = NULL, *origlink = NULL;
+	xmlChar *about;
+	int permalink = 0;
+
+	feed_entry_init(&e);
+	for (xmlNodePtr c = item->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_core(p, c, "title"))
+			feed_set(&title, text(c));
+		else if (is_core(p, c, "link"))
+			feed_set(&e.link, resolve(p->doc, c, text(c)));
+		else if (is_core(p, c, "description"))
+			feed_set(&e.summary, html_of(p->doc, c));
+		else if (is_core(p, c, "guid") && guid == NULL) {
+			guid = text(c);
+			permalink = !attr_is(c, "isPermaLink", "false");
+		} else if (is_core(p, c, "author"))
+			feed_push_str(&e.authors, &e.nauthors,
+			    rss_author(name_of(c)));
+		else if (is_core(p, c, "category"))
+			feed_push_str(&e.categories, &e.ncategories, name_of(c));
+		else if (is_core(p, c, "pubDate"))
+			feed_set_time(&e.published, date_of(c));
+		else if (is_core(p, c, "enclosure"))
+			feed_push_enclosure(&e, resolve(p->doc, c, attr(c, "url")),
+			    attr(c, "type"), length_of(c, "length"));
+		else if (is_el(c, NS_ATOM10, "link"))
+			atom_link(p, &e, c, &alt);
+		else if (is_el(c, NS_ATOM10, "updated"))
+			feed_set_time(&e.updated, date_of(c));
+		else
+			extension(p, &e, c, &origlink);
+	}
+	e.title = plain_title(title);
+	free(title);
+	feed_set(&e.link, alt);
+	/* A guid that is a permalink is the link when there is no other. */
+	if (e.link == NULL && guid != NULL && permalink && url_is_http(guid))
+		e.link = strdup(guid);
+	choose_link(&e, origlink);
+	e.id = guid;
+	/* RSS 1.0 names each item by URI. */
+	if (e.id == NULL && e.link == NULL &&
+	    (about = xmlGetNsProp(item, (const xmlChar *)"about",
+	    (const xmlChar *)NS_RDF)) != NULL) {
+		e.id = feed_str((const char *)about, strlen((const char *)about));
+		xmlFree(about);
+	}
+	feed_add_entry(p->feed, &e);
+}
+
+static void
+rss_channel(struct parse *p, xmlNodePtr channel)
+{
+	struct feed *f = p->feed;
+	char *alt = NULL;
+	int64_t built = NW_TIME_UNSET, pub = NW_TIME_UNSET;
+
+	for (xmlNodePtr c = channel->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_core(p, c, "title")) {
+			char *t = text(c);
+
+			feed_set(&f->title, plain_title(t));
+			free(t);
+		} else if (is_core(p, c, "link"))
+			feed_set(&f->link, resolve(p->doc, c, text(c)));
+		else if (is_core(p, c, "description"))
+			feed_set(&f->description, html_of(p->doc, c));
+		else if (is_core(p, c, "lastBuildDate"))
+			feed_set_time(&built, date_of(c));
+		else if (is_core(p, c, "pubDate") || is_el(c, NS_DC, "date"))
+			feed_set_time(&pub, date_of(c));
+		else if (is_el(c, NS_ATOM10, "link"))
+			atom_link(p, NULL, c, &alt);
+		else if (is_el(c, NS_ATOM10, "id"))
+			feed_set(&f->id, text(c));
+		else if (is_core(p, c, "item") && f->nentries < FEED_MAX_ENTRIES)
+			rss_item(p, c);
+	}
+	feed_set(&f->link, alt);
+	feed_set_time(&f->updated, built);
+	feed_set_time(&f->updated, pub);
+}
+
+/* The root of an RSS 1.0 or 0.90 document: items are the channel's
+ * siblings, though some feeds nest them inside it. */
+static void
+rdf(struct parse *p, xmlNodePtr root)
+{
+	for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
+		if (is_core(p, c, "channel"))
+			rss_channel(p, c);
+		else if (is_core(p, c, "item") &&
+		    p->feed->nentries < FEED_MAX_ENTRIES)
+			rss_item(p, c);
+	}
+}
+
+enum text_kind { TEXT_PLAIN, TEXT_HTML, TEXT_XHTML };
+
+/* How an Atom text construct holds its text.  Atom 0.3 says it with
+ * MIME types and a mode (escaped or inline xml, the default). */
+static enum text_kind
+atom_kind(struct parse *p, xmlNodePtr n)
+{
+	char *type = attr(n, "type"), *mode;
+	enum text_kind k = TEXT_PLAIN;
+
+	if (type != NULL && (strcasecmp(type, "html") == 0 ||
+	    strcasecmp(type, "text/html") == 0))
+		k = TEXT_HTML;
+	else if (type != NULL && (strcasecmp(type, "xhtml") == 0 ||
+	    strcasecmp(type, "application/xhtml+xml") == 0))
+		k = TEXT_XHTML;
+	free(type);
+	if (p->atom03 && k != TEXT_PLAIN) {
+		mode = attr(n, "mode");
+		k = mode != NULL && strcasecmp(mode, "escaped") == 0 ?
+		    TEXT_HTML : TEXT_XHTML;
+		free(mode);
+	}
+	/* Markup is markup, whatever the type says. */
+	if (k != TEXT_XHTML && has_element_child(n))
+		k = TEXT_XHTML;
+	return k;
+}
+
+/* An Atom text construct: as plain text (titles), or as the feed gave it,
+ * HTML kept, with XHTML serialised from inside its wrapping div. */
+static char *
+atom_text(struct parse *p, xmlNodePtr n, int plain)
+{
+	enum text_kind k = atom_kind(p, n);
+	char *t, *out;
+
+	if (k == TEXT_XHTML) {
+		if (plain)
+			return name_of(n);
+		for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+			if (is_el(c, NS_XHTML, "div"))
+				return inner_xml(p->doc, c);
+		return inner_xml(p->doc, n);
+	}
+	if (!plain)
+		return text(n);
+	if (k == TEXT_PLAIN)
+		return name_of(n);
+	t = text(n);
+	out = plain_title(t);
+	free(t);
+	return out;
+}
+
+/* An Atom person's name (Atom 0.3 too). */
+static char *
+atom_person(struct parse *p, xmlNodePtr n)
+{
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
+		if (is_core(p, c, "name"))
+			return name_of(c);
+	return NULL;
+}
+
+static void
+atom_entry(struct parse *p, xmlNodePtr entry, char **feed_authors,
+    size_t nfeed_authors)
+{
+	struct feed_entry e;
+	char *origlink = NULL;
+
+	feed_entry_init(&e);
+	for (xmlNodePtr c = entry->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_core(p, c, "title"))
+			feed_set(&e.title, atom_text(p, c, 1));
+		else if (is_core(p, c, "link"))
+			atom_link(p, &e, c, &e.link);
+		else if (is_core(p, c, "id"))
+			feed_set(&e.id, text(c));
+		else if (is_core(p, c, "published") ||
+		    (p->atom03 && (is_core(p, c, "issued") ||
+		    is_core(p, c, "created"))))
+			feed_set_time(&e.published, date_of(c));
+		else if (is_core(p, c, "updated") ||
+		    (p->atom03 && is_core(p, c, "modified")))
+			feed_set_time(&e.updated, date_of(c));
+		else if (is_core(p, c, "summary"))
+			feed_set(&e.summary, atom_text(p, c, 0));
+		else if (is_core(p, c, "content") && !xmlHasProp(c,
+		    (const xmlChar *)"src"))
+			feed_set(&e.content, atom_text(p, c, 0));
+		else if (is_core(p, c, "author"))
+			feed_push_str(&e.authors, &e.nauthors, atom_person(p, c));
+		else if (is_core(p, c, "category"))
+			feed_push_str(&e.categories, &e.ncategories,
+			    attr(c, "term"));
+		else
+			extension(p, &e, c, &origlink);
+	}
+	/* Atom: an entry without authors has the feed's. */
+	for (size_t i = 0; e.nauthors == 0 && i < nfeed_authors; i++)
+		feed_push_str(&e.authors, &e.nauthors, strdup(feed_authors[i]));
+	choose_link(&e, origlink);
+	feed_add_entry(p->feed, &e);
+}
+
+static void
+atom_feed(struct parse *p, xmlNodePtr root)
+{
+	struct feed *f = p->feed;
+	char **authors = NULL;
+	size_t nauthors = 0;
+
+	for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_core(p, c, "title"))
+			feed_set(&f->title, atom_text(p, c, 1));
+		else if (is_core(p, c, "link"))
+			atom_link(p, NULL, c, &f->link);
+		else if (is_core(p, c, "id"))
+			feed_set(&f->id, text(c));
+		else if (is_core(p, c, "subtitle") ||
+		    (p->atom03 && is_core(p, c, "tagline")))
+			feed_set(&f->description, atom_text(p, c, 0));
+		else if (is_core(p, c, "updated") ||
+		    (p->atom03 && is_core(p, c, "modified")))
+			feed_set_time(&f->updated, date_of(c));
+		else if (is_core(p, c, "author"))
+			feed_push_str(&authors, &nauthors, atom_person(p, c));
+		else if (is_core(p, c, "entry") &&
+		    f->nentries < FEED_MAX_ENTRIES)
+			atom_entry(p, c, authors, nauthors);
+	}
+	for (size_t i = 0; i < nauthors; i++)
+		free(authors[i]);
+	free(authors);
+}
+
+static void
+on_xml_error(void *ctx, xmlErrorPtr e)
+{
+	struct xml_errors *xe = ((xmlParserCtxtPtr)ctx)->_private;
+	size_t len;
+
+	if (e->level < XML_ERR_ERROR)
+		return;
+	if (e->code == XML_ERR_TAG_NOT_FINISHED && e->str1 != NULL)
+		snprintf(xe->unfinished, sizeof(xe->unfinished), "%s", e->str1);
+	if (xe->first[0] != '\0')
+		return;
+	xe->line = e->line;
+	snprintf(xe->first, sizeof(xe->first), "%s",
+	    e->message != NULL ? e->message : "unknown error");
+	len = strlen(xe->first);
+	while (len > 0 && is_ws((unsigned char)xe->first[len - 1]))
+		xe->first[--len] = '\0';
+}
+
+static int
+is_name_char(int c)
+{
+	return isalnum(c) || c == '_' || c == '-' || c == '.' || c == ':' ||
+	    c >= 0x80;
+}
+
+/* XML 1.0's Char production. */
+static int
+is_xml_char(long cp)
+{
+	return cp == 0x9 || cp == 0xa || cp == 0xd ||
+	    (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) ||
+	    (cp >= 0x10000 && cp <= 0x10ffff);
+}
+
+/*
+ * What a '&' at s (n bytes available) must become for libxml2 to keep the
+ * text: nothing (0) when it starts a reference XML understands as HTML
+ * would; else the replacement in rep and the bytes it replaces.  HTML
+ * names become numeric references, numeric ones HTML reads differently
+ * (windows-1252, NUL) are rewritten, and a bare '&' becomes "&amp;".
+ */
+static size_t
+fix_reference(const char *s, size_t n, char rep[REF_MAX])
+{
+	static const char *const predefined[] = { "amp", "lt", "gt", "quot",
+	    "apos" };
+	size_t i = 1;
+	long cp;
+
+	while (i < n && i < 40 && (is_name_char((unsigned char)s[i]) ||
+	    (i == 1 && s[i] == '#')))
+		i++;
+	if (i == n || s[i] != ';' || i == 1)
+		goto bare;
+	for (size_t k = 0; k < sizeof(predefined) / sizeof(predefined[0]); k++)
+		if (i - 1 == strlen(predefined[k]) &&
+		    memcmp(s + 1, predefined[k], i - 1) == 0)
+			return 0;
+	if ((cp = text_entity_codepoint(s + 1, i - 1)) < 0) {
+		/* Perhaps the document's DTD declares it: libxml2 decides. */
+		if (s[1] != '#')
+			return 0;
+		goto bare;
+	}
+	if (!is_xml_char(cp))
+		cp = 0xfffd;
+	snprintf(rep, REF_MAX, "&#%ld;", cp);
+	/* Already as XML would read it. */
+	if (s[1] == '#' && i == strlen(rep) - 1 && memcmp(s, rep, i) == 0)
+		return 0;
+	return i + 1;
+bare:
+	snprintf(rep, REF_MAX, "&amp;");
+	return 1;
+}
+
+/* Where the markup construct at s (n bytes) that hides references ends,
+ * or 0 when s starts none. */
+static size_t
+skip_opaque(const char *s, size_t n)
+{
+	static const struct {
+		const char *open, *close;
+	} opaque[] = {
+		{ "<!--", "-->" }, { "<![CDATA[", "]]>" }, { "<?", "?>" },
+	};
+
+	for (size_t k = 0; k < sizeof(opaque) / sizeof(opaque[0]); k++) {
+		size_t ol = strlen(opaque[k].open), cl = strlen(opaque[k].close);
+		const char *end;
+
+		if (n < ol || memcmp(s, opaque[k].open, ol) != 0)
+			continue;
+		end = memmem(s + ol, n - ol, opaque[k].close, cl);
+		return end == NULL ? n : (size_t)(end - s) + cl;
+	}
+	return 0;
+}
+
+/*
+ * libxml2 drops references to entities no DTD declared (&nbsp; in RSS,
+ * from HTML habits), and with them the text; rewrite them before parsing.
+ * Returns NULL when the document needs no change (or there is no memory:
+ * then it is parsed as it is).
+ */
+static xmlBufferPtr
+fix_entities(const char *buf, size_t len)
+{
+	xmlBufferPtr out = NULL;
+	size_t i = 0, done = 0, used;
+	char rep[REF_MAX];
+
+	/* In UTF-16 bytes are not characters. */
+	if (len >= 2 && (buf[0] == '\0' || buf[1] == '\0' ||
+	    (unsigned char)buf[0] >= 0xfe))
+		return NULL;
+	while (i < len) {
+		if (buf[i] == '<' && (used = skip_opaque(buf + i, len - i)) > 0) {
+			i += used;
+			continue;
+		}
+		if (buf[i] != '&' ||
+		    (used = fix_reference(buf + i, len - i, rep)) == 0) {
+			i++;
+			continue;
+		}
+		if (out == NULL && (out = xmlBufferCreateSize(len + 64)) == NULL)
+			return NULL;
+		if (xmlBufferAdd(out, (const xmlChar *)buf + done,
+		    (int)(i - done)) != 0 ||
+		    xmlBufferAdd(out, (const xmlChar *)rep, -1) != 0)
+			goto fail;
+		i += used;
+		done = i;
+	}
+	if (out != NULL && xmlBufferAdd(out, (const xmlChar *)buf + done,
+	    (int)(len - done)) != 0)
+		goto fail;
+	return out;
+fail:
+	xmlBufferFree(out);
+	return NULL;
+}
+
+/* The charset parameter of a text/ Content-Type, or NULL. */
+static char *
+charset_of(const char *content_type)
+{
+	const char *p, *v;
+	size_t n;
+
+	if (content_type == NULL)
+		return NULL;
+	while (is_ws((unsigned char)*content_type))
+		content_type++;
+	if (strncasecmp(content_type, "text/", 5) != 0)
+		return NULL;
+	for (p = strchr(content_type, ';'); p != NULL; p = strchr(p + 1, ';')) {
+		v = p + 1;
+		while (is_ws((unsigned char)*v))
+			v++;
+		if (strncasecmp(v, "charset=", 8) != 0)
+			continue;
+		v += 8;
+		if (*v == '"')
+			v++;
+		for (n = 0; isalnum((unsigned char)v[n]) || v[n] == '-' ||
+		    v[n] == '_' || v[n] == '.' || v[n] == ':'; n++)
+			;
+		return n > 0 && n < 64 ? strndup(v, n) : NULL;
+	}
+	return NULL;
+}
+
+static void
+ignore_generic(void *ctx, const char *fmt, ...)
+{
+	(void)ctx;
+	(void)fmt;
+}
+
+static xmlDocPtr
+read_xml(xmlParserCtxtPtr ctxt, const char *buf, size_t len,
+    const char *base_url, const char *encoding)
+{
+	/* libxml2's encoding layer reports without a parser context, to
+	 * the (per-thread) generic handler: silence it for this call. */
+	xmlGenericErrorFunc saved = xmlGenericError;
+	void *saved_ctx = xmlGenericErrorContext;
+	xmlDocPtr doc;
+
+	xmlSetGenericErrorFunc(NULL, ignore_generic);
+	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, base_url, encoding,
+	    XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOCDATA |
+	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlSetGenericErrorFunc(saved_ctx, saved);
+	return doc;
+}
+
+/* The format the root element names, never the URL; sets p's namespace.
+ * NULL when root is no feed's. */
+static const char *
+detect_format(struct parse *p, xmlNodePtr root)
+{
+	const char *format = NULL;
+	char *v;
+
+	if (is_el(root, NULL, "rss")) {
+		v = attr(root, "version");
+		if (v == NULL || strncmp(v, "2.", 2) == 0)
+			format = "rss2.0";
+		else if (strcmp(v, "0.91") == 0)
+			format = "rss0.91";
+		else if (strcmp(v, "0.92") == 0)
+			format = "rss0.92";
+		else
+			format = "rss";
+		free(v);
+	} else if (is_el(root, NS_RDF, "RDF")) {
+		format = "rss1.0";
+		p->core_ns = NS_RSS10;
+		for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
+			if (is_el(c, NS_RSS090, "channel")) {
+				format = "rss0.90";
+				p->core_ns = NS_RSS090;
+			}
+		}
+	} else if (is_el(root, NS_ATOM10, "feed")) {
+		format = "atom1.0";
+		p->core_ns = NS_ATOM10;
+	} else if (is_el(root, NS_ATOM03, "feed")) {
+		format = "atom0.3";
+		p->core_ns = NS_ATOM03;
+		p->atom03 = 1;
+	} else if (is_el(root, NULL, "feed"))
+		format = "atom";        /* no namespace: Atom all the same */
+	return format;
+}
+
+static int
+parse_xml(const char *buf, size_t len, const char *base_url,
+    const char *content_type, struct feed **out, char *err, size_t errlen)
+{
+	struct parse p = { 0 };
+	struct xml_errors xe = { 0 };
+	xmlParserCtxtPtr ctxt = NULL;
+	xmlBufferPtr fixed = NULL;
+	xmlNodePtr root;
+	char *encoding = NULL;
+	const char *format;
+	int rc = -1;
+
+	if (len > INT32_MAX / 2) {
+		feed_seterr(err, errlen, "document too large");
+		goto fail;
+	}
+	if ((fixed = fix_entities(buf, len)) != NULL) {
+		buf = (const char *)xmlBufferContent(fixed);
+		len = (size_t)xmlBufferLength(fixed);
+	}
+	encoding = charset_of(content_type);
+	if ((ctxt = xmlNewParserCtxt()) == NULL) {
+		feed_seterr(err, errlen, "out of memory");
+		goto fail;
+	}
+	ctxt->sax->serror = on_xml_error;
+	ctxt->_private = &xe;
+	p.doc = read_xml(ctxt, buf, len, base_url, encoding);
+	/* A charset libxml2 cannot convert: let the document speak. */
+	if (p.doc == NULL && encoding != NULL) {
+		memset(&xe, 0, sizeof(xe));
+		p.doc = read_xml(ctxt, buf, len, base_url, NULL);
+	}
+	if (p.doc == NULL || (root = xmlDocGetRootElement(p.doc)) == NULL) {
+		if (xe.first[0] != '\0')
+			feed_seterr(err, errlen, "XML error at line %d: %s", xe.line,
+			    xe.first);
+		else
+			feed_seterr(err, errlen, "not XML");
+		goto fail;
+	}
+	if ((format = detect_format(&p, root)) == NULL) {
+		feed_seterr(err, errlen, "not a feed: root element <%s%s%s>",
+		    root->ns != NULL && root->ns->prefix != NULL ?
+		    (const char *)root->ns->prefix : "",
+		    root->ns != NULL && root->ns->prefix != NULL ? ":" : "",
+		    (const char *)root->name);
+		goto fail;
+	}
+	if (xe.unfinished[0] != '\0') {
+		feed_seterr(err, errlen, "truncated document: <%s> not closed "
+		    "(XML error at line %d: %s)", xe.unfinished, xe.line,
+		    xe.first);
+		goto fail;
+	}
+	if ((p.feed = feed_new(format)) == NULL) {
+		feed_seterr(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (strncmp(format, "rss", 3) != 0)
+		atom_feed(&p, root);
+	else if (p.core_ns != NULL)
+		rdf(&p, root);
+	else {
+		for (xmlNodePtr c = root->children; c != NULL; c = c->next)
+			if (is_el(c, NULL, "channel"))
+				rss_channel(&p, c);
+	}
+	*out = p.feed;
+	p.feed = NULL;
+	rc = 0;
+fail:
+	feed_free(p.feed);
+	xmlFreeDoc(p.doc);
+	xmlFreeParserCtxt(ctxt);
+	free(encoding);
+	xmlBufferFree(fixed);
+	return rc;
+}
+
+int
+feed_parse(const char *buf, size_t len, const char *base_url,
+    const char *content_type, struct feed **out, char *err, size_t errlen)
+{
+	size_t i = 0;
+
+	*out = NULL;
+	if (buf == NULL)
+		len = 0;
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < len && is_ws((unsigned char)buf[i]))
+		i++;
+	if (i == len) {
+		feed_seterr(err, errlen, "empty document");
+		return -1;
+	}
+	if (buf[i] == '{')
+		return feed_parse_json(buf + i, len - i, base_url, out, err,
+		    errlen);
+	return parse_xml(buf, len, base_url, content_type, out, err, errlen);
+}

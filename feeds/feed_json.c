@@ -1,0 +1,236 @@
+/*
+ * feed_json.c - JSON Feed 1.0/1.1 in, and entries and feeds out as the
+ * JSON the spool stores.  Both through jansson.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "feed.h"
+#include "feed_int.h"
+#include "url.h"
+
+#define JSONFEED_VERSION "https://jsonfeed.org/version/"
+
+static char *
+str_of(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!json_is_string(v))
+		return NULL;
+	return feed_str(json_string_value(v), json_string_length(v));
+}
+
+static char *
+title_of(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!json_is_string(v))
+		return NULL;
+	return feed_str_squashed(json_string_value(v), json_string_length(v));
+}
+
+static char *
+url_of(json_t *obj, const char *key, const char *base_url)
+{
+	char *ref = str_of(obj, key), *url;
+
+	url = url_resolve(base_url, ref);
+	free(ref);
+	return url;
+}
+
+static int64_t
+date_of(json_t *obj, const char *key)
+{
+	char *s = str_of(obj, key);
+	int64_t t;
+
+	if (s == NULL || date_parse(s, &t) == -1)
+		t = NW_TIME_UNSET;
+	free(s);
+	return t;
+}
+
+/* Ids should be strings; some feeds write numbers. */
+static char *
+id_of(json_t *item)
+{
+	json_t *v = json_object_get(item, "id");
+	char *id;
+
+	if (json_is_integer(v)) {
+		if (asprintf(&id, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(v)) == -1)
+			return NULL;
+		return id;
+	}
+	return str_of(item, "id");
+}
+
+static void
+authors_of(json_t *item, struct feed_entry *e)
+{
+	json_t *list = json_object_get(item, "authors"), *a;
+	size_t i;
+
+	/* 1.1's "authors", else 1.0's single "author". */
+	json_array_foreach(list, i, a)
+		feed_push_str(&e->authors, &e->nauthors, title_of(a, "name"));
+	if (e->nauthors == 0)
+		feed_push_str(&e->authors, &e->nauthors,
+		    title_of(json_object_get(item, "author"), "name"));
+}
+
+static void
+item(struct feed *feed, json_t *it, const char *base_url)
+{
+	struct feed_entry e;
+	json_t *v, *a;
+	size_t i;
+
+	feed_entry_init(&e);
+	e.id = id_of(it);
+	e.title = title_of(it, "title");
+	feed_set(&e.link, url_of(it, "url", base_url));
+	feed_set(&e.link, url_of(it, "external_url", base_url));
+	e.published = date_of(it, "date_published");
+	e.updated = date_of(it, "date_modified");
+	authors_of(it, &e);
+	json_array_foreach(json_object_get(it, "tags"), i, v)
+		if (json_is_string(v))
+			feed_push_str(&e.categories, &e.ncategories,
+			    feed_str_squashed(json_string_value(v),
+			    json_string_length(v)));
+	e.summary = str_of(it, "summary");
+	feed_set(&e.content, str_of(it, "content_html"));
+	feed_set(&e.content, str_of(it, "content_text"));
+	json_array_foreach(json_object_get(it, "attachments"), i, a) {
+		v = json_object_get(a, "size_in_bytes");
+		feed_push_enclosure(&e, url_of(a, "url", base_url),
+		    str_of(a, "mime_type"), json_is_integer(v) &&
+		    json_integer_value(v) >= 0 ? json_integer_value(v) : -1);
+	}
+	feed_add_entry(feed, &e);
+}
+
+int
+feed_parse_json(const char *buf, size_t len, const char *base_url,
+    struct feed **out, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *root, *it;
+	const char *version;
+	struct feed *feed = NULL;
+	size_t i;
+	int rc = -1;
+
+	if ((root = json_loadb(buf, len, 0, &je)) == NULL) {
+		feed_seterr(err, errlen, "JSON error at line %d: %s", je.line,
+		    je.text);
+		return -1;
+	}
+	version = json_string_value(json_object_get(root, "version"));
+	if (version == NULL || (strncmp(version, JSONFEED_VERSION,
+	    strlen(JSONFEED_VERSION)) != 0 &&
+	    strncmp(version, "http://jsonfeed.org/version/", 28) != 0)) {
+		feed_seterr(err, errlen, "not a feed: JSON without a "
+		    "jsonfeed.org version");
+		goto fail;
+	}
+	version = strrchr(version, '/') + 1;
+	feed = feed_new(strcmp(version, "1") == 0 ? "json1.0" :
+	    strcmp(version, "1.1") == 0 ? "json1.1" : "json");
+	if (feed == NULL) {
+		feed_seterr(err, errlen, "out of memory");
+		goto fail;
+	}
+	feed->title = title_of(root, "title");
+	feed->link = url_of(root, "home_page_url", base_url);
+	feed->id = url_of(root, "feed_url", base_url);
+	feed->description = str_of(root, "description");
+	json_array_foreach(json_object_get(root, "items"), i, it) {
+		if (feed->nentries >= FEED_MAX_ENTRIES)
+			break;
+		if (json_is_object(it))
+			item(feed, it, base_url);
+	}
+	*out = feed;
+	feed = NULL;
+	rc = 0;
+fail:
+	feed_free(feed);
+	json_decref(root);
+	return rc;
+}
+
+static json_t *
+time_json(int64_t t)
+{
+	char buf[32];
+
+	if (t == NW_TIME_UNSET)
+		return json_null();
+	return json_string(date_format_rfc3339(t, buf, sizeof(buf)));
+}
+
+static json_t *
+list_json(char **v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < n; i++) {
+		if (json_array_append_new(a, json_string(v[i])) == -1) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *
+enclosures_json(const struct feed_entry *e)
+{
+	json_t *a = json_array(), *o;
+
+	for (size_t i = 0; a != NULL && i < e->nenclosures; i++) {
+		const struct feed_enclosure *x = &e->enclosures[i];
+
+		o = json_pack("{s:s, s:s?, s:o}", "url", x->url, "type", x->type,
+		    "length", x->length >= 0 ? json_integer(x->length) :
+		    json_null());
+		if (json_array_append_new(a, o) == -1) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	return a;
+}
+
+/* json_pack steals "o" references, on failure too. */
+json_t *
+feed_entry_to_json(const struct feed_entry *e)
+{
+	return json_pack("{s:s?, s:s?, s:s?, s:o, s:o, s:o, s:o, s:s?, s:s?,"
+	    " s:o}",
+	    "id", e->id, "title", e->title, "link", e->link,
+	    "published", time_json(e->published),
+	    "updated", time_json(e->updated),
+	    "authors", list_json(e->authors, e->nauthors),
+	    "categories", list_json(e->categories, e->ncategories),
+	    "summary", e->summary, "content", e->content,
+	    "enclosures", enclosures_json(e));
+}
+
+json_t *
+feed_meta_to_json(const struct feed *feed)
+{
+	return json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:o}",
+	    "format", feed->format, "title", feed->title, "link", feed->link,
+	    "id", feed->id, "description", feed->description,
+	    "updated", time_json(feed->updated));
+}

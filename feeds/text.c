@@ -1,0 +1,540 @@
+/*
+ * text.c - UTF-8 repair, whitespace, HTML entities and HTML-to-text for the
+ * feed and article parsers.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+
+#include "text.h"
+
+/* The longest entity name we look up ("thetasym" is 8). */
+#define ENTITY_NAME_MAX 32
+
+/* A growing output string; on allocation failure it goes on silently
+ * dropping bytes and buf_finish() returns NULL. */
+struct buf {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+
+static void
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (n >= b->cap - b->len || b->p == NULL) {
+		size_t cap = b->cap ? b->cap : 64;
+		char *p;
+
+		while (cap - b->len <= n) {
+			if (cap > SIZE_MAX / 2) {
+				b->oom = 1;
+				return;
+			}
+			cap *= 2;
+		}
+		if ((p = realloc(b->p, cap)) == NULL) {
+			b->oom = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static void
+buf_putc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+static void
+buf_put_cp(struct buf *b, uint32_t cp)
+{
+	char u[4];
+
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		buf_add(b, u, 1);
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | cp >> 6);
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		buf_add(b, u, 2);
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | cp >> 12);
+		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		buf_add(b, u, 3);
+	} else {
+		u[0] = (char)(0xf0 | cp >> 18);
+		u[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+		u[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		buf_add(b, u, 4);
+	}
+}
+
+static char *
+buf_finish(struct buf *b)
+{
+	buf_putc(b, '\0');
+	if (b->oom) {
+		free(b->p);
+		return NULL;
+	}
+	return b->p;
+}
+
+/*
+ * The code point of the UTF-8 sequence at s (n bytes available), with
+ * *used set to its length; or -1 with *used set to the length of the
+ * maximal ill-formed prefix (Unicode's "substitution of maximal subparts"),
+ * so each bad stretch becomes exactly one U+FFFD.
+ */
+static long
+utf8_next(const unsigned char *s, size_t n, size_t *used)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t need, i;
+	long cp;
+
+	*used = 1;
+	if (s[0] < 0x80)
+		return s[0];
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		need = 1;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		need = 2;
+		cp = s[0] & 0x0f;
+		if (s[0] == 0xe0)
+			lo = 0xa0;      /* overlong */
+		else if (s[0] == 0xed)
+			hi = 0x9f;      /* surrogates */
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		need = 3;
+		cp = s[0] & 0x07;
+		if (s[0] == 0xf0)
+			lo = 0x90;      /* overlong */
+		else if (s[0] == 0xf4)
+			hi = 0x8f;      /* beyond U+10FFFF */
+	} else
+		return -1;
+	for (i = 1; i <= need; i++) {
+		if (i >= n || s[i] < lo || s[i] > hi) {
+			*used = i;
+			return -1;
+		}
+		cp = cp << 6 | (s[i] & 0x3f);
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	*used = need + 1;
+	return cp;
+}
+
+/* Unicode's White_Space property. */
+static int
+is_space_cp(long cp)
+{
+	return (cp >= 0x09 && cp <= 0x0d) || cp == 0x20 || cp == 0x85 ||
+	    cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) ||
+	    cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f ||
+	    cp == 0x3000;
+}
+
+char *
+text_utf8_sanitize(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out, *o;
+	size_t i = 0, used;
+
+	if (s == NULL || len > (SIZE_MAX - 1) / 3)
+		return NULL;
+	if ((out = malloc(len * 3 + 1)) == NULL)
+		return NULL;
+	o = out;
+	while (i < len) {
+		long cp = utf8_next(p + i, len - i, &used);
+
+		if (cp <= 0) {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+		} else {
+			memcpy(o, p + i, used);
+			o += used;
+		}
+		i += used;
+	}
+	*o = '\0';
+	return out;
+}
+
+char *
+text_squash(const char *s)
+{
+	char *clean, *out;
+	size_t i = 0, len, used;
+	int space = 0;
+	struct buf b = { 0 };
+
+	if (s == NULL || (clean = text_utf8_sanitize(s, strlen(s))) == NULL)
+		return NULL;
+	len = strlen(clean);
+	while (i < len) {
+		long cp = utf8_next((unsigned char *)clean + i, len - i, &used);
+
+		if (is_space_cp(cp))
+			space = 1;
+		else {
+			if (space && b.len > 0)
+				buf_putc(&b, ' ');
+			space = 0;
+			buf_add(&b, clean + i, used);
+		}
+		i += used;
+	}
+	out = buf_finish(&b);
+	free(clean);
+	return out;
+}
+
+static const struct entity {
+	const char *name;
+	long cp;
+} entities[] = {
+	{ "AElig", 198 }, { "Aacute", 193 }, { "Acirc", 194 },
+	{ "Agrave", 192 }, { "Alpha", 913 }, { "Aring", 197 },
+	{ "Atilde", 195 }, { "Auml", 196 }, { "Beta", 914 },
+	{ "Ccedil", 199 }, { "Chi", 935 }, { "Dagger", 8225 },
+	{ "Delta", 916 }, { "ETH", 208 }, { "Eacute", 201 },
+	{ "Ecirc", 202 }, { "Egrave", 200 }, { "Epsilon", 917 },
+	{ "Eta", 919 }, { "Euml", 203 }, { "Gamma", 915 }, { "Iacute", 205 },
+	{ "Icirc", 206 }, { "Igrave", 204 }, { "Iota", 921 },
+	{ "Iuml", 207 }, { "Kappa", 922 }, { "Lambda", 923 }, { "Mu", 924 },
+	{ "Ntilde", 209 }, { "Nu", 925 }, { "OElig", 338 },
+	{ "Oacute", 211 }, { "Ocirc", 212 }, { "Ograve", 210 },
+	{ "Omega", 937 }, { "Omicron", 927 }, { "Oslash", 216 },
+	{ "Otilde", 213 }, { "Ouml", 214 }, { "Phi", 934 }, { "Pi", 928 },
+	{ "Prime", 8243 }, { "Psi", 936 }, { "Rho", 929 }, { "Scaron", 352 },
+	{ "Sigma", 931 }, { "THORN", 222 }, { "Tau", 932 }, { "Theta", 920 },
+	{ "Uacute", 218 }, { "Ucirc", 219 }, { "Ugrave", 217 },
+	{ "Upsilon", 933 }, { "Uuml", 220 }, { "Xi", 926 },
+	{ "Yacute", 221 }, { "Yuml", 376 }, { "Zeta", 918 },
+	{ "aacute", 225 }, { "acirc", 226 }, { "acute", 180 },
+	{ "aelig", 230 }, { "agrave", 224 }, { "alefsym", 8501 },
+	{ "alpha", 945 }, { "amp", 38 }, { "and", 8743 }, { "ang", 8736 },
+	{ "apos", 39 }, { "aring", 229 }, { "asymp", 8776 },
+	{ "atilde", 227 }, { "auml", 228 }, { "bdquo", 8222 },
+	{ "beta", 946 }, { "brvbar", 166 }, { "bull", 8226 },
+	{ "cap", 8745 }, { "ccedil", 231 }, { "cedil", 184 },
+	{ "cent", 162 }, { "chi", 967 }, { "circ", 710 }, { "clubs", 9827 },
+	{ "cong", 8773 }, { "copy", 169 }, { "crarr", 8629 },
+	{ "cup", 8746 }, { "curren", 164 }, { "dArr", 8659 },
+	{ "dagger", 8224 }, { "darr", 8595 }, { "deg", 176 },
+	{ "delta", 948 }, { "diams", 9830 }, { "divide", 247 },
+	{ "eacute", 233 }, { "ecirc", 234 }, { "egrave", 232 },
+	{ "empty", 8709 }, { "emsp", 8195 }, { "ensp", 8194 },
+	{ "epsilon", 949 }, { "equiv", 8801 }, { "eta", 951 },
+	{ "eth", 240 }, { "euml", 235 }, { "euro", 8364 }, { "exist", 8707 },
+	{ "fnof", 402 }, { "forall", 8704 }, { "frac12", 189 },
+	{ "frac14", 188 }, { "frac34", 190 }, { "frasl", 8260 },
+	{ "gamma", 947 }, { "ge", 8805 }, { "gt", 62 }, { "hArr", 8660 },
+	{ "harr", 8596 }, { "hearts", 9829 }, { "hellip", 8230 },
+	{ "iacute", 237 }, { "icirc", 238 }, { "iexcl", 161 },
+	{ "igrave", 236 }, { "image", 8465 }, { "infin", 8734 },
+	{ "int", 8747 }, { "iota", 953 }, { "iquest", 191 },
+	{ "isin", 8712 }, { "iuml", 239 }, { "kappa", 954 },
+	{ "lArr", 8656 }, { "lambda", 955 }, { "lang", 9001 },
+	{ "laquo", 171 }, { "larr", 8592 }, { "lceil", 8968 },
+	{ "ldquo", 8220 }, { "le", 8804 }, { "lfloor", 8970 },
+	{ "lowast", 8727 }, { "loz", 9674 }, { "lrm", 8206 },
+	{ "lsaquo", 8249 }, { "lsquo", 8216 }, { "lt", 60 }, { "macr", 175 },
+	{ "mdash", 8212 }, { "micro", 181 }, { "middot", 183 },
+	{ "minus", 8722 }, { "mu", 956 }, { "nabla", 8711 }, { "nbsp", 160 },
+	{ "ndash", 8211 }, { "ne", 8800 }, { "ni", 8715 }, { "not", 172 },
+	{ "notin", 8713 }, { "nsub", 8836 }, { "ntilde", 241 },
+	{ "nu", 957 }, { "oacute", 243 }, { "ocirc", 244 }, { "oelig", 339 },
+	{ "ograve", 242 }, { "oline", 8254 }, { "omega", 969 },
+	{ "omicron", 959 }, { "oplus", 8853 }, { "or", 8744 },
+	{ "ordf", 170 }, { "ordm", 186 }, { "oslash", 248 },
+	{ "otilde", 245 }, { "otimes", 8855 }, { "ouml", 246 },
+	{ "para", 182 }, { "part", 8706 }, { "permil", 8240 },
+	{ "perp", 8869 }, { "phi", 966 }, { "pi", 960 }, { "piv", 982 },
+	{ "plusmn", 177 }, { "pound", 163 }, { "prime", 8242 },
+	{ "prod", 8719 }, { "prop", 8733 }, { "psi", 968 }, { "quot", 34 },
+	{ "rArr", 8658 }, { "radic", 8730 }, { "rang", 9002 },
+	{ "raquo", 187 }, { "rarr", 8594 }, { "rceil", 8969 },
+	{ "rdquo", 8221 }, { "real", 8476 }, { "reg", 174 },
+	{ "rfloor", 8971 }, { "rho", 961 }, { "rlm", 8207 },
+	{ "rsaquo", 8250 }, { "rsquo", 8217 }, { "sbquo", 8218 },
+	{ "scaron", 353 }, { "sdot", 8901 }, { "sect", 167 }, { "shy", 173 },
+	{ "sigma", 963 }, { "sigmaf", 962 }, { "sim", 8764 },
+	{ "spades", 9824 }, { "sub", 8834 }, { "sube", 8838 },
+	{ "sum", 8721 }, { "sup", 8835 }, { "sup1", 185 }, { "sup2", 178 },
+	{ "sup3", 179 }, { "supe", 8839 }, { "szlig", 223 }, { "tau", 964 },
+	{ "there4", 8756 }, { "theta", 952 }, { "thetasym", 977 },
+	{ "thinsp", 8201 }, { "thorn", 254 }, { "tilde", 732 },
+	{ "times", 215 }, { "trade", 8482 }, { "uArr", 8657 },
+	{ "uacute", 250 }, { "uarr", 8593 }, { "ucirc", 251 },
+	{ "ugrave", 249 }, { "uml", 168 }, { "upsih", 978 },
+	{ "upsilon", 965 }, { "uuml", 252 }, { "weierp", 8472 },
+	{ "xi", 958 }, { "yacute", 253 }, { "yen", 165 }, { "yuml", 255 },
+	{ "zeta", 950 }, { "zwj", 8205 }, { "zwnj", 8204 },
+};
+
+static int
+entity_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct entity *)elem)->name);
+}
+
+/*
+ * The character a numeric reference names, as HTML reads it: the C1 range
+ * is windows-1252 (what the author's editor meant), and what cannot be a
+ * character becomes U+FFFD.
+ */
+static long
+numeric_cp(long cp)
+{
+	static const uint16_t cp1252[32] = {
+		0x20ac, 0x81, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+		0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8d, 0x017d, 0x8f,
+		0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+		0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x9d, 0x017e, 0x0178,
+	};
+
+	if (cp >= 0x80 && cp <= 0x9f)
+		return cp1252[cp - 0x80];
+	if (cp <= 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0xfffd;
+	return cp;
+}
+
+/* The digits of a numeric reference at s (after "&#", at most n bytes):
+ * the code point, with *used set to the length of the digits and any 'x';
+ * -1 when there are no digits. */
+static long
+numeric_ref(const char *s, size_t n, size_t *used)
+{
+	int hex = n > 0 && (s[0] == 'x' || s[0] == 'X');
+	size_t i = hex, start = i;
+	long cp = 0;
+
+	for (; i < n && (hex ? isxdigit((unsigned char)s[i]) :
+	    isdigit((unsigned char)s[i])); i++) {
+		/* Past U+10FFFF, stop counting: it will be U+FFFD. */
+		if (cp <= 0x10ffff)
+			cp = cp * (hex ? 16 : 10) + (isdigit((unsigned char)s[i]) ?
+			    s[i] - '0' : (s[i] | 0x20) - 'a' + 10);
+	}
+	if (i == start)
+		return -1;
+	*used = i;
+	return numeric_cp(cp);
+}
+
+long
+text_entity_codepoint(const char *name, size_t len)
+{
+	char key[ENTITY_NAME_MAX + 1];
+	const struct entity *e;
+	size_t used;
+	long cp;
+
+	if (name == NULL || len == 0)
+		return -1;
+	if (name[0] == '#') {
+		cp = numeric_ref(name + 1, len - 1, &used);
+		return cp >= 0 && used == len - 1 ? cp : -1;
+	}
+	if (len > ENTITY_NAME_MAX)
+		return -1;
+	memcpy(key, name, len);
+	key[len] = '\0';
+	e = bsearch(key, entities, sizeof(entities) / sizeof(entities[0]),
+	    sizeof(entities[0]), entity_cmp);
+	return e != NULL ? e->cp : -1;
+}
+
+/*
+ * The reference at s (which points at '&'): its code point, with *used
+ * set to its length; -1 when s starts no reference we know.  Numeric
+ * references may omit the ';', as browsers allow; names may not.
+ */
+static long
+reference(const char *s, size_t *used)
+{
+	size_t i = 1;
+	long cp;
+
+	if (s[1] == '#') {
+		/* s is NUL-terminated: the digits end by themselves. */
+		if ((cp = numeric_ref(s + 2, SIZE_MAX, &i)) < 0)
+			return -1;
+		i += 2;
+		if (s[i] == ';')
+			i++;
+		*used = i;
+		return cp;
+	}
+	while (isalnum((unsigned char)s[i]) && i <= ENTITY_NAME_MAX)
+		i++;
+	if (s[i] != ';' || (cp = text_entity_codepoint(s + 1, i - 1)) < 0)
+		return -1;
+	*used = i + 1;
+	return cp;
+}
+
+char *
+text_decode_entities(const char *s)
+{
+	char *clean, *out;
+	struct buf b = { 0 };
+	size_t i = 0, used;
+
+	if (s == NULL || (clean = text_utf8_sanitize(s, strlen(s))) == NULL)
+		return NULL;
+	while (clean[i] != '\0') {
+		size_t run = strcspn(clean + i, "&");
+		long cp;
+
+		buf_add(&b, clean + i, run);
+		i += run;
+		if (clean[i] == '\0')
+			break;
+		if ((cp = reference(clean + i, &used)) >= 0) {
+			buf_put_cp(&b, (uint32_t)cp);
+			i += used;
+		} else
+			buf_putc(&b, clean[i++]);
+	}
+	out = buf_finish(&b);
+	free(clean);
+	return out;
+}
+
+/* How an element separates the text around it. */
+enum flow { FLOW_INLINE, FLOW_SPACE, FLOW_BLOCK, FLOW_SKIP };
+
+static enum flow
+element_flow(const char *name)
+{
+	static const char *const block[] = { "address", "article", "aside",
+	    "blockquote", "br", "caption", "dd", "details", "div", "dl", "dt",
+	    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2",
+	    "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol",
+	    "p", "pre", "section", "summary", "table", "tr", "ul" };
+	static const char *const skip[] = { "head", "noscript", "script",
+	    "style", "template" };
+
+	for (size_t i = 0; i < sizeof(block) / sizeof(block[0]); i++)
+		if (strcmp(name, block[i]) == 0)
+			return FLOW_BLOCK;
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (strcmp(name, skip[i]) == 0)
+			return FLOW_SKIP;
+	if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0)
+		return FLOW_SPACE;
+	return FLOW_INLINE;
+}
+
+/* Text being laid out: whitespace is only written once something
+ * visible follows it, so lines come out trimmed and squashed. */
+struct layout {
+	struct buf b;
+	int space;      /* a space is due before the next visible character */
+	int newline;    /* a line break is due */
+};
+
+static void
+layout_break(struct layout *l, enum flow f)
+{
+	if (f == FLOW_BLOCK)
+		l->newline = 1;
+	else if (f == FLOW_SPACE)
+		l->space = 1;
+}
+
+static void
+layout_text(struct layout *l, const char *s)
+{
+	size_t i = 0, len = strlen(s), used;
+
+	while (i < len) {
+		long cp = utf8_next((const unsigned char *)s + i, len - i, &used);
+
+		if (is_space_cp(cp))
+			l->space = 1;
+		else {
+			if (l->b.len > 0 && (l->newline || l->space))
+				buf_putc(&l->b, l->newline ? '\n' : ' ');
+			l->newline = l->space = 0;
+			buf_add(&l->b, s + i, used);
+		}
+		i += used;
+	}
+}
+
+char *
+text_from_html(const char *html)
+{
+	char *clean = NULL;
+	htmlDocPtr doc = NULL;
+	xmlNodePtr n;
+	struct layout l = { { 0 }, 0, 0 };
+	size_t len;
+
+	if (html == NULL || (clean = text_utf8_sanitize(html,
+	    strlen(html))) == NULL)
+		return NULL;
+	/* htmlReadMemory takes an int size. */
+	if ((len = strlen(clean)) > INT32_MAX)
+		len = INT32_MAX;
+	if (len > 0)
+		doc = htmlReadMemory(clean, (int)len, NULL, "UTF-8",
+		    HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+		    HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER |
+		    HTML_PARSE_IGNORE_ENC);
+	/* Walk the tree without recursion: pages nest as deep as they like. */
+	for (n = doc != NULL ? doc->children : NULL; n != NULL; ) {
+		enum flow f = FLOW_INLINE;
+
+		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE)
+			layout_text(&l, (const char *)n->content);
+		else if (n->type == XML_ELEMENT_NODE) {
+			f = element_flow((const char *)n->name);
+			layout_break(&l, f);
+		}
+		if (n->type == XML_ELEMENT_NODE && f != FLOW_SKIP &&
+		    n->children != NULL) {
+			n = n->children;
+			continue;
+		}
+		/* Climb until a sibling, closing the elements we leave. */
+		while (n != NULL) {
+			if (n->type == XML_ELEMENT_NODE)
+				layout_break(&l, element_flow(
+				    (const char *)n->name));
+			if (n->next != NULL) {
+				n = n->next;
+				break;
+			}
+			n = n->parent;
+			if (n == NULL || n->type != XML_ELEMENT_NODE)
+				n = NULL;
+		}
+	}
+	xmlFreeDoc(doc);
+	free(clean);
+	return buf_finish(&l.b);
+}

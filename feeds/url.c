@@ -1,0 +1,120 @@
+/*
+ * url.c - RFC 3986 reference resolution on top of libxml2's URI code.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/uri.h>
+#include <libxml/xmlmemory.h>
+
+#include "url.h"
+
+static int
+is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+	    c == '\v';
+}
+
+/* A copy of s without surrounding whitespace, or NULL when nothing is left. */
+static char *
+trimmed(const char *s)
+{
+	size_t len;
+
+	while (is_space((unsigned char)*s))
+		s++;
+	len = strlen(s);
+	while (len > 0 && is_space((unsigned char)s[len - 1]))
+		len--;
+	return len == 0 ? NULL : strndup(s, len);
+}
+
+/*
+ * Percent-encode what RFC 3986 never allows in a URI (spaces, controls,
+ * non-ASCII bytes, a few delimiters, a '%' that starts no escape) so that
+ * xmlBuildURI accepts the links real feeds carry.
+ */
+static char *
+escape_loose(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t len = strlen(s);
+	char *out, *o;
+
+	if ((out = malloc(len * 3 + 1)) == NULL)
+		return NULL;
+	for (o = out; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c <= 0x20 || c >= 0x7f || strchr("\"<>\\^`{|}", c) != NULL ||
+		    (c == '%' && (!isxdigit((unsigned char)s[1]) ||
+		    !isxdigit((unsigned char)s[2])))) {
+			*o++ = '%';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		} else
+			*o++ = (char)c;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* xmlBuildURI's result as a malloc'ed string (libxml2 may use its own
+ * allocator). */
+static char *
+build(const char *ref, const char *base)
+{
+	xmlChar *u;
+	char *out;
+
+	u = xmlBuildURI((const xmlChar *)ref, (const xmlChar *)base);
+	if (u == NULL)
+		return NULL;
+	out = strdup((const char *)u);
+	xmlFree(u);
+	return out;
+}
+
+char *
+url_resolve(const char *base, const char *ref)
+{
+	char *r = NULL, *b = NULL, *er = NULL, *eb = NULL, *out = NULL;
+
+	if (ref == NULL || (r = trimmed(ref)) == NULL)
+		return NULL;
+	if (base == NULL || (b = trimmed(base)) == NULL)
+		return r;
+	if ((out = build(r, b)) != NULL)
+		goto done;
+	/* Retry with the illegal bytes escaped rather than lose the link. */
+	if ((er = escape_loose(r)) == NULL || (eb = escape_loose(b)) == NULL)
+		goto done;
+	out = build(er, eb);
+done:
+	free(eb);
+	free(er);
+	free(b);
+	free(r);
+	return out;
+}
+
+int
+url_is_http(const char *url)
+{
+	size_t n;
+
+	if (url == NULL)
+		return 0;
+	if (strncasecmp(url, "http://", 7) == 0)
+		n = 7;
+	else if (strncasecmp(url, "https://", 8) == 0)
+		n = 8;
+	else
+		return 0;
+	/* There must be a host. */
+	return url[n] != '\0' && url[n] != '/' && url[n] != '?' &&
+	    url[n] != '#' && !is_space((unsigned char)url[n]);
+}

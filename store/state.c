@@ -1,0 +1,607 @@
+/* state.c - see state.h */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "spool.h"
+#include "state.h"
+
+/* PRAGMA application_id: "nwst", so `file` and we can tell our state from
+ * any other SQLite database. */
+#define STATE_APP_ID 0x6e777374
+
+#define BUSY_TIMEOUT_MS 5000
+
+/*
+ * Schema migrations: step i takes user_version i to i + 1.  The tables
+ * keep to types and clauses PostgreSQL shares (its backend spells INTEGER
+ * as BIGINT and the feed id as an identity column); WITHOUT ROWID is a
+ * storage hint only, making entries one b-tree keyed by what we look up.
+ */
+static const char *const migrations[] = {
+	"CREATE TABLE feeds ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" url TEXT NOT NULL,"
+	" etag TEXT,"
+	" last_modified TEXT,"
+	" last_poll INTEGER NOT NULL DEFAULT 0,"
+	" last_status INTEGER NOT NULL DEFAULT 0,"
+	" last_error TEXT,"
+	" next_poll INTEGER NOT NULL DEFAULT 0,"
+	" entries_seen INTEGER NOT NULL DEFAULT 0,"
+	" polls INTEGER NOT NULL DEFAULT 0,"
+	" failures INTEGER NOT NULL DEFAULT 0,"
+	" created INTEGER NOT NULL);"
+	"CREATE TABLE entries ("
+	" feed_id INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,"
+	" entry_id TEXT NOT NULL,"
+	" discovered_us INTEGER NOT NULL,"
+	" status INTEGER NOT NULL CHECK (status IN (1, 2)),"
+	" seen_at INTEGER,"
+	" PRIMARY KEY (feed_id, entry_id)) WITHOUT ROWID;",
+};
+#define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+#define FEED_COLUMNS "id, name, url, etag, last_modified, last_poll," \
+	" last_status, last_error, next_poll, entries_seen, polls, failures"
+
+/* Every statement the loop runs, prepared once at open: a poll cycle
+ * looks up to 100k entries. */
+enum stmt {
+	S_BEGIN,
+	S_COMMIT,
+	S_ROLLBACK,
+	S_FEED_GET,
+	S_FEED_INSERT,
+	S_FEED_SAVE,
+	S_FEED_LIST,
+	S_FEED_COUNT_SEEN,
+	S_ENTRY_GET,
+	S_ENTRY_INSERT,
+	S_ENTRY_SEE,
+	S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_FEED_GET] = "SELECT " FEED_COLUMNS " FROM feeds WHERE name = ?1",
+	[S_FEED_INSERT] =
+	    "INSERT INTO feeds (name, url, created) VALUES (?1, ?2, ?3)",
+	[S_FEED_SAVE] = "UPDATE feeds SET url = ?2, etag = ?3,"
+	    " last_modified = ?4, last_poll = ?5, last_status = ?6,"
+	    " last_error = ?7, next_poll = ?8, polls = ?9, failures = ?10"
+	    " WHERE id = ?1",
+	[S_FEED_LIST] = "SELECT " FEED_COLUMNS " FROM feeds ORDER BY name",
+	[S_FEED_COUNT_SEEN] =
+	    "UPDATE feeds SET entries_seen = entries_seen + 1 WHERE id = ?1",
+	[S_ENTRY_GET] = "SELECT status, discovered_us FROM entries"
+	    " WHERE feed_id = ?1 AND entry_id = ?2",
+	[S_ENTRY_INSERT] = "INSERT INTO entries"
+	    " (feed_id, entry_id, discovered_us, status, seen_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5)"
+	    " ON CONFLICT (feed_id, entry_id) DO NOTHING",
+	[S_ENTRY_SEE] = "UPDATE entries SET status = 2, seen_at = ?3"
+	    " WHERE feed_id = ?1 AND entry_id = ?2 AND status <> 2",
+};
+
+struct state {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *stmt[S_COUNT];
+};
+
+/* Put "what: sqlite's reason" into err; returns -1 for the caller's
+ * return. */
+static int __attribute__((format(printf, 4, 5)))
+db_error(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(err, errlen, "%s: %s", what, sqlite3_errmsg(db));
+	return -1;
+}
+
+/* Run a statement that returns no row and reset it; the error message
+ * stays in the handle for db_error. */
+static int
+run(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+pragma_int(sqlite3 *db, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int
+make_parent_dir(const char *path, char *err, size_t errlen)
+{
+	char *dir, *slash, why[512];
+	int rc = 0;
+
+	if ((dir = strdup(path)) == NULL) {
+		snprintf(err, errlen, "state %s: %s", path, strerror(ENOMEM));
+		return -1;
+	}
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if ((rc = spool_mkdirs(dir, why, sizeof(why))) == -1)
+			snprintf(err, errlen, "state %s: %s", path, why);
+	}
+	free(dir);
+	return rc;
+}
+
+/*
+ * Refuse what is not ours before writing a byte: a foreign database, a
+ * newer schema.  A file that is not SQLite at all fails the first read.
+ * No quick_check: it reads every page, seconds on a large state at each
+ * start; corruption further in surfaces as the error of the query that
+ * meets it.
+ */
+static int
+check_identity(struct state *st, int64_t *version, char *err, size_t errlen)
+{
+	int64_t app_id, objects = 0;
+
+	if (pragma_int(st->db, "PRAGMA application_id", &app_id) == -1 ||
+	    pragma_int(st->db, "PRAGMA user_version", version) == -1 ||
+	    (app_id == 0 && pragma_int(st->db,
+	    "SELECT count(*) FROM sqlite_schema", &objects) == -1))
+		return db_error(st->db, err, errlen, "state %s: cannot read",
+		    st->path);
+	/* A new file: nothing in it yet, no id. */
+	if (app_id == 0 && *version == 0 && objects == 0)
+		return 0;
+	if (app_id != STATE_APP_ID) {
+		snprintf(err, errlen, "%s is not a newswatch state file"
+		    " (application_id 0x%08llx, expected 0x%08x)", st->path,
+		    (unsigned long long)(uint32_t)app_id, STATE_APP_ID);
+		return -1;
+	}
+	if (*version > SCHEMA_VERSION) {
+		snprintf(err, errlen, "state %s: schema version %lld is newer"
+		    " than this newswatch knows (%d)", st->path,
+		    (long long)*version, SCHEMA_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+migrate(struct state *st, int64_t version, char *err, size_t errlen)
+{
+	char sql[128];
+
+	if (version == SCHEMA_VERSION)
+		return 0;
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(st->db, err, errlen,
+		    "state %s: cannot begin migration", st->path);
+	/* Another process may have migrated between our check and the lock. */
+	if (pragma_int(st->db, "PRAGMA user_version", &version) == -1) {
+		db_error(st->db, err, errlen, "state %s: cannot read", st->path);
+		goto fail;
+	}
+	for (; version < SCHEMA_VERSION; version++)
+		if (sqlite3_exec(st->db, migrations[version], NULL, NULL,
+		    NULL) != SQLITE_OK) {
+			db_error(st->db, err, errlen, "state %s: cannot migrate"
+			    " to schema version %lld", st->path,
+			    (long long)version + 1);
+			goto fail;
+		}
+	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d;"
+	    " PRAGMA user_version = %d; COMMIT", STATE_APP_ID, SCHEMA_VERSION);
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		db_error(st->db, err, errlen, "state %s: cannot commit migration",
+		    st->path);
+		goto fail;
+	}
+	return 0;
+
+fail:
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+static int
+configure(struct state *st, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	const unsigned char *mode;
+	int ok;
+
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	if (sqlite3_exec(st->db, "PRAGMA foreign_keys = ON;"
+	    " PRAGMA synchronous = FULL", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
+	    NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
+		db_error(st->db, err, errlen, "state %s: cannot configure",
+		    st->path);
+		sqlite3_finalize(s);
+		return -1;
+	}
+	/* The answer is the mode in force, which may not be the one asked. */
+	mode = sqlite3_column_text(s, 0);
+	ok = mode != NULL && strcmp((const char *)mode, "wal") == 0;
+	if (!ok)
+		snprintf(err, errlen, "state %s: cannot use WAL (journal mode"
+		    " stays %s)", st->path, mode ? (const char *)mode : "?");
+	sqlite3_finalize(s);
+	return ok ? 0 : -1;
+}
+
+int
+state_open(const char *path, struct state **out, char *err, size_t errlen)
+{
+	struct state *st;
+	int64_t version;
+
+	*out = NULL;
+	if ((st = calloc(1, sizeof(*st))) == NULL ||
+	    (st->path = strdup(path)) == NULL) {
+		snprintf(err, errlen, "state %s: %s", path, strerror(ENOMEM));
+		free(st);
+		return -1;
+	}
+	if (make_parent_dir(path, err, errlen) == -1)
+		goto fail;
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		if (st->db == NULL)
+			snprintf(err, errlen, "state %s: cannot open: %s", path,
+			    strerror(ENOMEM));
+		else
+			db_error(st->db, err, errlen, "state %s: cannot open",
+			    path);
+		goto fail;
+	}
+	/* SQLite falls back to read-only without a word; the first write
+	 * would fail far from the cause. */
+	if (sqlite3_db_readonly(st->db, "main") == 1) {
+		snprintf(err, errlen, "state %s: cannot open for writing: %s",
+		    path, strerror(EACCES));
+		goto fail;
+	}
+	if (check_identity(st, &version, err, errlen) == -1 ||
+	    configure(st, err, errlen) == -1 ||
+	    migrate(st, version, err, errlen) == -1)
+		goto fail;
+	for (int i = 0; i < S_COUNT; i++)
+		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL) != SQLITE_OK) {
+			db_error(st->db, err, errlen, "state %s: cannot prepare"
+			    " '%s'", path, stmt_sql[i]);
+			goto fail;
+		}
+	*out = st;
+	return 0;
+
+fail:
+	state_close(st);
+	return -1;
+}
+
+void
+state_close(struct state *st)
+{
+	if (st == NULL)
+		return;
+	if (st->db != NULL && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	for (int i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+int
+state_begin(struct state *st, char *err, size_t errlen)
+{
+	if (run(st->stmt[S_BEGIN]) == -1)
+		return db_error(st->db, err, errlen, "cannot begin transaction");
+	return 0;
+}
+
+int
+state_commit(struct state *st, char *err, size_t errlen)
+{
+	if (run(st->stmt[S_COMMIT]) == -1) {
+		db_error(st->db, err, errlen, "cannot commit");
+		/* A commit that failed (busy, disk full) leaves the
+		 * transaction open; the caller expects it gone. */
+		state_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+void
+state_rollback(struct state *st)
+{
+	/* SQLite rolls back by itself after some errors (disk full, I/O). */
+	if (!sqlite3_get_autocommit(st->db))
+		run(st->stmt[S_ROLLBACK]);
+}
+
+static int
+column_strdup(sqlite3_stmt *s, int col, char **out)
+{
+	const unsigned char *text;
+
+	*out = NULL;
+	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+		return 0;
+	if ((text = sqlite3_column_text(s, col)) == NULL ||
+	    (*out = strdup((const char *)text)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* Fill f from a row of FEED_COLUMNS; -1 when out of memory. */
+static int
+feed_from_row(sqlite3_stmt *s, struct state_feed *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->id = sqlite3_column_int64(s, 0);
+	f->last_poll = sqlite3_column_int64(s, 5);
+	f->last_status = sqlite3_column_int(s, 6);
+	f->next_poll = sqlite3_column_int64(s, 8);
+	f->entries_seen = sqlite3_column_int64(s, 9);
+	f->polls = sqlite3_column_int64(s, 10);
+	f->failures = sqlite3_column_int(s, 11);
+	if (column_strdup(s, 1, &f->name) == -1 ||
+	    column_strdup(s, 2, &f->url) == -1 ||
+	    column_strdup(s, 3, &f->etag) == -1 ||
+	    column_strdup(s, 4, &f->last_modified) == -1 ||
+	    column_strdup(s, 7, &f->last_error) == -1) {
+		state_feed_clear(f);
+		return -1;
+	}
+	return 0;
+}
+
+int
+state_feed_get(struct state *st, const char *name, const char *url,
+    struct state_feed *out, int *created, char *err, size_t errlen)
+{
+	sqlite3_stmt *get = st->stmt[S_FEED_GET];
+	sqlite3_stmt *ins = st->stmt[S_FEED_INSERT];
+	int rc, made = 0;
+
+	memset(out, 0, sizeof(*out));
+	sqlite3_bind_text(get, 1, name, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(get)) == SQLITE_DONE) {
+		sqlite3_reset(get);
+		sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 2, url, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 3, (sqlite3_int64)time(NULL));
+		if (run(ins) == -1)
+			return db_error(st->db, err, errlen,
+			    "cannot create feed %s", name);
+		made = 1;
+		rc = sqlite3_step(get);
+	}
+	if (rc != SQLITE_ROW) {
+		/* DONE here means the row just inserted vanished. */
+		if (rc == SQLITE_DONE)
+			snprintf(err, errlen, "cannot read feed %s: not found",
+			    name);
+		else
+			db_error(st->db, err, errlen, "cannot read feed %s", name);
+		sqlite3_reset(get);
+		return -1;
+	}
+	rc = feed_from_row(get, out);
+	sqlite3_reset(get);
+	if (rc == -1) {
+		snprintf(err, errlen, "cannot read feed %s: %s", name,
+		    strerror(ENOMEM));
+		return -1;
+	}
+	if (created != NULL)
+		*created = made;
+	return 0;
+}
+
+int
+state_feed_save(struct state *st, const struct state_feed *feed,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *s = st->stmt[S_FEED_SAVE];
+
+	sqlite3_bind_int64(s, 1, feed->id);
+	sqlite3_bind_text(s, 2, feed->url, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, feed->etag, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, feed->last_modified, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, feed->last_poll);
+	sqlite3_bind_int(s, 6, feed->last_status);
+	sqlite3_bind_text(s, 7, feed->last_error, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 8, feed->next_poll);
+	sqlite3_bind_int64(s, 9, feed->polls);
+	sqlite3_bind_int(s, 10, feed->failures);
+	if (run(s) == -1)
+		return db_error(st->db, err, errlen, "cannot save feed %s",
+		    feed->name);
+	if (sqlite3_changes(st->db) == 0) {
+		snprintf(err, errlen, "cannot save feed %s: no feed with id %lld",
+		    feed->name, (long long)feed->id);
+		return -1;
+	}
+	return 0;
+}
+
+int
+state_feed_list(struct state *st, struct state_feed **out, size_t *n,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *s = st->stmt[S_FEED_LIST];
+	struct state_feed *feeds = NULL, *grown;
+	size_t count = 0, cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (count == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((grown = reallocarray(feeds, cap,
+			    sizeof(*feeds))) == NULL)
+				goto nomem;
+			feeds = grown;
+		}
+		if (feed_from_row(s, &feeds[count]) == -1)
+			goto nomem;
+		count++;
+	}
+	if (rc != SQLITE_DONE) {
+		db_error(st->db, err, errlen, "cannot list feeds");
+		goto fail;
+	}
+	sqlite3_reset(s);
+	*out = feeds;
+	*n = count;
+	return 0;
+
+nomem:
+	snprintf(err, errlen, "cannot list feeds: %s", strerror(ENOMEM));
+fail:
+	sqlite3_reset(s);
+	state_feed_list_free(feeds, count);
+	return -1;
+}
+
+void
+state_feed_list_free(struct state_feed *feeds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		state_feed_clear(&feeds[i]);
+	free(feeds);
+}
+
+void
+state_feed_clear(struct state_feed *feed)
+{
+	if (feed == NULL)
+		return;
+	free(feed->name);
+	free(feed->url);
+	free(feed->etag);
+	free(feed->last_modified);
+	free(feed->last_error);
+	memset(feed, 0, sizeof(*feed));
+}
+
+int
+state_entry_get(struct state *st, int64_t feed_id, const char *entry_id,
+    int *status, int64_t *discovered_us, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = st->stmt[S_ENTRY_GET];
+	int rc;
+
+	sqlite3_bind_int64(s, 1, feed_id);
+	sqlite3_bind_text(s, 2, entry_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*status = sqlite3_column_int(s, 0);
+		*discovered_us = sqlite3_column_int64(s, 1);
+	} else if (rc == SQLITE_DONE) {
+		*status = STATE_ENTRY_UNKNOWN;
+		*discovered_us = 0;
+	} else
+		db_error(st->db, err, errlen, "cannot look up entry %s of feed"
+		    " %lld", entry_id, (long long)feed_id);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Insert an entry unless known; *added tells which. */
+static int
+entry_insert(struct state *st, int64_t feed_id, const char *entry_id,
+    int64_t discovered_us, int status, int *added)
+{
+	sqlite3_stmt *s = st->stmt[S_ENTRY_INSERT];
+
+	sqlite3_bind_int64(s, 1, feed_id);
+	sqlite3_bind_text(s, 2, entry_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, discovered_us);
+	sqlite3_bind_int(s, 4, status);
+	if (status == STATE_ENTRY_SEEN)
+		sqlite3_bind_int64(s, 5, (sqlite3_int64)time(NULL));
+	else
+		sqlite3_bind_null(s, 5);
+	if (run(s) == -1)
+		return -1;
+	*added = sqlite3_changes(st->db) > 0;
+	return 0;
+}
+
+int
+state_entry_discover(struct state *st, int64_t feed_id,
+    const char *entry_id, int64_t discovered_us, char *err, size_t errlen)
+{
+	int added;
+
+	if (entry_insert(st, feed_id, entry_id, discovered_us,
+	    STATE_ENTRY_PENDING, &added) == -1)
+		return db_error(st->db, err, errlen, "cannot record entry %s of"
+		    " feed %lld", entry_id, (long long)feed_id);
+	return 0;
+}
+
+int
+state_entry_mark_seen(struct state *st, int64_t feed_id,
+    const char *entry_id, int64_t discovered_us, char *err, size_t errlen)
+{
+	sqlite3_stmt *see = st->stmt[S_ENTRY_SEE];
+	sqlite3_stmt *count = st->stmt[S_FEED_COUNT_SEEN];
+	int changed;
+
+	/* Only a change from pending or unknown counts, so a re-emitted or
+	 * repeated entry is counted once. */
+	sqlite3_bind_int64(see, 1, feed_id);
+	sqlite3_bind_text(see, 2, entry_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(see, 3, (sqlite3_int64)time(NULL));
+	if (run(see) == -1)
+		goto fail;
+	changed = sqlite3_changes(st->db) > 0;
+	if (!changed && entry_insert(st, feed_id, entry_id, discovered_us,
+	    STATE_ENTRY_SEEN, &changed) == -1)
+		goto fail;
+	if (!changed)
+		return 0;
+	sqlite3_bind_int64(count, 1, feed_id);
+	if (run(count) == -1)
+		goto fail;
+	return 0;
+
+fail:
+	return db_error(st->db, err, errlen, "cannot mark entry %s of feed %lld"
+	    " seen", entry_id, (long long)feed_id);
+}

@@ -1,0 +1,605 @@
+/*
+ * test_article.c - the article parser on small pages: metadata from each
+ * kind of source and their precedence, body text with the boilerplate
+ * around it, XPath rules, encodings, and input that is no page at all.
+ * Run from the repository root (fixtures in tests/data/articles/).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../feeds/article.h"
+
+#define ANSA_URL "https://www.ansa.it/sito/notizie/mondo/2022/01/07/" \
+	"kazakistan-putin_0b1c2d3e.html"
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f;
+	char *buf;
+	long n;
+
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static struct article *
+parse_rules(const char *buf, size_t len, const char *url, const char *ct,
+    const struct article_rule *rules, size_t nrules)
+{
+	struct article *a = NULL;
+	char err[256] = "";
+
+	if (article_parse(buf, len, url, ct, rules, nrules, &a, err,
+	    sizeof(err)) != 0)
+		fail_msg("article_parse: %s", err);
+	assert_non_null(a);
+	return a;
+}
+
+static struct article *
+parse_file(const char *name, const char *url, const char *ct)
+{
+	struct article *a;
+	char path[256];
+	size_t len;
+	char *buf;
+
+	snprintf(path, sizeof(path), "tests/data/articles/%s", name);
+	buf = slurp(path, &len);
+	a = parse_rules(buf, len, url, ct, NULL, 0);
+	free(buf);
+	return a;
+}
+
+static struct article *
+parse_str(const char *html, const char *url)
+{
+	return parse_rules(html, strlen(html), url, NULL, NULL, 0);
+}
+
+static void
+assert_time(int64_t t, const char *want)
+{
+	char buf[32];
+
+	if (want == NULL) {
+		assert_true(t == NW_TIME_UNSET);
+		return;
+	}
+	assert_true(t != NW_TIME_UNSET);
+	assert_string_equal(date_format_rfc3339(t, buf, sizeof(buf)), want);
+}
+
+/* list must be exactly the NULL-terminated want. */
+static void
+assert_list(char **list, size_t n, ...)
+{
+	const char *want;
+	va_list ap;
+	size_t i = 0;
+
+	va_start(ap, n);
+	while ((want = va_arg(ap, const char *)) != NULL) {
+		assert_true(i < n);
+		assert_string_equal(list[i], want);
+		i++;
+	}
+	va_end(ap);
+	assert_int_equal(i, n);
+}
+
+static const char *const ansa_text =
+    "(ANSA) - MOSCA, 07 GEN - Il presidente russo Vladimir Putin ha difeso "
+    "l'invio di truppe in Kazakistan da parte dell'alleanza militare guidata "
+    "da Mosca, affermando che non permetterà \"rivoluzioni colorate\" nei "
+    "Paesi dell'ex Unione Sovietica.\n\n"
+    "Secondo il Cremlino, il contingente dell'Organizzazione del Trattato di "
+    "Sicurezza Collettiva resterà nel Paese \"per un periodo limitato\", "
+    "fino alla stabilizzazione della situazione.\n\n"
+    "Il presidente kazako Kassym-Jomart Tokayev ha annunciato in un discorso "
+    "televisivo che l'ordine costituzionale è stato \"in gran parte "
+    "ristabilito\" in tutte le regioni.\n\n"
+    "Tokayev ha autorizzato le forze di sicurezza a sparare \"senza "
+    "preavviso\" contro i manifestanti che definisce \"banditi e "
+    "terroristi\", respingendo ogni ipotesi di negoziato.\n\n"
+    "Secondo il ministero dell'Interno, negli scontri sono morti 26 "
+    "manifestanti e 18 agenti, mentre oltre 3.000 persone sono state "
+    "arrestate.\n\n"
+    "Le proteste erano iniziate domenica nell'ovest del Paese contro il "
+    "raddoppio del prezzo del gas liquefatto, usato da molti automobilisti, "
+    "e si sono poi estese ad Almaty.\n\n"
+    "Il governo si è dimesso mercoledì e il prezzo del carburante è stato "
+    "riportato al livello precedente, ma le manifestazioni non si sono "
+    "fermate.\n\n"
+    "Washington ha chiesto alle autorità kazake di rispettare il diritto di "
+    "protesta pacifica, mentre l'Unione europea ha invitato tutte le parti "
+    "alla moderazione.\n\n"
+    "Il segretario di Stato americano Antony Blinken ha detto di aver "
+    "parlato con il ministro degli Esteri kazako, chiedendo una soluzione "
+    "\"pacifica e rispettosa dei diritti\".";
+
+static void
+check_ansa(const struct article *a)
+{
+	assert_string_equal(a->url, ANSA_URL "?ref=rss");
+	assert_string_equal(a->canonical_url, ANSA_URL);
+	assert_string_equal(a->title,
+	    "Kazakistan, Putin: \"Non permetteremo rivoluzioni colorate\"");
+	assert_string_equal(a->description,
+	    "Il presidente russo difende l'intervento dell'alleanza guidata da "
+	    "Mosca. Tokayev: \"Ordine ristabilito\"");
+	/* 14:26 and 15:07 in Rome, in winter. */
+	assert_time(a->published, "2022-01-07T13:26:00Z");
+	assert_time(a->modified, "2022-01-07T14:07:00Z");
+	assert_list(a->authors, a->nauthors, "Redazione ANSA", NULL);
+	assert_string_equal(a->section, "mondo, russia");
+	assert_list(a->tags, a->ntags, "Kazakistan", "Russia",
+	    "Vladimir Putin", NULL);
+	assert_string_equal(a->image,
+	    "https://www.ansa.it/webimages/img_700/2022/1/7/putin.jpg");
+	assert_string_equal(a->language, "it");
+	assert_string_equal(a->site_name, "ANSA.it");
+	assert_string_equal(a->publisher, "ANSA");
+	assert_string_equal(a->text, ansa_text);
+}
+
+static void
+test_ansa(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = parse_file("ansa.html", ANSA_URL "?ref=rss", "text/html");
+	check_ansa(a);
+	article_free(a);
+}
+
+/* Without itemprop=articleBody the scoring must find the same nine
+ * paragraphs and leave the "leggi anche" box, the ad and the tags out. */
+static void
+test_ansa_scored(void **state)
+{
+	struct article *a;
+	size_t len;
+	char *buf, *p;
+
+	(void)state;
+	buf = slurp("tests/data/articles/ansa.html", &len);
+	p = strstr(buf, "itemprop=\"articleBody\"");
+	assert_non_null(p);
+	memset(p, ' ', strlen("itemprop=\"articleBody\""));
+	a = parse_rules(buf, len, ANSA_URL "?ref=rss", NULL, NULL, 0);
+	assert_string_equal(a->text, ansa_text);
+	article_free(a);
+	free(buf);
+}
+
+static void
+test_meta_only(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = parse_file("meta-only.html", "http://times.example/budget", NULL);
+	assert_null(a->canonical_url);
+	/* <title> less the " | Example Times" that names og:site_name. */
+	assert_string_equal(a->title, "Budget vote delayed again");
+	assert_string_equal(a->description, "The council postponed the vote "
+	    "for the third time; a decision is now expected in March.");
+	/* <meta name=pubdate> in the compact ISO 8601 form. */
+	assert_time(a->published, "2022-01-07T13:26:00Z");
+	assert_time(a->modified, NULL);
+	assert_list(a->authors, a->nauthors, "Jane Roe", "John Doe", NULL);
+	assert_string_equal(a->section, "Local");
+	assert_list(a->tags, a->ntags, "budget", "council", "city hall", NULL);
+	assert_null(a->image);
+	assert_string_equal(a->language, "en-GB");
+	assert_string_equal(a->site_name, "Example Times");
+	assert_null(a->publisher);
+	/* ISO-8859-1 by <meta http-equiv>, out in UTF-8. */
+	assert_non_null(strstr(a->text, "\n\nCafé owners on the high street"));
+	article_free(a);
+}
+
+static void
+test_graph(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = parse_file("graph.html", "https://eng.acme.example/blog/post.html",
+	    "text/html; charset=utf-8");
+	assert_string_equal(a->canonical_url,
+	    "https://eng.acme.example/2023/05/rebuilt-search-index/");
+	assert_string_equal(a->title, "How we rebuilt our search index");
+	assert_null(a->description);
+	/* The BlogPosting's date, not the WebPage's. */
+	assert_time(a->published, "2023-05-02T08:30:00Z");
+	assert_time(a->modified, "2023-05-04T07:00:00Z");
+	/* An @id reference, a Person, a string; not the Facebook URL. */
+	assert_list(a->authors, a->nauthors, "Alice Anders", "Bob Builder",
+	    "Carol Coder", NULL);
+	assert_string_equal(a->section, "Infrastructure");
+	assert_list(a->tags, a->ntags, "search", "Elasticsearch", "indexing",
+	    NULL);
+	assert_string_equal(a->image,
+	    "https://eng.acme.example/wp-content/uploads/2023/05/index-1200.png");
+	assert_string_equal(a->language, "en-US");
+	assert_string_equal(a->site_name, "Acme Engineering");
+	assert_string_equal(a->publisher, "Acme Inc.");
+	assert_string_equal(a->text, "Last spring our search index reached "
+	    "two billion documents, and rebuilding it took almost a week. "
+	    "This is how we brought that down to six hours.\n\n"
+	    "The first step was to stop rebuilding from scratch: every "
+	    "document now carries a version, and the indexer only touches "
+	    "what changed since the last run.");
+	article_free(a);
+}
+
+static void
+test_broken_jsonld(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = parse_file("broken-jsonld.html", "https://zeitung.example/a/1",
+	    NULL);
+	/* Two blocks are skipped; the third, in a CDATA comment with a
+	 * trailing ';', is read. */
+	assert_string_equal(a->title,
+	    "Hochwasser: Pegel in Passau steigt weiter");
+	assert_time(a->published, "2024-06-03T04:15:00Z");
+	assert_list(a->authors, a->nauthors, "Anna Berger", NULL);
+	assert_string_equal(a->language, "de");
+	assert_null(a->site_name);
+	assert_string_equal(a->text, "Der Pegel der Donau in Passau ist in der "
+	    "Nacht weiter gestiegen, die Stadt hat den Katastrophenfall "
+	    "ausgerufen und die Altstadt gesperrt.");
+	article_free(a);
+}
+
+static void
+test_relative_urls(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = parse_str("<html><head>"
+	    "<meta property='og:image' content='../img/a b.jpg'>"
+	    "<meta property='og:url' content='/news/1'>"
+	    "<link rel='canonical' href='javascript:alert(1)'>"
+	    "</head><body><p>x</p></body></html>",
+	    "https://news.example/section/page.html");
+	assert_string_equal(a->image, "https://news.example/img/a%20b.jpg");
+	/* A canonical link that is no http(s) URL gives way to og:url. */
+	assert_string_equal(a->canonical_url, "https://news.example/news/1");
+	article_free(a);
+}
+
+/* Microdata within the article's scope, <time> inside <article>, the
+ * <h1> when nothing better names the story, and the comment's author
+ * (another item) left out. */
+static void
+test_page_sources(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = parse_str("<html><head><title>Site Name</title></head><body>"
+	    "<h1>Site Name</h1>"
+	    "<article itemscope itemtype='https://schema.org/Article'>"
+	    "<h1>Storm &amp; flood warnings</h1>"
+	    "<time datetime='2021-03-04T05:06:07+01:00'>4 March</time>"
+	    "<span itemprop='author' itemscope itemtype='https://schema.org/Person'>"
+	    "By <span itemprop='name'>Mary  Major</span></span>"
+	    "<p>Heavy rain is expected across the region tonight, with flooding "
+	    "likely along the river valleys, forecasters said.</p>"
+	    "<div itemprop='comment' itemscope itemtype='https://schema.org/Comment'>"
+	    "<span itemprop='author'>troll99</span></div>"
+	    "</article></body></html>", NULL);
+	assert_string_equal(a->title, "Site Name");
+	assert_time(a->published, "2021-03-04T04:06:07Z");
+	assert_list(a->authors, a->nauthors, "Mary Major", NULL);
+	assert_null(a->url);
+	article_free(a);
+
+	/* With no <title>, the article's <h1>. */
+	a = parse_str("<html><body><h1>Menu</h1><article><h1>Storm warnings"
+	    "</h1><p>Heavy rain.</p></article><time datetime='2020-01-01'>"
+	    "</time></body></html>", NULL);
+	assert_string_equal(a->title, "Storm warnings");
+	/* That <time> is outside the article: no date. */
+	assert_time(a->published, NULL);
+	article_free(a);
+
+	/* A <title> cut down to the <h1> it starts with; hAtom's published
+	 * date before the one in the URL; <a rel=author> for want of
+	 * better. */
+	a = parse_str("<html><head><title>Storm warnings - Weather - Daily "
+	    "Planet</title></head><body><h1>Storm warnings</h1>"
+	    "<abbr class='published' title='2019-05-06T07:08:09Z'>May 6</abbr>"
+	    "<a rel='author' href='/u/kent'>Clark Kent</a></body></html>",
+	    "https://planet.example/2019/05/04/storm");
+	assert_string_equal(a->title, "Storm warnings");
+	assert_time(a->published, "2019-05-06T07:08:09Z");
+	assert_list(a->authors, a->nauthors, "Clark Kent", NULL);
+	article_free(a);
+	a = parse_str("<title>T</title>",
+	    "https://planet.example/2019/05/04/storm");
+	assert_time(a->published, "2019-05-04T00:00:00Z");
+	article_free(a);
+}
+
+static void
+test_rules(void **state)
+{
+	static const struct article_rule rules[] = {
+		{ "title", "//div[@class='hl']" },
+		{ "text", "//div[@id='story']/p[not(@class='ad')]" },
+		{ "authors", "//span[@class='by']" },
+		{ "published", "string(//span[@class='when']/@data-ts)" },
+		{ "image", "//img[@class='lead']/@src" },
+		{ "description", "//div[@class='nothing-here']" },
+		{ "section", "//nav/a" },
+	};
+	static const char html[] = "<html><head>"
+	    "<meta name='description' content='From the meta tag'>"
+	    "<meta property='og:title' content='Automatic title'>"
+	    "</head><body><div class='hl'> Rule  title </div>"
+	    "<nav><a>World</a><a>Europe</a></nav>"
+	    "<span class='by'>Ann</span><span class='by'>Ben</span>"
+	    "<span class='when' data-ts='2020-02-03T04:05:06Z'></span>"
+	    "<img class='lead' src='/lead.jpg'>"
+	    "<div id='story'><p>One <b>bold</b> line.</p><p class='ad'>Buy!</p>"
+	    "<p>Two<br>lines.</p></div></body></html>";
+	struct article *a;
+
+	(void)state;
+	a = parse_rules(html, sizeof(html) - 1, "http://x.example/a/b", NULL,
+	    rules, sizeof(rules) / sizeof(rules[0]));
+	assert_string_equal(a->title, "Rule title");
+	assert_string_equal(a->text, "One bold line.\n\nTwo lines.");
+	assert_list(a->authors, a->nauthors, "Ann", "Ben", NULL);
+	assert_time(a->published, "2020-02-03T04:05:06Z");
+	assert_string_equal(a->image, "http://x.example/lead.jpg");
+	/* A rule that yields nothing leaves the automatic value. */
+	assert_string_equal(a->description, "From the meta tag");
+	assert_string_equal(a->section, "World, Europe");
+	article_free(a);
+}
+
+static void
+test_rule_check(void **state)
+{
+	char err[256];
+
+	(void)state;
+	assert_int_equal(article_rule_field_known("title"), 0);
+	assert_int_equal(article_rule_field_known("canonical_url"), 0);
+	assert_int_equal(article_rule_field_known("text"), 0);
+	assert_int_equal(article_rule_field_known("body"), -1);
+	assert_int_equal(article_rule_field_known(NULL), -1);
+
+	assert_int_equal(article_rule_check("//h1[@class='x']", err,
+	    sizeof(err)), 0);
+	assert_int_equal(article_rule_check("string(//a/@href)", err,
+	    sizeof(err)), 0);
+	err[0] = '\0';
+	assert_int_equal(article_rule_check("//h1[", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "//h1["));
+	assert_true(strlen(err) > strlen("xpath '//h1[': "));
+	assert_int_equal(article_rule_check("", err, sizeof(err)), -1);
+
+	/* A rule that does not compile at parse time is ignored. */
+	{
+		static const struct article_rule bad[] = { { "title", "//[" } };
+		struct article *a = parse_rules("<title>T</title>", 16, NULL,
+		    NULL, bad, 1);
+
+		assert_string_equal(a->title, "T");
+		article_free(a);
+	}
+}
+
+static void
+test_not_a_page(void **state)
+{
+	struct article *a = (struct article *)1;
+	char err[128];
+
+	(void)state;
+	err[0] = '\0';
+	assert_int_equal(article_parse("", 0, NULL, NULL, NULL, 0, &a, err,
+	    sizeof(err)), -1);
+	assert_null(a);
+	assert_true(err[0] != '\0');
+	assert_int_equal(article_parse(NULL, 0, NULL, NULL, NULL, 0, &a, err,
+	    sizeof(err)), -1);
+	err[0] = '\0';
+	assert_int_equal(article_parse("just some words", 15, NULL, NULL, NULL,
+	    0, &a, err, sizeof(err)), -1);
+	assert_true(err[0] != '\0');
+	assert_int_equal(article_parse("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16,
+	    NULL, NULL, NULL, 0, &a, err, sizeof(err)), -1);
+
+	assert_int_equal(article_parse("<", 1, NULL, NULL, NULL, 0, &a, err,
+	    sizeof(err)), -1);
+
+	/* Markup with nothing in it is a page without fields. */
+	a = parse_str("<html></html>", NULL);
+	assert_null(a->title);
+	assert_null(a->text);
+	assert_int_equal(a->nauthors, 0);
+	article_free(a);
+}
+
+static void
+test_charset(void **state)
+{
+	/* "é" in Latin-1; the header's charset wins over none at all. */
+	static const char latin1[] =
+	    "<html><head><title>Caf\xe9</title></head></html>";
+	/* UTF-8 bytes under a wrong <meta charset>: the header wins. */
+	static const char utf8[] = "<html><head><meta charset='iso-8859-1'>"
+	    "<title>Caf\xc3\xa9</title></head></html>";
+	/* Bytes no charset explains still come out as valid UTF-8. */
+	static const char junk[] = "<html><head><meta charset='utf-8'>"
+	    "<title>a\xff\xfe b</title></head></html>";
+	struct article *a;
+	const unsigned char *p;
+
+	(void)state;
+	a = parse_rules(latin1, sizeof(latin1) - 1, NULL,
+	    "text/html; charset=\"ISO-8859-1\"", NULL, 0);
+	assert_string_equal(a->title, "Caf\xc3\xa9");
+	article_free(a);
+	a = parse_rules(utf8, sizeof(utf8) - 1, NULL,
+	    "text/html;charset=UTF-8", NULL, 0);
+	assert_string_equal(a->title, "Caf\xc3\xa9");
+	article_free(a);
+	a = parse_rules(junk, sizeof(junk) - 1, NULL, NULL, NULL, 0);
+	assert_non_null(a->title);
+	for (p = (const unsigned char *)a->title; *p != '\0'; p++)
+		assert_true(*p != 0xff && *p != 0xfe);
+	article_free(a);
+}
+
+/* What the network may send: deep nesting, huge or endless JSON-LD, many
+ * tags.  None of it may crash or grow without bound. */
+static void
+test_bounds(void **state)
+{
+	const size_t depth = 100000;
+	struct article *a;
+	size_t i, len;
+	char *buf, *p;
+
+	(void)state;
+	buf = malloc(depth * 11 + 64);
+	assert_non_null(buf);
+	p = buf;
+	for (i = 0; i < depth; i++)
+		p += sprintf(p, "<div>");
+	p += sprintf(p, "<p>deep</p>");
+	for (i = 0; i < depth; i++)
+		p += sprintf(p, "</div>");
+	a = parse_rules(buf, (size_t)(p - buf), NULL, NULL, NULL, 0);
+	article_free(a);
+	free(buf);
+
+	/* A JSON-LD block over 1 MiB is not read. */
+	len = 2 * 1024 * 1024;
+	buf = malloc(len + 256);
+	assert_non_null(buf);
+	p = buf + sprintf(buf, "<script type='application/ld+json'>"
+	    "{\"@type\":\"Article\",\"headline\":\"Big\",\"x\":\"");
+	memset(p, 'a', len);
+	p += len;
+	p += sprintf(p, "\"}</script><title>Small</title>");
+	a = parse_rules(buf, (size_t)(p - buf), NULL, NULL, NULL, 0);
+	assert_string_equal(a->title, "Small");
+	article_free(a);
+
+	/* JSON-LD nested past any sense. */
+	p = buf + sprintf(buf, "<script type='application/ld+json'>");
+	for (i = 0; i < 5000; i++)
+		*p++ = '[';
+	for (i = 0; i < 5000; i++)
+		*p++ = ']';
+	p += sprintf(p, "</script>");
+	a = parse_rules(buf, (size_t)(p - buf), NULL, NULL, NULL, 0);
+	article_free(a);
+
+	/* At most 64 tags. */
+	p = buf + sprintf(buf, "<meta name='keywords' content='");
+	for (i = 0; i < 1000; i++)
+		p += sprintf(p, "tag%zu,", i);
+	p += sprintf(p, "'>");
+	a = parse_rules(buf, (size_t)(p - buf), NULL, NULL, NULL, 0);
+	assert_int_equal(a->ntags, 64);
+	assert_string_equal(a->tags[63], "tag63");
+	article_free(a);
+	free(buf);
+}
+
+static void
+test_json(void **state)
+{
+	static const char *const keys[] = {
+		"url", "canonical_url", "title", "description", "published",
+		"modified", "authors", "section", "tags", "image", "language",
+		"site_name", "publisher", "text",
+	};
+	struct article *a;
+	json_t *j;
+	size_t i;
+
+	(void)state;
+	a = parse_file("ansa.html", ANSA_URL, NULL);
+	j = article_to_json(a);
+	assert_non_null(j);
+	assert_int_equal(json_object_size(j), 14);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		assert_non_null(json_object_get(j, keys[i]));
+	assert_string_equal(json_string_value(json_object_get(j, "published")),
+	    "2022-01-07T13:26:00Z");
+	assert_string_equal(json_string_value(json_object_get(j, "modified")),
+	    "2022-01-07T14:07:00Z");
+	assert_int_equal(json_array_size(json_object_get(j, "tags")), 3);
+	assert_string_equal(json_string_value(json_array_get(
+	    json_object_get(j, "authors"), 0)), "Redazione ANSA");
+	json_decref(j);
+	article_free(a);
+
+	a = parse_str("<p>x</p>", NULL);
+	j = article_to_json(a);
+	assert_true(json_is_null(json_object_get(j, "url")));
+	assert_true(json_is_null(json_object_get(j, "title")));
+	assert_true(json_is_null(json_object_get(j, "published")));
+	assert_true(json_is_array(json_object_get(j, "authors")));
+	assert_int_equal(json_array_size(json_object_get(j, "authors")), 0);
+	assert_int_equal(json_array_size(json_object_get(j, "tags")), 0);
+	assert_string_equal(json_string_value(json_object_get(j, "text")), "x");
+	json_decref(j);
+	article_free(a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ansa),
+		cmocka_unit_test(test_ansa_scored),
+		cmocka_unit_test(test_meta_only),
+		cmocka_unit_test(test_graph),
+		cmocka_unit_test(test_broken_jsonld),
+		cmocka_unit_test(test_relative_urls),
+		cmocka_unit_test(test_page_sources),
+		cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_rule_check),
+		cmocka_unit_test(test_not_a_page),
+		cmocka_unit_test(test_charset),
+		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_json),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

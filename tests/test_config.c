@@ -1,0 +1,593 @@
+/*
+ * test_config.c - config_load on fixtures under tests/data/config/ and on
+ * small files written from strings (one per error, with the exact message
+ * a user would see), config_parse_duration, feed name derivation.
+ * Run from the repository root.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../daemon/config.h"
+
+#define DATA "tests/data/config/"
+
+/* Write text to a new temporary file; its name goes into path. */
+static void
+write_temp(const char *text, size_t len, char *path, size_t pathlen)
+{
+	FILE *fp;
+	int fd;
+
+	snprintf(path, pathlen, "/tmp/test_config.XXXXXX");
+	assert_true((fd = mkstemp(path)) != -1);
+	assert_non_null(fp = fdopen(fd, "w"));
+	assert_int_equal(fwrite(text, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static struct config *
+load_string(const char *text)
+{
+	struct config *cfg = NULL;
+	char path[64], err[1024];
+
+	write_temp(text, strlen(text), path, sizeof(path));
+	if (config_load(path, &cfg, err, sizeof(err)) == -1)
+		fail_msg("%s", err);
+	unlink(path);
+	return cfg;
+}
+
+/* text must be refused with "PATH:" followed by want. */
+static void
+check_error(const char *text, const char *want)
+{
+	struct config *cfg = NULL;
+	char path[64], err[1024], full[1024];
+
+	write_temp(text, strlen(text), path, sizeof(path));
+	assert_int_equal(config_load(path, &cfg, err, sizeof(err)), -1);
+	assert_null(cfg);
+	unlink(path);
+	snprintf(full, sizeof(full), "%s:%s", path, want);
+	assert_string_equal(err, full);
+}
+
+static void
+test_full(void **state)
+{
+	struct config *cfg = NULL;
+	const struct config_feed *f;
+	char err[1024];
+
+	(void)state;
+	if (config_load(DATA "full.yaml", &cfg, err, sizeof(err)) == -1)
+		fail_msg("%s", err);
+	assert_string_equal(cfg->path, DATA "full.yaml");
+	/* Relative paths are kept as written: relative to the cwd. */
+	assert_string_equal(cfg->spool, "./var/spool");
+	assert_string_equal(cfg->state, "./var/state.db");
+	assert_true(cfg->interval == 900.0);
+	assert_string_equal(cfg->user_agent,
+	    "newswatch-test/1.0 (+https://example.org/bot)");
+	assert_int_equal(cfg->max_connections, 10);
+	assert_int_equal(cfg->per_host_connections, 3);
+	assert_int_equal(cfg->first_poll, FIRST_POLL_SKIP);
+	assert_int_equal(cfg->article, 1);
+	assert_int_equal(cfg->allow_private_addresses, 1);
+	assert_string_equal(cfg->log_level, "debug");
+	assert_true(cfg->timeout == 45.0);
+	assert_int_equal(cfg->max_feed_bytes, 2 * 1024 * 1024);
+	assert_int_equal(cfg->max_page_bytes, 512 * 1024);
+	assert_int_equal(cfg->nfeeds, 3);
+
+	/* Every setting overridden. */
+	f = &cfg->feeds[0];
+	assert_string_equal(f->url, "https://example.org/feed.xml");
+	assert_string_equal(f->name, "example");
+	assert_int_equal(f->line, 16);
+	assert_true(f->interval == 300.0);
+	assert_int_equal(f->ntags, 2);
+	assert_string_equal(f->tags[0], "world");
+	assert_string_equal(f->tags[1], "it");
+	assert_int_equal(f->nrules, 2);
+	assert_string_equal(f->rules[0].field, "title");
+	assert_string_equal(f->rules[0].xpath,
+	    "/html/head/meta[@property='og:title']/@content");
+	assert_string_equal(f->rules[1].field, "text");
+	assert_string_equal(f->rules[1].xpath, "//div[@class='article-body']");
+	assert_string_equal(f->user_agent, "special/2");
+	assert_int_equal(f->first_poll, FIRST_POLL_EMIT);
+	assert_int_equal(f->article, 0);
+	assert_int_equal(f->enabled, 0);
+	assert_true(f->timeout == 90.0);
+	assert_int_equal(f->max_feed_bytes, 1024 * 1024 * 1024);
+	assert_int_equal(f->max_page_bytes, 4096);
+
+	/* Everything inherited, the name derived. */
+	f = &cfg->feeds[1];
+	assert_string_equal(f->url, "https://www.example.org/news/feed.xml");
+	assert_string_equal(f->name, "www.example.org-news-feed.xml");
+	assert_int_equal(f->line, 30);
+	assert_true(f->interval == 900.0);
+	assert_int_equal(f->ntags, 0);
+	assert_null(f->tags);
+	assert_int_equal(f->nrules, 0);
+	assert_null(f->rules);
+	assert_string_equal(f->user_agent, cfg->user_agent);
+	assert_int_equal(f->first_poll, FIRST_POLL_SKIP);
+	assert_int_equal(f->article, 1);
+	assert_int_equal(f->enabled, 1);
+	assert_true(f->timeout == 45.0);
+	assert_int_equal(f->max_feed_bytes, 2 * 1024 * 1024);
+	assert_int_equal(f->max_page_bytes, 512 * 1024);
+
+	/* Some of each. */
+	f = &cfg->feeds[2];
+	assert_string_equal(f->name, "Net_feed.2");
+	assert_int_equal(f->line, 31);
+	assert_true(f->interval == 7200.0);
+	assert_int_equal(f->ntags, 1);
+	assert_string_equal(f->tags[0], "tech");
+	assert_int_equal(f->article, 0);
+	assert_int_equal(f->first_poll, FIRST_POLL_SKIP);
+	assert_true(f->timeout == 45.0);
+	assert_string_equal(f->user_agent, cfg->user_agent);
+	config_free(cfg);
+}
+
+static void
+check_defaults(const struct config *cfg)
+{
+	assert_string_equal(cfg->spool, CONFIG_DEFAULT_SPOOL);
+	assert_string_equal(cfg->state, CONFIG_DEFAULT_STATE);
+	assert_true(cfg->interval == CONFIG_DEFAULT_INTERVAL);
+	assert_string_equal(cfg->user_agent, "newswatch/" NEWSWATCH_VERSION);
+	assert_int_equal(cfg->max_connections, CONFIG_DEFAULT_MAX_CONNECTIONS);
+	assert_int_equal(cfg->per_host_connections,
+	    CONFIG_DEFAULT_PER_HOST_CONNECTIONS);
+	assert_int_equal(cfg->first_poll, FIRST_POLL_EMIT);
+	assert_int_equal(cfg->article, 1);
+	assert_int_equal(cfg->allow_private_addresses, 0);
+	assert_string_equal(cfg->log_level, "info");
+	assert_true(cfg->timeout == CONFIG_DEFAULT_TIMEOUT);
+	assert_int_equal(cfg->max_feed_bytes, CONFIG_DEFAULT_MAX_FEED_BYTES);
+	assert_int_equal(cfg->max_page_bytes, CONFIG_DEFAULT_MAX_PAGE_BYTES);
+}
+
+static void
+test_defaults(void **state)
+{
+	static const char *const empties[] = {
+		"", "# only a comment\n", "---\n", "~\n", "feeds:\n",
+		"feeds: []\n",
+	};
+	struct config *cfg = NULL;
+	const struct config_feed *f;
+	char err[1024];
+
+	(void)state;
+	if (config_load(DATA "defaults.yaml", &cfg, err, sizeof(err)) == -1)
+		fail_msg("%s", err);
+	check_defaults(cfg);
+	assert_int_equal(cfg->nfeeds, 1);
+	f = &cfg->feeds[0];
+	assert_string_equal(f->name, "example.org-feed.xml");
+	assert_true(f->interval == CONFIG_DEFAULT_INTERVAL);
+	assert_string_equal(f->user_agent, "newswatch/" NEWSWATCH_VERSION);
+	assert_int_equal(f->first_poll, FIRST_POLL_EMIT);
+	assert_int_equal(f->article, 1);
+	assert_int_equal(f->enabled, 1);
+	assert_true(f->timeout == CONFIG_DEFAULT_TIMEOUT);
+	assert_int_equal(f->max_feed_bytes, CONFIG_DEFAULT_MAX_FEED_BYTES);
+	assert_int_equal(f->max_page_bytes, CONFIG_DEFAULT_MAX_PAGE_BYTES);
+	config_free(cfg);
+
+	cfg = NULL;
+	if (config_load(DATA "empty.yaml", &cfg, err, sizeof(err)) == -1)
+		fail_msg("%s", err);
+	check_defaults(cfg);
+	assert_int_equal(cfg->nfeeds, 0);
+	config_free(cfg);
+
+	for (size_t i = 0; i < sizeof(empties) / sizeof(empties[0]); i++) {
+		cfg = load_string(empties[i]);
+		check_defaults(cfg);
+		assert_int_equal(cfg->nfeeds, 0);
+		config_free(cfg);
+	}
+	config_free(NULL);
+}
+
+/* Global keys after feeds: still reach the feeds; anchors and aliases
+ * work; every spelling of a boolean. */
+static void
+test_inheritance_order(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_string(
+	    "feeds:\n"
+	    "  - url: http://a.example/\n"
+	    "    timeout: &t 20s\n"
+	    "    enabled: No\n"
+	    "  - url: http://b.example/\n"
+	    "    timeout: *t\n"
+	    "    enabled: ON\n"
+	    "interval: 30\n"
+	    "article: off\n"
+	    "max_page_bytes: 1024\n");
+	assert_int_equal(cfg->nfeeds, 2);
+	for (size_t i = 0; i < 2; i++) {
+		assert_true(cfg->feeds[i].interval == 30.0);
+		assert_int_equal(cfg->feeds[i].article, 0);
+		assert_int_equal(cfg->feeds[i].max_page_bytes, 1024);
+		assert_true(cfg->feeds[i].timeout == 20.0);
+	}
+	assert_int_equal(cfg->feeds[0].enabled, 0);
+	assert_int_equal(cfg->feeds[1].enabled, 1);
+	config_free(cfg);
+}
+
+static void
+test_syntax_errors(void **state)
+{
+	(void)state;
+	check_error("spool: x\n\tinterval: 5m\n",
+	    "2:1: found a tab character that violates indentation (while "
+	    "scanning a plain scalar at line 1, column 8)");
+	check_error("spool: x\n  interval: 5m\n",
+	    "2:11: mapping values are not allowed in this context");
+	check_error("feeds:\n  - url: http://a/b\n   name: x\n",
+	    "3:4: did not find expected '-' indicator (while parsing a block "
+	    "collection at line 2, column 3)");
+	check_error("tags: [a, b\n",
+	    "2:1: did not find expected ',' or ']' (while parsing a flow "
+	    "sequence at line 1, column 7)");
+	check_error("spool: \"\xff\"\n",
+	    "1:9: invalid leading UTF-8 octet (byte 0xFF)");
+	check_error("spool: *nowhere\n", "1:8: found undefined alias");
+	check_error("spool: a\n---\nspool: b\n",
+	    "3:1: only one YAML document allowed");
+}
+
+static void
+test_structure_errors(void **state)
+{
+	(void)state;
+	check_error("- spool\n",
+	    "1:1: expected a mapping of settings at the top, got a list");
+	check_error("just words\n",
+	    "1:1: expected a mapping of settings at the top, got "
+	    "'just words'");
+	check_error("spool: a\nstate: b\nspool: c\n",
+	    "3:1: duplicate key 'spool' (also at line 1)");
+	check_error("[a]: b\n", "1:1: key: expected a name, got a list");
+	check_error("feeds: http://example.org/feed.xml\n",
+	    "1:8: feeds: expected a list of feeds, got "
+	    "'http://example.org/feed.xml'");
+	check_error("feeds:\n  - http://example.org/feed.xml\n",
+	    "2:5: feed: expected a mapping like {url: ...}, got "
+	    "'http://example.org/feed.xml'");
+	check_error("feeds:\n  - url: http://a.example/\n    tags: world\n",
+	    "3:11: tags: expected a list like [world, it], got 'world'");
+	check_error("feeds:\n  - url: http://a.example/\n    tags: [a, [b]]\n",
+	    "3:15: tag: expected a non-empty string, got a list");
+	check_error("feeds:\n  - url: http://a.example/\n    extract: text\n",
+	    "3:14: extract: expected a mapping of field: XPath, got 'text'");
+	check_error("feeds:\n  - url: http://a.example/\n"
+	    "    url: http://b.example/\n",
+	    "3:5: duplicate key 'url' (also at line 2)");
+}
+
+static void
+test_unknown_keys(void **state)
+{
+	(void)state;
+	check_error("spool: /tmp/x\nintervl: 5m\n",
+	    "2:1: unknown key 'intervl' (did you mean 'interval'?)");
+	check_error("per_host_connection: 5\n",
+	    "1:1: unknown key 'per_host_connection' (did you mean "
+	    "'per_host_connections'?)");
+	check_error("feeds:\n  - url: http://a.example/\n    nmae: a\n",
+	    "3:5: unknown key 'nmae' (did you mean 'name'?)");
+	check_error("feeds:\n  - url: http://a.example/\n    tag: [a]\n",
+	    "3:5: unknown key 'tag' (did you mean 'tags'?)");
+	check_error("colour: blue\n", "1:1: unknown key 'colour'");
+	check_error("feeds:\n  - url: http://a.example/\n    x: 1\n",
+	    "3:5: unknown key 'x'");
+	/* Known, but not here. */
+	check_error("url: http://a.example/\n",
+	    "1:1: 'url' can only be set in a feed");
+	check_error("feeds:\n  - url: http://a.example/\n    spool: /x\n",
+	    "3:5: 'spool' can only be set at the top level");
+}
+
+static void
+test_value_errors(void **state)
+{
+	(void)state;
+	check_error("interval: soon\n",
+	    "1:11: interval: expected a duration like 30s, 15m, 2h, got "
+	    "'soon'");
+	check_error("interval:\n",
+	    "1:10: interval: expected a duration like 30s, 15m, 2h, got "
+	    "nothing");
+	check_error("feeds:\n  - url: http://a.example/\n    timeout: 0s\n",
+	    "3:14: timeout: expected a duration like 30s, 15m, 2h, got '0s'");
+	check_error("article: maybe\n",
+	    "1:10: article: expected true or false, got 'maybe'");
+	check_error("feeds:\n  - url: http://a.example/\n    enabled: 1\n",
+	    "3:14: enabled: expected true or false, got '1'");
+	check_error("max_connections: 0\n",
+	    "1:18: max_connections: expected an integer from 1 to 10000, "
+	    "got '0'");
+	check_error("max_connections: 10001\n",
+	    "1:18: max_connections: expected an integer from 1 to 10000, "
+	    "got '10001'");
+	check_error("max_connections: many\n",
+	    "1:18: max_connections: expected an integer from 1 to 10000, "
+	    "got 'many'");
+	check_error("per_host_connections: -1\n",
+	    "1:23: per_host_connections: expected an integer from 1 to 1000, "
+	    "got '-1'");
+	check_error("max_feed_bytes: 10X\n",
+	    "1:17: max_feed_bytes: expected a size from 1 to 1G like 512K or "
+	    "10M, got '10X'");
+	check_error("max_page_bytes: 2G\n",
+	    "1:17: max_page_bytes: expected a size from 1 to 1G like 512K or "
+	    "10M, got '2G'");
+	check_error("max_page_bytes: 0\n",
+	    "1:17: max_page_bytes: expected a size from 1 to 1G like 512K or "
+	    "10M, got '0'");
+	check_error("first_poll: all\n",
+	    "1:13: first_poll: expected emit or skip, got 'all'");
+	check_error("log_level: loud\n",
+	    "1:12: log_level: expected debug, info, warning or error, got "
+	    "'loud'");
+	check_error("user_agent: \"a\\r\\nX-Evil: 1\"\n",
+	    "1:13: user_agent: expected a non-empty string without control "
+	    "characters, got 'a??X-Evil: 1'");
+	check_error("spool: \"a\\0b\"\n", "1:8: spool: NUL character in value");
+}
+
+/* Ten two-byte characters. */
+#define E10 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" \
+	"\xc3\xa9\xc3\xa9"
+
+static void
+test_feed_errors(void **state)
+{
+	(void)state;
+	check_error("feeds:\n  - name: a\n    interval: 5m\n",
+	    "2:5: feed has no url");
+	check_error("feeds:\n  - url: ftp://example.org/feed.xml\n",
+	    "2:10: url: expected an http:// or https:// URL, got "
+	    "'ftp://example.org/feed.xml'");
+	check_error("feeds:\n  - url: example.org/feed.xml\n",
+	    "2:10: url: expected an http:// or https:// URL, got "
+	    "'example.org/feed.xml'");
+	check_error("feeds:\n  - url: \"http://a.example/a b\"\n",
+	    "2:10: url: expected an http:// or https:// URL, got "
+	    "'http://a.example/a b'");
+	check_error("feeds:\n  - url: http://a.example/\n    name: a b\n",
+	    "3:11: name: expected 1 to 64 letters, digits, '.', '_' or '-', "
+	    "got 'a b'");
+	/* Long values are cut short in the message, between characters. */
+	check_error("feeds:\n  - url: http://a.example/\n    name: a"
+	    E10 E10 E10 E10 E10 "\n",
+	    "3:11: name: expected 1 to 64 letters, digits, '.', '_' or '-', "
+	    "got 'a" E10 E10 E10 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "\xc3\xa9...'");
+	check_error("feeds:\n  - url: http://_/\n",
+	    "2:10: url: cannot derive a feed name from 'http://_/', give the "
+	    "feed a name");
+	/* Given against given, derived against given, derived twice. */
+	check_error("feeds:\n"
+	    "  - url: http://a.example/\n    name: x\n"
+	    "  - url: http://b.example/\n    name: y\n"
+	    "  - url: http://c.example/\n    name: x\n",
+	    "7:11: duplicate feed name 'x' (also at line 3)");
+	check_error("feeds:\n"
+	    "  - url: http://a.example/\n    name: x\n"
+	    "  - url: http://x/\n",
+	    "4:10: duplicate feed name 'x' (also at line 3)");
+	check_error("feeds:\n"
+	    "  - url: http://a.example/feed\n"
+	    "  - url: https://a.example/feed?page=2\n",
+	    "3:10: duplicate feed name 'a.example-feed' (also at line 2)");
+	/* Of two clashes the earlier one in the file is reported. */
+	check_error("feeds:\n"
+	    "  - {url: http://z.example/, name: z}\n"
+	    "  - {url: http://a.example/, name: a}\n"
+	    "  - {url: http://a.example/2, name: a}\n"
+	    "  - {url: http://z.example/2, name: z}\n",
+	    "4:37: duplicate feed name 'a' (also at line 3)");
+}
+
+static void
+test_extract_errors(void **state)
+{
+	struct config *cfg = NULL;
+	char path[64], err[1024], want[1024];
+	const char *bad = "feeds:\n  - url: http://a.example/\n    extract:\n"
+	    "      text: //div[\n";
+
+	(void)state;
+	check_error("feeds:\n  - url: http://a.example/\n    extract:\n"
+	    "      titel: //h1\n",
+	    "4:7: unknown extract field 'titel' (did you mean 'title'?)");
+	check_error("feeds:\n  - url: http://a.example/\n    extract:\n"
+	    "      body: //article\n",
+	    "4:7: unknown extract field 'body'");
+	check_error("feeds:\n  - url: http://a.example/\n    extract:\n"
+	    "      text: //a\n      text: //b\n",
+	    "5:7: duplicate key 'text' (also at line 4)");
+	check_error("feeds:\n  - url: http://a.example/\n    extract:\n"
+	    "      text:\n",
+	    "4:12: text: expected an XPath expression, got nothing");
+	/* The reason after the prefix is the article parser's to word. */
+	write_temp(bad, strlen(bad), path, sizeof(path));
+	assert_int_equal(config_load(path, &cfg, err, sizeof(err)), -1);
+	unlink(path);
+	snprintf(want, sizeof(want), "%s:4:13: text: ", path);
+	assert_memory_equal(err, want, strlen(want));
+	assert_true(strlen(err) > strlen(want));
+}
+
+static void
+test_names(void **state)
+{
+	static const struct { const char *url, *name; } cases[] = {
+		{ "https://www.example.org/news/feed.xml",
+		    "www.example.org-news-feed.xml" },
+		{ "HTTP://Example.ORG/Feed.XML", "example.org-feed.xml" },
+		{ "http://example.org", "example.org" },
+		{ "http://example.org/a//b/?q=1#f", "example.org-a-b" },
+		{ "http://user:secret@example.org:8080/rss",
+		    "example.org-8080-rss" },
+		{ "http://example.org/~me/%7Efeed_x", "example.org-me-7efeed-x" },
+		/* Cut at 64, and a '-' left at the end goes too. */
+		{ "http://example.org/" "01234567890123456789012345678901234567890"
+		    "1234567890123456789", "example.org-"
+		    "0123456789012345678901234567890123456789012345678901" },
+		{ "http://example.org/" "abcdefghijklmnopqrstuvwxyz"
+		    "abcdefghijklmnopqrstuvwxy/z", "example.org-"
+		    "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxy" },
+	};
+	char text[8192];
+	size_t n, i;
+	struct config *cfg;
+
+	(void)state;
+	n = (size_t)snprintf(text, sizeof(text), "feeds:\n");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+		    "  - url: \"%s\"\n", cases[i].url);
+	cfg = load_string(text);
+	assert_int_equal(cfg->nfeeds, i);
+	for (i = 0; i < cfg->nfeeds; i++) {
+		assert_true(strlen(cfg->feeds[i].name) <= 64);
+		assert_string_equal(cfg->feeds[i].name, cases[i].name);
+	}
+	config_free(cfg);
+}
+
+static void
+test_duration(void **state)
+{
+	static const struct { const char *s; double want; } good[] = {
+		{ "30s", 30 }, { "15m", 900 }, { "2h", 7200 }, { "1d", 86400 },
+		{ "90", 90 }, { "1.5", 1.5 }, { "1.5m", 90 }, { ".5h", 1800 },
+		{ "0.25s", 0.25 }, { "365d", 365 * 86400.0 },
+		{ "31536000", 31536000 }, { "007s", 7 },
+	};
+	static const char *const bad[] = {
+		"", "s", "0", "0s", "0.0m", "-5m", "+5m", " 5m", "5m ", "5 m",
+		"5M", "5x", "5ms", "1h30m", "soon", "5.", "5.m", ".", "1e3",
+		"inf", "nan", "0x10", "1,5m", "366d", "31536001",
+		"99999999999999999999999999999999999999d",
+	};
+	double v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		v = -1;
+		if (config_parse_duration(good[i].s, &v) == -1)
+			fail_msg("'%s' refused", good[i].s);
+		if (v != good[i].want)
+			fail_msg("'%s' gave %g", good[i].s, v);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = -1;
+		if (config_parse_duration(bad[i], &v) == 0)
+			fail_msg("'%s' accepted as %g", bad[i], v);
+		assert_true(v == -1);
+	}
+}
+
+static void
+test_limits(void **state)
+{
+	struct config *cfg = NULL;
+	char path[64], err[1024], want[1024];
+	size_t big = 16 * 1024 * 1024 + 1, n = 0, cap = 100001 * 40;
+	char *text;
+
+	(void)state;
+	/* A byte too many, before a single one is parsed. */
+	assert_non_null(text = malloc(big));
+	memset(text, '#', big);
+	write_temp(text, big, path, sizeof(path));
+	free(text);
+	assert_int_equal(config_load(path, &cfg, err, sizeof(err)), -1);
+	unlink(path);
+	snprintf(want, sizeof(want), "%s: larger than 16 MiB", path);
+	assert_string_equal(err, want);
+
+	assert_non_null(text = malloc(cap));
+	n += (size_t)snprintf(text + n, cap - n, "feeds:\n");
+	for (int i = 0; i < 100001; i++)
+		n += (size_t)snprintf(text + n, cap - n, "- url: http://e/%d\n",
+		    i);
+	write_temp(text, n, path, sizeof(path));
+	free(text);
+	assert_int_equal(config_load(path, &cfg, err, sizeof(err)), -1);
+	unlink(path);
+	snprintf(want, sizeof(want), "%s:100002:3: more than 100000 feeds",
+	    path);
+	assert_string_equal(err, want);
+
+	/* One big tag shared by alias in every feed. */
+	assert_non_null(text = malloc(cap));
+	n = (size_t)snprintf(text, cap, "feeds:\n- url: http://e/0\n"
+	    "  tags: &t [");
+	memset(text + n, 'x', 1024 * 1024);
+	n += 1024 * 1024;
+	n += (size_t)snprintf(text + n, cap - n, "]\n");
+	for (int i = 1; i < 100; i++)
+		n += (size_t)snprintf(text + n, cap - n,
+		    "- {url: http://e/%d, tags: *t}\n", i);
+	write_temp(text, n, path, sizeof(path));
+	free(text);
+	assert_int_equal(config_load(path, &cfg, err, sizeof(err)), -1);
+	unlink(path);
+	snprintf(want, sizeof(want), "%s:3:13: tag: configuration too large "
+	    "once aliases are expanded", path);
+	assert_string_equal(err, want);
+
+	snprintf(want, sizeof(want), "tests/data/config/missing.yaml: No such "
+	    "file or directory");
+	assert_int_equal(config_load(DATA "missing.yaml", &cfg, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, want);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_inheritance_order),
+		cmocka_unit_test(test_syntax_errors),
+		cmocka_unit_test(test_structure_errors),
+		cmocka_unit_test(test_unknown_keys),
+		cmocka_unit_test(test_value_errors),
+		cmocka_unit_test(test_feed_errors),
+		cmocka_unit_test(test_extract_errors),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_limits),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

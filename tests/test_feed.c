@@ -1,0 +1,475 @@
+/*
+ * test_feed.c - feed_parse on each format, the real-world slips it must
+ * survive, the inputs it must refuse, and the JSON it hands the spool.
+ * Fixtures live in tests/data/feeds/ (see the README there).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../feeds/feed.h"
+
+#define DATA "tests/data/feeds/"
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static struct feed *
+parse_file(const char *name, const char *base_url, const char *content_type)
+{
+	char path[256], err[256] = "", *buf;
+	struct feed *feed = NULL;
+	size_t len;
+
+	snprintf(path, sizeof(path), DATA "%s", name);
+	buf = slurp(path, &len);
+	if (feed_parse(buf, len, base_url, content_type, &feed, err,
+	    sizeof(err)) != 0) {
+		print_error("%s: %s\n", name, err);
+		fail();
+	}
+	free(buf);
+	return feed;
+}
+
+static void
+test_rss20(void **state)
+{
+	struct feed *f = parse_file("rss20.xml", "https://example.org/feed.xml",
+	    "application/rss+xml");
+	struct feed_entry *e;
+
+	(void)state;
+	assert_string_equal(f->format, "rss2.0");
+	assert_string_equal(f->title, "Example News & Views");
+	assert_string_equal(f->link, "https://example.org/");
+	assert_string_equal(f->description, "All the news");
+	assert_int_equal(f->updated, 1641567600);
+	assert_int_equal(f->nentries, 3);
+
+	e = &f->entries[0];
+	assert_string_equal(e->id, "post-1");
+	assert_string_equal(e->title, "First & foremost");
+	assert_string_equal(e->link, "https://example.org/posts/1");
+	assert_int_equal(e->published, 1641561960);
+	assert_true(e->updated == NW_TIME_UNSET);
+	assert_int_equal(e->nauthors, 1);
+	assert_string_equal(e->authors[0], "Joe Bloggs");
+	assert_int_equal(e->ncategories, 2);
+	assert_string_equal(e->categories[0], "news");
+	assert_string_equal(e->categories[1], "tech");
+	assert_string_equal(e->summary, "<p>Summary <b>one</b></p>");
+	assert_string_equal(e->content, "<p>Full text of one.</p>");
+	/* the thumbnail has no type: not an enclosure */
+	assert_int_equal(e->nenclosures, 2);
+	assert_string_equal(e->enclosures[0].url,
+	    "https://example.org/audio/1.mp3");
+	assert_string_equal(e->enclosures[0].type, "audio/mpeg");
+	assert_int_equal(e->enclosures[0].length, 12345);
+	assert_string_equal(e->enclosures[1].url, "https://cdn.example.org/1.jpg");
+	assert_string_equal(e->enclosures[1].type, "image/jpeg");
+	assert_int_equal(e->enclosures[1].length, 999);
+
+	/* a permalink guid is the link */
+	e = &f->entries[1];
+	assert_string_equal(e->id, "https://example.org/posts/2");
+	assert_string_equal(e->link, "https://example.org/posts/2");
+	assert_int_equal(e->published, 1641463200);
+	assert_string_equal(e->authors[0], "Ann Author");
+	assert_string_equal(e->summary, "Plain <i>escaped</i> summary");
+	assert_null(e->content);
+
+	/* feedburner:origLink wins; atom:link rel=enclosure counts */
+	e = &f->entries[2];
+	assert_string_equal(e->link, "https://example.org/posts/3");
+	assert_string_equal(e->id, "https://example.org/posts/3");
+	assert_int_equal(e->nenclosures, 1);
+	assert_string_equal(e->enclosures[0].url, "https://example.org/3.pdf");
+	assert_int_equal(e->enclosures[0].length, -1);
+	feed_free(f);
+}
+
+static void
+test_rss091(void **state)
+{
+	struct feed *f = parse_file("rss091.xml", NULL, NULL);
+
+	(void)state;
+	assert_string_equal(f->format, "rss0.91");
+	assert_string_equal(f->title, "Old School");
+	assert_string_equal(f->link, "http://old.example.com/");
+	assert_int_equal(f->nentries, 2);
+	/* entities from the DTD we never fetch */
+	assert_string_equal(f->entries[0].title, "Caf\xc3\xa9 opening");
+	assert_string_equal(f->entries[0].summary, "Come\xc2\xa0" "by.");
+	assert_string_equal(f->entries[0].id, "http://old.example.com/cafe.html");
+	assert_string_equal(f->entries[1].link, "http://old.example.com/2.html");
+	assert_true(f->entries[1].published == NW_TIME_UNSET);
+	feed_free(f);
+}
+
+static void
+test_rss10(void **state)
+{
+	struct feed *f = parse_file("rss10.xml", NULL, NULL);
+	struct feed_entry *e;
+
+	(void)state;
+	assert_string_equal(f->format, "rss1.0");
+	assert_string_equal(f->title, "RDF Site");
+	assert_string_equal(f->link, "http://rdf.example.com/");
+	assert_int_equal(f->updated, 1072894495);
+	assert_int_equal(f->nentries, 2);
+	e = &f->entries[0];
+	assert_string_equal(e->title, "Item A");
+	assert_string_equal(e->link, "http://rdf.example.com/a");
+	assert_string_equal(e->id, "http://rdf.example.com/a");
+	assert_int_equal(e->published, 1072865695);
+	assert_string_equal(e->authors[0], "Dee Cee");
+	assert_string_equal(e->categories[0], "rdf");
+	assert_string_equal(e->summary, "About A");
+	/* no link: the item's rdf:about names it */
+	assert_string_equal(f->entries[1].id, "urn:example:b");
+	assert_null(f->entries[1].link);
+	feed_free(f);
+}
+
+static void
+test_atom10(void **state)
+{
+	struct feed *f = parse_file("atom10.xml", "https://other.example/x", NULL);
+	struct feed_entry *e;
+
+	(void)state;
+	assert_string_equal(f->format, "atom1.0");
+	assert_string_equal(f->title, "Atom Blog & more");
+	/* xml:base on the feed beats the document's URL */
+	assert_string_equal(f->link, "https://atom.example.com/blog/");
+	assert_string_equal(f->id, "urn:uuid:60a76c80-d399-11d9-b93C-0003939e0af6");
+	assert_string_equal(f->description, "Tests for everything");
+	assert_int_equal(f->updated, 1641565560);
+	assert_int_equal(f->nentries, 2);
+
+	e = &f->entries[0];
+	assert_string_equal(e->id, "tag:atom.example.com,2022:1");
+	assert_string_equal(e->title, "Entry & One");
+	/* entry xml:base relative to the feed's; first alternate wins */
+	assert_string_equal(e->link, "https://atom.example.com/blog/2022/one.html");
+	assert_int_equal(e->published, 1641561960);
+	assert_int_equal(e->updated, 1641632400);
+	assert_int_equal(e->nauthors, 1);
+	assert_string_equal(e->authors[0], "Jane Doe");
+	assert_int_equal(e->ncategories, 2);
+	assert_string_equal(e->categories[0], "atom");
+	assert_string_equal(e->categories[1], "xml");
+	assert_string_equal(e->summary, "<p>Summary &amp; more</p>");
+	assert_string_equal(e->content, "<p>Hello <b>world</b></p>");
+	assert_int_equal(e->nenclosures, 1);
+	assert_string_equal(e->enclosures[0].url,
+	    "https://atom.example.com/blog/2022/one.ogg");
+	assert_string_equal(e->enclosures[0].type, "audio/ogg");
+	assert_int_equal(e->enclosures[0].length, 42);
+
+	e = &f->entries[1];
+	assert_string_equal(e->link, "https://atom.example.com/blog/two");
+	assert_true(e->published == NW_TIME_UNSET);
+	assert_int_equal(e->updated, 1641427200);
+	assert_string_equal(e->content, "Just text & stuff");
+	/* no author of its own: the feed's */
+	assert_int_equal(e->nauthors, 1);
+	assert_string_equal(e->authors[0], "Feed Author");
+	feed_free(f);
+}
+
+static void
+test_atom03(void **state)
+{
+	struct feed *f = parse_file("atom03.xml", NULL, NULL);
+	struct feed_entry *e;
+
+	(void)state;
+	assert_string_equal(f->format, "atom0.3");
+	assert_string_equal(f->title, "Old Atom");
+	assert_string_equal(f->link, "http://atom03.example.com/");
+	assert_string_equal(f->description, "Atom before 1.0");
+	assert_int_equal(f->updated, 1072915200);
+	assert_int_equal(f->nentries, 1);
+	e = &f->entries[0];
+	assert_string_equal(e->id, "tag:atom03.example.com,2004:03");
+	assert_string_equal(e->title, "Zero Three");
+	assert_string_equal(e->link, "http://atom03.example.com/03.html");
+	assert_int_equal(e->published, 1072894495);
+	assert_int_equal(e->updated, 1072915200);
+	assert_string_equal(e->authors[0], "Old Timer");
+	assert_string_equal(e->content, "<p>escaped html</p>");
+	feed_free(f);
+}
+
+static void
+test_jsonfeed(void **state)
+{
+	struct feed *f = parse_file("jsonfeed11.json",
+	    "https://json.example.org/feed.json", "application/feed+json");
+	struct feed_entry *e;
+
+	(void)state;
+	assert_string_equal(f->format, "json1.1");
+	assert_string_equal(f->title, "JSON Feed");
+	assert_string_equal(f->link, "https://json.example.org/");
+	assert_string_equal(f->description, "A JSON Feed");
+	assert_int_equal(f->nentries, 2);
+	e = &f->entries[0];
+	assert_string_equal(e->id, "1");
+	assert_string_equal(e->title, "Hello JSON");
+	assert_string_equal(e->link, "https://json.example.org/posts/1");
+	assert_int_equal(e->published, 1641561960);
+	assert_int_equal(e->updated, 1641600000);
+	assert_int_equal(e->nauthors, 1);
+	assert_string_equal(e->authors[0], "Jay Son");
+	assert_int_equal(e->ncategories, 2);
+	assert_string_equal(e->categories[1], "feeds");
+	assert_string_equal(e->summary, "Hi there");
+	assert_string_equal(e->content, "<p>Hi</p>");
+	assert_int_equal(e->nenclosures, 1);
+	assert_string_equal(e->enclosures[0].url, "https://json.example.org/1.mp3");
+	assert_string_equal(e->enclosures[0].type, "audio/mpeg");
+	assert_int_equal(e->enclosures[0].length, 1000);
+	e = &f->entries[1];
+	assert_string_equal(e->id, "2");
+	assert_string_equal(e->content, "text only");
+	assert_string_equal(e->authors[0], "Old Style");
+	feed_free(f);
+}
+
+static void
+test_undeclared_entities(void **state)
+{
+	struct feed *f = parse_file("entities.xml", NULL, NULL);
+
+	(void)state;
+	assert_string_equal(f->title, "Entit\xc3\xa9s & co");
+	/* a bare '&' in a URL survives */
+	assert_string_equal(f->link, "http://ent.example.com/?a=1&b=2");
+	assert_int_equal(f->nentries, 1);
+	assert_string_equal(f->entries[0].title, "Caf\xc3\xa9 \xe2\x80\xa6 "
+	    "AT&T\xe2\x80\x99s \xe2\x80\x99quote\xe2\x80\x99 <3");
+	/* comments and CDATA are left alone */
+	assert_string_equal(f->entries[0].summary,
+	    "Na\xc3\xafve \xc2\xa9 text &nbsp; kept");
+	feed_free(f);
+}
+
+static void
+test_windows1252(void **state)
+{
+	struct feed *f = parse_file("cp1252.xml", NULL, NULL);
+
+	(void)state;
+	assert_string_equal(f->title, "Windows \xe2\x80\x9cQuotes\xe2\x80\x9d");
+	assert_string_equal(f->entries[0].title,
+	    "Caf\xc3\xa9 \xe2\x82\xac price \xe2\x80\x93 cheap");
+	feed_free(f);
+}
+
+/* The HTTP charset of a text/ type wins; without it the bytes are not
+ * UTF-8 and must still come out as valid UTF-8. */
+static void
+test_http_charset(void **state)
+{
+	struct feed *f;
+
+	(void)state;
+	f = parse_file("latin1-nodecl.xml", NULL, "text/xml; charset=ISO-8859-1");
+	assert_string_equal(f->title, "Gr\xc3\xbc\xc3\x9f" "e");
+	feed_free(f);
+	f = parse_file("latin1-nodecl.xml", NULL, "application/xml; charset=x");
+	assert_string_equal(f->title, "Gr\xef\xbf\xbd\xef\xbf\xbd" "e");
+	feed_free(f);
+}
+
+static void
+test_hash_id(void **state)
+{
+	struct feed *a = parse_file("noid.xml", NULL, NULL);
+	struct feed *b = parse_file("noid.xml", "http://elsewhere.example/", NULL);
+
+	(void)state;
+	assert_int_equal(a->nentries, 2);
+	assert_string_equal(a->entries[0].id, "sha256:"
+	    "b9287b787ea0e4053bb676d282483fb90304d4c7bf7682961f20e5f775442a44");
+	assert_string_equal(a->entries[1].id, "sha256:"
+	    "20193627e9af50a520d8e539c61f25911488851f716202d7b76aa6c556b3eec9");
+	assert_null(a->entries[1].title);
+	for (size_t i = 0; i < a->nentries; i++)
+		assert_string_equal(a->entries[i].id, b->entries[i].id);
+	feed_free(a);
+	feed_free(b);
+}
+
+static void
+expect_failure(const char *buf, size_t len, const char *want_err)
+{
+	struct feed *f = (struct feed *)buf;
+	char err[256] = "";
+
+	assert_int_equal(feed_parse(buf, len, NULL, NULL, &f, err,
+	    sizeof(err)), -1);
+	assert_null(f);
+	if (strstr(err, want_err) == NULL) {
+		print_error("err \"%s\" lacks \"%s\"\n", err, want_err);
+		fail();
+	}
+}
+
+static void
+test_broken(void **state)
+{
+	static const char *const files[][2] = {
+		{ "html.html", "not a feed: root element <html>" },
+		{ "truncated.xml", "truncated document" },
+	};
+	char *buf;
+	size_t len;
+
+	(void)state;
+	expect_failure("", 0, "empty document");
+	expect_failure(NULL, 0, "empty document");
+	expect_failure(" \n\t ", 4, "empty document");
+	expect_failure("plain text", 10, "XML error at line 1");
+	expect_failure("<?xml version=\"1.0\"?><foo/>", 27,
+	    "not a feed: root element <foo>");
+	expect_failure("{\"items\": []}", 13, "not a feed: JSON");
+	expect_failure("{\"version\": ", 12, "JSON error");
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[256];
+
+		snprintf(path, sizeof(path), DATA "%s", files[i][0]);
+		buf = slurp(path, &len);
+		expect_failure(buf, len, files[i][1]);
+		/* every shorter prefix fails cleanly or parses, never crashes */
+		for (size_t n = 0; n < len; n += 7) {
+			struct feed *f = NULL;
+
+			if (feed_parse(buf, n, NULL, NULL, &f, NULL, 0) == 0)
+				feed_free(f);
+		}
+		free(buf);
+	}
+}
+
+static void
+test_entry_cap(void **state)
+{
+	const char *head = "<rss version=\"2.0\"><channel>";
+	const char *item = "<item><title>t</title></item>";
+	const char *tail = "</channel></rss>";
+	size_t n = FEED_MAX_ENTRIES + 5, len = 0;
+	char *buf = malloc(strlen(head) + n * strlen(item) + strlen(tail) + 1);
+	struct feed *f = NULL;
+	char err[256];
+
+	(void)state;
+	assert_non_null(buf);
+	len += (size_t)sprintf(buf + len, "%s", head);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(buf + len, "%s", item);
+	len += (size_t)sprintf(buf + len, "%s", tail);
+	assert_int_equal(feed_parse(buf, len, NULL, NULL, &f, err,
+	    sizeof(err)), 0);
+	assert_int_equal(f->nentries, FEED_MAX_ENTRIES);
+	feed_free(f);
+	free(buf);
+}
+
+static void
+test_json_out(void **state)
+{
+	struct feed *f = parse_file("rss20.xml", "https://example.org/", NULL);
+	json_t *j, *x;
+	char *s;
+
+	(void)state;
+	j = feed_entry_to_json(&f->entries[0]);
+	assert_non_null(j);
+	assert_int_equal(json_object_size(j), 10);
+	assert_string_equal(json_string_value(json_object_get(j, "id")),
+	    "post-1");
+	assert_string_equal(json_string_value(json_object_get(j, "published")),
+	    "2022-01-07T13:26:00Z");
+	assert_true(json_is_null(json_object_get(j, "updated")));
+	assert_string_equal(json_string_value(json_array_get(
+	    json_object_get(j, "authors"), 0)), "Joe Bloggs");
+	assert_int_equal(json_array_size(json_object_get(j, "categories")), 2);
+	x = json_array_get(json_object_get(j, "enclosures"), 0);
+	assert_string_equal(json_string_value(json_object_get(x, "url")),
+	    "https://example.org/audio/1.mp3");
+	assert_string_equal(json_string_value(json_object_get(x, "type")),
+	    "audio/mpeg");
+	assert_int_equal(json_integer_value(json_object_get(x, "length")),
+	    12345);
+	json_decref(j);
+
+	/* absent values: null, and [] for lists */
+	j = feed_entry_to_json(&f->entries[2]);
+	s = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+	assert_string_equal(s, "{\"authors\":[],\"categories\":[],\"content\":"
+	    "null,\"enclosures\":[{\"length\":null,\"type\":\"application/pdf\","
+	    "\"url\":\"https://example.org/3.pdf\"}],\"id\":"
+	    "\"https://example.org/posts/3\",\"link\":"
+	    "\"https://example.org/posts/3\",\"published\":null,\"summary\":null,"
+	    "\"title\":\"Third\",\"updated\":null}");
+	free(s);
+	json_decref(j);
+
+	j = feed_meta_to_json(f);
+	s = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+	assert_string_equal(s, "{\"description\":\"All the news\",\"format\":"
+	    "\"rss2.0\",\"id\":null,\"link\":\"https://example.org/\",\"title\":"
+	    "\"Example News & Views\",\"updated\":\"2022-01-07T15:00:00Z\"}");
+	free(s);
+	json_decref(j);
+	feed_free(f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rss20),
+		cmocka_unit_test(test_rss091),
+		cmocka_unit_test(test_rss10),
+		cmocka_unit_test(test_atom10),
+		cmocka_unit_test(test_atom03),
+		cmocka_unit_test(test_jsonfeed),
+		cmocka_unit_test(test_undeclared_entities),
+		cmocka_unit_test(test_windows1252),
+		cmocka_unit_test(test_http_charset),
+		cmocka_unit_test(test_hash_id),
+		cmocka_unit_test(test_broken),
+		cmocka_unit_test(test_entry_cap),
+		cmocka_unit_test(test_json_out),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

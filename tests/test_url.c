@@ -1,0 +1,104 @@
+/*
+ * test_url.c - url_resolve (RFC 3986 examples and what feeds really put in
+ * links) and url_is_http.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "../feeds/url.h"
+
+static void
+check(const char *base, const char *ref, const char *want)
+{
+	char *got = url_resolve(base, ref);
+
+	if (want == NULL)
+		assert_null(got);
+	else {
+		assert_non_null(got);
+		assert_string_equal(got, want);
+	}
+	free(got);
+}
+
+static void
+test_rfc3986(void **state)
+{
+	const char *b = "http://a/b/c/d;p?q";
+
+	(void)state;
+	check(b, "g:h", "g:h");
+	check(b, "g", "http://a/b/c/g");
+	check(b, "./g", "http://a/b/c/g");
+	check(b, "g/", "http://a/b/c/g/");
+	check(b, "/g", "http://a/g");
+	check(b, "//g", "http://g");
+	check(b, "?y", "http://a/b/c/d;p?y");
+	check(b, "g?y", "http://a/b/c/g?y");
+	check(b, "#s", "http://a/b/c/d;p?q#s");
+	check(b, "..", "http://a/b/");
+	check(b, "../g", "http://a/b/g");
+	check(b, "../../g", "http://a/g");
+	check(b, "../../../g", "http://a/g");
+}
+
+static void
+test_feed_links(void **state)
+{
+	(void)state;
+	check("https://example.org/blog/feed.xml", "  /post/1\n",
+	    "https://example.org/post/1");
+	check("https://example.org/blog/", "//cdn.example.net/a.png",
+	    "https://cdn.example.net/a.png");
+	check("https://example.org/blog/", "http://other.example/x",
+	    "http://other.example/x");
+	check("http://example.org/", "a b.html", "http://example.org/a%20b.html");
+	check("http://example.org/", "caf\xc3\xa9", "http://example.org/caf%C3%A9");
+	check("http://example.org/", "100%", "http://example.org/100%25");
+	check("http://example.org/", "x%20y", "http://example.org/x%20y");
+	check("http://example.org", "p", "http://example.org/p");
+	check(" http://example.org/d/ ", "p", "http://example.org/d/p");
+}
+
+static void
+test_edges(void **state)
+{
+	(void)state;
+	check(NULL, "  relative/path ", "relative/path");
+	check(NULL, "//host/p", "//host/p");
+	check("", "x", "x");
+	check("http://example.org/", "", NULL);
+	check("http://example.org/", " \t\n", NULL);
+	check("http://example.org/", NULL, NULL);
+}
+
+static void
+test_is_http(void **state)
+{
+	(void)state;
+	assert_true(url_is_http("http://example.org/"));
+	assert_true(url_is_http("HTTPS://example.org"));
+	assert_false(url_is_http("ftp://example.org/"));
+	assert_false(url_is_http("http:///path"));
+	assert_false(url_is_http("http://"));
+	assert_false(url_is_http("/relative"));
+	assert_false(url_is_http("mailto:a@b"));
+	assert_false(url_is_http(NULL));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rfc3986),
+		cmocka_unit_test(test_feed_links),
+		cmocka_unit_test(test_edges),
+		cmocka_unit_test(test_is_http),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
