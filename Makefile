@@ -99,3 +99,6 @@ clean:
 	rm -rf build build-asan newswatch
 
 .PHONY: all deps unit-tests test run bench sanitize install uninstall clean
+
+# Keep test objects: they are intermediate files of a pattern chain.
+.SECONDARY:

@@ -225,6 +225,37 @@ on_open_socket(void *userp, curlsocktype purpose, struct curl_sockaddr *addr)
 	return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
 }
 
+/* The connect-time check cannot see a reused connection (the feed's own
+ * keep-alive connection to the same host, say); this one runs before every
+ * request, on whatever connection carries it, redirects included. */
+static int
+on_prereq(void *userp, char *primary_ip, char *local_ip, int primary_port,
+    int local_port)
+{
+	struct http_transfer *t = userp;
+	struct sockaddr_in6 v6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_in v4 = { .sin_family = AF_INET };
+	const struct sockaddr *sa;
+
+	(void)local_ip;
+	(void)primary_port;
+	(void)local_port;
+	if (t->allow_private)
+		return CURL_PREREQFUNC_OK;
+	if (inet_pton(AF_INET, primary_ip, &v4.sin_addr) == 1)
+		sa = (const struct sockaddr *)&v4;
+	else if (inet_pton(AF_INET6, primary_ip, &v6.sin6_addr) == 1)
+		sa = (const struct sockaddr *)&v6;
+	else
+		sa = NULL;
+	if (sa == NULL || addr_is_private(sa)) {
+		t->refused_private = 1;
+		snprintf(t->refused_addr, sizeof(t->refused_addr), "%s", primary_ip);
+		return CURL_PREREQFUNC_ABORT;
+	}
+	return CURL_PREREQFUNC_OK;
+}
+
 static const char *
 header_value(CURL *easy, const char *name)
 {
@@ -544,6 +575,8 @@ transfer_setup(struct http_transfer *t, const struct http_request *req)
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
+	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+	curl_easy_setopt(e, CURLOPT_PREREQDATA, t);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, req->user_agent);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
