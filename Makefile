@@ -29,15 +29,16 @@ NW_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -DNEWSWATCH_VERSION='"$(VERSION)"' 
 NW_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lev -lm
 
 BUILD    ?= build
+BIN      ?= newswatch
 LIB_SRC   = $(filter-out daemon/main.c,$(wildcard daemon/*.c feeds/*.c store/*.c))
 LIB_OBJ   = $(LIB_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ  = $(BUILD)/daemon/main.o
 TEST_SRC  = $(wildcard tests/test_*.c)
 TEST_BIN  = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-all: newswatch
+all: $(BIN)
 
-newswatch: $(MAIN_OBJ) $(BUILD)/libnewswatch.a
+$(BIN): $(MAIN_OBJ) $(BUILD)/libnewswatch.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(NW_LIBS)
 
 $(BUILD)/libnewswatch.a: $(LIB_OBJ)
@@ -57,7 +58,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libnewswatch.a
 deps:
 	@scripts/deps.sh
 
-unit-tests: $(TEST_BIN) newswatch
+unit-tests: $(TEST_BIN) $(BIN)
 
 test: deps
 	@$(MAKE) --no-print-directory unit-tests
@@ -72,10 +73,15 @@ bench: deps
 	@$(MAKE) --no-print-directory newswatch
 	$(PYTHON) bench/bench.py --binary ./newswatch
 
+# ASan+UBSan build of everything in build-asan/; `make sanitize-test` runs
+# every test against it.
 sanitize:
-	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	$(MAKE) BUILD=build-asan BIN=build-asan/newswatch \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 	    LDFLAGS="-fsanitize=address,undefined" all unit-tests
-	cp newswatch build-asan/newswatch
+
+sanitize-test: deps sanitize
+	NEWSWATCH=$(CURDIR)/build-asan/newswatch scripts/run-tests.sh build-asan
 
 install: newswatch
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
@@ -98,7 +104,7 @@ uninstall:
 clean:
 	rm -rf build build-asan newswatch
 
-.PHONY: all deps unit-tests test run bench sanitize install uninstall clean
+.PHONY: all deps unit-tests test run bench sanitize sanitize-test install uninstall clean
 
 # Keep test objects: they are intermediate files of a pattern chain.
 .SECONDARY:
