@@ -30,49 +30,6 @@ static const char *const rule_fields[] = {
 	"canonical_url", "text",
 };
 
-void
-art_buf_add(struct art_buf *b, const char *s, size_t n)
-{
-	size_t cap;
-	char *p;
-
-	if (b->oom)
-		return;
-	if (b->p != NULL && n < b->cap - b->len)
-		goto copy;
-	cap = b->cap ? b->cap : 256;
-	while (cap - b->len <= n) {
-		if (cap > SIZE_MAX / 2) {
-			b->oom = 1;
-			return;
-		}
-		cap *= 2;
-	}
-	if ((p = realloc(b->p, cap)) == NULL) {
-		b->oom = 1;
-		return;
-	}
-	b->p = p;
-	b->cap = cap;
-copy:
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-char *
-art_buf_finish(struct art_buf *b)
-{
-	char *p = b->p;
-
-	if (b->oom || p == NULL) {
-		free(p);
-		p = NULL;
-	}
-	memset(b, 0, sizeof(*b));
-	return p;
-}
-
 int
 art_walk(xmlNode *root, int (*enter)(xmlNode *, int, void *),
     void (*leave)(xmlNode *, void *), void *arg)
@@ -311,11 +268,11 @@ done:
 static int
 text_rule_each(const char *v, void *arg)
 {
-	struct art_buf *b = arg;
+	struct strbuf *b = arg;
 
 	if (b->len > 0)
-		art_buf_add(b, "\n\n", 2);
-	art_buf_add(b, v, strlen(v));
+		strbuf_add(b, "\n\n", 2);
+	strbuf_add(b, v, strlen(v));
 	return b->oom ? -1 : 0;
 }
 
@@ -323,7 +280,7 @@ text_rule_each(const char *v, void *arg)
 static char *
 rule_text(htmlDocPtr doc, const struct article_rule *rules, size_t nrules)
 {
-	struct art_buf b = { 0 };
+	struct strbuf b = { 0 };
 	size_t i;
 
 	for (i = 0; i < nrules && b.len == 0; i++) {
@@ -333,7 +290,7 @@ rule_text(htmlDocPtr doc, const struct article_rule *rules, size_t nrules)
 		if (art_xpath(doc, rules[i].xpath, 1, text_rule_each, &b) == -1)
 			break;
 	}
-	return art_buf_finish(&b);
+	return strbuf_finish(&b);
 }
 
 /*

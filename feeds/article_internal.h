@@ -13,6 +13,7 @@
 #include <libxml/tree.h>
 
 #include "article.h"
+#include "strbuf.h"
 
 /* How deep any walk goes into the DOM; deeper nodes are treated as leaves
  * (a hostile page must not cost more than this per node). */
@@ -21,17 +22,7 @@
 /* At most this many authors, tags or sections per article. */
 #define ART_MAX_LIST	64
 
-/* A growing string; after an allocation failure it drops bytes silently
- * and art_buf_finish() returns NULL. */
-struct art_buf {
-	char	*p;
-	size_t	 len, cap;
-	int	 oom;
-};
-
-void	 art_buf_add(struct art_buf *, const char *, size_t);
 /* The NUL-terminated string (caller frees), or NULL after a failure. */
-char	*art_buf_finish(struct art_buf *);
 
 /* What an art_walk() enter callback tells the walker. */
 #define ART_WALK_STOP	-1	/* end the walk now (no more callbacks) */

@@ -1076,15 +1076,15 @@ take_list(struct slot *sl, char ***v, size_t *n)
 static char *
 join(char **v, size_t n)
 {
-	struct art_buf b = { 0 };
+	struct strbuf b = { 0 };
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			art_buf_add(&b, ", ", 2);
-		art_buf_add(&b, v[i], strlen(v[i]));
+			strbuf_add(&b, ", ", 2);
+		strbuf_add(&b, v[i], strlen(v[i]));
 	}
-	return art_buf_finish(&b);
+	return strbuf_finish(&b);
 }
 
 int

@@ -150,8 +150,8 @@ text_of(const xmlNode *n)
 }
 
 struct para {
-	struct art_buf	 out;	/* finished paragraphs */
-	struct art_buf	 cur;	/* the one being read */
+	struct strbuf	 out;	/* finished paragraphs */
+	struct strbuf	 cur;	/* the one being read */
 	int		 lines;	/* no paragraphs: everything on one line */
 };
 
@@ -170,9 +170,9 @@ para_flush(struct para *p)
 	}
 	if (*s != '\0') {
 		if (p->out.len > 0)
-			art_buf_add(&p->out, p->lines ? " " : "\n\n",
+			strbuf_add(&p->out, p->lines ? " " : "\n\n",
 			    p->lines ? 1 : 2);
-		art_buf_add(&p->out, s, strlen(s));
+		strbuf_add(&p->out, s, strlen(s));
 	}
 	free(s);
 }
@@ -185,7 +185,7 @@ para_enter(xmlNode *n, int depth, void *arg)
 
 	(void)depth;
 	if ((t = text_of(n)) != NULL) {
-		art_buf_add(&p->cur, t, strlen(t));
+		strbuf_add(&p->cur, t, strlen(t));
 		return ART_WALK_SKIP;
 	}
 	if (n->type != XML_ELEMENT_NODE)
@@ -195,7 +195,7 @@ para_enter(xmlNode *n, int depth, void *arg)
 	if (is_invisible(n))
 		return ART_WALK_SKIP;
 	if (art_is(n, "br") || art_is(n, "img"))
-		art_buf_add(&p->cur, " ", 1);
+		strbuf_add(&p->cur, " ", 1);
 	else if (!is_inline(n))
 		para_flush(p);
 	return ART_WALK_INTO;
@@ -217,8 +217,8 @@ read_text(xmlNode *n, int lines)
 
 	art_walk(n, para_enter, para_leave, &p);
 	para_flush(&p);
-	free(art_buf_finish(&p.cur));
-	return art_buf_finish(&p.out);
+	free(strbuf_finish(&p.cur));
+	return strbuf_finish(&p.out);
 }
 
 char *
@@ -855,7 +855,7 @@ art_body(htmlDocPtr doc)
 {
 	struct scoring sc = { 0 };
 	struct nodes drop = { 0 }, keep = { 0 };
-	struct art_buf out = { 0 };
+	struct strbuf out = { 0 };
 	struct junk junk = { 0 };
 	struct stats st;
 	xmlNode *body, *top = NULL;
@@ -892,12 +892,12 @@ art_body(htmlDocPtr doc)
 		if (keep.v[i] == NULL || (t = art_paragraphs(keep.v[i])) == NULL)
 			continue;
 		if (out.len > 0)
-			art_buf_add(&out, "\n\n", 2);
-		art_buf_add(&out, t, strlen(t));
+			strbuf_add(&out, "\n\n", 2);
+		strbuf_add(&out, t, strlen(t));
 		free(t);
 	}
 	free(sc.v);
 	free(drop.v);
 	free(keep.v);
-	return art_buf_finish(&out);
+	return strbuf_finish(&out);
 }

@@ -506,3 +506,11 @@ date_format_rfc3339(int64_t t, char *buf, size_t buflen)
 	    (int)(secs % 60));
 	return buf;
 }
+
+int64_t
+date_parse_or_unset(const char *s)
+{
+	int64_t t;
+
+	return s != NULL && date_parse(s, &t) == 0 ? t : NW_TIME_UNSET;
+}

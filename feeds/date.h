@@ -24,6 +24,9 @@
  */
 int date_parse(const char *s, int64_t *out);
 
+/* date_parse's result, or NW_TIME_UNSET when s is NULL or not a date. */
+int64_t date_parse_or_unset(const char *s);
+
 /* Format t as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least 32 bytes).
  * Returns buf. */
 char *date_format_rfc3339(int64_t t, char *buf, size_t buflen);

@@ -380,10 +380,8 @@ static int64_t
 date_of(xmlNodePtr n)
 {
 	char *s = text(n);
-	int64_t t;
+	int64_t t = date_parse_or_unset(s);
 
-	if (s == NULL || date_parse(s, &t) == -1)
-		t = NW_TIME_UNSET;
 	free(s);
 	return t;
 }

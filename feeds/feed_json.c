@@ -48,10 +48,8 @@ static int64_t
 date_of(json_t *obj, const char *key)
 {
 	char *s = str_of(obj, key);
-	int64_t t;
+	int64_t t = date_parse_or_unset(s);
 
-	if (s == NULL || date_parse(s, &t) == -1)
-		t = NW_TIME_UNSET;
 	free(s);
 	return t;
 }

@@ -10,87 +10,50 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
+#include "strbuf.h"
 #include "text.h"
 
 /* The longest entity name we look up ("thetasym" is 8). */
 #define ENTITY_NAME_MAX 32
 
-/* A growing output string; on allocation failure it goes on silently
- * dropping bytes and buf_finish() returns NULL. */
-struct buf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
 static void
-buf_add(struct buf *b, const char *s, size_t n)
+buf_putc(struct strbuf *b, char c)
 {
-	if (b->oom)
-		return;
-	if (n >= b->cap - b->len || b->p == NULL) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *p;
-
-		while (cap - b->len <= n) {
-			if (cap > SIZE_MAX / 2) {
-				b->oom = 1;
-				return;
-			}
-			cap *= 2;
-		}
-		if ((p = realloc(b->p, cap)) == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
+	strbuf_add(b, &c, 1);
 }
 
 static void
-buf_putc(struct buf *b, char c)
-{
-	buf_add(b, &c, 1);
-}
-
-static void
-buf_put_cp(struct buf *b, uint32_t cp)
+buf_put_cp(struct strbuf *b, uint32_t cp)
 {
 	char u[4];
 
 	if (cp < 0x80) {
 		u[0] = (char)cp;
-		buf_add(b, u, 1);
+		strbuf_add(b, u, 1);
 	} else if (cp < 0x800) {
 		u[0] = (char)(0xc0 | cp >> 6);
 		u[1] = (char)(0x80 | (cp & 0x3f));
-		buf_add(b, u, 2);
+		strbuf_add(b, u, 2);
 	} else if (cp < 0x10000) {
 		u[0] = (char)(0xe0 | cp >> 12);
 		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
 		u[2] = (char)(0x80 | (cp & 0x3f));
-		buf_add(b, u, 3);
+		strbuf_add(b, u, 3);
 	} else {
 		u[0] = (char)(0xf0 | cp >> 18);
 		u[1] = (char)(0x80 | (cp >> 12 & 0x3f));
 		u[2] = (char)(0x80 | (cp >> 6 & 0x3f));
 		u[3] = (char)(0x80 | (cp & 0x3f));
-		buf_add(b, u, 4);
+		strbuf_add(b, u, 4);
 	}
 }
 
+/* Unlike strbuf_finish, an empty result is "", not NULL. */
 static char *
-buf_finish(struct buf *b)
+buf_finish(struct strbuf *b)
 {
-	buf_putc(b, '\0');
-	if (b->oom) {
-		free(b->p);
-		return NULL;
-	}
-	return b->p;
+	strbuf_add(b, "", 0);
+	return strbuf_finish(b);
 }
 
 /*
@@ -185,7 +148,7 @@ text_squash(const char *s)
 	char *clean, *out;
 	size_t i = 0, len, used;
 	int space = 0;
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 
 	if (s == NULL || (clean = text_utf8_sanitize(s, strlen(s))) == NULL)
 		return NULL;
@@ -199,7 +162,7 @@ text_squash(const char *s)
 			if (space && b.len > 0)
 				buf_putc(&b, ' ');
 			space = 0;
-			buf_add(&b, clean + i, used);
+			strbuf_add(&b, clean + i, used);
 		}
 		i += used;
 	}
@@ -399,7 +362,7 @@ char *
 text_decode_entities(const char *s)
 {
 	char *clean, *out;
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 	size_t i = 0, used;
 
 	if (s == NULL || (clean = text_utf8_sanitize(s, strlen(s))) == NULL)
@@ -408,7 +371,7 @@ text_decode_entities(const char *s)
 		size_t run = strcspn(clean + i, "&");
 		long cp;
 
-		buf_add(&b, clean + i, run);
+		strbuf_add(&b, clean + i, run);
 		i += run;
 		if (clean[i] == '\0')
 			break;
@@ -451,7 +414,7 @@ element_flow(const char *name)
 /* Text being laid out: whitespace is only written once something
  * visible follows it, so lines come out trimmed and squashed. */
 struct layout {
-	struct buf b;
+	struct strbuf b;
 	int space;      /* a space is due before the next visible character */
 	int newline;    /* a line break is due */
 };
@@ -479,7 +442,7 @@ layout_text(struct layout *l, const char *s)
 			if (l->b.len > 0 && (l->newline || l->space))
 				buf_putc(&l->b, l->newline ? '\n' : ' ');
 			l->newline = l->space = 0;
-			buf_add(&l->b, s + i, used);
+			strbuf_add(&l->b, s + i, used);
 		}
 		i += used;
 	}

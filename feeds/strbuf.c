@@ -1,0 +1,49 @@
+/* strbuf.c - see strbuf.h */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+
+void
+strbuf_add(struct strbuf *b, const char *s, size_t n)
+{
+	size_t cap;
+	char *p;
+
+	if (b->oom)
+		return;
+	if (b->p != NULL && n < b->cap - b->len)
+		goto copy;
+	cap = b->cap ? b->cap : 256;
+	while (cap - b->len <= n) {
+		if (cap > SIZE_MAX / 2) {
+			b->oom = 1;
+			return;
+		}
+		cap *= 2;
+	}
+	if ((p = realloc(b->p, cap)) == NULL) {
+		b->oom = 1;
+		return;
+	}
+	b->p = p;
+	b->cap = cap;
+copy:
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+char *
+strbuf_finish(struct strbuf *b)
+{
+	char *p = b->p;
+
+	if (b->oom || p == NULL) {
+		free(p);
+		p = NULL;
+	}
+	memset(b, 0, sizeof(*b));
+	return p;
+}
