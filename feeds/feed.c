@@ -3,6 +3,7 @@
  * entry bookkeeping every format shares, and the way in (feed_parse).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #define NS_MEDIA        "http://search.yahoo.com/mrss/"
 #define NS_FEEDBURNER   "http://rssnamespace.org/feedburner/ext/1.0"
 #define NS_XHTML        "http://www.w3.org/1999/xhtml"
+#define NS_SY           "http://purl.org/rss/1.0/modules/syndication/"
 
 /* Room for the element name libxml2 names in a truncation error. */
 #define TAG_NAME_MAX 64
@@ -263,6 +265,7 @@ feed_new(const char *format)
 		return NULL;
 	}
 	feed->updated = NW_TIME_UNSET;
+	feed->ttl = -1;
 	return feed;
 }
 
@@ -592,9 +595,62 @@ rss_item(struct parse *p, xmlNodePtr item)
 	feed_add_entry(p->feed, &e);
 }
 
+/* The feed's polling hints: RSS <ttl> in minutes, else the syndication
+ * module's period divided by its frequency (default 1). */
+struct poll_hint {
+	int64_t ttl_minutes, sy_period, sy_frequency;
+};
+
+static int
+poll_hint(struct parse *p, xmlNodePtr c, struct poll_hint *h)
+{
+	static const struct {
+		const char *name;
+		int64_t seconds;
+	} periods[] = {
+		{ "hourly", 3600 }, { "daily", 86400 }, { "weekly", 7 * 86400 },
+		{ "monthly", 30 * 86400 }, { "yearly", 365 * 86400 },
+	};
+	char *t, *end;
+	long long v;
+
+	if (!is_core(p, c, "ttl") && !is_el(c, NS_SY, "updatePeriod") &&
+	    !is_el(c, NS_SY, "updateFrequency"))
+		return 0;
+	if ((t = text(c)) == NULL)
+		return 1;
+	if (is_el(c, NS_SY, "updatePeriod")) {
+		for (size_t i = 0; i < sizeof(periods) / sizeof(periods[0]); i++)
+			if (strcasecmp(t, periods[i].name) == 0)
+				h->sy_period = periods[i].seconds;
+	} else {
+		errno = 0;
+		v = strtoll(t, &end, 10);
+		if (errno == 0 && *end == '\0' && v > 0 && v <= 366 * 24 * 60) {
+			if (is_core(p, c, "ttl"))
+				h->ttl_minutes = v;
+			else
+				h->sy_frequency = v;
+		}
+	}
+	free(t);
+	return 1;
+}
+
+static int64_t
+poll_hint_seconds(const struct poll_hint *h)
+{
+	if (h->ttl_minutes > 0)
+		return h->ttl_minutes * 60;
+	if (h->sy_period > 0)
+		return h->sy_period / (h->sy_frequency > 0 ? h->sy_frequency : 1);
+	return -1;
+}
+
 static void
 rss_channel(struct parse *p, xmlNodePtr channel)
 {
+	struct poll_hint hint = { 0 };
 	struct feed *f = p->feed;
 	char *alt = NULL;
 	int64_t built = NW_TIME_UNSET, pub = NW_TIME_UNSET;
@@ -621,7 +677,10 @@ rss_channel(struct parse *p, xmlNodePtr channel)
 			feed_set(&f->id, text(c));
 		else if (is_core(p, c, "item") && f->nentries < FEED_MAX_ENTRIES)
 			rss_item(p, c);
+		else
+			poll_hint(p, c, &hint);
 	}
+	f->ttl = poll_hint_seconds(&hint);
 	feed_set(&f->link, alt);
 	feed_set_time(&f->updated, built);
 	feed_set_time(&f->updated, pub);
@@ -754,6 +813,7 @@ static void
 atom_feed(struct parse *p, xmlNodePtr root)
 {
 	struct feed *f = p->feed;
+	struct poll_hint hint = { 0 };
 	char **authors = NULL;
 	size_t nauthors = 0;
 
@@ -777,7 +837,10 @@ atom_feed(struct parse *p, xmlNodePtr root)
 		else if (is_core(p, c, "entry") &&
 		    f->nentries < FEED_MAX_ENTRIES)
 			atom_entry(p, c, authors, nauthors);
+		else
+			poll_hint(p, c, &hint);
 	}
+	f->ttl = poll_hint_seconds(&hint);
 	for (size_t i = 0; i < nauthors; i++)
 		free(authors[i]);
 	free(authors);

@@ -50,6 +50,10 @@ struct feed {
 	char *id;
 	char *description;
 	int64_t updated;
+	/* How long the feed asks readers to wait between polls, in seconds:
+	 * RSS <ttl>, else sy:updatePeriod/sy:updateFrequency; -1 when it
+	 * says nothing. */
+	int64_t ttl;
 	struct feed_entry *entries; /* in document order */
 	size_t nentries;
 };
@@ -75,7 +79,7 @@ void feed_free(struct feed *feed);
 json_t *feed_entry_to_json(const struct feed_entry *entry);
 
 /* The feed's own fields as JSON: format, title, link, id, description,
- * updated.  New reference. */
+ * updated, ttl (seconds or null).  New reference. */
 json_t *feed_meta_to_json(const struct feed *feed);
 
 #endif

@@ -227,8 +227,9 @@ feed_entry_to_json(const struct feed_entry *e)
 json_t *
 feed_meta_to_json(const struct feed *feed)
 {
-	return json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:o}",
+	return json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:o, s:o}",
 	    "format", feed->format, "title", feed->title, "link", feed->link,
 	    "id", feed->id, "description", feed->description,
-	    "updated", time_json(feed->updated));
+	    "updated", time_json(feed->updated),
+	    "ttl", feed->ttl >= 0 ? json_integer(feed->ttl) : json_null());
 }

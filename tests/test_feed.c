@@ -262,6 +262,55 @@ test_jsonfeed(void **state)
 	feed_free(f);
 }
 
+static struct feed *
+parse_text(const char *doc)
+{
+	struct feed *feed = NULL;
+	char err[256] = "";
+
+	if (feed_parse(doc, strlen(doc), NULL, NULL, &feed, err,
+	    sizeof(err)) != 0) {
+		print_error("%s\n", err);
+		fail();
+	}
+	return feed;
+}
+
+/* The polling hints a feed gives: <ttl> wins over the syndication module,
+ * whose frequency divides its period; nonsense is no hint at all. */
+static void
+test_poll_hints(void **state)
+{
+	static const struct {
+		const char *doc;
+		int64_t ttl;
+	} cases[] = {
+		{ "<rss version='2.0'><channel><ttl>30</ttl></channel></rss>",
+		  1800 },
+		{ "<rss version='2.0' xmlns:sy='http://purl.org/rss/1.0/modules/"
+		  "syndication/'><channel><sy:updatePeriod>daily"
+		  "</sy:updatePeriod><sy:updateFrequency>4</sy:updateFrequency>"
+		  "<ttl>60</ttl></channel></rss>", 3600 },
+		{ "<feed xmlns='http://www.w3.org/2005/Atom' xmlns:s='http://"
+		  "purl.org/rss/1.0/modules/syndication/'><s:updatePeriod> hourly"
+		  " </s:updatePeriod><s:updateFrequency>2</s:updateFrequency>"
+		  "</feed>", 1800 },
+		{ "<rss version='2.0'><channel><ttl>soon</ttl></channel></rss>",
+		  -1 },
+		{ "<rss version='2.0'><channel><ttl>-5</ttl></channel></rss>",
+		  -1 },
+		{ "<rss version='2.0'><channel></channel></rss>", -1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct feed *f = parse_text(cases[i].doc);
+
+		assert_int_equal(f->ttl, cases[i].ttl);
+		feed_free(f);
+	}
+}
+
 static void
 test_undeclared_entities(void **state)
 {
@@ -446,7 +495,8 @@ test_json_out(void **state)
 	s = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
 	assert_string_equal(s, "{\"description\":\"All the news\",\"format\":"
 	    "\"rss2.0\",\"id\":null,\"link\":\"https://example.org/\",\"title\":"
-	    "\"Example News & Views\",\"updated\":\"2022-01-07T15:00:00Z\"}");
+	    "\"Example News & Views\",\"ttl\":null,\"updated\":"
+	    "\"2022-01-07T15:00:00Z\"}");
 	free(s);
 	json_decref(j);
 	feed_free(f);
@@ -462,6 +512,7 @@ main(void)
 		cmocka_unit_test(test_atom10),
 		cmocka_unit_test(test_atom03),
 		cmocka_unit_test(test_jsonfeed),
+		cmocka_unit_test(test_poll_hints),
 		cmocka_unit_test(test_undeclared_entities),
 		cmocka_unit_test(test_windows1252),
 		cmocka_unit_test(test_http_charset),
