@@ -43,7 +43,8 @@ static const char usage_text[] =
 "       newswatch once [-c FILE]        poll every feed once, write the spool, exit\n"
 "       newswatch check [-c FILE]       validate the config\n"
 "       newswatch status [-c FILE]      one row per feed from the state\n"
-"       newswatch parse FILE|URL [--url BASE]    parse a feed, print JSON\n"
+"       newswatch parse FILE|URL... [--url BASE] [--content-type TYPE]\n"
+"                                       parse feeds, print JSON\n"
 "       newswatch extract FILE|URL [--url BASE]  parse an article page, print JSON\n"
 "       newswatch --version | --help\n"
 "\n"
@@ -51,6 +52,8 @@ static const char usage_text[] =
 "  -c, --config FILE  feeds.yaml to use (default $NEWSWATCH_CONFIG, else\n"
 "                     " DEFAULT_CONFIG ")\n"
 "  -u, --url BASE     the URL a FILE was fetched from (parse, extract)\n"
+"  -t, --content-type TYPE\n"
+"                     the HTTP Content-Type a FILE came with (parse, extract)\n"
 "  -v, --verbose      log debug messages\n"
 "  -h, --help         this help\n"
 "  -V, --version      print the version\n"
@@ -61,7 +64,9 @@ struct options {
 	const char *command;
 	const char *config;
 	const char *url;
-	const char *input;
+	const char *content_type;
+	char **inputs;          /* parse's and extract's FILE|URL arguments */
+	int ninputs;
 	int verbose;
 };
 
@@ -524,13 +529,19 @@ read_file(const char *path, struct fetched *f)
 /* A FILE or URL for parse and extract; the base URL is --url, else the
  * URL fetched. */
 static int
-load_input(const struct options *opt, struct fetched *f)
+load_input(const struct options *opt, const char *input, struct fetched *f)
 {
-	int rc = url_is_http(opt->input) ? fetch_url(opt->input, f) :
-	    read_file(opt->input, f);
+	int rc = url_is_http(input) ? fetch_url(input, f) : read_file(input, f);
 
 	if (rc == -1)
 		fprintf(stderr, "newswatch: %s\n", f->error);
+	else if (opt->content_type != NULL) {
+		free(f->content_type);
+		if ((f->content_type = strdup(opt->content_type)) == NULL) {
+			fprintf(stderr, "newswatch: out of memory\n");
+			rc = -1;
+		}
+	}
 	return rc;
 }
 
@@ -542,11 +553,13 @@ fetched_free(struct fetched *f)
 	free(f->content_type);
 }
 
+/* obj on stdout, indented, or on one line when compact; takes obj. */
 static int
-print_json(json_t *obj)
+print_json(json_t *obj, int compact)
 {
-	int rc = obj && json_dumpf(obj, stdout, JSON_INDENT(2) |
-	    JSON_PRESERVE_ORDER) == 0 ? 0 : 1;
+	size_t flags = JSON_PRESERVE_ORDER | (compact ? JSON_COMPACT :
+	    JSON_INDENT(2));
+	int rc = obj && json_dumpf(obj, stdout, flags) == 0 ? 0 : 1;
 
 	if (rc == 0)
 		putchar('\n');
@@ -556,20 +569,24 @@ print_json(json_t *obj)
 	return rc;
 }
 
-static int
-cmd_parse(const struct options *opt)
+/* One input's feed and entries, or NULL with the reason in err. */
+static json_t *
+parse_one(const struct options *opt, const char *input, char *err,
+    size_t errlen)
 {
 	struct fetched f = { 0 };
 	struct feed *feed = NULL;
-	char err[1024];
-	json_t *entries, *obj;
-	int rc = 1;
+	json_t *entries, *obj = NULL;
+	char why[1024];
 
-	if (load_input(opt, &f) == -1)
+	if (load_input(opt, input, &f) == -1) {
+		snprintf(err, errlen, "%s", f.error);
 		goto out;
+	}
 	if (feed_parse(f.body, f.len, opt->url ? opt->url : f.url,
-	    f.content_type, &feed, err, sizeof(err)) == -1) {
-		fprintf(stderr, "newswatch: %s: %s\n", opt->input, err);
+	    f.content_type, &feed, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "%s: %s", input, why);
+		fprintf(stderr, "newswatch: %s\n", err);
 		goto out;
 	}
 	entries = json_array();
@@ -577,10 +594,39 @@ cmd_parse(const struct options *opt)
 		json_array_append_new(entries, feed_entry_to_json(&feed->entries[i]));
 	obj = json_pack("{s:o, s:o}", "feed", feed_meta_to_json(feed),
 	    "entries", entries);
-	rc = print_json(obj);
+	if (obj == NULL)
+		snprintf(err, errlen, "out of memory");
 out:
 	feed_free(feed);
 	fetched_free(&f);
+	return obj;
+}
+
+/* One input: its JSON object, indented.  Several: one line each, with
+ * "file" and either the parse or "error" (JSON Lines, for tools). */
+static int
+cmd_parse(const struct options *opt)
+{
+	char err[1280];
+	json_t *obj;
+	int rc = 0;
+
+	for (int i = 0; i < opt->ninputs; i++) {
+		obj = parse_one(opt, opt->inputs[i], err, sizeof(err));
+		if (opt->ninputs == 1) {
+			rc = obj == NULL ? 1 : print_json(obj, 0);
+			break;
+		}
+		if (obj == NULL) {
+			obj = json_pack("{s:s, s:s}", "file", opt->inputs[i],
+			    "error", err);
+			rc = 1;
+		} else
+			json_object_set_new(obj, "file",
+			    json_string(opt->inputs[i]));
+		if (print_json(obj, 1) != 0)
+			rc = 1;
+	}
 	return rc;
 }
 
@@ -592,14 +638,14 @@ cmd_extract(const struct options *opt)
 	char err[1024];
 	int rc = 1;
 
-	if (load_input(opt, &f) == -1)
+	if (load_input(opt, opt->inputs[0], &f) == -1)
 		goto out;
 	if (article_parse(f.body, f.len, opt->url ? opt->url : f.url,
 	    f.content_type, NULL, 0, &a, err, sizeof(err)) == -1) {
-		fprintf(stderr, "newswatch: %s: %s\n", opt->input, err);
+		fprintf(stderr, "newswatch: %s: %s\n", opt->inputs[0], err);
 		goto out;
 	}
-	rc = print_json(article_to_json(a));
+	rc = print_json(article_to_json(a), 0);
 out:
 	article_free(a);
 	fetched_free(&f);
@@ -616,6 +662,7 @@ parse_args(int argc, char **argv, struct options *opt)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "url", required_argument, NULL, 'u' },
+		{ "content-type", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -636,10 +683,11 @@ parse_args(int argc, char **argv, struct options *opt)
 		argv++;
 		argc--;
 	}
-	while ((c = getopt_long(argc, argv, "c:u:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:u:t:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': opt->config = optarg; break;
 		case 'u': opt->url = optarg; break;
+		case 't': opt->content_type = optarg; break;
 		case 'v': opt->verbose = 1; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("newswatch %s\n", NEWSWATCH_VERSION); exit(0);
@@ -648,12 +696,14 @@ parse_args(int argc, char **argv, struct options *opt)
 	}
 	if (strcmp(opt->command, "parse") == 0 ||
 	    strcmp(opt->command, "extract") == 0) {
-		if (optind != argc - 1) {
-			fprintf(stderr, "newswatch %s: expected one FILE or URL\n",
-			    opt->command);
+		opt->inputs = argv + optind;
+		opt->ninputs = argc - optind;
+		if (opt->ninputs == 0 || (opt->ninputs > 1 &&
+		    strcmp(opt->command, "extract") == 0)) {
+			fprintf(stderr, "newswatch %s: expected %s FILE or URL\n",
+			    opt->command, opt->ninputs == 0 ? "a" : "one");
 			return EX_USAGE;
 		}
-		opt->input = argv[optind];
 	} else if (optind != argc) {
 		fprintf(stderr, "newswatch %s: unexpected argument '%s'\n",
 		    opt->command, argv[optind]);

@@ -31,6 +31,7 @@
 #define NS_MEDIA        "http://search.yahoo.com/mrss/"
 #define NS_FEEDBURNER   "http://rssnamespace.org/feedburner/ext/1.0"
 #define NS_XHTML        "http://www.w3.org/1999/xhtml"
+#define NS_ITUNES       "http://www.itunes.com/dtds/podcast-1.0.dtd"
 #define NS_SY           "http://purl.org/rss/1.0/modules/syndication/"
 
 /* Room for the element name libxml2 names in a truncation error. */
@@ -44,6 +45,8 @@ struct parse {
 	xmlDocPtr doc;
 	const char *core_ns;    /* the format's own namespace; NULL for RSS */
 	int atom03;
+	xmlNodePtr unfinished;  /* the entry a truncated document cut short */
+	char version[8];        /* room for a format name made from the root */
 };
 
 /* libxml2's complaints, kept instead of printed. */
@@ -128,6 +131,26 @@ feed_set_time(int64_t *field, int64_t t)
 }
 
 void
+feed_warn(struct feed *feed, const char *fmt, ...)
+{
+	static const char more[] = "(more warnings not shown)";
+	char line[512];
+	va_list ap;
+
+	if (feed->nwarnings == FEED_MAX_WARNINGS) {
+		if (strcmp(feed->warnings[feed->nwarnings - 1], more) != 0) {
+			free(feed->warnings[feed->nwarnings - 1]);
+			feed->warnings[feed->nwarnings - 1] = strdup(more);
+		}
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	feed_push_str(&feed->warnings, &feed->nwarnings, strdup(line));
+}
+
+void
 feed_push_str(char ***v, size_t *n, char *s)
 {
 	char **nv;
@@ -208,18 +231,30 @@ feed_entry_clear(struct feed_entry *e)
 	feed_entry_init(e);
 }
 
-/* "sha256:" and the digest of what the entry says, for entries with
- * neither id nor link.  NUL bytes separate the fields so that moving text
- * from one field to the next changes the id. */
+/*
+ * "sha256:" and the digest of what identifies an entry that has neither
+ * id nor link: its title and date, which survive edits of its text; the
+ * text only when there is neither title nor date to tell entries apart.
+ * NUL bytes separate the fields so that moving text from one field to the
+ * next changes the id.
+ */
 static char *
 content_id(const struct feed_entry *e)
 {
-	const char *parts[3] = { e->title, e->summary, e->content };
-	char hex[SHA256_HEX_LEN + 1], *id;
+	char hex[SHA256_HEX_LEN + 1], date[32], *id;
+	const char *parts[4] = { e->title, NULL, NULL, NULL };
+	int64_t when = e->published != NW_TIME_UNSET ? e->published :
+	    e->updated;
 	struct sha256 ctx;
 
+	if (when != NW_TIME_UNSET)
+		parts[1] = date_format_rfc3339(when, date, sizeof(date));
+	if (e->title == NULL && parts[1] == NULL) {
+		parts[2] = e->summary;
+		parts[3] = e->content;
+	}
 	sha256_init(&ctx);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		if (parts[i] != NULL)
 			sha256_update(&ctx, parts[i], strlen(parts[i]));
 		sha256_update(&ctx, "", 1);
@@ -231,11 +266,22 @@ content_id(const struct feed_entry *e)
 }
 
 int
+feed_full(struct feed *feed)
+{
+	if (feed->nentries < FEED_MAX_ENTRIES)
+		return 0;
+	if (feed->ndropped++ == 0)
+		feed_warn(feed, "more than %d entries: the rest are ignored",
+		    FEED_MAX_ENTRIES);
+	return 1;
+}
+
+int
 feed_add_entry(struct feed *feed, struct feed_entry *e)
 {
 	struct feed_entry *ne;
 
-	if (feed->nentries >= FEED_MAX_ENTRIES)
+	if (feed_full(feed))
 		goto fail;
 	if (e->id == NULL && e->link != NULL)
 		e->id = strdup(e->link);
@@ -282,6 +328,13 @@ feed_free(struct feed *feed)
 	free(feed->link);
 	free(feed->id);
 	free(feed->description);
+	free(feed->language);
+	for (size_t i = 0; i < feed->nauthors; i++)
+		free(feed->authors[i]);
+	free(feed->authors);
+	for (size_t i = 0; i < feed->nwarnings; i++)
+		free(feed->warnings[i]);
+	free(feed->warnings);
 	free(feed);
 }
 
@@ -547,6 +600,8 @@ rss_item(struct parse *p, xmlNodePtr item)
 	xmlChar *about;
 	int permalink = 0;
 
+	if (item == p->unfinished)
+		return;
 	feed_entry_init(&e);
 	for (xmlNodePtr c = item->children; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
@@ -675,8 +730,16 @@ rss_channel(struct parse *p, xmlNodePtr channel)
 			atom_link(p, NULL, c, &alt);
 		else if (is_el(c, NS_ATOM10, "id"))
 			feed_set(&f->id, text(c));
-		else if (is_core(p, c, "item") && f->nentries < FEED_MAX_ENTRIES)
-			rss_item(p, c);
+		else if (is_core(p, c, "language") || is_el(c, NS_DC, "language"))
+			feed_set(&f->language, text(c));
+		else if (is_core(p, c, "managingEditor") ||
+		    is_el(c, NS_DC, "creator") || is_el(c, NS_ITUNES, "author"))
+			feed_push_str(&f->authors, &f->nauthors,
+			    rss_author(name_of(c)));
+		else if (is_core(p, c, "item")) {
+			if (!feed_full(f))
+				rss_item(p, c);
+		}
 		else
 			poll_hint(p, c, &hint);
 	}
@@ -694,8 +757,7 @@ rdf(struct parse *p, xmlNodePtr root)
 	for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
 		if (is_core(p, c, "channel"))
 			rss_channel(p, c);
-		else if (is_core(p, c, "item") &&
-		    p->feed->nentries < FEED_MAX_ENTRIES)
+		else if (is_core(p, c, "item") && !feed_full(p->feed))
 			rss_item(p, c);
 	}
 }
@@ -766,12 +828,13 @@ atom_person(struct parse *p, xmlNodePtr n)
 }
 
 static void
-atom_entry(struct parse *p, xmlNodePtr entry, char **feed_authors,
-    size_t nfeed_authors)
+atom_entry(struct parse *p, xmlNodePtr entry)
 {
 	struct feed_entry e;
 	char *origlink = NULL;
 
+	if (entry == p->unfinished)
+		return;
 	feed_entry_init(&e);
 	for (xmlNodePtr c = entry->children; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
@@ -802,9 +865,6 @@ atom_entry(struct parse *p, xmlNodePtr entry, char **feed_authors,
 		else
 			extension(p, &e, c, &origlink);
 	}
-	/* Atom: an entry without authors has the feed's. */
-	for (size_t i = 0; e.nauthors == 0 && i < nfeed_authors; i++)
-		feed_push_str(&e.authors, &e.nauthors, strdup(feed_authors[i]));
 	choose_link(&e, origlink);
 	feed_add_entry(p->feed, &e);
 }
@@ -814,8 +874,7 @@ atom_feed(struct parse *p, xmlNodePtr root)
 {
 	struct feed *f = p->feed;
 	struct poll_hint hint = { 0 };
-	char **authors = NULL;
-	size_t nauthors = 0;
+	xmlChar *lang;
 
 	for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
@@ -833,17 +892,27 @@ atom_feed(struct parse *p, xmlNodePtr root)
 		    (p->atom03 && is_core(p, c, "modified")))
 			feed_set_time(&f->updated, date_of(c));
 		else if (is_core(p, c, "author"))
-			feed_push_str(&authors, &nauthors, atom_person(p, c));
-		else if (is_core(p, c, "entry") &&
-		    f->nentries < FEED_MAX_ENTRIES)
-			atom_entry(p, c, authors, nauthors);
-		else
+			feed_push_str(&f->authors, &f->nauthors, atom_person(p, c));
+		else if (is_core(p, c, "entry")) {
+			if (!feed_full(f))
+				atom_entry(p, c);
+		} else
 			poll_hint(p, c, &hint);
 	}
 	f->ttl = poll_hint_seconds(&hint);
-	for (size_t i = 0; i < nauthors; i++)
-		free(authors[i]);
-	free(authors);
+	if ((lang = xmlNodeGetLang(root)) != NULL) {
+		feed_set(&f->language, feed_str((const char *)lang,
+		    strlen((const char *)lang)));
+		xmlFree(lang);
+	}
+	/* Atom: an entry without authors has the feed's. */
+	for (size_t i = 0; i < f->nentries; i++) {
+		struct feed_entry *e = &f->entries[i];
+
+		for (size_t k = 0; e->nauthors == 0 && k < f->nauthors; k++)
+			feed_push_str(&e->authors, &e->nauthors,
+			    strdup(f->authors[k]));
+	}
 }
 
 static void
@@ -1056,35 +1125,58 @@ detect_format(struct parse *p, xmlNodePtr root)
 	char *v;
 
 	if (is_el(root, NULL, "rss")) {
+		static const char *const versions[] = { "0.91", "0.92", "0.93",
+		    "0.94" };
+
 		v = attr(root, "version");
+		format = "rss";
 		if (v == NULL || strncmp(v, "2.", 2) == 0)
-			format = "rss2.0";
-		else if (strcmp(v, "0.91") == 0)
-			format = "rss0.91";
-		else if (strcmp(v, "0.92") == 0)
-			format = "rss0.92";
-		else
-			format = "rss";
+			format = "rss20";
+		for (size_t i = 0; v != NULL && format[3] == '\0' &&
+		    i < sizeof(versions) / sizeof(versions[0]); i++)
+			if (strcmp(v, versions[i]) == 0) {
+				snprintf(p->version, sizeof(p->version), "rss%c%c%c",
+				    v[0], v[2], v[3]);
+				format = p->version;
+			}
 		free(v);
 	} else if (is_el(root, NS_RDF, "RDF")) {
-		format = "rss1.0";
+		format = "rss10";
 		p->core_ns = NS_RSS10;
 		for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
 			if (is_el(c, NS_RSS090, "channel")) {
-				format = "rss0.90";
+				format = "rss090";
 				p->core_ns = NS_RSS090;
 			}
 		}
 	} else if (is_el(root, NS_ATOM10, "feed")) {
-		format = "atom1.0";
+		format = "atom10";
 		p->core_ns = NS_ATOM10;
 	} else if (is_el(root, NS_ATOM03, "feed")) {
-		format = "atom0.3";
+		format = "atom03";
 		p->core_ns = NS_ATOM03;
 		p->atom03 = 1;
 	} else if (is_el(root, NULL, "feed"))
 		format = "atom";        /* no namespace: Atom all the same */
 	return format;
+}
+
+/* The entry element a truncated document ended inside, if any: an
+ * ancestor of the document's last node.  Its text is cut short, so it is
+ * left out rather than emitted half. */
+static xmlNodePtr
+unfinished_entry(xmlNodePtr root)
+{
+	xmlNodePtr n = root;
+
+	while (n->last != NULL)
+		n = n->last;
+	for (; n != NULL && n != root; n = n->parent)
+		if (n->type == XML_ELEMENT_NODE &&
+		    (strcmp((const char *)n->name, "item") == 0 ||
+		    strcmp((const char *)n->name, "entry") == 0))
+			return n;
+	return NULL;
 }
 
 static int
@@ -1137,16 +1229,21 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 		    (const char *)root->name);
 		goto fail;
 	}
-	if (xe.unfinished[0] != '\0') {
-		feed_seterr(err, errlen, "truncated document: <%s> not closed "
-		    "(XML error at line %d: %s)", xe.unfinished, xe.line,
-		    xe.first);
-		goto fail;
-	}
 	if ((p.feed = feed_new(format)) == NULL) {
 		feed_seterr(err, errlen, "out of memory");
 		goto fail;
 	}
+	if (xe.unfinished[0] != '\0') {
+		p.unfinished = unfinished_entry(root);
+		feed_warn(p.feed, "truncated document: <%s> not closed (XML "
+		    "error at line %d: %s)%s", xe.unfinished, xe.line, xe.first,
+		    p.unfinished != NULL ? "; its last entry is left out" : "");
+	} else if (xe.first[0] != '\0')
+		feed_warn(p.feed, "XML error at line %d: %s (recovered)",
+		    xe.line, xe.first);
+	if (fixed != NULL)
+		feed_warn(p.feed, "undeclared entities or bare '&' read as HTML "
+		    "would read them");
 	if (strncmp(format, "rss", 3) != 0)
 		atom_feed(&p, root);
 	else if (p.core_ns != NULL)

@@ -44,12 +44,23 @@ struct feed_entry {
 };
 
 struct feed {
-	char *format;       /* "rss2.0", "rss1.0", "rss0.91", "atom1.0", "atom0.3", "json1.1", ... */
+	/* rss090, rss091..rss094, rss20, rss10, atom03, atom10, jsonfeed10,
+	 * jsonfeed11; plain rss, atom, jsonfeed when the version is unknown. */
+	char *format;
 	char *title;
 	char *link;         /* the site's home page, absolute */
 	char *id;
 	char *description;
+	char *language;     /* as the feed says it (RSS <language>, xml:lang, ...) */
+	char **authors;     /* the feed's own authors (managingEditor, dc:creator, ...) */
+	size_t nauthors;
 	int64_t updated;
+	/* What was wrong with a document that could still be read (XML
+	 * errors recovered from, bytes not in the declared encoding, entries
+	 * past the cap), one line each: feedparser's "bozo". */
+	char **warnings;
+	size_t nwarnings;
+	size_t ndropped;    /* entries past FEED_MAX_ENTRIES, not kept */
 	/* How long the feed asks readers to wait between polls, in seconds:
 	 * RSS <ttl>, else sy:updatePeriod/sy:updateFrequency; -1 when it
 	 * says nothing. */
@@ -79,7 +90,8 @@ void feed_free(struct feed *feed);
 json_t *feed_entry_to_json(const struct feed_entry *entry);
 
 /* The feed's own fields as JSON: format, title, link, id, description,
- * updated, ttl (seconds or null).  New reference. */
+ * language, authors, updated, ttl (seconds or null), warnings.  New
+ * reference. */
 json_t *feed_meta_to_json(const struct feed *feed);
 
 #endif

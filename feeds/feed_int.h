@@ -9,6 +9,9 @@
 
 #include "feed.h"
 
+/* A document's warnings beyond this many are summed up in the last. */
+#define FEED_MAX_WARNINGS 8
+
 /* No single string from a document may be longer (bytes). */
 #define FEED_MAX_STRING (1024 * 1024)
 
@@ -29,6 +32,11 @@ char *feed_str_squashed(const char *s, size_t len);
 void feed_set(char **field, char *s);
 void feed_set_time(int64_t *field, int64_t t);
 
+/* Say what was wrong with the document (see struct feed's warnings);
+ * past FEED_MAX_WARNINGS the last one says more were dropped. */
+void feed_warn(struct feed *feed, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Append s (taken; NULL is ignored) to the list v of n strings. */
 void feed_push_str(char ***v, size_t *n, char *s);
 
@@ -42,6 +50,10 @@ void feed_entry_init(struct feed_entry *e);
 
 /* Free what e holds (not e itself). */
 void feed_entry_clear(struct feed_entry *e);
+
+/* Whether feed holds FEED_MAX_ENTRIES already (the first time it says so
+ * it adds a warning). */
+int feed_full(struct feed *feed);
 
 /* Give e its id when the feed did not (link, else a content hash) and move
  * it to the end of feed's entries; e is left empty.  -1 on allocation

@@ -70,18 +70,18 @@ id_of(json_t *item)
 	return str_of(item, "id");
 }
 
+/* The names in obj's 1.1 "authors", else its 1.0 "author". */
 static void
-authors_of(json_t *item, struct feed_entry *e)
+authors_of(json_t *obj, char ***names, size_t *n)
 {
-	json_t *list = json_object_get(item, "authors"), *a;
+	json_t *list = json_object_get(obj, "authors"), *a;
 	size_t i;
 
-	/* 1.1's "authors", else 1.0's single "author". */
 	json_array_foreach(list, i, a)
-		feed_push_str(&e->authors, &e->nauthors, title_of(a, "name"));
-	if (e->nauthors == 0)
-		feed_push_str(&e->authors, &e->nauthors,
-		    title_of(json_object_get(item, "author"), "name"));
+		feed_push_str(names, n, title_of(a, "name"));
+	if (*n == 0)
+		feed_push_str(names, n,
+		    title_of(json_object_get(obj, "author"), "name"));
 }
 
 static void
@@ -98,7 +98,7 @@ item(struct feed *feed, json_t *it, const char *base_url)
 	feed_set(&e.link, url_of(it, "external_url", base_url));
 	e.published = date_of(it, "date_published");
 	e.updated = date_of(it, "date_modified");
-	authors_of(it, &e);
+	authors_of(it, &e.authors, &e.nauthors);
 	json_array_foreach(json_object_get(it, "tags"), i, v)
 		if (json_is_string(v))
 			feed_push_str(&e.categories, &e.ncategories,
@@ -141,8 +141,8 @@ feed_parse_json(const char *buf, size_t len, const char *base_url,
 		goto fail;
 	}
 	version = strrchr(version, '/') + 1;
-	feed = feed_new(strcmp(version, "1") == 0 ? "json1.0" :
-	    strcmp(version, "1.1") == 0 ? "json1.1" : "json");
+	feed = feed_new(strcmp(version, "1") == 0 ? "jsonfeed10" :
+	    strcmp(version, "1.1") == 0 ? "jsonfeed11" : "jsonfeed");
 	if (feed == NULL) {
 		feed_seterr(err, errlen, "out of memory");
 		goto fail;
@@ -151,11 +151,15 @@ feed_parse_json(const char *buf, size_t len, const char *base_url,
 	feed->link = url_of(root, "home_page_url", base_url);
 	feed->id = url_of(root, "feed_url", base_url);
 	feed->description = str_of(root, "description");
+	feed->language = title_of(root, "language");
+	authors_of(root, &feed->authors, &feed->nauthors);
 	json_array_foreach(json_object_get(root, "items"), i, it) {
-		if (feed->nentries >= FEED_MAX_ENTRIES)
-			break;
-		if (json_is_object(it))
-			item(feed, it, base_url);
+		if (json_is_object(it)) {
+			if (!feed_full(feed))
+				item(feed, it, base_url);
+		}
+		else
+			feed_warn(feed, "item %zu is not an object", i + 1);
 	}
 	*out = feed;
 	feed = NULL;
@@ -227,9 +231,13 @@ feed_entry_to_json(const struct feed_entry *e)
 json_t *
 feed_meta_to_json(const struct feed *feed)
 {
-	return json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:o, s:o}",
+	return json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:o, s:o, s:o,"
+	    " s:o}",
 	    "format", feed->format, "title", feed->title, "link", feed->link,
 	    "id", feed->id, "description", feed->description,
+	    "language", feed->language,
+	    "authors", list_json(feed->authors, feed->nauthors),
 	    "updated", time_json(feed->updated),
-	    "ttl", feed->ttl >= 0 ? json_integer(feed->ttl) : json_null());
+	    "ttl", feed->ttl >= 0 ? json_integer(feed->ttl) : json_null(),
+	    "warnings", list_json(feed->warnings, feed->nwarnings));
 }
