@@ -215,7 +215,7 @@ zone_offset(const char **p, int *off)
 
 /*
  * ISO 8601 as feeds write it: YYYY[-MM[-DD]] or YYYYMMDD, then optionally
- * a 'T' or spaces and hh:mm[:ss[.frac]] (or hhmm[ss]), then optionally
+ * a 'T' and/or spaces and hh:mm[:ss[.frac]] (or hhmm[ss]), then optionally
  * spaces and Z, a numeric offset or a zone name.
  */
 static int
@@ -243,13 +243,15 @@ parse_iso(const char *s, const char *end, int64_t *out)
 	if (s == end)
 		return tm_to_epoch(&tm, out);
 
+	/* 'T' or spaces, and the spaces some feeds put around the 'T' */
+	if (*s != 'T' && *s != 't' && !is_space(*s))
+		return -1;
+	while (is_space(*s))
+		s++;
 	if (*s == 'T' || *s == 't')
 		s++;
-	else if (is_space(*s))
-		while (is_space(*s))
-			s++;
-	else
-		return -1;
+	while (is_space(*s))
+		s++;
 
 	/* "T5:40:14" is a slip seen in the wild: allow a 1-digit hour. */
 	if (is_digit(s[0]) && s[1] == ':')
@@ -389,9 +391,18 @@ parse_rfc822(const char *s, const char *end, int64_t *out)
 			continue;
 		}
 		if (*s == '(') {
-			/* "-0800 (PST)": a comment */
-			while (s < end && *s != ')')
-				s++;
+			/* "-0800 (PST)": a comment, which RFC 2822 lets nest and
+			 * quote parentheses with a backslash */
+			int depth = 0;
+
+			for (; s < end; s++) {
+				if (*s == '\\' && s + 1 < end)
+					s++;
+				else if (*s == '(')
+					depth++;
+				else if (*s == ')' && --depth == 0)
+					break;
+			}
 			if (s == end)
 				return -1;
 			s++;

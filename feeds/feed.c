@@ -340,6 +340,26 @@ feed_free(struct feed *feed)
 
 /* ---- XML ---- */
 
+/* Whether a document's namespace URI means want: feeds write the iTunes
+ * and other URIs in any case, with stray spaces or without the final
+ * slash, and every reader accepts them. */
+static int
+ns_means(const char *href, const char *want)
+{
+	size_t len, wlen = strlen(want);
+
+	if (strcmp(href, want) == 0)
+		return 1;
+	while (is_ws((unsigned char)*href))
+		href++;
+	len = strlen(href);
+	while (len > 0 && is_ws((unsigned char)href[len - 1]))
+		len--;
+	if (len + 1 == wlen && (want[len] == '/' || want[len] == '#'))
+		wlen--;
+	return len == wlen && strncasecmp(href, want, len) == 0;
+}
+
 static int
 is_el(xmlNodePtr n, const char *ns, const char *name)
 {
@@ -348,7 +368,7 @@ is_el(xmlNodePtr n, const char *ns, const char *name)
 	if (ns == NULL)
 		return n->ns == NULL;
 	return n->ns != NULL && n->ns->href != NULL &&
-	    strcmp((const char *)n->ns->href, ns) == 0;
+	    ns_means((const char *)n->ns->href, ns);
 }
 
 /* An element of the feed format itself: RSS 2.0 elements carry no
@@ -480,20 +500,73 @@ plain_title(const char *s)
 	return out;
 }
 
-/* RSS's <author> is "email (Name)": keep the name when there is one. */
+static int
+is_email(const char *s, size_t len)
+{
+	return memchr(s, '@', len) != NULL && memchr(s, ' ', len) == NULL;
+}
+
+/* An RSS person: "email (Name)", "Name (email)", "Name <email>" or just
+ * one of them, perhaps as markup; the name when there is one.  Takes s. */
 static char *
 rss_author(char *s)
 {
 	char *open, *close, *name;
+	size_t outside;
 
-	if (s == NULL || (open = strchr(s, '(')) == NULL ||
-	    (close = strrchr(s, ')')) == NULL || close < open)
-		return s;
-	name = feed_str_squashed(open + 1, (size_t)(close - open - 1));
+	if (s == NULL)
+		return NULL;
+	open = strchr(s, '(');
+	close = strrchr(s, ')');
+	if (open == NULL || close == NULL || close < open) {
+		open = strchr(s, '<');
+		close = strrchr(s, '>');
+		/* <email>, not markup */
+		if (open != NULL && (close == NULL || close < open ||
+		    !is_email(open + 1, (size_t)(close - open - 1))))
+			open = NULL;
+	}
+	if (open == NULL) {
+		name = strchr(s, '<') != NULL ? plain_title(s) : NULL;
+		if (name == NULL)
+			return s;
+		free(s);
+		return name;
+	}
+	outside = (size_t)(open - s);
+	while (outside > 0 && is_ws((unsigned char)s[outside - 1]))
+		outside--;
+	if (outside > 0 && !is_email(s, outside) &&
+	    strncmp(s, "mailto:", 7) != 0)
+		name = feed_str_squashed(s, outside);
+	else
+		name = feed_str_squashed(open + 1, (size_t)(close - open - 1));
 	if (name == NULL)
 		return s;
 	free(s);
 	return name;
+}
+
+/* Each name once, and bare e-mail addresses only when no name is given:
+ * feeds repeat one person in <author>, dc:creator and itunes:author. */
+static void
+tidy_authors(char **v, size_t *n)
+{
+	size_t names = 0, kept = 0;
+
+	for (size_t i = 0; i < *n; i++)
+		names += !is_email(v[i], strlen(v[i]));
+	for (size_t i = 0; i < *n; i++) {
+		int drop = names > 0 && is_email(v[i], strlen(v[i]));
+
+		for (size_t k = 0; !drop && k < kept; k++)
+			drop = strcasecmp(v[k], v[i]) == 0;
+		if (drop)
+			free(v[i]);
+		else
+			v[kept++] = v[i];
+	}
+	*n = kept;
 }
 
 static int64_t
@@ -559,8 +632,9 @@ static void
 extension(struct parse *p, struct feed_entry *e, xmlNodePtr n,
     char **origlink)
 {
-	if (is_el(n, NS_DC, "creator"))
-		feed_push_str(&e->authors, &e->nauthors, name_of(n));
+	if (is_el(n, NS_DC, "creator") || is_el(n, NS_DC, "author") ||
+	    is_el(n, NS_ITUNES, "author"))
+		feed_push_str(&e->authors, &e->nauthors, rss_author(name_of(n)));
 	else if (is_el(n, NS_DC, "subject"))
 		feed_push_str(&e->categories, &e->ncategories, name_of(n));
 	else if (is_el(n, NS_DC, "date") || is_el(n, NS_DCTERMS, "created") ||
@@ -592,11 +666,14 @@ choose_link(struct feed_entry *e, char *origlink)
 	}
 }
 
+static char *atom_person(struct parse *p, xmlNodePtr n);
+
 static void
 rss_item(struct parse *p, xmlNodePtr item)
 {
 	struct feed_entry e;
 	char *title = NULL, *guid = NULL, *alt = NULL, *origlink = NULL;
+	char *other_title = NULL;
 	xmlChar *about;
 	int permalink = 0;
 
@@ -608,6 +685,8 @@ rss_item(struct parse *p, xmlNodePtr item)
 			continue;
 		if (is_core(p, c, "title"))
 			feed_set(&title, text(c));
+		else if (is_el(c, NS_DC, "title") || is_el(c, NS_MEDIA, "title"))
+			feed_set(&other_title, text(c));
 		else if (is_core(p, c, "link"))
 			feed_set(&e.link, resolve(p->doc, c, text(c)));
 		else if (is_core(p, c, "description"))
@@ -629,9 +708,16 @@ rss_item(struct parse *p, xmlNodePtr item)
 			atom_link(p, &e, c, &alt);
 		else if (is_el(c, NS_ATOM10, "updated"))
 			feed_set_time(&e.updated, date_of(c));
+		else if (is_el(c, NS_ATOM10, "published"))
+			feed_set_time(&e.published, date_of(c));
+		else if (is_el(c, NS_ATOM10, "author"))
+			feed_push_str(&e.authors, &e.nauthors, atom_person(p, c));
 		else
 			extension(p, &e, c, &origlink);
 	}
+	tidy_authors(e.authors, &e.nauthors);
+	/* Dublin Core's or Media RSS's title only when RSS gives none. */
+	feed_set(&title, other_title);
 	e.title = plain_title(title);
 	free(title);
 	feed_set(&e.link, alt);
@@ -744,6 +830,7 @@ rss_channel(struct parse *p, xmlNodePtr channel)
 			poll_hint(p, c, &hint);
 	}
 	f->ttl = poll_hint_seconds(&hint);
+	tidy_authors(f->authors, &f->nauthors);
 	feed_set(&f->link, alt);
 	feed_set_time(&f->updated, built);
 	feed_set_time(&f->updated, pub);
@@ -762,14 +849,24 @@ rdf(struct parse *p, xmlNodePtr root)
 	}
 }
 
-enum text_kind { TEXT_PLAIN, TEXT_HTML, TEXT_XHTML };
+enum text_kind { TEXT_PLAIN, TEXT_HTML, TEXT_XHTML, TEXT_BASE64 };
+
+/* application/atom+xml, text/xml and the like: markup, not base64. */
+static int
+is_xml_type(const char *type)
+{
+	size_t len = strcspn(type, "; ");
+
+	return (len >= 4 && strncasecmp(type + len - 4, "+xml", 4) == 0) ||
+	    (len >= 4 && strncasecmp(type + len - 4, "/xml", 4) == 0);
+}
 
 /* How an Atom text construct holds its text.  Atom 0.3 says it with
  * MIME types and a mode (escaped or inline xml, the default). */
 static enum text_kind
 atom_kind(struct parse *p, xmlNodePtr n)
 {
-	char *type = attr(n, "type"), *mode;
+	char *type = attr(n, "type"), *mode = attr(n, "mode");
 	enum text_kind k = TEXT_PLAIN;
 
 	if (type != NULL && (strcasecmp(type, "html") == 0 ||
@@ -778,13 +875,18 @@ atom_kind(struct parse *p, xmlNodePtr n)
 	else if (type != NULL && (strcasecmp(type, "xhtml") == 0 ||
 	    strcasecmp(type, "application/xhtml+xml") == 0))
 		k = TEXT_XHTML;
-	free(type);
-	if (p->atom03 && k != TEXT_PLAIN) {
-		mode = attr(n, "mode");
+	if (p->atom03 && k != TEXT_PLAIN)
 		k = mode != NULL && strcasecmp(mode, "escaped") == 0 ?
 		    TEXT_HTML : TEXT_XHTML;
-		free(mode);
-	}
+	/* Atom 0.3 says base64 with a mode, 1.0 with a MIME type that is
+	 * neither text nor XML. */
+	if (mode != NULL && strcasecmp(mode, "base64") == 0)
+		k = TEXT_BASE64;
+	else if (!p->atom03 && type != NULL && strchr(type, '/') != NULL &&
+	    strncasecmp(type, "text/", 5) != 0 && !is_xml_type(type))
+		k = TEXT_BASE64;
+	free(type);
+	free(mode);
 	/* Markup is markup, whatever the type says. */
 	if (k != TEXT_XHTML && has_element_child(n))
 		k = TEXT_XHTML;
@@ -799,6 +901,16 @@ atom_text(struct parse *p, xmlNodePtr n, int plain)
 	enum text_kind k = atom_kind(p, n);
 	char *t, *out;
 
+	if (k == TEXT_BASE64) {
+		t = text(n);
+		out = t != NULL ? text_base64_decode(t) : NULL;
+		free(t);
+		if (!plain || out == NULL)
+			return out;
+		t = plain_title(out);
+		free(out);
+		return t;
+	}
 	if (k == TEXT_XHTML) {
 		if (plain)
 			return name_of(n);
@@ -821,10 +933,17 @@ atom_text(struct parse *p, xmlNodePtr n, int plain)
 static char *
 atom_person(struct parse *p, xmlNodePtr n)
 {
-	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
-		if (is_core(p, c, "name"))
-			return name_of(c);
-	return NULL;
+	char *email = NULL, *name = NULL;
+
+	for (xmlNodePtr c = n->children; c != NULL; c = c->next) {
+		if (is_core(p, c, "name") || is_el(c, NS_ATOM10, "name"))
+			feed_set(&name, name_of(c));
+		else if (is_core(p, c, "email") || is_el(c, NS_ATOM10, "email"))
+			feed_set(&email, name_of(c));
+	}
+	/* Without a name, the address is the best there is. */
+	feed_set(&name, email);
+	return name;
 }
 
 static void
@@ -900,6 +1019,7 @@ atom_feed(struct parse *p, xmlNodePtr root)
 			poll_hint(p, c, &hint);
 	}
 	f->ttl = poll_hint_seconds(&hint);
+	tidy_authors(f->authors, &f->nauthors);
 	if ((lang = xmlNodeGetLang(root)) != NULL) {
 		feed_set(&f->language, feed_str((const char *)lang,
 		    strlen((const char *)lang)));
@@ -909,6 +1029,7 @@ atom_feed(struct parse *p, xmlNodePtr root)
 	for (size_t i = 0; i < f->nentries; i++) {
 		struct feed_entry *e = &f->entries[i];
 
+		tidy_authors(e->authors, &e->nauthors);
 		for (size_t k = 0; e->nauthors == 0 && k < f->nauthors; k++)
 			feed_push_str(&e->authors, &e->nauthors,
 			    strdup(f->authors[k]));
@@ -1091,6 +1212,45 @@ charset_of(const char *content_type)
 	return NULL;
 }
 
+/*
+ * Whether libxml2 will read the document as UTF-8: the HTTP charset says
+ * so, or there is none and the XML declaration says so or names no
+ * encoding (and no UTF-16/32 byte order or NUL bytes say otherwise).
+ */
+static int
+reads_as_utf8(const char *buf, size_t len, const char *http_charset)
+{
+	const char *decl, *end, *enc;
+	size_t n;
+
+	if (http_charset != NULL)
+		return strcasecmp(http_charset, "utf-8") == 0 ||
+		    strcasecmp(http_charset, "utf8") == 0;
+	if (len >= 2 && (buf[0] == '\0' || buf[1] == '\0' ||
+	    (unsigned char)buf[0] >= 0xfe))
+		return 0;
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		buf += 3;
+		len -= 3;
+	}
+	if (len < 5 || memcmp(buf, "<?xml", 5) != 0 ||
+	    (end = memmem(buf, len < 512 ? len : 512, "?>", 2)) == NULL)
+		return 1;
+	decl = buf;
+	if ((enc = memmem(decl, (size_t)(end - decl), "encoding", 8)) == NULL)
+		return 1;
+	enc += 8;
+	while (enc < end && (is_ws((unsigned char)*enc) || *enc == '='))
+		enc++;
+	if (enc < end && (*enc == '"' || *enc == '\''))
+		enc++;
+	for (n = 0; enc + n < end && (isalnum((unsigned char)enc[n]) ||
+	    enc[n] == '-' || enc[n] == '_'); n++)
+		;
+	return (n == 5 && strncasecmp(enc, "utf-8", 5) == 0) ||
+	    (n == 4 && strncasecmp(enc, "utf8", 4) == 0);
+}
+
 static void
 ignore_generic(void *ctx, const char *fmt, ...)
 {
@@ -1188,7 +1348,7 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 	xmlParserCtxtPtr ctxt = NULL;
 	xmlBufferPtr fixed = NULL;
 	xmlNodePtr root;
-	char *encoding = NULL;
+	char *encoding = NULL, *repaired = NULL;
 	const char *format;
 	int rc = -1;
 
@@ -1196,11 +1356,14 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 		feed_seterr(err, errlen, "document too large");
 		goto fail;
 	}
+	encoding = charset_of(content_type);
+	if (reads_as_utf8(buf, len, encoding) &&
+	    (repaired = text_utf8_repair(buf, len, &len)) != NULL)
+		buf = repaired;
 	if ((fixed = fix_entities(buf, len)) != NULL) {
 		buf = (const char *)xmlBufferContent(fixed);
 		len = (size_t)xmlBufferLength(fixed);
 	}
-	encoding = charset_of(content_type);
 	if ((ctxt = xmlNewParserCtxt()) == NULL) {
 		feed_seterr(err, errlen, "out of memory");
 		goto fail;
@@ -1241,6 +1404,9 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 	} else if (xe.first[0] != '\0')
 		feed_warn(p.feed, "XML error at line %d: %s (recovered)",
 		    xe.line, xe.first);
+	if (repaired != NULL)
+		feed_warn(p.feed, "bytes that are not UTF-8 read as "
+		    "windows-1252");
 	if (fixed != NULL)
 		feed_warn(p.feed, "undeclared entities or bare '&' read as HTML "
 		    "would read them");
@@ -1261,6 +1427,7 @@ fail:
 	xmlFreeDoc(p.doc);
 	xmlFreeParserCtxt(ctxt);
 	free(encoding);
+	free(repaired);
 	xmlBufferFree(fixed);
 	return rc;
 }

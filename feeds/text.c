@@ -143,6 +143,55 @@ text_utf8_sanitize(const char *s, size_t len)
 }
 
 char *
+text_base64_decode(const char *s)
+{
+	struct strbuf b = { 0 };
+	uint32_t acc = 0;
+	int bits = 0, v;
+	size_t i = 0, n, used;
+	char *out;
+
+	for (; *s != '\0' && *s != '='; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 'A' && c <= 'Z')
+			v = c - 'A';
+		else if (c >= 'a' && c <= 'z')
+			v = c - 'a' + 26;
+		else if (c >= '0' && c <= '9')
+			v = c - '0' + 52;
+		else if (c == '+' || c == '-')
+			v = 62;
+		else if (c == '/' || c == '_')
+			v = 63;
+		else if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		else
+			goto fail;
+		acc = acc << 6 | (uint32_t)v;
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			buf_putc(&b, (char)(acc >> bits & 0xff));
+		}
+	}
+	n = b.len;
+	if ((out = buf_finish(&b)) == NULL)
+		return NULL;
+	/* Text only: binary payloads (an image) are no string. */
+	while (i < n && utf8_next((const unsigned char *)out + i, n - i,
+	    &used) > 0)
+		i += used;
+	if (i < n) {
+		free(out);
+		return NULL;
+	}
+	return out;
+fail:
+	free(strbuf_finish(&b));
+	return NULL;
+}
+
+char *
 text_squash(const char *s)
 {
 	char *clean, *out;
@@ -281,6 +330,33 @@ numeric_cp(long cp)
 	if (cp <= 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0xfffd;
 	return cp;
+}
+
+char *
+text_utf8_repair(const char *s, size_t len, size_t *outlen)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct strbuf b = { 0 };
+	size_t i = 0, done = 0, used;
+
+	while (i < len) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (utf8_next(p + i, len - i, &used) > 0) {
+			i += used;
+			continue;
+		}
+		strbuf_add(&b, s + done, i - done);
+		buf_put_cp(&b, (uint32_t)numeric_cp(p[i]));
+		done = ++i;
+	}
+	if (done == 0)
+		return NULL;
+	strbuf_add(&b, s + done, len - done);
+	*outlen = b.len;
+	return buf_finish(&b);
 }
 
 /* The digits of a numeric reference at s (after "&#", at most n bytes):

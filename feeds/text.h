@@ -15,6 +15,18 @@ char *text_squash(const char *s);
 /* Copy len bytes of s, replacing invalid UTF-8 sequences and NUL bytes. */
 char *text_utf8_sanitize(const char *s, size_t len);
 
+/* For text declared UTF-8 that is not: each byte that is no part of a
+ * valid UTF-8 sequence read as windows-1252 (Latin-1's superset, the
+ * usual culprit), valid sequences kept.  NULL when s is valid UTF-8 as it
+ * is (or on allocation failure); else the repaired copy, its length in
+ * *outlen. */
+char *text_utf8_repair(const char *s, size_t len, size_t *outlen);
+
+/* The text that base64 (or base64url) s encodes, whitespace ignored; NULL
+ * when s is not base64 or what it encodes is not UTF-8 text without NUL
+ * bytes. */
+char *text_base64_decode(const char *s);
+
 /* Decode HTML entities (named, including those no DTD declared, and
  * numeric) in s.  Markup is left as it is. */
 char *text_decode_entities(const char *s);

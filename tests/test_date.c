@@ -44,6 +44,12 @@ static const struct {
 	{ "Fri, 07 Jan 2022 14:26:00 A", 1641569160LL },
 	{ "Fri, 07 Jan 2022 14:26:00 N", 1641561960LL },
 	{ "Tue, 10 Jun 2003 04:00:00 -0800 (PST)", 1055246400LL },
+	/* spaces around the 'T' */
+	{ "2003-07-01 T 01:55:07-05:00", 1057042507LL },
+	{ "2003-07-01T 01:55:07 -05:00", 1057042507LL },
+	/* nested and quoted comments (feedvalidator's everything.xml) */
+	{ "Thu, 09 (nested (comment) Mar)Feb(escaped comment\\) 2005) "
+	  "2006()23:59:45 +0000", 1139529585LL },
 	{ "Fri, 07 Jan 2022 02:26:00 PM GMT", 1641565560LL },
 	{ "Friday, 07-Jan-22 14:26:00 GMT", 1641565560LL },
 	{ "Fri, 07 Jan 2022 14:26:00 GMT+0100", 1641561960LL },

@@ -311,6 +311,76 @@ test_poll_hints(void **state)
 	}
 }
 
+/* Atom 0.3's base64 mode and 1.0's base64 for non-text types; a payload
+ * that is no text is left out rather than emitted as bytes. */
+static void
+test_base64(void **state)
+{
+	struct feed *f;
+
+	(void)state;
+	f = parse_text("<feed xmlns='http://purl.org/atom/ns#' version='0.3'>"
+	    "<title mode='base64' type='text/html'>RXhhbXBsZSA8Yj5BdG9tPC9iPg=="
+	    "</title><entry><id>1</id><title type='application/octet-stream'>"
+	    "RmVlZCBUaXRsZQ==</title></entry></feed>");
+	assert_string_equal(f->title, "Example Atom");
+	assert_string_equal(f->entries[0].title, "RmVlZCBUaXRsZQ==");
+	feed_free(f);
+	f = parse_text("<feed xmlns='http://www.w3.org/2005/Atom'><title type="
+	    "'application/octet-stream'>\n  RmVlZCBU\naXRsZQ==\n</title><entry>"
+	    "<id>1</id><content type='image/png'>iVBORw0KGgoAAAANSUhEUg=="
+	    "</content></entry></feed>");
+	assert_string_equal(f->title, "Feed Title");
+	assert_null(f->entries[0].content);
+	feed_free(f);
+}
+
+/* Namespaces are matched by URI, as readers write them: case and a
+ * missing slash do not matter, the prefix never does. */
+static void
+test_namespace_spelling(void **state)
+{
+	struct feed *f;
+
+	(void)state;
+	f = parse_text("<rss xmlns:i='http://www.itunes.com/DTDs/PodCast-1.0.dtd'"
+	    " xmlns:d='http://purl.org/dc/elements/1.1'><channel><item>"
+	    "<i:author>Mark Pilgrim</i:author><d:title>Dublin</d:title>"
+	    "</item></channel></rss>");
+	assert_int_equal(f->entries[0].nauthors, 1);
+	assert_string_equal(f->entries[0].authors[0], "Mark Pilgrim");
+	assert_string_equal(f->entries[0].title, "Dublin");
+	feed_free(f);
+}
+
+/* RSS people in every spelling feeds use; one name once. */
+static void
+test_rss_people(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "me@example.com (Example editor)", "Example editor" },
+		{ "Example editor (me@example.com)", "Example editor" },
+		{ "John Smith (mailto:jsmith@example.org)", "John Smith" },
+		{ "Jane Doe &lt;jane@example.org&gt;", "Jane Doe" },
+		{ "<![CDATA[<p>Item Author</p>]]>", "Item Author" },
+		{ "just@example.org", "just@example.org" },
+	};
+	char doc[512];
+	struct feed *f;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(doc, sizeof(doc), "<rss xmlns:dc='http://purl.org/dc/"
+		    "elements/1.1/'><channel><item><author>%s</author><dc:creator>"
+		    "%s</dc:creator></item></channel></rss>", cases[i][0],
+		    cases[i][1]);
+		f = parse_text(doc);
+		assert_int_equal(f->entries[0].nauthors, 1);
+		assert_string_equal(f->entries[0].authors[0], cases[i][1]);
+		feed_free(f);
+	}
+}
+
 static void
 test_undeclared_entities(void **state)
 {
@@ -342,7 +412,7 @@ test_windows1252(void **state)
 }
 
 /* The HTTP charset of a text/ type wins; without it the bytes are not
- * UTF-8 and must still come out as valid UTF-8. */
+ * UTF-8, and each one that is not is read as windows-1252, saying so. */
 static void
 test_http_charset(void **state)
 {
@@ -351,9 +421,29 @@ test_http_charset(void **state)
 	(void)state;
 	f = parse_file("latin1-nodecl.xml", NULL, "text/xml; charset=ISO-8859-1");
 	assert_string_equal(f->title, "Gr\xc3\xbc\xc3\x9f" "e");
+	assert_int_equal(f->nwarnings, 0);
 	feed_free(f);
 	f = parse_file("latin1-nodecl.xml", NULL, "application/xml; charset=x");
-	assert_string_equal(f->title, "Gr\xef\xbf\xbd\xef\xbf\xbd" "e");
+	assert_string_equal(f->title, "Gr\xc3\xbc\xc3\x9f" "e");
+	assert_int_equal(f->nwarnings, 1);
+	assert_string_equal(f->warnings[0], "bytes that are not UTF-8 read as "
+	    "windows-1252");
+	feed_free(f);
+}
+
+/* Declared UTF-8 with a stray windows-1252 byte among valid sequences:
+ * both kinds come out right. */
+static void
+test_mixed_encoding(void **state)
+{
+	struct feed *f;
+
+	(void)state;
+	f = parse_text("<?xml version='1.0' encoding='utf-8'?><rss><channel>"
+	    "<title>\xd1\xa8 Espa\xf1" "a \x93quoted\x94 \xe2\x82\xac</title>"
+	    "</channel></rss>");
+	assert_string_equal(f->title, "\xd1\xa8 Espa\xc3\xb1" "a \xe2\x80\x9c"
+	    "quoted\xe2\x80\x9d \xe2\x82\xac");
 	feed_free(f);
 }
 
@@ -575,9 +665,13 @@ main(void)
 		cmocka_unit_test(test_atom03),
 		cmocka_unit_test(test_jsonfeed),
 		cmocka_unit_test(test_poll_hints),
+		cmocka_unit_test(test_base64),
+		cmocka_unit_test(test_namespace_spelling),
+		cmocka_unit_test(test_rss_people),
 		cmocka_unit_test(test_undeclared_entities),
 		cmocka_unit_test(test_windows1252),
 		cmocka_unit_test(test_http_charset),
+		cmocka_unit_test(test_mixed_encoding),
 		cmocka_unit_test(test_hash_id),
 		cmocka_unit_test(test_broken),
 		cmocka_unit_test(test_truncated),
