@@ -3,7 +3,8 @@
 #   make            build ./newswatch
 #   make run        install missing Debian packages, build, run on etc/feeds.yaml
 #   make test       install missing Debian packages, build, run every test
-#   make bench      the throughput benchmark (not part of make test)
+#   make bench      the parse and throughput benchmarks (not part of make test)
+#   make corpus     the shared feed corpus against feedparser (make test runs it)
 #   make sanitize   build with ASan+UBSan into build-asan/
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -52,6 +53,9 @@ $(BUILD)/%.o: %.c
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libnewswatch.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(NW_LIBS) -lcmocka
 
+$(BUILD)/bench/parse_bench: $(BUILD)/bench/parse_bench.o $(BUILD)/libnewswatch.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(NW_LIBS)
+
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_BIN:=.d)
 
 # Install the Debian packages the build and the tests need, when missing.
@@ -70,8 +74,15 @@ run: deps
 	./newswatch run -c etc/feeds.yaml
 
 bench: deps
-	@$(MAKE) --no-print-directory newswatch
+	@$(MAKE) --no-print-directory newswatch $(BUILD)/bench/parse_bench
+	$(PYTHON) bench/parse.py --bench $(BUILD)/bench/parse_bench
 	$(PYTHON) bench/bench.py --binary ./newswatch
+
+# Every feed of ../shared/corpus/feeds through `newswatch parse`, compared
+# with feedparser; fails only when a file crashes or hangs the parser.
+corpus: deps
+	@$(MAKE) --no-print-directory newswatch
+	$(PYTHON) tests/corpus/run_corpus.py --binary ./newswatch
 
 # ASan+UBSan build of everything in build-asan/; `make sanitize-test` runs
 # every test against it.
@@ -104,7 +115,7 @@ uninstall:
 clean:
 	rm -rf build build-asan newswatch
 
-.PHONY: all deps unit-tests test run bench sanitize sanitize-test install uninstall clean
+.PHONY: all deps unit-tests test run bench corpus sanitize sanitize-test install uninstall clean
 
 # Keep test objects: they are intermediate files of a pattern chain.
 .SECONDARY:

@@ -1155,12 +1155,25 @@ fix_entities(const char *buf, size_t len)
 	    (unsigned char)buf[0] >= 0xfe))
 		return NULL;
 	while (i < len) {
-		if (buf[i] == '<' && (used = skip_opaque(buf + i, len - i)) > 0) {
-			i += used;
+		const char *amp = memchr(buf + i, '&', len - i), *lt;
+
+		/* Only text outside comments, CDATA and processing
+		 * instructions holds references: jump from one '&' to the
+		 * next, skipping the "<!" and "<?" constructs on the way. */
+		if (amp == NULL)
+			break;
+		for (lt = memchr(buf + i, '<', (size_t)(amp - buf) - i);
+		    lt != NULL; lt = memchr(lt + 1, '<', (size_t)(amp - lt - 1)))
+			if (lt[1] == '!' || lt[1] == '?')
+				break;
+		if (lt != NULL) {
+			i = (size_t)(lt - buf);
+			used = skip_opaque(buf + i, len - i);
+			i += used > 0 ? used : 1;
 			continue;
 		}
-		if (buf[i] != '&' ||
-		    (used = fix_reference(buf + i, len - i, rep)) == 0) {
+		i = (size_t)(amp - buf);
+		if ((used = fix_reference(buf + i, len - i, rep)) == 0) {
 			i++;
 			continue;
 		}

@@ -114,18 +114,56 @@ is_space_cp(long cp)
 	    cp == 0x3000;
 }
 
+/* The length of the valid UTF-8 without NUL bytes at the start of s:
+ * ASCII eight bytes at a time, the rest one sequence at a time. */
+static size_t
+utf8_valid_prefix(const unsigned char *s, size_t len)
+{
+	size_t i = 0, used;
+	uint64_t w;
+
+	while (i < len) {
+		if (len - i >= 8) {
+			memcpy(&w, s + i, 8);
+			/* no high bit set and no zero byte */
+			if ((w & 0x8080808080808080ULL) == 0 &&
+			    ((w - 0x0101010101010101ULL) & ~w &
+			    0x8080808080808080ULL) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		if (s[i] != 0 && s[i] < 0x80)
+			i++;
+		else if (s[i] != 0 && utf8_next(s + i, len - i, &used) > 0)
+			i += used;
+		else
+			break;
+	}
+	return i;
+}
+
 char *
 text_utf8_sanitize(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	char *out, *o;
-	size_t i = 0, used;
+	size_t i, used;
 
 	if (s == NULL || len > (SIZE_MAX - 1) / 3)
 		return NULL;
+	/* Nearly always all of it: one copy. */
+	if ((i = utf8_valid_prefix(p, len)) == len) {
+		if ((out = malloc(len + 1)) == NULL)
+			return NULL;
+		memcpy(out, s, len);
+		out[len] = '\0';
+		return out;
+	}
 	if ((out = malloc(len * 3 + 1)) == NULL)
 		return NULL;
-	o = out;
+	memcpy(out, s, i);
+	o = out + i;
 	while (i < len) {
 		long cp = utf8_next(p + i, len - i, &used);
 
@@ -337,17 +375,17 @@ text_utf8_repair(const char *s, size_t len, size_t *outlen)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	struct strbuf b = { 0 };
-	size_t i = 0, done = 0, used;
+	size_t i = 0, done = 0;
 
 	while (i < len) {
-		if (p[i] < 0x80) {
+		/* NUL bytes are no concern here: skip them one by one */
+		i += utf8_valid_prefix(p + i, len - i);
+		if (i < len && p[i] == 0) {
 			i++;
 			continue;
 		}
-		if (utf8_next(p + i, len - i, &used) > 0) {
-			i += used;
-			continue;
-		}
+		if (i == len)
+			break;
 		strbuf_add(&b, s + done, i - done);
 		buf_put_cp(&b, (uint32_t)numeric_cp(p[i]));
 		done = ++i;
