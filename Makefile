@@ -67,6 +67,7 @@ unit-tests: $(TEST_BIN) $(BIN)
 test: deps
 	@$(MAKE) --no-print-directory unit-tests
 	@scripts/run-tests.sh $(BUILD)
+	@$(PYTHON) tests/corpus/run_corpus.py --binary ./newswatch
 
 run: deps
 	@$(MAKE) --no-print-directory newswatch

@@ -155,6 +155,10 @@ job_parse(struct poll_job *job, const struct http_response *res)
 		job_fail(job, "%s: %s", res->url, err);
 		return -1;
 	}
+	/* Read all the same: say what was wrong, once per poll. */
+	for (size_t i = 0; i < job->feed->nwarnings; i++)
+		log_warnx("feed %s: %s: %s", job->cf->name, res->url,
+		    job->feed->warnings[i]);
 	if (first && job->cf->first_poll == FIRST_POLL_SKIP) {
 		job->skip_all = 1;
 		return 0;

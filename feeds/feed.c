@@ -726,8 +726,8 @@ rss_item(struct parse *p, xmlNodePtr item)
 		e.link = strdup(guid);
 	choose_link(&e, origlink);
 	e.id = guid;
-	/* RSS 1.0 names each item by URI. */
-	if (e.id == NULL && e.link == NULL &&
+	/* RSS 1.0 names each item by URI: that is its identity. */
+	if (e.id == NULL &&
 	    (about = xmlGetNsProp(item, (const xmlChar *)"about",
 	    (const xmlChar *)NS_RDF)) != NULL) {
 		e.id = feed_str((const char *)about, strlen((const char *)about));
@@ -1428,9 +1428,12 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 	else if (p.core_ns != NULL)
 		rdf(&p, root);
 	else {
+		/* Items straight under <rss>, without a channel, happen. */
 		for (xmlNodePtr c = root->children; c != NULL; c = c->next)
 			if (is_el(c, NULL, "channel"))
 				rss_channel(&p, c);
+			else if (is_el(c, NULL, "item") && !feed_full(p.feed))
+				rss_item(&p, c);
 	}
 	*out = p.feed;
 	p.feed = NULL;

@@ -381,6 +381,27 @@ test_rss_people(void **state)
 	}
 }
 
+/* Items straight under <rss>; an RSS 1.0 item is named by rdf:about even
+ * when it has a link. */
+static void
+test_rss_loose(void **state)
+{
+	struct feed *f;
+
+	(void)state;
+	f = parse_text("<rss><item><title>Alone</title></item></rss>");
+	assert_int_equal(f->nentries, 1);
+	assert_string_equal(f->entries[0].title, "Alone");
+	feed_free(f);
+	f = parse_text("<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-"
+	    "syntax-ns#' xmlns='http://purl.org/rss/1.0/'><channel/><item "
+	    "rdf:about='http://example.org/entry/1'><link>http://example.org"
+	    "</link></item></rdf:RDF>");
+	assert_string_equal(f->entries[0].id, "http://example.org/entry/1");
+	assert_string_equal(f->entries[0].link, "http://example.org");
+	feed_free(f);
+}
+
 static void
 test_undeclared_entities(void **state)
 {
@@ -668,6 +689,7 @@ main(void)
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_namespace_spelling),
 		cmocka_unit_test(test_rss_people),
+		cmocka_unit_test(test_rss_loose),
 		cmocka_unit_test(test_undeclared_entities),
 		cmocka_unit_test(test_windows1252),
 		cmocka_unit_test(test_http_charset),

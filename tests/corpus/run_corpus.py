@@ -156,7 +156,26 @@ def ref_author(s):
     return s
 
 
-def compare(ours, ref, tally, diffs, path):
+def kind_of(field, a, b, e, r, feed):
+    """The documented kind (DISAGREEMENTS.md) a disagreement is, or None."""
+    if field == "link" and b and "/~r/" in b and a:
+        return "feedburner-origlink"
+    if field == "link" and a is None and b and b == (r.get("id") or "").strip():
+        return "atom-id-is-not-a-link"
+    if field == "author" and b is None and a and a in (feed.get("authors") or []):
+        return "atom-author-inherited"
+    if field in ("published", "updated") and a is None and b:
+        return "invalid-date-refused"
+    if field == "published" and b is None and a:
+        return "dc-date-is-published"
+    if field == "enclosures" and b is None and a:
+        return "media-content-is-enclosure"
+    return None
+
+
+def compare(ours, ref, tally, diffs, path, kinds):
+    e = r = {}
+
     def cmp(field, a, b):
         if a is None and b is None:
             return
@@ -165,6 +184,7 @@ def compare(ours, ref, tally, diffs, path):
         tally[field][1] += 1
         if not ok:
             diffs[field].append((path, a, b))
+            kinds[(field, kind_of(field, a, b, e, r, ours.get("feed", {})))] += 1
 
     feed = ours.get("feed", {})
     cmp("feed_title", text(feed.get("title")), text(ref["feed"].get("title")))
@@ -221,6 +241,7 @@ def main():
     refused = collections.Counter()
     whole = collections.Counter()
     compared = collections.Counter()
+    kinds = collections.Counter()
     for p, obj in results.items():
         suite = suite_of(args.corpus, p)
         if "error" in obj:
@@ -231,7 +252,7 @@ def main():
         if not ref or "oracle_error" in ref:
             continue
         t = collections.defaultdict(lambda: [0, 0])
-        compare(obj, ref, t, diffs, p)
+        compare(obj, ref, t, diffs, p, kinds)
         for f, (ok, n) in t.items():
             for key in ("all", suite):
                 tally[key][f][0] += ok
@@ -269,6 +290,13 @@ def main():
         for s in suites + ["all"]:
             row += "%18s" % ("%d/%d" % (whole[s], compared[s]) if compared[s] else "-")
         print(row)
+        print("disagreements by kind (see DISAGREEMENTS.md; 'other' is not"
+              " classified):")
+        for f in FIELDS:
+            row = ["%s %d" % (k or "other", n) for (ff, k), n in
+                   sorted(kinds.items(), key=lambda kv: -kv[1]) if ff == f]
+            if row:
+                print("  %-12s %s" % (f, ", ".join(row)))
         for f in args.show:
             for p, a, b in diffs[f]:
                 print("%s: %s\n    newswatch: %r\n    reference: %r"

@@ -200,7 +200,10 @@ class E2E(unittest.TestCase):
                         {"path": "html.xml", "name": "html"},
                         {"path": "good.xml", "name": "good"}])
         r = self.assertOnce(want_rc=1)
-        self.assertIn("3 of 4 feeds failed", r.stderr)
+        # The truncated feed is read as far as it goes, with a warning.
+        self.assertIn("2 of 4 feeds failed", r.stderr)
+        self.assertIn("feed broken:", r.stderr)
+        self.assertIn("truncated document: <", r.stderr)
         self.assertIn("feed missing:", r.stderr)
         self.assertIn("HTTP 404", r.stderr)
         self.assertIn("feed html:", r.stderr)
