@@ -73,6 +73,8 @@ struct daemon {
 	char *state_path;
 	long max_connections;
 	long per_host_connections;
+	double per_host_delay;
+	double max_retry_after;
 	int allow_private;
 	struct state *state;
 	struct spool *spool;
@@ -174,8 +176,11 @@ warn_fixed_settings(const struct daemon *d, const struct config *new)
 		log_warnx("reload: spool and state paths take effect at restart");
 	if (d->max_connections != new->max_connections ||
 	    d->per_host_connections != new->per_host_connections ||
+	    d->per_host_delay != new->per_host_delay ||
+	    d->max_retry_after != new->max_retry_after ||
 	    d->allow_private != new->allow_private_addresses)
-		log_warnx("reload: max_connections, per_host_connections and "
+		log_warnx("reload: max_connections, per_host_connections, "
+		    "per_host_delay, max_retry_after and "
 		    "allow_private_addresses take effect at restart");
 }
 
@@ -227,13 +232,21 @@ daemon_open(struct daemon *d, struct config *cfg)
 		fatalx("out of memory");
 	d->max_connections = cfg->max_connections;
 	d->per_host_connections = cfg->per_host_connections;
+	d->per_host_delay = cfg->per_host_delay;
+	d->max_retry_after = cfg->max_retry_after;
 	d->allow_private = cfg->allow_private_addresses;
 	if (state_open(cfg->state, &d->state, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (spool_open(cfg->spool, &d->spool, err, sizeof(err)) == -1)
 		fatalx("%s", err);
-	if ((d->http = http_new(d->loop, cfg->max_connections,
-	    cfg->per_host_connections, err, sizeof(err))) == NULL)
+	struct http_limits lim = {
+		.max_connections = cfg->max_connections,
+		.per_host_connections = cfg->per_host_connections,
+		.per_host_delay = cfg->per_host_delay,
+		.max_retry_after = cfg->max_retry_after,
+	};
+
+	if ((d->http = http_new(d->loop, &lim, err, sizeof(err))) == NULL)
 		fatalx("http: %s", err);
 	if ((d->poller = poller_new(d->loop, d->http, d->state, d->spool,
 	    cfg->allow_private_addresses, err, sizeof(err))) == NULL)
@@ -469,9 +482,13 @@ fetch_url(const char *url, struct fetched *f)
 		.max_bytes = TOOL_MAX_BYTES, .timeout = CONFIG_DEFAULT_TIMEOUT,
 		.allow_private = 1, .done = on_fetched, .arg = f,
 	};
+	struct http_limits lim = {
+		.max_connections = 1, .per_host_connections = 1,
+		.max_retry_after = CONFIG_DEFAULT_MAX_RETRY_AFTER,
+	};
 
 	if (loop == NULL ||
-	    (http = http_new(loop, 1, 1, f->error, sizeof(f->error))) == NULL)
+	    (http = http_new(loop, &lim, f->error, sizeof(f->error))) == NULL)
 		return -1;
 	if (http_get(http, &req, f->error, sizeof(f->error)) != NULL)
 		while (!f->done && ev_run(loop, EVRUN_ONCE))
