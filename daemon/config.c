@@ -950,6 +950,7 @@ inherit(struct config *cfg, struct config_feed *f)
 		f->min_interval = cfg->min_interval;
 	if (f->max_interval == 0)
 		f->max_interval = cfg->max_interval;
+	f->max_backoff = cfg->max_backoff;
 	if (f->timeout == 0)
 		f->timeout = cfg->timeout;
 	if (f->first_poll == UNSET)

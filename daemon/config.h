@@ -32,6 +32,7 @@ struct config_feed {
 	int interval_pinned;    /* the feed set interval: no adapting */
 	double min_interval;    /* bounds of the adapted interval, seconds */
 	double max_interval;
+	double max_backoff;     /* the global one */
 	char **tags;
 	size_t ntags;
 	struct article_rule *rules;  /* extract: overrides (strings owned) */

@@ -373,21 +373,57 @@ when(int64_t t, char *buf, size_t len)
 	return date_format_rfc3339(t, buf, len);
 }
 
+/* "1h30m", "45s": the largest two units. */
+static const char *
+duration(int64_t secs, char *buf, size_t len)
+{
+	static const struct { char unit; int64_t secs; } units[] = {
+		{ 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 },
+	};
+	size_t u = 0;
+
+	if (secs <= 0)
+		return "-";
+	while (secs < units[u].secs)
+		u++;
+	if (u + 1 < 4 && secs % units[u].secs >= units[u + 1].secs)
+		snprintf(buf, len, "%lld%c%lld%c",
+		    (long long)(secs / units[u].secs), units[u].unit,
+		    (long long)(secs % units[u].secs / units[u + 1].secs),
+		    units[u + 1].unit);
+	else
+		snprintf(buf, len, "%lld%c", (long long)(secs / units[u].secs),
+		    units[u].unit);
+	return buf;
+}
+
 static void
 status_row(const char *name, const char *url, const struct state_feed *f)
 {
-	char last[32], next[32], http[16];
+	char last[32], next[32], ok[32], http[16], span[32], interval[64];
 
 	if (f && f->last_status)
 		snprintf(http, sizeof(http), "%d", f->last_status);
 	else
 		snprintf(http, sizeof(http), "-");
-	printf("%-24s %-20s %-4s %7lld %-20s %s%s%s\n", name,
+	if (f && f->interval_why)
+		snprintf(interval, sizeof(interval), "%s (%s)",
+		    duration(f->interval, span, sizeof(span)), f->interval_why);
+	else
+		snprintf(interval, sizeof(interval), "-");
+	printf("%-24s %-20s %-4s %7lld %-20s %-26s %4d %-20s %s", name,
 	    when(f ? f->last_poll : 0, last, sizeof(last)), http,
 	    (long long)(f ? f->entries_seen : 0),
-	    when(f ? f->next_poll : 0, next, sizeof(next)), url,
-	    f && f->last_error ? "  error: " : "",
-	    f && f->last_error ? f->last_error : "");
+	    f && f->disabled ? "disabled (410 Gone)" :
+	    when(f ? f->next_poll : 0, next, sizeof(next)), interval,
+	    f ? f->failures : 0, when(f ? f->last_success : 0, ok, sizeof(ok)),
+	    url);
+	if (f && f->config_url && strcmp(f->config_url, url) != 0 &&
+	    strcmp(f->url, url) == 0)
+		printf("  (moved permanently from %s)", f->config_url);
+	if (f && f->last_error)
+		printf("  error: %s", f->last_error);
+	putchar('\n');
 }
 
 static int
@@ -409,8 +445,9 @@ cmd_status(struct options *opt)
 			return 1;
 		}
 	}
-	printf("%-24s %-20s %-4s %7s %-20s %s\n", "NAME", "LAST POLL", "HTTP",
-	    "SEEN", "NEXT POLL", "URL");
+	printf("%-24s %-20s %-4s %7s %-20s %-26s %4s %-20s %s\n", "NAME",
+	    "LAST POLL", "HTTP", "SEEN", "NEXT POLL", "INTERVAL (WHY)", "ERRS",
+	    "LAST SUCCESS", "URL");
 	for (size_t i = 0; i < cfg->nfeeds; i++) {
 		const struct config_feed *cf = &cfg->feeds[i];
 		const struct state_feed *f = NULL;
@@ -418,7 +455,10 @@ cmd_status(struct options *opt)
 		for (size_t j = 0; j < n && !f; j++)
 			if (strcmp(feeds[j].name, cf->name) == 0)
 				f = &feeds[j];
-		status_row(cf->name, f ? f->url : cf->url, f);
+		/* Until polled, a URL changed in the config is not yet in
+		 * the state. */
+		status_row(cf->name, f && f->config_url &&
+		    strcmp(f->config_url, cf->url) == 0 ? f->url : cf->url, f);
 	}
 	/* Feeds no longer configured keep their state: show them too. */
 	for (size_t j = 0; j < n; j++) {

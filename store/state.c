@@ -55,6 +55,7 @@ static const char *const migrations[] = {
 	"ALTER TABLE feeds ADD COLUMN last_success INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE feeds ADD COLUMN first_success_us INTEGER NOT NULL"
 	" DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN ttl INTEGER NOT NULL DEFAULT -1;"
 	"CREATE TABLE feed_urls ("
 	" feed_id INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,"
 	" url TEXT NOT NULL,"
@@ -69,7 +70,7 @@ static const char *const migrations[] = {
 #define FEED_COLUMNS "id, name, url, etag, last_modified, last_poll," \
 	" last_status, last_error, next_poll, entries_seen, polls, failures," \
 	" config_url, interval, interval_why, disabled, last_success," \
-	" first_success_us"
+	" first_success_us, ttl"
 
 /* Every statement the loop runs, prepared once at open: a poll cycle
  * looks up to 100k entries. */
@@ -102,7 +103,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " last_modified = ?4, last_poll = ?5, last_status = ?6,"
 	    " last_error = ?7, next_poll = ?8, polls = ?9, failures = ?10,"
 	    " config_url = ?11, interval = ?12, interval_why = ?13,"
-	    " disabled = ?14, last_success = ?15, first_success_us = ?16"
+	    " disabled = ?14, last_success = ?15, first_success_us = ?16,"
+	    " ttl = ?17"
 	    " WHERE id = ?1",
 	[S_FEED_LIST] = "SELECT " FEED_COLUMNS " FROM feeds ORDER BY name",
 	[S_FEED_COUNT_SEEN] =
@@ -411,6 +413,7 @@ feed_from_row(sqlite3_stmt *s, struct state_feed *f)
 	f->disabled = sqlite3_column_int(s, 15);
 	f->last_success = sqlite3_column_int64(s, 16);
 	f->first_success_us = sqlite3_column_int64(s, 17);
+	f->ttl = sqlite3_column_int64(s, 18);
 	if (column_strdup(s, 1, &f->name) == -1 ||
 	    column_strdup(s, 12, &f->config_url) == -1 ||
 	    column_strdup(s, 14, &f->interval_why) == -1 ||
@@ -492,6 +495,7 @@ state_feed_save(struct state *st, const struct state_feed *feed,
 	sqlite3_bind_int(s, 14, feed->disabled);
 	sqlite3_bind_int64(s, 15, feed->last_success);
 	sqlite3_bind_int64(s, 16, feed->first_success_us);
+	sqlite3_bind_int64(s, 17, feed->ttl);
 	if (run(s) == -1)
 		return db_error(st->db, err, errlen, "cannot save feed %s",
 		    feed->name);

@@ -48,6 +48,8 @@ struct state_feed {
 	int64_t last_success;  /* UTC seconds of the last successful poll, 0 = never */
 	int64_t first_success_us; /* end of the first successful poll (microseconds):
 	                        * entries discovered later were new when seen */
+	int64_t ttl;           /* the feed's own polling hint (seconds) when
+	                        * last parsed, -1 = none: a 304 keeps it */
 };
 
 /* Open (creating when absent) the state at path, creating its parent
