@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <yaml.h>
 
@@ -39,6 +40,12 @@ struct parse {
 	yaml_mark_t *name_marks; /* per feed: its name, or its url if derived */
 	yaml_mark_t url_mark;   /* of the feed being read */
 	yaml_mark_t name_mark;  /* of the feed being read, if it has a name: */
+	yaml_mark_t top_bound_mark;  /* of the last global min/max_interval */
+	yaml_mark_t bound_mark; /* of the feed being read's, if it has one */
+	int bound_set;
+	yaml_mark_t *bound_marks; /* per feed: bound_mark, when bound_set */
+	int *bound_sets;
+	int in_feed;
 };
 
 #define AT_TOP 1
@@ -62,7 +69,7 @@ struct key {
 
 static key_set_fn set_string, set_duration, set_bool, set_size, set_long,
     set_first_poll, set_log_level, set_feeds, set_url, set_name, set_tags,
-    set_extract;
+    set_extract, set_bound, set_headers, set_proxy, set_ca_file;
 
 #define TOP(f) offsetof(struct config, f)
 #define FEED(f) offsetof(struct config_feed, f)
@@ -72,8 +79,22 @@ static const struct key keys[] = {
 	{ "state", AT_TOP, set_string, TOP(state), 0, 0, 0 },
 	{ "interval", AT_TOP | AT_FEED, set_duration, TOP(interval),
 	    FEED(interval), 0, 0 },
+	{ "min_interval", AT_TOP | AT_FEED, set_bound, TOP(min_interval),
+	    FEED(min_interval), 0, 0 },
+	{ "max_interval", AT_TOP | AT_FEED, set_bound, TOP(max_interval),
+	    FEED(max_interval), 0, 0 },
 	{ "user_agent", AT_TOP | AT_FEED, set_string, TOP(user_agent),
 	    FEED(user_agent), 0, 0 },
+	{ "headers", AT_TOP | AT_FEED, set_headers, TOP(headers),
+	    FEED(headers), 0, 0 },
+	{ "proxy", AT_TOP | AT_FEED, set_proxy, TOP(proxy), FEED(proxy), 0, 0 },
+	{ "ca_file", AT_TOP | AT_FEED, set_ca_file, TOP(ca_file), FEED(ca_file),
+	    0, 0 },
+	{ "per_host_delay", AT_TOP, set_duration, TOP(per_host_delay), 0,
+	    0, 0 },
+	{ "max_retry_after", AT_TOP, set_duration, TOP(max_retry_after), 0,
+	    0, 0 },
+	{ "max_backoff", AT_TOP, set_duration, TOP(max_backoff), 0, 0, 0 },
 	{ "max_connections", AT_TOP, set_long, TOP(max_connections), 0,
 	    1, 10000 },
 	{ "per_host_connections", AT_TOP, set_long, TOP(per_host_connections),
@@ -263,6 +284,110 @@ set_duration(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
 	if (config_parse_duration(s, dst) == -1)
 		return fail_expected(p, k->name, v, what);
 	return 0;
+}
+
+/* min_interval and max_interval: a duration whose place is kept for the
+ * message should the pair, once inherited, be the wrong way round. */
+static int
+set_bound(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
+{
+	if (set_duration(p, k, v, dst) == -1)
+		return -1;
+	if (p->in_feed) {
+		p->bound_mark = v->start_mark;
+		p->bound_set = 1;
+	} else
+		p->top_bound_mark = v->start_mark;
+	return 0;
+}
+
+static const char *key_name(struct parse *p, yaml_node_t *map,
+    yaml_node_pair_t *pair);
+
+/* RFC 9110 token characters, which a field name is made of. */
+static int
+is_token(const char *s)
+{
+	size_t n = strspn(s, "!#$%&'*+-.^_`|~0123456789"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
+	return n > 0 && s[n] == '\0';
+}
+
+static int
+set_headers(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
+{
+	struct config_headers *h = dst;
+	yaml_node_pair_t *pair;
+	size_t n;
+
+	if (is_null(v))
+		return 0;
+	if (v->type != YAML_MAPPING_NODE)
+		return fail_expected(p, k->name, v, "a mapping of Name: value");
+	n = v->data.mapping.pairs.top - v->data.mapping.pairs.start;
+	if (n == 0)
+		return 0;
+	if ((h->lines = calloc(n, sizeof(*h->lines))) == NULL)
+		return fail_at(p, v->start_mark, "%s: out of memory", k->name);
+	for (pair = v->data.mapping.pairs.start;
+	    pair < v->data.mapping.pairs.top; pair++) {
+		yaml_node_t *vn = node(p, pair->value);
+		const char *name, *value;
+		size_t len;
+
+		if ((name = key_name(p, v, pair)) == NULL)
+			return -1;
+		if (!is_token(name))
+			return fail_at(p, node(p, pair->key)->start_mark,
+			    "%s: '%s' is not a header name", k->name, name);
+		if ((value = scalar(p, name, vn, "a header value")) == NULL)
+			return -1;
+		for (const char *c = value; *c != '\0'; c++)
+			if (((unsigned char)*c < 0x20 && *c != '\t') ||
+			    *c == 0x7f)
+				return fail_expected(p, name, vn,
+				    "a value without control characters");
+		len = strlen(name) + strlen(value) + 3;
+		/* Counted like every other copied string. */
+		if ((p->copied += len + 16) > CONFIG_MAX_COPIED)
+			return fail_at(p, vn->start_mark, "%s: configuration "
+			    "too large once aliases are expanded", name);
+		if ((h->lines[h->n] = malloc(len)) == NULL)
+			return fail_at(p, vn->start_mark, "%s: out of memory",
+			    name);
+		snprintf(h->lines[h->n++], len, "%s: %s", name, value);
+	}
+	return 0;
+}
+
+static int
+set_proxy(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
+{
+	const char *what = "a proxy URL like http://proxy:3128";
+	const char *s;
+
+	if ((s = scalar(p, k->name, v, what)) == NULL)
+		return -1;
+	if (strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0 &&
+	    strncmp(s, "socks4://", 9) != 0 && strncmp(s, "socks4a://", 10) != 0
+	    && strncmp(s, "socks5://", 9) != 0 &&
+	    strncmp(s, "socks5h://", 10) != 0)
+		return fail_expected(p, k->name, v, what);
+	return set_string(p, k, v, dst);
+}
+
+static int
+set_ca_file(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
+{
+	const char *s;
+
+	if ((s = scalar(p, k->name, v, "a file of CA certificates")) == NULL)
+		return -1;
+	if (access(s, R_OK) == -1)
+		return fail_at(p, v->start_mark, "%s: cannot read %s: %s",
+		    k->name, s, strerror(errno));
+	return set_string(p, k, v, dst);
 }
 
 static int
@@ -668,8 +793,12 @@ read_feed(struct parse *p, yaml_node_t *v, struct config_feed *f)
 	if (v->type != YAML_MAPPING_NODE)
 		return fail_at(p, v->start_mark, "feed: expected a mapping "
 		    "like {url: ...}, got %s", describe(v, buf, sizeof(buf)));
+	p->in_feed = 1;
+	p->bound_set = 0;
 	if (walk(p, v, AT_FEED, f) == -1)
 		return -1;
+	p->in_feed = 0;
+	f->interval_pinned = f->interval != 0;
 	if (f->url == NULL)
 		return fail_at(p, v->start_mark, "feed has no url");
 	if (f->name == NULL) {
@@ -703,7 +832,9 @@ set_feeds(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
 	if (n == 0)
 		return 0;
 	if ((cfg->feeds = calloc(n, sizeof(*cfg->feeds))) == NULL ||
-	    (p->name_marks = calloc(n, sizeof(*p->name_marks))) == NULL)
+	    (p->name_marks = calloc(n, sizeof(*p->name_marks))) == NULL ||
+	    (p->bound_marks = calloc(n, sizeof(*p->bound_marks))) == NULL ||
+	    (p->bound_sets = calloc(n, sizeof(*p->bound_sets))) == NULL)
 		return fail_at(p, v->start_mark, "feeds: out of memory");
 	for (item = v->data.sequence.items.start;
 	    item < v->data.sequence.items.top; item++) {
@@ -713,6 +844,8 @@ set_feeds(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
 		if (read_feed(p, node(p, *item), f) == -1)
 			return -1;
 		p->name_marks[cfg->nfeeds - 1] = p->name_mark;
+		p->bound_marks[cfg->nfeeds - 1] = p->bound_mark;
+		p->bound_sets[cfg->nfeeds - 1] = p->bound_set;
 	}
 	return 0;
 }
@@ -761,11 +894,63 @@ check_names(struct parse *p, struct config *cfg)
 	    p->name_marks[orig - cfg->feeds].line + 1);
 }
 
+/* Did the feed's own headers name the header of line? */
+static int
+header_named(const struct config_headers *h, const char *line)
+{
+	size_t len = strcspn(line, ":");
+
+	for (size_t i = 0; i < h->n; i++)
+		if (strncasecmp(h->lines[i], line, len) == 0 &&
+		    h->lines[i][len] == ':')
+			return 1;
+	return 0;
+}
+
+/* The global headers the feed does not name go first. */
+static int
+inherit_headers(const struct config_headers *top, struct config_headers *h)
+{
+	char **lines;
+	size_t n = 0;
+
+	if (top->n == 0)
+		return 0;
+	if ((lines = calloc(top->n + h->n, sizeof(*lines))) == NULL)
+		return -1;
+	for (size_t i = 0; i < top->n; i++)
+		if (!header_named(h, top->lines[i]) &&
+		    (lines[n++] = strdup(top->lines[i])) == NULL) {
+			h->lines = lines;
+			h->n = n;
+			return -1;
+		}
+	if (h->n > 0)
+		memcpy(lines + n, h->lines, h->n * sizeof(*lines));
+	free(h->lines);
+	h->lines = lines;
+	h->n += n;
+	return 0;
+}
+
+static int
+dup_unset(char **dst, const char *src)
+{
+	if (*dst == NULL && src != NULL && (*dst = strdup(src)) == NULL)
+		return -1;
+	return 0;
+}
+
 static int
 inherit(struct config *cfg, struct config_feed *f)
 {
 	if (f->interval == 0)
 		f->interval = cfg->interval;
+	if (f->min_interval == 0)
+		f->min_interval = cfg->min_interval;
+	if (f->max_interval == 0)
+		f->max_interval = cfg->max_interval;
+	f->max_backoff = cfg->max_backoff;
 	if (f->timeout == 0)
 		f->timeout = cfg->timeout;
 	if (f->first_poll == UNSET)
@@ -776,9 +961,31 @@ inherit(struct config *cfg, struct config_feed *f)
 		f->max_feed_bytes = cfg->max_feed_bytes;
 	if (f->max_page_bytes == 0)
 		f->max_page_bytes = cfg->max_page_bytes;
-	if (f->user_agent == NULL &&
-	    (f->user_agent = strdup(cfg->user_agent)) == NULL)
+	if (dup_unset(&f->user_agent, cfg->user_agent) == -1 ||
+	    dup_unset(&f->proxy, cfg->proxy) == -1 ||
+	    dup_unset(&f->ca_file, cfg->ca_file) == -1)
 		return -1;
+	return inherit_headers(&cfg->headers, &f->headers);
+}
+
+/* min_interval <= max_interval once inherited, reported where the feed
+ * (else the top level) set the last of the two. */
+static int
+check_bounds(struct parse *p, struct config *cfg)
+{
+	if (cfg->min_interval > cfg->max_interval)
+		return fail_at(p, p->top_bound_mark, "min_interval (%gs) is "
+		    "greater than max_interval (%gs)", cfg->min_interval,
+		    cfg->max_interval);
+	for (size_t i = 0; i < cfg->nfeeds; i++) {
+		const struct config_feed *f = &cfg->feeds[i];
+
+		if (f->min_interval > f->max_interval)
+			return fail_at(p, p->bound_sets[i] ? p->bound_marks[i] :
+			    p->top_bound_mark, "feed %s: min_interval (%gs) is "
+			    "greater than max_interval (%gs)", f->name,
+			    f->min_interval, f->max_interval);
+	}
 	return 0;
 }
 
@@ -904,6 +1111,10 @@ static int
 set_defaults(struct config *cfg, const char *path)
 {
 	cfg->interval = CONFIG_DEFAULT_INTERVAL;
+	cfg->min_interval = CONFIG_DEFAULT_MIN_INTERVAL;
+	cfg->max_interval = CONFIG_DEFAULT_MAX_INTERVAL;
+	cfg->max_retry_after = CONFIG_DEFAULT_MAX_RETRY_AFTER;
+	cfg->max_backoff = CONFIG_DEFAULT_MAX_BACKOFF;
 	cfg->max_connections = CONFIG_DEFAULT_MAX_CONNECTIONS;
 	cfg->per_host_connections = CONFIG_DEFAULT_PER_HOST_CONNECTIONS;
 	cfg->first_poll = FIRST_POLL_EMIT;
@@ -963,7 +1174,11 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: out of memory", path);
 			goto fail;
 		}
+	if (check_bounds(&p, cfg) == -1)
+		goto fail;
 	free(p.name_marks);
+	free(p.bound_marks);
+	free(p.bound_sets);
 	yaml_document_delete(&doc);
 	free(buf);
 	*out = cfg;
@@ -971,9 +1186,19 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 fail:
 	config_free(cfg);
 	free(p.name_marks);
+	free(p.bound_marks);
+	free(p.bound_sets);
 	yaml_document_delete(&doc);
 	free(buf);
 	return -1;
+}
+
+static void
+headers_free(struct config_headers *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		free(h->lines[i]);
+	free(h->lines);
 }
 
 void
@@ -995,8 +1220,14 @@ config_free(struct config *cfg)
 		}
 		free(f->rules);
 		free(f->user_agent);
+		free(f->proxy);
+		free(f->ca_file);
+		headers_free(&f->headers);
 	}
 	free(cfg->feeds);
+	free(cfg->proxy);
+	free(cfg->ca_file);
+	headers_free(&cfg->headers);
 	free(cfg->path);
 	free(cfg->spool);
 	free(cfg->state);

@@ -19,15 +19,29 @@
 #define FIRST_POLL_EMIT 0   /* current entries of a new feed go to the spool */
 #define FIRST_POLL_SKIP 1   /* they are marked seen without an item */
 
+/* Extra request headers, each line "Name: value". */
+struct config_headers {
+	char **lines;
+	size_t n;
+};
+
 struct config_feed {
 	char *url;
 	char *name;             /* given, or derived from the URL; unique */
-	double interval;        /* seconds */
+	double interval;        /* seconds: the feed's own, else the global one */
+	int interval_pinned;    /* the feed set interval: no adapting */
+	double min_interval;    /* bounds of the adapted interval, seconds */
+	double max_interval;
+	double max_backoff;     /* the global one */
 	char **tags;
 	size_t ntags;
 	struct article_rule *rules;  /* extract: overrides (strings owned) */
 	size_t nrules;
 	char *user_agent;
+	struct config_headers headers;  /* the global ones, then the feed's
+	                         * (which win over a global of the same name) */
+	char *proxy;            /* NULL: from the environment */
+	char *ca_file;          /* NULL: the system's */
 	int first_poll;         /* FIRST_POLL_* */
 	int article;            /* fetch and parse linked pages */
 	int enabled;
@@ -42,9 +56,17 @@ struct config {
 	char *spool;            /* directory */
 	char *state;            /* SQLite file */
 	double interval;
+	double min_interval;
+	double max_interval;
 	char *user_agent;
+	struct config_headers headers;
+	char *proxy;
+	char *ca_file;
 	long max_connections;
 	long per_host_connections;
+	double per_host_delay;  /* seconds between starts on one host, 0 none */
+	double max_retry_after; /* cap on a server's Retry-After */
+	double max_backoff;     /* cap on the wait after errors */
 	int first_poll;
 	int article;
 	int allow_private_addresses;
@@ -60,6 +82,10 @@ struct config {
 #define CONFIG_DEFAULT_SPOOL "/var/spool/newswatch"
 #define CONFIG_DEFAULT_STATE "/var/lib/newswatch/state.db"
 #define CONFIG_DEFAULT_INTERVAL 900.0
+#define CONFIG_DEFAULT_MIN_INTERVAL 300.0
+#define CONFIG_DEFAULT_MAX_INTERVAL (12 * 3600.0)
+#define CONFIG_DEFAULT_MAX_RETRY_AFTER (6 * 3600.0)
+#define CONFIG_DEFAULT_MAX_BACKOFF (24 * 3600.0)
 #define CONFIG_DEFAULT_USER_AGENT "newswatch/" NEWSWATCH_VERSION
 #define CONFIG_DEFAULT_MAX_CONNECTIONS 64
 #define CONFIG_DEFAULT_PER_HOST_CONNECTIONS 2

@@ -14,19 +14,22 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/queue.h>
+#include <time.h>
 
 #include <curl/curl.h>
 #include <ev.h>
 
 #include "http.h"
+#include "log.h"
 
 #define HOST_BUCKETS 4096
 #define MAX_REDIRECTS 10
 #define CONNECT_TIMEOUT 20L
 /* A server that sends less than LOW_SPEED_BYTES per second for
- * LOW_SPEED_SECONDS is dropped, so a trickle cannot hold a slot forever. */
+ * LOW_SPEED_SECONDS (or half the whole timeout, when shorter, so that it
+ * can fire first) is dropped: a trickle cannot hold a slot forever. */
 #define LOW_SPEED_BYTES 10L
-#define LOW_SPEED_SECONDS 30L
+#define LOW_SPEED_SECONDS 30.0
 
 struct host;
 
@@ -47,14 +50,19 @@ struct http_transfer {
 	char refused_addr[INET6_ADDRSTRLEN];
 	int running;
 	int failed_start;
+	int perm_hops;                     /* leading 301/308 answers so far */
+	char *perm_url;                    /* where they lead */
 	TAILQ_ENTRY(http_transfer) entry;  /* in host->queue or http->running */
 	char errbuf[CURL_ERROR_SIZE];
 };
 TAILQ_HEAD(transfer_list, http_transfer);
 
 struct host {
+	struct http *http;
 	char *name;
 	long active;
+	double not_before;                 /* ev_time(): no start before this */
+	ev_timer wake;                     /* runs while not_before holds work */
 	int ready;                         /* in http->ready */
 	struct transfer_list queue;
 	struct host *hnext;                /* hash chain */
@@ -74,6 +82,8 @@ struct http {
 	ev_idle failed;                    /* fed when curl refuses a handle */
 	long max_connections;
 	long per_host;
+	double per_host_delay;
+	double max_retry_after;
 	long active;
 	size_t pending;
 	struct transfer_list running;
@@ -82,6 +92,9 @@ struct http {
 };
 
 static void dispatch(struct http *http);
+static int host_of(const char *url, char *out, size_t outlen, char *err,
+    size_t errlen);
+static void on_wake(struct ev_loop *loop, ev_timer *w, int revents);
 
 static unsigned
 host_hash(const char *s)
@@ -108,12 +121,35 @@ host_get(struct http *http, const char *name)
 		return NULL;
 	}
 	TAILQ_INIT(&h->queue);
+	h->http = http;
+	ev_timer_init(&h->wake, on_wake, 0., 0.);
+	h->wake.data = h;
 	h->hnext = http->hosts[b];
 	http->hosts[b] = h;
 	return h;
 }
 
-/* Hosts with nothing to do are forgotten, so memory follows the work. */
+/* Wake h at not_before (it may fire early: libev counts from the start of
+ * the loop iteration, so the callback checks again). */
+static void
+host_sleep(struct http *http, struct host *h)
+{
+	if (ev_is_active(&h->wake))
+		return;
+	ev_timer_set(&h->wake, h->not_before - ev_time() + 0.001, 0.);
+	ev_timer_start(http->loop, &h->wake);
+}
+
+static void
+host_free(struct http *http, struct host *h)
+{
+	ev_timer_stop(http->loop, &h->wake);
+	free(h->name);
+	free(h);
+}
+
+/* Hosts with nothing to do are forgotten, so memory follows the work; one
+ * that must still wait is kept (asleep) until its wait is over. */
 static void
 host_release_if_idle(struct http *http, struct host *h)
 {
@@ -121,6 +157,10 @@ host_release_if_idle(struct http *http, struct host *h)
 
 	if (h->active > 0 || !TAILQ_EMPTY(&h->queue))
 		return;
+	if (h->not_before > ev_time()) {
+		host_sleep(http, h);
+		return;
+	}
 	if (h->ready) {
 		TAILQ_REMOVE(&http->ready, h, rentry);
 		h->ready = 0;
@@ -130,17 +170,33 @@ host_release_if_idle(struct http *http, struct host *h)
 			*pp = h->hnext;
 			break;
 		}
-	free(h->name);
-	free(h);
+	host_free(http, h);
 }
 
 static void
 host_mark_ready(struct http *http, struct host *h)
 {
-	if (!h->ready && !TAILQ_EMPTY(&h->queue) && h->active < http->per_host) {
-		TAILQ_INSERT_TAIL(&http->ready, h, rentry);
-		h->ready = 1;
+	if (h->ready || TAILQ_EMPTY(&h->queue) || h->active >= http->per_host)
+		return;
+	if (h->not_before > ev_time()) {
+		host_sleep(http, h);
+		return;
 	}
+	TAILQ_INSERT_TAIL(&http->ready, h, rentry);
+	h->ready = 1;
+}
+
+static void
+on_wake(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct host *h = w->data;
+	struct http *http = h->http;
+
+	(void)loop;
+	(void)revents;
+	host_mark_ready(http, h);
+	host_release_if_idle(http, h);
+	dispatch(http);
 }
 
 static void
@@ -149,6 +205,7 @@ transfer_free(struct http_transfer *t)
 	if (t->easy)
 		curl_easy_cleanup(t->easy);
 	curl_slist_free_all(t->headers);
+	free(t->perm_url);
 	free(t->url);
 	free(t->body);
 	free(t);
@@ -266,6 +323,111 @@ header_value(CURL *easy, const char *name)
 	return h->value;
 }
 
+/*
+ * Each response's status line, redirects included: the chain's leading
+ * permanent redirects are the ones a caller may remember.  An interim
+ * answer (1xx) or a proxy's answer to CONNECT comes before the real one
+ * of the same hop and changes nothing.
+ */
+static size_t
+on_header(char *data, size_t size, size_t nmemb, void *userp)
+{
+	struct http_transfer *t = userp;
+	size_t n = size * nmemb;
+	long hop = 0, status;
+	char *url = NULL, *p;
+
+	if (n < 12 || strncmp(data, "HTTP/", 5) != 0 ||
+	    (p = memchr(data, ' ', n)) == NULL || p + 4 > data + n)
+		return n;
+	status = strtol(p + 1, NULL, 10);
+	curl_easy_getinfo(t->easy, CURLINFO_REDIRECT_COUNT, &hop);
+	if (status < 200 || hop != t->perm_hops)
+		return n;
+	if (hop > 0 && curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL,
+	    &url) == CURLE_OK && url) {
+		free(t->perm_url);
+		if ((t->perm_url = strdup(url)) == NULL)
+			return 0;
+	}
+	if (status == 301 || status == 308)
+		t->perm_hops++;
+	return n;
+}
+
+/* Seconds from the response's Date (our clock when it has none) to the
+ * HTTP-date value, -1 when value is not a date. */
+static double
+seconds_until(CURL *easy, const char *value)
+{
+	const char *date = header_value(easy, "Date");
+	time_t when = curl_getdate(value, NULL), now = -1;
+
+	if (when == -1)
+		return -1;
+	if (date)
+		now = curl_getdate(date, NULL);
+	if (now == -1)
+		now = time(NULL);
+	return when > now ? (double)(when - now) : 0;
+}
+
+/* Retry-After: delta seconds or an HTTP-date (RFC 9110 10.2.3). */
+static double
+retry_after(CURL *easy)
+{
+	const char *v = header_value(easy, "Retry-After");
+	char *end;
+	double s;
+
+	if (v == NULL)
+		return -1;
+	if (*v >= '0' && *v <= '9') {
+		s = strtod(v, &end);
+		return *end == '\0' || *end == ' ' ? s : -1;
+	}
+	return seconds_until(easy, v);
+}
+
+/* Cache-Control's max-age, unless no-store or no-cache forbid reuse. */
+static double
+max_age(CURL *easy)
+{
+	const char *v = header_value(easy, "Cache-Control");
+	double age = -1;
+
+	for (const char *p = v; p && *p; p += strcspn(p, ",")) {
+		p += strspn(p, ", \t");
+		if (strncasecmp(p, "no-store", 8) == 0 ||
+		    strncasecmp(p, "no-cache", 8) == 0)
+			return -1;
+		if (strncasecmp(p, "max-age=", 8) == 0 && p[8] >= '0' &&
+		    p[8] <= '9')
+			age = strtod(p + 8, NULL);
+	}
+	return age;
+}
+
+/* A 429 or 503 with Retry-After holds back every transfer to the host
+ * that answered. */
+static void
+hold_host(struct http *http, const char *url, long status, double wait)
+{
+	char name[256], err[256];
+	struct host *h;
+
+	if (wait < 0 || (status != 429 && status != 503))
+		return;
+	if (host_of(url, name, sizeof(name), err, sizeof(err)) == -1 ||
+	    (h = host_get(http, name)) == NULL)
+		return;
+	if (h->not_before < ev_time() + wait)
+		h->not_before = ev_time() + wait;
+	log_info("host %s: HTTP %ld, waiting %.0f s before the next request",
+	    name, status, wait);
+	host_release_if_idle(http, h);
+}
+
 static void
 finish(struct http *http, struct http_transfer *t, CURLcode rc)
 {
@@ -280,15 +442,29 @@ finish(struct http *http, struct http_transfer *t, CURLcode rc)
 	curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME, &res.seconds);
 	res.url = url ? url : t->url;
 	res.content_type = ctype;
+	res.retry_after = res.max_age = res.expires_in = -1;
 	if (rc == CURLE_OK) {
+		const char *expires = header_value(t->easy, "Expires");
+
 		res.etag = header_value(t->easy, "ETag");
 		res.last_modified = header_value(t->easy, "Last-Modified");
 		res.body = t->body ? t->body : "";
 		res.len = t->len;
+		res.permanent_url = t->perm_url;
+		res.retry_after = retry_after(t->easy);
+		if (res.retry_after > http->max_retry_after)
+			res.retry_after = http->max_retry_after;
+		res.max_age = max_age(t->easy);
+		res.expires_in = expires ? seconds_until(t->easy, expires) : -1;
+		hold_host(http, res.url, res.status, res.retry_after);
 	} else {
-		if (t->too_big || rc == CURLE_FILESIZE_EXCEEDED)
-			snprintf(reason, sizeof(reason),
-			    "body larger than %lld bytes", (long long)t->max_bytes);
+		if (t->too_big)
+			snprintf(reason, sizeof(reason), "body larger than %lld "
+			    "bytes once decoded: transfer aborted",
+			    (long long)t->max_bytes);
+		else if (rc == CURLE_TOO_MANY_REDIRECTS)
+			snprintf(reason, sizeof(reason), "more than %d redirects"
+			    " (a redirect loop?)", MAX_REDIRECTS);
 		else if (t->refused_private)
 			snprintf(reason, sizeof(reason), "refused to connect to "
 			    "private address %s (allow_private_addresses is off)",
@@ -413,6 +589,8 @@ dispatch(struct http *http)
 		TAILQ_REMOVE(&h->queue, t, entry);
 		h->active++;
 		http->active++;
+		if (http->per_host_delay > 0)
+			h->not_before = ev_time() + http->per_host_delay;
 		t->running = 1;
 		TAILQ_INSERT_TAIL(&http->running, t, entry);
 		host_mark_ready(http, h);
@@ -447,8 +625,8 @@ on_failed_start(struct ev_loop *loop, ev_idle *w, int revents)
 }
 
 struct http *
-http_new(struct ev_loop *loop, long max_connections, long per_host_connections,
-    char *err, size_t errlen)
+http_new(struct ev_loop *loop, const struct http_limits *lim, char *err,
+    size_t errlen)
 {
 	struct http *http;
 
@@ -462,8 +640,12 @@ http_new(struct ev_loop *loop, long max_connections, long per_host_connections,
 		return NULL;
 	}
 	http->loop = loop;
-	http->max_connections = max_connections > 0 ? max_connections : 1;
-	http->per_host = per_host_connections > 0 ? per_host_connections : 1;
+	http->max_connections = lim->max_connections > 0 ?
+	    lim->max_connections : 1;
+	http->per_host = lim->per_host_connections > 0 ?
+	    lim->per_host_connections : 1;
+	http->per_host_delay = lim->per_host_delay;
+	http->max_retry_after = lim->max_retry_after;
 	TAILQ_INIT(&http->running);
 	TAILQ_INIT(&http->ready);
 	ev_timer_init(&http->timer, on_timer, 0., 0.);
@@ -491,8 +673,7 @@ host_drop_all(struct http *http)
 				TAILQ_REMOVE(&h->queue, t, entry);
 				transfer_free(t);
 			}
-			free(h->name);
-			free(h);
+			host_free(http, h);
 		}
 		http->hosts[b] = NULL;
 	}
@@ -562,17 +743,27 @@ static int
 transfer_setup(struct http_transfer *t, const struct http_request *req)
 {
 	CURL *e = t->easy;
+	double low_speed = req->timeout / 2 < LOW_SPEED_SECONDS ?
+	    req->timeout / 2 : LOW_SPEED_SECONDS;
+	struct curl_slist *l;
 
 	if ((req->etag && add_header(&t->headers, "If-None-Match", req->etag)) ||
 	    (req->last_modified &&
 	    add_header(&t->headers, "If-Modified-Since", req->last_modified)))
 		return -1;
+	for (size_t i = 0; i < req->nheaders; i++) {
+		if ((l = curl_slist_append(t->headers, req->headers[i])) == NULL)
+			return -1;
+		t->headers = l;
+	}
 	curl_easy_setopt(e, CURLOPT_URL, t->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, t);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
 	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
@@ -584,11 +775,19 @@ transfer_setup(struct http_transfer *t, const struct http_request *req)
 	curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)MAX_REDIRECTS);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (req->ca_file)
+		curl_easy_setopt(e, CURLOPT_CAINFO, req->ca_file);
+	if (req->proxy)
+		curl_easy_setopt(e, CURLOPT_PROXY, req->proxy);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(req->timeout * 1000));
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, LOW_SPEED_BYTES);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, LOW_SPEED_SECONDS);
-	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_bytes);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
+	    low_speed >= 1 ? (long)low_speed : 1L);
+	/* No CURLOPT_MAXFILESIZE: it judges the encoded Content-Length,
+	 * while the cap is on decoded bytes (on_body). */
 	return 0;
 }
 

@@ -7,10 +7,17 @@
  * hosts served round-robin so one busy site cannot starve the others.
  * Its done callback is called exactly once, from the loop (never from
  * inside http_get), unless the request is cancelled first.  Redirects are
- * followed (http and https only, at most 10); bodies are decompressed and
- * capped at max_bytes of decoded data, past which the transfer fails and
- * nothing of the body is handed out.  The only file that knows both
- * libcurl and libev.
+ * followed (http and https only, at most 10), and the caller learns where
+ * the permanent (301, 308) ones that open the chain lead.  Bodies are
+ * decompressed (every encoding libcurl supports) and capped at max_bytes
+ * of decoded data, past which the transfer fails and nothing of the body
+ * is handed out.  TLS peers are always verified.
+ *
+ * Politeness per host (the URL's host name, any port): at most
+ * per_host_connections transfers at once, starts at least per_host_delay
+ * seconds apart, and after a 429 or 503 with Retry-After nothing starts
+ * on that host until the time it asked for (at most max_retry_after
+ * seconds later).  The only file that knows both libcurl and libev.
  */
 #ifndef NW_HTTP_H
 #define NW_HTTP_H
@@ -32,6 +39,14 @@ struct http_response {
 	const char *body;          /* NUL-terminated, len bytes; valid during the call */
 	size_t len;
 	double seconds;            /* total transfer time */
+	const char *permanent_url; /* where the 301/308 redirects that open the
+	                            * chain lead (before any temporary one);
+	                            * NULL when the chain starts otherwise */
+	double retry_after;        /* Retry-After in seconds, at most
+	                            * max_retry_after; -1 when absent */
+	double max_age;            /* Cache-Control: max-age, -1 when absent
+	                            * (or no-store / no-cache) */
+	double expires_in;         /* Expires minus Date, -1 when absent */
 };
 
 typedef void http_done_fn(void *arg, const struct http_response *res);
@@ -41,16 +56,29 @@ struct http_request {
 	const char *etag;          /* sent as If-None-Match when not NULL */
 	const char *last_modified; /* sent as If-Modified-Since when not NULL */
 	const char *user_agent;
+	const char *const *headers; /* nheaders extra "Name: value" lines */
+	size_t nheaders;
+	const char *proxy;         /* NULL: libcurl reads http_proxy etc. */
+	const char *ca_file;       /* NULL: the system's CA certificates */
 	int64_t max_bytes;         /* cap on the decoded body */
-	double timeout;            /* whole transfer, seconds */
+	double timeout;            /* whole transfer, seconds; a body slower
+	                            * than 10 bytes/s for min(30 s, timeout / 2)
+	                            * fails sooner */
 	int allow_private;         /* 0: refuse loopback, private, link-local peers */
 	http_done_fn *done;
 	void *arg;
 };
 
+struct http_limits {
+	long max_connections;      /* transfers at once, in all */
+	long per_host_connections; /* transfers at once to one host */
+	double per_host_delay;     /* seconds between starts on one host, 0 none */
+	double max_retry_after;    /* cap on a Retry-After, seconds */
+};
+
 /* Make an engine on loop.  Returns NULL with the reason in err. */
-struct http *http_new(struct ev_loop *loop, long max_connections,
-    long per_host_connections, char *err, size_t errlen);
+struct http *http_new(struct ev_loop *loop, const struct http_limits *lim,
+    char *err, size_t errlen);
 
 /* Cancel every transfer (no callbacks) and free the engine; NULL is a
  * no-op.  Call before the loop is destroyed. */

@@ -78,6 +78,8 @@ struct daemon {
 	char *state_path;
 	long max_connections;
 	long per_host_connections;
+	double per_host_delay;
+	double max_retry_after;
 	int allow_private;
 	struct state *state;
 	struct spool *spool;
@@ -179,8 +181,11 @@ warn_fixed_settings(const struct daemon *d, const struct config *new)
 		log_warnx("reload: spool and state paths take effect at restart");
 	if (d->max_connections != new->max_connections ||
 	    d->per_host_connections != new->per_host_connections ||
+	    d->per_host_delay != new->per_host_delay ||
+	    d->max_retry_after != new->max_retry_after ||
 	    d->allow_private != new->allow_private_addresses)
-		log_warnx("reload: max_connections, per_host_connections and "
+		log_warnx("reload: max_connections, per_host_connections, "
+		    "per_host_delay, max_retry_after and "
 		    "allow_private_addresses take effect at restart");
 }
 
@@ -232,13 +237,21 @@ daemon_open(struct daemon *d, struct config *cfg)
 		fatalx("out of memory");
 	d->max_connections = cfg->max_connections;
 	d->per_host_connections = cfg->per_host_connections;
+	d->per_host_delay = cfg->per_host_delay;
+	d->max_retry_after = cfg->max_retry_after;
 	d->allow_private = cfg->allow_private_addresses;
 	if (state_open(cfg->state, &d->state, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (spool_open(cfg->spool, &d->spool, err, sizeof(err)) == -1)
 		fatalx("%s", err);
-	if ((d->http = http_new(d->loop, cfg->max_connections,
-	    cfg->per_host_connections, err, sizeof(err))) == NULL)
+	struct http_limits lim = {
+		.max_connections = cfg->max_connections,
+		.per_host_connections = cfg->per_host_connections,
+		.per_host_delay = cfg->per_host_delay,
+		.max_retry_after = cfg->max_retry_after,
+	};
+
+	if ((d->http = http_new(d->loop, &lim, err, sizeof(err))) == NULL)
 		fatalx("http: %s", err);
 	if ((d->poller = poller_new(d->loop, d->http, d->state, d->spool,
 	    cfg->allow_private_addresses, err, sizeof(err))) == NULL)
@@ -365,21 +378,57 @@ when(int64_t t, char *buf, size_t len)
 	return date_format_rfc3339(t, buf, len);
 }
 
+/* "1h30m", "45s": the largest two units. */
+static const char *
+duration(int64_t secs, char *buf, size_t len)
+{
+	static const struct { char unit; int64_t secs; } units[] = {
+		{ 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 },
+	};
+	size_t u = 0;
+
+	if (secs <= 0)
+		return "-";
+	while (secs < units[u].secs)
+		u++;
+	if (u + 1 < 4 && secs % units[u].secs >= units[u + 1].secs)
+		snprintf(buf, len, "%lld%c%lld%c",
+		    (long long)(secs / units[u].secs), units[u].unit,
+		    (long long)(secs % units[u].secs / units[u + 1].secs),
+		    units[u + 1].unit);
+	else
+		snprintf(buf, len, "%lld%c", (long long)(secs / units[u].secs),
+		    units[u].unit);
+	return buf;
+}
+
 static void
 status_row(const char *name, const char *url, const struct state_feed *f)
 {
-	char last[32], next[32], http[16];
+	char last[32], next[32], ok[32], http[16], span[32], interval[64];
 
 	if (f && f->last_status)
 		snprintf(http, sizeof(http), "%d", f->last_status);
 	else
 		snprintf(http, sizeof(http), "-");
-	printf("%-24s %-20s %-4s %7lld %-20s %s%s%s\n", name,
+	if (f && f->interval_why)
+		snprintf(interval, sizeof(interval), "%s (%s)",
+		    duration(f->interval, span, sizeof(span)), f->interval_why);
+	else
+		snprintf(interval, sizeof(interval), "-");
+	printf("%-24s %-20s %-4s %7lld %-20s %-26s %4d %-20s %s", name,
 	    when(f ? f->last_poll : 0, last, sizeof(last)), http,
 	    (long long)(f ? f->entries_seen : 0),
-	    when(f ? f->next_poll : 0, next, sizeof(next)), url,
-	    f && f->last_error ? "  error: " : "",
-	    f && f->last_error ? f->last_error : "");
+	    f && f->disabled ? "disabled (410 Gone)" :
+	    when(f ? f->next_poll : 0, next, sizeof(next)), interval,
+	    f ? f->failures : 0, when(f ? f->last_success : 0, ok, sizeof(ok)),
+	    url);
+	if (f && f->config_url && strcmp(f->config_url, url) != 0 &&
+	    strcmp(f->url, url) == 0)
+		printf("  (moved permanently from %s)", f->config_url);
+	if (f && f->last_error)
+		printf("  error: %s", f->last_error);
+	putchar('\n');
 }
 
 static int
@@ -401,8 +450,9 @@ cmd_status(struct options *opt)
 			return 1;
 		}
 	}
-	printf("%-24s %-20s %-4s %7s %-20s %s\n", "NAME", "LAST POLL", "HTTP",
-	    "SEEN", "NEXT POLL", "URL");
+	printf("%-24s %-20s %-4s %7s %-20s %-26s %4s %-20s %s\n", "NAME",
+	    "LAST POLL", "HTTP", "SEEN", "NEXT POLL", "INTERVAL (WHY)", "ERRS",
+	    "LAST SUCCESS", "URL");
 	for (size_t i = 0; i < cfg->nfeeds; i++) {
 		const struct config_feed *cf = &cfg->feeds[i];
 		const struct state_feed *f = NULL;
@@ -410,7 +460,10 @@ cmd_status(struct options *opt)
 		for (size_t j = 0; j < n && !f; j++)
 			if (strcmp(feeds[j].name, cf->name) == 0)
 				f = &feeds[j];
-		status_row(cf->name, f ? f->url : cf->url, f);
+		/* Until polled, a URL changed in the config is not yet in
+		 * the state. */
+		status_row(cf->name, f && f->config_url &&
+		    strcmp(f->config_url, cf->url) == 0 ? f->url : cf->url, f);
 	}
 	/* Feeds no longer configured keep their state: show them too. */
 	for (size_t j = 0; j < n; j++) {
@@ -474,9 +527,13 @@ fetch_url(const char *url, struct fetched *f)
 		.max_bytes = TOOL_MAX_BYTES, .timeout = CONFIG_DEFAULT_TIMEOUT,
 		.allow_private = 1, .done = on_fetched, .arg = f,
 	};
+	struct http_limits lim = {
+		.max_connections = 1, .per_host_connections = 1,
+		.max_retry_after = CONFIG_DEFAULT_MAX_RETRY_AFTER,
+	};
 
 	if (loop == NULL ||
-	    (http = http_new(loop, 1, 1, f->error, sizeof(f->error))) == NULL)
+	    (http = http_new(loop, &lim, f->error, sizeof(f->error))) == NULL)
 		return -1;
 	if (http_get(http, &req, f->error, sizeof(f->error)) != NULL)
 		while (!f->done && ev_run(loop, EVRUN_ONCE))

@@ -14,9 +14,11 @@
 #include "../store/spool.h"
 #include "../store/state.h"
 #include "diff.h"
+#include "clock.h"
 #include "http.h"
 #include "item.h"
 #include "log.h"
+#include "policy.h"
 #include "poll.h"
 
 /* How long finished polls wait for company before their state writes go
@@ -49,6 +51,10 @@ struct poll_job {
 	size_t waiting;               /* items not yet spooled or failed */
 	int skip_all;                 /* first poll with first_poll: skip */
 	int ok;
+	int gone;                     /* 410: disable the feed */
+	const char *url_reason;       /* sf.url changed: why, for its history */
+	double retry_after;           /* of a 429 or 503, -1 none */
+	double max_age, expires_in;   /* freshness the server announced */
 	char error[512];
 	double started;
 	enum job_queue queued;
@@ -72,15 +78,6 @@ struct poller {
 };
 
 static void job_deliver(struct poll_job *job);
-
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void
 set_str(char **dst, const char *src)
@@ -163,12 +160,26 @@ job_parse(struct poll_job *job, const struct http_response *res)
 		job->skip_all = 1;
 		return 0;
 	}
-	if (diff_new_entries(job->p->state, job->sf.id, job->feed, now_us(),
+	if (diff_new_entries(job->p->state, job->sf.id, job->feed, clock_now_us(),
 	    &job->new, &job->nnew, err, sizeof(err)) == -1) {
 		job_fail(job, "state: %s", err);
 		return -1;
 	}
 	return 0;
+}
+
+/* A feed that answered through permanent redirects is polled at their
+ * end from now on; temporary ones (302, 303, 307) change nothing. */
+static void
+remember_redirect(struct poll_job *job, const struct http_response *res)
+{
+	if (res->permanent_url == NULL ||
+	    strcmp(res->permanent_url, job->sf.url) == 0)
+		return;
+	log_info("feed %s: moved permanently from %s to %s", job->cf->name,
+	    job->sf.url, res->permanent_url);
+	set_str(&job->sf.url, res->permanent_url);
+	job->url_reason = "permanent redirect";
 }
 
 static void
@@ -177,13 +188,31 @@ on_feed(void *arg, const struct http_response *res)
 	struct poll_job *job = arg;
 
 	job->xfer = NULL;
-	job->sf.last_poll = time(NULL);
+	job->sf.last_poll = clock_now();
 	job->sf.last_status = (int)res->status;
 	if (res->error) {
 		job_fail(job, "%s: %s", res->url, res->error);
 		return;
 	}
+	job->max_age = res->max_age;
+	job->expires_in = res->expires_in;
+	if (res->status == 410) {
+		job->gone = 1;
+		job_fail(job, "%s: HTTP 410 Gone: feed disabled until its url "
+		    "changes in the config", res->url);
+		return;
+	}
+	if (res->status == 429 || res->status == 503) {
+		job->retry_after = res->retry_after;
+		if (res->retry_after >= 0)
+			job_fail(job, "%s: HTTP %ld, Retry-After %.0f s",
+			    res->url, res->status, res->retry_after);
+		else
+			job_fail(job, "%s: HTTP %ld", res->url, res->status);
+		return;
+	}
 	if (res->status == 304) {
+		remember_redirect(job, res);
 		job->ok = 1;
 		job->p->stats.not_modified++;
 		log_debug("feed %s: not modified (%.2f s)", job->cf->name,
@@ -197,6 +226,8 @@ on_feed(void *arg, const struct http_response *res)
 	}
 	if (job_parse(job, res) == -1)
 		return;
+	remember_redirect(job, res);
+	job->sf.ttl = job->feed->ttl;
 	/* Validators are kept only once the body was read successfully:
 	 * otherwise a 304 would hide the entries we failed to process. */
 	set_str(&job->sf.etag, res->etag);
@@ -297,6 +328,10 @@ job_deliver(struct poll_job *job)
 		struct http_request req = {
 			.url = e->link,
 			.user_agent = job->cf->user_agent,
+			.headers = (const char *const *)job->cf->headers.lines,
+			.nheaders = job->cf->headers.n,
+			.proxy = job->cf->proxy,
+			.ca_file = job->cf->ca_file,
 			.max_bytes = job->cf->max_page_bytes,
 			.timeout = job->cf->timeout,
 			.allow_private = p->allow_private,
@@ -352,6 +387,53 @@ flush_discover(struct poller *p)
 	}
 }
 
+/* Decide next_poll and the interval shown in status (see policy.h). */
+static int
+job_schedule(struct poll_job *job, char *err, size_t errlen)
+{
+	const struct config_feed *cf = job->cf;
+	struct state_feed *sf = &job->sf;
+	int64_t now = clock_now(), now_us = clock_now_us(), since;
+	struct policy_in in = {
+		.interval = cf->interval,
+		.pinned = cf->interval_pinned,
+		.min_interval = cf->min_interval,
+		.max_interval = cf->max_interval,
+		.ttl = (double)sf->ttl,
+		.max_age = job->ok ? job->max_age : -1,
+		.expires_in = job->ok ? job->expires_in : -1,
+		.watched = -1,
+		.failures = sf->failures,
+		.retry_after = job->retry_after,
+		.max_backoff = cf->max_backoff,
+	};
+	const char *why;
+	double wait;
+
+	if (job->gone) {
+		sf->disabled = 1;
+		sf->next_poll = 0;
+		sf->interval = 0;
+		set_str(&sf->interval_why, "disabled");
+		return 0;
+	}
+	if (sf->first_success_us > 0) {
+		since = now_us - (int64_t)(POLICY_OBSERVE_WINDOW * 1e6);
+		if (since < sf->first_success_us)
+			since = sf->first_success_us;
+		in.watched = (double)(now_us - since) / 1e6;
+		if (state_entry_count_since(job->p->state, sf->id, since,
+		    &in.new_entries, err, errlen) == -1)
+			return -1;
+	}
+	wait = policy_next(&in, (double)random() / ((double)RAND_MAX + 1),
+	    &why);
+	sf->interval = (int64_t)(wait + 0.5);
+	sf->next_poll = now + sf->interval;
+	set_str(&sf->interval_why, why);
+	return 0;
+}
+
 static int
 job_commit(struct poll_job *job, int spool_durable, char *err, size_t errlen)
 {
@@ -373,7 +455,7 @@ job_commit(struct poll_job *job, int spool_durable, char *err, size_t errlen)
 	}
 	for (size_t i = 0; job->skip_all && i < job->feed->nentries; i++)
 		if (state_entry_mark_seen(st, job->sf.id,
-		    job->feed->entries[i].id, now_us(), err, errlen) == -1)
+		    job->feed->entries[i].id, clock_now_us(), err, errlen) == -1)
 			return -1;
 	if (job->ok && failed > 0) {
 		snprintf(job->error, sizeof(job->error),
@@ -385,12 +467,20 @@ job_commit(struct poll_job *job, int spool_durable, char *err, size_t errlen)
 	if (job->ok) {
 		job->sf.polls++;
 		job->sf.failures = 0;
+		job->sf.last_success = job->sf.last_poll;
+		/* Entries discovered from now on were new when seen. */
+		if (job->sf.first_success_us == 0)
+			job->sf.first_success_us = clock_now_us();
 		set_str(&job->sf.last_error, NULL);
 	} else {
 		job->sf.failures++;
 		set_str(&job->sf.last_error, job->error);
 	}
-	job->sf.next_poll = job->sf.last_poll + (int64_t)job->cf->interval;
+	if (job->url_reason && state_feed_url_add(st, job->sf.id, job->sf.url,
+	    job->url_reason, err, errlen) == -1)
+		return -1;
+	if (job_schedule(job, err, errlen) == -1)
+		return -1;
 	return state_feed_save(st, &job->sf, err, errlen);
 }
 
@@ -429,6 +519,7 @@ flush_final(struct poller *p)
 		res.error = rc == -1 ? err : job->ok ? NULL : job->error;
 		res.items = rc == 0 && durable ? items : 0;
 		res.next_poll = job->sf.next_poll;
+		res.disabled = job->sf.disabled;
 		if (res.ok)
 			p->stats.polls_ok++;
 		else
@@ -512,6 +603,7 @@ poller_poll(struct poller *p, const struct config_feed *cf, poll_done_fn *done,
 	job->done = done;
 	job->arg = arg;
 	job->started = ev_now(p->loop);
+	job->retry_after = job->max_age = job->expires_in = -1;
 	TAILQ_INSERT_TAIL(&p->jobs, job, entry);
 	if (state_feed_get(p->state, cf->name, cf->url, &job->sf, &job->created,
 	    err, sizeof(err)) == -1) {
@@ -519,18 +611,29 @@ poller_poll(struct poller *p, const struct config_feed *cf, poll_done_fn *done,
 		job_free(job);
 		return NULL;
 	}
-	if (strcmp(job->sf.url, cf->url) != 0) {
-		/* The config now names another URL: its validators belong
-		 * to the old one. */
+	if (job->sf.config_url == NULL ||
+	    strcmp(job->sf.config_url, cf->url) != 0) {
+		/* The config now names another URL: a fresh start, since
+		 * validators, redirects, hints and a 410 belonged to the old
+		 * one. */
 		set_str(&job->sf.url, cf->url);
+		set_str(&job->sf.config_url, cf->url);
 		set_str(&job->sf.etag, NULL);
 		set_str(&job->sf.last_modified, NULL);
+		job->sf.disabled = 0;
+		job->sf.failures = 0;
+		job->sf.ttl = -1;
+		job->url_reason = "config";
 	}
 	struct http_request req = {
-		.url = cf->url,
+		.url = job->sf.url,
 		.etag = job->sf.etag,
 		.last_modified = job->sf.last_modified,
 		.user_agent = cf->user_agent,
+		.headers = (const char *const *)cf->headers.lines,
+		.nheaders = cf->headers.n,
+		.proxy = cf->proxy,
+		.ca_file = cf->ca_file,
 		.max_bytes = cf->max_feed_bytes,
 		.timeout = cf->timeout,
 		/* The feeds are the administrator's choice; only article
@@ -540,7 +643,7 @@ poller_poll(struct poller *p, const struct config_feed *cf, poll_done_fn *done,
 		.arg = job,
 	};
 	if ((job->xfer = http_get(p->http, &req, err, sizeof(err))) == NULL) {
-		job->sf.last_poll = time(NULL);
+		job->sf.last_poll = clock_now();
 		job_fail(job, "%s", err);
 	}
 	return job;

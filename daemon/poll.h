@@ -31,7 +31,8 @@ struct poll_result {
 	long status;         /* HTTP status, 0 when none */
 	const char *error;   /* why not ok, or NULL */
 	size_t items;        /* items written to the spool */
-	int64_t next_poll;   /* UTC seconds: when to poll again */
+	int64_t next_poll;   /* UTC seconds (clock.h): when to poll again */
+	int disabled;        /* 410 Gone: not again while the config's url stays */
 };
 
 typedef void poll_done_fn(void *arg, const struct poll_result *res);

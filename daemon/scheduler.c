@@ -8,6 +8,7 @@
 #include <ev.h>
 
 #include "../store/state.h"
+#include "clock.h"
 #include "log.h"
 #include "poll.h"
 #include "scheduler.h"
@@ -72,6 +73,8 @@ watch_arm(struct watch *w, double delay)
 	ev_timer_start(w->s->loop, &w->timer);
 }
 
+static void watch_free(struct watch *w);
+
 static void
 on_polled(void *arg, const struct poll_result *res)
 {
@@ -89,8 +92,13 @@ on_polled(void *arg, const struct poll_result *res)
 			s->idle(s->idle_arg);
 		return;
 	}
-	watch_arm(w, (double)res->next_poll - (double)time(NULL) +
-	    jitter(w->cf->interval * RUN_JITTER));
+	/* Gone: forgotten until a reload names another URL for it. */
+	if (res->disabled) {
+		watch_free(w);
+		return;
+	}
+	watch_arm(w, (double)res->next_poll - (double)clock_now() +
+	    jitter((double)(res->next_poll - clock_now()) * RUN_JITTER));
 }
 
 static void
@@ -107,7 +115,7 @@ on_due(struct ev_loop *loop, ev_timer *t, int revents)
 	w->job_ref->refs++;
 	s->busy++;
 	if ((w->job = poller_poll(s->poller, w->cf, on_polled, w)) == NULL) {
-		struct poll_result res = { .next_poll = time(NULL) +
+		struct poll_result res = { .next_poll = clock_now() +
 		    (int64_t)w->cf->interval };
 		on_polled(w, &res);
 	}
@@ -172,10 +180,19 @@ watch_find(struct scheduler *s, const char *name)
 	return NULL;
 }
 
+static const struct state_feed *
+known_feed(const struct state_feed *known, size_t nknown, const char *name)
+{
+	for (size_t i = 0; i < nknown; i++)
+		if (strcmp(known[i].name, name) == 0)
+			return &known[i];
+	return NULL;
+}
+
 /* When a feed is first due: its state's next_poll, spread a little. */
 static double
 first_delay(struct scheduler *s, const struct config_feed *cf,
-    const struct state_feed *known, size_t nknown)
+    const struct state_feed *f)
 {
 	double spread = cf->interval / 10 < START_SPREAD ?
 	    cf->interval / 10 : START_SPREAD;
@@ -183,13 +200,19 @@ first_delay(struct scheduler *s, const struct config_feed *cf,
 
 	if (s->once)
 		return 0;
-	for (size_t i = 0; i < nknown; i++)
-		if (strcmp(known[i].name, cf->name) == 0) {
-			if (known[i].next_poll > time(NULL))
-				wait = (double)(known[i].next_poll - time(NULL));
-			break;
-		}
+	/* A URL the state does not know is a new feed: due now. */
+	if (f && f->config_url && strcmp(f->config_url, cf->url) == 0 &&
+	    f->next_poll > clock_now())
+		wait = (double)(f->next_poll - clock_now());
 	return wait + jitter(spread);
+}
+
+/* 410 Gone, and the config still names the URL that answered it. */
+static int
+gone(const struct config_feed *cf, const struct state_feed *f)
+{
+	return f && f->disabled && f->config_url &&
+	    strcmp(f->config_url, cf->url) == 0;
 }
 
 int
@@ -214,9 +237,15 @@ scheduler_apply(struct scheduler *s, struct config *cfg)
 		w->mark = 0;
 	for (size_t i = 0; i < cfg->nfeeds; i++) {
 		const struct config_feed *cf = &cfg->feeds[i];
+		const struct state_feed *f = known_feed(known, nknown, cf->name);
 
 		if (!cf->enabled)
 			continue;
+		if (gone(cf, f)) {
+			log_info("feed %s: disabled since it answered 410 Gone; "
+			    "give it another url to poll it again", cf->name);
+			continue;
+		}
 		if ((w = watch_find(s, cf->name)) != NULL) {
 			w->cf = cf;
 			w->ref = ref;
@@ -237,7 +266,7 @@ scheduler_apply(struct scheduler *s, struct config *cfg)
 		s->nwatches++;
 		if (s->once)
 			s->once_left++;
-		watch_arm(w, first_delay(s, cf, known, nknown));
+		watch_arm(w, first_delay(s, cf, f));
 		if (s->current)
 			log_info("feed %s: added", cf->name);
 	}

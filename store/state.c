@@ -45,11 +45,32 @@ static const char *const migrations[] = {
 	" status INTEGER NOT NULL CHECK (status IN (1, 2)),"
 	" seen_at INTEGER,"
 	" PRIMARY KEY (feed_id, entry_id)) WITHOUT ROWID;",
+	/* 2: what the poller learns of a feed (remembered redirects, the
+	 * interval it chose and why, 410 Gone) and the feed's URL history. */
+	"ALTER TABLE feeds ADD COLUMN config_url TEXT;"
+	"UPDATE feeds SET config_url = url;"
+	"ALTER TABLE feeds ADD COLUMN interval INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN interval_why TEXT;"
+	"ALTER TABLE feeds ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN last_success INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN first_success_us INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN ttl INTEGER NOT NULL DEFAULT -1;"
+	"CREATE TABLE feed_urls ("
+	" feed_id INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,"
+	" url TEXT NOT NULL,"
+	" since INTEGER NOT NULL,"
+	" reason TEXT NOT NULL);"
+	"CREATE INDEX feed_urls_feed ON feed_urls (feed_id, since);"
+	"INSERT INTO feed_urls (feed_id, url, since, reason)"
+	" SELECT id, url, created, 'config' FROM feeds;",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 #define FEED_COLUMNS "id, name, url, etag, last_modified, last_poll," \
-	" last_status, last_error, next_poll, entries_seen, polls, failures"
+	" last_status, last_error, next_poll, entries_seen, polls, failures," \
+	" config_url, interval, interval_why, disabled, last_success," \
+	" first_success_us, ttl"
 
 /* Every statement the loop runs, prepared once at open: a poll cycle
  * looks up to 100k entries. */
@@ -65,6 +86,8 @@ enum stmt {
 	S_ENTRY_GET,
 	S_ENTRY_INSERT,
 	S_ENTRY_SEE,
+	S_ENTRY_COUNT_SINCE,
+	S_URL_ADD,
 	S_COUNT
 };
 
@@ -74,10 +97,14 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_ROLLBACK] = "ROLLBACK",
 	[S_FEED_GET] = "SELECT " FEED_COLUMNS " FROM feeds WHERE name = ?1",
 	[S_FEED_INSERT] =
-	    "INSERT INTO feeds (name, url, created) VALUES (?1, ?2, ?3)",
+	    "INSERT INTO feeds (name, url, config_url, created)"
+	    " VALUES (?1, ?2, ?2, ?3)",
 	[S_FEED_SAVE] = "UPDATE feeds SET url = ?2, etag = ?3,"
 	    " last_modified = ?4, last_poll = ?5, last_status = ?6,"
-	    " last_error = ?7, next_poll = ?8, polls = ?9, failures = ?10"
+	    " last_error = ?7, next_poll = ?8, polls = ?9, failures = ?10,"
+	    " config_url = ?11, interval = ?12, interval_why = ?13,"
+	    " disabled = ?14, last_success = ?15, first_success_us = ?16,"
+	    " ttl = ?17"
 	    " WHERE id = ?1",
 	[S_FEED_LIST] = "SELECT " FEED_COLUMNS " FROM feeds ORDER BY name",
 	[S_FEED_COUNT_SEEN] =
@@ -90,6 +117,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " ON CONFLICT (feed_id, entry_id) DO NOTHING",
 	[S_ENTRY_SEE] = "UPDATE entries SET status = 2, seen_at = ?3"
 	    " WHERE feed_id = ?1 AND entry_id = ?2 AND status <> 2",
+	[S_ENTRY_COUNT_SINCE] = "SELECT count(*) FROM entries"
+	    " WHERE feed_id = ?1 AND discovered_us > ?2",
+	[S_URL_ADD] = "INSERT INTO feed_urls (feed_id, url, since, reason)"
+	    " VALUES (?1, ?2, ?3, ?4)",
 };
 
 struct state {
@@ -378,7 +409,14 @@ feed_from_row(sqlite3_stmt *s, struct state_feed *f)
 	f->entries_seen = sqlite3_column_int64(s, 9);
 	f->polls = sqlite3_column_int64(s, 10);
 	f->failures = sqlite3_column_int(s, 11);
+	f->interval = sqlite3_column_int64(s, 13);
+	f->disabled = sqlite3_column_int(s, 15);
+	f->last_success = sqlite3_column_int64(s, 16);
+	f->first_success_us = sqlite3_column_int64(s, 17);
+	f->ttl = sqlite3_column_int64(s, 18);
 	if (column_strdup(s, 1, &f->name) == -1 ||
+	    column_strdup(s, 12, &f->config_url) == -1 ||
+	    column_strdup(s, 14, &f->interval_why) == -1 ||
 	    column_strdup(s, 2, &f->url) == -1 ||
 	    column_strdup(s, 3, &f->etag) == -1 ||
 	    column_strdup(s, 4, &f->last_modified) == -1 ||
@@ -407,6 +445,9 @@ state_feed_get(struct state *st, const char *name, const char *url,
 		if (run(ins) == -1)
 			return db_error(st->db, err, errlen,
 			    "cannot create feed %s", name);
+		if (state_feed_url_add(st, sqlite3_last_insert_rowid(st->db),
+		    url, "config", err, errlen) == -1)
+			return -1;
 		made = 1;
 		rc = sqlite3_step(get);
 	}
@@ -448,6 +489,13 @@ state_feed_save(struct state *st, const struct state_feed *feed,
 	sqlite3_bind_int64(s, 8, feed->next_poll);
 	sqlite3_bind_int64(s, 9, feed->polls);
 	sqlite3_bind_int(s, 10, feed->failures);
+	sqlite3_bind_text(s, 11, feed->config_url, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 12, feed->interval);
+	sqlite3_bind_text(s, 13, feed->interval_why, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 14, feed->disabled);
+	sqlite3_bind_int64(s, 15, feed->last_success);
+	sqlite3_bind_int64(s, 16, feed->first_success_us);
+	sqlite3_bind_int64(s, 17, feed->ttl);
 	if (run(s) == -1)
 		return db_error(st->db, err, errlen, "cannot save feed %s",
 		    feed->name);
@@ -515,6 +563,8 @@ state_feed_clear(struct state_feed *feed)
 	free(feed->etag);
 	free(feed->last_modified);
 	free(feed->last_error);
+	free(feed->config_url);
+	free(feed->interval_why);
 	memset(feed, 0, sizeof(*feed));
 }
 
@@ -604,4 +654,38 @@ state_entry_mark_seen(struct state *st, int64_t feed_id,
 fail:
 	return db_error(st->db, err, errlen, "cannot mark entry %s of feed %lld"
 	    " seen", entry_id, (long long)feed_id);
+}
+
+int
+state_feed_url_add(struct state *st, int64_t feed_id, const char *url,
+    const char *reason, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = st->stmt[S_URL_ADD];
+
+	sqlite3_bind_int64(s, 1, feed_id);
+	sqlite3_bind_text(s, 2, url, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)time(NULL));
+	sqlite3_bind_text(s, 4, reason, -1, SQLITE_STATIC);
+	if (run(s) == -1)
+		return db_error(st->db, err, errlen, "cannot record url %s of"
+		    " feed %lld", url, (long long)feed_id);
+	return 0;
+}
+
+int
+state_entry_count_since(struct state *st, int64_t feed_id, int64_t since_us,
+    int64_t *count, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = st->stmt[S_ENTRY_COUNT_SINCE];
+	int rc;
+
+	sqlite3_bind_int64(s, 1, feed_id);
+	sqlite3_bind_int64(s, 2, since_us);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*count = sqlite3_column_int64(s, 0);
+	else
+		db_error(st->db, err, errlen, "cannot count entries of feed"
+		    " %lld", (long long)feed_id);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
 }

@@ -39,6 +39,17 @@ struct state_feed {
 	int64_t entries_seen;
 	int64_t polls;         /* successful polls so far */
 	int failures;          /* consecutive failed polls */
+	char *config_url;      /* the URL the config named when url was set:
+	                        * another one in the config means a new start */
+	int64_t interval;      /* seconds to the next poll as last decided, 0 = none */
+	char *interval_why;    /* what decided it ("ttl", "backoff", ...), may be NULL */
+	int disabled;          /* the feed answered 410 Gone: not polled while
+	                        * the config names config_url */
+	int64_t last_success;  /* UTC seconds of the last successful poll, 0 = never */
+	int64_t first_success_us; /* end of the first successful poll (microseconds):
+	                        * entries discovered later were new when seen */
+	int64_t ttl;           /* the feed's own polling hint (seconds) when
+	                        * last parsed, -1 = none: a 304 keeps it */
 };
 
 /* Open (creating when absent) the state at path, creating its parent
@@ -65,8 +76,8 @@ void state_rollback(struct state *st);
 int state_feed_get(struct state *st, const char *name, const char *url,
     struct state_feed *out, int *created, char *err, size_t errlen);
 
-/* Write back url, validators, last_*, next_poll, polls and failures of
- * feed (matched by id).  entries_seen is the state's own count. */
+/* Write back every field of feed (matched by id) but name and
+ * entries_seen, which is the state's own count. */
 int state_feed_save(struct state *st, const struct state_feed *feed,
     char *err, size_t errlen);
 
@@ -78,6 +89,16 @@ void state_feed_list_free(struct state_feed *feeds, size_t n);
 
 /* Free the strings of feed and zero it. */
 void state_feed_clear(struct state_feed *feed);
+
+/* Append url to the URL history of a feed (table feed_urls), dated now,
+ * with why it changed ("config", "301", "308").  state_feed_get records
+ * the first one itself. */
+int state_feed_url_add(struct state *st, int64_t feed_id, const char *url,
+    const char *reason, char *err, size_t errlen);
+
+/* *count = entries of a feed discovered after since_us (microseconds). */
+int state_entry_count_since(struct state *st, int64_t feed_id,
+    int64_t since_us, int64_t *count, char *err, size_t errlen);
 
 /* Look up one entry of a feed: *status is STATE_ENTRY_*, and for a known
  * entry *discovered_us its discovery time (microseconds since the epoch). */

@@ -42,6 +42,8 @@ how PATH is answered; it may exist without PATH (the body is then empty):
     no_etag           true: no ETag (If-None-Match is then ignored)
     no_last_modified  true: no Last-Modified (If-Modified-Since is then ignored)
     content_type      Content-Type to send
+    encoding          "gzip" (the default) or "br": the coding used when the
+                      client accepts it (brotli needs python3-brotli)
 
 Built-in paths (no files needed):
 
@@ -50,6 +52,16 @@ Built-in paths (no files needed):
     /_slow?seconds=S          waits S seconds, then 200 with a short body
     /_reset                   closes the connection (TCP reset) without answering
     /_loop                    302 to itself
+    /_bomb?bytes=N&encoding=E N zero bytes, sent compressed with E (gzip or br,
+                              which the client must accept, else 406): a few
+                              KiB on the wire, N bytes once decoded
+
+TLS.  TestServer(root, tls=(certfile, keyfile)) (or --tls CERT KEY) serves
+https instead of http; url() then says https://.
+
+Proxy.  A request in absolute form ("GET http://any.host/PATH") is answered
+like one for /PATH, so the server doubles as a forward proxy for plain
+http; the recorded "path" keeps the absolute form.
 
 Every request is recorded, before its answer is sent, as
 {"method", "path" (the request target as sent), "headers" (lowercase names),
@@ -68,6 +80,7 @@ every process go to the same --log (O_APPEND, one write per line).
 """
 import argparse
 import concurrent.futures
+import importlib
 import ctypes
 import email.utils
 import gzip
@@ -78,6 +91,7 @@ import mimetypes
 import os
 import signal
 import socket
+import ssl
 import stat
 import struct
 import sys
@@ -126,13 +140,23 @@ def content_type(path):
     return mimetypes.guess_type(path)[0] or "application/octet-stream"
 
 
-def accepts_gzip(value):
-    """Whether an Accept-Encoding value accepts gzip (q=0 refuses)."""
+ALIASES = {"gzip": ("gzip", "x-gzip", "*"), "br": ("br", "*")}
+
+
+def accepts(value, coding):
+    """Whether an Accept-Encoding value accepts coding (q=0 refuses)."""
     for part in (value or "").split(","):
-        coding, *params = [p.strip().lower() for p in part.split(";")]
-        if coding in ("gzip", "x-gzip", "*") and qvalue(params) > 0:
+        name, *params = [p.strip().lower() for p in part.split(";")]
+        if name in ALIASES[coding] and qvalue(params) > 0:
             return True
     return False
+
+
+def compress(content, coding):
+    """content in a Content-Encoding (gzip or br)."""
+    if coding == "br":
+        return importlib.import_module("brotli").compress(content)
+    return gzip_body(content)
 
 
 def qvalue(params):
@@ -219,8 +243,9 @@ class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 512    # many clients connect at once in the benchmark
 
-    def __init__(self, root, port=0, log=None, cache=False, verbose=False):
+    def __init__(self, root, port=0, log=None, cache=False, verbose=False, tls=None):
         self.root = os.path.realpath(root)
+        self.tls = tls
         self.verbose = verbose
         self.cache = FileCache() if cache else None
         if self.cache:
@@ -229,6 +254,21 @@ class Server(http.server.ThreadingHTTPServer):
         self.log_lock = threading.Lock()
         self.log = open(log, "a", encoding="utf-8") if log else None
         super().__init__(("127.0.0.1", port), Handler)
+        if tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*tls)
+            self.socket = ctx.wrap_socket(self.socket, server_side=True,
+                                          do_handshake_on_connect=False)
+
+    def finish_request(self, request, client_address):
+        # The handshake runs in the request's thread, so a client that
+        # refuses our certificate cannot stall the accepting loop.
+        if self.tls:
+            try:
+                request.do_handshake()
+            except (ssl.SSLError, OSError):
+                return
+        super().finish_request(request, client_address)
 
     def record(self, entry):
         """Remember one request (and log it as a JSON line with --log)."""
@@ -314,7 +354,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return Reply(0, reset=True)
         if path == "/_loop":
             return redirect_reply(302, "/_loop")
+        if path == "/_bomb":
+            return self.bomb(query)
         return None
+
+    def bomb(self, query):
+        """/_bomb: many zero bytes, small on the wire."""
+        coding = query.get("encoding", ["gzip"])[0]
+        try:
+            size = int(query.get("bytes", ["0"])[0])
+        except ValueError:
+            return text_reply(400, "bad bytes")
+        if coding not in ALIASES or size < 0:
+            return text_reply(400, "usage: /_bomb?bytes=N&encoding=gzip|br")
+        if not accepts(self.headers.get("Accept-Encoding"), coding):
+            return text_reply(406, f"{coding} not accepted")
+        return Reply(200, compress(bytes(size), coding),
+                     [("Content-Type", "application/xml"), ("Content-Encoding", coding)])
 
     def resolve(self, path):
         """The file system path under root for a URL path, or None when it
@@ -344,7 +400,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if st is None and meta is None:
             return text_reply(404, "not found")
         meta = meta or {}
-        reply = self.file_reply(full, st, meta)
+        try:
+            reply = self.file_reply(full, st, meta)
+        except ValueError as e:
+            sys.stderr.write(f"httpd: {full}{META_SUFFIX}: {e}\n")
+            return text_reply(500, "bad sidecar")
         reply.delay = float(meta.get("delay", 0))
         reply.trickle = int(meta.get("trickle", 0))
         if meta.get("truncate") is not None:
@@ -360,8 +420,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return redirect_reply(status if status in REDIRECTS else 302, meta["redirect"])
         content = read_file(full) if st else b""
         headers = [("Content-Type", meta.get("content_type") or content_type(full))]
+        coding = meta.get("encoding", "gzip")
+        if coding not in ALIASES:
+            raise ValueError(f"encoding {coding!r}: gzip or br")
         if st is None or status != 200:
-            return self.encoded(Reply(status, content, headers), full, st)
+            return self.encoded(Reply(status, content, headers), full, st, coding)
         etag = None if meta.get("no_etag") else self.derived(full, st, "etag", content)
         mtime = None if meta.get("no_last_modified") else st.st_mtime
         if etag:
@@ -370,7 +433,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             headers.append(("Last-Modified", email.utils.formatdate(mtime, usegmt=True)))
         if self.not_modified(etag, mtime):
             return Reply(304, b"", [h for h in headers if h[0] != "Content-Type"])
-        return self.encoded(Reply(200, content, headers), full, st)
+        return self.encoded(Reply(200, content, headers), full, st, coding)
 
     def derived(self, full, st, kind, content):
         """The file's ETag or gzipped body (see DERIVED), cached with --cache."""
@@ -386,13 +449,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         ims = self.headers.get("If-Modified-Since")
         return ims is not None and mtime is not None and not_modified_since(ims, mtime)
 
-    def encoded(self, reply, full, st):
-        """Gzip the body when the client accepts it."""
+    def encoded(self, reply, full, st, coding="gzip"):
+        """Compress the body in coding when the client accepts it."""
         reply.headers.append(("Vary", "Accept-Encoding"))
-        if not reply.body or not accepts_gzip(self.headers.get("Accept-Encoding")):
+        if not reply.body or not accepts(self.headers.get("Accept-Encoding"), coding):
             return reply
-        reply.body = self.derived(full, st, "gzip", reply.body)
-        reply.headers.append(("Content-Encoding", "gzip"))
+        if coding == "gzip":
+            reply.body = self.derived(full, st, "gzip", reply.body)
+        else:
+            reply.body = compress(reply.body, coding)
+        reply.headers.append(("Content-Encoding", coding))
         return reply
 
     # -- sending ---------------------------------------------------------
@@ -463,8 +529,8 @@ class TestServer:
     """The server in a background thread, for in-process Python tests."""
     __test__ = False    # not a test case, whatever a test runner thinks
 
-    def __init__(self, root, log=None, verbose=False):
-        self.server = Server(root, 0, log=log, verbose=verbose)
+    def __init__(self, root, log=None, verbose=False, tls=None):
+        self.server = Server(root, 0, log=log, verbose=verbose, tls=tls)
         self.port = self.server.server_address[1]
         self.thread = None
 
@@ -474,8 +540,9 @@ class TestServer:
         return self.server.requests
 
     def url(self, path=""):
-        """http://127.0.0.1:PORT/path"""
-        return f"http://127.0.0.1:{self.port}/{path.lstrip('/')}"
+        """http://127.0.0.1:PORT/path (https:// with TLS)"""
+        scheme = "https" if self.server.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.port}/{path.lstrip('/')}"
 
     def start(self):
         self.thread = threading.Thread(target=self.server.serve_forever,
@@ -517,6 +584,7 @@ def main():
                     help="serve from this many processes (benchmark only: "
                          "the request record is then only in --log)")
     ap.add_argument("--verbose", action="store_true", help="log requests to stderr")
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve https")
     args = ap.parse_args()
     if args.bind != "127.0.0.1":
         ap.error("only --bind 127.0.0.1 is allowed")
@@ -527,7 +595,7 @@ def main():
         ap.error("--workers must be at least 1")
 
     server = Server(args.root, args.port, log=args.log, cache=args.cache,
-                    verbose=args.verbose)
+                    verbose=args.verbose, tls=args.tls)
     port = server.server_address[1]
 
     def stop(signum, frame):

@@ -115,7 +115,7 @@ test_full(void **state)
 	f = &cfg->feeds[1];
 	assert_string_equal(f->url, "https://www.example.org/news/feed.xml");
 	assert_string_equal(f->name, "www.example.org-news-feed.xml");
-	assert_int_equal(f->line, 30);
+	assert_int_equal(f->line, 35);
 	assert_true(f->interval == 900.0);
 	assert_int_equal(f->ntags, 0);
 	assert_null(f->tags);
@@ -132,7 +132,7 @@ test_full(void **state)
 	/* Some of each. */
 	f = &cfg->feeds[2];
 	assert_string_equal(f->name, "Net_feed.2");
-	assert_int_equal(f->line, 31);
+	assert_int_equal(f->line, 36);
 	assert_true(f->interval == 7200.0);
 	assert_int_equal(f->ntags, 1);
 	assert_string_equal(f->tags[0], "tech");
@@ -235,6 +235,45 @@ test_inheritance_order(void **state)
 	assert_int_equal(cfg->feeds[0].enabled, 0);
 	assert_int_equal(cfg->feeds[1].enabled, 1);
 	config_free(cfg);
+}
+
+static void
+test_politeness_errors(void **state)
+{
+	(void)state;
+	check_error("headers: [a]\n",
+	    "1:10: headers: expected a mapping of Name: value, got a list");
+	check_error("headers:\n  Bad Name: x\n",
+	    "2:3: headers: 'Bad Name' is not a header name");
+	check_error("headers:\n  X-A: \"a\\nb\"\n",
+	    "2:8: X-A: expected a value without control characters, got "
+	    "'a?b'");
+	check_error("proxy: ftp://p\n",
+	    "1:8: proxy: expected a proxy URL like http://proxy:3128, got "
+	    "'ftp://p'");
+	check_error("ca_file: /nonexistent/ca.pem\n",
+	    "1:10: ca_file: cannot read /nonexistent/ca.pem: No such file or "
+	    "directory");
+	check_error("per_host_delay: 0\n",
+	    "1:17: per_host_delay: expected a duration like 30s, 15m, 2h, got "
+	    "'0'");
+	check_error("max_backoff: 1h\nfeeds:\n  - url: http://a/\n"
+	    "    max_backoff: 2h\n",
+	    "4:5: 'max_backoff' can only be set at the top level");
+	check_error("min_interval: 2h\nmax_interval: 1h\n",
+	    "2:15: min_interval (7200s) is greater than max_interval (3600s)");
+	check_error("max_interval: 1h\nfeeds:\n  - url: http://a/\n"
+	    "    name: a\n    min_interval: 3h\n",
+	    "5:19: feed a: min_interval (10800s) is greater than max_interval "
+	    "(3600s)");
+	check_error("min_interval: 13h\nfeeds:\n  - url: http://a/\n"
+	    "    name: a\n",
+	    "1:15: min_interval (46800s) is greater than max_interval "
+	    "(43200s)");
+	check_error("max_interval: 1h\nfeeds:\n  - url: http://a/\n"
+	    "    name: a\n    max_interval: 1m\n",
+	    "5:19: feed a: min_interval (300s) is greater than max_interval "
+	    "(60s)");
 }
 
 static void
@@ -576,6 +615,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_politeness_errors),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_inheritance_order),
 		cmocka_unit_test(test_syntax_errors),

@@ -123,6 +123,51 @@ class ServerTest(unittest.TestCase):
         self.assertIsNone(resp.getheader("Content-Encoding"))
         self.assertEqual(body, FEED)
 
+    def test_brotli_when_the_sidecar_asks_and_the_client_accepts(self):
+        import brotli
+        self.site.meta("feed.xml", encoding="br")
+        resp, body = self.get("/feed.xml", {"Accept-Encoding": "gzip, br"})
+        self.assertEqual(resp.getheader("Content-Encoding"), "br")
+        self.assertEqual(brotli.decompress(body), FEED)
+        resp, body = self.get("/feed.xml", {"Accept-Encoding": "gzip"})
+        self.assertIsNone(resp.getheader("Content-Encoding"))
+        self.assertEqual(body, FEED)
+
+    def test_bomb_is_small_on_the_wire_and_large_decoded(self):
+        import brotli
+        resp, body = self.get("/_bomb?bytes=4000000&encoding=gzip",
+                              {"Accept-Encoding": "gzip"})
+        self.assertEqual(resp.getheader("Content-Encoding"), "gzip")
+        self.assertLess(len(body), 10000)
+        self.assertEqual(gzip.decompress(body), bytes(4000000))
+        resp, body = self.get("/_bomb?bytes=4000000&encoding=br",
+                              {"Accept-Encoding": "br"})
+        self.assertEqual(brotli.decompress(body), bytes(4000000))
+        resp, _ = self.get("/_bomb?bytes=10&encoding=br", {"Accept-Encoding": "gzip"})
+        self.assertEqual(resp.status, 406)
+
+    def test_absolute_form_is_served_like_a_proxy(self):
+        resp, body = self.get("http://feeds.invalid/feed.xml")
+        self.assertEqual(resp.status, 200)
+        self.assertEqual(body, FEED)
+        self.assertEqual(self.server.requests[-1]["path"], "http://feeds.invalid/feed.xml")
+
+    def test_tls(self):
+        import ssl
+        cert = os.path.join(self.site.dir, "cert.pem")
+        key = os.path.join(self.site.dir, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                        "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1"],
+                       check=True, capture_output=True)
+        with TestServer(self.site.root, tls=(cert, key)) as srv:
+            self.assertTrue(srv.url("feed.xml").startswith("https://127.0.0.1:"))
+            ctx = ssl.create_default_context(cafile=cert)
+            conn = http.client.HTTPSConnection("127.0.0.1", srv.port, context=ctx, timeout=10)
+            self.addCleanup(conn.close)
+            conn.request("GET", "/feed.xml")
+            self.assertEqual(conn.getresponse().read(), FEED)
+
     def test_head_has_length_and_no_body(self):
         resp, body = self.get("/feed.xml", method="HEAD")
         self.assertEqual((resp.status, body), (200, b""))

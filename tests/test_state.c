@@ -139,9 +139,9 @@ test_open_creates(void **ctx)
 	assert_int_equal(access(path, F_OK), 0);
 	state_close(st);
 	assert_int_equal(sql(path, "PRAGMA application_id"), APP_ID);
-	assert_int_equal(sql(path, "PRAGMA user_version"), 1);
+	assert_int_equal(sql(path, "PRAGMA user_version"), 2);
 	assert_int_equal(sql(path, "SELECT count(*) FROM sqlite_schema"
-	    " WHERE name IN ('feeds', 'entries')"), 2);
+	    " WHERE name IN ('feeds', 'entries', 'feed_urls')"), 3);
 	assert_int_equal(sql(path, "SELECT journal_mode = 'wal'"
 	    " FROM pragma_journal_mode"), 1);
 	state_close(NULL);
@@ -519,6 +519,111 @@ test_many_entries(void **ctx)
 	state_close(st);
 }
 
+/* Read feed name into *f, which must poll url for config_url. */
+static void
+get_feed_urls(struct state *st, const char *name, struct state_feed *f,
+    const char *url, const char *config_url)
+{
+	assert_int_equal(state_feed_get(st, name, "http://unused/", f, NULL,
+	    err, sizeof(err)), 0);
+	assert_string_equal(f->url, url);
+	assert_string_equal(f->config_url, config_url);
+}
+
+/* A state written by schema version 1 is migrated in place: its feeds
+ * keep their rows, config_url starts as url, the URL history as it. */
+static void
+test_migrate_from_v1(void **ctx)
+{
+	const char *path = path_for("v1.db");
+	struct state_feed f;
+	struct state *st;
+
+	(void)ctx;
+	sql(path, "PRAGMA application_id = 1853322100;"
+	    "CREATE TABLE feeds (id INTEGER PRIMARY KEY,"
+	    " name TEXT NOT NULL UNIQUE, url TEXT NOT NULL, etag TEXT,"
+	    " last_modified TEXT, last_poll INTEGER NOT NULL DEFAULT 0,"
+	    " last_status INTEGER NOT NULL DEFAULT 0, last_error TEXT,"
+	    " next_poll INTEGER NOT NULL DEFAULT 0,"
+	    " entries_seen INTEGER NOT NULL DEFAULT 0,"
+	    " polls INTEGER NOT NULL DEFAULT 0,"
+	    " failures INTEGER NOT NULL DEFAULT 0, created INTEGER NOT NULL);"
+	    "CREATE TABLE entries (feed_id INTEGER NOT NULL REFERENCES feeds"
+	    " (id) ON DELETE CASCADE, entry_id TEXT NOT NULL,"
+	    " discovered_us INTEGER NOT NULL, status INTEGER NOT NULL CHECK"
+	    " (status IN (1, 2)), seen_at INTEGER, PRIMARY KEY (feed_id,"
+	    " entry_id)) WITHOUT ROWID;"
+	    "INSERT INTO feeds (name, url, etag, next_poll, polls, created)"
+	    " VALUES ('lwn', 'https://lwn.net/', '\"x\"', 1234, 7, 99);"
+	    "PRAGMA user_version = 1;");
+	st = open_ok(path);
+	get_feed_urls(st, "lwn", &f, "https://lwn.net/", "https://lwn.net/");
+	assert_string_equal(f.etag, "\"x\"");
+	assert_int_equal(f.next_poll, 1234);
+	assert_int_equal(f.polls, 7);
+	assert_int_equal(f.disabled, 0);
+	assert_int_equal(f.ttl, -1);
+	assert_null(f.interval_why);
+	state_feed_clear(&f);
+	state_close(st);
+	assert_int_equal(sql(path, "PRAGMA user_version"), 2);
+	assert_int_equal(sql(path, "SELECT count(*) FROM feed_urls WHERE"
+	    " url = 'https://lwn.net/' AND reason = 'config' AND since = 99"), 1);
+}
+
+/* What the poller learns of a feed survives a reopen; its URL history
+ * keeps every URL with the reason it changed. */
+static void
+test_feed_learned_fields(void **ctx)
+{
+	const char *path = path_for("learned.db");
+	struct state_feed f;
+	struct state *st = open_ok(path);
+	int64_t n;
+
+	(void)ctx;
+	assert_int_equal(state_feed_get(st, "w", "http://a/feed", &f, NULL,
+	    err, sizeof(err)), 0);
+	assert_string_equal(f.config_url, "http://a/feed");
+	free(f.url);
+	f.url = strdup("http://b/feed");
+	f.interval_why = strdup("ttl");
+	f.interval = 3600;
+	f.disabled = 1;
+	f.last_success = 42;
+	f.first_success_us = 1000;
+	f.ttl = 1800;
+	assert_int_equal(state_feed_url_add(st, f.id, f.url,
+	    "permanent redirect", err, sizeof(err)), 0);
+	assert_int_equal(state_feed_save(st, &f, err, sizeof(err)), 0);
+	assert_int_equal(state_entry_discover(st, f.id, "old", 900, err,
+	    sizeof(err)), 0);
+	assert_int_equal(state_entry_discover(st, f.id, "new1", 1001, err,
+	    sizeof(err)), 0);
+	assert_int_equal(state_entry_mark_seen(st, f.id, "new2", 5000, err,
+	    sizeof(err)), 0);
+	assert_int_equal(state_entry_count_since(st, f.id, 1000, &n, err,
+	    sizeof(err)), 0);
+	assert_int_equal(n, 2);
+	state_feed_clear(&f);
+	state_close(st);
+
+	st = open_ok(path);
+	get_feed_urls(st, "w", &f, "http://b/feed", "http://a/feed");
+	assert_string_equal(f.interval_why, "ttl");
+	assert_int_equal(f.interval, 3600);
+	assert_int_equal(f.disabled, 1);
+	assert_int_equal(f.last_success, 42);
+	assert_int_equal(f.first_success_us, 1000);
+	assert_int_equal(f.ttl, 1800);
+	state_feed_clear(&f);
+	state_close(st);
+	assert_int_equal(sql(path, "SELECT count(*) FROM feed_urls"), 2);
+	assert_int_equal(sql(path, "SELECT url = 'http://b/feed' AND reason ="
+	    " 'permanent redirect' FROM feed_urls ORDER BY rowid"), 1);
+}
+
 int
 main(void)
 {
@@ -535,6 +640,8 @@ main(void)
 		cmocka_unit_test(test_seen_counted_once),
 		cmocka_unit_test(test_transactions),
 		cmocka_unit_test(test_many_entries),
+		cmocka_unit_test(test_migrate_from_v1),
+		cmocka_unit_test(test_feed_learned_fields),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,21 @@
+/*
+ * clock.h - the wall clock of the scheduler and the poller.
+ *
+ * Promises: UTC time, shifted by NEWSWATCH_TEST_CLOCK_OFFSET seconds when
+ * that variable is set (read once), so that tests can live hours ahead
+ * without sleeping.  Everything that decides or records when a feed is
+ * polled reads this clock; libev timers run on real time, which is fine:
+ * only differences between two readings of this clock reach them.
+ */
+#ifndef NW_CLOCK_H
+#define NW_CLOCK_H
+
+#include <stdint.h>
+
+/* Seconds since the epoch. */
+int64_t clock_now(void);
+
+/* Microseconds since the epoch. */
+int64_t clock_now_us(void);
+
+#endif
