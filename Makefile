@@ -6,6 +6,7 @@
 #   make bench      the parse and throughput benchmarks (not part of make test)
 #   make corpus     the shared feed corpus against feedparser (make test runs it)
 #   make sanitize   build with ASan+UBSan into build-asan/
+#   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (clang)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 VERSION   = 0.1.0
@@ -56,13 +57,27 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libnewswatch.a
 $(BUILD)/bench/parse_bench: $(BUILD)/bench/parse_bench.o $(BUILD)/libnewswatch.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(NW_LIBS)
 
+# The fuzz harnesses (tests/fuzz/): with libFuzzer in build-fuzz/ (clang,
+# `make fuzz`), and linked to replay.c by any compiler, so every test run
+# replays the crash inputs fuzzing found (tests/data/fuzz-regress/NAME/).
+FUZZ_NAMES  = feed article jsonld config
+REPLAY_BIN  = $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay_%)
+
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libnewswatch.a
+	@mkdir -p $(dir $@)
+	$(CC) $(NW_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(NW_LIBS)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libnewswatch.a
+	@mkdir -p $(dir $@)
+	$(CC) $(NW_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(NW_LIBS)
+
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_BIN:=.d)
 
 # Install the Debian packages the build and the tests need, when missing.
 deps:
 	@scripts/deps.sh
 
-unit-tests: $(TEST_BIN) $(BIN)
+unit-tests: $(TEST_BIN) $(BIN) $(REPLAY_BIN)
 
 test: deps
 	@$(MAKE) --no-print-directory unit-tests
@@ -95,6 +110,21 @@ sanitize:
 sanitize-test: deps sanitize
 	NEWSWATCH=$(CURDIR)/build-asan/newswatch scripts/run-tests.sh build-asan
 
+# libFuzzer needs clang (Debian: clang, libclang-rt-14-dev).  FUZZ_SECONDS
+# per harness; make test runs each for FUZZ_TEST_SECONDS.
+FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 12
+FUZZ_CC     ?= clang
+FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all
+
+fuzz-build:
+	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) \
+	    CFLAGS="-O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
+	    LDFLAGS="$(FUZZ_SAN)" $(FUZZ_NAMES:%=build-fuzz/fuzz/fuzz_%)
+
+fuzz: deps fuzz-build
+	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
 install: newswatch
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
@@ -114,9 +144,10 @@ uninstall:
 	    $(DESTDIR)$(SYSUSERSDIR)/newswatch.conf $(DESTDIR)$(TMPFILESDIR)/newswatch.conf
 
 clean:
-	rm -rf build build-asan newswatch
+	rm -rf build build-asan build-fuzz newswatch
 
-.PHONY: all deps unit-tests test run bench corpus sanitize sanitize-test install uninstall clean
+.PHONY: all deps unit-tests test run bench corpus sanitize sanitize-test fuzz-build \
+	fuzz install uninstall clean
 
 # Keep test objects: they are intermediate files of a pattern chain.
 .SECONDARY:

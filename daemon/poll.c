@@ -463,6 +463,12 @@ job_commit(struct poll_job *job, int spool_durable, char *err, size_t errlen)
 		    failed, job->nnew);
 		job->ok = 0;
 	}
+	if (failed > 0) {
+		/* The validators of this answer would get a 304 next time and
+		 * hide the entries not delivered: fetch in full again. */
+		set_str(&job->sf.etag, NULL);
+		set_str(&job->sf.last_modified, NULL);
+	}
 	job->p->stats.items += spooled;
 	if (job->ok) {
 		job->sf.polls++;

@@ -25,7 +25,36 @@ struct spool {
 	char *dir;
 	int tmpfd;   /* dir/tmp, where items are written */
 	int newfd;   /* dir/new, where complete items appear */
+	int fault_errno;   /* NEWSWATCH_FAULT_SPOOL: the error to inject */
+	long fault_left;   /* how many more spool_put calls fail with it */
 };
+
+/*
+ * NEWSWATCH_FAULT_SPOOL=ENOSPC:N (or EROFS, EIO, EDQUOT) makes the next N
+ * spool_put calls fail as a full, read-only or broken disk would, after
+ * the file in tmp/ is created: the tests' way to prove that no entry is
+ * marked seen without its item, where a real full file system cannot be
+ * had (root ignores file modes; tmpfs mounts need privileges).
+ */
+static void
+fault_init(struct spool *spool)
+{
+	static const struct { const char *name; int err; } errs[] = {
+		{ "ENOSPC", ENOSPC }, { "EROFS", EROFS }, { "EIO", EIO },
+		{ "EDQUOT", EDQUOT },
+	};
+	const char *v = getenv("NEWSWATCH_FAULT_SPOOL");
+	const char *colon;
+
+	if (v == NULL || (colon = strchr(v, ':')) == NULL)
+		return;
+	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
+		if (strncmp(v, errs[i].name, (size_t)(colon - v)) == 0 &&
+		    errs[i].name[colon - v] == '\0') {
+			spool->fault_errno = errs[i].err;
+			spool->fault_left = strtol(colon + 1, NULL, 10);
+		}
+}
 
 int
 spool_mkdirs(const char *dir, char *err, size_t errlen)
@@ -150,6 +179,7 @@ spool_open(const char *dir, struct spool **out, char *err, size_t errlen)
 		goto fail;
 	}
 	close(dirfd);
+	fault_init(spool);
 	*out = spool;
 	return 0;
 
@@ -189,6 +219,11 @@ spool_put(struct spool *spool, const char *name, const void *buf,
 	    O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
 	if (fd == -1) {
 		what = "create";
+		goto fail;
+	}
+	if (spool->fault_left > 0) {
+		spool->fault_left--;
+		errno = spool->fault_errno;
 		goto fail;
 	}
 	while (len > 0) {

@@ -18,7 +18,9 @@ struct spool;
 
 /* Open the spool at dir, creating dir, dir/tmp and dir/new as needed, and
  * removing leftovers in dir/tmp (from a crash mid-write).  Returns 0 and
- * *out, or -1 with the reason in err. */
+ * *out, or -1 with the reason in err.  For tests, NEWSWATCH_FAULT_SPOOL=
+ * ENOSPC:N (or EROFS, EIO, EDQUOT) read here makes the next N spool_put
+ * calls fail with that error. */
 int spool_open(const char *dir, struct spool **out, char *err, size_t errlen);
 
 /* Close; NULL is a no-op. */
