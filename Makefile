@@ -6,6 +6,7 @@
 #   make bench      the parse and throughput benchmarks (not part of make test)
 #   make corpus     the shared feed corpus against feedparser (make test runs it)
 #   make sanitize   build with ASan+UBSan into build-asan/
+#   make check-sanitize  every test under ASan+UBSan, and valgrind
 #   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (clang)
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -79,9 +80,15 @@ deps:
 
 unit-tests: $(TEST_BIN) $(BIN) $(REPLAY_BIN)
 
+# Everything: the plain build, the same tests under ASan+UBSan, valgrind,
+# and a short fuzz run of each harness (when clang is there).
 test: deps
 	@$(MAKE) --no-print-directory unit-tests
-	@scripts/run-tests.sh $(BUILD)
+	@$(MAKE) --no-print-directory sanitize >/dev/null
+	@if command -v $(FUZZ_CC) >/dev/null; then \
+	    $(MAKE) --no-print-directory fuzz-build >/dev/null; fi
+	@scripts/run-tests.sh $(BUILD) --sanitize build-asan --valgrind \
+	    --fuzz $(FUZZ_TEST_SECONDS)
 	@$(PYTHON) tests/corpus/run_corpus.py --binary ./newswatch
 
 run: deps
@@ -108,7 +115,12 @@ sanitize:
 	    LDFLAGS="-fsanitize=address,undefined" all unit-tests
 
 sanitize-test: deps sanitize
-	NEWSWATCH=$(CURDIR)/build-asan/newswatch scripts/run-tests.sh build-asan
+	scripts/run-tests.sh --sanitize build-asan
+
+# The sanitizer and valgrind halves of make test on their own.
+check-sanitize: deps sanitize
+	@$(MAKE) --no-print-directory $(BIN)
+	@scripts/run-tests.sh --sanitize build-asan --valgrind
 
 # libFuzzer needs clang (Debian: clang, libclang-rt-14-dev).  FUZZ_SECONDS
 # per harness; make test runs each for FUZZ_TEST_SECONDS.
@@ -146,8 +158,8 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz newswatch
 
-.PHONY: all deps unit-tests test run bench corpus sanitize sanitize-test fuzz-build \
-	fuzz install uninstall clean
+.PHONY: all deps unit-tests test run bench corpus sanitize sanitize-test check-sanitize \
+	fuzz-build fuzz install uninstall clean
 
 # Keep test objects: they are intermediate files of a pattern chain.
 .SECONDARY:

@@ -3,8 +3,8 @@
 # they are missing.  Quiet and quick when everything is there.
 set -e
 PKGS="gcc make pkg-config libev-dev libcurl4-openssl-dev libxml2-dev libyaml-dev
-libsqlite3-dev libjansson-dev libsystemd-dev libcmocka-dev python3 python3-brotli
-sqlite3 openssl python3-feedparser sfeed"
+libsqlite3-dev libjansson-dev libsystemd-dev libcmocka-dev python3 sqlite3
+valgrind clang libclang-rt-14-dev python3-brotli openssl python3-feedparser sfeed"
 
 missing=
 for p in $PKGS; do

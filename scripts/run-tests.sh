@@ -1,47 +1,99 @@
 #!/bin/bash
-# Run every test: the cmocka unit tests, then the end-to-end tests against
-# a loopback HTTP server.  Prints one closing line "N passed, N failed".
-# Usage: scripts/run-tests.sh BUILD_DIR
+# Run every test and print one closing line "N passed, N failed" over all
+# the phases asked for:
+#   BUILD_DIR          the cmocka unit tests, the fuzz regression inputs and
+#                      the Python end-to-end tests, against BUILD_DIR's
+#                      binaries and ./newswatch (or $NEWSWATCH)
+#   --sanitize DIR     the same against the ASan+UBSan build in DIR
+#   --valgrind         `newswatch once` under valgrind: no leaks, no errors
+#   --fuzz SECONDS     each libFuzzer harness in build-fuzz/ for SECONDS
+#                      (skipped, saying why, when it was not built)
+# Usage: scripts/run-tests.sh [BUILD_DIR] [--sanitize DIR] [--valgrind] [--fuzz SECONDS]
 set -u
-build=${1:-build}
 cd "$(dirname "$0")/.." || exit 1
+build=
+asan=
+valgrind=
+fuzz=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--sanitize) asan=$2; shift ;;
+	--valgrind) valgrind=1 ;;
+	--fuzz) fuzz=$2; shift ;;
+	*) build=$1 ;;
+	esac
+	shift
+done
 passed=0
 failed=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-for t in "$build"/tests/test_*; do
-	[ -x "$t" ] || continue
-	echo "== $t"
-	"$t" >"$log" 2>&1
-	rc=$?
+# Run a command whose output ends in a cmocka summary or "N passed, N
+# failed"; add its counts.  A crash or a non-zero exit with no failure
+# counted is one failure.
+count() {
+	local p f line
+	"$@" >"$log" 2>&1
+	local rc=$?
 	cat "$log"
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
 	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
-	p=${p:-0}
-	f=${f:-0}
-	# A crash prints no summary: count it as a failure.
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-	passed=$((passed + p))
-	failed=$((failed + f))
-done
-
-for t in tests/test_*.py tests/integration/test_*.py; do
-	[ -f "$t" ] || continue
-	echo "== $t"
-	/usr/bin/python3 "$t" >"$log" 2>&1
-	rc=$?
-	cat "$log"
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
-	p=${line%% passed*}
-	f=${line#*, }
-	f=${f%% failed*}
+	if [ -n "$line" ]; then
+		p=${line%% passed*}
+		f=${line#*, }
+		f=${f%% failed*}
+	fi
 	p=${p:-0}
 	f=${f:-0}
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 	passed=$((passed + p))
 	failed=$((failed + f))
-done
+}
+
+# The tests of one build: unit tests, fuzz regressions, end to end.
+phase() {
+	local dir=$1 t name
+	for t in "$dir"/tests/test_*; do
+		[ -x "$t" ] || continue
+		echo "== $t"
+		count "$t"
+	done
+	for t in "$dir"/fuzz/replay_*; do
+		[ -x "$t" ] || continue
+		name=${t##*/replay_}
+		echo "== $t tests/data/fuzz-regress/$name"
+		count "$t" "tests/data/fuzz-regress/$name"
+	done
+	for t in tests/test_*.py tests/integration/test_*.py; do
+		[ -f "$t" ] || continue
+		echo "== $t"
+		count /usr/bin/python3 "$t"
+	done
+}
+
+if [ -n "$build" ]; then
+	phase "$build"
+fi
+if [ -n "$asan" ]; then
+	echo "== ASan+UBSan: $asan"
+	# Any UBSan report fails the run; ASan stops at its first by itself.
+	NEWSWATCH=$PWD/$asan/newswatch NEWSWATCH_SANITIZED=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    phase "$asan"
+fi
+if [ -n "$valgrind" ]; then
+	echo "== valgrind: newswatch once"
+	count /usr/bin/python3 tests/integration/valgrind_once.py
+fi
+if [ -n "$fuzz" ]; then
+	if [ -x build-fuzz/fuzz/fuzz_feed ]; then
+		count tests/fuzz/run.sh "$fuzz" feed article jsonld config
+	else
+		echo "== fuzz: skipped: no libFuzzer build (needs clang and libclang-rt-14-dev; make fuzz-build)"
+	fi
+fi
 
 echo
 echo "$passed passed, $failed failed"

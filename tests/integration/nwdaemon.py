@@ -26,9 +26,10 @@ class Daemon:
     """`newswatch run` as a child, with its sd_notify socket held here so a
     test knows when it is ready (spool and state open, loop running)."""
 
-    def __init__(self, env, extra_env=None):
+    def __init__(self, env, extra_env=None, wrap=()):
         self.env = env
         self.extra_env = extra_env or {}
+        self.wrap = list(wrap)          # a command that execs its arguments
         self.proc = None
         self.logpath = os.path.join(env.dir, "daemon.log")
         self.sockpath = os.path.join(env.dir, "notify.sock")
@@ -38,7 +39,7 @@ class Daemon:
     def start(self, wait_ready=True):
         environ = dict(os.environ, NOTIFY_SOCKET=self.sockpath, **self.extra_env)
         with open(self.logpath, "a", encoding="utf-8") as log:
-            self.proc = subprocess.Popen([BINARY, "run", "-c", self.env.config],
+            self.proc = subprocess.Popen(self.wrap + [BINARY, "run", "-c", self.env.config],
                                          stdout=log, stderr=subprocess.STDOUT,
                                          env=environ)
         if wait_ready:

@@ -8,6 +8,7 @@ python3 tests/integration/test_crash.py
 import hashlib
 import os
 import random
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -139,6 +140,14 @@ class CrashSafety(unittest.TestCase):
               file=sys.stderr)
 
 
+# Mount a small tmpfs on the spool ($1), fill it, then exec the daemon.
+TMPFS_SCRIPT = ('mount -t tmpfs -o size=256k nwspool "$1" && mkdir "$1/tmp" "$1/new"'
+                ' && { dd if=/dev/zero of="$1/filler" bs=4k 2>/dev/null; shift; exec "$@"; }')
+TMPFS_OK = shutil.which("unshare") is not None and subprocess.run(
+    ["unshare", "-rm", "sh", "-c", "mount -t tmpfs none /mnt"],
+    capture_output=True).returncode == 0
+
+
 class SpoolFaults(unittest.TestCase):
     """A spool that cannot be written: nothing is marked seen, the error is
     logged, and the items come once the disk takes writes again."""
@@ -197,6 +206,31 @@ class SpoolFaults(unittest.TestCase):
         self.assertEqual(sorted(i["entry"]["id"] for i in items.values()),
                          ["urn:story:1", "urn:story:2", "urn:story:3"])
         self.assertEqual(e.tmp_files(), [])
+
+    @unittest.skipUnless(TMPFS_OK, "no mount namespace here: unshare -rm cannot mount a tmpfs")
+    def test_really_full_tmpfs_recovers_when_space_returns(self):
+        """The spool on a real, full 256 KiB tmpfs in a private mount
+        namespace; a filler file is removed through /proc/PID/root once
+        the writes have failed."""
+        e = self.env
+        e.write_config([{"path": "wire.xml", "name": "wire", "interval": "1s"}],
+                       article="false")
+        os.makedirs(e.spool)
+        d = Daemon(e, wrap=["unshare", "-rm", "sh", "-c", TMPFS_SCRIPT, "sh", e.spool])
+        try:
+            d.start()
+            wait_for(lambda: "No space left on device" in d.log(), 20, "ENOSPC", d.log)
+            self.assertEqual(self.seen(), set())
+            inside = f"/proc/{d.proc.pid}/root{e.spool}"
+            os.remove(os.path.join(inside, "filler"))
+            wait_for(lambda: len(self.seen()) == 3, 30, "all three items", d.log)
+            items = spool_items(inside)
+            self.assertEqual(sorted(i["entry"]["id"] for i in items.values()),
+                             ["urn:story:1", "urn:story:2", "urn:story:3"])
+            self.assertEqual(os.listdir(os.path.join(inside, "tmp")), [])
+            self.assertEqual(d.stop(), 0)
+        finally:
+            d.close()
 
 
 class ForeignState(unittest.TestCase):
