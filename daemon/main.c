@@ -405,7 +405,7 @@ duration(int64_t secs, char *buf, size_t len)
 static void
 status_row(const char *name, const char *url, const struct state_feed *f)
 {
-	char last[32], next[32], ok[32], http[16], span[32], interval[64];
+	char last[32], next[32], ok[32], http[16], span[48], interval[64];
 
 	if (f && f->last_status)
 		snprintf(http, sizeof(http), "%d", f->last_status);
