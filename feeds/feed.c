@@ -742,7 +742,7 @@ struct poll_hint {
 	int64_t ttl_minutes, sy_period, sy_frequency;
 };
 
-static int
+static void
 poll_hint(struct parse *p, xmlNodePtr c, struct poll_hint *h)
 {
 	static const struct {
@@ -757,9 +757,9 @@ poll_hint(struct parse *p, xmlNodePtr c, struct poll_hint *h)
 
 	if (!is_core(p, c, "ttl") && !is_el(c, NS_SY, "updatePeriod") &&
 	    !is_el(c, NS_SY, "updateFrequency"))
-		return 0;
+		return;
 	if ((t = text(c)) == NULL)
-		return 1;
+		return;
 	if (is_el(c, NS_SY, "updatePeriod")) {
 		for (size_t i = 0; i < sizeof(periods) / sizeof(periods[0]); i++)
 			if (strcasecmp(t, periods[i].name) == 0)
@@ -775,7 +775,6 @@ poll_hint(struct parse *p, xmlNodePtr c, struct poll_hint *h)
 		}
 	}
 	free(t);
-	return 1;
 }
 
 static int64_t
