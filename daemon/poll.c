@@ -429,7 +429,11 @@ job_schedule(struct poll_job *job, char *err, size_t errlen)
 	wait = policy_next(&in, (double)random() / ((double)RAND_MAX + 1),
 	    &why);
 	sf->interval = (int64_t)(wait + 0.5);
-	sf->next_poll = now + sf->interval;
+	/* Counted from when the poll began, as status shows it; a poll that
+	 * outlasted its interval is due at once, not in the past. */
+	sf->next_poll = sf->last_poll + sf->interval;
+	if (sf->next_poll < now)
+		sf->next_poll = now;
 	set_str(&sf->interval_why, why);
 	return 0;
 }
