@@ -106,6 +106,9 @@ static const struct key keys[] = {
 	{ "allow_private_addresses", AT_TOP, set_bool,
 	    TOP(allow_private_addresses), 0, 0, 0 },
 	{ "log_level", AT_TOP, set_log_level, TOP(log_level), 0, 0, 0 },
+	{ "watch_config", AT_TOP, set_bool, TOP(watch_config), 0, 0, 0 },
+	{ "state_keep", AT_TOP, set_duration, TOP(state_keep), 0, 0, 0 },
+	{ "spool_keep", AT_TOP, set_duration, TOP(spool_keep), 0, 0, 0 },
 	{ "timeout", AT_TOP | AT_FEED, set_duration, TOP(timeout),
 	    FEED(timeout), 0, 0 },
 	{ "max_feed_bytes", AT_TOP | AT_FEED, set_size, TOP(max_feed_bytes),
@@ -1120,6 +1123,8 @@ set_defaults(struct config *cfg, const char *path)
 	cfg->first_poll = FIRST_POLL_EMIT;
 	cfg->article = 1;
 	cfg->allow_private_addresses = 0;
+	cfg->watch_config = 1;
+	cfg->state_keep = CONFIG_DEFAULT_STATE_KEEP;
 	cfg->timeout = CONFIG_DEFAULT_TIMEOUT;
 	cfg->max_feed_bytes = CONFIG_DEFAULT_MAX_FEED_BYTES;
 	cfg->max_page_bytes = CONFIG_DEFAULT_MAX_PAGE_BYTES;

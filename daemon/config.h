@@ -71,6 +71,10 @@ struct config {
 	int article;
 	int allow_private_addresses;
 	char *log_level;        /* "debug", "info", "warning", "error" */
+	int watch_config;       /* reload when the file changes on disk */
+	double state_keep;      /* forget ids gone from their feed (and feeds
+	                         * gone from the config) this long, seconds */
+	double spool_keep;      /* remove spool items older than this, 0 never */
 	double timeout;
 	int64_t max_feed_bytes;
 	int64_t max_page_bytes;
@@ -87,6 +91,7 @@ struct config {
 #define CONFIG_DEFAULT_MAX_RETRY_AFTER (6 * 3600.0)
 #define CONFIG_DEFAULT_MAX_BACKOFF (24 * 3600.0)
 #define CONFIG_DEFAULT_USER_AGENT "newswatch/" NEWSWATCH_VERSION
+#define CONFIG_DEFAULT_STATE_KEEP (90 * 86400.0)
 #define CONFIG_DEFAULT_MAX_CONNECTIONS 64
 #define CONFIG_DEFAULT_PER_HOST_CONNECTIONS 2
 #define CONFIG_DEFAULT_TIMEOUT 60.0

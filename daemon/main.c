@@ -37,6 +37,11 @@
 #define SUMMARY_PERIOD 600.0
 /* parse and extract read at most this much from a file or URL. */
 #define TOOL_MAX_BYTES (64LL * 1024 * 1024)
+/* A changed feeds.yaml is reloaded once it has stayed unchanged this long:
+ * editors save in several steps (write a copy, rename it over, chmod). */
+#define CONFIG_SETTLE 1.0
+/* How often ev_stat stats the file when inotify cannot tell. */
+#define CONFIG_STAT_INTERVAL 2.0
 
 static const char usage_text[] =
 "usage: newswatch [run] [-c FILE]       the daemon, in the foreground\n"
@@ -88,6 +93,10 @@ struct daemon {
 	struct scheduler *sched;
 	ev_signal sigterm, sigint, sighup;
 	ev_timer watchdog, status;
+	ev_stat config_stat;    /* watch_config: feeds.yaml on disk */
+	ev_timer config_settle; /* restarted by each change, reloads when quiet */
+	struct stat config_sb;  /* the file as last loaded */
+	char reload_error[1024]; /* why the last reload failed, "" if it did not */
 	double last_summary;
 	int once;
 	int stopping;
@@ -126,8 +135,15 @@ static void
 status_text(struct daemon *d, char *buf, size_t len)
 {
 	const struct poller_stats *st = poller_stats(d->poller);
+	int n = 0;
 
-	snprintf(buf, len, "%zu feeds, %zu polling; %llu polls ok, %llu not "
+	/* Kept in STATUS= until a reload succeeds, so systemctl status shows
+	 * that the file on disk is not the config in force. */
+	if (d->reload_error[0])
+		n = snprintf(buf, len, "reload failed: %s; ", d->reload_error);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	snprintf(buf + n, len - n, "%zu feeds, %zu polling; %llu polls ok, %llu not "
 	    "modified, %llu failed; %llu items",
 	    scheduler_feeds(d->sched), scheduler_busy(d->sched),
 	    (unsigned long long)st->polls_ok,
@@ -140,7 +156,7 @@ static void
 on_status(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct daemon *d = w->data;
-	char text[256];
+	char text[1280];
 
 	(void)revents;
 	status_text(d, text, sizeof(text));
@@ -189,34 +205,103 @@ warn_fixed_settings(const struct daemon *d, const struct config *new)
 		    "allow_private_addresses take effect at restart");
 }
 
-static void
-on_reload(struct ev_loop *loop, ev_signal *w, int revents)
-{
-	struct daemon *d = w->data;
-	struct config *cfg;
-	char err[1024], text[256];
-	int level;
+static void config_watch(struct daemon *d, int on);
 
-	(void)loop;
-	(void)revents;
+/* SIGHUP or a settled change on disk: the new config, or the old one kept
+ * with the reason logged and shown in STATUS=. */
+static void
+reload(struct daemon *d, const char *why)
+{
+	struct config *cfg;
+	char text[1280];
+	int level, watch;
+
 	sd_notify(0, "RELOADING=1");
-	if (config_load(config_path(d->opt), &cfg, err, sizeof(err)) == -1) {
-		log_errorx("reload failed, keeping the running config: %s", err);
-		sd_notifyf(0, "READY=1\nSTATUS=reload failed: %s", err);
-		return;
+	if (stat(config_path(d->opt), &d->config_sb) == -1)
+		memset(&d->config_sb, 0, sizeof(d->config_sb));
+	if (config_load(config_path(d->opt), &cfg, d->reload_error,
+	    sizeof(d->reload_error)) == -1) {
+		log_errorx("reload (%s) failed, keeping the running config: %s",
+		    why, d->reload_error);
+		goto out;
 	}
 	warn_fixed_settings(d, cfg);
 	if ((level = log_level_parse(cfg->log_level)) != -1 && !d->opt->verbose)
 		log_set_level(level);
+	watch = cfg->watch_config;
 	if (scheduler_apply(d->sched, cfg) == -1) {
-		log_errorx("reload failed: out of memory");
-		sd_notify(0, "READY=1\nSTATUS=reload failed: out of memory");
-		return;
+		snprintf(d->reload_error, sizeof(d->reload_error),
+		    "out of memory");
+		log_errorx("reload (%s) failed: out of memory", why);
+		goto out;
 	}
-	log_info("reloaded %s: %zu feeds", config_path(d->opt),
+	d->reload_error[0] = '\0';
+	config_watch(d, watch);
+	log_info("reloaded %s (%s): %zu feeds", config_path(d->opt), why,
 	    scheduler_feeds(d->sched));
+out:
 	status_text(d, text, sizeof(text));
 	sd_notifyf(0, "READY=1\nSTATUS=%s", text);
+}
+
+static void
+on_reload(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	reload(w->data, "SIGHUP");
+}
+
+/* Any change restarts the wait: a file still being written, or saved by
+ * rename in several steps, is read once it has been quiet a while. */
+static void
+on_config_changed(struct ev_loop *loop, ev_stat *w, int revents)
+{
+	struct daemon *d = w->data;
+
+	(void)revents;
+	ev_timer_again(loop, &d->config_settle);
+}
+
+static int
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+static void
+on_config_settled(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct daemon *d = w->data;
+	struct stat sb;
+
+	(void)revents;
+	ev_timer_stop(loop, w);
+	/* Gone (between an unlink and a rename): the file's return is a
+	 * change too.  Same file: only its atime moved, from our own read. */
+	if (stat(config_path(d->opt), &sb) == -1 || same_file(&sb, &d->config_sb))
+		return;
+	reload(d, "file changed");
+}
+
+static void
+config_watch(struct daemon *d, int on)
+{
+	if (on && !ev_is_active(&d->config_stat)) {
+		ev_stat_init(&d->config_stat, on_config_changed,
+		    config_path(d->opt), CONFIG_STAT_INTERVAL);
+		d->config_stat.data = d;
+		ev_stat_start(d->loop, &d->config_stat);
+		log_debug("watching %s for changes", config_path(d->opt));
+	} else if (!on && ev_is_active(&d->config_stat)) {
+		ev_stat_stop(d->loop, &d->config_stat);
+		ev_timer_stop(d->loop, &d->config_settle);
+	}
 }
 
 static void
@@ -296,6 +381,9 @@ timers_start(struct daemon *d)
 
 	ev_timer_init(&d->status, on_status, STATUS_PERIOD, STATUS_PERIOD);
 	d->status.data = d;
+	ev_init(&d->config_settle, on_config_settled);
+	d->config_settle.repeat = CONFIG_SETTLE;
+	d->config_settle.data = d;
 	ev_timer_start(d->loop, &d->status);
 	d->last_summary = ev_now(d->loop);
 	/* Pinged from the loop itself, so a wedged loop stops the pings. */
@@ -310,10 +398,17 @@ static int
 cmd_daemon(struct options *opt, int once)
 {
 	struct daemon d = { .opt = opt, .once = once };
-	struct config *cfg = load_config_or_exit(opt);
-	char text[256];
-	int level = log_level_parse(cfg->log_level);
+	struct config *cfg;
+	char text[1280];
+	int level, watch;
 	size_t failed, nfeeds;
+
+	/* Before reading it: a change made while we start is then seen. */
+	if (stat(config_path(opt), &d.config_sb) == -1)
+		memset(&d.config_sb, 0, sizeof(d.config_sb));
+	cfg = load_config_or_exit(opt);
+	level = log_level_parse(cfg->log_level);
+	watch = cfg->watch_config && !once;
 
 	if (!opt->verbose && level != -1)
 		log_set_level(level);
@@ -331,6 +426,9 @@ cmd_daemon(struct options *opt, int once)
 	    d.spool_path, d.state_path);
 	if (!once) {
 		timers_start(&d);
+		config_watch(&d, watch);
+		if (watch && !same_file(&d.config_stat.attr, &d.config_sb))
+			ev_timer_again(d.loop, &d.config_settle);
 		status_text(&d, text, sizeof(text));
 		sd_notifyf(0, "READY=1\nSTATUS=%s", text);
 	}
@@ -339,6 +437,7 @@ cmd_daemon(struct options *opt, int once)
 
 	status_text(&d, text, sizeof(text));
 	failed = scheduler_failed(d.sched);
+	config_watch(&d, 0);
 	daemon_close(&d);
 	ev_loop_destroy(d.loop);
 	if (once) {

@@ -189,6 +189,18 @@ known_feed(const struct state_feed *known, size_t nknown, const char *name)
 	return NULL;
 }
 
+/* When the state says a feed is due.  After a success a pinned interval
+ * is all policy_next weighs, so it counts from the last poll: an interval
+ * edited in the config (or a feed added back with a new one) takes effect
+ * now, not after the wait the old one decided. */
+static int64_t
+next_due(const struct config_feed *cf, const struct state_feed *f)
+{
+	if (cf->interval_pinned && f->failures == 0 && f->last_poll > 0)
+		return f->last_poll + (int64_t)cf->interval;
+	return f->next_poll;
+}
+
 /* When a feed is first due: its state's next_poll, spread a little. */
 static double
 first_delay(struct scheduler *s, const struct config_feed *cf,
@@ -202,9 +214,24 @@ first_delay(struct scheduler *s, const struct config_feed *cf,
 		return 0;
 	/* A URL the state does not know is a new feed: due now. */
 	if (f && f->config_url && strcmp(f->config_url, cf->url) == 0 &&
-	    f->next_poll > clock_now())
-		wait = (double)(f->next_poll - clock_now());
+	    next_due(cf, f) > clock_now())
+		wait = (double)(next_due(cf, f) - clock_now());
 	return wait + jitter(spread);
+}
+
+/* A feed whose settings a reload changed, and which is not polling: when
+ * its next poll is now due, or -1 to keep the wait it has. */
+static double
+changed_delay(struct scheduler *s, const struct watch *w,
+    const struct config_feed *cf, const struct state_feed *f)
+{
+	const struct config_feed *old = w->cf;
+
+	if (w->job || (strcmp(old->url, cf->url) == 0 &&
+	    old->interval == cf->interval &&
+	    old->interval_pinned == cf->interval_pinned))
+		return -1;
+	return first_delay(s, cf, f);
 }
 
 /* 410 Gone, and the config still names the URL that answered it. */
@@ -247,9 +274,15 @@ scheduler_apply(struct scheduler *s, struct config *cfg)
 			continue;
 		}
 		if ((w = watch_find(s, cf->name)) != NULL) {
+			double wait = changed_delay(s, w, cf, f);
+
 			w->cf = cf;
 			w->ref = ref;
 			w->mark = 1;
+			if (wait >= 0) {
+				log_info("feed %s: changed", cf->name);
+				watch_arm(w, wait);
+			}
 			continue;
 		}
 		if ((w = calloc(1, sizeof(*w))) == NULL) {

@@ -83,6 +83,9 @@ test_full(void **state)
 	assert_int_equal(cfg->article, 1);
 	assert_int_equal(cfg->allow_private_addresses, 1);
 	assert_string_equal(cfg->log_level, "debug");
+	assert_int_equal(cfg->watch_config, 0);
+	assert_true(cfg->state_keep == 30 * 86400.0);
+	assert_true(cfg->spool_keep == 14 * 86400.0);
 	assert_true(cfg->timeout == 45.0);
 	assert_int_equal(cfg->max_feed_bytes, 2 * 1024 * 1024);
 	assert_int_equal(cfg->max_page_bytes, 512 * 1024);
@@ -160,6 +163,9 @@ check_defaults(const struct config *cfg)
 	assert_true(cfg->timeout == CONFIG_DEFAULT_TIMEOUT);
 	assert_int_equal(cfg->max_feed_bytes, CONFIG_DEFAULT_MAX_FEED_BYTES);
 	assert_int_equal(cfg->max_page_bytes, CONFIG_DEFAULT_MAX_PAGE_BYTES);
+	assert_int_equal(cfg->watch_config, 1);
+	assert_true(cfg->state_keep == CONFIG_DEFAULT_STATE_KEEP);
+	assert_true(cfg->spool_keep == 0);
 }
 
 static void
@@ -362,6 +368,11 @@ test_value_errors(void **state)
 	    "nothing");
 	check_error("feeds:\n  - url: http://a.example/\n    timeout: 0s\n",
 	    "3:14: timeout: expected a duration like 30s, 15m, 2h, got '0s'");
+	check_error("watch_config: sometimes\n",
+	    "1:15: watch_config: expected true or false, got 'sometimes'");
+	check_error("state_keep: forever\n",
+	    "1:13: state_keep: expected a duration like 30s, 15m, 2h, got "
+	    "'forever'");
 	check_error("article: maybe\n",
 	    "1:10: article: expected true or false, got 'maybe'");
 	check_error("feeds:\n  - url: http://a.example/\n    enabled: 1\n",
