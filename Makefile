@@ -15,6 +15,7 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var
 UNITDIR  ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
@@ -149,6 +150,10 @@ install: newswatch
 	install -m 644 systemd/newswatch.tmpfiles $(DESTDIR)$(TMPFILESDIR)/newswatch.conf
 	test -e $(DESTDIR)$(SYSCONFDIR)/newswatch/feeds.yaml || \
 	    install -m 644 etc/feeds.yaml $(DESTDIR)$(SYSCONFDIR)/newswatch/feeds.yaml
+	# The spool's layout; systemd-tmpfiles gives it to the newswatch user.
+	install -d -m 755 $(DESTDIR)$(LOCALSTATEDIR)/spool/newswatch/tmp \
+	    $(DESTDIR)$(LOCALSTATEDIR)/spool/newswatch/new \
+	    $(DESTDIR)$(LOCALSTATEDIR)/spool/newswatch/cur
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/newswatch $(DESTDIR)$(MANDIR)/man1/newswatch.1 \
