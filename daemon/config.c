@@ -992,10 +992,9 @@ check_bounds(struct parse *p, struct config *cfg)
 	return 0;
 }
 
-/* Read at most CONFIG_MAX_FILE bytes of path into *buf. */
-static int
-read_file(const char *path, unsigned char **buf, size_t *len, char *err,
-    size_t errlen)
+int
+config_read_file(const char *path, unsigned char **buf, size_t *len,
+    char *err, size_t errlen)
 {
 	unsigned char *b = NULL, *nb;
 	size_t n = 0, cap = 0;
@@ -1149,7 +1148,7 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 
 	memset(&doc, 0, sizeof(doc));
 	p.doc = &doc;
-	if (read_file(path, &buf, &len, err, errlen) == -1)
+	if (config_read_file(path, &buf, &len, err, errlen) == -1)
 		goto fail;
 	if (load(&p, buf, len, &doc) == -1)
 		goto fail;

@@ -107,6 +107,11 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 
 void config_free(struct config *cfg);
 
+/* Read the whole of path (at most 16 MiB) into *buf, not NUL-terminated
+ * (caller frees).  Returns 0, or -1 with "FILE: reason" in err. */
+int config_read_file(const char *path, unsigned char **buf, size_t *len,
+    char *err, size_t errlen);
+
 /* Parse a duration "30s", "15m", "2h", "1d" or plain seconds ("90",
  * "1.5").  Returns 0 and *seconds (> 0), or -1. */
 int config_parse_duration(const char *s, double *seconds);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,14 +24,17 @@
 #include "../feeds/article.h"
 #include "../feeds/date.h"
 #include "../feeds/feed.h"
+#include "../feeds/opml.h"
 #include "../feeds/url.h"
 #include "../store/spool.h"
 #include "../store/state.h"
 #include "config.h"
+#include "config_append.h"
 #include "http.h"
 #include "log.h"
 #include "poll.h"
 #include "scheduler.h"
+#include "tail.h"
 
 #define DEFAULT_CONFIG "/etc/newswatch/feeds.yaml"
 #define STATUS_PERIOD 30.0
@@ -42,12 +46,19 @@
 #define CONFIG_SETTLE 1.0
 /* How often ev_stat stats the file when inotify cannot tell. */
 #define CONFIG_STAT_INTERVAL 2.0
+#define TAIL_DEFAULT_LINES 10
 
 static const char usage_text[] =
 "usage: newswatch [run] [-c FILE]       the daemon, in the foreground\n"
 "       newswatch once [-c FILE]        poll every feed once, write the spool, exit\n"
 "       newswatch check [-c FILE]       validate the config\n"
-"       newswatch status [-c FILE]      one row per feed from the state\n"
+"       newswatch status [-c FILE] [--json]\n"
+"                                       one row per feed from the state\n"
+"       newswatch tail [-f] [--json] [-n N] [-c FILE]\n"
+"                                       the newest N items of the spool (10)\n"
+"       newswatch import-opml FILE|URL [-c FILE]\n"
+"                                       add an OPML list's new feeds to the config\n"
+"       newswatch export-opml [-c FILE] print the feeds as OPML 2.0\n"
 "       newswatch parse FILE|URL... [--url BASE] [--content-type TYPE]\n"
 "                                       parse feeds, print JSON\n"
 "       newswatch extract FILE|URL [--url BASE]  parse an article page, print JSON\n"
@@ -59,24 +70,32 @@ static const char usage_text[] =
 "  -u, --url BASE     the URL a FILE was fetched from (parse, extract)\n"
 "  -t, --content-type TYPE\n"
 "                     the HTTP Content-Type a FILE came with (parse, extract)\n"
+"  -j, --json         status, tail: JSON instead of text\n"
+"  -f, --follow       tail: go on printing items as they land\n"
+"  -n, --lines N      tail: how many of the newest items to print\n"
 "  -v, --verbose      log debug messages\n"
 "  -h, --help         this help\n"
 "  -V, --version      print the version\n"
 "\n"
 "See newswatch(1) and newswatch.yaml(5).\n";
 
+struct command;
+
 struct options {
-	const char *command;
+	const struct command *command;
 	const char *config;
 	const char *url;
 	const char *content_type;
 	char **inputs;          /* parse's and extract's FILE|URL arguments */
 	int ninputs;
 	int verbose;
+	int json;               /* status, tail: JSON instead of text */
+	int follow;             /* tail -f */
+	long lines;             /* tail -n */
 };
 
 struct daemon {
-	struct options *opt;
+	const struct options *opt;
 	struct ev_loop *loop;
 	/* Settings the loop was built with: a reload cannot change them. */
 	char *spool_path;
@@ -395,7 +414,7 @@ timers_start(struct daemon *d)
 }
 
 static int
-cmd_daemon(struct options *opt, int once)
+cmd_daemon(const struct options *opt, int once)
 {
 	struct daemon d = { .opt = opt, .once = once };
 	struct config *cfg;
@@ -455,28 +474,6 @@ cmd_daemon(struct options *opt, int once)
 	return 0;
 }
 
-static int
-cmd_check(struct options *opt)
-{
-	struct config *cfg = load_config_or_exit(opt);
-	size_t enabled = 0;
-
-	for (size_t i = 0; i < cfg->nfeeds; i++)
-		enabled += cfg->feeds[i].enabled != 0;
-	printf("%s: ok, %zu feeds (%zu enabled), spool %s, state %s\n",
-	    cfg->path, cfg->nfeeds, enabled, cfg->spool, cfg->state);
-	config_free(cfg);
-	return 0;
-}
-
-static const char *
-when(int64_t t, char *buf, size_t len)
-{
-	if (t <= 0)
-		return "-";
-	return date_format_rfc3339(t, buf, len);
-}
-
 /* "1h30m", "45s": the largest two units. */
 static const char *
 duration(int64_t secs, char *buf, size_t len)
@@ -499,6 +496,100 @@ duration(int64_t secs, char *buf, size_t len)
 		snprintf(buf, len, "%lld%c", (long long)(secs / units[u].secs),
 		    units[u].unit);
 	return buf;
+}
+
+/* Can this user create or write path (a directory when dir)?  Its nearest
+ * existing ancestor decides for what is not there yet, as the daemon
+ * creates missing directories.  0, or -1 with the reason in why. */
+static int
+writable(const char *path, int dir, char *why, size_t len)
+{
+	char p[PATH_MAX], *slash;
+	struct stat sb;
+
+	snprintf(p, sizeof(p), "%s", path);
+	while (stat(p, &sb) == -1) {
+		if (errno != ENOENT) {
+			snprintf(why, len, "%s: %s", p, strerror(errno));
+			return -1;
+		}
+		/* Missing: it would be created in the directory above. */
+		dir = 1;
+		if ((slash = strrchr(p, '/')) == NULL)
+			snprintf(p, sizeof(p), ".");
+		else if (slash == p)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	if (dir && !S_ISDIR(sb.st_mode)) {
+		snprintf(why, len, "%s is not a directory", p);
+		return -1;
+	}
+	if (access(p, dir ? W_OK | X_OK : W_OK) == -1) {
+		snprintf(why, len, "%s: %s", p, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* What loads but will not work as meant; each a warning, never an error,
+ * so that ExecStartPre does not stop a daemon that would run. */
+static size_t
+check_warnings(const struct config *cfg)
+{
+	char why[PATH_MAX + 128], a[48], b[48];
+	size_t n = 0;
+
+	if (writable(cfg->spool, 1, why, sizeof(why)) == -1 && ++n)
+		printf("%s: warning: spool %s cannot be written: %s\n",
+		    cfg->path, cfg->spool, why);
+	if (writable(cfg->state, 0, why, sizeof(why)) == -1 && ++n)
+		printf("%s: warning: state %s cannot be written: %s\n",
+		    cfg->path, cfg->state, why);
+	for (size_t i = 0; i < cfg->nfeeds; i++) {
+		const struct config_feed *f = &cfg->feeds[i];
+
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(cfg->feeds[j].url, f->url) == 0 && ++n) {
+				printf("%s:%d: warning: feed %s has the url of "
+				    "feed %s (line %d): polled twice\n",
+				    cfg->path, f->line, f->name,
+				    cfg->feeds[j].name, cfg->feeds[j].line);
+				break;
+			}
+		if (f->interval_pinned && f->interval < f->min_interval && ++n)
+			printf("%s:%d: warning: feed %s: interval %s is below "
+			    "min_interval %s\n", cfg->path, f->line, f->name,
+			    duration((int64_t)f->interval, a, sizeof(a)),
+			    duration((int64_t)f->min_interval, b, sizeof(b)));
+	}
+	return n;
+}
+
+static int
+cmd_check(const struct options *opt)
+{
+	struct config *cfg = load_config_or_exit(opt);
+	size_t enabled = 0, warnings = check_warnings(cfg);
+
+	for (size_t i = 0; i < cfg->nfeeds; i++)
+		enabled += cfg->feeds[i].enabled != 0;
+	printf("%s: ok, %zu feeds (%zu enabled), spool %s, state %s", cfg->path,
+	    cfg->nfeeds, enabled, cfg->spool, cfg->state);
+	if (warnings)
+		printf(", %zu warning%s", warnings, warnings > 1 ? "s" : "");
+	putchar('\n');
+	config_free(cfg);
+	return 0;
+}
+
+static const char *
+when(int64_t t, char *buf, size_t len)
+{
+	if (t <= 0)
+		return "-";
+	return date_format_rfc3339(t, buf, len);
 }
 
 static void
@@ -530,8 +621,66 @@ status_row(const char *name, const char *url, const struct state_feed *f)
 	putchar('\n');
 }
 
+static json_t *
+time_or_null(int64_t t)
+{
+	char buf[32];
+
+	return t > 0 ? json_string(date_format_rfc3339(t, buf, sizeof(buf))) :
+	    json_null();
+}
+
+static json_t *
+str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* status_row's facts for tools: times RFC 3339 or null, durations in
+ * seconds. */
+static json_t *
+status_object(const char *name, const char *url, const struct state_feed *f,
+    int removed)
+{
+	struct state_feed none = { .ttl = -1 };
+
+	if (f == NULL)
+		f = &none;
+	return json_pack("{s:s, s:s, s:b, s:b, s:o, s:o, s:I, s:o, s:o, s:o, "
+	    "s:i, s:o, s:o, s:o}", "name", name, "url", url,
+	    "configured", !removed, "disabled", f->disabled,
+	    "last_poll", time_or_null(f->last_poll),
+	    "http_status", f->last_status ? json_integer(f->last_status) :
+	    json_null(), "entries_seen", (json_int_t)f->entries_seen,
+	    "next_poll", time_or_null(f->next_poll),
+	    "interval", f->interval_why ? json_integer(f->interval) : json_null(),
+	    "interval_why", str_or_null(f->interval_why),
+	    "failures", f->failures,
+	    "last_success", time_or_null(f->last_success),
+	    "last_error", str_or_null(f->last_error),
+	    "moved_from", f->config_url && strcmp(f->config_url, url) != 0 &&
+	    f->url && strcmp(f->url, url) == 0 ? json_string(f->config_url) :
+	    json_null());
+}
+
+/* obj on stdout, indented, or on one line when compact; takes obj. */
 static int
-cmd_status(struct options *opt)
+print_json(json_t *obj, int compact)
+{
+	size_t flags = JSON_PRESERVE_ORDER | (compact ? JSON_COMPACT :
+	    JSON_INDENT(2));
+	int rc = obj && json_dumpf(obj, stdout, flags) == 0 ? 0 : 1;
+
+	if (rc == 0)
+		putchar('\n');
+	else
+		fprintf(stderr, "newswatch: out of memory\n");
+	json_decref(obj);
+	return rc;
+}
+
+static int
+cmd_status(const struct options *opt)
 {
 	struct config *cfg = load_config_or_exit(opt);
 	struct state_feed *feeds = NULL;
@@ -539,30 +688,39 @@ cmd_status(struct options *opt)
 	size_t n = 0;
 	char err[1024];
 	struct stat sb;
+	json_t *rows = opt->json ? json_array() : NULL;
 
 	if (stat(cfg->state, &sb) == 0) {
 		if (state_open(cfg->state, &st, err, sizeof(err)) == -1 ||
 		    state_feed_list(st, &feeds, &n, err, sizeof(err)) == -1) {
 			fprintf(stderr, "newswatch: %s\n", err);
+			json_decref(rows);
 			state_close(st);
 			config_free(cfg);
 			return 1;
 		}
 	}
-	printf("%-24s %-20s %-4s %7s %-20s %-26s %4s %-20s %s\n", "NAME",
-	    "LAST POLL", "HTTP", "SEEN", "NEXT POLL", "INTERVAL (WHY)", "ERRS",
-	    "LAST SUCCESS", "URL");
+	if (rows == NULL)
+		printf("%-24s %-20s %-4s %7s %-20s %-26s %4s %-20s %s\n", "NAME",
+		    "LAST POLL", "HTTP", "SEEN", "NEXT POLL", "INTERVAL (WHY)",
+		    "ERRS", "LAST SUCCESS", "URL");
 	for (size_t i = 0; i < cfg->nfeeds; i++) {
 		const struct config_feed *cf = &cfg->feeds[i];
 		const struct state_feed *f = NULL;
+		const char *url;
 
 		for (size_t j = 0; j < n && !f; j++)
 			if (strcmp(feeds[j].name, cf->name) == 0)
 				f = &feeds[j];
 		/* Until polled, a URL changed in the config is not yet in
 		 * the state. */
-		status_row(cf->name, f && f->config_url &&
-		    strcmp(f->config_url, cf->url) == 0 ? f->url : cf->url, f);
+		url = f && f->config_url && strcmp(f->config_url, cf->url) == 0 ?
+		    f->url : cf->url;
+		if (rows)
+			json_array_append_new(rows,
+			    status_object(cf->name, url, f, 0));
+		else
+			status_row(cf->name, url, f);
 	}
 	/* Feeds no longer configured keep their state: show them too. */
 	for (size_t j = 0; j < n; j++) {
@@ -573,13 +731,18 @@ cmd_status(struct options *opt)
 			configured = strcmp(feeds[j].name, cfg->feeds[i].name) == 0;
 		if (configured)
 			continue;
+		if (rows) {
+			json_array_append_new(rows, status_object(feeds[j].name,
+			    feeds[j].url, &feeds[j], 1));
+			continue;
+		}
 		snprintf(label, sizeof(label), "%s (removed)", feeds[j].name);
 		status_row(label, feeds[j].url, &feeds[j]);
 	}
 	state_feed_list_free(feeds, n);
 	state_close(st);
 	config_free(cfg);
-	return 0;
+	return rows ? print_json(rows, 0) : 0;
 }
 
 struct fetched {
@@ -709,22 +872,6 @@ fetched_free(struct fetched *f)
 	free(f->content_type);
 }
 
-/* obj on stdout, indented, or on one line when compact; takes obj. */
-static int
-print_json(json_t *obj, int compact)
-{
-	size_t flags = JSON_PRESERVE_ORDER | (compact ? JSON_COMPACT :
-	    JSON_INDENT(2));
-	int rc = obj && json_dumpf(obj, stdout, flags) == 0 ? 0 : 1;
-
-	if (rc == 0)
-		putchar('\n');
-	else
-		fprintf(stderr, "newswatch: out of memory\n");
-	json_decref(obj);
-	return rc;
-}
-
 /* One input's feed and entries, or NULL with the reason in err. */
 static json_t *
 parse_one(const struct options *opt, const char *input, char *err,
@@ -808,8 +955,129 @@ out:
 	return rc;
 }
 
-static const char *const commands[] = {
-	"run", "once", "check", "status", "parse", "extract", NULL
+static int
+cmd_tail(const struct options *opt)
+{
+	struct config *cfg = load_config_or_exit(opt);
+	char err[1024];
+	int rc;
+
+	rc = tail_spool(cfg->spool, opt->lines, (opt->json ? TAIL_JSON : 0) |
+	    (opt->follow ? TAIL_FOLLOW : 0), stdout, err, sizeof(err));
+	if (rc == -1)
+		fprintf(stderr, "newswatch: %s\n", err);
+	config_free(cfg);
+	return rc == -1;
+}
+
+/* The feeds of an OPML file or URL not yet in the config (by URL), added
+ * to feeds.yaml with their titles as comments and folders as tags. */
+static int
+cmd_import_opml(const struct options *opt)
+{
+	struct config *cfg = load_config_or_exit(opt);
+	struct opml_feed *of = NULL;
+	struct config_new_feed *add = NULL;
+	struct fetched f = { 0 };
+	size_t n = 0, nadd = 0, present = 0;
+	char err[1024];
+	int rc = 1;
+
+	if (load_input(opt, opt->inputs[0], &f) == -1)
+		goto out;
+	if (opml_parse(f.body, f.len, &of, &n, err, sizeof(err)) == -1) {
+		fprintf(stderr, "newswatch: %s: %s\n", opt->inputs[0], err);
+		goto out;
+	}
+	if (n > 0 && (add = calloc(n, sizeof(*add))) == NULL) {
+		fprintf(stderr, "newswatch: out of memory\n");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int dup = 0;
+
+		if (!url_is_http(of[i].url)) {
+			fprintf(stderr, "newswatch: skipping '%s': not an http "
+			    "or https URL\n", of[i].url);
+			continue;
+		}
+		for (size_t j = 0; j < cfg->nfeeds && !dup; j++)
+			dup = strcmp(cfg->feeds[j].url, of[i].url) == 0;
+		for (size_t j = 0; j < nadd && !dup; j++)
+			dup = strcmp(add[j].url, of[i].url) == 0;
+		if (dup) {
+			present++;
+			continue;
+		}
+		add[nadd++] = (struct config_new_feed){ .url = of[i].url,
+		    .comment = of[i].title, .tags = of[i].tags,
+		    .ntags = of[i].ntags };
+	}
+	if (nadd > 0 && config_append_feeds(cfg->path, add, nadd, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "newswatch: %s\n", err);
+		goto out;
+	}
+	printf("%s: %zu feeds added, %zu already there\n", cfg->path, nadd,
+	    present);
+	rc = 0;
+out:
+	free(add);
+	opml_free(of, n);
+	fetched_free(&f);
+	config_free(cfg);
+	return rc;
+}
+
+static int
+cmd_export_opml(const struct options *opt)
+{
+	struct config *cfg = load_config_or_exit(opt);
+	struct opml_feed *of = calloc(cfg->nfeeds + 1, sizeof(*of));
+	char *text = NULL;
+
+	for (size_t i = 0; of && i < cfg->nfeeds; i++)
+		of[i] = (struct opml_feed){ .url = cfg->feeds[i].url,
+		    .title = cfg->feeds[i].name, .tags = cfg->feeds[i].tags,
+		    .ntags = cfg->feeds[i].ntags };
+	if (of)
+		text = opml_write(of, cfg->nfeeds, "newswatch feeds");
+	if (text)
+		fputs(text, stdout);
+	else
+		fprintf(stderr, "newswatch: out of memory\n");
+	free(text);
+	free(of);
+	config_free(cfg);
+	return text == NULL;
+}
+
+static int
+cmd_run(const struct options *opt)
+{
+	return cmd_daemon(opt, 0);
+}
+
+static int
+cmd_once(const struct options *opt)
+{
+	return cmd_daemon(opt, 1);
+}
+
+static const struct command {
+	const char *name;
+	int (*run)(const struct options *);
+} commands[] = {
+	{ "run", cmd_run },
+	{ "once", cmd_once },
+	{ "check", cmd_check },
+	{ "status", cmd_status },
+	{ "parse", cmd_parse },
+	{ "extract", cmd_extract },
+	{ "tail", cmd_tail },
+	{ "import-opml", cmd_import_opml },
+	{ "export-opml", cmd_export_opml },
+	{ NULL, NULL },
 };
 
 static int
@@ -820,18 +1088,23 @@ parse_args(int argc, char **argv, struct options *opt)
 		{ "url", required_argument, NULL, 'u' },
 		{ "content-type", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "lines", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
+	char *end;
 
-	opt->command = "run";
+	opt->command = &commands[0];
+	opt->lines = TAIL_DEFAULT_LINES;
 	if (argc > 1 && argv[1][0] != '-') {
-		for (int i = 0; commands[i]; i++)
-			if (strcmp(argv[1], commands[i]) == 0)
-				opt->command = commands[i];
-		if (strcmp(opt->command, argv[1]) != 0) {
+		for (int i = 0; commands[i].name; i++)
+			if (strcmp(argv[1], commands[i].name) == 0)
+				opt->command = &commands[i];
+		if (strcmp(opt->command->name, argv[1]) != 0) {
 			fprintf(stderr, "newswatch: unknown command '%s'\n", argv[1]);
 			usage(stderr);
 			return EX_USAGE;
@@ -839,9 +1112,20 @@ parse_args(int argc, char **argv, struct options *opt)
 		argv++;
 		argc--;
 	}
-	while ((c = getopt_long(argc, argv, "c:u:t:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:u:t:vjfn:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': opt->config = optarg; break;
+		case 'j': opt->json = 1; break;
+		case 'f': opt->follow = 1; break;
+		case 'n':
+			errno = 0;
+			opt->lines = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || opt->lines < 0) {
+				fprintf(stderr, "newswatch: -n: expected a count, "
+				    "got '%s'\n", optarg);
+				return EX_USAGE;
+			}
+			break;
 		case 'u': opt->url = optarg; break;
 		case 't': opt->content_type = optarg; break;
 		case 'v': opt->verbose = 1; break;
@@ -850,19 +1134,19 @@ parse_args(int argc, char **argv, struct options *opt)
 		default: usage(stderr); return EX_USAGE;
 		}
 	}
-	if (strcmp(opt->command, "parse") == 0 ||
-	    strcmp(opt->command, "extract") == 0) {
+	if (opt->command->run == cmd_parse || opt->command->run == cmd_extract ||
+	    opt->command->run == cmd_import_opml) {
 		opt->inputs = argv + optind;
 		opt->ninputs = argc - optind;
 		if (opt->ninputs == 0 || (opt->ninputs > 1 &&
-		    strcmp(opt->command, "extract") == 0)) {
+		    opt->command->run != cmd_parse)) {
 			fprintf(stderr, "newswatch %s: expected %s FILE or URL\n",
-			    opt->command, opt->ninputs == 0 ? "a" : "one");
+			    opt->command->name, opt->ninputs == 0 ? "a" : "one");
 			return EX_USAGE;
 		}
 	} else if (optind != argc) {
 		fprintf(stderr, "newswatch %s: unexpected argument '%s'\n",
-		    opt->command, argv[optind]);
+		    opt->command->name, argv[optind]);
 		return EX_USAGE;
 	}
 	return 0;
@@ -880,18 +1164,7 @@ main(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	xmlInitParser();
 
-	if (strcmp(opt.command, "run") == 0)
-		rc = cmd_daemon(&opt, 0);
-	else if (strcmp(opt.command, "once") == 0)
-		rc = cmd_daemon(&opt, 1);
-	else if (strcmp(opt.command, "check") == 0)
-		rc = cmd_check(&opt);
-	else if (strcmp(opt.command, "status") == 0)
-		rc = cmd_status(&opt);
-	else if (strcmp(opt.command, "parse") == 0)
-		rc = cmd_parse(&opt);
-	else
-		rc = cmd_extract(&opt);
+	rc = opt.command->run(&opt);
 
 	xmlCleanupParser();
 	curl_global_cleanup();
