@@ -954,6 +954,7 @@ inherit(struct config *cfg, struct config_feed *f)
 	if (f->max_interval == 0)
 		f->max_interval = cfg->max_interval;
 	f->max_backoff = cfg->max_backoff;
+	f->state_keep = cfg->state_keep;
 	if (f->timeout == 0)
 		f->timeout = cfg->timeout;
 	if (f->first_poll == UNSET)

@@ -33,6 +33,7 @@ struct config_feed {
 	double min_interval;    /* bounds of the adapted interval, seconds */
 	double max_interval;
 	double max_backoff;     /* the global one */
+	double state_keep;      /* the global one */
 	char **tags;
 	size_t ntags;
 	struct article_rule *rules;  /* extract: overrides (strings owned) */

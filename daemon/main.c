@@ -28,6 +28,7 @@
 #include "../feeds/url.h"
 #include "../store/spool.h"
 #include "../store/state.h"
+#include "clock.h"
 #include "config.h"
 #include "config_append.h"
 #include "http.h"
@@ -47,6 +48,9 @@
 /* How often ev_stat stats the file when inotify cannot tell. */
 #define CONFIG_STAT_INTERVAL 2.0
 #define TAIL_DEFAULT_LINES 10
+/* How often state_keep and spool_keep are applied (also at start and at
+ * each reload). */
+#define PRUNE_PERIOD 3600.0
 
 static const char usage_text[] =
 "usage: newswatch [run] [-c FILE]       the daemon, in the foreground\n"
@@ -111,7 +115,7 @@ struct daemon {
 	struct poller *poller;
 	struct scheduler *sched;
 	ev_signal sigterm, sigint, sighup;
-	ev_timer watchdog, status;
+	ev_timer watchdog, status, prune;
 	ev_stat config_stat;    /* watch_config: feeds.yaml on disk */
 	ev_timer config_settle; /* restarted by each change, reloads when quiet */
 	struct stat config_sb;  /* the file as last loaded */
@@ -224,6 +228,48 @@ warn_fixed_settings(const struct daemon *d, const struct config *new)
 		    "allow_private_addresses take effect at restart");
 }
 
+/* state_keep for feeds no longer configured, spool_keep for the spool.
+ * Failures are logged: the daemon goes on, and tries again later. */
+static void
+prune(struct daemon *d)
+{
+	const struct config *cfg = scheduler_config(d->sched);
+	const char **names = calloc(cfg->nfeeds + 1, sizeof(*names));
+	char err[1024];
+	int64_t pruned;
+	size_t removed;
+
+	for (size_t i = 0; names && i < cfg->nfeeds; i++)
+		names[i] = cfg->feeds[i].name;
+	if (names == NULL)
+		log_warnx("state: out of memory");
+	else if (state_begin(d->state, err, sizeof(err)) == -1 ||
+	    state_feeds_listed(d->state, names, cfg->nfeeds, clock_now(),
+	    (int64_t)cfg->state_keep, &pruned, err, sizeof(err)) == -1 ||
+	    state_commit(d->state, err, sizeof(err)) == -1) {
+		state_rollback(d->state);
+		log_warnx("state: %s", err);
+	} else if (pruned > 0)
+		log_info("state: forgot %lld feeds removed from the config for "
+		    "over state_keep", (long long)pruned);
+	free(names);
+	if (cfg->spool_keep <= 0)
+		return;
+	if (spool_prune(d->spool_path, clock_now_us() -
+	    (int64_t)(cfg->spool_keep * 1e6), &removed, err, sizeof(err)) == -1)
+		log_warnx("spool: %s", err);
+	else if (removed > 0)
+		log_info("spool: removed %zu items older than spool_keep", removed);
+}
+
+static void
+on_prune(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	prune(w->data);
+}
+
 static void config_watch(struct daemon *d, int on);
 
 /* SIGHUP or a settled change on disk: the new config, or the old one kept
@@ -256,6 +302,7 @@ reload(struct daemon *d, const char *why)
 	}
 	d->reload_error[0] = '\0';
 	config_watch(d, watch);
+	prune(d);
 	log_info("reloaded %s (%s): %zu feeds", config_path(d->opt), why,
 	    scheduler_feeds(d->sched));
 out:
@@ -400,6 +447,9 @@ timers_start(struct daemon *d)
 
 	ev_timer_init(&d->status, on_status, STATUS_PERIOD, STATUS_PERIOD);
 	d->status.data = d;
+	ev_timer_init(&d->prune, on_prune, PRUNE_PERIOD, PRUNE_PERIOD);
+	d->prune.data = d;
+	ev_timer_start(d->loop, &d->prune);
 	ev_init(&d->config_settle, on_config_settled);
 	d->config_settle.repeat = CONFIG_SETTLE;
 	d->config_settle.data = d;
@@ -438,6 +488,7 @@ cmd_daemon(const struct options *opt, int once)
 	daemon_open(&d, cfg);
 	if (scheduler_apply(d.sched, cfg) == -1)
 		fatalx("out of memory");
+	prune(&d);
 	signals_start(&d);
 	nfeeds = scheduler_feeds(d.sched);
 	log_info("newswatch %s: %s, %zu feeds, spool %s, state %s",

@@ -438,6 +438,30 @@ job_schedule(struct poll_job *job, char *err, size_t errlen)
 	return 0;
 }
 
+/* Entries the document no longer lists start their state_keep. */
+static int
+forget_gone(struct poll_job *job, char *err, size_t errlen)
+{
+	const char **ids = malloc((job->feed->nentries + 1) * sizeof(*ids));
+	int64_t pruned;
+	int rc;
+
+	if (ids == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < job->feed->nentries; i++)
+		ids[i] = job->feed->entries[i].id;
+	rc = state_entries_listed(job->p->state, job->sf.id, ids,
+	    job->feed->nentries, clock_now(), (int64_t)job->cf->state_keep,
+	    &pruned, err, errlen);
+	free(ids);
+	if (rc == 0 && pruned > 0)
+		log_info("feed %s: forgot %lld entries gone from the feed for "
+		    "over state_keep", job->cf->name, (long long)pruned);
+	return rc;
+}
+
 static int
 job_commit(struct poll_job *job, int spool_durable, char *err, size_t errlen)
 {
@@ -474,6 +498,8 @@ job_commit(struct poll_job *job, int spool_durable, char *err, size_t errlen)
 		set_str(&job->sf.last_modified, NULL);
 	}
 	job->p->stats.items += spooled;
+	if (job->ok && job->feed && forget_gone(job, err, errlen) == -1)
+		return -1;
 	if (job->ok) {
 		job->sf.polls++;
 		job->sf.failures = 0;
