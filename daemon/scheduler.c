@@ -180,6 +180,40 @@ watch_find(struct scheduler *s, const char *name)
 	return NULL;
 }
 
+static int
+configured(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->nfeeds; i++)
+		if (strcmp(cfg->feeds[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* A feed given a name (or another one) is the feed of the same URL whose
+ * old name the config no longer has: renamed in the state, so its seen
+ * entries stay seen.  NULL when there is none, or the rename failed. */
+static struct watch *
+renamed(struct scheduler *s, const struct config *cfg,
+    const struct config_feed *cf)
+{
+	struct watch *w;
+	char err[512];
+
+	TAILQ_FOREACH(w, &s->watches, entry)
+		if (!w->mark && strcmp(w->cf->url, cf->url) == 0 &&
+		    !configured(cfg, w->cf->name))
+			break;
+	if (w == NULL)
+		return NULL;
+	if (state_feed_rename(s->state, w->cf->name, cf->name, err,
+	    sizeof(err)) == -1) {
+		log_warnx("feed %s: state: %s", cf->name, err);
+		return NULL;
+	}
+	log_info("feed %s: renamed from %s", cf->name, w->cf->name);
+	return w;
+}
+
 static const struct state_feed *
 known_feed(const struct state_feed *known, size_t nknown, const char *name)
 {
@@ -264,16 +298,19 @@ scheduler_apply(struct scheduler *s, struct config *cfg)
 		w->mark = 0;
 	for (size_t i = 0; i < cfg->nfeeds; i++) {
 		const struct config_feed *cf = &cfg->feeds[i];
-		const struct state_feed *f = known_feed(known, nknown, cf->name);
+		const struct state_feed *f;
 
 		if (!cf->enabled)
 			continue;
+		if ((w = watch_find(s, cf->name)) == NULL)
+			w = renamed(s, cfg, cf);
+		f = known_feed(known, nknown, w ? w->cf->name : cf->name);
 		if (gone(cf, f)) {
 			log_info("feed %s: disabled since it answered 410 Gone; "
 			    "give it another url to poll it again", cf->name);
 			continue;
 		}
-		if ((w = watch_find(s, cf->name)) != NULL) {
+		if (w != NULL) {
 			double wait = changed_delay(s, w, cf, f);
 
 			w->cf = cf;

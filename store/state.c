@@ -775,3 +775,23 @@ state_feeds_listed(struct state *st, const char *const *names, size_t n,
 
 	return with_listed(st, names, n, sql, 3, args, 2, pruned, err, errlen);
 }
+
+int
+state_feed_rename(struct state *st, const char *from, const char *to,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, "UPDATE feeds SET name = ?2"
+	    " WHERE name = ?1", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, to, -1, SQLITE_STATIC);
+		rc = run(s);
+	}
+	sqlite3_finalize(s);
+	if (rc == -1)
+		db_error(st->db, err, errlen, "cannot rename feed %s to %s",
+		    from, to);
+	return rc;
+}

@@ -115,6 +115,12 @@ int state_entry_discover(struct state *st, int64_t feed_id,
 int state_entry_mark_seen(struct state *st, int64_t feed_id,
     const char *entry_id, int64_t discovered_us, char *err, size_t errlen);
 
+/* The feed called from is called to from now on, its state kept.  A feed
+ * already called to makes it fail.  Returns 0, or -1 with the reason in
+ * err. */
+int state_feed_rename(struct state *st, const char *from, const char *to,
+    char *err, size_t errlen);
+
 /*
  * Pruning, so that the state stays bounded over months.  Each runs inside
  * the caller's transaction (or its own when none is open); *pruned is the

@@ -180,6 +180,20 @@ class Service(unittest.TestCase):
         self.assertEqual(sum(r["path"] == "/slow.xml" for r in e.server.requests), 1)
         self.assertNotIn("feed slow: removed", self.daemon.log())
 
+    def test_naming_a_feed_keeps_its_state(self):
+        e = self.env
+        e.write_feed("a.xml", [(1, 2)])
+        e.write_config([{"path": "a.xml"}])
+        self.start()
+        wait_for(lambda: len(e.items()) == 1, 30, "the first item", self.daemon.log)
+        # Matched by URL: the same feed under a name, not a new one.
+        e.write_feed("a.xml", [(1, 2), (2, 3)])
+        self.replace_config([{"path": "a.xml", "name": "alpha", "interval": "1s"}])
+        self.wait_log("feed alpha: renamed from ")
+        self.wait_items_of("alpha", 1)
+        self.assertEqual(self.items_of("alpha"), ["urn:story:2"])
+        self.assertEqual(len(e.items()), 2)
+
     def test_watch_config_false_reloads_on_sighup_only(self):
         e = self.env
         e.write_feed("a.xml", [(1, 2)])
