@@ -139,11 +139,11 @@ fuzz: deps fuzz-build
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 install: newswatch
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
 	    $(DESTDIR)$(SYSCONFDIR)/newswatch
 	install -m 755 newswatch $(DESTDIR)$(BINDIR)/newswatch
-	install -m 644 man/newswatch.1 $(DESTDIR)$(MANDIR)/man1/newswatch.1
+	install -m 644 man/newswatch.8 $(DESTDIR)$(MANDIR)/man8/newswatch.8
 	install -m 644 man/newswatch.yaml.5 $(DESTDIR)$(MANDIR)/man5/newswatch.yaml.5
 	sed 's|@BINDIR@|$(BINDIR)|g' systemd/newswatch.service > $(DESTDIR)$(UNITDIR)/newswatch.service
 	install -m 644 systemd/newswatch.sysusers $(DESTDIR)$(SYSUSERSDIR)/newswatch.conf
@@ -156,7 +156,7 @@ install: newswatch
 	    $(DESTDIR)$(LOCALSTATEDIR)/spool/newswatch/cur
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/newswatch $(DESTDIR)$(MANDIR)/man1/newswatch.1 \
+	rm -f $(DESTDIR)$(BINDIR)/newswatch $(DESTDIR)$(MANDIR)/man8/newswatch.8 \
 	    $(DESTDIR)$(MANDIR)/man5/newswatch.yaml.5 $(DESTDIR)$(UNITDIR)/newswatch.service \
 	    $(DESTDIR)$(SYSUSERSDIR)/newswatch.conf $(DESTDIR)$(TMPFILESDIR)/newswatch.conf
 

@@ -81,7 +81,7 @@ static const char usage_text[] =
 "  -h, --help         this help\n"
 "  -V, --version      print the version\n"
 "\n"
-"See newswatch(1) and newswatch.yaml(5).\n";
+"See newswatch(8) and newswatch.yaml(5).\n";
 
 struct command;
 

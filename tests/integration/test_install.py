@@ -18,7 +18,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nwdaemon import ROOT, main  # noqa: E402
 
-MAN_PAGES = ["man/newswatch.1", "man/newswatch.yaml.5"]
+MAN_PAGES = ["man/newswatch.8", "man/newswatch.yaml.5"]
 MAX_EXPOSURE = 2.0
 
 
@@ -40,7 +40,7 @@ class Install(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         files = {
             "usr/bin/newswatch": 0o755,
-            "usr/share/man/man1/newswatch.1": 0o644,
+            "usr/share/man/man8/newswatch.8": 0o644,
             "usr/share/man/man5/newswatch.yaml.5": 0o644,
             "usr/lib/systemd/system/newswatch.service": 0o644,
             "usr/lib/sysusers.d/newswatch.conf": 0o644,
