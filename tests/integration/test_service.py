@@ -8,12 +8,13 @@ Run from the repository root:  python3 tests/integration/test_service.py
 import os
 import signal
 import socket
+import subprocess
 import sys
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from nwdaemon import Daemon, main, wait_for  # noqa: E402
+from nwdaemon import BINARY, Daemon, main, wait_for  # noqa: E402
 from test_e2e import Env  # noqa: E402
 
 
@@ -59,11 +60,7 @@ class Service(unittest.TestCase):
 
     def replace_config(self, feeds, **globals_):
         """Save the way sed -i and most editors do: a new file renamed over."""
-        text = self.config_text(feeds, **globals_)
-        tmp = os.path.join(self.env.dir, ".feeds.yaml.new")
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, self.env.config)
+        self.replace_config_text(self.config_text(feeds, **globals_))
 
     def items_of(self, feed):
         return sorted(i["entry"]["id"] for _, i in self.env.items()
@@ -209,6 +206,53 @@ class Service(unittest.TestCase):
         self.daemon.proc.send_signal(signal.SIGHUP)
         self.wait_items_of("b", 1)
         self.assertIn("(SIGHUP): 2 feeds", self.daemon.log())
+
+    def test_log_level_applies_at_reload(self):
+        e = self.running_with_a(b=2)
+        quiet = self.config_text([{"path": "a.xml", "name": "a"}]).replace(
+            "log_level: debug", "log_level: warning")
+        with open(e.config, "w", encoding="utf-8") as f:
+            f.write(quiet)
+        self.notified(lambda m: m == "RELOADING=1")
+        self.notified(lambda m: m == "READY=1")
+        # From now on info lines are not logged: b's poll says nothing.
+        mark = len(self.daemon.log())
+        loud = self.config_text([{"path": "a.xml", "name": "a"},
+                                 {"path": "b.xml", "name": "b"}]).replace(
+            "log_level: debug", "log_level: warning")
+        self.replace_config_text(loud)
+        self.wait_items_of("b", 1)
+        self.assertNotIn("info:", self.daemon.log()[mark:])
+        self.replace_config_text(loud.replace("log_level: warning", "log_level: debug"))
+        self.wait_log("(file changed): 2 feeds")
+
+    def replace_config_text(self, text):
+        tmp = os.path.join(self.env.dir, ".feeds.yaml.new")
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, self.env.config)
+
+    def test_journal_lines_have_priorities_and_no_timestamps(self):
+        e = self.env
+        e.write_feed("a.xml", [(1, 2)])
+        e.write_config([{"path": "a.xml", "name": "a"}, {"path": "missing.xml", "name": "m"}])
+        logpath = os.path.join(e.dir, "journal.log")
+        with open(logpath, "w") as log:
+            st = os.fstat(log.fileno())
+            environ = dict(os.environ, JOURNAL_STREAM=f"{st.st_dev}:{st.st_ino}")
+            subprocess.run([BINARY, "once", "-c", e.config], stderr=log, env=environ,
+                           timeout=60)
+        with open(logpath) as f:
+            lines = f.read().splitlines()
+        self.assertTrue(lines)
+        for line in lines[:-2]:     # once's closing summary is for a person
+            self.assertRegex(line, r"^<[3-7]>[a-z]")
+        self.assertTrue(any(line.startswith("<4>feed m: ") for line in lines), lines)
+        self.assertTrue(any(line.startswith("<6>feed a: HTTP 200") for line in lines), lines)
+        # A JOURNAL_STREAM inherited with stderr elsewhere does not count.
+        r = subprocess.run([BINARY, "once", "-c", e.config], capture_output=True, text=True,
+                           env=environ, timeout=60)
+        self.assertRegex(r.stderr.splitlines()[0], r"^\d{4}-\d\d-\d\dT")
 
     def test_watchdog_pings_at_half_the_interval(self):
         e = self.env
