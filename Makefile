@@ -7,6 +7,7 @@
 #   make corpus     the shared feed corpus against feedparser (make test runs it)
 #   make sanitize   build with ASan+UBSan into build-asan/
 #   make check-sanitize  every test under ASan+UBSan, and valgrind
+#   make systemd-test  install into a Debian 12 container, boot it, drive systemctl
 #   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (clang)
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -89,7 +90,7 @@ test: deps
 	@if command -v $(FUZZ_CC) >/dev/null; then \
 	    $(MAKE) --no-print-directory fuzz-build >/dev/null; fi
 	@scripts/run-tests.sh $(BUILD) --sanitize build-asan --valgrind \
-	    --fuzz $(FUZZ_TEST_SECONDS)
+	    --fuzz $(FUZZ_TEST_SECONDS) --systemd
 	@$(PYTHON) tests/corpus/run_corpus.py --binary ./newswatch
 
 run: deps
@@ -107,6 +108,12 @@ bench: deps
 corpus: deps
 	@$(MAKE) --no-print-directory newswatch
 	$(PYTHON) tests/corpus/run_corpus.py --binary ./newswatch
+
+# The installed daemon under a booted systemd, in a Debian 12 container
+# (tests/systemd/run.sh; the root file system is built once, in build-systemd/).
+systemd-test: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	tests/systemd/run.sh
 
 # ASan+UBSan build of everything in build-asan/; `make sanitize-test` runs
 # every test against it.
@@ -138,6 +145,12 @@ fuzz-build:
 fuzz: deps fuzz-build
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
+# etc/feeds.yaml keeps `make run`'s state and spool under ./var; the
+# installed copy points at the packaged paths the unit makes writable.
+PACKAGED_PATHS = -e 's|^\# `make run` uses this file.*|\# Installed by make install: state and spool at their packaged paths.|' \
+    -e 's|^spool: ./var/spool *\#.*|spool: /var/spool/newswatch   \# items appear in new/, one JSON file each|' \
+    -e 's|^state: ./var/state.db *\#|state: /var/lib/newswatch/state.db  \#|'
+
 install: newswatch
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
@@ -149,7 +162,7 @@ install: newswatch
 	install -m 644 systemd/newswatch.sysusers $(DESTDIR)$(SYSUSERSDIR)/newswatch.conf
 	install -m 644 systemd/newswatch.tmpfiles $(DESTDIR)$(TMPFILESDIR)/newswatch.conf
 	test -e $(DESTDIR)$(SYSCONFDIR)/newswatch/feeds.yaml || \
-	    install -m 644 etc/feeds.yaml $(DESTDIR)$(SYSCONFDIR)/newswatch/feeds.yaml
+	    sed $(PACKAGED_PATHS) etc/feeds.yaml > $(DESTDIR)$(SYSCONFDIR)/newswatch/feeds.yaml
 	# The spool's layout; systemd-tmpfiles gives it to the newswatch user.
 	install -d -m 755 $(DESTDIR)$(LOCALSTATEDIR)/spool/newswatch/tmp \
 	    $(DESTDIR)$(LOCALSTATEDIR)/spool/newswatch/new \
@@ -161,7 +174,7 @@ uninstall:
 	    $(DESTDIR)$(SYSUSERSDIR)/newswatch.conf $(DESTDIR)$(TMPFILESDIR)/newswatch.conf
 
 clean:
-	rm -rf build build-asan build-fuzz newswatch
+	rm -rf build build-asan build-fuzz build-systemd newswatch
 
 .PHONY: all deps unit-tests test run bench corpus sanitize sanitize-test check-sanitize \
 	fuzz-build fuzz install uninstall clean
