@@ -69,6 +69,22 @@ check "feed b's items arrive after the reload" wait_for 30 items_at_least 4
 check "the reload kept the process (MainPID $pid)" test "$(prop MainPID)" = "$pid"
 check "is-active after the reload" systemctl -q is-active newswatch
 
+# watch_config: a save by rename (as sed -i and vim do) is reloaded by
+# itself, under ProtectSystem=strict; a broken one shows in StatusText.
+{ cat "$conf"; printf '  - url: http://127.0.0.1:8080/c.xml\n    name: c\n'; } >"$conf.new"
+mv "$conf.new" "$conf"
+check "feed c's items arrive without systemctl reload" wait_for 30 items_at_least 6
+check "the file watch kept the process (MainPID $pid)" test "$(prop MainPID)" = "$pid"
+reload_failed() { prop StatusText | grep -q '^reload failed: '; }
+printf 'bogus: 1\n' >>"$conf"
+check "a broken edit shows in StatusText: $(wait_for 30 reload_failed; prop StatusText)" \
+    reload_failed
+sed -i '$d' "$conf"
+check "fixing it clears StatusText" wait_for 30 sh -c "! systemctl show -p StatusText --value newswatch | grep -q '^reload failed'"
+check "status --json lists a, b and c" sh -c "newswatch status --json -c $conf |
+    python3 -c 'import json, sys; assert {\"a\", \"b\", \"c\"} <= {r[\"name\"] for r in json.load(sys.stdin)}'"
+check "tail shows the newest item" sh -c "newswatch tail -n 1 -c $conf | grep -q 'Story c'"
+
 journalctl --sync 2>/dev/null
 check "journal: a feed's poll at info priority" journal_has info "feed a: HTTP 200"
 check "journal: a failing feed at warning priority" journal_has warning "feed broken:"

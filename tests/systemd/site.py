@@ -1,6 +1,6 @@
 """Write the feeds and pages the booted-systemd test serves on 127.0.0.1:8080.
 
-Usage: site.py DIR -- feeds a.xml and b.xml, two entries each, and the
+Usage: site.py DIR -- feeds a.xml, b.xml and c.xml, two entries each, and the
 article page each entry links to.
 """
 import os
@@ -32,7 +32,7 @@ PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 
 def main():
     out = sys.argv[1]
-    for name in ("a", "b"):
+    for name in ("a", "b", "c"):
         items = "\n".join(ITEM.format(name=name, n=n, base=BASE) for n in (1, 2))
         with open(os.path.join(out, name + ".xml"), "w", encoding="utf-8") as f:
             f.write(FEED.format(name=name, base=BASE, items=items))
