@@ -746,29 +746,16 @@ set_extract(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
 	return 0;
 }
 
-/*
- * The name a feed gets without name: host (with port, without user and
- * password) and path, lowercased, every run of other characters than
- * [a-z0-9.] as one '-', no '-' at either end, at most NAME_MAX_LEN.
- * Returns a malloc'ed string, empty when nothing usable is left.
- */
-static char *
-derive_name(const char *url)
+char *
+config_name_from(const char *s, size_t len)
 {
-	/* url_is_http() vouched for the "://". */
-	const char *s = strstr(url, "://") + 3, *auth = s, *end, *at;
+	const char *end = s + len;
 	char *name, *o;
 
-	end = s + strcspn(s, "/?#");
-	/* The last '@' ends the user info, which may hold a password. */
-	for (at = s; at < end; at++)
-		if (*at == '@')
-			auth = at + 1;
-	end = auth + strcspn(auth, "?#");
 	if ((name = malloc(NAME_MAX_LEN + 1)) == NULL)
 		return NULL;
-	for (o = name; auth < end && o < name + NAME_MAX_LEN; auth++) {
-		unsigned char c = (unsigned char)*auth;
+	for (o = name; s < end && o < name + NAME_MAX_LEN; s++) {
+		unsigned char c = (unsigned char)*s;
 
 		if (c >= 'A' && c <= 'Z')
 			c += 'a' - 'A';
@@ -782,6 +769,21 @@ derive_name(const char *url)
 		o--;
 	*o = '\0';
 	return name;
+}
+
+char *
+config_derive_name(const char *url)
+{
+	/* url_is_http() vouched for the "://". */
+	const char *s = strstr(url, "://") + 3, *auth = s, *end, *at;
+
+	end = s + strcspn(s, "/?#");
+	/* The last '@' ends the user info, which may hold a password. */
+	for (at = s; at < end; at++)
+		if (*at == '@')
+			auth = at + 1;
+	end = auth + strcspn(auth, "?#");
+	return config_name_from(auth, (size_t)(end - auth));
 }
 
 static int
@@ -806,7 +808,7 @@ read_feed(struct parse *p, yaml_node_t *v, struct config_feed *f)
 		return fail_at(p, v->start_mark, "feed has no url");
 	if (f->name == NULL) {
 		p->name_mark = p->url_mark;
-		if ((f->name = derive_name(f->url)) == NULL)
+		if ((f->name = config_derive_name(f->url)) == NULL)
 			return fail_at(p, p->url_mark, "out of memory");
 		if (*f->name == '\0')
 			return fail_at(p, p->url_mark, "url: cannot derive a "

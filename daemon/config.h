@@ -108,6 +108,17 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 
 void config_free(struct config *cfg);
 
+/* The name a feed gets without name: the URL's host (with port, without
+ * user and password) and path, as config_name_from makes them.  url must
+ * satisfy url_is_http.  Returns a malloc'ed string (caller frees), empty
+ * when nothing usable is left, or NULL when out of memory. */
+char *config_derive_name(const char *url);
+
+/* len bytes of s as a feed name: lowercased, every run of other
+ * characters than [a-z0-9.] as one '-', no '-' at either end, at most 64
+ * bytes.  Returns a malloc'ed string as config_derive_name. */
+char *config_name_from(const char *s, size_t len);
+
 /* Read the whole of path (at most 16 MiB) into *buf, not NUL-terminated
  * (caller frees).  Returns 0, or -1 with "FILE: reason" in err. */
 int config_read_file(const char *path, unsigned char **buf, size_t *len,

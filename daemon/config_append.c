@@ -143,6 +143,8 @@ put_entry(FILE *f, const struct spot *spot, const struct config_new_feed *nf)
 			putc((unsigned char)*c < 0x20 ? ' ' : *c, f);
 	}
 	putc('\n', f);
+	if (nf->name)
+		fprintf(f, "%*sname: %s\n", spot->key, "", nf->name);
 	if (nf->ntags == 0)
 		return;
 	fprintf(f, "%*stags: [", spot->key, "");

@@ -16,6 +16,7 @@
 
 struct config_new_feed {
 	const char *url;
+	const char *name;       /* NULL: the one derived from the url */
 	const char *comment;    /* written after the url as "# comment", may be NULL */
 	char *const *tags;
 	size_t ntags;

@@ -1021,6 +1021,63 @@ cmd_tail(const struct options *opt)
 	return rc == -1;
 }
 
+static int
+name_taken(const struct config *cfg, char *const *chosen, size_t n,
+    const char *name)
+{
+	for (size_t i = 0; i < cfg->nfeeds; i++)
+		if (strcmp(cfg->feeds[i].name, name) == 0)
+			return 1;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(chosen[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * *name: the name an imported feed goes by, unlike any other: the one
+ * derived from its URL when free (*given 0: nothing to write), else one
+ * made of its title, else the derived one numbered.  Readers' lists often
+ * hold feeds of one host and path that differ in the query only (YouTube
+ * channels), whose derived names clash.  Returns 0, or -1 when out of
+ * memory.
+ */
+static int
+import_name(const struct config *cfg, char *const *chosen, size_t n,
+    const struct opml_feed *of, char **name, int *given)
+{
+	char *derived = config_derive_name(of->url), buf[80];
+
+	*name = NULL;
+	*given = 1;
+	if (derived == NULL)
+		return -1;
+	if (*derived && !name_taken(cfg, chosen, n, derived)) {
+		*name = derived;
+		*given = 0;
+		return 0;
+	}
+	if (of->title && (*name = config_name_from(of->title,
+	    strlen(of->title))) == NULL)
+		goto nomem;
+	if (*name && **name && !name_taken(cfg, chosen, n, *name)) {
+		free(derived);
+		return 0;
+	}
+	free(*name);
+	for (size_t k = 2; ; k++) {
+		snprintf(buf, sizeof(buf), "%.58s-%zu", *derived ? derived :
+		    "feed", k);
+		if (!name_taken(cfg, chosen, n, buf))
+			break;
+	}
+	free(derived);
+	return (*name = strdup(buf)) == NULL ? -1 : 0;
+nomem:
+	free(derived);
+	return -1;
+}
+
 /* The feeds of an OPML file or URL not yet in the config (by URL), added
  * to feeds.yaml with their titles as comments and folders as tags. */
 static int
@@ -1031,8 +1088,8 @@ cmd_import_opml(const struct options *opt)
 	struct config_new_feed *add = NULL;
 	struct fetched f = { 0 };
 	size_t n = 0, nadd = 0, present = 0;
-	char err[1024];
-	int rc = 1;
+	char err[1024], **names = NULL;
+	int rc = 1, given;
 
 	if (load_input(opt, opt->inputs[0], &f) == -1)
 		goto out;
@@ -1040,7 +1097,8 @@ cmd_import_opml(const struct options *opt)
 		fprintf(stderr, "newswatch: %s: %s\n", opt->inputs[0], err);
 		goto out;
 	}
-	if (n > 0 && (add = calloc(n, sizeof(*add))) == NULL) {
+	if (n > 0 && ((add = calloc(n, sizeof(*add))) == NULL ||
+	    (names = calloc(n, sizeof(*names))) == NULL)) {
 		fprintf(stderr, "newswatch: out of memory\n");
 		goto out;
 	}
@@ -1060,9 +1118,15 @@ cmd_import_opml(const struct options *opt)
 			present++;
 			continue;
 		}
-		add[nadd++] = (struct config_new_feed){ .url = of[i].url,
-		    .comment = of[i].title, .tags = of[i].tags,
-		    .ntags = of[i].ntags };
+		if (import_name(cfg, names, nadd, &of[i], &names[nadd],
+		    &given) == -1) {
+			fprintf(stderr, "newswatch: out of memory\n");
+			goto out;
+		}
+		add[nadd] = (struct config_new_feed){ .url = of[i].url,
+		    .name = given ? names[nadd] : NULL, .comment = of[i].title,
+		    .tags = of[i].tags, .ntags = of[i].ntags };
+		nadd++;
 	}
 	if (nadd > 0 && config_append_feeds(cfg->path, add, nadd, err,
 	    sizeof(err)) == -1) {
@@ -1073,6 +1137,9 @@ cmd_import_opml(const struct options *opt)
 	    present);
 	rc = 0;
 out:
+	for (size_t i = 0; names && i < nadd; i++)
+		free(names[i]);
+	free(names);
 	free(add);
 	opml_free(of, n);
 	fetched_free(&f);

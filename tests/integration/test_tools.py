@@ -127,19 +127,26 @@ class Tools(unittest.TestCase):
         r = self.env.run("import-opml", os.path.join(OPML, "inoreader.xml"))
         self.assertEqual(r.returncode, 1)
         self.assertIn(f"{self.env.config}:3:8: feeds: cannot append", r.stderr)
-        # Two feeds whose derived names clash.
-        before = self.write("spool: {spool}\nstate: {state}\nfeeds:\n"
-                            "  - url: https://www.nature.com/nature.rss?x\n")
-        r = self.env.run("import-opml", os.path.join(OPML, "inoreader.xml"))
-        self.assertEqual(r.returncode, 1)
-        self.assertIn("duplicate feed name", r.stderr)
-        self.assertIn("(not changed)", r.stderr)
         self.assertEqual(self.read(), before)
         self.assertEqual(sorted(os.listdir(self.env.dir)),
                          sorted(["feeds.yaml", "site"]))
         r = self.env.run("import-opml", os.path.join(ROOT, "tests", "data", "e2e", "article.html"))
         self.assertEqual(r.returncode, 1)
         self.assertIn("not", r.stderr)
+
+    def test_import_names_feeds_whose_derived_names_clash(self):
+        # YouTube feeds differ in the query only: one derived name for all.
+        self.write("spool: {spool}\nstate: {state}\nfeeds:\n"
+                   "  - url: https://www.youtube.com/feeds/videos.xml?channel_id=X\n")
+        self.run_ok("import-opml", os.path.join(OPML, "youtube.opml"))
+        text = self.read()
+        self.assertIn('channel_id=UCsXVk37bltHxD1rDPwtNM8Q"  # Kurzgesagt – In a Nutshell\n'
+                      "    name: kurzgesagt-in-a-nutshell\n", text)
+        self.assertIn('channel_id=UCYO_jab_esuFRV4b17AJtAw"  # 3Blue1Brown\n'
+                      "    name: 3blue1brown\n", text)
+        self.assertIn('playlist_id=PLZHQObOWTQDPD3MizzM2xVFitgF8hE_ab"  # 3Blue1Brown\n'
+                      "    name: www.youtube.com-feeds-videos.xml-2\n", text)
+        self.assertIn("4 feeds", self.run_ok("check").stdout)
 
     def test_check_warns_about_duplicates_paths_and_short_intervals(self):
         self.write("spool: /etc/passwd/spool\nstate: {state}\nmin_interval: 5m\nfeeds:\n"
