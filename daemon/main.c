@@ -598,6 +598,11 @@ check_warnings(const struct config *cfg)
 	if (writable(cfg->state, 0, why, sizeof(why)) == -1 && ++n)
 		printf("%s: warning: state %s cannot be written: %s\n",
 		    cfg->path, cfg->state, why);
+	if (cfg->interval < cfg->min_interval && ++n)
+		printf("%s: warning: interval %s is below min_interval %s, "
+		    "which bounds the feeds that do not set their own\n",
+		    cfg->path, duration((int64_t)cfg->interval, a, sizeof(a)),
+		    duration((int64_t)cfg->min_interval, b, sizeof(b)));
 	for (size_t i = 0; i < cfg->nfeeds; i++) {
 		const struct config_feed *f = &cfg->feeds[i];
 

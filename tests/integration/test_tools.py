@@ -160,9 +160,10 @@ class Tools(unittest.TestCase):
         self.assertIn(f"{c}:8: warning: feed b has the url of feed a (line 5)", r.stdout)
         self.assertIn("ok, 2 feeds (2 enabled)", r.stdout)
         self.assertIn("3 warnings", r.stdout)
-        self.write("spool: {spool}\nstate: /etc/hostname/state.db\nfeeds:\n")
-        self.assertIn("warning: state /etc/hostname/state.db cannot be written",
-                      self.run_ok("check").stdout)
+        self.write("spool: {spool}\nstate: /etc/hostname/state.db\ninterval: 1m\nfeeds:\n")
+        out = self.run_ok("check").stdout
+        self.assertIn("warning: state /etc/hostname/state.db cannot be written", out)
+        self.assertIn(f"{c}: warning: interval 1m is below min_interval 5m", out)
 
     def test_status_json(self):
         e = self.env
