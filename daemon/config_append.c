@@ -30,28 +30,29 @@ line_end(const unsigned char *buf, size_t len, size_t pos)
 	return pos < len ? pos + 1 : len;
 }
 
-/* A block mapping's or sequence's end mark lies at the next token, past
- * trailing comments; the last scalar's end keeps those comments below the
- * new entries. */
-static size_t
+/* Where the last scalar under id ends.  A block mapping's or sequence's
+ * own end mark lies at the next token, past trailing comments, which the
+ * last scalar's keeps below the new entries. */
+static yaml_mark_t
 scalar_end(yaml_document_t *doc, int id, int depth)
 {
 	yaml_node_t *n = yaml_document_get_node(doc, id);
-	size_t end = 0, e;
+	yaml_mark_t end = { 0 }, e;
 
 	if (n == NULL || depth > 64)
-		return 0;
+		return end;
 	if (n->type == YAML_SCALAR_NODE)
-		return n->end_mark.index;
+		return n->end_mark;
 	if (n->type == YAML_SEQUENCE_NODE) {
 		for (yaml_node_item_t *i = n->data.sequence.items.start;
 		    i < n->data.sequence.items.top; i++)
-			if ((e = scalar_end(doc, *i, depth + 1)) > end)
+			if ((e = scalar_end(doc, *i, depth + 1)).index > end.index)
 				end = e;
 	} else {
 		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
 		    p < n->data.mapping.pairs.top; p++)
-			if ((e = scalar_end(doc, p->value, depth + 1)) > end)
+			if ((e = scalar_end(doc, p->value, depth + 1)).index >
+			    end.index)
 				end = e;
 	}
 	return end;
@@ -64,6 +65,7 @@ find_spot(const char *path, const unsigned char *buf, size_t len,
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root, *v = NULL, *k = NULL, *last;
+	yaml_mark_t end;
 	int rc = -1;
 
 	*spot = (struct spot){ .at = len, .dash = 2, .key = 4, .header = 1 };
@@ -100,8 +102,14 @@ find_spot(const char *path, const unsigned char *buf, size_t len,
 		spot->dash = (int)v->start_mark.column;
 		spot->key = last->type == YAML_MAPPING_NODE ?
 		    (int)last->start_mark.column : spot->dash + 2;
-		spot->at = line_end(buf, len, scalar_end(&doc,
-		    v->data.sequence.items.top[-1], 0));
+		end = scalar_end(&doc, v->data.sequence.items.top[-1], 0);
+		spot->at = line_end(buf, len, end.index);
+		/* A block scalar (| or >) ends at the start of a line, past
+		 * the blank lines after it: back to its own last line. */
+		if (end.column == 0)
+			for (spot->at = end.index; spot->at >= 2 &&
+			    buf[spot->at - 1] == '\n' && buf[spot->at - 2] == '\n';)
+				spot->at--;
 		spot->header = 0;
 		rc = 0;
 	} else {

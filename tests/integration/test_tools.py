@@ -20,8 +20,8 @@ from test_e2e import Env  # noqa: E402
 
 OPML = os.path.join(ROOT, "tests", "data", "opml")
 
-# A config as people write them: comments everywhere, a global key after
-# the feeds, a comment trailing the list.
+# A config as people write them: comments everywhere, a block scalar, a
+# global key after the feeds, a comment trailing the list.
 HAND_WRITTEN = """\
 # my feeds
 spool: {spool}   # where items go
@@ -33,7 +33,8 @@ feeds:
     tags: [tech]
   - url: "https://feeds.bbci.co.uk/news/world/rss.xml"
     extract:
-      text: //article
+      text: >-
+        //article
 
 # end of the feeds
 interval: 30m
