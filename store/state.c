@@ -66,8 +66,8 @@ static const char *const migrations[] = {
 	" SELECT id, url, created, 'config' FROM feeds;",
 	/* 3: bounded over months: when an entry left its feed's document,
 	 * when a feed left the config (UTC seconds, NULL / 0 while there). */
-	"ALTER TABLE entries ADD COLUMN gone_since INTEGER;"
-	"ALTER TABLE feeds ADD COLUMN removed_since INTEGER NOT NULL DEFAULT 0;",
+	("ALTER TABLE entries ADD COLUMN gone_since INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN removed_since INTEGER NOT NULL DEFAULT 0;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -742,15 +742,15 @@ state_entries_listed(struct state *st, int64_t feed_id,
     int64_t *pruned, char *err, size_t errlen)
 {
 	static const char *const sql[] = {
-		"UPDATE entries SET gone_since = ?2 WHERE feed_id = ?1"
+		("UPDATE entries SET gone_since = ?2 WHERE feed_id = ?1"
 		" AND gone_since IS NULL"
-		" AND entry_id NOT IN (SELECT name FROM temp.listed)",
-		"UPDATE entries SET gone_since = NULL WHERE feed_id = ?1"
+		" AND entry_id NOT IN (SELECT name FROM temp.listed)"),
+		("UPDATE entries SET gone_since = NULL WHERE feed_id = ?1"
 		" AND gone_since IS NOT NULL"
-		" AND entry_id IN (SELECT name FROM temp.listed)",
+		" AND entry_id IN (SELECT name FROM temp.listed)"),
 		/* Pending entries wait for delivery, however old. */
-		"DELETE FROM entries WHERE feed_id = ?1 AND status = 2"
-		" AND gone_since < ?3",
+		("DELETE FROM entries WHERE feed_id = ?1 AND status = 2"
+		" AND gone_since < ?3"),
 	};
 	const int64_t args[] = { feed_id, now, now - keep };
 
