@@ -55,6 +55,10 @@
 #define AUTHOR_MAX	100
 /* The longest meta name or itemprop we compare. */
 #define KEY_MAX		64
+/* An element with more text than this is no date line. */
+#define DATE_LINE_MAX	160
+/* The longest class+id string we look at. */
+#define CLASS_MAX	256
 
 enum field {
 	F_TITLE, F_DESCRIPTION, F_PUBLISHED, F_MODIFIED, F_AUTHORS,
@@ -78,6 +82,7 @@ enum src {
 	SRC_HTTP_EQUIV,		/* <meta http-equiv=content-language> */
 	SRC_TIME,		/* <time datetime> of the article */
 	SRC_URL,		/* /2022/01/07/ in the page's URL */
+	SRC_DATE_TEXT,		/* "5. April 2017" in a date-classed element */
 	SRC_BYLINE,		/* <a rel=author> */
 	SRC_TITLE,		/* <title> */
 	SRC_H1,			/* the article's <h1> */
@@ -90,7 +95,8 @@ static const enum src precedence[NFIELD][NSRC] = {
 	[F_DESCRIPTION] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_META_PLAIN,
 	    SRC_META, SRC_TWITTER, SRC_MICRODATA, SRC_JSONLD_PAGE },
 	[F_PUBLISHED] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_MICRODATA,
-	    SRC_META, SRC_META_PLAIN, SRC_JSONLD_PAGE, SRC_TIME, SRC_URL },
+	    SRC_META, SRC_META_PLAIN, SRC_JSONLD_PAGE, SRC_TIME, SRC_URL,
+	    SRC_DATE_TEXT },
 	[F_MODIFIED] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_MICRODATA,
 	    SRC_META, SRC_META_PLAIN, SRC_JSONLD_PAGE },
 	[F_AUTHORS] = { SRC_RULE, SRC_JSONLD, SRC_META, SRC_META_PLAIN,
@@ -863,6 +869,80 @@ url_date(struct meta *m, const char *url)
 	}
 }
 
+/* 1 when class or id of n holds one of words (as substrings). */
+static int
+class_says(const xmlNode *n, const char *const *words, size_t nwords)
+{
+	const char *v[2] = { art_attr(n, "class"), art_attr(n, "id") };
+	char buf[CLASS_MAX];
+	size_t i, j;
+
+	for (i = 0; i < 2; i++) {
+		if (v[i] == NULL)
+			continue;
+		for (j = 0; v[i][j] != '\0' && j + 1 < sizeof(buf); j++)
+			buf[j] = (char)tolower((unsigned char)v[i][j]);
+		buf[j] = '\0';
+		for (j = 0; j < nwords; j++)
+			if (strstr(buf, words[j]) != NULL)
+				return 1;
+	}
+	return 0;
+}
+
+/* 1 when n sits in a comment thread: dates and names there are the
+ * readers', not the article's. */
+static int
+in_comments(const xmlNode *n)
+{
+	static const char *const words[] = { "comment", "respond" };
+	int depth;
+
+	for (depth = 0; n != NULL && depth < ART_MAX_DEPTH;
+	    n = n->parent, depth++)
+		if (n->type == XML_ELEMENT_NODE &&
+		    class_says(n, words, sizeof(words) / sizeof(words[0])))
+			return 1;
+	return 0;
+}
+
+/*
+ * The date a page shows its readers when nothing machine-readable says
+ * it: the first short element whose class names a date ("entry-date",
+ * "post-meta", "artikeldatum"), read as text (or its datetime or title
+ * attribute), outside comment threads.  A bare <time> outside the
+ * article is not enough: a site's header shows today's date.
+ */
+static void
+date_line(struct meta *m, xmlNode *n)
+{
+	static const char *const words[] = {
+		"date", "datum", "time", "publish", "posted", "meta", "byline",
+		"updated",
+	};
+	const char *v;
+	char *text, buf[32];
+	int64_t t;
+
+	if (m->f[F_PUBLISHED].rank != 0 ||
+	    !class_says(n, words, sizeof(words) / sizeof(words[0])) ||
+	    in_comments(n))
+		return;
+	if (((v = art_attr(n, "datetime")) != NULL ||
+	    (v = art_attr(n, "title")) != NULL) &&
+	    (date_parse(v, &t) == 0 || date_find(v, &t) == 0)) {
+		offer(m, F_PUBLISHED, SRC_DATE_TEXT,
+		    date_format_rfc3339(t, buf, sizeof(buf)));
+		return;
+	}
+	if ((text = art_node_text(n)) == NULL)
+		return;
+	if (strlen(text) <= DATE_LINE_MAX && date_find(text, &t) == 0)
+		offer(m, F_PUBLISHED, SRC_DATE_TEXT,
+		    date_format_rfc3339(t, buf, sizeof(buf)));
+	free(text);
+}
+
 static int
 meta_enter(xmlNode *n, int depth, void *arg)
 {
@@ -887,6 +967,7 @@ meta_enter(xmlNode *n, int depth, void *arg)
 		return ART_WALK_SKIP;
 	if (art_attr(n, "itemprop") != NULL)
 		microdata(m, n);
+	date_line(m, n);
 	if (art_is(n, "meta"))
 		meta_tag(m, n);
 	else if (art_is(n, "link"))

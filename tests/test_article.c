@@ -348,6 +348,40 @@ test_page_sources(void **state)
 	article_free(a);
 }
 
+/* With no machine-readable date, the one the page shows under a
+ * date-named class, in any language; never a reader's in the comments. */
+static void
+test_date_line(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = parse_str("<html><body><div class='comments'><span class='date'>"
+	    "1. Mai 2020</span></div><h1>Leber</h1><p class='postmeta'>"
+	    "Ver\xc3\xb6" "ffentlicht am 5. April 2017 &middot; Rezepte</p>"
+	    "<span class='date'>9. Mai 2019</span></body></html>", NULL);
+	assert_time(a->published, "2017-04-05T00:00:00Z");
+	article_free(a);
+	a = parse_str("<html><body><span class='post-date'>Posted on "
+	    "September 21st, 2020</span></body></html>", NULL);
+	assert_time(a->published, "2020-09-21T00:00:00Z");
+	article_free(a);
+	/* A title attribute says it more exactly than the text. */
+	a = parse_str("<html><body><span class='updated' "
+	    "title='2013-04-04T18:52:11+00:00'>April</span></body></html>", NULL);
+	assert_time(a->published, "2013-04-04T18:52:11Z");
+	article_free(a);
+	/* A day/month order only a locale could settle is no date; nor is a
+	 * long paragraph under a date-named class. */
+	a = parse_str("<html><body><span class='date'>03/04/2021</span>"
+	    "<div class='meta'>This article, first written on 5 April 2017 "
+	    "and revised many times since then by several authors of this "
+	    "site, sums up everything readers asked about the topic over the "
+	    "years, which is a lot.</div></body></html>", NULL);
+	assert_time(a->published, NULL);
+	article_free(a);
+}
+
 static void
 test_rules(void **state)
 {
@@ -593,6 +627,7 @@ main(void)
 		cmocka_unit_test(test_broken_jsonld),
 		cmocka_unit_test(test_relative_urls),
 		cmocka_unit_test(test_page_sources),
+		cmocka_unit_test(test_date_line),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_rule_check),
 		cmocka_unit_test(test_not_a_page),
