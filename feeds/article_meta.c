@@ -84,6 +84,7 @@ enum src {
 	SRC_URL,		/* /2022/01/07/ in the page's URL */
 	SRC_DATE_TEXT,		/* "5. April 2017" in a date-classed element */
 	SRC_BYLINE,		/* <a rel=author> */
+	SRC_BYLINE_CLASS,	/* an element of class "author", "byline" */
 	SRC_TITLE,		/* <title> */
 	SRC_H1,			/* the article's <h1> */
 	NSRC
@@ -100,7 +101,8 @@ static const enum src precedence[NFIELD][NSRC] = {
 	[F_MODIFIED] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_MICRODATA,
 	    SRC_META, SRC_META_PLAIN, SRC_JSONLD_PAGE },
 	[F_AUTHORS] = { SRC_RULE, SRC_JSONLD, SRC_META, SRC_META_PLAIN,
-	    SRC_OG, SRC_MICRODATA, SRC_JSONLD_PAGE, SRC_BYLINE },
+	    SRC_TWITTER, SRC_OG, SRC_MICRODATA, SRC_JSONLD_PAGE, SRC_BYLINE,
+	    SRC_BYLINE_CLASS },
 	[F_SECTION] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_META,
 	    SRC_MICRODATA, SRC_META_PLAIN, SRC_JSONLD_PAGE },
 	[F_TAGS] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_META, SRC_META_PLAIN,
@@ -233,6 +235,12 @@ struct slot {
 
 struct meta {
 	struct slot	 f[NFIELD];
+	/* Authors by source rank, all of them: a source that names only the
+	 * site ("finanztreff.de") as author gives way to the next one. */
+	struct slot	 authors[NSRC + 1];
+	int		 byline_seen;	/* a byline element was read */
+	int		 twitter_label;	/* which twitter:dataN the label says
+				 * is the author ('1', '2'), or 0 */
 	const char	*url;
 	int		 ld_article;	/* the first Article was read */
 	int		 ld_page;	/* the first WebPage was read */
@@ -290,34 +298,84 @@ language_tag(const char *s)
 	return t;
 }
 
-/* An author name without its "By", or NULL when s is no name (a link,
- * a handle, a paragraph). */
-static const char *
-author_name(const char *s)
+static int
+ends_with(const char *s, const char *suffix)
 {
-	static const char *const by[] = { "by ", "by:", "von ", "di " };
-	size_t i, len;
+	size_t a = strlen(s), b = strlen(suffix);
 
-	for (i = 0; i < sizeof(by) / sizeof(by[0]); i++) {
-		len = strlen(by[i]);
-		if (strncasecmp(s, by[i], len) == 0) {
-			s += len;
-			break;
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* An author name without the words around it ("By", "Posted by", "View
+ * all posts by", a trailing arrow), into buf; NULL when s is no name (a
+ * link, a handle, a paragraph, a date). */
+static const char *
+author_name(const char *s, char *buf, size_t buflen)
+{
+	static const char *const lead[] = {
+		"view all posts by ", "show all articles of ",
+		"zeige alle beitr\xc3\xa4ge von ", "alle beitr\xc3\xa4ge von ",
+		"more from ", "posted by ", "written by ", "published by ",
+		"eingestellt von ", "erstellt von ",
+		"ver\xc3\xb6" "ffentlicht von ", "geschrieben von ", "text von ",
+		"text:", "autor:", "autorin:", "author:", "von:", "by:", "by ",
+		"von ", "di ", "par ", "por ", "door ",
+	};
+	static const char *const trail[] = {
+		" \xe2\x86\x92", " \xc2\xbb", " \xe2\x80\x94", " -", " |", ",",
+		":",
+	};
+	/* What bylines say around the name, alone after the cutting. */
+	static const char *const label[] = {
+		"posted", "published", "publiziert am", "datum", "date", "follow",
+		"text", "author", "autor", "by", "von", "no author", "quelle",
+		"source",
+	};
+	size_t i, len, digits = 0;
+	int again;
+
+	do {
+		while (*s == ' ' || *s == ':')
+			s++;
+		for (again = 0, i = 0; i < sizeof(lead) / sizeof(lead[0]); i++) {
+			len = strlen(lead[i]);
+			if (strncasecmp(s, lead[i], len) == 0) {
+				s += len;
+				again = 1;
+				break;
+			}
 		}
-	}
-	while (*s == ' ' || *s == ':')
-		s++;
+	} while (again);
 	len = strlen(s);
 	if (len == 0 || len > AUTHOR_MAX || strstr(s, "://") != NULL ||
-	    strncmp(s, "www.", 4) == 0 || *s == '@')
+	    strstr(s, "www.") != NULL || *s == '@')
 		return NULL;
-	return s;
+	for (i = 0; i < len; i++)
+		digits += isdigit((unsigned char)s[i]) != 0;
+	if (digits >= 4 || digits * 2 >= len)
+		return NULL;
+	snprintf(buf, buflen, "%s", s);
+	do {
+		for (again = 0, i = 0; i < sizeof(trail) / sizeof(trail[0]); i++) {
+			len = strlen(buf);
+			if (ends_with(buf, trail[i])) {
+				buf[len - strlen(trail[i])] = '\0';
+				again = 1;
+			}
+		}
+	} while (again);
+	for (i = 0; i < sizeof(label) / sizeof(label[0]); i++)
+		if (strcasecmp(buf, label[i]) == 0)
+			return NULL;
+	return *buf != '\0' ? buf : NULL;
 }
 
 static void
 slot_list_add(struct meta *m, struct slot *sl, enum field f, const char *v)
 {
-	if (f == F_AUTHORS && (v = author_name(v)) == NULL)
+	char name[AUTHOR_MAX + 1];
+
+	if (f == F_AUTHORS && (v = author_name(v, name, sizeof(name))) == NULL)
 		return;
 	if (art_list_add(&sl->v, &sl->n, v) == -1)
 		m->oom = 1;
@@ -365,8 +423,8 @@ slot_list_split(struct meta *m, struct slot *sl, enum field f,
 static void
 offer(struct meta *m, enum field f, enum src src, const char *value)
 {
-	struct slot *sl = &m->f[f];
 	int rank = rank_of(f, src);
+	struct slot *sl = f == F_AUTHORS ? &m->authors[rank] : &m->f[f];
 	char *v = NULL, *conv = NULL;
 	int64_t t = NW_TIME_UNSET;
 
@@ -422,14 +480,6 @@ done:
 /* JSON-LD */
 
 enum ld_kind { LD_OTHER, LD_ARTICLE, LD_PAGE, LD_SITE, LD_LIST };
-
-static int
-ends_with(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-
-	return a >= b && strcmp(s + a - b, suffix) == 0;
-}
 
 static enum ld_kind
 ld_type_kind(const char *t)
@@ -693,6 +743,22 @@ ld_script(struct meta *m, xmlNode *n)
 
 /* <meta> */
 
+/* 1 when a label announces an author: "Written by", "Verfasst von". */
+static int
+is_author_label(const char *s)
+{
+	static const char *const labels[] = {
+		"written by", "verfasst von", "geschrieben von", "author",
+		"autor", "auteur", "escrito por", "scritto da",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strncasecmp(s, labels[i], strlen(labels[i])) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 meta_tag(struct meta *m, xmlNode *n)
 {
@@ -719,6 +785,15 @@ meta_tag(struct meta *m, xmlNode *n)
 				key[2] = '.';
 			else if (strncmp(key, "dcterms:", 8) == 0)
 				key[7] = '.';
+			/* Yoast's "Written by" card: twitter:label1 names what
+			 * twitter:data1 holds. */
+			if (strncmp(key, "twitter:label", 13) == 0 &&
+			    key[13] != '\0' && key[14] == '\0' &&
+			    is_author_label(content))
+				m->twitter_label = key[13];
+			else if (strncmp(key, "twitter:data", 12) == 0 &&
+			    key[12] == m->twitter_label && key[13] == '\0')
+				offer(m, F_AUTHORS, SRC_TWITTER, content);
 			if (i == 2) {
 				if (strcmp(key, "content-language") == 0)
 					offer(m, F_LANGUAGE, SRC_HTTP_EQUIV,
@@ -944,6 +1019,59 @@ date_line(struct meta *m, xmlNode *n)
 }
 
 static int
+find_fn_enter(xmlNode *n, int depth, void *arg)
+{
+	static const char *const fn[] = { " fn ", " fn", "fn ", "name" };
+	const char *c;
+
+	(void)depth;
+	if (n->type != XML_ELEMENT_NODE)
+		return ART_WALK_SKIP;
+	if (((c = art_attr(n, "class")) != NULL && (strcmp(c, "fn") == 0 ||
+	    class_says(n, fn, sizeof(fn) / sizeof(fn[0])))) ||
+	    ((c = art_attr(n, "itemprop")) != NULL && strcmp(c, "name") == 0)) {
+		*(xmlNode **)arg = n;
+		return ART_WALK_STOP;
+	}
+	return ART_WALK_INTO;
+}
+
+/*
+ * The first byline the page shows, outside comment threads: an element
+ * whose class names the author ("author vcard", "byline", "post-author")
+ * or a <byline>,
+ * its hCard "fn" or "name" part when it has one.  What follows the name
+ * ("on May 5", " | 12.03.2021") is cut off.
+ */
+static void
+byline(struct meta *m, xmlNode *n)
+{
+	static const char *const words[] = { "author", "byline", "autor",
+	    "verfasser" };
+	static const char *const cut[] = { " on ", " am ", " le ", " el ",
+	    " il ", " - ", " \xe2\x80\x93 ", " \xc2\xb7 ", " | ", " / " };
+	xmlNode *name = NULL;
+	char *text, *p;
+	size_t i, before;
+
+	if (m->byline_seen || (!art_is(n, "byline") && !class_says(n, words,
+	    sizeof(words) / sizeof(words[0]))) || in_comments(n))
+		return;
+	art_walk(n, find_fn_enter, NULL, &name);
+	if ((text = art_node_text(name != NULL ? name : n)) == NULL)
+		return;
+	for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++)
+		if ((p = strstr(text, cut[i])) != NULL && p != text)
+			*p = '\0';
+	before = m->authors[rank_of(F_AUTHORS, SRC_BYLINE_CLASS)].n;
+	if (strlen(text) <= AUTHOR_MAX)
+		offer(m, F_AUTHORS, SRC_BYLINE_CLASS, text);
+	m->byline_seen =
+	    m->authors[rank_of(F_AUTHORS, SRC_BYLINE_CLASS)].n > before;
+	free(text);
+}
+
+static int
 meta_enter(xmlNode *n, int depth, void *arg)
 {
 	struct meta *m = arg;
@@ -968,6 +1096,7 @@ meta_enter(xmlNode *n, int depth, void *arg)
 	if (art_attr(n, "itemprop") != NULL)
 		microdata(m, n);
 	date_line(m, n);
+	byline(m, n);
 	if (art_is(n, "meta"))
 		meta_tag(m, n);
 	else if (art_is(n, "link"))
@@ -1052,26 +1181,16 @@ squeeze(const char *s, size_t len, char *buf, size_t buflen)
 	return buf;
 }
 
-/* 1 when part (len bytes) of a title names the site: its name, or the
- * main label of the host ("ansa" of www.ansa.it). */
-static int
-names_site(const char *part, size_t len, const char *site, const char *url)
+/* The main label of the URL's host ("ansa" of www.ansa.it), squeezed,
+ * into buf; "" when there is none. */
+static const char *
+host_label(const char *url, char *buf, size_t buflen)
 {
-	char p[128], s[128], h[128];
 	const char *host, *end, *dot;
 
-	squeeze(part, len, p, sizeof(p));
-	if (strlen(p) < 2)
-		return 0;
-	if (site != NULL) {
-		squeeze(site, strlen(site), s, sizeof(s));
-		if (strcmp(p, s) == 0 ||
-		    (strlen(s) >= 4 && strstr(p, s) != NULL) ||
-		    (strlen(p) >= 4 && strstr(s, p) != NULL))
-			return 1;
-	}
+	buf[0] = '\0';
 	if (url == NULL || (host = strstr(url, "://")) == NULL)
-		return 0;
+		return buf;
 	host += 3;
 	end = host + strcspn(host, "/:?#");
 	/* The label before the public suffix; good enough for the common
@@ -1084,8 +1203,110 @@ names_site(const char *part, size_t len, const char *site, const char *url)
 		end -= 3;
 	for (dot = end; dot > host && dot[-1] != '.'; dot--)
 		;
-	squeeze(dot, (size_t)(end - dot), h, sizeof(h));
+	return squeeze(dot, (size_t)(end - dot), buf, buflen);
+}
+
+/* 1 when part (len bytes) of a title names the site: its name, or the
+ * main label of the host. */
+static int
+names_site(const char *part, size_t len, const char *site, const char *url)
+{
+	char p[128], s[128], h[128];
+
+	squeeze(part, len, p, sizeof(p));
+	if (strlen(p) < 2)
+		return 0;
+	if (site != NULL) {
+		squeeze(site, strlen(site), s, sizeof(s));
+		if (strcmp(p, s) == 0 ||
+		    (strlen(s) >= 4 && strstr(p, s) != NULL) ||
+		    (strlen(p) >= 4 && strstr(s, p) != NULL))
+			return 1;
+	}
+	host_label(url, h, sizeof(h));
 	return strlen(h) >= 3 && strstr(p, h) != NULL;
+}
+
+/* 1 when an author name is the site's or the publisher's, not a
+ * person's: "finanztreff.de", "OÖ Volksblatt" on volksblatt.at. */
+static int
+is_site_author(const char *name, const struct meta *m)
+{
+	const char *other[2] = { m->f[F_SITE_NAME].s, m->f[F_PUBLISHER].s };
+	char a[128], b[128];
+	size_t i;
+
+	squeeze(name, strlen(name), a, sizeof(a));
+	for (i = 0; i < 2; i++)
+		if (other[i] != NULL && strcmp(a, squeeze(other[i],
+		    strlen(other[i]), b, sizeof(b))) == 0)
+			return 1;
+	host_label(m->url, b, sizeof(b));
+	/* "volksblatt" in "ooevolksblatt", "finanztreff" in "finanztreffde" */
+	return strlen(b) >= 4 && strstr(a, b) != NULL &&
+	    strlen(a) <= strlen(b) + 4;
+}
+
+/* 1 when a name is an organisation's ("Bund der Energieverbraucher e.V.",
+ * "Web Commerce GmbH"): the page may name a person elsewhere. */
+static int
+is_org_author(const char *name)
+{
+	static const char *const forms[] = {
+		" e.v.", " gmbh", " ag", " se", " inc.", " inc", " ltd", " llc",
+		" s.a.", " redaktion",
+	};
+	char low[AUTHOR_MAX + 1];
+	size_t i;
+
+	for (i = 0; name[i] != '\0' && i + 1 < sizeof(low); i++)
+		low[i] = (char)tolower((unsigned char)name[i]);
+	low[i] = '\0';
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		if (ends_with(low, forms[i]))
+			return 1;
+	return strcmp(low, "redaktion") == 0;
+}
+
+/* The first source's names that are no site (and, while persons is set,
+ * no organisation), moved into the authors slot; 0 when none has any. */
+static int
+pick_from(struct meta *m, int persons)
+{
+	struct slot *sl;
+	size_t i, j;
+	int r;
+
+	for (r = 1; r <= NSRC; r++) {
+		sl = &m->authors[r];
+		for (i = j = 0; i < sl->n; i++)
+			if (!is_site_author(sl->v[i], m) &&
+			    !(persons && is_org_author(sl->v[i])))
+				j++;
+		if (j == 0)
+			continue;
+		for (i = j = 0; i < sl->n; i++) {
+			if (is_site_author(sl->v[i], m) ||
+			    (persons && is_org_author(sl->v[i])))
+				free(sl->v[i]);
+			else
+				sl->v[j++] = sl->v[i];
+		}
+		sl->n = j;
+		m->f[F_AUTHORS] = *sl;
+		memset(sl, 0, sizeof(*sl));
+		return 1;
+	}
+	return 0;
+}
+
+/* The authors of the best source that names a person; failing that, an
+ * organisation other than the site itself. */
+static void
+pick_authors(struct meta *m)
+{
+	if (!pick_from(m, 1))
+		pick_from(m, 0);
 }
 
 /* The title without a leading or trailing part that names the site, or
@@ -1189,6 +1410,7 @@ art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
 	}
 	if (url != NULL)
 		url_date(&m, url);
+	pick_authors(&m);
 	if (m.oom)
 		goto done;
 
@@ -1214,5 +1436,7 @@ done:
 	free(h1text);
 	for (i = 0; i < NFIELD; i++)
 		slot_clear(&m.f[i]);
+	for (i = 0; i <= NSRC; i++)
+		slot_clear(&m.authors[i]);
 	return rc;
 }

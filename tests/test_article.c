@@ -348,6 +348,44 @@ test_page_sources(void **state)
 	article_free(a);
 }
 
+/* Bylines as pages write them: the words around the name go, a name
+ * that is the site's gives way to the next source, a person wins over an
+ * organisation, and comment threads are not the article's. */
+static void
+test_bylines(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = parse_str("<html><head><meta property='og:site_name' "
+	    "content='Finanztreff.de'><meta name='author' content='finanztreff.de'>"
+	    "</head><body><div class='comment-author'>troll99</div>"
+	    "<span class='author vcard'>Posted by <a class='url fn n' href='/u/a'>"
+	    "Ann Smith</a> on May 5, 2020</span></body></html>",
+	    "https://www.finanztreff.de/news/x");
+	assert_list(a->authors, a->nauthors, "Ann Smith", NULL);
+	article_free(a);
+	a = parse_str("<html><body><a rel='author' href='/a/'>Zeige alle "
+	    "Beitr\xc3\xa4ge von Petra Ruland \xe2\x86\x92</a>"
+	    "<p class='byline'>Datum: 2021</p></body></html>", NULL);
+	assert_list(a->authors, a->nauthors, "Petra Ruland", NULL);
+	article_free(a);
+	a = parse_str("<html><head><meta name='author' content='Bund der "
+	    "Energieverbraucher e.V.'><meta name='twitter:label1' "
+	    "content='Written by'><meta name='twitter:data1' content='Leonora "
+	    "Holling'><meta name='twitter:label2' content='Reading time'>"
+	    "<meta name='twitter:data2' content='5 minutes'></head></html>",
+	    NULL);
+	assert_list(a->authors, a->nauthors, "Leonora Holling", NULL);
+	article_free(a);
+	/* An organisation, when nobody else is named. */
+	a = parse_str("<html><head><meta name='author' content='Bund der "
+	    "Energieverbraucher e.V.'></head></html>", NULL);
+	assert_list(a->authors, a->nauthors,
+	    "Bund der Energieverbraucher e.V.", NULL);
+	article_free(a);
+}
+
 /* With no machine-readable date, the one the page shows under a
  * date-named class, in any language; never a reader's in the comments. */
 static void
@@ -627,6 +665,7 @@ main(void)
 		cmocka_unit_test(test_broken_jsonld),
 		cmocka_unit_test(test_relative_urls),
 		cmocka_unit_test(test_page_sources),
+		cmocka_unit_test(test_bylines),
 		cmocka_unit_test(test_date_line),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_rule_check),
