@@ -24,6 +24,10 @@
 /* The longest charset name we take from a Content-Type header. */
 #define CHARSET_MAX	64
 
+/* A body shorter than this (in bytes) may be what an overeager
+ * boilerplate rule left of the article: Readability's "char threshold". */
+#define BODY_RETRY_LEN	500
+
 static const char *const rule_fields[] = {
 	"title", "description", "published", "modified", "authors", "section",
 	"tags", "image", "language", "site_name", "publisher",
@@ -333,6 +337,64 @@ xerr_ignore(void *arg, xmlErrorPtr e)
 	(void)e;
 }
 
+/*
+ * 1 when the page is UTF-8 whatever its <meta> says: valid UTF-8 with at
+ * least one multi-byte sequence, which text in a legacy charset almost
+ * never is.  Pages saved or re-served as UTF-8 keep their old
+ * <meta charset=gb2312> and would otherwise come out as mojibake.
+ */
+static int
+sniff_utf8(const char *buf, size_t len)
+{
+	size_t i, outlen;
+	char *fixed;
+
+	for (i = 0; i < len && !((unsigned char)buf[i] & 0x80); i++)
+		;
+	if (i == len)
+		return 0;
+	if ((fixed = text_utf8_repair(buf, len, &outlen)) != NULL) {
+		free(fixed);
+		return 0;
+	}
+	return 1;
+}
+
+static htmlDocPtr
+parse_html(const char *buf, size_t len, const char *url, const char *cs)
+{
+	return htmlReadMemory(buf, (int)len, url, cs, HTML_PARSE_NONET |
+	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER);
+}
+
+/*
+ * The body text of the page doc was parsed from.  When the boilerplate
+ * rules leave little, the page is read again without the rules on class,
+ * id and hidden elements (a theme's "header-content" or a lazy-loading
+ * "hidden" wrapper may hold the whole story), and the longer text wins.
+ */
+static char *
+body_text(htmlDocPtr doc, const char *buf, size_t len, const char *url,
+    const char *cs)
+{
+	htmlDocPtr again;
+	char *text, *more;
+
+	text = art_body(doc, 0);
+	if (text != NULL && strlen(text) >= BODY_RETRY_LEN)
+		return text;
+	if ((again = parse_html(buf, len, url, cs)) == NULL)
+		return text;
+	more = art_body(again, 1);
+	xmlFreeDoc(again);
+	if (more == NULL || (text != NULL && strlen(text) >= strlen(more))) {
+		free(more);
+		return text;
+	}
+	free(text);
+	return more;
+}
+
 int
 article_parse(const char *buf, size_t len, const char *url,
     const char *content_type, const struct article_rule *rules, size_t nrules,
@@ -342,7 +404,8 @@ article_parse(const char *buf, size_t len, const char *url,
 	void *octx = xmlStructuredErrorContext;
 	struct article *a = NULL;
 	htmlDocPtr doc = NULL;
-	char cs[CHARSET_MAX];
+	char csbuf[CHARSET_MAX];
+	const char *cs;
 
 	*out = NULL;
 	xmlSetStructuredErrorFunc(NULL, xerr_ignore);
@@ -358,10 +421,11 @@ article_parse(const char *buf, size_t len, const char *url,
 		snprintf(err, errlen, "not HTML: no markup");
 		goto fail;
 	}
-	doc = htmlReadMemory(buf, (int)len, url,
-	    content_type_charset(content_type, cs, sizeof(cs)) ? cs : NULL,
-	    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-	    HTML_PARSE_RECOVER);
+	/* The header's charset first, then the bytes themselves, and only
+	 * then what the page declares (libxml2 reads the BOM and <meta>). */
+	cs = content_type_charset(content_type, csbuf, sizeof(csbuf)) ? csbuf :
+	    sniff_utf8(buf, len) ? "UTF-8" : NULL;
+	doc = parse_html(buf, len, url, cs);
 	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
 		snprintf(err, errlen, "not HTML: the parser found no element");
 		goto fail;
@@ -376,7 +440,7 @@ article_parse(const char *buf, size_t len, const char *url,
 	a->text = rule_text(doc, rules, nrules);
 	/* Last: it unlinks the boilerplate from the tree. */
 	if (a->text == NULL)
-		a->text = art_body(doc);
+		a->text = body_text(doc, buf, len, url, cs);
 	xmlFreeDoc(doc);
 	xmlSetStructuredErrorFunc(octx, ofn);
 	*out = a;

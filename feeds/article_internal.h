@@ -84,6 +84,6 @@ int	 art_meta(htmlDocPtr doc, const char *url,
 /* The main body text of doc, paragraphs separated by "\n\n", or NULL when
  * the page has none.  Rewrites the tree (boilerplate is unlinked): call it
  * last. */
-char	*art_body(htmlDocPtr doc);
+char	*art_body(htmlDocPtr doc, int relaxed);
 
 #endif

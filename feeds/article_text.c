@@ -480,6 +480,7 @@ nodes_unlink(struct nodes *l)
 struct junk {
 	struct nodes	 drop;
 	size_t		 prose;		/* text outside links in <body> */
+	int		 relaxed;	/* class, id and hiding are no reason */
 };
 
 /* 1 when n, which looks like boilerplate, holds the article after all:
@@ -508,6 +509,8 @@ is_junk(const struct junk *j, xmlNode *n)
 		return 0;
 	if (is_one_of(n, box_tags, NELEM(box_tags)))
 		return !holds_prose(j, n);
+	if (j->relaxed)
+		return 0;
 	if (is_hidden(n))
 		return !holds_article(n);
 	ci = class_id(n, buf, sizeof(buf));
@@ -792,8 +795,23 @@ gather(struct scoring *sc, xmlNode *top, struct nodes *out)
 	}
 }
 
+/* Inside the chosen nodes, the <h1> is the title, reported on its
+ * own. */
+static int
+title_enter(xmlNode *n, int depth, void *arg)
+{
+	if (n->type != XML_ELEMENT_NODE)
+		return ART_WALK_SKIP;
+	if (depth > 0 && art_is(n, "h1")) {
+		nodes_add(arg, n);
+		return ART_WALK_SKIP;
+	}
+	return ART_WALK_INTO;
+}
+
 /* Readability's _cleanConditionally, in short: inside the chosen nodes,
- * lists of links, forms, galleries and empty boxes are not text. */
+ * lists of links, forms, galleries and empty boxes are not text (nor is
+ * the title). */
 static int
 clean_enter(xmlNode *n, int depth, void *arg)
 {
@@ -806,11 +824,8 @@ clean_enter(xmlNode *n, int depth, void *arg)
 	/* The chosen node itself stays: only what it holds is judged. */
 	if (depth == 0)
 		return ART_WALK_INTO;
-	if (art_is(n, "h1")) {
-		/* The title, reported on its own. */
-		nodes_add(drop, n);
-		return ART_WALK_SKIP;
-	}
+	if (art_is(n, "h1"))
+		return title_enter(n, depth, arg);
 	if (!art_is(n, "div") && !art_is(n, "section") && !art_is(n, "ul") &&
 	    !art_is(n, "ol") && !art_is(n, "table") && !art_is(n, "form") &&
 	    !art_is(n, "dl"))
@@ -851,7 +866,7 @@ find_body(htmlDocPtr doc)
 }
 
 char *
-art_body(htmlDocPtr doc)
+art_body(htmlDocPtr doc, int relaxed)
 {
 	struct scoring sc = { 0 };
 	struct nodes drop = { 0 }, keep = { 0 };
@@ -866,6 +881,7 @@ art_body(htmlDocPtr doc)
 		return NULL;
 	stats_of(body, &st);
 	junk.prose = st.len - st.link_len;
+	junk.relaxed = relaxed;
 	art_walk(body, junk_enter, NULL, &junk);
 	nodes_unlink(&junk.drop);
 	free(junk.drop.v);
@@ -883,7 +899,8 @@ art_body(htmlDocPtr doc)
 		gather(&sc, top, &keep);
 	}
 	for (i = 0; i < keep.n; i++) {
-		art_walk(keep.v[i], clean_enter, NULL, &drop);
+		art_walk(keep.v[i], relaxed ? title_enter : clean_enter, NULL,
+		    &drop);
 		/* A kept node may itself be dropped: read none of it. */
 		for (j = 0; j < drop.n; j++)
 			if (drop.v[j] == keep.v[i])

@@ -348,6 +348,25 @@ test_page_sources(void **state)
 	article_free(a);
 }
 
+/* A short story in a box whose class looks like boilerplate is read
+ * again without the class rules rather than lost. */
+static void
+test_body_retry(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = parse_str("<html><body><nav><a href='/'>Home</a></nav>"
+	    "<div class='header-wrap'><h1>Picard</h1><form><select><option>MP3"
+	    "</option></select></form> Thema dieser Folge ist die neue Serie, "
+	    "nach der f\xc3\xbcnften Episode der ersten Staffel.</div>"
+	    "</body></html>", NULL);
+	assert_non_null(a->text);
+	assert_string_equal(a->text, "Thema dieser Folge ist die neue Serie, "
+	    "nach der f\xc3\xbcnften Episode der ersten Staffel.");
+	article_free(a);
+}
+
 /* Bylines as pages write them: the words around the name go, a name
  * that is the site's gives way to the next source, a person wins over an
  * organisation, and comment threads are not the article's. */
@@ -532,6 +551,8 @@ test_charset(void **state)
 	/* UTF-8 bytes under a wrong <meta charset>: the header wins. */
 	static const char utf8[] = "<html><head><meta charset='iso-8859-1'>"
 	    "<title>Caf\xc3\xa9</title></head></html>";
+	static const char latin1_meta[] = "<html><head><meta "
+	    "charset='iso-8859-1'><title>Caf\xe9</title></head></html>";
 	/* Bytes no charset explains still come out as valid UTF-8. */
 	static const char junk[] = "<html><head><meta charset='utf-8'>"
 	    "<title>a\xff\xfe b</title></head></html>";
@@ -545,6 +566,16 @@ test_charset(void **state)
 	article_free(a);
 	a = parse_rules(utf8, sizeof(utf8) - 1, NULL,
 	    "text/html;charset=UTF-8", NULL, 0);
+	assert_string_equal(a->title, "Caf\xc3\xa9");
+	article_free(a);
+	/* Without a header, bytes that are valid UTF-8 are read as UTF-8
+	 * whatever <meta> says (a page re-served as UTF-8 keeps its old
+	 * declaration); Latin-1 bytes still follow their <meta>. */
+	a = parse_rules(utf8, sizeof(utf8) - 1, NULL, NULL, NULL, 0);
+	assert_string_equal(a->title, "Caf\xc3\xa9");
+	article_free(a);
+	a = parse_rules(latin1_meta, sizeof(latin1_meta) - 1, NULL, NULL, NULL,
+	    0);
 	assert_string_equal(a->title, "Caf\xc3\xa9");
 	article_free(a);
 	a = parse_rules(junk, sizeof(junk) - 1, NULL, NULL, NULL, 0);
@@ -665,6 +696,7 @@ main(void)
 		cmocka_unit_test(test_broken_jsonld),
 		cmocka_unit_test(test_relative_urls),
 		cmocka_unit_test(test_page_sources),
+		cmocka_unit_test(test_body_retry),
 		cmocka_unit_test(test_bylines),
 		cmocka_unit_test(test_date_line),
 		cmocka_unit_test(test_rules),
