@@ -532,6 +532,70 @@ is_junk(const struct junk *j, xmlNode *n)
 	return strstr(ci, "comment") != NULL || !holds_prose(j, n);
 }
 
+/* How "read also" lines start, lower case: a link to another story set
+ * in the article's flow, in the languages of the news we read. */
+static const char *const read_also[] = {
+	"read more:", "read also", "also read", "see also:", "related:",
+	"lea tambi\xc3\xa9n", "lea m\xc3\xa1s:", "mire:", "vea tambi",
+	"le puede interesar", "te puede interesar", "puedes ver:",
+	"lesen sie auch", "lesen sie mehr", "mehr zum thema:",
+	"das k\xc3\xb6nnte sie auch interessieren", "auch interessant:",
+	"leggi anche", "lire aussi", "\xc3\xa0 lire aussi", "voir aussi",
+};
+
+/* A "read also" line is short. */
+#define READ_ALSO_MAX	300
+
+/* The first text below n, skipping whitespace-only nodes; NULL when n
+ * has none within a few levels. */
+static const char *
+first_text(const xmlNode *n)
+{
+	const char *t;
+	int depth;
+
+	for (depth = 0; n != NULL && depth < 8; depth++) {
+		for (n = n->children; n != NULL; n = n->next) {
+			if ((t = text_of(n)) != NULL) {
+				t += strspn(t, " \t\r\n");
+				if (*t != '\0')
+					return t;
+				continue;
+			}
+			if (n->type == XML_ELEMENT_NODE)
+				break;
+		}
+	}
+	return NULL;
+}
+
+/* 1 when n is a short paragraph that points the reader to another story:
+ * "Read more: ...", "Lea también: ...". */
+static int
+is_read_also(xmlNode *n)
+{
+	char low[48];
+	const char *t;
+	struct stats st;
+	size_t i;
+
+	if (!art_is(n, "p") && !art_is(n, "div") && !art_is(n, "li") &&
+	    !is_heading(n))
+		return 0;
+	if ((t = first_text(n)) == NULL)
+		return 0;
+	for (i = 0; t[i] != '\0' && i + 1 < sizeof(low); i++)
+		low[i] = (char)tolower((unsigned char)t[i]);
+	low[i] = '\0';
+	for (i = 0; i < NELEM(read_also); i++)
+		if (strncmp(low, read_also[i], strlen(read_also[i])) == 0)
+			break;
+	if (i == NELEM(read_also))
+		return 0;
+	stats_of(n, &st);
+	return st.len <= READ_ALSO_MAX;
+}
+
 static int
 junk_enter(xmlNode *n, int depth, void *arg)
 {
@@ -544,7 +608,7 @@ junk_enter(xmlNode *n, int depth, void *arg)
 	}
 	if (n->type != XML_ELEMENT_NODE)
 		return ART_WALK_SKIP;
-	if (is_junk(j, n)) {
+	if (is_junk(j, n) || is_read_also(n)) {
 		nodes_add(&j->drop, n);
 		return ART_WALK_SKIP;
 	}

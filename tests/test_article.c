@@ -348,6 +348,27 @@ test_page_sources(void **state)
 	article_free(a);
 }
 
+/* "Read also" lines inside the story are links to other stories, in
+ * any language the page speaks; a sentence that merely mentions reading
+ * stays. */
+static void
+test_read_also(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = parse_str("<html><body><article><p>The council voted on Monday "
+	    "to close the bridge, citing the latest safety report.</p>"
+	    "<p><strong>Read more:</strong> <a href='/x'>Bridge report "
+	    "published</a></p><p>Lea tambi\xc3\xa9n: <a href='/y'>Otro tema"
+	    "</a></p><p>Read more carefully and you will see the report "
+	    "warned of cracks.</p></article></body></html>", NULL);
+	assert_string_equal(a->text, "The council voted on Monday to close "
+	    "the bridge, citing the latest safety report.\n\nRead more "
+	    "carefully and you will see the report warned of cracks.");
+	article_free(a);
+}
+
 /* A short story in a box whose class looks like boilerplate is read
  * again without the class rules rather than lost. */
 static void
@@ -696,6 +717,7 @@ main(void)
 		cmocka_unit_test(test_broken_jsonld),
 		cmocka_unit_test(test_relative_urls),
 		cmocka_unit_test(test_page_sources),
+		cmocka_unit_test(test_read_also),
 		cmocka_unit_test(test_body_retry),
 		cmocka_unit_test(test_bylines),
 		cmocka_unit_test(test_date_line),
