@@ -31,7 +31,7 @@
 static const char *const rule_fields[] = {
 	"title", "description", "published", "modified", "authors", "section",
 	"tags", "image", "language", "site_name", "publisher",
-	"canonical_url", "text",
+	"canonical_url", "text", "strip",
 };
 
 int
@@ -337,6 +337,56 @@ xerr_ignore(void *arg, xmlErrorPtr e)
 	(void)e;
 }
 
+/* Remove the nodes xpath selects from doc, except the root element and
+ * attributes. */
+static void
+strip_nodes(htmlDocPtr doc, const char *xpath)
+{
+	xmlXPathContextPtr ctx;
+	xmlXPathObjectPtr res = NULL;
+	xmlNodeSetPtr set;
+	xmlNode *n, *root = xmlDocGetRootElement(doc);
+	int i;
+
+	if ((ctx = xmlXPathNewContext(doc)) == NULL)
+		return;
+	res = xmlXPathEvalExpression((const xmlChar *)xpath, ctx);
+	if (res == NULL || res->type != XPATH_NODESET ||
+	    (set = res->nodesetval) == NULL)
+		goto done;
+	/* Unlink all before freeing any: a selected node may sit inside
+	 * another one. */
+	for (i = 0; i < set->nodeNr; i++) {
+		n = set->nodeTab[i];
+		if (n == root || (n->type != XML_ELEMENT_NODE &&
+		    n->type != XML_TEXT_NODE && n->type != XML_COMMENT_NODE &&
+		    n->type != XML_CDATA_SECTION_NODE)) {
+			set->nodeTab[i] = NULL;
+			continue;
+		}
+		xmlUnlinkNode(n);
+	}
+	for (i = 0; i < set->nodeNr; i++) {
+		xmlFreeNode(set->nodeTab[i]);
+		set->nodeTab[i] = NULL;
+	}
+done:
+	xmlXPathFreeObject(res);
+	xmlXPathFreeContext(ctx);
+}
+
+/* Remove what the feed's strip rules select, before anything is read. */
+static void
+apply_strip(htmlDocPtr doc, const struct article_rule *rules, size_t nrules)
+{
+	size_t i;
+
+	for (i = 0; i < nrules; i++)
+		if (rules[i].field != NULL && rules[i].xpath != NULL &&
+		    strcmp(rules[i].field, "strip") == 0)
+			strip_nodes(doc, rules[i].xpath);
+}
+
 /*
  * 1 when the page is UTF-8 whatever its <meta> says: valid UTF-8 with at
  * least one multi-byte sequence, which text in a legacy charset almost
@@ -375,7 +425,7 @@ parse_html(const char *buf, size_t len, const char *url, const char *cs)
  */
 static char *
 body_text(htmlDocPtr doc, const char *buf, size_t len, const char *url,
-    const char *cs)
+    const char *cs, const struct article_rule *rules, size_t nrules)
 {
 	htmlDocPtr again;
 	char *text, *more;
@@ -385,6 +435,7 @@ body_text(htmlDocPtr doc, const char *buf, size_t len, const char *url,
 		return text;
 	if ((again = parse_html(buf, len, url, cs)) == NULL)
 		return text;
+	apply_strip(again, rules, nrules);
 	more = art_body(again, 1);
 	xmlFreeDoc(again);
 	if (more == NULL || (text != NULL && strlen(text) >= strlen(more))) {
@@ -435,12 +486,13 @@ article_parse(const char *buf, size_t len, const char *url,
 	a->published = a->modified = NW_TIME_UNSET;
 	if (url != NULL && (a->url = strdup(url)) == NULL)
 		goto oom;
+	apply_strip(doc, rules, nrules);
 	if (art_meta(doc, url, rules, nrules, a) == -1)
 		goto oom;
 	a->text = rule_text(doc, rules, nrules);
 	/* Last: it unlinks the boilerplate from the tree. */
 	if (a->text == NULL)
-		a->text = body_text(doc, buf, len, url, cs);
+		a->text = body_text(doc, buf, len, url, cs, rules, nrules);
 	xmlFreeDoc(doc);
 	xmlSetStructuredErrorFunc(octx, ofn);
 	*out = a;

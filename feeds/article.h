@@ -20,7 +20,9 @@
 /* A per-feed override: the XPath expression that yields one field.  Known
  * fields: title, description, published, modified, authors, section, tags,
  * image, language, site_name, publisher, canonical_url, text.  An XPath
- * that yields nothing leaves the field to the automatic rules. */
+ * that yields nothing leaves the field to the automatic rules.  The field
+ * "strip" is no field: what its XPath selects (the root element excepted)
+ * is removed from the page before anything else is read. */
 struct article_rule {
 	const char *field;
 	const char *xpath;

@@ -498,6 +498,37 @@ test_rules(void **state)
 	article_free(a);
 }
 
+/* strip: rules remove nodes before any field is read, the automatic
+ * rules included; nested selections and the root element are safe. */
+static void
+test_strip_rules(void **state)
+{
+	static const struct article_rule rules[] = {
+		{ "strip", "//div[@class='promo'] | //div[@class='promo']/p" },
+		{ "strip", "//h1[@class='kicker']" },
+		{ "strip", "/html" },
+		{ "strip", "//@class" },
+	};
+	static const char html[] = "<html><body><article>"
+	    "<h1 class='kicker'>Breaking</h1><h1>Real headline</h1>"
+	    "<p>The first paragraph of the story is long enough to count as "
+	    "prose for the body extractor, with commas, clauses and all.</p>"
+	    "<div class='promo'><p>Subscribe now for only one euro a month, "
+	    "cancel any time, no questions asked.</p></div>"
+	    "<p>The second paragraph closes the story with a quote from the "
+	    "mayor, who said the work would be finished by spring.</p>"
+	    "</article></body></html>";
+	struct article *a;
+
+	(void)state;
+	a = parse_rules(html, sizeof(html) - 1, NULL, NULL, rules,
+	    sizeof(rules) / sizeof(rules[0]));
+	assert_string_equal(a->title, "Real headline");
+	assert_null(strstr(a->text, "Subscribe"));
+	assert_non_null(strstr(a->text, "mayor"));
+	article_free(a);
+}
+
 static void
 test_rule_check(void **state)
 {
@@ -722,6 +753,7 @@ main(void)
 		cmocka_unit_test(test_bylines),
 		cmocka_unit_test(test_date_line),
 		cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_strip_rules),
 		cmocka_unit_test(test_rule_check),
 		cmocka_unit_test(test_not_a_page),
 		cmocka_unit_test(test_charset),

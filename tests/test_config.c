@@ -97,12 +97,17 @@ test_full(void **state)
 	assert_int_equal(f->ntags, 2);
 	assert_string_equal(f->tags[0], "world");
 	assert_string_equal(f->tags[1], "it");
-	assert_int_equal(f->nrules, 2);
+	assert_int_equal(f->nrules, 4);
 	assert_string_equal(f->rules[0].field, "title");
 	assert_string_equal(f->rules[0].xpath,
 	    "/html/head/meta[@property='og:title']/@content");
 	assert_string_equal(f->rules[1].field, "text");
 	assert_string_equal(f->rules[1].xpath, "//div[@class='article-body']");
+	/* One rule per XPath of a strip: list. */
+	assert_string_equal(f->rules[2].field, "strip");
+	assert_string_equal(f->rules[2].xpath, "//aside");
+	assert_string_equal(f->rules[3].field, "strip");
+	assert_string_equal(f->rules[3].xpath, "//div[@class='promo']");
 	assert_string_equal(f->user_agent, "special/2");
 	assert_int_equal(f->first_poll, FIRST_POLL_EMIT);
 	assert_int_equal(f->article, 0);
@@ -115,7 +120,7 @@ test_full(void **state)
 	f = &cfg->feeds[1];
 	assert_string_equal(f->url, "https://www.example.org/news/feed.xml");
 	assert_string_equal(f->name, "www.example.org-news-feed.xml");
-	assert_int_equal(f->line, 35);
+	assert_int_equal(f->line, 36);
 	assert_true(f->interval == 900.0);
 	assert_int_equal(f->ntags, 0);
 	assert_null(f->tags);
@@ -132,7 +137,7 @@ test_full(void **state)
 	/* Some of each. */
 	f = &cfg->feeds[2];
 	assert_string_equal(f->name, "Net_feed.2");
-	assert_int_equal(f->line, 36);
+	assert_int_equal(f->line, 37);
 	assert_true(f->interval == 7200.0);
 	assert_int_equal(f->ntags, 1);
 	assert_string_equal(f->tags[0], "tech");
@@ -470,6 +475,9 @@ test_extract_errors(void **state)
 	check_error("feeds:\n  - url: http://a.example/\n    extract:\n"
 	    "      text: //a\n      text: //b\n",
 	    "5:7: duplicate key 'text' (also at line 4)");
+	check_error("feeds:\n  - url: http://a.example/\n    extract:\n"
+	    "      strip: [//nav, '//div[']\n",
+	    "4:22: strip: xpath '//div[': Invalid expression");
 	check_error("feeds:\n  - url: http://a.example/\n    extract:\n"
 	    "      text:\n",
 	    "4:12: text: expected an XPath expression, got nothing");
