@@ -103,6 +103,8 @@ static const struct key keys[] = {
 	    FEED(first_poll), 0, 0 },
 	{ "article", AT_TOP | AT_FEED, set_bool, TOP(article), FEED(article),
 	    0, 0 },
+	{ "article_html", AT_TOP | AT_FEED, set_bool, TOP(article_html),
+	    FEED(article_html), 0, 0 },
 	{ "allow_private_addresses", AT_TOP, set_bool,
 	    TOP(allow_private_addresses), 0, 0, 0 },
 	{ "log_level", AT_TOP, set_log_level, TOP(log_level), 0, 0, 0 },
@@ -816,6 +818,7 @@ read_feed(struct parse *p, yaml_node_t *v, struct config_feed *f)
 
 	f->first_poll = UNSET;
 	f->article = UNSET;
+	f->article_html = UNSET;
 	f->enabled = 1;
 	f->line = (int)v->start_mark.line + 1;
 	if (v->type != YAML_MAPPING_NODE)
@@ -985,6 +988,8 @@ inherit(struct config *cfg, struct config_feed *f)
 		f->first_poll = cfg->first_poll;
 	if (f->article == UNSET)
 		f->article = cfg->article;
+	if (f->article_html == UNSET)
+		f->article_html = cfg->article_html;
 	if (f->max_feed_bytes == 0)
 		f->max_feed_bytes = cfg->max_feed_bytes;
 	if (f->max_page_bytes == 0)

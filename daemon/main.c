@@ -45,7 +45,8 @@ static const char usage_text[] =
 "       newswatch status [-c FILE]      one row per feed from the state\n"
 "       newswatch parse FILE|URL... [--url BASE] [--content-type TYPE]\n"
 "                                       parse feeds, print JSON\n"
-"       newswatch extract FILE|URL [--url BASE]  parse an article page, print JSON\n"
+"       newswatch extract FILE|URL [--url BASE] [--html]\n"
+"                                       parse an article page, print JSON\n"
 "       newswatch --version | --help\n"
 "\n"
 "options:\n"
@@ -54,6 +55,7 @@ static const char usage_text[] =
 "  -u, --url BASE     the URL a FILE was fetched from (parse, extract)\n"
 "  -t, --content-type TYPE\n"
 "                     the HTTP Content-Type a FILE came with (parse, extract)\n"
+"      --html         also print the body as cleaned HTML (extract)\n"
 "  -v, --verbose      log debug messages\n"
 "  -h, --help         this help\n"
 "  -V, --version      print the version\n"
@@ -68,6 +70,7 @@ struct options {
 	char **inputs;          /* parse's and extract's FILE|URL arguments */
 	int ninputs;
 	int verbose;
+	int html;               /* extract --html */
 };
 
 struct daemon {
@@ -698,7 +701,8 @@ cmd_extract(const struct options *opt)
 	if (load_input(opt, opt->inputs[0], &f) == -1)
 		goto out;
 	if (article_parse(f.body, f.len, opt->url ? opt->url : f.url,
-	    f.content_type, NULL, 0, &a, err, sizeof(err)) == -1) {
+	    f.content_type, NULL, 0, opt->html ? ARTICLE_HTML : 0, &a, err,
+	    sizeof(err)) == -1) {
 		fprintf(stderr, "newswatch: %s: %s\n", opt->inputs[0], err);
 		goto out;
 	}
@@ -720,6 +724,7 @@ parse_args(int argc, char **argv, struct options *opt)
 		{ "config", required_argument, NULL, 'c' },
 		{ "url", required_argument, NULL, 'u' },
 		{ "content-type", required_argument, NULL, 't' },
+		{ "html", no_argument, NULL, 'H' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -745,6 +750,7 @@ parse_args(int argc, char **argv, struct options *opt)
 		case 'c': opt->config = optarg; break;
 		case 'u': opt->url = optarg; break;
 		case 't': opt->content_type = optarg; break;
+		case 'H': opt->html = 1; break;
 		case 'v': opt->verbose = 1; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("newswatch %s\n", NEWSWATCH_VERSION); exit(0);

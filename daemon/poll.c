@@ -272,6 +272,9 @@ on_article(void *arg, const struct http_response *res)
 {
 	struct job_item *it = arg;
 	struct poll_job *job = it->job;
+	const struct feed_entry *e =
+	    &job->feed->entries[job->new[it - job->items].index];
+	unsigned flags = job->cf->article_html ? ARTICLE_HTML : 0;
 	struct item_article art = { .url = res->url };
 	struct article *a = NULL;
 	char err[512], why[600];
@@ -283,10 +286,13 @@ on_article(void *arg, const struct http_response *res)
 		snprintf(why, sizeof(why), "HTTP %ld", res->status);
 		art.error = why;
 	} else if (article_parse(res->body, res->len, res->url,
-	    res->content_type, job->cf->rules, job->cf->nrules, &a,
+	    res->content_type, job->cf->rules, job->cf->nrules, flags, &a,
 	    err, sizeof(err)) == -1) {
 		snprintf(why, sizeof(why), "cannot parse page: %s", err);
 		art.error = why;
+	} else if (article_prefer_feed_content(a, e->content != NULL ?
+	    e->content : e->summary, flags) == -1) {
+		art.error = "out of memory";
 	}
 	art.article = a;
 	if (art.error) {

@@ -423,33 +423,41 @@ parse_html(const char *buf, size_t len, const char *url, const char *cs)
  * id and hidden elements (a theme's "header-content" or a lazy-loading
  * "hidden" wrapper may hold the whole story), and the longer text wins.
  */
-static char *
-body_text(htmlDocPtr doc, const char *buf, size_t len, const char *url,
-    const char *cs, const struct article_rule *rules, size_t nrules)
+static void
+body_text(struct article *a, htmlDocPtr doc, const char *buf, size_t len,
+    const char *cs, const struct article_rule *rules, size_t nrules,
+    unsigned flags)
 {
 	htmlDocPtr again;
-	char *text, *more;
+	char *more, *morehtml = NULL, **html;
 
-	text = art_body(doc, 0);
-	if (text != NULL && strlen(text) >= BODY_RETRY_LEN)
-		return text;
-	if ((again = parse_html(buf, len, url, cs)) == NULL)
-		return text;
+	html = flags & ARTICLE_HTML ? &a->html : NULL;
+	a->text = art_body(doc, 0, html);
+	if (a->text != NULL && strlen(a->text) >= BODY_RETRY_LEN)
+		return;
+	if ((again = parse_html(buf, len, a->url, cs)) == NULL)
+		return;
 	apply_strip(again, rules, nrules);
-	more = art_body(again, 1);
+	more = art_body(again, 1, html != NULL ? &morehtml : NULL);
 	xmlFreeDoc(again);
-	if (more == NULL || (text != NULL && strlen(text) >= strlen(more))) {
+	if (more == NULL || (a->text != NULL &&
+	    strlen(a->text) >= strlen(more))) {
 		free(more);
-		return text;
+		free(morehtml);
+		return;
 	}
-	free(text);
-	return more;
+	free(a->text);
+	a->text = more;
+	if (html != NULL) {
+		free(a->html);
+		a->html = morehtml;
+	}
 }
 
 int
 article_parse(const char *buf, size_t len, const char *url,
     const char *content_type, const struct article_rule *rules, size_t nrules,
-    struct article **out, char *err, size_t errlen)
+    unsigned flags, struct article **out, char *err, size_t errlen)
 {
 	xmlStructuredErrorFunc ofn = xmlStructuredError;
 	void *octx = xmlStructuredErrorContext;
@@ -489,10 +497,13 @@ article_parse(const char *buf, size_t len, const char *url,
 	apply_strip(doc, rules, nrules);
 	if (art_meta(doc, url, rules, nrules, a) == -1)
 		goto oom;
+	a->source = "rule";
 	a->text = rule_text(doc, rules, nrules);
 	/* Last: it unlinks the boilerplate from the tree. */
-	if (a->text == NULL)
-		a->text = body_text(doc, buf, len, url, cs, rules, nrules);
+	if (a->text == NULL) {
+		a->source = "page";
+		body_text(a, doc, buf, len, cs, rules, nrules, flags);
+	}
 	xmlFreeDoc(doc);
 	xmlSetStructuredErrorFunc(octx, ofn);
 	*out = a;
@@ -524,7 +535,45 @@ article_free(struct article *a)
 	free(a->site_name);
 	free(a->publisher);
 	free(a->text);
+	free(a->html);
 	free(a);
+}
+
+int
+article_prefer_feed_content(struct article *a, const char *feed_html,
+    unsigned flags)
+{
+	htmlDocPtr doc;
+	char *text, *html = NULL;
+	size_t len;
+
+	if (feed_html == NULL || (len = strlen(feed_html)) == 0 ||
+	    len > INT32_MAX)
+		return 0;
+	doc = htmlReadMemory(feed_html, (int)len, a->url, "UTF-8",
+	    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+	    HTML_PARSE_RECOVER | HTML_PARSE_NOIMPLIED);
+	if (doc == NULL)
+		return 0;
+	text = art_paragraphs((xmlNode *)doc);
+	xmlFreeDoc(doc);
+	if (text == NULL || (a->text != NULL &&
+	    strlen(a->text) >= strlen(text))) {
+		free(text);
+		return 0;
+	}
+	if ((flags & ARTICLE_HTML) && (html = strdup(feed_html)) == NULL) {
+		free(text);
+		return -1;
+	}
+	free(a->text);
+	a->text = text;
+	if (html != NULL) {
+		free(a->html);
+		a->html = html;
+	}
+	a->source = "feed";
+	return 0;
 }
 
 static json_t *
@@ -582,7 +631,10 @@ article_to_json(const struct article *a)
 	json_object_set_new(o, "site_name", json_str(a->site_name));
 	json_object_set_new(o, "publisher", json_str(a->publisher));
 	json_object_set_new(o, "text", json_str(a->text));
-	if (json_object_size(o) != 14) {
+	json_object_set_new(o, "source", json_str(a->source));
+	if (a->html != NULL)
+		json_object_set_new(o, "html", json_string(a->html));
+	if (json_object_size(o) != 15 + (a->html != NULL)) {
 		json_decref(o);
 		return NULL;
 	}

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <libxml/HTMLtree.h>
 #include <libxml/tree.h>
 
 #include "article_internal.h"
@@ -929,12 +930,55 @@ find_body(htmlDocPtr doc)
 	return root;
 }
 
+/* Attributes the cleaned HTML keeps: what a reader sees or follows. */
+static const char *const html_attrs[] = {
+	"href", "src", "alt", "title", "datetime", "colspan", "rowspan",
+};
+
+static int
+strip_attrs_enter(xmlNode *n, int depth, void *arg)
+{
+	xmlAttr *a, *next;
+	size_t i;
+
+	(void)depth;
+	(void)arg;
+	if (n->type != XML_ELEMENT_NODE)
+		return ART_WALK_SKIP;
+	for (a = n->properties; a != NULL; a = next) {
+		next = a->next;
+		for (i = 0; i < NELEM(html_attrs); i++)
+			if (strcasecmp((const char *)a->name, html_attrs[i]) == 0)
+				break;
+		if (i == NELEM(html_attrs))
+			xmlRemoveProp(a);
+	}
+	return ART_WALK_INTO;
+}
+
+/* n as cleaned HTML appended to out. */
+static void
+add_html(struct strbuf *out, htmlDocPtr doc, xmlNode *n)
+{
+	xmlBufferPtr buf;
+
+	art_walk(n, strip_attrs_enter, NULL, NULL);
+	if ((buf = xmlBufferCreate()) == NULL) {
+		out->oom = 1;
+		return;
+	}
+	if (htmlNodeDump(buf, doc, n) > 0)
+		strbuf_add(out, (const char *)xmlBufferContent(buf),
+		    (size_t)xmlBufferLength(buf));
+	xmlBufferFree(buf);
+}
+
 char *
-art_body(htmlDocPtr doc, int relaxed)
+art_body(htmlDocPtr doc, int relaxed, char **html)
 {
 	struct scoring sc = { 0 };
 	struct nodes drop = { 0 }, keep = { 0 };
-	struct strbuf out = { 0 };
+	struct strbuf out = { 0 }, hout = { 0 };
 	struct junk junk = { 0 };
 	struct stats st;
 	xmlNode *body, *top = NULL;
@@ -976,9 +1020,13 @@ art_body(htmlDocPtr doc, int relaxed)
 			strbuf_add(&out, "\n\n", 2);
 		strbuf_add(&out, t, strlen(t));
 		free(t);
+		if (html != NULL)
+			add_html(&hout, doc, keep.v[i]);
 	}
 	free(sc.v);
 	free(drop.v);
 	free(keep.v);
+	if (html != NULL)
+		*html = strbuf_finish(&hout);
 	return strbuf_finish(&out);
 }

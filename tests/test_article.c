@@ -47,7 +47,7 @@ parse_rules(const char *buf, size_t len, const char *url, const char *ct,
 	struct article *a = NULL;
 	char err[256] = "";
 
-	if (article_parse(buf, len, url, ct, rules, nrules, &a, err,
+	if (article_parse(buf, len, url, ct, rules, nrules, 0, &a, err,
 	    sizeof(err)) != 0)
 		fail_msg("article_parse: %s", err);
 	assert_non_null(a);
@@ -570,20 +570,20 @@ test_not_a_page(void **state)
 
 	(void)state;
 	err[0] = '\0';
-	assert_int_equal(article_parse("", 0, NULL, NULL, NULL, 0, &a, err,
+	assert_int_equal(article_parse("", 0, NULL, NULL, NULL, 0, 0, &a, err,
 	    sizeof(err)), -1);
 	assert_null(a);
 	assert_true(err[0] != '\0');
-	assert_int_equal(article_parse(NULL, 0, NULL, NULL, NULL, 0, &a, err,
+	assert_int_equal(article_parse(NULL, 0, NULL, NULL, NULL, 0, 0, &a, err,
 	    sizeof(err)), -1);
 	err[0] = '\0';
 	assert_int_equal(article_parse("just some words", 15, NULL, NULL, NULL,
-	    0, &a, err, sizeof(err)), -1);
+	    0, 0, &a, err, sizeof(err)), -1);
 	assert_true(err[0] != '\0');
 	assert_int_equal(article_parse("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16,
-	    NULL, NULL, NULL, 0, &a, err, sizeof(err)), -1);
+	    NULL, NULL, NULL, 0, 0, &a, err, sizeof(err)), -1);
 
-	assert_int_equal(article_parse("<", 1, NULL, NULL, NULL, 0, &a, err,
+	assert_int_equal(article_parse("<", 1, NULL, NULL, NULL, 0, 0, &a, err,
 	    sizeof(err)), -1);
 
 	/* Markup with nothing in it is a page without fields. */
@@ -701,7 +701,7 @@ test_json(void **state)
 	static const char *const keys[] = {
 		"url", "canonical_url", "title", "description", "published",
 		"modified", "authors", "section", "tags", "image", "language",
-		"site_name", "publisher", "text",
+		"site_name", "publisher", "text", "source",
 	};
 	struct article *a;
 	json_t *j;
@@ -711,7 +711,8 @@ test_json(void **state)
 	a = parse_file("ansa.html", ANSA_URL, NULL);
 	j = article_to_json(a);
 	assert_non_null(j);
-	assert_int_equal(json_object_size(j), 14);
+	/* No "html" unless asked for. */
+	assert_int_equal(json_object_size(j), 15);
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		assert_non_null(json_object_get(j, keys[i]));
 	assert_string_equal(json_string_value(json_object_get(j, "published")),
@@ -733,7 +734,72 @@ test_json(void **state)
 	assert_int_equal(json_array_size(json_object_get(j, "authors")), 0);
 	assert_int_equal(json_array_size(json_object_get(j, "tags")), 0);
 	assert_string_equal(json_string_value(json_object_get(j, "text")), "x");
+	assert_string_equal(json_string_value(json_object_get(j, "source")),
+	    "page");
 	json_decref(j);
+	article_free(a);
+}
+
+/* ARTICLE_HTML keeps the chosen body as HTML, with what a reader sees
+ * or follows and nothing else (no class, style or event handlers). */
+static void
+test_html(void **state)
+{
+	static const char html[] = "<html><body><nav><a href='/'>Home</a>"
+	    "</nav><article class='story' onclick='x()'><h1>Title</h1>"
+	    "<p style='color:red'>The first paragraph of the story, long "
+	    "enough, with a <a href='/more' class='l' title='More'>link</a>."
+	    "</p><script>evil()</script><p>Second paragraph, with "
+	    "<img src='/a.jpg' alt='A' width='9'> an image.</p></article>"
+	    "</body></html>";
+	struct article *a = NULL;
+	char err[256];
+	json_t *j;
+
+	(void)state;
+	assert_int_equal(article_parse(html, sizeof(html) - 1,
+	    "http://x.example/a", NULL, NULL, 0, ARTICLE_HTML, &a, err,
+	    sizeof(err)), 0);
+	assert_string_equal(a->html, "<article><p>The first paragraph of the "
+	    "story, long enough, with a <a href=\"/more\" title=\"More\">"
+	    "link</a>.</p>\n<p>Second paragraph, with <img src=\"/a.jpg\" "
+	    "alt=\"A\"> an image.</p></article>");
+	j = article_to_json(a);
+	assert_string_equal(json_string_value(json_object_get(j, "html")),
+	    a->html);
+	json_decref(j);
+	article_free(a);
+}
+
+/* A page that gives less text than the feed's own content (a teaser, a
+ * paywall) yields to it, and says so; a fuller page does not. */
+static void
+test_feed_fallback(void **state)
+{
+	static const char feed[] = "<p>The whole story, as the feed "
+	    "carries it: two paragraphs &amp; more.</p><p>The second one.</p>";
+	struct article *a;
+
+	(void)state;
+	a = parse_str("<html><body><p>Subscribe to read.</p></body></html>",
+	    NULL);
+	assert_int_equal(article_prefer_feed_content(a, feed, ARTICLE_HTML),
+	    0);
+	assert_string_equal(a->source, "feed");
+	assert_string_equal(a->text, "The whole story, as the feed carries "
+	    "it: two paragraphs & more.\n\nThe second one.");
+	assert_string_equal(a->html, feed);
+	article_free(a);
+
+	a = parse_str("<html><body><article><p>A page with much more text "
+	    "than the feed gives, as full pages have: paragraphs, quotes and "
+	    "all the rest of the story that the feed leaves out.</p>"
+	    "</article></body></html>", NULL);
+	assert_int_equal(article_prefer_feed_content(a, feed, 0), 0);
+	assert_string_equal(a->source, "page");
+	assert_null(a->html);
+	assert_int_equal(article_prefer_feed_content(a, NULL, 0), 0);
+	assert_string_equal(a->source, "page");
 	article_free(a);
 }
 
@@ -759,6 +825,8 @@ main(void)
 		cmocka_unit_test(test_charset),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_html),
+		cmocka_unit_test(test_feed_fallback),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

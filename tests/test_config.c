@@ -81,6 +81,7 @@ test_full(void **state)
 	assert_int_equal(cfg->per_host_connections, 3);
 	assert_int_equal(cfg->first_poll, FIRST_POLL_SKIP);
 	assert_int_equal(cfg->article, 1);
+	assert_int_equal(cfg->article_html, 1);
 	assert_int_equal(cfg->allow_private_addresses, 1);
 	assert_string_equal(cfg->log_level, "debug");
 	assert_true(cfg->timeout == 45.0);
@@ -92,7 +93,7 @@ test_full(void **state)
 	f = &cfg->feeds[0];
 	assert_string_equal(f->url, "https://example.org/feed.xml");
 	assert_string_equal(f->name, "example");
-	assert_int_equal(f->line, 16);
+	assert_int_equal(f->line, 17);
 	assert_true(f->interval == 300.0);
 	assert_int_equal(f->ntags, 2);
 	assert_string_equal(f->tags[0], "world");
@@ -111,6 +112,7 @@ test_full(void **state)
 	assert_string_equal(f->user_agent, "special/2");
 	assert_int_equal(f->first_poll, FIRST_POLL_EMIT);
 	assert_int_equal(f->article, 0);
+	assert_int_equal(f->article_html, 0);
 	assert_int_equal(f->enabled, 0);
 	assert_true(f->timeout == 90.0);
 	assert_int_equal(f->max_feed_bytes, 1024 * 1024 * 1024);
@@ -120,7 +122,7 @@ test_full(void **state)
 	f = &cfg->feeds[1];
 	assert_string_equal(f->url, "https://www.example.org/news/feed.xml");
 	assert_string_equal(f->name, "www.example.org-news-feed.xml");
-	assert_int_equal(f->line, 36);
+	assert_int_equal(f->line, 38);
 	assert_true(f->interval == 900.0);
 	assert_int_equal(f->ntags, 0);
 	assert_null(f->tags);
@@ -129,6 +131,7 @@ test_full(void **state)
 	assert_string_equal(f->user_agent, cfg->user_agent);
 	assert_int_equal(f->first_poll, FIRST_POLL_SKIP);
 	assert_int_equal(f->article, 1);
+	assert_int_equal(f->article_html, 1);
 	assert_int_equal(f->enabled, 1);
 	assert_true(f->timeout == 45.0);
 	assert_int_equal(f->max_feed_bytes, 2 * 1024 * 1024);
@@ -137,7 +140,7 @@ test_full(void **state)
 	/* Some of each. */
 	f = &cfg->feeds[2];
 	assert_string_equal(f->name, "Net_feed.2");
-	assert_int_equal(f->line, 37);
+	assert_int_equal(f->line, 39);
 	assert_true(f->interval == 7200.0);
 	assert_int_equal(f->ntags, 1);
 	assert_string_equal(f->tags[0], "tech");
@@ -160,6 +163,7 @@ check_defaults(const struct config *cfg)
 	    CONFIG_DEFAULT_PER_HOST_CONNECTIONS);
 	assert_int_equal(cfg->first_poll, FIRST_POLL_EMIT);
 	assert_int_equal(cfg->article, 1);
+	assert_int_equal(cfg->article_html, 0);
 	assert_int_equal(cfg->allow_private_addresses, 0);
 	assert_string_equal(cfg->log_level, "info");
 	assert_true(cfg->timeout == CONFIG_DEFAULT_TIMEOUT);
