@@ -536,6 +536,7 @@ article_free(struct article *a)
 	free(a->publisher);
 	free(a->text);
 	free(a->html);
+	free(a->refresh);
 	free(a);
 }
 

@@ -46,10 +46,19 @@ struct article {
 	char *publisher;
 	char *text;          /* body text: paragraphs separated by "\n\n" */
 	char *html;          /* the body as cleaned HTML, with ARTICLE_HTML */
+	char *refresh;       /* where <meta http-equiv=refresh> sends the
+	                      * reader at once (within REFRESH_FOLLOW_MAX
+	                      * seconds), absolute http(s), not the page
+	                      * itself; else NULL.  Not in the JSON: the
+	                      * fetcher follows it */
 	const char *source;  /* where text comes from: "page", "rule" (the
 	                      * feed's text XPath) or "feed" (the feed's own
 	                      * content); static, never NULL */
 };
+
+/* A <meta http-equiv=refresh> with a longer delay is a page reloading
+ * itself now and then, not a redirect. */
+#define REFRESH_FOLLOW_MAX	5
 
 /* article_parse flags. */
 #define ARTICLE_HTML	0x1	/* also keep the body as cleaned HTML:

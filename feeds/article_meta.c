@@ -239,6 +239,7 @@ struct meta {
 	 * site ("finanztreff.de") as author gives way to the next one. */
 	struct slot	 authors[NSRC + 1];
 	int		 byline_seen;	/* a byline element was read */
+	char		*refresh;	/* a <meta http-equiv=refresh> target */
 	int		 twitter_label;	/* which twitter:dataN the label says
 				 * is the author ('1', '2'), or 0 */
 	const char	*url;
@@ -743,6 +744,47 @@ ld_script(struct meta *m, xmlNode *n)
 
 /* <meta> */
 
+/* A <meta http-equiv=refresh content="0; url=..."> that sends the reader
+ * to another page at once: the first one, resolved against the page. */
+static void
+meta_refresh(struct meta *m, const char *content)
+{
+	const char *p = content;
+	char *target, *url;
+	long delay;
+	size_t len;
+
+	if (m->refresh != NULL)
+		return;
+	delay = strtol(p, (char **)&p, 10);
+	if (p == content || delay < 0 || delay > REFRESH_FOLLOW_MAX)
+		return;
+	p += strspn(p, " \t\r\n;,");
+	if (strncasecmp(p, "url", 3) != 0)
+		return;
+	p += 3 + strspn(p + 3, " \t\r\n");
+	if (*p++ != '=')
+		return;
+	p += strspn(p, " \t\r\n");
+	len = strlen(p);
+	/* The URL may be quoted: url='...'. */
+	if (len >= 2 && (*p == '\'' || *p == '"') && p[len - 1] == *p) {
+		p++;
+		len -= 2;
+	}
+	if ((target = strndup(p, len)) == NULL) {
+		m->oom = 1;
+		return;
+	}
+	url = url_resolve(m->url, target);
+	free(target);
+	if (url != NULL && url_is_http(url) &&
+	    (m->url == NULL || strcmp(url, m->url) != 0))
+		m->refresh = url;
+	else
+		free(url);
+}
+
 /* 1 when a label announces an author: "Written by", "Verfasst von". */
 static int
 is_author_label(const char *s)
@@ -798,6 +840,8 @@ meta_tag(struct meta *m, xmlNode *n)
 				if (strcmp(key, "content-language") == 0)
 					offer(m, F_LANGUAGE, SRC_HTTP_EQUIV,
 					    content);
+				else if (strcmp(key, "refresh") == 0)
+					meta_refresh(m, content);
 				continue;
 			}
 			for (j = 0; j < sizeof(meta_keys) / sizeof(meta_keys[0]);
@@ -1431,6 +1475,8 @@ art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
 	a->site_name = take(&m.f[F_SITE_NAME]);
 	a->publisher = take(&m.f[F_PUBLISHER]);
 	a->canonical_url = take(&m.f[F_CANONICAL]);
+	a->refresh = m.refresh;
+	m.refresh = NULL;
 	rc = 0;
 done:
 	free(h1text);
@@ -1438,5 +1484,6 @@ done:
 		slot_clear(&m.f[i]);
 	for (i = 0; i <= NSRC; i++)
 		slot_clear(&m.authors[i]);
+	free(m.refresh);
 	return rc;
 }

@@ -740,6 +740,43 @@ test_json(void **state)
 	article_free(a);
 }
 
+/* <meta http-equiv=refresh> that sends the reader on at once is
+ * reported resolved; a slow self-reload, the page itself, or no URL is
+ * none. */
+static void
+test_refresh(void **state)
+{
+	static const struct {
+		const char *content;
+		const char *want;
+	} cases[] = {
+		{ "0; URL='/moved/1.html'", "http://x.example/moved/1.html" },
+		{ "1;url=https://y.example/a", "https://y.example/a" },
+		{ "0, url = 'b.html'", "http://x.example/a/b.html" },
+		{ "300; url=/other", NULL },
+		{ "0", NULL },
+		{ "0; url=http://x.example/a/page", NULL },
+		{ "0; url=javascript:go()", NULL },
+		{ "soon; url=/x", NULL },
+	};
+	char html[256];
+	struct article *a;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(html, sizeof(html), "<html><head><meta "
+		    "http-equiv='Refresh' content=\"%s\"></head></html>",
+		    cases[i].content);
+		a = parse_str(html, "http://x.example/a/page");
+		if (cases[i].want == NULL)
+			assert_null(a->refresh);
+		else
+			assert_string_equal(a->refresh, cases[i].want);
+		article_free(a);
+	}
+}
+
 /* ARTICLE_HTML keeps the chosen body as HTML, with what a reader sees
  * or follows and nothing else (no class, style or event handlers). */
 static void
@@ -825,6 +862,7 @@ main(void)
 		cmocka_unit_test(test_charset),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_refresh),
 		cmocka_unit_test(test_html),
 		cmocka_unit_test(test_feed_fallback),
 	};
