@@ -1225,6 +1225,43 @@ squeeze(const char *s, size_t len, char *buf, size_t buflen)
 	return buf;
 }
 
+/* s lower-cased with only its letters and digits into buf: ASCII
+ * punctuation and spaces go, and so do the UTF-8 punctuation marks titles
+ * are typeset with (U+2000-U+206F: dashes, curly quotes, ellipsis;
+ * U+00A0-U+00BF: no-break space, guillemets, middle dot). */
+static const char *
+words_only(const char *s, char *buf, size_t buflen)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t j = 0;
+
+	while (*p != '\0' && j + 4 < buflen) {
+		if (*p < 0x80) {
+			if (isalnum(*p))
+				buf[j++] = (char)tolower(*p);
+			p++;
+		} else if (p[0] == 0xe2 && (p[1] == 0x80 || p[1] == 0x81) &&
+		    p[2] != '\0')
+			p += 3;
+		else if (p[0] == 0xc2 && p[1] >= 0xa0 && p[1] <= 0xbf)
+			p += 2;
+		else
+			buf[j++] = (char)*p++;
+	}
+	buf[j] = '\0';
+	return buf;
+}
+
+/* 1 when a and b are the same words, whatever their punctuation. */
+static int
+same_words(const char *a, const char *b)
+{
+	char x[512], y[512];
+
+	return strcmp(words_only(a, x, sizeof(x)),
+	    words_only(b, y, sizeof(y))) == 0 && x[0] != '\0';
+}
+
 /* The main label of the URL's host ("ansa" of www.ansa.it), squeezed,
  * into buf; "" when there is none. */
 static const char *
@@ -1458,8 +1495,17 @@ art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
 	if (m.oom)
 		goto done;
 
-	if (m.f[F_TITLE].s != NULL)
+	if (m.f[F_TITLE].s != NULL) {
 		strip_site(m.f[F_TITLE].s, m.f[F_SITE_NAME].s, url, h1text);
+		if (h1text != NULL && m.f[F_TITLE].rank != rank_of(F_TITLE,
+		    SRC_RULE) && same_words(m.f[F_TITLE].s, h1text)) {
+			/* The headline as the page sets it: "–" and "’" where
+			 * the meta tags often have "-" and "'". */
+			free(m.f[F_TITLE].s);
+			m.f[F_TITLE].s = h1text;
+			h1text = NULL;
+		}
+	}
 	a->title = take(&m.f[F_TITLE]);
 	a->description = take(&m.f[F_DESCRIPTION]);
 	a->published = m.f[F_PUBLISHED].rank ? m.f[F_PUBLISHED].t :

@@ -388,6 +388,28 @@ test_body_retry(void **state)
 	article_free(a);
 }
 
+/* When the headline says the same words as the chosen title, its
+ * typography wins; other words do not. */
+static void
+test_title_typography(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = parse_str("<html><head><meta property='og:title' content="
+	    "\"Editor's Letter - bye OC Baby\"></head><body><article><h1>"
+	    "Editor\xe2\x80\x99s Letter \xe2\x80\x93 bye OC Baby</h1>"
+	    "</article></body></html>", NULL);
+	assert_string_equal(a->title,
+	    "Editor\xe2\x80\x99s Letter \xe2\x80\x93 bye OC Baby");
+	article_free(a);
+	a = parse_str("<html><head><meta property='og:title' content="
+	    "'Storm warnings for the weekend'></head><body><article><h1>"
+	    "Storm warnings</h1></article></body></html>", NULL);
+	assert_string_equal(a->title, "Storm warnings for the weekend");
+	article_free(a);
+}
+
 /* Bylines as pages write them: the words around the name go, a name
  * that is the site's gives way to the next source, a person wins over an
  * organisation, and comment threads are not the article's. */
@@ -853,6 +875,7 @@ main(void)
 		cmocka_unit_test(test_page_sources),
 		cmocka_unit_test(test_read_also),
 		cmocka_unit_test(test_body_retry),
+		cmocka_unit_test(test_title_typography),
 		cmocka_unit_test(test_bylines),
 		cmocka_unit_test(test_date_line),
 		cmocka_unit_test(test_rules),
