@@ -803,6 +803,71 @@ top_candidate(struct scoring *sc, xmlNode *body)
 	return p;
 }
 
+/* The text an <article> must hold, outside links, to be the page's story
+ * rather than a teaser card. */
+#define ARTICLE_MIN_TEXT	400
+
+struct sole {
+	xmlNode	*article;	/* the <article> with text, if only one */
+	int	 n;		/* how many have text */
+};
+
+static int
+sole_enter(xmlNode *n, int depth, void *arg)
+{
+	struct sole *so = arg;
+	struct stats st;
+
+	(void)depth;
+	if (n->type != XML_ELEMENT_NODE)
+		return ART_WALK_SKIP;
+	if (!art_is(n, "article"))
+		return ART_WALK_INTO;
+	stats_of(n, &st);
+	if (st.len - st.link_len >= ARTICLE_MIN_TEXT) {
+		so->article = n;
+		so->n++;
+	}
+	return ART_WALK_SKIP;
+}
+
+/* 1 when a is n or one of its ancestors. */
+static int
+contains(const xmlNode *a, const xmlNode *n)
+{
+	int depth;
+
+	for (depth = 0; n != NULL && depth <= ART_MAX_DEPTH; n = n->parent,
+	    depth++)
+		if (n == a)
+			return 1;
+	return 0;
+}
+
+/*
+ * When the page marks one <article> that holds the story's worth of text
+ * and the scores chose something outside it (a cookie dialog, an "about
+ * us" box, a list of signatures), the best candidate inside that
+ * <article> is the story, or the <article> itself.
+ */
+static xmlNode *
+prefer_article(struct scoring *sc, xmlNode *body, xmlNode *top)
+{
+	struct sole so = { NULL, 0 };
+	struct cand *best = NULL;
+	size_t i;
+
+	art_walk(body, sole_enter, NULL, &so);
+	if (so.n != 1 || top == NULL || contains(so.article, top) ||
+	    contains(top, so.article))
+		return top;
+	for (i = 0; i < sc->n; i++)
+		if (contains(so.article, sc->v[i].node) &&
+		    (best == NULL || sc->v[i].score > best->score))
+			best = &sc->v[i];
+	return best != NULL ? best->node : so.article;
+}
+
 /* 1 when a short paragraph next to the article reads like a sentence. */
 static int
 ends_sentence(xmlNode *n)
@@ -1002,7 +1067,8 @@ art_body(htmlDocPtr doc, int relaxed, char **html)
 	}
 	if (keep.n == 0) {
 		art_walk(body, score_enter, NULL, &sc);
-		if ((top = top_candidate(&sc, body)) == NULL)
+		top = prefer_article(&sc, body, top_candidate(&sc, body));
+		if (top == NULL)
 			top = body;
 		gather(&sc, top, &keep);
 	}

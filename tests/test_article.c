@@ -348,6 +348,36 @@ test_page_sources(void **state)
 	article_free(a);
 }
 
+/* A long dialog or box outside the page's one <article> that scores
+ * better than the story does not win over it. */
+static void
+test_sole_article(void **state)
+{
+	struct article *a;
+	char html[4096];
+	const char *para = "<p>Anonyme Auswertung, Einbindung, Switch zum "
+	    "Einwilligen, Ablehnen, Kategorie, Dienst, Anbieter, Zweck.</p>";
+
+	(void)state;
+	snprintf(html, sizeof(html), "<html><body><div><div class='sp-popup'>"
+	    "<div>%s%s%s%s%s%s</div></div></div><div class='layout'><div>"
+	    "<article><h1>LVMH</h1><p>Der Konzern meldet "
+	    "f\xc3\xbcr 2021 einen Umsatz von 64,2 Mrd. Euro, ein Plus von 44 "
+	    "Prozent gegen\xc3\xbc" "ber 2020 und von 20 Prozent gegen\xc3\xbc"
+	    "ber 2019.</p><p>Das Wachstum ist vor allem auf die Modesparte "
+	    "zur\xc3\xbc" "ckzuf\xc3\xbchren sowie auf die \xc3\x9c" "bernahme "
+	    "des Juweliergesch\xc3\xa4" "fts, das im Januar abgeschlossen "
+	    "wurde, wie der Konzern mitteilte.</p><p>Wein und Spirituosen "
+	    "legten ebenfalls zu, vor allem Champagner und Cognac, deren "
+	    "Absatz in Asien und den USA kr\xc3\xa4" "ftig stieg.</p>"
+	    "</article></div></div></body></html>", para, para, para, para,
+	    para, para);
+	a = parse_str(html, NULL);
+	assert_non_null(strstr(a->text, "Der Konzern meldet"));
+	assert_null(strstr(a->text, "Anonyme"));
+	article_free(a);
+}
+
 /* "Read also" lines inside the story are links to other stories, in
  * any language the page speaks; a sentence that merely mentions reading
  * stays. */
@@ -873,6 +903,7 @@ main(void)
 		cmocka_unit_test(test_broken_jsonld),
 		cmocka_unit_test(test_relative_urls),
 		cmocka_unit_test(test_page_sources),
+		cmocka_unit_test(test_sole_article),
 		cmocka_unit_test(test_read_also),
 		cmocka_unit_test(test_body_retry),
 		cmocka_unit_test(test_title_typography),
