@@ -34,6 +34,10 @@
  * many characters on. */
 #define MIN_MARKED_LEN	100
 
+/* A paragraph's commas count up to this many: more is a list of names
+ * (signatories, "kudos", tags) set as one paragraph, not prose. */
+#define MAX_PARA_COMMAS	20
+
 /* How many ancestors a paragraph's score reaches. */
 #define SCORE_LEVELS	5
 
@@ -733,7 +737,8 @@ score_up(struct scoring *sc, xmlNode *first, const struct stats *st)
 	int level;
 	struct cand *c;
 
-	score = 1 + (double)st->commas +
+	score = 1 + (double)(st->commas > MAX_PARA_COMMAS ? MAX_PARA_COMMAS :
+	    st->commas) +
 	    (double)(st->len / 100 > 3 ? 3 : st->len / 100);
 	for (a = first, level = 0; a != NULL && level < SCORE_LEVELS &&
 	    a->type == XML_ELEMENT_NODE && !art_is(a, "html");

@@ -378,6 +378,33 @@ test_sole_article(void **state)
 	article_free(a);
 }
 
+/* A list of names set as one paragraph has commas by the dozen; they do
+ * not make it the story. */
+static void
+test_comma_list(void **state)
+{
+	static const char para[] = "<p>Our cultural institutions are "
+	    "facing a moment of trial, and the free exchange of ideas is "
+	    "becoming more constricted, as writers we need room.</p>";
+	struct { char b[1024]; size_t n; } l = { "", 0 };
+	struct article *a;
+	char html[8192];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 60; i++)
+		l.n += (size_t)snprintf(l.b + l.n, sizeof(l.b) - l.n,
+		    "Name %d, ", i);
+	snprintf(html, sizeof(html), "<html><body><div><div class='letter'>"
+	    "%s%s%s%s%s%s%s%s</div></div><section><div><div><p>%s</p></div>"
+	    "</div></section></body></html>", para, para, para, para, para,
+	    para, para, para, l.b);
+	a = parse_str(html, NULL);
+	assert_non_null(strstr(a->text, "moment of trial"));
+	assert_null(strstr(a->text, "Name 30"));
+	article_free(a);
+}
+
 /* "Read also" lines inside the story are links to other stories, in
  * any language the page speaks; a sentence that merely mentions reading
  * stays. */
@@ -903,6 +930,7 @@ main(void)
 		cmocka_unit_test(test_broken_jsonld),
 		cmocka_unit_test(test_relative_urls),
 		cmocka_unit_test(test_page_sources),
+		cmocka_unit_test(test_comma_list),
 		cmocka_unit_test(test_sole_article),
 		cmocka_unit_test(test_read_also),
 		cmocka_unit_test(test_body_retry),
