@@ -79,7 +79,7 @@ static const char *const junk_always[] = {
 	"cookie", "consent", "gdpr", "promo", "outbrain", "taboola",
 	"subscribe", "breadcrumb", "disqus", "leggi-anche", "leggianche",
 	"read-also", "readalso", "read-more", "readmore", "see-also",
-	"more-news", "paywall", "signup", "login",
+	"more-news", "paywall", "signup", "login", "credit", "copyright",
 };
 static const char *const junk_unless_content[] = {
 	"-ad-", "ad-break", "advert", "banner", "combx", "community",
@@ -850,27 +850,22 @@ contains(const xmlNode *a, const xmlNode *n)
 }
 
 /*
- * When the page marks one <article> that holds the story's worth of text
- * and the scores chose something outside it (a cookie dialog, an "about
- * us" box, a list of signatures), the best candidate inside that
- * <article> is the story, or the <article> itself.
+ * When the page marks one <article> that holds the story's worth of text,
+ * that is where the story is, whatever the scores chose: a part of it
+ * (the <article> brings the lead or intro that sits in a box of its own
+ * beside the body; its boilerplate is gone already, and the cleaning
+ * comes after) or something outside it (a cookie dialog, an "about us"
+ * box).  Only a choice that holds the <article> stands.
  */
 static xmlNode *
-prefer_article(struct scoring *sc, xmlNode *body, xmlNode *top)
+prefer_article(xmlNode *body, xmlNode *top)
 {
 	struct sole so = { NULL, 0 };
-	struct cand *best = NULL;
-	size_t i;
 
 	art_walk(body, sole_enter, NULL, &so);
-	if (so.n != 1 || top == NULL || contains(so.article, top) ||
-	    contains(top, so.article))
+	if (so.n != 1 || top == NULL || contains(top, so.article))
 		return top;
-	for (i = 0; i < sc->n; i++)
-		if (contains(so.article, sc->v[i].node) &&
-		    (best == NULL || sc->v[i].score > best->score))
-			best = &sc->v[i];
-	return best != NULL ? best->node : so.article;
+	return so.article;
 }
 
 /* 1 when a short paragraph next to the article reads like a sentence. */
@@ -1072,7 +1067,7 @@ art_body(htmlDocPtr doc, int relaxed, char **html)
 	}
 	if (keep.n == 0) {
 		art_walk(body, score_enter, NULL, &sc);
-		top = prefer_article(&sc, body, top_candidate(&sc, body));
+		top = prefer_article(body, top_candidate(&sc, body));
 		if (top == NULL)
 			top = body;
 		gather(&sc, top, &keep);

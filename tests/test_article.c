@@ -173,10 +173,13 @@ test_ansa(void **state)
 }
 
 /* Without itemprop=articleBody the scoring must find the same nine
- * paragraphs and leave the "leggi anche" box, the ad and the tags out. */
+ * paragraphs and leave the "leggi anche" box, the ad and the tags out;
+ * the page's one <article> is read whole, so the photo's caption comes
+ * first. */
 static void
 test_ansa_scored(void **state)
 {
+	static const char caption[] = "Vladimir Putin (foto d'archivio)\n\n";
 	struct article *a;
 	size_t len;
 	char *buf, *p;
@@ -187,7 +190,8 @@ test_ansa_scored(void **state)
 	assert_non_null(p);
 	memset(p, ' ', strlen("itemprop=\"articleBody\""));
 	a = parse_rules(buf, len, ANSA_URL "?ref=rss", NULL, NULL, 0);
-	assert_string_equal(a->text, ansa_text);
+	assert_int_equal(strncmp(a->text, caption, strlen(caption)), 0);
+	assert_string_equal(a->text + strlen(caption), ansa_text);
 	article_free(a);
 	free(buf);
 }
@@ -349,7 +353,8 @@ test_page_sources(void **state)
 }
 
 /* A long dialog or box outside the page's one <article> that scores
- * better than the story does not win over it. */
+ * better than the story does not win over it; the lead in a box beside
+ * the body inside it is part of the story; a photo credit is not. */
 static void
 test_sole_article(void **state)
 {
@@ -361,7 +366,8 @@ test_sole_article(void **state)
 	(void)state;
 	snprintf(html, sizeof(html), "<html><body><div><div class='sp-popup'>"
 	    "<div>%s%s%s%s%s%s</div></div></div><div class='layout'><div>"
-	    "<article><h1>LVMH</h1><p>Der Konzern meldet "
+	    "<article><h1>LVMH</h1><div class='intro'><p>Lead: LVMH w\xc3\xa4"
+	    "chst kr\xc3\xa4" "ftig, vor allem mit Mode und Schmuck.</p></div><div class='content'><p>Der Konzern meldet "
 	    "f\xc3\xbcr 2021 einen Umsatz von 64,2 Mrd. Euro, ein Plus von 44 "
 	    "Prozent gegen\xc3\xbc" "ber 2020 und von 20 Prozent gegen\xc3\xbc"
 	    "ber 2019.</p><p>Das Wachstum ist vor allem auf die Modesparte "
@@ -369,10 +375,15 @@ test_sole_article(void **state)
 	    "des Juweliergesch\xc3\xa4" "fts, das im Januar abgeschlossen "
 	    "wurde, wie der Konzern mitteilte.</p><p>Wein und Spirituosen "
 	    "legten ebenfalls zu, vor allem Champagner und Cognac, deren "
-	    "Absatz in Asien und den USA kr\xc3\xa4" "ftig stieg.</p>"
+	    "Absatz in Asien und den USA kr\xc3\xa4" "ftig stieg.</p><p>F\xc3\xbcr "
+	    "2022 erwartet der Konzern weiteres Wachstum, auch wenn die "
+	    "Lieferketten angespannt bleiben und die Preise steigen.</p></div>"
+	    "<p class='photo-credit'>Foto: dpa/Picture Alliance</p>"
 	    "</article></div></div></body></html>", para, para, para, para,
 	    para, para);
 	a = parse_str(html, NULL);
+	assert_null(strstr(a->text, "Picture Alliance"));
+	assert_non_null(strstr(a->text, "Lead: LVMH"));
 	assert_non_null(strstr(a->text, "Der Konzern meldet"));
 	assert_null(strstr(a->text, "Anonyme"));
 	article_free(a);
