@@ -541,7 +541,7 @@ is_junk(const struct junk *j, xmlNode *n)
  * in the article's flow, in the languages of the news we read. */
 static const char *const read_also[] = {
 	"read more:", "read also", "also read", "see also:", "related:",
-	"lea tambi\xc3\xa9n", "lea m\xc3\xa1s:", "mire:", "vea tambi",
+	"lea tambi\xc3\xa9n", "lea m\xc3\xa1s:", "lea:", "mire:", "vea tambi",
 	"le puede interesar", "te puede interesar", "puedes ver:",
 	"lesen sie auch", "lesen sie mehr", "mehr zum thema:",
 	"das k\xc3\xb6nnte sie auch interessieren", "auch interessant:",
@@ -551,27 +551,31 @@ static const char *const read_also[] = {
 /* A "read also" line is short. */
 #define READ_ALSO_MAX	300
 
-/* The first text below n, skipping whitespace-only nodes; NULL when n
- * has none within a few levels. */
-static const char *
-first_text(const xmlNode *n)
-{
-	const char *t;
-	int depth;
+/* The start of a node's text, lower case, whitespace squashed. */
+struct lead {
+	char	 buf[48];
+	size_t	 len;
+};
 
-	for (depth = 0; n != NULL && depth < 8; depth++) {
-		for (n = n->children; n != NULL; n = n->next) {
-			if ((t = text_of(n)) != NULL) {
-				t += strspn(t, " \t\r\n");
-				if (*t != '\0')
-					return t;
-				continue;
-			}
-			if (n->type == XML_ELEMENT_NODE)
-				break;
-		}
+static int
+lead_enter(xmlNode *n, int depth, void *arg)
+{
+	struct lead *l = arg;
+	const char *t;
+
+	(void)depth;
+	if ((t = text_of(n)) == NULL)
+		return n->type == XML_ELEMENT_NODE && !is_invisible(n) ?
+		    ART_WALK_INTO : ART_WALK_SKIP;
+	for (; *t != '\0' && l->len + 1 < sizeof(l->buf); t++) {
+		if (isspace((unsigned char)*t) &&
+		    (l->len == 0 || l->buf[l->len - 1] == ' '))
+			continue;
+		l->buf[l->len++] = isspace((unsigned char)*t) ? ' ' :
+		    (char)tolower((unsigned char)*t);
 	}
-	return NULL;
+	l->buf[l->len] = '\0';
+	return l->len + 1 < sizeof(l->buf) ? ART_WALK_SKIP : ART_WALK_STOP;
 }
 
 /* 1 when n is a short paragraph that points the reader to another story:
@@ -579,21 +583,16 @@ first_text(const xmlNode *n)
 static int
 is_read_also(xmlNode *n)
 {
-	char low[48];
-	const char *t;
+	struct lead l = { "", 0 };
 	struct stats st;
 	size_t i;
 
 	if (!art_is(n, "p") && !art_is(n, "div") && !art_is(n, "li") &&
 	    !is_heading(n))
 		return 0;
-	if ((t = first_text(n)) == NULL)
-		return 0;
-	for (i = 0; t[i] != '\0' && i + 1 < sizeof(low); i++)
-		low[i] = (char)tolower((unsigned char)t[i]);
-	low[i] = '\0';
+	art_walk(n, lead_enter, NULL, &l);
 	for (i = 0; i < NELEM(read_also); i++)
-		if (strncmp(low, read_also[i], strlen(read_also[i])) == 0)
+		if (strncmp(l.buf, read_also[i], strlen(read_also[i])) == 0)
 			break;
 	if (i == NELEM(read_also))
 		return 0;

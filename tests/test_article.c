@@ -429,7 +429,7 @@ test_read_also(void **state)
 	    "to close the bridge, citing the latest safety report.</p>"
 	    "<p><strong>Read more:</strong> <a href='/x'>Bridge report "
 	    "published</a></p><p>Lea tambi\xc3\xa9n: <a href='/y'>Otro tema"
-	    "</a></p><p>Read more carefully and you will see the report "
+	    "</a></p><p><em>Read  more</em>: <a href='/z'>Looted art</a></p><p>Read more carefully and you will see the report "
 	    "warned of cracks.</p></article></body></html>", NULL);
 	assert_string_equal(a->text, "The council voted on Monday to close "
 	    "the bridge, citing the latest safety report.\n\nRead more "
