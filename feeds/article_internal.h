@@ -60,6 +60,11 @@ char	*art_node_text(xmlNode *n);
  * style and other never-visible elements are left out.  Caller frees. */
 char	*art_paragraphs(xmlNode *n);
 
+/* The first size-1 bytes or so of n's visible text, whitespace squashed,
+ * into buf (which it returns; "" when n has none).  Reads no further
+ * than that: cheap on any node. */
+const char *art_lead(xmlNode *n, char *buf, size_t size);
+
 /* Add a copy of s to the list unless an equal string (case-insensitive)
  * is there or the list holds ART_MAX_LIST.  Returns -1 on allocation
  * failure only. */

@@ -55,6 +55,9 @@
 #define AUTHOR_MAX	100
 /* The longest meta name or itemprop we compare. */
 #define KEY_MAX		64
+/* A credit line ("Von R. R. am 07.08.2013 um 09:07 Uhr gespeichert
+ * unter ...") is no longer than this. */
+#define CREDIT_LINE_MAX	200
 /* An element with more text than this is no date line. */
 #define DATE_LINE_MAX	160
 /* The longest class+id string we look at. */
@@ -85,6 +88,7 @@ enum src {
 	SRC_DATE_TEXT,		/* "5. April 2017" in a date-classed element */
 	SRC_BYLINE,		/* <a rel=author> */
 	SRC_BYLINE_CLASS,	/* an element of class "author", "byline" */
+	SRC_BYLINE_TEXT,	/* a short line "Text: Name", "Von Name" */
 	SRC_TITLE,		/* <title> */
 	SRC_H1,			/* the article's <h1> */
 	NSRC
@@ -102,7 +106,7 @@ static const enum src precedence[NFIELD][NSRC] = {
 	    SRC_META, SRC_META_PLAIN, SRC_JSONLD_PAGE },
 	[F_AUTHORS] = { SRC_RULE, SRC_JSONLD, SRC_META, SRC_META_PLAIN,
 	    SRC_TWITTER, SRC_OG, SRC_MICRODATA, SRC_JSONLD_PAGE, SRC_BYLINE,
-	    SRC_BYLINE_CLASS },
+	    SRC_BYLINE_CLASS, SRC_BYLINE_TEXT },
 	[F_SECTION] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_META,
 	    SRC_MICRODATA, SRC_META_PLAIN, SRC_JSONLD_PAGE },
 	[F_TAGS] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_META, SRC_META_PLAIN,
@@ -239,6 +243,7 @@ struct meta {
 	 * site ("finanztreff.de") as author gives way to the next one. */
 	struct slot	 authors[NSRC + 1];
 	int		 byline_seen;	/* a byline element was read */
+	int		 credit_seen;	/* a "Text: Name" line was read */
 	char		*refresh;	/* a <meta http-equiv=refresh> target */
 	int		 twitter_label;	/* which twitter:dataN the label says
 				 * is the author ('1', '2'), or 0 */
@@ -317,7 +322,7 @@ author_name(const char *s, char *buf, size_t buflen)
 		"view all posts by ", "show all articles of ",
 		"zeige alle beitr\xc3\xa4ge von ", "alle beitr\xc3\xa4ge von ",
 		"more from ", "posted by ", "written by ", "published by ",
-		"eingestellt von ", "erstellt von ",
+		"eingestellt von ", "erstellt von ", "texte:",
 		"ver\xc3\xb6" "ffentlicht von ", "geschrieben von ", "text von ",
 		"text:", "autor:", "autorin:", "author:", "von:", "by:", "by ",
 		"von ", "di ", "par ", "por ", "door ",
@@ -1115,6 +1120,86 @@ byline(struct meta *m, xmlNode *n)
 	free(text);
 }
 
+/* 1 when s reads like a person's name: one to five words, each
+ * capitalised but for the particles names have ("Jose de la Cruz",
+ * "Ursula von der Leyen"), no digits. */
+static int
+looks_like_name(const char *s)
+{
+	static const char *const particles[] = {
+		"von", "van", "der", "den", "de", "da", "di", "du", "del", "la",
+		"le", "y", "und", "and",
+	};
+	size_t words = 0, len, i;
+	const char *p;
+
+	for (p = s; *p != '\0'; p += len) {
+		p += strspn(p, " ");
+		if ((len = strcspn(p, " ")) == 0)
+			break;
+		if (++words > 5)
+			return 0;
+		for (i = 0; i < len; i++)
+			if (isdigit((unsigned char)p[i]))
+				return 0;
+		if (isupper((unsigned char)*p) || ((unsigned char)*p & 0x80))
+			continue;
+		for (i = 0; i < sizeof(particles) / sizeof(particles[0]); i++)
+			if (strlen(particles[i]) == len &&
+			    strncmp(p, particles[i], len) == 0)
+				break;
+		if (i == sizeof(particles) / sizeof(particles[0]) ||
+		    words == 1)
+			return 0;
+	}
+	return words > 0;
+}
+
+/*
+ * The credit line a page sets in the text itself, when nothing else names
+ * the author: a short element that says "Text: Name", "Autor: Name",
+ * "Von Name" or "By Name" and nothing more (what follows " am ", " on "
+ * or a comma goes), outside comment threads.
+ */
+static void
+credit_line(struct meta *m, xmlNode *n)
+{
+	static const char *const lead[] = {
+		"text:", "text von ", "autor:", "autorin:", "author:", "von:",
+		"von ", "by ", "written by ", "texte:", "por ", "par ",
+	};
+	static const char *const cut[] = { " am ", " on ", " le ", ",",
+	    " | ", " - " };
+	char start[16], name[AUTHOR_MAX + 1], *text, *p;
+	const char *v;
+	size_t i;
+
+	if (m->credit_seen || (!art_is(n, "p") && !art_is(n, "div") &&
+	    !art_is(n, "span") && !art_is(n, "em") && !art_is(n, "strong") &&
+	    !art_is(n, "small") && !art_is(n, "address")))
+		return;
+	art_lead(n, start, sizeof(start));
+	for (i = 0; i < sizeof(lead) / sizeof(lead[0]); i++)
+		if (strncasecmp(start, lead[i], strlen(lead[i])) == 0)
+			break;
+	if (i == sizeof(lead) / sizeof(lead[0]) || in_comments(n) ||
+	    (text = art_node_text(n)) == NULL)
+		return;
+	/* A credit line, not a paragraph that starts with "Von". */
+	if (strlen(text) <= CREDIT_LINE_MAX) {
+		p = text + strlen(lead[i]);
+		for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++)
+			if ((v = strstr(p, cut[i])) != NULL)
+				text[v - text] = '\0';
+		if ((v = author_name(text, name, sizeof(name))) != NULL &&
+		    looks_like_name(v)) {
+			offer(m, F_AUTHORS, SRC_BYLINE_TEXT, v);
+			m->credit_seen = 1;
+		}
+	}
+	free(text);
+}
+
 static int
 meta_enter(xmlNode *n, int depth, void *arg)
 {
@@ -1141,6 +1226,7 @@ meta_enter(xmlNode *n, int depth, void *arg)
 		microdata(m, n);
 	date_line(m, n);
 	byline(m, n);
+	credit_line(m, n);
 	if (art_is(n, "meta"))
 		meta_tag(m, n);
 	else if (art_is(n, "link"))

@@ -551,10 +551,10 @@ static const char *const read_also[] = {
 /* A "read also" line is short. */
 #define READ_ALSO_MAX	300
 
-/* The start of a node's text, lower case, whitespace squashed. */
+/* The start of a node's visible text, whitespace squashed. */
 struct lead {
-	char	 buf[48];
-	size_t	 len;
+	char	*buf;
+	size_t	 size, len;
 };
 
 static int
@@ -567,15 +567,24 @@ lead_enter(xmlNode *n, int depth, void *arg)
 	if ((t = text_of(n)) == NULL)
 		return n->type == XML_ELEMENT_NODE && !is_invisible(n) ?
 		    ART_WALK_INTO : ART_WALK_SKIP;
-	for (; *t != '\0' && l->len + 1 < sizeof(l->buf); t++) {
+	for (; *t != '\0' && l->len + 1 < l->size; t++) {
 		if (isspace((unsigned char)*t) &&
 		    (l->len == 0 || l->buf[l->len - 1] == ' '))
 			continue;
-		l->buf[l->len++] = isspace((unsigned char)*t) ? ' ' :
-		    (char)tolower((unsigned char)*t);
+		l->buf[l->len++] = isspace((unsigned char)*t) ? ' ' : *t;
 	}
 	l->buf[l->len] = '\0';
-	return l->len + 1 < sizeof(l->buf) ? ART_WALK_SKIP : ART_WALK_STOP;
+	return l->len + 1 < l->size ? ART_WALK_SKIP : ART_WALK_STOP;
+}
+
+const char *
+art_lead(xmlNode *n, char *buf, size_t size)
+{
+	struct lead l = { buf, size, 0 };
+
+	buf[0] = '\0';
+	art_walk(n, lead_enter, NULL, &l);
+	return buf;
 }
 
 /* 1 when n is a short paragraph that points the reader to another story:
@@ -583,16 +592,16 @@ lead_enter(xmlNode *n, int depth, void *arg)
 static int
 is_read_also(xmlNode *n)
 {
-	struct lead l = { "", 0 };
+	char lead[48];
 	struct stats st;
 	size_t i;
 
 	if (!art_is(n, "p") && !art_is(n, "div") && !art_is(n, "li") &&
 	    !is_heading(n))
 		return 0;
-	art_walk(n, lead_enter, NULL, &l);
+	art_lead(n, lead, sizeof(lead));
 	for (i = 0; i < NELEM(read_also); i++)
-		if (strncmp(l.buf, read_also[i], strlen(read_also[i])) == 0)
+		if (strncasecmp(lead, read_also[i], strlen(read_also[i])) == 0)
 			break;
 	if (i == NELEM(read_also))
 		return 0;

@@ -508,6 +508,19 @@ test_bylines(void **state)
 	    NULL);
 	assert_list(a->authors, a->nauthors, "Leonora Holling", NULL);
 	article_free(a);
+	/* Credit lines in the text, when nothing else names anyone; a
+	 * sentence that starts with "Von" is none. */
+	a = parse_str("<html><body><p>Von der Leyen sagte am Montag, man "
+	    "werde helfen.</p><p class='postmetadata'> Von R. R. am <a>07.08"
+	    ".2013</a> um 09:07 Uhr gespeichert unter <a>Kinos</a></p>"
+	    "</body></html>", NULL);
+	assert_list(a->authors, a->nauthors, "R. R.", NULL);
+	article_free(a);
+	a = parse_str("<html><body><h2>Von Mob mit Macheten ermordet</h2>"
+	    "<p><strong>Text:</strong> Jose de la Cruz</p></body></html>",
+	    NULL);
+	assert_list(a->authors, a->nauthors, "Jose de la Cruz", NULL);
+	article_free(a);
 	/* An organisation, when nobody else is named. */
 	a = parse_str("<html><head><meta name='author' content='Bund der "
 	    "Energieverbraucher e.V.'></head></html>", NULL);
