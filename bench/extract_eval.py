@@ -80,6 +80,11 @@ def run(name, cmd, dataset, root, jobs, save):
     pages = score.load(dataset, root)
     print("extract-eval: %s on %s (%d pages)" % (name, dataset, len(pages)), file=sys.stderr)
     outs = score.run_binary(cmd, root, pages, jobs)
+    for o in outs:
+        # A peer that gives its article as HTML is read with the scorer's own
+        # HTML-to-text, as the gold expected.html is.
+        if o.get("html") and not o.get("text"):
+            o["text"] = score.html_text(o["html"])
     if save:
         with open(os.path.join(save, "%s-%s.jsonl" % (name.replace(".", "").lower(), dataset)), "w",
                   encoding="utf-8") as f:

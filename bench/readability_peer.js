@@ -16,11 +16,6 @@ const url = args[args.indexOf("--url") + 1];
 // A Buffer lets jsdom sniff the charset from the BOM and <meta charset>.
 const dom = new JSDOM(fs.readFileSync(page), { url, virtualConsole: new VirtualConsole() });
 const r = new Readability(dom.window.document).parse() || {};
-// textContent runs paragraphs together ("end.Next"); a line break before each
-// block reads the article as its HTML shows it, as newswatch's text does.
-const text = r.content ? JSDOM.fragment(r.content.replace(
-	/<(\/?)(p|div|br|li|h[1-6]|blockquote|pre|tr|td|th|dd|dt|section|article|figcaption)\b/gi,
-	"\n<$1$2")).textContent : null;
 process.stdout.write(JSON.stringify({
 	title: r.title || null,
 	authors: r.byline ? [r.byline] : [],
@@ -28,5 +23,7 @@ process.stdout.write(JSON.stringify({
 	published: r.publishedTime || null,
 	site_name: r.siteName || null,
 	language: r.lang || null,
-	text,
+	// The article as HTML: extract_eval.py reads it as text the way the
+	// scorer reads the gold expected.html.
+	html: r.content || null,
 }));
