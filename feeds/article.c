@@ -419,9 +419,9 @@ parse_html(const char *buf, size_t len, const char *url, const char *cs)
 
 /*
  * The body text of the page doc was parsed from.  When the boilerplate
- * rules leave little, the page is read again without the rules on class,
- * id and hidden elements (a theme's "header-content" or a lazy-loading
- * "hidden" wrapper may hold the whole story), and the longer text wins.
+ * rules leave little, the page is read again without the rules on class
+ * and id (a theme's "header-content" box may hold the whole story) and
+ * without conditional cleaning, and the longer text wins.
  */
 static void
 body_text(struct article *a, htmlDocPtr doc, const char *buf, size_t len,

@@ -87,8 +87,8 @@ int	 art_meta(htmlDocPtr doc, const char *url,
 	    const struct article_rule *rules, size_t nrules, struct article *a);
 
 /* The main body text of doc, paragraphs separated by "\n\n", or NULL when
- * the page has none; relaxed leaves class, id and hidden elements alone
- * and skips conditional cleaning.  When html is not NULL, *html gets the
+ * the page has none; relaxed leaves the class and id rules out and skips
+ * conditional cleaning (hidden elements still go).  When html is not NULL, *html gets the
  * chosen elements as cleaned HTML (caller frees; NULL when none).
  * Rewrites the tree (boilerplate is unlinked): call it last. */
 char	*art_body(htmlDocPtr doc, int relaxed, char **html);

@@ -38,6 +38,10 @@
  * (signatories, "kudos", tags) set as one paragraph, not prose. */
 #define MAX_PARA_COMMAS	20
 
+/* A box of list items is a menu or link list from this link density on;
+ * below it, ingredients, steps or facts of the story. */
+#define LIST_LINK_DENSITY	0.2
+
 /* How many ancestors a paragraph's score reaches. */
 #define SCORE_LEVELS	5
 
@@ -485,7 +489,7 @@ nodes_unlink(struct nodes *l)
 struct junk {
 	struct nodes	 drop;
 	size_t		 prose;		/* text outside links in <body> */
-	int		 relaxed;	/* class, id and hiding are no reason */
+	int		 relaxed;	/* class and id are no reason */
 };
 
 /* 1 when n, which looks like boilerplate, holds the article after all:
@@ -514,10 +518,10 @@ is_junk(const struct junk *j, xmlNode *n)
 		return 0;
 	if (is_one_of(n, box_tags, NELEM(box_tags)))
 		return !holds_prose(j, n);
-	if (j->relaxed)
-		return 0;
 	if (is_hidden(n))
 		return !holds_article(n);
+	if (j->relaxed)
+		return 0;
 	ci = class_id(n, buf, sizeof(buf));
 	if (ci[0] == ' ' && ci[1] == '\0')
 		return 0;
@@ -862,18 +866,26 @@ contains(const xmlNode *a, const xmlNode *n)
  * that is where the story is, whatever the scores chose: a part of it
  * (the <article> brings the lead or intro that sits in a box of its own
  * beside the body; its boilerplate is gone already, and the cleaning
- * comes after) or something outside it (a cookie dialog, an "about us"
- * box).  Only a choice that holds the <article> stands.
+ * comes after) or something outside it with no more than twice its text
+ * (a cookie dialog, an "about us" box).  A choice that holds the
+ * <article> stands, and so does a story beside a lone teaser card.
  */
 static xmlNode *
 prefer_article(xmlNode *body, xmlNode *top)
 {
 	struct sole so = { NULL, 0 };
+	struct stats a, t;
 
 	art_walk(body, sole_enter, NULL, &so);
 	if (so.n != 1 || top == NULL || contains(top, so.article))
 		return top;
-	return so.article;
+	if (contains(so.article, top))
+		return so.article;
+	/* A teaser card with some text is no match for a story elsewhere. */
+	stats_of(so.article, &a);
+	stats_of(top, &t);
+	return 2 * (a.len - a.link_len) >= t.len - t.link_len ?
+	    so.article : top;
 }
 
 /* 1 when a short paragraph next to the article reads like a sentence. */
@@ -980,7 +992,8 @@ clean_enter(xmlNode *n, int depth, void *arg)
 	}
 	is_list = art_is(n, "ul") || art_is(n, "ol");
 	if ((st.img > 1 && (double)st.p / (double)st.img < 0.5) ||
-	    (!is_list && st.li > st.p + 1 && st.li > 3) ||
+	    (!is_list && st.li > st.p + 1 && st.li > 3 &&
+	    link_density(&st) > LIST_LINK_DENSITY) ||
 	    st.input > st.p / 3 ||
 	    (!is_list && st.len < MIN_PARA_LEN && st.img == 0 && st.h == 0) ||
 	    (weight < 25 && link_density(&st) > 0.33 && st.len < 1000) ||

@@ -437,6 +437,50 @@ test_read_also(void **state)
 	article_free(a);
 }
 
+/* Lists in the story (ingredients, steps) are text; a lone teaser card
+ * does not take the place of the story beside it; a hidden cookie box
+ * stays out even when a short page is read a second time. */
+static void
+test_lists_cards_hidden(void **state)
+{
+	struct article *a;
+	char html[4096];
+	const char *para = "<p>Butter, Zucker und Eier schaumig r\xc3\xbchren, "
+	    "dann das Mehl, den Saft und die Schale der Zitronen unterheben, "
+	    "bis ein glatter Teig entsteht.</p>";
+
+	(void)state;
+	snprintf(html, sizeof(html), "<html><body><div class='recipe'>%s%s"
+	    "<div class='box'><ul><li>6 mittelgro\xc3\x9f" "e Eier</li>"
+	    "<li>300 g Zucker</li><li>300 g Mehl</li><li>2 Zitronen</li>"
+	    "<li>250 g Butter</li></ul></div>%s%s%s%s%s</div><div><article>"
+	    "<h2><a href='/x'>"
+	    "Another story</a></h2><p>A teaser for another story that is long "
+	    "enough to count, with a sentence, and another sentence, and one "
+	    "more, to be sure that it passes the mark of four hundred "
+	    "characters that makes an article hold text, which takes a while "
+	    "to reach with teaser prose like this, so here is some more of it, "
+	    "and then a little more, and some words, and yet more words, until "
+	    "the end.</p></article></div></body></html>", para, para, para,
+	    para, para, para, para);
+	a = parse_str(html, NULL);
+	assert_non_null(strstr(a->text, "6 mittelgro"));
+	/* (The card still comes after it, as a sibling that scores well.) */
+	assert_int_equal(strncmp(a->text, "Butter, Zucker", 14), 0);
+	article_free(a);
+
+	a = parse_str("<html><body><div class='cookie-wrap' aria-hidden='true'>"
+	    "<p>Diese Cookies sind unbedingt erforderlich, um Ihnen die "
+	    "Dienste zur Verf\xc3\xbcgung zu stellen, sagt der Betreiber.</p>"
+	    "</div><div class='header-wrap'><p>Die kurze Meldung des Tages, "
+	    "die in einem Kasten mit falscher Klasse steht.</p></div>"
+	    "</body></html>", NULL);
+	assert_non_null(a->text);
+	assert_null(strstr(a->text, "Cookies"));
+	assert_non_null(strstr(a->text, "kurze Meldung"));
+	article_free(a);
+}
+
 /* A short story in a box whose class looks like boilerplate is read
  * again without the class rules rather than lost. */
 static void
@@ -958,6 +1002,7 @@ main(void)
 		cmocka_unit_test(test_sole_article),
 		cmocka_unit_test(test_read_also),
 		cmocka_unit_test(test_body_retry),
+		cmocka_unit_test(test_lists_cards_hidden),
 		cmocka_unit_test(test_title_typography),
 		cmocka_unit_test(test_bylines),
 		cmocka_unit_test(test_date_line),
