@@ -62,9 +62,13 @@ static const char *const box_tags[] = {
 	"noscript", "nav", "header", "footer", "aside", "menu", "form",
 };
 
-/* Elements whose text is never shown: left out of any text we read. */
+/* Elements whose text is never shown: left out of any text we read.
+ * Not <noscript>: what it holds is what a reader without scripts sees,
+ * and the box rule above drops it unless broken markup put the page in
+ * it. */
 static const char *const invisible_tags[] = {
-	"script", "style", "noscript", "template", "head", "svg", "math", "iframe", "object", "select", "textarea", "button",
+	"script", "style", "template", "head", "svg", "math", "iframe",
+	"object", "select", "textarea", "button",
 };
 
 /* Elements that flow within a paragraph; every other element ends one. */
@@ -493,7 +497,7 @@ struct junk {
 };
 
 /* 1 when n, which looks like boilerplate, holds the article after all:
- * prose, or most of the page's text. */
+ * prose, or most of the page's text (in <p>s or not). */
 static int
 holds_prose(const struct junk *j, xmlNode *n)
 {
@@ -501,7 +505,7 @@ holds_prose(const struct junk *j, xmlNode *n)
 
 	stats_of(n, &st);
 	return is_prose(&st) ||
-	    (st.p >= 2 && 2 * (st.len - st.link_len) > j->prose);
+	    (2 * (st.len - st.link_len) > j->prose);
 }
 
 static int

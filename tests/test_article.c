@@ -481,6 +481,25 @@ test_lists_cards_hidden(void **state)
 	article_free(a);
 }
 
+/* Broken markup put the whole page in a <noscript>, in <div>s without
+ * a single <p>: a box that holds most of the page's text is kept. */
+static void
+test_noscript_page(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = parse_str("<html><body><noscript><div><div class='testo'>Il "
+	    "risultato \xc3\xa8 molto positivo, dice il direttore del parco, "
+	    "perch\xc3\xa9 i meccanismi naturali di regolazione numerica "
+	    "funzionano.<br>Il censimento si ripeter\xc3\xa0 in autunno, come "
+	    "ogni anno, con i volontari.</div><div><a href='/'>Home</a></div>"
+	    "</div></noscript></body></html>", NULL);
+	assert_non_null(a->text);
+	assert_non_null(strstr(a->text, "regolazione numerica"));
+	article_free(a);
+}
+
 /* A short story in a box whose class looks like boilerplate is read
  * again without the class rules rather than lost. */
 static void
@@ -1002,6 +1021,7 @@ main(void)
 		cmocka_unit_test(test_sole_article),
 		cmocka_unit_test(test_read_also),
 		cmocka_unit_test(test_body_retry),
+		cmocka_unit_test(test_noscript_page),
 		cmocka_unit_test(test_lists_cards_hidden),
 		cmocka_unit_test(test_title_typography),
 		cmocka_unit_test(test_bylines),
