@@ -908,6 +908,18 @@ ends_sentence(xmlNode *n)
 	return r;
 }
 
+/* 1 when sibling s is built like top: the same element with the same
+ * class (or none) - the next block of a story a CMS cut into blocks. */
+static int
+same_kind(const xmlNode *top, const xmlNode *s)
+{
+	const char *a = art_attr(top, "class"), *b = art_attr(s, "class");
+
+	return s->type == XML_ELEMENT_NODE &&
+	    strcasecmp((const char *)top->name, (const char *)s->name) == 0 &&
+	    (a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0);
+}
+
 /* The siblings of top that belong with it, top included, in order. */
 static void
 gather(struct scoring *sc, xmlNode *top, struct nodes *out)
@@ -939,7 +951,7 @@ gather(struct scoring *sc, xmlNode *top, struct nodes *out)
 			nodes_add(out, s);
 			continue;
 		}
-		if (!art_is(s, "p"))
+		if (!art_is(s, "p") && !same_kind(top, s))
 			continue;
 		stats_of(s, &st);
 		if ((st.len > 80 && link_density(&st) < 0.25) ||

@@ -489,6 +489,30 @@ test_lists_cards_hidden(void **state)
 	    "</body></html>", "kurze Meldung", "Cookies");
 }
 
+/* A story a CMS cut into blocks, each nested deeper than scores reach:
+ * the blocks built like the chosen one come with it. */
+static void
+test_blocks(void **state)
+{
+	static const char block[] = "<div><section class='content-section'>"
+	    "<div class='wrap'><div class='row'><div class='col'><div "
+	    "class='text'><p>%s, said the company, which builds parts for "
+	    "aircraft, and expects more orders next year.</p></div></div>"
+	    "</div></div></section></div>";
+	char html[4096], one[512];
+	size_t n;
+
+	(void)state;
+	n = (size_t)snprintf(html, sizeof(html), "<html><body><div>");
+	snprintf(one, sizeof(one), block, "Aviation is taking off again");
+	n += (size_t)snprintf(html + n, sizeof(html) - n, "%s", one);
+	snprintf(one, sizeof(one), block, "Staff shortages are no issue here");
+	n += (size_t)snprintf(html + n, sizeof(html) - n, "%s", one);
+	snprintf(html + n, sizeof(html) - n, "</div></body></html>");
+	check_body(html, "Aviation is taking off", "nothing like this");
+	check_body(html, "Staff shortages", "nothing like this");
+}
+
 /* Broken markup put the whole page in a <noscript>, in <div>s without
  * a single <p>: a box that holds most of the page's text is kept. */
 static void
@@ -1026,6 +1050,7 @@ main(void)
 		cmocka_unit_test(test_read_also),
 		cmocka_unit_test(test_body_retry),
 		cmocka_unit_test(test_noscript_page),
+		cmocka_unit_test(test_blocks),
 		cmocka_unit_test(test_lists_cards_hidden),
 		cmocka_unit_test(test_title_typography),
 		cmocka_unit_test(test_bylines),
