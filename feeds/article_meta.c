@@ -89,6 +89,7 @@ enum src {
 	SRC_BYLINE,		/* <a rel=author> */
 	SRC_BYLINE_CLASS,	/* an element of class "author", "byline" */
 	SRC_BYLINE_TEXT,	/* a short line "Text: Name", "Von Name" */
+	SRC_REL,		/* <a rel="category tag">, <a rel=tag> */
 	SRC_TITLE,		/* <title> */
 	SRC_H1,			/* the article's <h1> */
 	NSRC
@@ -108,9 +109,9 @@ static const enum src precedence[NFIELD][NSRC] = {
 	    SRC_TWITTER, SRC_OG, SRC_MICRODATA, SRC_JSONLD_PAGE, SRC_BYLINE,
 	    SRC_BYLINE_CLASS, SRC_BYLINE_TEXT },
 	[F_SECTION] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_META,
-	    SRC_MICRODATA, SRC_META_PLAIN, SRC_JSONLD_PAGE },
+	    SRC_MICRODATA, SRC_META_PLAIN, SRC_JSONLD_PAGE, SRC_REL },
 	[F_TAGS] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_META, SRC_META_PLAIN,
-	    SRC_MICRODATA, SRC_JSONLD_PAGE },
+	    SRC_MICRODATA, SRC_JSONLD_PAGE, SRC_REL },
 	[F_IMAGE] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_TWITTER, SRC_LINK,
 	    SRC_MICRODATA, SRC_JSONLD_PAGE },
 	[F_LANGUAGE] = { SRC_RULE, SRC_JSONLD, SRC_HTML_LANG, SRC_HTTP_EQUIV,
@@ -1256,6 +1257,18 @@ meta_enter(xmlNode *n, int depth, void *arg)
 	    has_word(v, "author")) {
 		text = art_node_text(n);
 		offer(m, F_AUTHORS, SRC_BYLINE, text);
+		free(text);
+	} else if (art_is(n, "a") && (v = art_attr(n, "rel")) != NULL &&
+	    has_word(v, "tag") && !art_inside(n, "aside") &&
+	    !art_inside(n, "nav") && (!art_inside(n, "footer") ||
+	    art_inside(n, "article")) && !in_comments(n)) {
+		/* WordPress and hAtom: rel="category tag" names the post's
+		 * categories, rel="tag" its tags; a sidebar's cloud or the
+		 * site's footer is not the post's (the post's own footer
+		 * is). */
+		text = art_node_text(n);
+		offer(m, has_word(v, "category") ? F_SECTION : F_TAGS, SRC_REL,
+		    text);
 		free(text);
 	}
 	return ART_WALK_INTO;

@@ -88,6 +88,16 @@ assert_time(int64_t t, const char *want)
 	assert_string_equal(date_format_rfc3339(t, buf, sizeof(buf)), want);
 }
 
+/* The string field at offset off of html's article is want. */
+static void
+check_field(const char *html, size_t off, const char *want)
+{
+	struct article *a = parse_str(html, NULL);
+
+	assert_string_equal(*(char **)((char *)a + off), want);
+	article_free(a);
+}
+
 /* The body of html holds want and not unwanted. */
 static void
 check_body(const char *html, const char *want, const char *unwanted)
@@ -547,6 +557,28 @@ test_body_retry(void **state)
 	article_free(a);
 }
 
+/* WordPress's rel="category tag" and rel="tag" links name the post's
+ * sections and tags, when nothing better does; a sidebar's are not the
+ * post's. */
+static void
+test_rel_tags(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = parse_str("<html><body><article><p>Text.</p><footer class='meta'>"
+	    "Abgelegt unter <a href='/c/a' rel='category tag'>Allgemein</a>, "
+	    "<a href='/c/n' rel='category tag'>News</a>. Schlagworte: "
+	    "<a href='/t/x' rel='tag'>Zeit</a></footer></article><aside>"
+	    "<a href='/t/y' rel='tag'>Wolke</a></aside></body></html>", NULL);
+	assert_string_equal(a->section, "Allgemein, News");
+	assert_list(a->tags, a->ntags, "Zeit", NULL);
+	article_free(a);
+	check_field("<html><head><meta property='article:section' "
+	    "content='Politik'></head><body><a rel='category tag'>Allgemein</a>"
+	    "</body></html>", offsetof(struct article, section), "Politik");
+}
+
 /* When the headline says the same words as the chosen title, its
  * typography wins; other words do not. */
 static void
@@ -562,11 +594,10 @@ test_title_typography(void **state)
 	assert_string_equal(a->title,
 	    "Editor\xe2\x80\x99s Letter \xe2\x80\x93 bye OC Baby");
 	article_free(a);
-	a = parse_str("<html><head><meta property='og:title' content="
+	check_field("<html><head><meta property='og:title' content="
 	    "'Storm warnings for the weekend'></head><body><article><h1>"
-	    "Storm warnings</h1></article></body></html>", NULL);
-	assert_string_equal(a->title, "Storm warnings for the weekend");
-	article_free(a);
+	    "Storm warnings</h1></article></body></html>",
+	    offsetof(struct article, title), "Storm warnings for the weekend");
 }
 
 /* Bylines as pages write them: the words around the name go, a name
@@ -1052,6 +1083,7 @@ main(void)
 		cmocka_unit_test(test_noscript_page),
 		cmocka_unit_test(test_blocks),
 		cmocka_unit_test(test_lists_cards_hidden),
+		cmocka_unit_test(test_rel_tags),
 		cmocka_unit_test(test_title_typography),
 		cmocka_unit_test(test_bylines),
 		cmocka_unit_test(test_date_line),
