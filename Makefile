@@ -4,6 +4,8 @@
 #   make run        install missing Debian packages, build, run on etc/feeds.yaml
 #   make test       install missing Debian packages, build, run every test
 #   make bench      the parse and throughput benchmarks (not part of make test)
+#   make extract-eval  the article parser against Readability.js on the
+#                   article corpus: body F1, metadata, time per page
 #   make corpus     the shared feed corpus against feedparser (make test runs it)
 #   make sanitize   build with ASan+UBSan into build-asan/
 #   make check-sanitize  every test under ASan+UBSan, and valgrind
@@ -102,6 +104,13 @@ bench: deps
 	@$(MAKE) --no-print-directory newswatch $(BUILD)/bench/parse_bench
 	$(PYTHON) bench/parse.py --bench $(BUILD)/bench/parse_bench
 	$(PYTHON) bench/bench.py --binary ./newswatch
+
+# The article parser on both sets of ../shared/corpus/articles, beside
+# Readability.js (installed by the script into bench/peer/ on first use),
+# with the same scorer; a benchmark, not a test.
+extract-eval: deps
+	@$(MAKE) --no-print-directory newswatch
+	$(PYTHON) bench/extract_eval.py --binary ./newswatch $(EVAL_ARGS)
 
 # Every feed of ../shared/corpus/feeds through `newswatch parse`, compared
 # with feedparser; fails only when a file crashes or hangs the parser.

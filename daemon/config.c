@@ -103,6 +103,8 @@ static const struct key keys[] = {
 	    FEED(first_poll), 0, 0 },
 	{ "article", AT_TOP | AT_FEED, set_bool, TOP(article), FEED(article),
 	    0, 0 },
+	{ "article_html", AT_TOP | AT_FEED, set_bool, TOP(article_html),
+	    FEED(article_html), 0, 0 },
 	{ "allow_private_addresses", AT_TOP, set_bool,
 	    TOP(allow_private_addresses), 0, 0, 0 },
 	{ "log_level", AT_TOP, set_log_level, TOP(log_level), 0, 0, 0 },
@@ -128,7 +130,7 @@ static const struct key keys[] = {
 static const char *const extract_fields[] = {
 	"title", "description", "published", "modified", "authors", "section",
 	"tags", "image", "language", "site_name", "publisher", "canonical_url",
-	"text",
+	"text", "strip",
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -696,31 +698,58 @@ walk(struct parse *p, yaml_node_t *map, int where, void *base)
 	return 0;
 }
 
+/* Add the rule field: xpath (the scalar xn, under the key kn) to f. */
+static int
+add_rule(struct parse *p, struct config_feed *f, const char *field,
+    yaml_node_t *kn, yaml_node_t *xn)
+{
+	struct article_rule *r = &f->rules[f->nrules];
+	char why[256];
+
+	if (scalar(p, field, xn, "an XPath expression") == NULL)
+		return -1;
+	if (article_rule_check(str(xn), why, sizeof(why)) == -1)
+		return fail_at(p, xn->start_mark, "%s: %s", field, why);
+	if ((r->field = copy(p, field, kn)) == NULL)
+		return -1;
+	f->nrules++;
+	if ((r->xpath = copy(p, field, xn)) == NULL)
+		return -1;
+	return 0;
+}
+
 static int
 set_extract(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
 {
 	struct config_feed *f = dst;
 	yaml_node_pair_t *pair;
-	size_t n;
+	yaml_node_item_t *item;
+	yaml_node_t *xn;
+	size_t n = 0;
 
 	if (is_null(v))
 		return 0;
 	if (v->type != YAML_MAPPING_NODE)
 		return fail_expected(p, k->name, v,
 		    "a mapping of field: XPath");
-	n = v->data.mapping.pairs.top - v->data.mapping.pairs.start;
+	/* One rule per field, and one per XPath of a strip: list. */
+	for (pair = v->data.mapping.pairs.start;
+	    pair < v->data.mapping.pairs.top; pair++) {
+		xn = node(p, pair->value);
+		n += xn->type == YAML_SEQUENCE_NODE ?
+		    (size_t)(xn->data.sequence.items.top -
+		    xn->data.sequence.items.start) : 1;
+	}
 	if (n == 0)
 		return 0;
 	if ((f->rules = calloc(n, sizeof(*f->rules))) == NULL)
 		return fail_at(p, v->start_mark, "%s: out of memory", k->name);
 	for (pair = v->data.mapping.pairs.start;
 	    pair < v->data.mapping.pairs.top; pair++) {
-		struct article_rule *r = &f->rules[f->nrules];
-		yaml_node_t *xn = node(p, pair->value);
 		const char *field, *best = NULL;
 		size_t bestd = (size_t)-1;
-		char why[256];
 
+		xn = node(p, pair->value);
 		if ((field = key_name(p, v, pair)) == NULL)
 			return -1;
 		if (article_rule_field_known(field) == -1) {
@@ -732,16 +761,17 @@ set_extract(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
 			return fail_unknown(p, node(p, pair->key),
 			    "extract field", best);
 		}
-		if (scalar(p, field, xn, "an XPath expression") == NULL)
-			return -1;
-		if (article_rule_check(str(xn), why, sizeof(why)) == -1)
-			return fail_at(p, xn->start_mark, "%s: %s", field,
-			    why);
-		if ((r->field = copy(p, field, node(p, pair->key))) == NULL)
-			return -1;
-		f->nrules++;
-		if ((r->xpath = copy(p, field, xn)) == NULL)
-			return -1;
+		if (strcmp(field, "strip") != 0 ||
+		    xn->type != YAML_SEQUENCE_NODE) {
+			if (add_rule(p, f, field, node(p, pair->key), xn) == -1)
+				return -1;
+			continue;
+		}
+		for (item = xn->data.sequence.items.start;
+		    item < xn->data.sequence.items.top; item++)
+			if (add_rule(p, f, field, node(p, pair->key),
+			    node(p, *item)) == -1)
+				return -1;
 	}
 	return 0;
 }
@@ -793,6 +823,7 @@ read_feed(struct parse *p, yaml_node_t *v, struct config_feed *f)
 
 	f->first_poll = UNSET;
 	f->article = UNSET;
+	f->article_html = UNSET;
 	f->enabled = 1;
 	f->line = (int)v->start_mark.line + 1;
 	if (v->type != YAML_MAPPING_NODE)
@@ -963,6 +994,8 @@ inherit(struct config *cfg, struct config_feed *f)
 		f->first_poll = cfg->first_poll;
 	if (f->article == UNSET)
 		f->article = cfg->article;
+	if (f->article_html == UNSET)
+		f->article_html = cfg->article_html;
 	if (f->max_feed_bytes == 0)
 		f->max_feed_bytes = cfg->max_feed_bytes;
 	if (f->max_page_bytes == 0)

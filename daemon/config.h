@@ -45,6 +45,7 @@ struct config_feed {
 	char *ca_file;          /* NULL: the system's */
 	int first_poll;         /* FIRST_POLL_* */
 	int article;            /* fetch and parse linked pages */
+	int article_html;       /* also the body as cleaned HTML */
 	int enabled;
 	double timeout;         /* seconds, whole transfer */
 	int64_t max_feed_bytes;
@@ -70,6 +71,7 @@ struct config {
 	double max_backoff;     /* cap on the wait after errors */
 	int first_poll;
 	int article;
+	int article_html;
 	int allow_private_addresses;
 	char *log_level;        /* "debug", "info", "warning", "error" */
 	int watch_config;       /* reload when the file changes on disk */

@@ -65,7 +65,8 @@ static const char usage_text[] =
 "       newswatch export-opml [-c FILE] print the feeds as OPML 2.0\n"
 "       newswatch parse FILE|URL... [--url BASE] [--content-type TYPE]\n"
 "                                       parse feeds, print JSON\n"
-"       newswatch extract FILE|URL [--url BASE]  parse an article page, print JSON\n"
+"       newswatch extract FILE|URL [--url BASE] [--html]\n"
+"                                       parse an article page, print JSON\n"
 "       newswatch --version | --help\n"
 "\n"
 "options:\n"
@@ -77,6 +78,7 @@ static const char usage_text[] =
 "  -j, --json         status, tail: JSON instead of text\n"
 "  -f, --follow       tail: go on printing items as they land\n"
 "  -n, --lines N      tail: how many of the newest items to print\n"
+"      --html         also print the body as cleaned HTML (extract)\n"
 "  -v, --verbose      log debug messages\n"
 "  -h, --help         this help\n"
 "  -V, --version      print the version\n"
@@ -96,6 +98,7 @@ struct options {
 	int json;               /* status, tail: JSON instead of text */
 	int follow;             /* tail -f */
 	long lines;             /* tail -n */
+	int html;               /* extract --html */
 };
 
 struct daemon {
@@ -1000,7 +1003,8 @@ cmd_extract(const struct options *opt)
 	if (load_input(opt, opt->inputs[0], &f) == -1)
 		goto out;
 	if (article_parse(f.body, f.len, opt->url ? opt->url : f.url,
-	    f.content_type, NULL, 0, &a, err, sizeof(err)) == -1) {
+	    f.content_type, NULL, 0, opt->html ? ARTICLE_HTML : 0, &a, err,
+	    sizeof(err)) == -1) {
 		fprintf(stderr, "newswatch: %s: %s\n", opt->inputs[0], err);
 		goto out;
 	}
@@ -1210,6 +1214,7 @@ parse_args(int argc, char **argv, struct options *opt)
 		{ "config", required_argument, NULL, 'c' },
 		{ "url", required_argument, NULL, 'u' },
 		{ "content-type", required_argument, NULL, 't' },
+		{ "html", no_argument, NULL, 'H' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "follow", no_argument, NULL, 'f' },
@@ -1251,6 +1256,7 @@ parse_args(int argc, char **argv, struct options *opt)
 			break;
 		case 'u': opt->url = optarg; break;
 		case 't': opt->content_type = optarg; break;
+		case 'H': opt->html = 1; break;
 		case 'v': opt->verbose = 1; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("newswatch %s\n", NEWSWATCH_VERSION); exit(0);
