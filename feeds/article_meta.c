@@ -324,7 +324,7 @@ author_name(const char *s, char *buf, size_t buflen)
 		"zeige alle beitr\xc3\xa4ge von ", "alle beitr\xc3\xa4ge von ",
 		"more from ", "posted by ", "written by ", "published by ",
 		"eingestellt von ", "erstellt von ", "texte:",
-		"ver\xc3\xb6" "ffentlicht von ", "geschrieben von ", "text von ",
+		"ver\303\266ffentlicht von ", "geschrieben von ", "text von ",
 		"text:", "autor:", "autorin:", "author:", "von:", "by:", "by ",
 		"von ", "di ", "par ", "por ", "door ",
 	};

@@ -535,7 +535,7 @@ static const char *const month_names[][12] = {
 	    "august", "september", "oktober", "november", "dezember" },
 	{ "janvier", "f\xc3\xa9vrier", "mars", "avril", "mai", "juin",
 	    "juillet", "ao\xc3\xbbt", "septembre", "octobre", "novembre",
-	    "d\xc3\xa9" "cembre" },
+	    "d\303\251cembre" },
 	{ "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno",
 	    "luglio", "agosto", "settembre", "ottobre", "novembre",
 	    "dicembre" },
