@@ -3,7 +3,7 @@
 #   make            build ./newswatch
 #   make run        install missing Debian packages, build, run on etc/feeds.yaml
 #   make test       install missing Debian packages, build, run every test
-#   make bench      the parse and throughput benchmarks (not part of make test)
+#   make bench      the parse, throughput and peer benchmarks (not part of make test)
 #   make corpus     the shared feed corpus against feedparser (make test runs it)
 #   make sanitize   build with ASan+UBSan into build-asan/
 #   make check-sanitize  every test under ASan+UBSan, and valgrind
@@ -96,10 +96,15 @@ run: deps
 	@mkdir -p var
 	./newswatch run -c etc/feeds.yaml
 
-bench: deps
+# The peers: nginx serves real feeds to newswatch, sfeed_update and rss2email.
+BENCH_PKGS = nginx-light rss2email
+
+bench:
+	@scripts/deps.sh $(BENCH_PKGS)
 	@$(MAKE) --no-print-directory newswatch $(BUILD)/bench/parse_bench
 	$(PYTHON) bench/parse.py --bench $(BUILD)/bench/parse_bench
 	$(PYTHON) bench/bench.py --binary ./newswatch
+	$(PYTHON) bench/peers.py --binary ./newswatch
 
 # Every feed of ../shared/corpus/feeds through `newswatch parse`, compared
 # with feedparser; fails only when a file crashes or hangs the parser.

@@ -112,12 +112,13 @@ def cpu_seconds(pid):
     return own + sum(cpu_seconds(c) for c in children)
 
 
-def run_child(cmd, out_path, timeout):
+def run_child(cmd, out_path, timeout, env=None):
     """Run cmd to completion; return wall, user, sys, peak RSS and exit code.
-    The child is killed after `timeout` seconds."""
+    The child is killed after `timeout` seconds.  CPU counts the children
+    it waited for, peak RSS is the largest process's."""
     with open(out_path, "w") as out:
         start = time.monotonic()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
         killer = threading.Timer(timeout, proc.kill)
         killer.start()
         _, status, usage = os.wait4(proc.pid, 0)
