@@ -31,6 +31,7 @@ struct job_item {
 	struct poll_job *job;
 	struct http_transfer *xfer;   /* the page being fetched */
 	enum item_state state;
+	unsigned long spool_gen;      /* spool_failures when it was put */
 };
 
 /* A job waits in at most one queue; QUEUE_BATCH is the one being flushed. */
@@ -261,6 +262,7 @@ item_write(struct job_item *it, const struct item_article *art)
 	} else {
 		log_debug("feed %s: item %s", job->cf->name, name);
 		it->state = ITEM_SPOOLED;
+		it->spool_gen = spool_failures(job->p->spool);
 	}
 	free(json);
 	if (--job->waiting == 0)
@@ -442,12 +444,15 @@ static int
 job_commit(struct poll_job *job, int spool_durable, char *err, size_t errlen)
 {
 	struct state *st = job->p->state;
+	const struct spool *spool = job->p->spool;
 	size_t spooled = 0, failed = 0;
 
 	for (size_t i = 0; job->items && i < job->nnew; i++) {
 		const struct diff_item *d = &job->new[i];
 
-		if (job->items[i].state != ITEM_SPOOLED || !spool_durable) {
+		/* A failed spool_sync since the put may have dropped it. */
+		if (job->items[i].state != ITEM_SPOOLED || !spool_durable ||
+		    job->items[i].spool_gen != spool_failures(spool)) {
 			failed++;
 			continue;
 		}
