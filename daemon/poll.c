@@ -76,6 +76,8 @@ struct poller {
 	struct job_list final_q;
 	struct job_list batch;
 	ev_timer flush;
+	ev_prepare created;           /* commits the polls' state_feed_get */
+	int creating;                 /* their transaction is open */
 };
 
 static void job_deliver(struct poll_job *job);
@@ -545,6 +547,48 @@ flush_final(struct poller *p)
 	}
 }
 
+/*
+ * The polls started in one loop iteration (a whole cycle, when they are
+ * all due) read or create their feeds' rows in one transaction, committed
+ * before the loop waits: a feed's first poll would otherwise cost a disk
+ * sync for its row.
+ */
+static void
+creating_begin(struct poller *p)
+{
+	char err[512];
+
+	if (p->creating)
+		return;
+	if (state_begin(p->state, err, sizeof(err)) == -1) {
+		log_warnx("state: %s", err);
+		return;
+	}
+	p->creating = 1;
+	ev_prepare_start(p->loop, &p->created);
+}
+
+static void
+creating_commit(struct poller *p)
+{
+	char err[512];
+
+	if (!p->creating)
+		return;
+	p->creating = 0;
+	ev_prepare_stop(p->loop, &p->created);
+	if (state_commit(p->state, err, sizeof(err)) == -1)
+		log_warnx("state: %s", err);
+}
+
+static void
+on_created(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	creating_commit(w->data);
+}
+
 static void
 on_flush(struct ev_loop *loop, ev_timer *w, int revents)
 {
@@ -552,6 +596,7 @@ on_flush(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	creating_commit(p);
 	if (!TAILQ_EMPTY(&p->discover_q))
 		flush_discover(p);
 	if (!TAILQ_EMPTY(&p->final_q))
@@ -579,6 +624,8 @@ poller_new(struct ev_loop *loop, struct http *http, struct state *state,
 	TAILQ_INIT(&p->batch);
 	ev_timer_init(&p->flush, on_flush, BATCH_DELAY, 0.);
 	p->flush.data = p;
+	ev_prepare_init(&p->created, on_created);
+	p->created.data = p;
 	return p;
 }
 
@@ -598,6 +645,7 @@ poller_free(struct poller *p)
 		return;
 	while ((job = TAILQ_FIRST(&p->jobs)) != NULL)
 		job_free(job);
+	creating_commit(p);
 	ev_timer_stop(p->loop, &p->flush);
 	free(p);
 }
@@ -620,6 +668,7 @@ poller_poll(struct poller *p, const struct config_feed *cf, poll_done_fn *done,
 	job->started = ev_now(p->loop);
 	job->retry_after = job->max_age = job->expires_in = -1;
 	TAILQ_INSERT_TAIL(&p->jobs, job, entry);
+	creating_begin(p);
 	if (state_feed_get(p->state, cf->name, cf->url, &job->sf, &job->created,
 	    err, sizeof(err)) == -1) {
 		log_warnx("feed %s: state: %s", cf->name, err);
