@@ -23,7 +23,7 @@
 
 /* How long finished polls wait for company before their state writes go
  * to disk in one transaction. */
-#define BATCH_DELAY 0.02
+#define BATCH_DELAY 0.1
 
 enum item_state { ITEM_WAITING, ITEM_SPOOLED, ITEM_FAILED };
 
@@ -76,11 +76,12 @@ struct poller {
 	struct job_list final_q;
 	struct job_list batch;
 	ev_timer flush;
-	ev_prepare created;           /* commits the polls' state_feed_get */
-	int creating;                 /* their transaction is open */
+	ev_prepare reads;             /* commits the iteration's transaction */
+	int reading;                  /* it is open */
 };
 
 static void job_deliver(struct poll_job *job);
+static void loop_txn_begin(struct poller *p);
 
 static void
 set_str(char **dst, const char *src)
@@ -163,6 +164,7 @@ job_parse(struct poll_job *job, const struct http_response *res)
 		job->skip_all = 1;
 		return 0;
 	}
+	loop_txn_begin(job->p);
 	if (diff_new_entries(job->p->state, job->sf.id, job->feed, clock_now_us(),
 	    &job->new, &job->nnew, err, sizeof(err)) == -1) {
 		job_fail(job, "state: %s", err);
@@ -548,45 +550,46 @@ flush_final(struct poller *p)
 }
 
 /*
- * The polls started in one loop iteration (a whole cycle, when they are
- * all due) read or create their feeds' rows in one transaction, committed
- * before the loop waits: a feed's first poll would otherwise cost a disk
- * sync for its row.
+ * State reads and feed rows made outside the batches (state_feed_get as a
+ * poll starts, the diff of each feed fetched) share one transaction per
+ * loop iteration, committed before the loop waits: alone, each lookup of
+ * an entry took and dropped SQLite's file locks, and a feed's first poll
+ * cost a disk sync for its row.
  */
 static void
-creating_begin(struct poller *p)
+loop_txn_begin(struct poller *p)
 {
 	char err[512];
 
-	if (p->creating)
+	if (p->reading)
 		return;
 	if (state_begin(p->state, err, sizeof(err)) == -1) {
 		log_warnx("state: %s", err);
 		return;
 	}
-	p->creating = 1;
-	ev_prepare_start(p->loop, &p->created);
+	p->reading = 1;
+	ev_prepare_start(p->loop, &p->reads);
 }
 
 static void
-creating_commit(struct poller *p)
+loop_txn_commit(struct poller *p)
 {
 	char err[512];
 
-	if (!p->creating)
+	if (!p->reading)
 		return;
-	p->creating = 0;
-	ev_prepare_stop(p->loop, &p->created);
+	p->reading = 0;
+	ev_prepare_stop(p->loop, &p->reads);
 	if (state_commit(p->state, err, sizeof(err)) == -1)
 		log_warnx("state: %s", err);
 }
 
 static void
-on_created(struct ev_loop *loop, ev_prepare *w, int revents)
+on_reads(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	(void)loop;
 	(void)revents;
-	creating_commit(w->data);
+	loop_txn_commit(w->data);
 }
 
 static void
@@ -596,7 +599,7 @@ on_flush(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	creating_commit(p);
+	loop_txn_commit(p);
 	if (!TAILQ_EMPTY(&p->discover_q))
 		flush_discover(p);
 	if (!TAILQ_EMPTY(&p->final_q))
@@ -624,8 +627,8 @@ poller_new(struct ev_loop *loop, struct http *http, struct state *state,
 	TAILQ_INIT(&p->batch);
 	ev_timer_init(&p->flush, on_flush, BATCH_DELAY, 0.);
 	p->flush.data = p;
-	ev_prepare_init(&p->created, on_created);
-	p->created.data = p;
+	ev_prepare_init(&p->reads, on_reads);
+	p->reads.data = p;
 	return p;
 }
 
@@ -645,7 +648,7 @@ poller_free(struct poller *p)
 		return;
 	while ((job = TAILQ_FIRST(&p->jobs)) != NULL)
 		job_free(job);
-	creating_commit(p);
+	loop_txn_commit(p);
 	ev_timer_stop(p->loop, &p->flush);
 	free(p);
 }
@@ -668,7 +671,7 @@ poller_poll(struct poller *p, const struct config_feed *cf, poll_done_fn *done,
 	job->started = ev_now(p->loop);
 	job->retry_after = job->max_age = job->expires_in = -1;
 	TAILQ_INSERT_TAIL(&p->jobs, job, entry);
-	creating_begin(p);
+	loop_txn_begin(p);
 	if (state_feed_get(p->state, cf->name, cf->url, &job->sf, &job->created,
 	    err, sizeof(err)) == -1) {
 		log_warnx("feed %s: state: %s", cf->name, err);
