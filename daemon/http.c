@@ -55,7 +55,7 @@ struct http_transfer {
 	int perm_hops;                     /* leading 301/308 answers so far */
 	char *perm_url;                    /* where they lead */
 	TAILQ_ENTRY(http_transfer) entry;  /* in host->queue or http->running */
-	char errbuf[CURL_ERROR_SIZE];
+	char *errbuf;                      /* CURL_ERROR_SIZE, once started */
 };
 TAILQ_HEAD(transfer_list, http_transfer);
 
@@ -209,6 +209,7 @@ transfer_free(struct http_transfer *t)
 		curl_easy_cleanup(t->easy);
 	curl_slist_free_all(t->headers);
 	free(t->perm_url);
+	free(t->errbuf);
 	free(t->url);
 	free(t->user_agent);
 	free(t->proxy);
@@ -475,6 +476,8 @@ finish(struct http *http, struct http_transfer *t, CURLcode rc)
 			snprintf(reason, sizeof(reason), "refused to connect to "
 			    "private address %s (allow_private_addresses is off)",
 			    t->refused_addr);
+		else if (t->failed_start)
+			snprintf(reason, sizeof(reason), "cannot start transfer");
 		else
 			snprintf(reason, sizeof(reason), "%s", t->errbuf[0] ?
 			    t->errbuf : curl_easy_strerror(rc));
@@ -603,8 +606,6 @@ dispatch(struct http *http)
 		if (transfer_start(t) == -1) {
 			/* Reported from the loop like any other failure,
 			 * never from inside http_get. */
-			snprintf(t->errbuf, sizeof(t->errbuf),
-			    "cannot start transfer");
 			t->failed_start = 1;
 			ev_feed_event(http->loop, &http->failed, EV_CUSTOM);
 		}
@@ -778,7 +779,8 @@ transfer_start(struct http_transfer *t)
 	double low_speed = t->timeout / 2 < LOW_SPEED_SECONDS ?
 	    t->timeout / 2 : LOW_SPEED_SECONDS;
 
-	if ((e = t->easy = curl_easy_init()) == NULL)
+	if ((t->errbuf = calloc(1, CURL_ERROR_SIZE)) == NULL ||
+	    (e = t->easy = curl_easy_init()) == NULL)
 		return -1;
 	curl_easy_setopt(e, CURLOPT_URL, t->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, t);

@@ -47,6 +47,7 @@ struct poll_job {
 	struct http_transfer *xfer;   /* the feed being fetched */
 	struct feed *feed;
 	struct diff_item *new;        /* entries to deliver, in discovery order */
+	char **ids;                   /* their ids, once feed is freed */
 	struct job_item *items;
 	size_t nnew;
 	size_t waiting;               /* items not yet spooled or failed */
@@ -56,7 +57,8 @@ struct poll_job {
 	const char *url_reason;       /* sf.url changed: why, for its history */
 	double retry_after;           /* of a 429 or 503, -1 none */
 	double max_age, expires_in;   /* freshness the server announced */
-	char error[512];
+	char *error;                  /* why it failed; allocated then only,
+	                               * as a cycle holds every feed's job */
 	double started;
 	enum job_queue queued;
 	TAILQ_ENTRY(poll_job) entry;  /* in p->jobs */
@@ -109,6 +111,10 @@ job_free(struct poll_job *job)
 	TAILQ_REMOVE(&p->jobs, job, entry);
 	state_feed_clear(&job->sf);
 	feed_free(job->feed);
+	for (size_t i = 0; job->ids && i < job->nnew; i++)
+		free(job->ids[i]);
+	free(job->ids);
+	free(job->error);
 	free(job->new);
 	free(job->items);
 	free(job);
@@ -128,6 +134,12 @@ enqueue(struct poll_job *job, enum job_queue q)
 	}
 }
 
+static const char *
+job_error(const struct poll_job *job)
+{
+	return job->error ? job->error : "out of memory";
+}
+
 static void
 job_fail(struct poll_job *job, const char *fmt, ...) NW_PRINTF(2, 3);
 
@@ -137,11 +149,14 @@ job_fail(struct poll_job *job, const char *fmt, ...)
 {
 	va_list ap;
 
+	char why[512];
+
 	va_start(ap, fmt);
-	vsnprintf(job->error, sizeof(job->error), fmt, ap);
+	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
+	set_str(&job->error, why);
 	job->ok = 0;
-	log_warnx("feed %s: %s", job->cf->name, job->error);
+	log_warnx("feed %s: %s", job->cf->name, why);
 	enqueue(job, QUEUE_FINAL);
 }
 
@@ -171,6 +186,31 @@ job_parse(struct poll_job *job, const struct http_response *res)
 		return -1;
 	}
 	return 0;
+}
+
+/* Once its items are written a job needs only its new entries' ids: a
+ * parsed feed weighs as much as its text, and a batch holds hundreds. */
+static void
+job_drop_feed(struct poll_job *job)
+{
+	if (job->skip_all || (job->nnew > 0 &&
+	    (job->ids = calloc(job->nnew, sizeof(*job->ids))) == NULL))
+		return;
+	for (size_t i = 0; i < job->nnew; i++) {
+		struct feed_entry *e = &job->feed->entries[job->new[i].index];
+
+		job->ids[i] = e->id;
+		e->id = NULL;
+	}
+	feed_free(job->feed);
+	job->feed = NULL;
+}
+
+static const char *
+new_id(const struct poll_job *job, size_t i)
+{
+	return job->ids ? job->ids[i] :
+	    job->feed->entries[job->new[i].index].id;
 }
 
 /* A feed that answered through permanent redirects is polled at their
@@ -241,7 +281,12 @@ on_feed(void *arg, const struct http_response *res)
 	log_info("feed %s: HTTP %ld, %zu entries, %zu new (%.2f s)",
 	    job->cf->name, res->status, job->feed->nentries,
 	    job->skip_all ? 0 : job->nnew, res->seconds);
-	enqueue(job, job->nnew > 0 ? QUEUE_DISCOVER : QUEUE_FINAL);
+	if (job->nnew > 0) {
+		enqueue(job, QUEUE_DISCOVER);
+	} else {
+		job_drop_feed(job);
+		enqueue(job, QUEUE_FINAL);
+	}
 }
 
 static void
@@ -269,8 +314,10 @@ item_write(struct job_item *it, const struct item_article *art)
 		it->spool_gen = spool_failures(job->p->spool);
 	}
 	free(json);
-	if (--job->waiting == 0)
+	if (--job->waiting == 0) {
+		job_drop_feed(job);
 		enqueue(job, QUEUE_FINAL);
+	}
 }
 
 static void
@@ -376,7 +423,7 @@ flush_discover(struct poller *p)
 		for (size_t i = 0; rc == 0 && i < job->nnew; i++)
 			if (!job->new[i].known)
 				rc = state_entry_discover(p->state, job->sf.id,
-				    job->feed->entries[job->new[i].index].id,
+				    new_id(job, i),
 				    job->new[i].discovered_us, err, sizeof(err));
 	if (rc == 0)
 		rc = state_commit(p->state, err, sizeof(err));
@@ -460,9 +507,8 @@ job_commit(struct poll_job *job, int spool_durable, char *err, size_t errlen)
 			failed++;
 			continue;
 		}
-		if (state_entry_mark_seen(st, job->sf.id,
-		    job->feed->entries[d->index].id, d->discovered_us,
-		    err, errlen) == -1)
+		if (state_entry_mark_seen(st, job->sf.id, new_id(job, i),
+		    d->discovered_us, err, errlen) == -1)
 			return -1;
 		spooled++;
 	}
@@ -471,9 +517,11 @@ job_commit(struct poll_job *job, int spool_durable, char *err, size_t errlen)
 		    job->feed->entries[i].id, clock_now_us(), err, errlen) == -1)
 			return -1;
 	if (job->ok && failed > 0) {
-		snprintf(job->error, sizeof(job->error),
-		    "%zu of %zu items could not be written to the spool",
-		    failed, job->nnew);
+		char why[128];
+
+		snprintf(why, sizeof(why), "%zu of %zu items could not be "
+		    "written to the spool", failed, job->nnew);
+		set_str(&job->error, why);
 		job->ok = 0;
 	}
 	if (failed > 0) {
@@ -493,7 +541,7 @@ job_commit(struct poll_job *job, int spool_durable, char *err, size_t errlen)
 		set_str(&job->sf.last_error, NULL);
 	} else {
 		job->sf.failures++;
-		set_str(&job->sf.last_error, job->error);
+		set_str(&job->sf.last_error, job_error(job));
 	}
 	if (job->url_reason && state_feed_url_add(st, job->sf.id, job->sf.url,
 	    job->url_reason, err, errlen) == -1)
@@ -535,7 +583,7 @@ flush_final(struct poller *p)
 			items += job->items[i].state == ITEM_SPOOLED;
 		res.ok = job->ok && rc == 0;
 		res.status = job->sf.last_status;
-		res.error = rc == -1 ? err : job->ok ? NULL : job->error;
+		res.error = rc == -1 ? err : job->ok ? NULL : job_error(job);
 		res.items = rc == 0 && durable ? items : 0;
 		res.next_poll = job->sf.next_poll;
 		res.disabled = job->sf.disabled;
