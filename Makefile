@@ -105,6 +105,7 @@ bench:
 	$(PYTHON) bench/parse.py --bench $(BUILD)/bench/parse_bench
 	$(PYTHON) bench/bench.py --binary ./newswatch
 	$(PYTHON) bench/peers.py --binary ./newswatch
+	$(PYTHON) bench/peers.py --binary ./newswatch --article --feeds 2000 --profile
 
 # Every feed of ../shared/corpus/feeds through `newswatch parse`, compared
 # with feedparser; fails only when a file crashes or hangs the parser.

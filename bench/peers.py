@@ -27,6 +27,8 @@ every figure follows.
 With --article every feed is served with one entry whose link is a ~100 KB
 article page (a real page from ../shared/corpus/articles) and newswatch runs
 with article fetching on: the figures then say pages parsed per second.
+With --profile a further first poll of newswatch runs under perf, and the
+share of its CPU in each stage is printed (bench/stages.py).
 
 Exit status 0, also when a peer or the corpus is missing (it says so and
 skips); 1 when a run of newswatch failed.
@@ -42,6 +44,7 @@ import sys
 import tempfile
 import time
 
+import stages
 from bench import run_child
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -181,8 +184,8 @@ class Bench:
         fig["name"] = name
         return fig
 
-    def newswatch(self, article):
-        d = os.path.join(self.w, "newswatch")
+    def nw_config(self, d, article):
+        """A config for the URLs with state and spool in d."""
         os.makedirs(d)
         config = os.path.join(d, "feeds.yaml")
         lines = [f"spool: {d}/spool", f"state: {d}/state.db", "interval: 1h",
@@ -193,7 +196,11 @@ class Bench:
             lines += [f"  - url: {url}", f"    name: f{i:05d}"]
         with open(config, "w", encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n")
-        cmd = [self.args.binary, "once", "-c", config]
+        return config
+
+    def newswatch(self, article):
+        d = os.path.join(self.w, "newswatch")
+        cmd = [self.args.binary, "once", "-c", self.nw_config(d, article)]
         first = self.run("newswatch-1", cmd)
         first["items"] = len(os.listdir(os.path.join(d, "spool", "new")))
         first["state_bytes"] = state_bytes(os.path.join(d, "state.db"))
@@ -201,6 +208,12 @@ class Bench:
         again["items"] = len(os.listdir(os.path.join(d, "spool", "new"))) - first["items"]
         again["state_bytes"] = state_bytes(os.path.join(d, "state.db"))
         return first, again
+
+    def newswatch_profile(self, article):
+        """The first poll again, on a fresh state, under perf."""
+        d = os.path.join(self.w, "newswatch-profile")
+        cmd = [self.args.binary, "once", "-c", self.nw_config(d, article)]
+        return stages.profile(cmd, os.path.join(self.w, "newswatch-profile.log"))
 
     def sfeed(self):
         d = os.path.join(self.w, "sfeed")
@@ -271,6 +284,7 @@ def bench_size(args, n, feeds, pages):
                       f"{args.rss2email_max}: its first poll takes minutes)")
             else:
                 runs += list(b.rss2email())
+        shares = b.newswatch_profile(bool(pages)) if args.profile else None
     finally:
         stop_nginx(nginx)
     what = "one entry + ~100 KB article page each" if pages else \
@@ -280,6 +294,10 @@ def bench_size(args, n, feeds, pages):
     print(f"newswatch items {nw1['items']} (re-poll {nw2['items']}), "
           f"state {nw1['state_bytes'] / KB:.0f} KB (after re-poll "
           f"{nw2['state_bytes'] / KB:.0f} KB)")
+    if args.profile:
+        res["profile"] = shares
+        print("newswatch first poll, share of CPU by stage (perf, a run of its own): " +
+              (stages.shares_text(shares) if shares else "perf failed or is missing"))
     if pages:
         print(f"article pages parsed per second: {nw1['items'] / nw1['wall_s']:.0f} "
               f"(CPU {nw1['cpu_s']:.2f} s, {1000 * nw1['cpu_s'] / max(nw1['items'], 1):.2f} ms per page)")
@@ -314,6 +332,8 @@ def main():
     ap.add_argument("--rss2email-max", type=int, default=2000)
     ap.add_argument("--article", action="store_true",
                     help="one entry per feed with a ~100 KB article page, article fetching on")
+    ap.add_argument("--profile", action="store_true",
+                    help="profile a first poll of newswatch with perf: CPU share by stage")
     ap.add_argument("--workdir", default=os.path.join(ROOT, "build", "bench-peers"))
     ap.add_argument("--keep", action="store_true", help="keep the work dirs")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per run")
