@@ -21,9 +21,15 @@
 #include "policy.h"
 #include "poll.h"
 
-/* How long finished polls wait for company before their state writes go
- * to disk in one transaction. */
-#define BATCH_DELAY 0.1
+/*
+ * How long finished polls wait for company before their writes go to disk
+ * together: new entries to record, briefly, as their parsed feeds wait
+ * with them; polls to conclude longer, as each such batch costs a syncfs
+ * of the spool, tens of milliseconds on a busy disk.  A batch that holds
+ * every poll in flight goes at once: nothing else could join it.
+ */
+#define DISCOVER_DELAY 0.05
+#define FINAL_DELAY 0.25
 
 enum item_state { ITEM_WAITING, ITEM_SPOOLED, ITEM_FAILED };
 
@@ -77,7 +83,9 @@ struct poller {
 	struct job_list discover_q;
 	struct job_list final_q;
 	struct job_list batch;
-	ev_timer flush;
+	ev_timer flush_discover;
+	ev_timer flush_final;
+	size_t njobs, nfinal;         /* in jobs, in final_q */
 	ev_prepare reads;             /* commits the iteration's transaction */
 	int reading;                  /* it is open */
 };
@@ -104,11 +112,14 @@ job_free(struct poll_job *job)
 			http_cancel(p->http, job->items[i].xfer);
 	if (job->queued == QUEUE_DISCOVER)
 		TAILQ_REMOVE(&p->discover_q, job, qentry);
-	else if (job->queued == QUEUE_FINAL)
+	else if (job->queued == QUEUE_FINAL) {
 		TAILQ_REMOVE(&p->final_q, job, qentry);
+		p->nfinal--;
+	}
 	else if (job->queued == QUEUE_BATCH)
 		TAILQ_REMOVE(&p->batch, job, qentry);
 	TAILQ_REMOVE(&p->jobs, job, entry);
+	p->njobs--;
 	state_feed_clear(&job->sf);
 	feed_free(job->feed);
 	for (size_t i = 0; job->ids && i < job->nnew; i++)
@@ -124,13 +135,22 @@ static void
 enqueue(struct poll_job *job, enum job_queue q)
 {
 	struct poller *p = job->p;
+	ev_timer *t = &p->flush_discover;
+	double delay = DISCOVER_DELAY;
 
 	job->queued = q;
-	TAILQ_INSERT_TAIL(q == QUEUE_DISCOVER ? &p->discover_q : &p->final_q,
-	    job, qentry);
-	if (!ev_is_active(&p->flush)) {
-		ev_timer_set(&p->flush, BATCH_DELAY, 0.);
-		ev_timer_start(p->loop, &p->flush);
+	if (q == QUEUE_DISCOVER) {
+		TAILQ_INSERT_TAIL(&p->discover_q, job, qentry);
+	} else {
+		TAILQ_INSERT_TAIL(&p->final_q, job, qentry);
+		t = &p->flush_final;
+		delay = ++p->nfinal == p->njobs ? 0. : FINAL_DELAY;
+		if (delay == 0.)
+			ev_timer_stop(p->loop, t);
+	}
+	if (!ev_is_active(t)) {
+		ev_timer_set(t, delay, 0.);
+		ev_timer_start(p->loop, t);
 	}
 }
 
@@ -559,6 +579,7 @@ flush_final(struct poller *p)
 	int durable, rc;
 
 	take_batch(p, &p->final_q);
+	p->nfinal = 0;
 	durable = spool_sync(p->spool, syncerr, sizeof(syncerr)) == 0;
 	if (!durable)
 		log_warnx("spool: %s", syncerr);
@@ -648,9 +669,9 @@ on_flush(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	loop_txn_commit(p);
-	if (!TAILQ_EMPTY(&p->discover_q))
+	if (w == &p->flush_discover && !TAILQ_EMPTY(&p->discover_q))
 		flush_discover(p);
-	if (!TAILQ_EMPTY(&p->final_q))
+	if (w == &p->flush_final && !TAILQ_EMPTY(&p->final_q))
 		flush_final(p);
 }
 
@@ -673,8 +694,10 @@ poller_new(struct ev_loop *loop, struct http *http, struct state *state,
 	TAILQ_INIT(&p->discover_q);
 	TAILQ_INIT(&p->final_q);
 	TAILQ_INIT(&p->batch);
-	ev_timer_init(&p->flush, on_flush, BATCH_DELAY, 0.);
-	p->flush.data = p;
+	ev_timer_init(&p->flush_discover, on_flush, DISCOVER_DELAY, 0.);
+	p->flush_discover.data = p;
+	ev_timer_init(&p->flush_final, on_flush, FINAL_DELAY, 0.);
+	p->flush_final.data = p;
 	ev_prepare_init(&p->reads, on_reads);
 	p->reads.data = p;
 	return p;
@@ -683,8 +706,10 @@ poller_new(struct ev_loop *loop, struct http *http, struct state *state,
 void
 poller_flush(struct poller *p)
 {
-	ev_timer_stop(p->loop, &p->flush);
-	on_flush(p->loop, &p->flush, 0);
+	ev_timer_stop(p->loop, &p->flush_discover);
+	ev_timer_stop(p->loop, &p->flush_final);
+	on_flush(p->loop, &p->flush_discover, 0);
+	on_flush(p->loop, &p->flush_final, 0);
 }
 
 void
@@ -697,7 +722,8 @@ poller_free(struct poller *p)
 	while ((job = TAILQ_FIRST(&p->jobs)) != NULL)
 		job_free(job);
 	loop_txn_commit(p);
-	ev_timer_stop(p->loop, &p->flush);
+	ev_timer_stop(p->loop, &p->flush_discover);
+	ev_timer_stop(p->loop, &p->flush_final);
 	free(p);
 }
 
@@ -719,6 +745,7 @@ poller_poll(struct poller *p, const struct config_feed *cf, poll_done_fn *done,
 	job->started = ev_now(p->loop);
 	job->retry_after = job->max_age = job->expires_in = -1;
 	TAILQ_INSERT_TAIL(&p->jobs, job, entry);
+	p->njobs++;
 	loop_txn_begin(p);
 	if (state_feed_get(p->state, cf->name, cf->url, &job->sf, &job->created,
 	    err, sizeof(err)) == -1) {
