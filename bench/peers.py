@@ -24,11 +24,14 @@ requests, conditional requests and 304 answers nginx logged for it, and the
 ratios of newswatch to each peer measured in the same run.  A JSON line with
 every figure follows.
 
-With --article every feed is served with one entry whose link is a ~100 KB
-article page (a real page from ../shared/corpus/articles) and newswatch runs
-with article fetching on: the figures then say pages parsed per second.
-With --profile a further first poll of newswatch runs under perf, and the
+With --article N a last run serves N feeds of one entry each, whose link is
+a ~100 KB article page (a real page from ../shared/corpus/articles), and
+newswatch runs with article fetching on: it says pages parsed per second.
+With --profile a further first poll of that run goes under perf, and the
 share of its CPU in each stage is printed (bench/stages.py).
+
+The work dirs go under build/bench-peers and are removed when every run is
+over (with --keep, only those of earlier benches).
 
 Exit status 0, also when a peer or the corpus is missing (it says so and
 skips); 1 when a run of newswatch failed.
@@ -261,7 +264,8 @@ def ratio(a, b):
 
 
 def bench_size(args, n, feeds, pages):
-    w = tempfile.mkdtemp(prefix=f"peers-{n}-", dir=args.workdir)
+    w = tempfile.mkdtemp(prefix=f"peers-{n}{'-article' if pages else ''}-",
+                         dir=args.workdir)
     os.chmod(w, 0o755)      # nginx workers run as nobody when started by root
     port = free_port()
     urls = make_site(w, n, feeds, f"http://127.0.0.1:{port}", pages)
@@ -284,7 +288,7 @@ def bench_size(args, n, feeds, pages):
                       f"{args.rss2email_max}: its first poll takes minutes)")
             else:
                 runs += list(b.rss2email())
-        shares = b.newswatch_profile(bool(pages)) if args.profile else None
+        shares = b.newswatch_profile(True) if args.profile and pages else None
     finally:
         stop_nginx(nginx)
     what = "one entry + ~100 KB article page each" if pages else \
@@ -294,7 +298,7 @@ def bench_size(args, n, feeds, pages):
     print(f"newswatch items {nw1['items']} (re-poll {nw2['items']}), "
           f"state {nw1['state_bytes'] / KB:.0f} KB (after re-poll "
           f"{nw2['state_bytes'] / KB:.0f} KB)")
-    if args.profile:
+    if args.profile and pages:
         res["profile"] = shares
         print("newswatch first poll, share of CPU by stage (perf, a run of its own): " +
               (stages.shares_text(shares) if shares else "perf failed or is missing"))
@@ -318,8 +322,6 @@ def bench_size(args, n, feeds, pages):
               f"{nw2['status_304']} answered 304")
     res["runs"] = [{k: round(v, 3) if isinstance(v, float) else v for k, v in r.items()}
                    for r in runs]
-    if not args.keep:
-        shutil.rmtree(w, ignore_errors=True)
     return res, all(r["exit"] == 0 for r in (nw1, nw2))
 
 
@@ -330,10 +332,11 @@ def main():
     ap.add_argument("--corpus", default=CORPUS)
     ap.add_argument("--peers", default="sfeed,rss2email")
     ap.add_argument("--rss2email-max", type=int, default=2000)
-    ap.add_argument("--article", action="store_true",
-                    help="one entry per feed with a ~100 KB article page, article fetching on")
+    ap.add_argument("--article", type=int, default=0, metavar="N",
+                    help="then N feeds of one entry with a ~100 KB article page, "
+                         "article fetching on (0: none)")
     ap.add_argument("--profile", action="store_true",
-                    help="profile a first poll of newswatch with perf: CPU share by stage")
+                    help="profile newswatch's first poll of the article run with perf")
     ap.add_argument("--workdir", default=os.path.join(ROOT, "build", "bench-peers"))
     ap.add_argument("--keep", action="store_true", help="keep the work dirs")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per run")
@@ -348,22 +351,30 @@ def main():
         return 0
     # Feeds of today's sizes; article pages of ~100 KB.
     feeds = corpus_files(args.corpus, ".xml", 20, 125)
-    pages = corpus_files(ARTICLES, ".html", 50, 200) if args.article else None
+    pages = corpus_files(ARTICLES, ".html", 50, 200)
     if args.article and not pages:
         print(f"bench: no article pages in {ARTICLES}: article run skipped")
-        return 0
+        args.article = 0
     os.makedirs(args.workdir, exist_ok=True)
     # ext4 without a journal (as here) skips, on every file it creates, the
     # inodes of its group freed in the last minutes: a run right after
     # another's clean-up would measure that.  The Orlov top-directory flag
     # puts each size's work dir in a group of its own.
+    # For the same reason nothing is removed until every run is over.
     subprocess.run(["chattr", "+T", args.workdir], stderr=subprocess.DEVNULL, check=False)
+    old = os.listdir(args.workdir)
     results, ok = [], True
-    for n in (int(x) for x in args.feeds.split(",")):
-        res, good = bench_size(args, n, feeds, pages)
+    runs = [(int(x), None) for x in args.feeds.split(",")]
+    if args.article:
+        runs.append((args.article, pages))
+    for n, with_pages in runs:
+        res, good = bench_size(args, n, feeds, with_pages)
+        res["article"] = bool(with_pages)
         results.append(res)
         ok = ok and good
-    print(json.dumps({"article": args.article, "sizes": results}))
+    print(json.dumps({"sizes": results}))
+    for path in old if args.keep else os.listdir(args.workdir):
+        shutil.rmtree(os.path.join(args.workdir, path), ignore_errors=True)
     return 0 if ok else 1
 
 
