@@ -4,9 +4,12 @@
 #   make run        install missing Debian packages, build, run on etc/feeds.yaml
 #   make test       install missing Debian packages, build, run every test
 #   make bench      the parse, throughput and peer benchmarks (not part of make test)
+#   make extract-eval  the article parser against Readability.js on the
+#                   article corpus: body F1, metadata, time per page
 #   make corpus     the shared feed corpus against feedparser (make test runs it)
 #   make sanitize   build with ASan+UBSan into build-asan/
 #   make check-sanitize  every test under ASan+UBSan, and valgrind
+#   make systemd-test  install into a Debian 12 container, boot it, drive systemctl
 #   make fuzz       run each libFuzzer harness for FUZZ_SECONDS (clang)
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -15,6 +18,7 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var
 UNITDIR  ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
@@ -88,7 +92,7 @@ test: deps
 	@if command -v $(FUZZ_CC) >/dev/null; then \
 	    $(MAKE) --no-print-directory fuzz-build >/dev/null; fi
 	@scripts/run-tests.sh $(BUILD) --sanitize build-asan --valgrind \
-	    --fuzz $(FUZZ_TEST_SECONDS)
+	    --fuzz $(FUZZ_TEST_SECONDS) --systemd
 	@$(PYTHON) tests/corpus/run_corpus.py --binary ./newswatch
 
 run: deps
@@ -107,11 +111,24 @@ bench:
 	$(PYTHON) bench/peers.py --binary ./newswatch --article 2000 --profile
 	$(PYTHON) bench/bench.py --binary ./newswatch
 
+# The article parser on both sets of ../shared/corpus/articles, beside
+# Readability.js (installed by the script into bench/peer/ on first use),
+# with the same scorer; a benchmark, not a test.
+extract-eval: deps
+	@$(MAKE) --no-print-directory newswatch
+	$(PYTHON) bench/extract_eval.py --binary ./newswatch $(EVAL_ARGS)
+
 # Every feed of ../shared/corpus/feeds through `newswatch parse`, compared
 # with feedparser; fails only when a file crashes or hangs the parser.
 corpus: deps
 	@$(MAKE) --no-print-directory newswatch
 	$(PYTHON) tests/corpus/run_corpus.py --binary ./newswatch
+
+# The installed daemon under a booted systemd, in a Debian 12 container
+# (tests/systemd/run.sh; the root file system is built once, in build-systemd/).
+systemd-test: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	tests/systemd/run.sh
 
 # ASan+UBSan build of everything in build-asan/; `make sanitize-test` runs
 # every test against it.
@@ -143,26 +160,36 @@ fuzz-build:
 fuzz: deps fuzz-build
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
+# etc/feeds.yaml keeps `make run`'s state and spool under ./var; the
+# installed copy points at the packaged paths the unit makes writable.
+PACKAGED_PATHS = -e 's|^\# `make run` uses this file.*|\# Installed by make install: state and spool at their packaged paths.|' \
+    -e 's|^spool: ./var/spool *\#.*|spool: /var/spool/newswatch   \# items appear in new/, one JSON file each|' \
+    -e 's|^state: ./var/state.db *\#|state: /var/lib/newswatch/state.db  \#|'
+
 install: newswatch
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
 	    $(DESTDIR)$(SYSCONFDIR)/newswatch
 	install -m 755 newswatch $(DESTDIR)$(BINDIR)/newswatch
-	install -m 644 man/newswatch.1 $(DESTDIR)$(MANDIR)/man1/newswatch.1
+	install -m 644 man/newswatch.8 $(DESTDIR)$(MANDIR)/man8/newswatch.8
 	install -m 644 man/newswatch.yaml.5 $(DESTDIR)$(MANDIR)/man5/newswatch.yaml.5
 	sed 's|@BINDIR@|$(BINDIR)|g' systemd/newswatch.service > $(DESTDIR)$(UNITDIR)/newswatch.service
 	install -m 644 systemd/newswatch.sysusers $(DESTDIR)$(SYSUSERSDIR)/newswatch.conf
 	install -m 644 systemd/newswatch.tmpfiles $(DESTDIR)$(TMPFILESDIR)/newswatch.conf
 	test -e $(DESTDIR)$(SYSCONFDIR)/newswatch/feeds.yaml || \
-	    install -m 644 etc/feeds.yaml $(DESTDIR)$(SYSCONFDIR)/newswatch/feeds.yaml
+	    sed $(PACKAGED_PATHS) etc/feeds.yaml > $(DESTDIR)$(SYSCONFDIR)/newswatch/feeds.yaml
+	# The spool's layout; systemd-tmpfiles gives it to the newswatch user.
+	install -d -m 755 $(DESTDIR)$(LOCALSTATEDIR)/spool/newswatch/tmp \
+	    $(DESTDIR)$(LOCALSTATEDIR)/spool/newswatch/new \
+	    $(DESTDIR)$(LOCALSTATEDIR)/spool/newswatch/cur
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/newswatch $(DESTDIR)$(MANDIR)/man1/newswatch.1 \
+	rm -f $(DESTDIR)$(BINDIR)/newswatch $(DESTDIR)$(MANDIR)/man8/newswatch.8 \
 	    $(DESTDIR)$(MANDIR)/man5/newswatch.yaml.5 $(DESTDIR)$(UNITDIR)/newswatch.service \
 	    $(DESTDIR)$(SYSUSERSDIR)/newswatch.conf $(DESTDIR)$(TMPFILESDIR)/newswatch.conf
 
 clean:
-	rm -rf build build-asan build-fuzz newswatch
+	rm -rf build build-asan build-fuzz build-systemd newswatch
 
 .PHONY: all deps unit-tests test run bench corpus sanitize sanitize-test check-sanitize \
 	fuzz-build fuzz install uninstall clean

@@ -103,9 +103,14 @@ static const struct key keys[] = {
 	    FEED(first_poll), 0, 0 },
 	{ "article", AT_TOP | AT_FEED, set_bool, TOP(article), FEED(article),
 	    0, 0 },
+	{ "article_html", AT_TOP | AT_FEED, set_bool, TOP(article_html),
+	    FEED(article_html), 0, 0 },
 	{ "allow_private_addresses", AT_TOP, set_bool,
 	    TOP(allow_private_addresses), 0, 0, 0 },
 	{ "log_level", AT_TOP, set_log_level, TOP(log_level), 0, 0, 0 },
+	{ "watch_config", AT_TOP, set_bool, TOP(watch_config), 0, 0, 0 },
+	{ "state_keep", AT_TOP, set_duration, TOP(state_keep), 0, 0, 0 },
+	{ "spool_keep", AT_TOP, set_duration, TOP(spool_keep), 0, 0, 0 },
 	{ "timeout", AT_TOP | AT_FEED, set_duration, TOP(timeout),
 	    FEED(timeout), 0, 0 },
 	{ "max_feed_bytes", AT_TOP | AT_FEED, set_size, TOP(max_feed_bytes),
@@ -125,7 +130,7 @@ static const struct key keys[] = {
 static const char *const extract_fields[] = {
 	"title", "description", "published", "modified", "authors", "section",
 	"tags", "image", "language", "site_name", "publisher", "canonical_url",
-	"text",
+	"text", "strip",
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -693,31 +698,58 @@ walk(struct parse *p, yaml_node_t *map, int where, void *base)
 	return 0;
 }
 
+/* Add the rule field: xpath (the scalar xn, under the key kn) to f. */
+static int
+add_rule(struct parse *p, struct config_feed *f, const char *field,
+    yaml_node_t *kn, yaml_node_t *xn)
+{
+	struct article_rule *r = &f->rules[f->nrules];
+	char why[256];
+
+	if (scalar(p, field, xn, "an XPath expression") == NULL)
+		return -1;
+	if (article_rule_check(str(xn), why, sizeof(why)) == -1)
+		return fail_at(p, xn->start_mark, "%s: %s", field, why);
+	if ((r->field = copy(p, field, kn)) == NULL)
+		return -1;
+	f->nrules++;
+	if ((r->xpath = copy(p, field, xn)) == NULL)
+		return -1;
+	return 0;
+}
+
 static int
 set_extract(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
 {
 	struct config_feed *f = dst;
 	yaml_node_pair_t *pair;
-	size_t n;
+	yaml_node_item_t *item;
+	yaml_node_t *xn;
+	size_t n = 0;
 
 	if (is_null(v))
 		return 0;
 	if (v->type != YAML_MAPPING_NODE)
 		return fail_expected(p, k->name, v,
 		    "a mapping of field: XPath");
-	n = v->data.mapping.pairs.top - v->data.mapping.pairs.start;
+	/* One rule per field, and one per XPath of a strip: list. */
+	for (pair = v->data.mapping.pairs.start;
+	    pair < v->data.mapping.pairs.top; pair++) {
+		xn = node(p, pair->value);
+		n += xn->type == YAML_SEQUENCE_NODE ?
+		    (size_t)(xn->data.sequence.items.top -
+		    xn->data.sequence.items.start) : 1;
+	}
 	if (n == 0)
 		return 0;
 	if ((f->rules = calloc(n, sizeof(*f->rules))) == NULL)
 		return fail_at(p, v->start_mark, "%s: out of memory", k->name);
 	for (pair = v->data.mapping.pairs.start;
 	    pair < v->data.mapping.pairs.top; pair++) {
-		struct article_rule *r = &f->rules[f->nrules];
-		yaml_node_t *xn = node(p, pair->value);
 		const char *field, *best = NULL;
 		size_t bestd = (size_t)-1;
-		char why[256];
 
+		xn = node(p, pair->value);
 		if ((field = key_name(p, v, pair)) == NULL)
 			return -1;
 		if (article_rule_field_known(field) == -1) {
@@ -729,43 +761,31 @@ set_extract(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
 			return fail_unknown(p, node(p, pair->key),
 			    "extract field", best);
 		}
-		if (scalar(p, field, xn, "an XPath expression") == NULL)
-			return -1;
-		if (article_rule_check(str(xn), why, sizeof(why)) == -1)
-			return fail_at(p, xn->start_mark, "%s: %s", field,
-			    why);
-		if ((r->field = copy(p, field, node(p, pair->key))) == NULL)
-			return -1;
-		f->nrules++;
-		if ((r->xpath = copy(p, field, xn)) == NULL)
-			return -1;
+		if (strcmp(field, "strip") != 0 ||
+		    xn->type != YAML_SEQUENCE_NODE) {
+			if (add_rule(p, f, field, node(p, pair->key), xn) == -1)
+				return -1;
+			continue;
+		}
+		for (item = xn->data.sequence.items.start;
+		    item < xn->data.sequence.items.top; item++)
+			if (add_rule(p, f, field, node(p, pair->key),
+			    node(p, *item)) == -1)
+				return -1;
 	}
 	return 0;
 }
 
-/*
- * The name a feed gets without name: host (with port, without user and
- * password) and path, lowercased, every run of other characters than
- * [a-z0-9.] as one '-', no '-' at either end, at most NAME_MAX_LEN.
- * Returns a malloc'ed string, empty when nothing usable is left.
- */
-static char *
-derive_name(const char *url)
+char *
+config_name_from(const char *s, size_t len)
 {
-	/* url_is_http() vouched for the "://". */
-	const char *s = strstr(url, "://") + 3, *auth = s, *end, *at;
+	const char *end = s + len;
 	char *name, *o;
 
-	end = s + strcspn(s, "/?#");
-	/* The last '@' ends the user info, which may hold a password. */
-	for (at = s; at < end; at++)
-		if (*at == '@')
-			auth = at + 1;
-	end = auth + strcspn(auth, "?#");
 	if ((name = malloc(NAME_MAX_LEN + 1)) == NULL)
 		return NULL;
-	for (o = name; auth < end && o < name + NAME_MAX_LEN; auth++) {
-		unsigned char c = (unsigned char)*auth;
+	for (o = name; s < end && o < name + NAME_MAX_LEN; s++) {
+		unsigned char c = (unsigned char)*s;
 
 		if (c >= 'A' && c <= 'Z')
 			c += 'a' - 'A';
@@ -781,6 +801,21 @@ derive_name(const char *url)
 	return name;
 }
 
+char *
+config_derive_name(const char *url)
+{
+	/* url_is_http() vouched for the "://". */
+	const char *s = strstr(url, "://") + 3, *auth = s, *end, *at;
+
+	end = s + strcspn(s, "/?#");
+	/* The last '@' ends the user info, which may hold a password. */
+	for (at = s; at < end; at++)
+		if (*at == '@')
+			auth = at + 1;
+	end = auth + strcspn(auth, "?#");
+	return config_name_from(auth, (size_t)(end - auth));
+}
+
 static int
 read_feed(struct parse *p, yaml_node_t *v, struct config_feed *f)
 {
@@ -788,6 +823,7 @@ read_feed(struct parse *p, yaml_node_t *v, struct config_feed *f)
 
 	f->first_poll = UNSET;
 	f->article = UNSET;
+	f->article_html = UNSET;
 	f->enabled = 1;
 	f->line = (int)v->start_mark.line + 1;
 	if (v->type != YAML_MAPPING_NODE)
@@ -803,7 +839,7 @@ read_feed(struct parse *p, yaml_node_t *v, struct config_feed *f)
 		return fail_at(p, v->start_mark, "feed has no url");
 	if (f->name == NULL) {
 		p->name_mark = p->url_mark;
-		if ((f->name = derive_name(f->url)) == NULL)
+		if ((f->name = config_derive_name(f->url)) == NULL)
 			return fail_at(p, p->url_mark, "out of memory");
 		if (*f->name == '\0')
 			return fail_at(p, p->url_mark, "url: cannot derive a "
@@ -951,12 +987,15 @@ inherit(struct config *cfg, struct config_feed *f)
 	if (f->max_interval == 0)
 		f->max_interval = cfg->max_interval;
 	f->max_backoff = cfg->max_backoff;
+	f->state_keep = cfg->state_keep;
 	if (f->timeout == 0)
 		f->timeout = cfg->timeout;
 	if (f->first_poll == UNSET)
 		f->first_poll = cfg->first_poll;
 	if (f->article == UNSET)
 		f->article = cfg->article;
+	if (f->article_html == UNSET)
+		f->article_html = cfg->article_html;
 	if (f->max_feed_bytes == 0)
 		f->max_feed_bytes = cfg->max_feed_bytes;
 	if (f->max_page_bytes == 0)
@@ -989,10 +1028,9 @@ check_bounds(struct parse *p, struct config *cfg)
 	return 0;
 }
 
-/* Read at most CONFIG_MAX_FILE bytes of path into *buf. */
-static int
-read_file(const char *path, unsigned char **buf, size_t *len, char *err,
-    size_t errlen)
+int
+config_read_file(const char *path, unsigned char **buf, size_t *len,
+    char *err, size_t errlen)
 {
 	unsigned char *b = NULL, *nb;
 	size_t n = 0, cap = 0;
@@ -1120,6 +1158,8 @@ set_defaults(struct config *cfg, const char *path)
 	cfg->first_poll = FIRST_POLL_EMIT;
 	cfg->article = 1;
 	cfg->allow_private_addresses = 0;
+	cfg->watch_config = 1;
+	cfg->state_keep = CONFIG_DEFAULT_STATE_KEEP;
 	cfg->timeout = CONFIG_DEFAULT_TIMEOUT;
 	cfg->max_feed_bytes = CONFIG_DEFAULT_MAX_FEED_BYTES;
 	cfg->max_page_bytes = CONFIG_DEFAULT_MAX_PAGE_BYTES;
@@ -1144,7 +1184,7 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 
 	memset(&doc, 0, sizeof(doc));
 	p.doc = &doc;
-	if (read_file(path, &buf, &len, err, errlen) == -1)
+	if (config_read_file(path, &buf, &len, err, errlen) == -1)
 		goto fail;
 	if (load(&p, buf, len, &doc) == -1)
 		goto fail;

@@ -33,6 +33,7 @@ struct config_feed {
 	double min_interval;    /* bounds of the adapted interval, seconds */
 	double max_interval;
 	double max_backoff;     /* the global one */
+	double state_keep;      /* the global one */
 	char **tags;
 	size_t ntags;
 	struct article_rule *rules;  /* extract: overrides (strings owned) */
@@ -44,6 +45,7 @@ struct config_feed {
 	char *ca_file;          /* NULL: the system's */
 	int first_poll;         /* FIRST_POLL_* */
 	int article;            /* fetch and parse linked pages */
+	int article_html;       /* also the body as cleaned HTML */
 	int enabled;
 	double timeout;         /* seconds, whole transfer */
 	int64_t max_feed_bytes;
@@ -69,8 +71,13 @@ struct config {
 	double max_backoff;     /* cap on the wait after errors */
 	int first_poll;
 	int article;
+	int article_html;
 	int allow_private_addresses;
 	char *log_level;        /* "debug", "info", "warning", "error" */
+	int watch_config;       /* reload when the file changes on disk */
+	double state_keep;      /* forget ids gone from their feed (and feeds
+	                         * gone from the config) this long, seconds */
+	double spool_keep;      /* remove spool items older than this, 0 never */
 	double timeout;
 	int64_t max_feed_bytes;
 	int64_t max_page_bytes;
@@ -87,6 +94,7 @@ struct config {
 #define CONFIG_DEFAULT_MAX_RETRY_AFTER (6 * 3600.0)
 #define CONFIG_DEFAULT_MAX_BACKOFF (24 * 3600.0)
 #define CONFIG_DEFAULT_USER_AGENT "newswatch/" NEWSWATCH_VERSION
+#define CONFIG_DEFAULT_STATE_KEEP (90 * 86400.0)
 #define CONFIG_DEFAULT_MAX_CONNECTIONS 64
 #define CONFIG_DEFAULT_PER_HOST_CONNECTIONS 2
 #define CONFIG_DEFAULT_TIMEOUT 60.0
@@ -101,6 +109,22 @@ struct config {
 int config_load(const char *path, struct config **out, char *err, size_t errlen);
 
 void config_free(struct config *cfg);
+
+/* The name a feed gets without name: the URL's host (with port, without
+ * user and password) and path, as config_name_from makes them.  url must
+ * satisfy url_is_http.  Returns a malloc'ed string (caller frees), empty
+ * when nothing usable is left, or NULL when out of memory. */
+char *config_derive_name(const char *url);
+
+/* len bytes of s as a feed name: lowercased, every run of other
+ * characters than [a-z0-9.] as one '-', no '-' at either end, at most 64
+ * bytes.  Returns a malloc'ed string as config_derive_name. */
+char *config_name_from(const char *s, size_t len);
+
+/* Read the whole of path (at most 16 MiB) into *buf, not NUL-terminated
+ * (caller frees).  Returns 0, or -1 with "FILE: reason" in err. */
+int config_read_file(const char *path, unsigned char **buf, size_t *len,
+    char *err, size_t errlen);
 
 /* Parse a duration "30s", "15m", "2h", "1d" or plain seconds ("90",
  * "1.5").  Returns 0 and *seconds (> 0), or -1. */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,29 +24,49 @@
 #include "../feeds/article.h"
 #include "../feeds/date.h"
 #include "../feeds/feed.h"
+#include "../feeds/opml.h"
 #include "../feeds/url.h"
 #include "../store/spool.h"
 #include "../store/state.h"
+#include "clock.h"
 #include "config.h"
+#include "config_append.h"
 #include "http.h"
 #include "log.h"
 #include "poll.h"
 #include "scheduler.h"
+#include "tail.h"
 
 #define DEFAULT_CONFIG "/etc/newswatch/feeds.yaml"
 #define STATUS_PERIOD 30.0
 #define SUMMARY_PERIOD 600.0
 /* parse and extract read at most this much from a file or URL. */
 #define TOOL_MAX_BYTES (64LL * 1024 * 1024)
+/* A changed feeds.yaml is reloaded once it has stayed unchanged this long:
+ * editors save in several steps (write a copy, rename it over, chmod). */
+#define CONFIG_SETTLE 1.0
+/* How often ev_stat stats the file when inotify cannot tell. */
+#define CONFIG_STAT_INTERVAL 2.0
+#define TAIL_DEFAULT_LINES 10
+/* How often state_keep and spool_keep are applied (also at start and at
+ * each reload). */
+#define PRUNE_PERIOD 3600.0
 
 static const char usage_text[] =
 "usage: newswatch [run] [-c FILE]       the daemon, in the foreground\n"
 "       newswatch once [-c FILE]        poll every feed once, write the spool, exit\n"
 "       newswatch check [-c FILE]       validate the config\n"
-"       newswatch status [-c FILE]      one row per feed from the state\n"
+"       newswatch status [-c FILE] [--json]\n"
+"                                       one row per feed from the state\n"
+"       newswatch tail [-f] [--json] [-n N] [-c FILE]\n"
+"                                       the newest N items of the spool (10)\n"
+"       newswatch import-opml FILE|URL [-c FILE]\n"
+"                                       add an OPML list's new feeds to the config\n"
+"       newswatch export-opml [-c FILE] print the feeds as OPML 2.0\n"
 "       newswatch parse FILE|URL... [--url BASE] [--content-type TYPE]\n"
 "                                       parse feeds, print JSON\n"
-"       newswatch extract FILE|URL [--url BASE]  parse an article page, print JSON\n"
+"       newswatch extract FILE|URL [--url BASE] [--html]\n"
+"                                       parse an article page, print JSON\n"
 "       newswatch --version | --help\n"
 "\n"
 "options:\n"
@@ -54,24 +75,34 @@ static const char usage_text[] =
 "  -u, --url BASE     the URL a FILE was fetched from (parse, extract)\n"
 "  -t, --content-type TYPE\n"
 "                     the HTTP Content-Type a FILE came with (parse, extract)\n"
+"  -j, --json         status, tail: JSON instead of text\n"
+"  -f, --follow       tail: go on printing items as they land\n"
+"  -n, --lines N      tail: how many of the newest items to print\n"
+"      --html         also print the body as cleaned HTML (extract)\n"
 "  -v, --verbose      log debug messages\n"
 "  -h, --help         this help\n"
 "  -V, --version      print the version\n"
 "\n"
-"See newswatch(1) and newswatch.yaml(5).\n";
+"See newswatch(8) and newswatch.yaml(5).\n";
+
+struct command;
 
 struct options {
-	const char *command;
+	const struct command *command;
 	const char *config;
 	const char *url;
 	const char *content_type;
 	char **inputs;          /* parse's and extract's FILE|URL arguments */
 	int ninputs;
 	int verbose;
+	int json;               /* status, tail: JSON instead of text */
+	int follow;             /* tail -f */
+	long lines;             /* tail -n */
+	int html;               /* extract --html */
 };
 
 struct daemon {
-	struct options *opt;
+	const struct options *opt;
 	struct ev_loop *loop;
 	/* Settings the loop was built with: a reload cannot change them. */
 	char *spool_path;
@@ -87,7 +118,11 @@ struct daemon {
 	struct poller *poller;
 	struct scheduler *sched;
 	ev_signal sigterm, sigint, sighup;
-	ev_timer watchdog, status;
+	ev_timer watchdog, status, prune;
+	ev_stat config_stat;    /* watch_config: feeds.yaml on disk */
+	ev_timer config_settle; /* restarted by each change, reloads when quiet */
+	struct stat config_sb;  /* the file as last loaded */
+	char reload_error[1024]; /* why the last reload failed, "" if it did not */
 	double last_summary;
 	int once;
 	int stopping;
@@ -126,8 +161,15 @@ static void
 status_text(struct daemon *d, char *buf, size_t len)
 {
 	const struct poller_stats *st = poller_stats(d->poller);
+	int n = 0;
 
-	snprintf(buf, len, "%zu feeds, %zu polling; %llu polls ok, %llu not "
+	/* Kept in STATUS= until a reload succeeds, so systemctl status shows
+	 * that the file on disk is not the config in force. */
+	if (d->reload_error[0])
+		n = snprintf(buf, len, "reload failed: %s; ", d->reload_error);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	snprintf(buf + n, len - n, "%zu feeds, %zu polling; %llu polls ok, %llu not "
 	    "modified, %llu failed; %llu items",
 	    scheduler_feeds(d->sched), scheduler_busy(d->sched),
 	    (unsigned long long)st->polls_ok,
@@ -140,7 +182,7 @@ static void
 on_status(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct daemon *d = w->data;
-	char text[256];
+	char text[1280];
 
 	(void)revents;
 	status_text(d, text, sizeof(text));
@@ -189,34 +231,146 @@ warn_fixed_settings(const struct daemon *d, const struct config *new)
 		    "allow_private_addresses take effect at restart");
 }
 
+/* state_keep for feeds no longer configured, spool_keep for the spool.
+ * Failures are logged: the daemon goes on, and tries again later. */
 static void
-on_reload(struct ev_loop *loop, ev_signal *w, int revents)
+prune(struct daemon *d)
 {
-	struct daemon *d = w->data;
-	struct config *cfg;
-	char err[1024], text[256];
-	int level;
+	const struct config *cfg = scheduler_config(d->sched);
+	const char **names = calloc(cfg->nfeeds + 1, sizeof(*names));
+	char err[1024];
+	int64_t pruned;
+	size_t removed;
 
+	for (size_t i = 0; names && i < cfg->nfeeds; i++)
+		names[i] = cfg->feeds[i].name;
+	if (names == NULL)
+		log_warnx("state: out of memory");
+	else if (state_begin(d->state, err, sizeof(err)) == -1 ||
+	    state_feeds_listed(d->state, names, cfg->nfeeds, clock_now(),
+	    (int64_t)cfg->state_keep, &pruned, err, sizeof(err)) == -1 ||
+	    state_commit(d->state, err, sizeof(err)) == -1) {
+		state_rollback(d->state);
+		log_warnx("state: %s", err);
+	} else if (pruned > 0)
+		log_info("state: forgot %lld feeds removed from the config for "
+		    "over state_keep", (long long)pruned);
+	free(names);
+	if (cfg->spool_keep <= 0)
+		return;
+	if (spool_prune(d->spool_path, clock_now_us() -
+	    (int64_t)(cfg->spool_keep * 1e6), &removed, err, sizeof(err)) == -1)
+		log_warnx("spool: %s", err);
+	else if (removed > 0)
+		log_info("spool: removed %zu items older than spool_keep", removed);
+}
+
+static void
+on_prune(struct ev_loop *loop, ev_timer *w, int revents)
+{
 	(void)loop;
 	(void)revents;
+	prune(w->data);
+}
+
+static void config_watch(struct daemon *d, int on);
+
+/* SIGHUP or a settled change on disk: the new config, or the old one kept
+ * with the reason logged and shown in STATUS=. */
+static void
+reload(struct daemon *d, const char *why)
+{
+	struct config *cfg;
+	char text[1280];
+	int level, watch;
+
 	sd_notify(0, "RELOADING=1");
-	if (config_load(config_path(d->opt), &cfg, err, sizeof(err)) == -1) {
-		log_errorx("reload failed, keeping the running config: %s", err);
-		sd_notifyf(0, "READY=1\nSTATUS=reload failed: %s", err);
-		return;
+	if (stat(config_path(d->opt), &d->config_sb) == -1)
+		memset(&d->config_sb, 0, sizeof(d->config_sb));
+	if (config_load(config_path(d->opt), &cfg, d->reload_error,
+	    sizeof(d->reload_error)) == -1) {
+		log_errorx("reload (%s) failed, keeping the running config: %s",
+		    why, d->reload_error);
+		goto out;
 	}
 	warn_fixed_settings(d, cfg);
 	if ((level = log_level_parse(cfg->log_level)) != -1 && !d->opt->verbose)
 		log_set_level(level);
+	watch = cfg->watch_config;
 	if (scheduler_apply(d->sched, cfg) == -1) {
-		log_errorx("reload failed: out of memory");
-		sd_notify(0, "READY=1\nSTATUS=reload failed: out of memory");
-		return;
+		snprintf(d->reload_error, sizeof(d->reload_error),
+		    "out of memory");
+		log_errorx("reload (%s) failed: out of memory", why);
+		goto out;
 	}
-	log_info("reloaded %s: %zu feeds", config_path(d->opt),
+	d->reload_error[0] = '\0';
+	config_watch(d, watch);
+	prune(d);
+	log_info("reloaded %s (%s): %zu feeds", config_path(d->opt), why,
 	    scheduler_feeds(d->sched));
+out:
 	status_text(d, text, sizeof(text));
 	sd_notifyf(0, "READY=1\nSTATUS=%s", text);
+}
+
+static void
+on_reload(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	reload(w->data, "SIGHUP");
+}
+
+/* Any change restarts the wait: a file still being written, or saved by
+ * rename in several steps, is read once it has been quiet a while. */
+static void
+on_config_changed(struct ev_loop *loop, ev_stat *w, int revents)
+{
+	struct daemon *d = w->data;
+
+	(void)revents;
+	ev_timer_again(loop, &d->config_settle);
+}
+
+static int
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+static void
+on_config_settled(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct daemon *d = w->data;
+	struct stat sb;
+
+	(void)revents;
+	ev_timer_stop(loop, w);
+	/* Gone (between an unlink and a rename): the file's return is a
+	 * change too.  Same file: only its atime moved, from our own read. */
+	if (stat(config_path(d->opt), &sb) == -1 || same_file(&sb, &d->config_sb))
+		return;
+	reload(d, "file changed");
+}
+
+static void
+config_watch(struct daemon *d, int on)
+{
+	if (on && !ev_is_active(&d->config_stat)) {
+		ev_stat_init(&d->config_stat, on_config_changed,
+		    config_path(d->opt), CONFIG_STAT_INTERVAL);
+		d->config_stat.data = d;
+		ev_stat_start(d->loop, &d->config_stat);
+		log_debug("watching %s for changes", config_path(d->opt));
+	} else if (!on && ev_is_active(&d->config_stat)) {
+		ev_stat_stop(d->loop, &d->config_stat);
+		ev_timer_stop(d->loop, &d->config_settle);
+	}
 }
 
 static void
@@ -296,6 +450,12 @@ timers_start(struct daemon *d)
 
 	ev_timer_init(&d->status, on_status, STATUS_PERIOD, STATUS_PERIOD);
 	d->status.data = d;
+	ev_timer_init(&d->prune, on_prune, PRUNE_PERIOD, PRUNE_PERIOD);
+	d->prune.data = d;
+	ev_timer_start(d->loop, &d->prune);
+	ev_init(&d->config_settle, on_config_settled);
+	d->config_settle.repeat = CONFIG_SETTLE;
+	d->config_settle.data = d;
 	ev_timer_start(d->loop, &d->status);
 	d->last_summary = ev_now(d->loop);
 	/* Pinged from the loop itself, so a wedged loop stops the pings. */
@@ -307,13 +467,20 @@ timers_start(struct daemon *d)
 }
 
 static int
-cmd_daemon(struct options *opt, int once)
+cmd_daemon(const struct options *opt, int once)
 {
 	struct daemon d = { .opt = opt, .once = once };
-	struct config *cfg = load_config_or_exit(opt);
-	char text[256];
-	int level = log_level_parse(cfg->log_level);
+	struct config *cfg;
+	char text[1280];
+	int level, watch;
 	size_t failed, nfeeds;
+
+	/* Before reading it: a change made while we start is then seen. */
+	if (stat(config_path(opt), &d.config_sb) == -1)
+		memset(&d.config_sb, 0, sizeof(d.config_sb));
+	cfg = load_config_or_exit(opt);
+	level = log_level_parse(cfg->log_level);
+	watch = cfg->watch_config && !once;
 
 	if (!opt->verbose && level != -1)
 		log_set_level(level);
@@ -324,6 +491,7 @@ cmd_daemon(struct options *opt, int once)
 	daemon_open(&d, cfg);
 	if (scheduler_apply(d.sched, cfg) == -1)
 		fatalx("out of memory");
+	prune(&d);
 	signals_start(&d);
 	nfeeds = scheduler_feeds(d.sched);
 	log_info("newswatch %s: %s, %zu feeds, spool %s, state %s",
@@ -331,6 +499,9 @@ cmd_daemon(struct options *opt, int once)
 	    d.spool_path, d.state_path);
 	if (!once) {
 		timers_start(&d);
+		config_watch(&d, watch);
+		if (watch && !same_file(&d.config_stat.attr, &d.config_sb))
+			ev_timer_again(d.loop, &d.config_settle);
 		status_text(&d, text, sizeof(text));
 		sd_notifyf(0, "READY=1\nSTATUS=%s", text);
 	}
@@ -339,6 +510,7 @@ cmd_daemon(struct options *opt, int once)
 
 	status_text(&d, text, sizeof(text));
 	failed = scheduler_failed(d.sched);
+	config_watch(&d, 0);
 	daemon_close(&d);
 	ev_loop_destroy(d.loop);
 	if (once) {
@@ -354,28 +526,6 @@ cmd_daemon(struct options *opt, int once)
 		log_info("stopped: %s", text);
 	}
 	return 0;
-}
-
-static int
-cmd_check(struct options *opt)
-{
-	struct config *cfg = load_config_or_exit(opt);
-	size_t enabled = 0;
-
-	for (size_t i = 0; i < cfg->nfeeds; i++)
-		enabled += cfg->feeds[i].enabled != 0;
-	printf("%s: ok, %zu feeds (%zu enabled), spool %s, state %s\n",
-	    cfg->path, cfg->nfeeds, enabled, cfg->spool, cfg->state);
-	config_free(cfg);
-	return 0;
-}
-
-static const char *
-when(int64_t t, char *buf, size_t len)
-{
-	if (t <= 0)
-		return "-";
-	return date_format_rfc3339(t, buf, len);
 }
 
 /* "1h30m", "45s": the largest two units. */
@@ -400,6 +550,105 @@ duration(int64_t secs, char *buf, size_t len)
 		snprintf(buf, len, "%lld%c", (long long)(secs / units[u].secs),
 		    units[u].unit);
 	return buf;
+}
+
+/* Can this user create or write path (a directory when dir)?  Its nearest
+ * existing ancestor decides for what is not there yet, as the daemon
+ * creates missing directories.  0, or -1 with the reason in why. */
+static int
+writable(const char *path, int dir, char *why, size_t len)
+{
+	char p[PATH_MAX], *slash;
+	struct stat sb;
+
+	snprintf(p, sizeof(p), "%s", path);
+	while (stat(p, &sb) == -1) {
+		if (errno != ENOENT) {
+			snprintf(why, len, "%s: %s", p, strerror(errno));
+			return -1;
+		}
+		/* Missing: it would be created in the directory above. */
+		dir = 1;
+		if ((slash = strrchr(p, '/')) == NULL)
+			snprintf(p, sizeof(p), ".");
+		else if (slash == p)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	if (dir && !S_ISDIR(sb.st_mode)) {
+		snprintf(why, len, "%s is not a directory", p);
+		return -1;
+	}
+	if (access(p, dir ? W_OK | X_OK : W_OK) == -1) {
+		snprintf(why, len, "%s: %s", p, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* What loads but will not work as meant; each a warning, never an error,
+ * so that ExecStartPre does not stop a daemon that would run. */
+static size_t
+check_warnings(const struct config *cfg)
+{
+	char why[PATH_MAX + 128], a[48], b[48];
+	size_t n = 0;
+
+	if (writable(cfg->spool, 1, why, sizeof(why)) == -1 && ++n)
+		printf("%s: warning: spool %s cannot be written: %s\n",
+		    cfg->path, cfg->spool, why);
+	if (writable(cfg->state, 0, why, sizeof(why)) == -1 && ++n)
+		printf("%s: warning: state %s cannot be written: %s\n",
+		    cfg->path, cfg->state, why);
+	if (cfg->interval < cfg->min_interval && ++n)
+		printf("%s: warning: interval %s is below min_interval %s, "
+		    "which bounds the feeds that do not set their own\n",
+		    cfg->path, duration((int64_t)cfg->interval, a, sizeof(a)),
+		    duration((int64_t)cfg->min_interval, b, sizeof(b)));
+	for (size_t i = 0; i < cfg->nfeeds; i++) {
+		const struct config_feed *f = &cfg->feeds[i];
+
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(cfg->feeds[j].url, f->url) == 0 && ++n) {
+				printf("%s:%d: warning: feed %s has the url of "
+				    "feed %s (line %d): polled twice\n",
+				    cfg->path, f->line, f->name,
+				    cfg->feeds[j].name, cfg->feeds[j].line);
+				break;
+			}
+		if (f->interval_pinned && f->interval < f->min_interval && ++n)
+			printf("%s:%d: warning: feed %s: interval %s is below "
+			    "min_interval %s\n", cfg->path, f->line, f->name,
+			    duration((int64_t)f->interval, a, sizeof(a)),
+			    duration((int64_t)f->min_interval, b, sizeof(b)));
+	}
+	return n;
+}
+
+static int
+cmd_check(const struct options *opt)
+{
+	struct config *cfg = load_config_or_exit(opt);
+	size_t enabled = 0, warnings = check_warnings(cfg);
+
+	for (size_t i = 0; i < cfg->nfeeds; i++)
+		enabled += cfg->feeds[i].enabled != 0;
+	printf("%s: ok, %zu feeds (%zu enabled), spool %s, state %s", cfg->path,
+	    cfg->nfeeds, enabled, cfg->spool, cfg->state);
+	if (warnings)
+		printf(", %zu warning%s", warnings, warnings > 1 ? "s" : "");
+	putchar('\n');
+	config_free(cfg);
+	return 0;
+}
+
+static const char *
+when(int64_t t, char *buf, size_t len)
+{
+	if (t <= 0)
+		return "-";
+	return date_format_rfc3339(t, buf, len);
 }
 
 static void
@@ -431,8 +680,66 @@ status_row(const char *name, const char *url, const struct state_feed *f)
 	putchar('\n');
 }
 
+static json_t *
+time_or_null(int64_t t)
+{
+	char buf[32];
+
+	return t > 0 ? json_string(date_format_rfc3339(t, buf, sizeof(buf))) :
+	    json_null();
+}
+
+static json_t *
+str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* status_row's facts for tools: times RFC 3339 or null, durations in
+ * seconds. */
+static json_t *
+status_object(const char *name, const char *url, const struct state_feed *f,
+    int removed)
+{
+	struct state_feed none = { .ttl = -1 };
+
+	if (f == NULL)
+		f = &none;
+	return json_pack("{s:s, s:s, s:b, s:b, s:o, s:o, s:I, s:o, s:o, s:o, "
+	    "s:i, s:o, s:o, s:o}", "name", name, "url", url,
+	    "configured", !removed, "disabled", f->disabled,
+	    "last_poll", time_or_null(f->last_poll),
+	    "http_status", f->last_status ? json_integer(f->last_status) :
+	    json_null(), "entries_seen", (json_int_t)f->entries_seen,
+	    "next_poll", time_or_null(f->next_poll),
+	    "interval", f->interval_why ? json_integer(f->interval) : json_null(),
+	    "interval_why", str_or_null(f->interval_why),
+	    "failures", f->failures,
+	    "last_success", time_or_null(f->last_success),
+	    "last_error", str_or_null(f->last_error),
+	    "moved_from", f->config_url && strcmp(f->config_url, url) != 0 &&
+	    f->url && strcmp(f->url, url) == 0 ? json_string(f->config_url) :
+	    json_null());
+}
+
+/* obj on stdout, indented, or on one line when compact; takes obj. */
 static int
-cmd_status(struct options *opt)
+print_json(json_t *obj, int compact)
+{
+	size_t flags = JSON_PRESERVE_ORDER | (compact ? JSON_COMPACT :
+	    JSON_INDENT(2));
+	int rc = obj && json_dumpf(obj, stdout, flags) == 0 ? 0 : 1;
+
+	if (rc == 0)
+		putchar('\n');
+	else
+		fprintf(stderr, "newswatch: out of memory\n");
+	json_decref(obj);
+	return rc;
+}
+
+static int
+cmd_status(const struct options *opt)
 {
 	struct config *cfg = load_config_or_exit(opt);
 	struct state_feed *feeds = NULL;
@@ -440,30 +747,39 @@ cmd_status(struct options *opt)
 	size_t n = 0;
 	char err[1024];
 	struct stat sb;
+	json_t *rows = opt->json ? json_array() : NULL;
 
 	if (stat(cfg->state, &sb) == 0) {
 		if (state_open(cfg->state, &st, err, sizeof(err)) == -1 ||
 		    state_feed_list(st, &feeds, &n, err, sizeof(err)) == -1) {
 			fprintf(stderr, "newswatch: %s\n", err);
+			json_decref(rows);
 			state_close(st);
 			config_free(cfg);
 			return 1;
 		}
 	}
-	printf("%-24s %-20s %-4s %7s %-20s %-26s %4s %-20s %s\n", "NAME",
-	    "LAST POLL", "HTTP", "SEEN", "NEXT POLL", "INTERVAL (WHY)", "ERRS",
-	    "LAST SUCCESS", "URL");
+	if (rows == NULL)
+		printf("%-24s %-20s %-4s %7s %-20s %-26s %4s %-20s %s\n", "NAME",
+		    "LAST POLL", "HTTP", "SEEN", "NEXT POLL", "INTERVAL (WHY)",
+		    "ERRS", "LAST SUCCESS", "URL");
 	for (size_t i = 0; i < cfg->nfeeds; i++) {
 		const struct config_feed *cf = &cfg->feeds[i];
 		const struct state_feed *f = NULL;
+		const char *url;
 
 		for (size_t j = 0; j < n && !f; j++)
 			if (strcmp(feeds[j].name, cf->name) == 0)
 				f = &feeds[j];
 		/* Until polled, a URL changed in the config is not yet in
 		 * the state. */
-		status_row(cf->name, f && f->config_url &&
-		    strcmp(f->config_url, cf->url) == 0 ? f->url : cf->url, f);
+		url = f && f->config_url && strcmp(f->config_url, cf->url) == 0 ?
+		    f->url : cf->url;
+		if (rows)
+			json_array_append_new(rows,
+			    status_object(cf->name, url, f, 0));
+		else
+			status_row(cf->name, url, f);
 	}
 	/* Feeds no longer configured keep their state: show them too. */
 	for (size_t j = 0; j < n; j++) {
@@ -474,13 +790,18 @@ cmd_status(struct options *opt)
 			configured = strcmp(feeds[j].name, cfg->feeds[i].name) == 0;
 		if (configured)
 			continue;
+		if (rows) {
+			json_array_append_new(rows, status_object(feeds[j].name,
+			    feeds[j].url, &feeds[j], 1));
+			continue;
+		}
 		snprintf(label, sizeof(label), "%s (removed)", feeds[j].name);
 		status_row(label, feeds[j].url, &feeds[j]);
 	}
 	state_feed_list_free(feeds, n);
 	state_close(st);
 	config_free(cfg);
-	return 0;
+	return rows ? print_json(rows, 0) : 0;
 }
 
 struct fetched {
@@ -610,22 +931,6 @@ fetched_free(struct fetched *f)
 	free(f->content_type);
 }
 
-/* obj on stdout, indented, or on one line when compact; takes obj. */
-static int
-print_json(json_t *obj, int compact)
-{
-	size_t flags = JSON_PRESERVE_ORDER | (compact ? JSON_COMPACT :
-	    JSON_INDENT(2));
-	int rc = obj && json_dumpf(obj, stdout, flags) == 0 ? 0 : 1;
-
-	if (rc == 0)
-		putchar('\n');
-	else
-		fprintf(stderr, "newswatch: out of memory\n");
-	json_decref(obj);
-	return rc;
-}
-
 /* One input's feed and entries, or NULL with the reason in err. */
 static json_t *
 parse_one(const struct options *opt, const char *input, char *err,
@@ -698,7 +1003,8 @@ cmd_extract(const struct options *opt)
 	if (load_input(opt, opt->inputs[0], &f) == -1)
 		goto out;
 	if (article_parse(f.body, f.len, opt->url ? opt->url : f.url,
-	    f.content_type, NULL, 0, &a, err, sizeof(err)) == -1) {
+	    f.content_type, NULL, 0, opt->html ? ARTICLE_HTML : 0, &a, err,
+	    sizeof(err)) == -1) {
 		fprintf(stderr, "newswatch: %s: %s\n", opt->inputs[0], err);
 		goto out;
 	}
@@ -709,8 +1015,196 @@ out:
 	return rc;
 }
 
-static const char *const commands[] = {
-	"run", "once", "check", "status", "parse", "extract", NULL
+static int
+cmd_tail(const struct options *opt)
+{
+	struct config *cfg = load_config_or_exit(opt);
+	char err[1024];
+	int rc;
+
+	rc = tail_spool(cfg->spool, opt->lines, (opt->json ? TAIL_JSON : 0) |
+	    (opt->follow ? TAIL_FOLLOW : 0), stdout, err, sizeof(err));
+	if (rc == -1)
+		fprintf(stderr, "newswatch: %s\n", err);
+	config_free(cfg);
+	return rc == -1;
+}
+
+static int
+name_taken(const struct config *cfg, char *const *chosen, size_t n,
+    const char *name)
+{
+	for (size_t i = 0; i < cfg->nfeeds; i++)
+		if (strcmp(cfg->feeds[i].name, name) == 0)
+			return 1;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(chosen[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * *name: the name an imported feed goes by, unlike any other: the one
+ * derived from its URL when free (*given 0: nothing to write), else one
+ * made of its title, else the derived one numbered.  Readers' lists often
+ * hold feeds of one host and path that differ in the query only (YouTube
+ * channels), whose derived names clash.  Returns 0, or -1 when out of
+ * memory.
+ */
+static int
+import_name(const struct config *cfg, char *const *chosen, size_t n,
+    const struct opml_feed *of, char **name, int *given)
+{
+	char *derived = config_derive_name(of->url), buf[80];
+
+	*name = NULL;
+	*given = 1;
+	if (derived == NULL)
+		return -1;
+	if (*derived && !name_taken(cfg, chosen, n, derived)) {
+		*name = derived;
+		*given = 0;
+		return 0;
+	}
+	if (of->title && (*name = config_name_from(of->title,
+	    strlen(of->title))) == NULL)
+		goto nomem;
+	if (*name && **name && !name_taken(cfg, chosen, n, *name)) {
+		free(derived);
+		return 0;
+	}
+	free(*name);
+	for (size_t k = 2; ; k++) {
+		snprintf(buf, sizeof(buf), "%.58s-%zu", *derived ? derived :
+		    "feed", k);
+		if (!name_taken(cfg, chosen, n, buf))
+			break;
+	}
+	free(derived);
+	return (*name = strdup(buf)) == NULL ? -1 : 0;
+nomem:
+	free(derived);
+	return -1;
+}
+
+/* The feeds of an OPML file or URL not yet in the config (by URL), added
+ * to feeds.yaml with their titles as comments and folders as tags. */
+static int
+cmd_import_opml(const struct options *opt)
+{
+	struct config *cfg = load_config_or_exit(opt);
+	struct opml_feed *of = NULL;
+	struct config_new_feed *add = NULL;
+	struct fetched f = { 0 };
+	size_t n = 0, nadd = 0, present = 0;
+	char err[1024], **names = NULL;
+	int rc = 1, given;
+
+	if (load_input(opt, opt->inputs[0], &f) == -1)
+		goto out;
+	if (opml_parse(f.body, f.len, &of, &n, err, sizeof(err)) == -1) {
+		fprintf(stderr, "newswatch: %s: %s\n", opt->inputs[0], err);
+		goto out;
+	}
+	if (n > 0 && ((add = calloc(n, sizeof(*add))) == NULL ||
+	    (names = calloc(n, sizeof(*names))) == NULL)) {
+		fprintf(stderr, "newswatch: out of memory\n");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int dup = 0;
+
+		if (!url_is_http(of[i].url)) {
+			fprintf(stderr, "newswatch: skipping '%s': not an http "
+			    "or https URL\n", of[i].url);
+			continue;
+		}
+		for (size_t j = 0; j < cfg->nfeeds && !dup; j++)
+			dup = strcmp(cfg->feeds[j].url, of[i].url) == 0;
+		for (size_t j = 0; j < nadd && !dup; j++)
+			dup = strcmp(add[j].url, of[i].url) == 0;
+		if (dup) {
+			present++;
+			continue;
+		}
+		if (import_name(cfg, names, nadd, &of[i], &names[nadd],
+		    &given) == -1) {
+			fprintf(stderr, "newswatch: out of memory\n");
+			goto out;
+		}
+		add[nadd] = (struct config_new_feed){ .url = of[i].url,
+		    .name = given ? names[nadd] : NULL, .comment = of[i].title,
+		    .tags = of[i].tags, .ntags = of[i].ntags };
+		nadd++;
+	}
+	if (nadd > 0 && config_append_feeds(cfg->path, add, nadd, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "newswatch: %s\n", err);
+		goto out;
+	}
+	printf("%s: %zu feeds added, %zu already there\n", cfg->path, nadd,
+	    present);
+	rc = 0;
+out:
+	for (size_t i = 0; names && i < nadd; i++)
+		free(names[i]);
+	free(names);
+	free(add);
+	opml_free(of, n);
+	fetched_free(&f);
+	config_free(cfg);
+	return rc;
+}
+
+static int
+cmd_export_opml(const struct options *opt)
+{
+	struct config *cfg = load_config_or_exit(opt);
+	struct opml_feed *of = calloc(cfg->nfeeds + 1, sizeof(*of));
+	char *text = NULL;
+
+	for (size_t i = 0; of && i < cfg->nfeeds; i++)
+		of[i] = (struct opml_feed){ .url = cfg->feeds[i].url,
+		    .title = cfg->feeds[i].name, .tags = cfg->feeds[i].tags,
+		    .ntags = cfg->feeds[i].ntags };
+	if (of)
+		text = opml_write(of, cfg->nfeeds, "newswatch feeds");
+	if (text)
+		fputs(text, stdout);
+	else
+		fprintf(stderr, "newswatch: out of memory\n");
+	free(text);
+	free(of);
+	config_free(cfg);
+	return text == NULL;
+}
+
+static int
+cmd_run(const struct options *opt)
+{
+	return cmd_daemon(opt, 0);
+}
+
+static int
+cmd_once(const struct options *opt)
+{
+	return cmd_daemon(opt, 1);
+}
+
+static const struct command {
+	const char *name;
+	int (*run)(const struct options *);
+} commands[] = {
+	{ "run", cmd_run },
+	{ "once", cmd_once },
+	{ "check", cmd_check },
+	{ "status", cmd_status },
+	{ "parse", cmd_parse },
+	{ "extract", cmd_extract },
+	{ "tail", cmd_tail },
+	{ "import-opml", cmd_import_opml },
+	{ "export-opml", cmd_export_opml },
+	{ NULL, NULL },
 };
 
 static int
@@ -720,19 +1214,25 @@ parse_args(int argc, char **argv, struct options *opt)
 		{ "config", required_argument, NULL, 'c' },
 		{ "url", required_argument, NULL, 'u' },
 		{ "content-type", required_argument, NULL, 't' },
+		{ "html", no_argument, NULL, 'H' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "lines", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
+	char *end;
 
-	opt->command = "run";
+	opt->command = &commands[0];
+	opt->lines = TAIL_DEFAULT_LINES;
 	if (argc > 1 && argv[1][0] != '-') {
-		for (int i = 0; commands[i]; i++)
-			if (strcmp(argv[1], commands[i]) == 0)
-				opt->command = commands[i];
-		if (strcmp(opt->command, argv[1]) != 0) {
+		for (int i = 0; commands[i].name; i++)
+			if (strcmp(argv[1], commands[i].name) == 0)
+				opt->command = &commands[i];
+		if (strcmp(opt->command->name, argv[1]) != 0) {
 			fprintf(stderr, "newswatch: unknown command '%s'\n", argv[1]);
 			usage(stderr);
 			return EX_USAGE;
@@ -740,30 +1240,42 @@ parse_args(int argc, char **argv, struct options *opt)
 		argv++;
 		argc--;
 	}
-	while ((c = getopt_long(argc, argv, "c:u:t:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:u:t:vjfn:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': opt->config = optarg; break;
+		case 'j': opt->json = 1; break;
+		case 'f': opt->follow = 1; break;
+		case 'n':
+			errno = 0;
+			opt->lines = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || opt->lines < 0) {
+				fprintf(stderr, "newswatch: -n: expected a count, "
+				    "got '%s'\n", optarg);
+				return EX_USAGE;
+			}
+			break;
 		case 'u': opt->url = optarg; break;
 		case 't': opt->content_type = optarg; break;
+		case 'H': opt->html = 1; break;
 		case 'v': opt->verbose = 1; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("newswatch %s\n", NEWSWATCH_VERSION); exit(0);
 		default: usage(stderr); return EX_USAGE;
 		}
 	}
-	if (strcmp(opt->command, "parse") == 0 ||
-	    strcmp(opt->command, "extract") == 0) {
+	if (opt->command->run == cmd_parse || opt->command->run == cmd_extract ||
+	    opt->command->run == cmd_import_opml) {
 		opt->inputs = argv + optind;
 		opt->ninputs = argc - optind;
 		if (opt->ninputs == 0 || (opt->ninputs > 1 &&
-		    strcmp(opt->command, "extract") == 0)) {
+		    opt->command->run != cmd_parse)) {
 			fprintf(stderr, "newswatch %s: expected %s FILE or URL\n",
-			    opt->command, opt->ninputs == 0 ? "a" : "one");
+			    opt->command->name, opt->ninputs == 0 ? "a" : "one");
 			return EX_USAGE;
 		}
 	} else if (optind != argc) {
 		fprintf(stderr, "newswatch %s: unexpected argument '%s'\n",
-		    opt->command, argv[optind]);
+		    opt->command->name, argv[optind]);
 		return EX_USAGE;
 	}
 	return 0;
@@ -781,18 +1293,7 @@ main(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	xmlInitParser();
 
-	if (strcmp(opt.command, "run") == 0)
-		rc = cmd_daemon(&opt, 0);
-	else if (strcmp(opt.command, "once") == 0)
-		rc = cmd_daemon(&opt, 1);
-	else if (strcmp(opt.command, "check") == 0)
-		rc = cmd_check(&opt);
-	else if (strcmp(opt.command, "status") == 0)
-		rc = cmd_status(&opt);
-	else if (strcmp(opt.command, "parse") == 0)
-		rc = cmd_parse(&opt);
-	else
-		rc = cmd_extract(&opt);
+	rc = opt.command->run(&opt);
 
 	xmlCleanupParser();
 	curl_global_cleanup();

@@ -38,7 +38,12 @@ struct job_item {
 	struct http_transfer *xfer;   /* the page being fetched */
 	enum item_state state;
 	unsigned long spool_gen;      /* spool_failures when it was put */
+	int refreshes;                /* <meta http-equiv=refresh> followed */
 };
+
+/* How many <meta http-equiv=refresh> hops an article may take (HTTP
+ * redirects are the engine's and counted there). */
+#define MAX_REFRESHES 3
 
 /* A job waits in at most one queue; QUEUE_BATCH is the one being flushed. */
 enum job_queue { QUEUE_NONE, QUEUE_DISCOVER, QUEUE_FINAL, QUEUE_BATCH };
@@ -340,11 +345,38 @@ item_write(struct job_item *it, const struct item_article *art)
 	}
 }
 
+static void on_article(void *, const struct http_response *);
+
+/* Start fetching url as the page of item it. */
+static struct http_transfer *
+fetch_page(struct job_item *it, const char *url, char *err, size_t errlen)
+{
+	struct poll_job *job = it->job;
+	struct http_request req = {
+		.url = url,
+		.user_agent = job->cf->user_agent,
+		.headers = (const char *const *)job->cf->headers.lines,
+		.nheaders = job->cf->headers.n,
+		.proxy = job->cf->proxy,
+		.ca_file = job->cf->ca_file,
+		.max_bytes = job->cf->max_page_bytes,
+		.timeout = job->cf->timeout,
+		.allow_private = job->p->allow_private,
+		.done = on_article,
+		.arg = it,
+	};
+
+	return http_get(job->p->http, &req, err, errlen);
+}
+
 static void
 on_article(void *arg, const struct http_response *res)
 {
 	struct job_item *it = arg;
 	struct poll_job *job = it->job;
+	const struct feed_entry *e =
+	    &job->feed->entries[job->new[it - job->items].index];
+	unsigned flags = job->cf->article_html ? ARTICLE_HTML : 0;
 	struct item_article art = { .url = res->url };
 	struct article *a = NULL;
 	char err[512], why[600];
@@ -356,10 +388,25 @@ on_article(void *arg, const struct http_response *res)
 		snprintf(why, sizeof(why), "HTTP %ld", res->status);
 		art.error = why;
 	} else if (article_parse(res->body, res->len, res->url,
-	    res->content_type, job->cf->rules, job->cf->nrules, &a,
+	    res->content_type, job->cf->rules, job->cf->nrules, flags, &a,
 	    err, sizeof(err)) == -1) {
 		snprintf(why, sizeof(why), "cannot parse page: %s", err);
 		art.error = why;
+	} else if (a->refresh != NULL && it->refreshes < MAX_REFRESHES) {
+		/* A page that only sends the reader on: follow it, and the
+		 * item is written when that page is in. */
+		it->refreshes++;
+		log_debug("feed %s: article %s: refresh to %s", job->cf->name,
+		    res->url, a->refresh);
+		it->xfer = fetch_page(it, a->refresh, err, sizeof(err));
+		article_free(a);
+		if (it->xfer != NULL)
+			return;
+		a = NULL;
+		art.error = err;
+	} else if (article_prefer_feed_content(a, e->content != NULL ?
+	    e->content : e->summary, flags) == -1) {
+		art.error = "out of memory";
 	}
 	art.article = a;
 	if (art.error) {
@@ -375,8 +422,6 @@ on_article(void *arg, const struct http_response *res)
 static void
 job_deliver(struct poll_job *job)
 {
-	struct poller *p = job->p;
-
 	if ((job->items = calloc(job->nnew, sizeof(*job->items))) == NULL) {
 		job_fail(job, "out of memory");
 		return;
@@ -398,20 +443,7 @@ job_deliver(struct poll_job *job)
 			item_write(it, &art);
 			continue;
 		}
-		struct http_request req = {
-			.url = e->link,
-			.user_agent = job->cf->user_agent,
-			.headers = (const char *const *)job->cf->headers.lines,
-			.nheaders = job->cf->headers.n,
-			.proxy = job->cf->proxy,
-			.ca_file = job->cf->ca_file,
-			.max_bytes = job->cf->max_page_bytes,
-			.timeout = job->cf->timeout,
-			.allow_private = p->allow_private,
-			.done = on_article,
-			.arg = it,
-		};
-		if ((it->xfer = http_get(p->http, &req, err, sizeof(err))) == NULL) {
+		if ((it->xfer = fetch_page(it, e->link, err, sizeof(err))) == NULL) {
 			art.error = err;
 			item_write(it, &art);
 		}
@@ -511,6 +543,30 @@ job_schedule(struct poll_job *job, char *err, size_t errlen)
 	return 0;
 }
 
+/* Entries the document no longer lists start their state_keep. */
+static int
+forget_gone(struct poll_job *job, char *err, size_t errlen)
+{
+	const char **ids = malloc((job->feed->nentries + 1) * sizeof(*ids));
+	int64_t pruned;
+	int rc;
+
+	if (ids == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < job->feed->nentries; i++)
+		ids[i] = job->feed->entries[i].id;
+	rc = state_entries_listed(job->p->state, job->sf.id, ids,
+	    job->feed->nentries, clock_now(), (int64_t)job->cf->state_keep,
+	    &pruned, err, errlen);
+	free(ids);
+	if (rc == 0 && pruned > 0)
+		log_info("feed %s: forgot %lld entries gone from the feed for "
+		    "over state_keep", job->cf->name, (long long)pruned);
+	return rc;
+}
+
 static int
 job_commit(struct poll_job *job, int spool_durable, char *err, size_t errlen)
 {
@@ -551,6 +607,8 @@ job_commit(struct poll_job *job, int spool_durable, char *err, size_t errlen)
 		set_str(&job->sf.last_modified, NULL);
 	}
 	job->p->stats.items += spooled;
+	if (job->ok && job->feed && forget_gone(job, err, errlen) == -1)
+		return -1;
 	if (job->ok) {
 		job->sf.polls++;
 		job->sf.failures = 0;

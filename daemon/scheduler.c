@@ -171,17 +171,22 @@ scheduler_free(struct scheduler *s)
 
 /* Lookups by name in sorted arrays: with 10,000 feeds, a walk of the
  * list for each of them took a good part of a cycle of 304s. */
+struct named {
+	const char *name;   /* the watch's name when the apply began */
+	struct watch *w;
+};
+
 static int
 watch_order(const void *a, const void *b)
 {
-	return strcmp((*(struct watch *const *)a)->cf->name,
-	    (*(struct watch *const *)b)->cf->name);
+	return strcmp(((const struct named *)a)->name,
+	    ((const struct named *)b)->name);
 }
 
 static int
-watch_named(const void *name, const void *w)
+watch_named(const void *name, const void *n)
 {
-	return strcmp(name, (*(struct watch *const *)w)->cf->name);
+	return strcmp(name, ((const struct named *)n)->name);
 }
 
 static int
@@ -190,12 +195,58 @@ known_named(const void *name, const void *f)
 	return strcmp(name, ((const struct state_feed *)f)->name);
 }
 
+static int
+configured(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->nfeeds; i++)
+		if (strcmp(cfg->feeds[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* A feed given a name (or another one) is the feed of the same URL whose
+ * old name the config no longer has: renamed in the state, so its seen
+ * entries stay seen.  NULL when there is none, or the rename failed. */
+static struct watch *
+renamed(struct scheduler *s, const struct config *cfg,
+    const struct config_feed *cf)
+{
+	struct watch *w;
+	char err[512];
+
+	TAILQ_FOREACH(w, &s->watches, entry)
+		if (!w->mark && strcmp(w->cf->url, cf->url) == 0 &&
+		    !configured(cfg, w->cf->name))
+			break;
+	if (w == NULL)
+		return NULL;
+	if (state_feed_rename(s->state, w->cf->name, cf->name, err,
+	    sizeof(err)) == -1) {
+		log_warnx("feed %s: state: %s", cf->name, err);
+		return NULL;
+	}
+	log_info("feed %s: renamed from %s", cf->name, w->cf->name);
+	return w;
+}
+
 /* state_feed_list orders by name. */
 static const struct state_feed *
 known_feed(const struct state_feed *known, size_t nknown, const char *name)
 {
 	return nknown ? bsearch(name, known, nknown, sizeof(*known),
 	    known_named) : NULL;
+}
+
+/* When the state says a feed is due.  After a success a pinned interval
+ * is all policy_next weighs, so it counts from the last poll: an interval
+ * edited in the config (or a feed added back with a new one) takes effect
+ * now, not after the wait the old one decided. */
+static int64_t
+next_due(const struct config_feed *cf, const struct state_feed *f)
+{
+	if (cf->interval_pinned && f->failures == 0 && f->last_poll > 0)
+		return f->last_poll + (int64_t)cf->interval;
+	return f->next_poll;
 }
 
 /* When a feed is first due: its state's next_poll, spread a little. */
@@ -211,9 +262,24 @@ first_delay(struct scheduler *s, const struct config_feed *cf,
 		return 0;
 	/* A URL the state does not know is a new feed: due now. */
 	if (f && f->config_url && strcmp(f->config_url, cf->url) == 0 &&
-	    f->next_poll > clock_now())
-		wait = (double)(f->next_poll - clock_now());
+	    next_due(cf, f) > clock_now())
+		wait = (double)(next_due(cf, f) - clock_now());
 	return wait + jitter(spread);
+}
+
+/* A feed whose settings a reload changed, and which is not polling: when
+ * its next poll is now due, or -1 to keep the wait it has. */
+static double
+changed_delay(struct scheduler *s, const struct watch *w,
+    const struct config_feed *cf, const struct state_feed *f)
+{
+	const struct config_feed *old = w->cf;
+
+	if (w->job || (strcmp(old->url, cf->url) == 0 &&
+	    old->interval == cf->interval &&
+	    old->interval_pinned == cf->interval_pinned))
+		return -1;
+	return first_delay(s, cf, f);
 }
 
 /* 410 Gone, and the config still names the URL that answered it. */
@@ -230,7 +296,8 @@ scheduler_apply(struct scheduler *s, struct config *cfg)
 	struct cfg_ref *ref;
 	struct state_feed *known = NULL;
 	size_t nknown = 0, nold = 0;
-	struct watch *w, *next, **old, **found;
+	struct watch *w, *next;
+	struct named *old, *found;
 	char err[512];
 
 	if ((ref = calloc(1, sizeof(*ref))) == NULL) {
@@ -249,27 +316,36 @@ scheduler_apply(struct scheduler *s, struct config *cfg)
 
 	TAILQ_FOREACH(w, &s->watches, entry) {
 		w->mark = 0;
-		old[nold++] = w;
+		old[nold].name = w->cf->name;
+		old[nold++].w = w;
 	}
 	qsort(old, nold, sizeof(*old), watch_order);
 	for (size_t i = 0; i < cfg->nfeeds; i++) {
 		const struct config_feed *cf = &cfg->feeds[i];
-		const struct state_feed *f = known_feed(known, nknown, cf->name);
+		const struct state_feed *f;
 
 		if (!cf->enabled)
 			continue;
+		found = nold ? bsearch(cf->name, old, nold, sizeof(*old),
+		    watch_named) : NULL;
+		if ((w = found ? found->w : NULL) == NULL)
+			w = renamed(s, cfg, cf);
+		f = known_feed(known, nknown, w ? w->cf->name : cf->name);
 		if (gone(cf, f)) {
 			log_info("feed %s: disabled since it answered 410 Gone; "
 			    "give it another url to poll it again", cf->name);
 			continue;
 		}
-		found = nold ? bsearch(cf->name, old, nold, sizeof(*old),
-		    watch_named) : NULL;
-		if (found != NULL) {
-			w = *found;
+		if (w != NULL) {
+			double wait = changed_delay(s, w, cf, f);
+
 			w->cf = cf;
 			w->ref = ref;
 			w->mark = 1;
+			if (wait >= 0) {
+				log_info("feed %s: changed", cf->name);
+				watch_arm(w, wait);
+			}
 			continue;
 		}
 		if ((w = calloc(1, sizeof(*w))) == NULL) {

@@ -24,10 +24,14 @@
 /* The longest charset name we take from a Content-Type header. */
 #define CHARSET_MAX	64
 
+/* A body shorter than this (in bytes) may be what an overeager
+ * boilerplate rule left of the article: Readability's "char threshold". */
+#define BODY_RETRY_LEN	500
+
 static const char *const rule_fields[] = {
 	"title", "description", "published", "modified", "authors", "section",
 	"tags", "image", "language", "site_name", "publisher",
-	"canonical_url", "text",
+	"canonical_url", "text", "strip",
 };
 
 int
@@ -333,16 +337,134 @@ xerr_ignore(void *arg, xmlErrorPtr e)
 	(void)e;
 }
 
+/* Remove the nodes xpath selects from doc, except the root element and
+ * attributes. */
+static void
+strip_nodes(htmlDocPtr doc, const char *xpath)
+{
+	xmlXPathContextPtr ctx;
+	xmlXPathObjectPtr res = NULL;
+	xmlNodeSetPtr set;
+	xmlNode *n, *root = xmlDocGetRootElement(doc);
+	int i;
+
+	if ((ctx = xmlXPathNewContext(doc)) == NULL)
+		return;
+	res = xmlXPathEvalExpression((const xmlChar *)xpath, ctx);
+	if (res == NULL || res->type != XPATH_NODESET ||
+	    (set = res->nodesetval) == NULL)
+		goto done;
+	/* Unlink all before freeing any: a selected node may sit inside
+	 * another one. */
+	for (i = 0; i < set->nodeNr; i++) {
+		n = set->nodeTab[i];
+		if (n == root || (n->type != XML_ELEMENT_NODE &&
+		    n->type != XML_TEXT_NODE && n->type != XML_COMMENT_NODE &&
+		    n->type != XML_CDATA_SECTION_NODE)) {
+			set->nodeTab[i] = NULL;
+			continue;
+		}
+		xmlUnlinkNode(n);
+	}
+	for (i = 0; i < set->nodeNr; i++) {
+		xmlFreeNode(set->nodeTab[i]);
+		set->nodeTab[i] = NULL;
+	}
+done:
+	xmlXPathFreeObject(res);
+	xmlXPathFreeContext(ctx);
+}
+
+/* Remove what the feed's strip rules select, before anything is read. */
+static void
+apply_strip(htmlDocPtr doc, const struct article_rule *rules, size_t nrules)
+{
+	size_t i;
+
+	for (i = 0; i < nrules; i++)
+		if (rules[i].field != NULL && rules[i].xpath != NULL &&
+		    strcmp(rules[i].field, "strip") == 0)
+			strip_nodes(doc, rules[i].xpath);
+}
+
+/*
+ * 1 when the page is UTF-8 whatever its <meta> says: valid UTF-8 with at
+ * least one multi-byte sequence, which text in a legacy charset almost
+ * never is.  Pages saved or re-served as UTF-8 keep their old
+ * <meta charset=gb2312> and would otherwise come out as mojibake.
+ */
+static int
+sniff_utf8(const char *buf, size_t len)
+{
+	size_t i, outlen;
+	char *fixed;
+
+	for (i = 0; i < len && !((unsigned char)buf[i] & 0x80); i++)
+		;
+	if (i == len)
+		return 0;
+	if ((fixed = text_utf8_repair(buf, len, &outlen)) != NULL) {
+		free(fixed);
+		return 0;
+	}
+	return 1;
+}
+
+static htmlDocPtr
+parse_html(const char *buf, size_t len, const char *url, const char *cs)
+{
+	return htmlReadMemory(buf, (int)len, url, cs, HTML_PARSE_NONET |
+	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER);
+}
+
+/*
+ * The body text of the page doc was parsed from.  When the boilerplate
+ * rules leave little, the page is read again without the rules on class
+ * and id (a theme's "header-content" box may hold the whole story) and
+ * without conditional cleaning, and the longer text wins.
+ */
+static void
+body_text(struct article *a, htmlDocPtr doc, const char *buf, size_t len,
+    const char *cs, const struct article_rule *rules, size_t nrules,
+    unsigned flags)
+{
+	htmlDocPtr again;
+	char *more, *morehtml = NULL, **html;
+
+	html = flags & ARTICLE_HTML ? &a->html : NULL;
+	a->text = art_body(doc, 0, html);
+	if (a->text != NULL && strlen(a->text) >= BODY_RETRY_LEN)
+		return;
+	if ((again = parse_html(buf, len, a->url, cs)) == NULL)
+		return;
+	apply_strip(again, rules, nrules);
+	more = art_body(again, 1, html != NULL ? &morehtml : NULL);
+	xmlFreeDoc(again);
+	if (more == NULL || (a->text != NULL &&
+	    strlen(a->text) >= strlen(more))) {
+		free(more);
+		free(morehtml);
+		return;
+	}
+	free(a->text);
+	a->text = more;
+	if (html != NULL) {
+		free(a->html);
+		a->html = morehtml;
+	}
+}
+
 int
 article_parse(const char *buf, size_t len, const char *url,
     const char *content_type, const struct article_rule *rules, size_t nrules,
-    struct article **out, char *err, size_t errlen)
+    unsigned flags, struct article **out, char *err, size_t errlen)
 {
 	xmlStructuredErrorFunc ofn = xmlStructuredError;
 	void *octx = xmlStructuredErrorContext;
 	struct article *a = NULL;
 	htmlDocPtr doc = NULL;
-	char cs[CHARSET_MAX];
+	char csbuf[CHARSET_MAX];
+	const char *cs;
 
 	*out = NULL;
 	xmlSetStructuredErrorFunc(NULL, xerr_ignore);
@@ -358,10 +480,11 @@ article_parse(const char *buf, size_t len, const char *url,
 		snprintf(err, errlen, "not HTML: no markup");
 		goto fail;
 	}
-	doc = htmlReadMemory(buf, (int)len, url,
-	    content_type_charset(content_type, cs, sizeof(cs)) ? cs : NULL,
-	    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-	    HTML_PARSE_RECOVER);
+	/* The header's charset first, then the bytes themselves, and only
+	 * then what the page declares (libxml2 reads the BOM and <meta>). */
+	cs = content_type_charset(content_type, csbuf, sizeof(csbuf)) ? csbuf :
+	    sniff_utf8(buf, len) ? "UTF-8" : NULL;
+	doc = parse_html(buf, len, url, cs);
 	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
 		snprintf(err, errlen, "not HTML: the parser found no element");
 		goto fail;
@@ -371,12 +494,16 @@ article_parse(const char *buf, size_t len, const char *url,
 	a->published = a->modified = NW_TIME_UNSET;
 	if (url != NULL && (a->url = strdup(url)) == NULL)
 		goto oom;
+	apply_strip(doc, rules, nrules);
 	if (art_meta(doc, url, rules, nrules, a) == -1)
 		goto oom;
+	a->source = "rule";
 	a->text = rule_text(doc, rules, nrules);
 	/* Last: it unlinks the boilerplate from the tree. */
-	if (a->text == NULL)
-		a->text = art_body(doc);
+	if (a->text == NULL) {
+		a->source = "page";
+		body_text(a, doc, buf, len, cs, rules, nrules, flags);
+	}
 	xmlFreeDoc(doc);
 	xmlSetStructuredErrorFunc(octx, ofn);
 	*out = a;
@@ -408,7 +535,46 @@ article_free(struct article *a)
 	free(a->site_name);
 	free(a->publisher);
 	free(a->text);
+	free(a->html);
+	free(a->refresh);
 	free(a);
+}
+
+int
+article_prefer_feed_content(struct article *a, const char *feed_html,
+    unsigned flags)
+{
+	htmlDocPtr doc;
+	char *text, *html = NULL;
+	size_t len;
+
+	if (feed_html == NULL || (len = strlen(feed_html)) == 0 ||
+	    len > INT32_MAX)
+		return 0;
+	doc = htmlReadMemory(feed_html, (int)len, a->url, "UTF-8",
+	    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+	    HTML_PARSE_RECOVER | HTML_PARSE_NOIMPLIED);
+	if (doc == NULL)
+		return 0;
+	text = art_paragraphs((xmlNode *)doc);
+	xmlFreeDoc(doc);
+	if (text == NULL || (a->text != NULL &&
+	    strlen(a->text) >= strlen(text))) {
+		free(text);
+		return 0;
+	}
+	if ((flags & ARTICLE_HTML) && (html = strdup(feed_html)) == NULL) {
+		free(text);
+		return -1;
+	}
+	free(a->text);
+	a->text = text;
+	if (html != NULL) {
+		free(a->html);
+		a->html = html;
+	}
+	a->source = "feed";
+	return 0;
 }
 
 static json_t *
@@ -466,7 +632,10 @@ article_to_json(const struct article *a)
 	json_object_set_new(o, "site_name", json_str(a->site_name));
 	json_object_set_new(o, "publisher", json_str(a->publisher));
 	json_object_set_new(o, "text", json_str(a->text));
-	if (json_object_size(o) != 14) {
+	json_object_set_new(o, "source", json_str(a->source));
+	if (a->html != NULL)
+		json_object_set_new(o, "html", json_string(a->html));
+	if (json_object_size(o) != 15 + (a->html != NULL)) {
 		json_decref(o);
 		return NULL;
 	}

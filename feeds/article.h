@@ -20,7 +20,9 @@
 /* A per-feed override: the XPath expression that yields one field.  Known
  * fields: title, description, published, modified, authors, section, tags,
  * image, language, site_name, publisher, canonical_url, text.  An XPath
- * that yields nothing leaves the field to the automatic rules. */
+ * that yields nothing leaves the field to the automatic rules.  The field
+ * "strip" is no field: what its XPath selects (the root element excepted)
+ * is removed from the page before anything else is read. */
 struct article_rule {
 	const char *field;
 	const char *xpath;
@@ -43,7 +45,26 @@ struct article {
 	char *site_name;
 	char *publisher;
 	char *text;          /* body text: paragraphs separated by "\n\n" */
+	char *html;          /* the body as cleaned HTML, with ARTICLE_HTML */
+	char *refresh;       /* where <meta http-equiv=refresh> sends the
+	                      * reader at once (within REFRESH_FOLLOW_MAX
+	                      * seconds), absolute http(s), not the page
+	                      * itself; else NULL.  Not in the JSON: the
+	                      * fetcher follows it */
+	const char *source;  /* where text comes from: "page", "rule" (the
+	                      * feed's text XPath) or "feed" (the feed's own
+	                      * content); static, never NULL */
 };
+
+/* A <meta http-equiv=refresh> with a longer delay is a page reloading
+ * itself now and then, not a redirect. */
+#define REFRESH_FOLLOW_MAX	5
+
+/* article_parse flags. */
+#define ARTICLE_HTML	0x1	/* also keep the body as cleaned HTML:
+				 * the chosen elements with only href, src,
+				 * alt, title, datetime and table span
+				 * attributes */
 
 /* Return 0 when field names a known article field, else -1. */
 int article_rule_field_known(const char *field);
@@ -54,20 +75,32 @@ int article_rule_check(const char *xpath, char *err, size_t errlen);
 /*
  * Parse len bytes of the HTML page buf fetched from url (after redirects;
  * may be NULL).  content_type (may be NULL) gives the charset, which wins
- * over <meta charset>.  rules/nrules are the feed's overrides (may be
- * NULL/0).  Returns 0 and *out (caller frees with article_free), or -1 and
- * a reason in err when the bytes are not a page at all.
+ * over everything; then bytes that are valid UTF-8 are read as UTF-8,
+ * else the BOM or <meta charset> decides.  rules/nrules are the feed's
+ * overrides (may be NULL/0); flags is 0 or ARTICLE_HTML.  Returns 0 and
+ * *out (caller frees with article_free), or -1 and a reason in err when
+ * the bytes are not a page at all.
  */
 int article_parse(const char *buf, size_t len, const char *url,
     const char *content_type, const struct article_rule *rules, size_t nrules,
-    struct article **out, char *err, size_t errlen);
+    unsigned flags, struct article **out, char *err, size_t errlen);
+
+/*
+ * When the feed's own content for the entry (HTML, may be NULL) holds more
+ * text than the page gave (a teaser page, a paywall, a page the body rules
+ * got wrong), make it the article's text (and html, with ARTICLE_HTML in
+ * flags) and set a->source to "feed".  Returns -1 on allocation failure
+ * only.
+ */
+int article_prefer_feed_content(struct article *a, const char *feed_html,
+    unsigned flags);
 
 void article_free(struct article *article);
 
 /* The article as a JSON object with the keys url, canonical_url, title,
  * description, published, modified (RFC 3339 UTC), authors, section, tags,
- * image, language, site_name, publisher, text; absent values are null or
- * [].  New reference. */
+ * image, language, site_name, publisher, text, source, and html when it
+ * was asked for; absent values are null or [].  New reference. */
 json_t *article_to_json(const struct article *article);
 
 #endif

@@ -60,6 +60,11 @@ char	*art_node_text(xmlNode *n);
  * style and other never-visible elements are left out.  Caller frees. */
 char	*art_paragraphs(xmlNode *n);
 
+/* The first size-1 bytes or so of n's visible text, whitespace squashed,
+ * into buf (which it returns; "" when n has none).  Reads no further
+ * than that: cheap on any node. */
+const char *art_lead(xmlNode *n, char *buf, size_t size);
+
 /* Add a copy of s to the list unless an equal string (case-insensitive)
  * is there or the list holds ART_MAX_LIST.  Returns -1 on allocation
  * failure only. */
@@ -82,8 +87,10 @@ int	 art_meta(htmlDocPtr doc, const char *url,
 	    const struct article_rule *rules, size_t nrules, struct article *a);
 
 /* The main body text of doc, paragraphs separated by "\n\n", or NULL when
- * the page has none.  Rewrites the tree (boilerplate is unlinked): call it
- * last. */
-char	*art_body(htmlDocPtr doc);
+ * the page has none; relaxed leaves the class and id rules out and skips
+ * conditional cleaning (hidden elements still go).  When html is not NULL, *html gets the
+ * chosen elements as cleaned HTML (caller frees; NULL when none).
+ * Rewrites the tree (boilerplate is unlinked): call it last. */
+char	*art_body(htmlDocPtr doc, int relaxed, char **html);
 
 #endif

@@ -55,6 +55,13 @@
 #define AUTHOR_MAX	100
 /* The longest meta name or itemprop we compare. */
 #define KEY_MAX		64
+/* A credit line ("Von R. R. am 07.08.2013 um 09:07 Uhr gespeichert
+ * unter ...") is no longer than this. */
+#define CREDIT_LINE_MAX	200
+/* An element with more text than this is no date line. */
+#define DATE_LINE_MAX	160
+/* The longest class+id string we look at. */
+#define CLASS_MAX	256
 
 enum field {
 	F_TITLE, F_DESCRIPTION, F_PUBLISHED, F_MODIFIED, F_AUTHORS,
@@ -78,7 +85,11 @@ enum src {
 	SRC_HTTP_EQUIV,		/* <meta http-equiv=content-language> */
 	SRC_TIME,		/* <time datetime> of the article */
 	SRC_URL,		/* /2022/01/07/ in the page's URL */
+	SRC_DATE_TEXT,		/* "5. April 2017" in a date-classed element */
 	SRC_BYLINE,		/* <a rel=author> */
+	SRC_BYLINE_CLASS,	/* an element of class "author", "byline" */
+	SRC_BYLINE_TEXT,	/* a short line "Text: Name", "Von Name" */
+	SRC_REL,		/* <a rel="category tag">, <a rel=tag> */
 	SRC_TITLE,		/* <title> */
 	SRC_H1,			/* the article's <h1> */
 	NSRC
@@ -90,15 +101,17 @@ static const enum src precedence[NFIELD][NSRC] = {
 	[F_DESCRIPTION] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_META_PLAIN,
 	    SRC_META, SRC_TWITTER, SRC_MICRODATA, SRC_JSONLD_PAGE },
 	[F_PUBLISHED] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_MICRODATA,
-	    SRC_META, SRC_META_PLAIN, SRC_JSONLD_PAGE, SRC_TIME, SRC_URL },
+	    SRC_META, SRC_META_PLAIN, SRC_JSONLD_PAGE, SRC_TIME, SRC_URL,
+	    SRC_DATE_TEXT },
 	[F_MODIFIED] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_MICRODATA,
 	    SRC_META, SRC_META_PLAIN, SRC_JSONLD_PAGE },
 	[F_AUTHORS] = { SRC_RULE, SRC_JSONLD, SRC_META, SRC_META_PLAIN,
-	    SRC_OG, SRC_MICRODATA, SRC_JSONLD_PAGE, SRC_BYLINE },
+	    SRC_TWITTER, SRC_OG, SRC_MICRODATA, SRC_JSONLD_PAGE, SRC_BYLINE,
+	    SRC_BYLINE_CLASS, SRC_BYLINE_TEXT },
 	[F_SECTION] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_META,
-	    SRC_MICRODATA, SRC_META_PLAIN, SRC_JSONLD_PAGE },
+	    SRC_MICRODATA, SRC_META_PLAIN, SRC_JSONLD_PAGE, SRC_REL },
 	[F_TAGS] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_META, SRC_META_PLAIN,
-	    SRC_MICRODATA, SRC_JSONLD_PAGE },
+	    SRC_MICRODATA, SRC_JSONLD_PAGE, SRC_REL },
 	[F_IMAGE] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_TWITTER, SRC_LINK,
 	    SRC_MICRODATA, SRC_JSONLD_PAGE },
 	[F_LANGUAGE] = { SRC_RULE, SRC_JSONLD, SRC_HTML_LANG, SRC_HTTP_EQUIV,
@@ -227,6 +240,14 @@ struct slot {
 
 struct meta {
 	struct slot	 f[NFIELD];
+	/* Authors by source rank, all of them: a source that names only the
+	 * site ("finanztreff.de") as author gives way to the next one. */
+	struct slot	 authors[NSRC + 1];
+	int		 byline_seen;	/* a byline element was read */
+	int		 credit_seen;	/* a "Text: Name" line was read */
+	char		*refresh;	/* a <meta http-equiv=refresh> target */
+	int		 twitter_label;	/* which twitter:dataN the label says
+				 * is the author ('1', '2'), or 0 */
 	const char	*url;
 	int		 ld_article;	/* the first Article was read */
 	int		 ld_page;	/* the first WebPage was read */
@@ -284,34 +305,84 @@ language_tag(const char *s)
 	return t;
 }
 
-/* An author name without its "By", or NULL when s is no name (a link,
- * a handle, a paragraph). */
-static const char *
-author_name(const char *s)
+static int
+ends_with(const char *s, const char *suffix)
 {
-	static const char *const by[] = { "by ", "by:", "von ", "di " };
-	size_t i, len;
+	size_t a = strlen(s), b = strlen(suffix);
 
-	for (i = 0; i < sizeof(by) / sizeof(by[0]); i++) {
-		len = strlen(by[i]);
-		if (strncasecmp(s, by[i], len) == 0) {
-			s += len;
-			break;
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* An author name without the words around it ("By", "Posted by", "View
+ * all posts by", a trailing arrow), into buf; NULL when s is no name (a
+ * link, a handle, a paragraph, a date). */
+static const char *
+author_name(const char *s, char *buf, size_t buflen)
+{
+	static const char *const lead[] = {
+		"view all posts by ", "show all articles of ",
+		"zeige alle beitr\xc3\xa4ge von ", "alle beitr\xc3\xa4ge von ",
+		"more from ", "posted by ", "written by ", "published by ",
+		"eingestellt von ", "erstellt von ", "texte:",
+		"ver\xc3\xb6" "ffentlicht von ", "geschrieben von ", "text von ",
+		"text:", "autor:", "autorin:", "author:", "von:", "by:", "by ",
+		"von ", "di ", "par ", "por ", "door ",
+	};
+	static const char *const trail[] = {
+		" \xe2\x86\x92", " \xc2\xbb", " \xe2\x80\x94", " -", " |", ",",
+		":",
+	};
+	/* What bylines say around the name, alone after the cutting. */
+	static const char *const label[] = {
+		"posted", "published", "publiziert am", "datum", "date", "follow",
+		"text", "author", "autor", "by", "von", "no author", "quelle",
+		"source",
+	};
+	size_t i, len, digits = 0;
+	int again;
+
+	do {
+		while (*s == ' ' || *s == ':')
+			s++;
+		for (again = 0, i = 0; i < sizeof(lead) / sizeof(lead[0]); i++) {
+			len = strlen(lead[i]);
+			if (strncasecmp(s, lead[i], len) == 0) {
+				s += len;
+				again = 1;
+				break;
+			}
 		}
-	}
-	while (*s == ' ' || *s == ':')
-		s++;
+	} while (again);
 	len = strlen(s);
 	if (len == 0 || len > AUTHOR_MAX || strstr(s, "://") != NULL ||
-	    strncmp(s, "www.", 4) == 0 || *s == '@')
+	    strstr(s, "www.") != NULL || *s == '@')
 		return NULL;
-	return s;
+	for (i = 0; i < len; i++)
+		digits += isdigit((unsigned char)s[i]) != 0;
+	if (digits >= 4 || digits * 2 >= len)
+		return NULL;
+	snprintf(buf, buflen, "%s", s);
+	do {
+		for (again = 0, i = 0; i < sizeof(trail) / sizeof(trail[0]); i++) {
+			len = strlen(buf);
+			if (ends_with(buf, trail[i])) {
+				buf[len - strlen(trail[i])] = '\0';
+				again = 1;
+			}
+		}
+	} while (again);
+	for (i = 0; i < sizeof(label) / sizeof(label[0]); i++)
+		if (strcasecmp(buf, label[i]) == 0)
+			return NULL;
+	return *buf != '\0' ? buf : NULL;
 }
 
 static void
 slot_list_add(struct meta *m, struct slot *sl, enum field f, const char *v)
 {
-	if (f == F_AUTHORS && (v = author_name(v)) == NULL)
+	char name[AUTHOR_MAX + 1];
+
+	if (f == F_AUTHORS && (v = author_name(v, name, sizeof(name))) == NULL)
 		return;
 	if (art_list_add(&sl->v, &sl->n, v) == -1)
 		m->oom = 1;
@@ -359,8 +430,8 @@ slot_list_split(struct meta *m, struct slot *sl, enum field f,
 static void
 offer(struct meta *m, enum field f, enum src src, const char *value)
 {
-	struct slot *sl = &m->f[f];
 	int rank = rank_of(f, src);
+	struct slot *sl = f == F_AUTHORS ? &m->authors[rank] : &m->f[f];
 	char *v = NULL, *conv = NULL;
 	int64_t t = NW_TIME_UNSET;
 
@@ -416,14 +487,6 @@ done:
 /* JSON-LD */
 
 enum ld_kind { LD_OTHER, LD_ARTICLE, LD_PAGE, LD_SITE, LD_LIST };
-
-static int
-ends_with(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-
-	return a >= b && strcmp(s + a - b, suffix) == 0;
-}
 
 static enum ld_kind
 ld_type_kind(const char *t)
@@ -687,6 +750,63 @@ ld_script(struct meta *m, xmlNode *n)
 
 /* <meta> */
 
+/* A <meta http-equiv=refresh content="0; url=..."> that sends the reader
+ * to another page at once: the first one, resolved against the page. */
+static void
+meta_refresh(struct meta *m, const char *content)
+{
+	const char *p = content;
+	char *target, *url;
+	long delay;
+	size_t len;
+
+	if (m->refresh != NULL)
+		return;
+	delay = strtol(p, (char **)&p, 10);
+	if (p == content || delay < 0 || delay > REFRESH_FOLLOW_MAX)
+		return;
+	p += strspn(p, " \t\r\n;,");
+	if (strncasecmp(p, "url", 3) != 0)
+		return;
+	p += 3 + strspn(p + 3, " \t\r\n");
+	if (*p++ != '=')
+		return;
+	p += strspn(p, " \t\r\n");
+	len = strlen(p);
+	/* The URL may be quoted: url='...'. */
+	if (len >= 2 && (*p == '\'' || *p == '"') && p[len - 1] == *p) {
+		p++;
+		len -= 2;
+	}
+	if ((target = strndup(p, len)) == NULL) {
+		m->oom = 1;
+		return;
+	}
+	url = url_resolve(m->url, target);
+	free(target);
+	if (url != NULL && url_is_http(url) &&
+	    (m->url == NULL || strcmp(url, m->url) != 0))
+		m->refresh = url;
+	else
+		free(url);
+}
+
+/* 1 when a label announces an author: "Written by", "Verfasst von". */
+static int
+is_author_label(const char *s)
+{
+	static const char *const labels[] = {
+		"written by", "verfasst von", "geschrieben von", "author",
+		"autor", "auteur", "escrito por", "scritto da",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strncasecmp(s, labels[i], strlen(labels[i])) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 meta_tag(struct meta *m, xmlNode *n)
 {
@@ -713,10 +833,21 @@ meta_tag(struct meta *m, xmlNode *n)
 				key[2] = '.';
 			else if (strncmp(key, "dcterms:", 8) == 0)
 				key[7] = '.';
+			/* Yoast's "Written by" card: twitter:label1 names what
+			 * twitter:data1 holds. */
+			if (strncmp(key, "twitter:label", 13) == 0 &&
+			    key[13] != '\0' && key[14] == '\0' &&
+			    is_author_label(content))
+				m->twitter_label = key[13];
+			else if (strncmp(key, "twitter:data", 12) == 0 &&
+			    key[12] == m->twitter_label && key[13] == '\0')
+				offer(m, F_AUTHORS, SRC_TWITTER, content);
 			if (i == 2) {
 				if (strcmp(key, "content-language") == 0)
 					offer(m, F_LANGUAGE, SRC_HTTP_EQUIV,
 					    content);
+				else if (strcmp(key, "refresh") == 0)
+					meta_refresh(m, content);
 				continue;
 			}
 			for (j = 0; j < sizeof(meta_keys) / sizeof(meta_keys[0]);
@@ -863,6 +994,213 @@ url_date(struct meta *m, const char *url)
 	}
 }
 
+/* 1 when class or id of n holds one of words (as substrings). */
+static int
+class_says(const xmlNode *n, const char *const *words, size_t nwords)
+{
+	const char *v[2] = { art_attr(n, "class"), art_attr(n, "id") };
+	char buf[CLASS_MAX];
+	size_t i, j;
+
+	for (i = 0; i < 2; i++) {
+		if (v[i] == NULL)
+			continue;
+		for (j = 0; v[i][j] != '\0' && j + 1 < sizeof(buf); j++)
+			buf[j] = (char)tolower((unsigned char)v[i][j]);
+		buf[j] = '\0';
+		for (j = 0; j < nwords; j++)
+			if (strstr(buf, words[j]) != NULL)
+				return 1;
+	}
+	return 0;
+}
+
+/* 1 when n sits in a comment thread: dates and names there are the
+ * readers', not the article's. */
+static int
+in_comments(const xmlNode *n)
+{
+	static const char *const words[] = { "comment", "respond" };
+	int depth;
+
+	for (depth = 0; n != NULL && depth < ART_MAX_DEPTH;
+	    n = n->parent, depth++)
+		if (n->type == XML_ELEMENT_NODE &&
+		    class_says(n, words, sizeof(words) / sizeof(words[0])))
+			return 1;
+	return 0;
+}
+
+/*
+ * The date a page shows its readers when nothing machine-readable says
+ * it: the first short element whose class names a date ("entry-date",
+ * "post-meta", "artikeldatum"), read as text (or its datetime or title
+ * attribute), outside comment threads.  A bare <time> outside the
+ * article is not enough: a site's header shows today's date.
+ */
+static void
+date_line(struct meta *m, xmlNode *n)
+{
+	static const char *const words[] = {
+		"date", "datum", "time", "publish", "posted", "meta", "byline",
+		"updated",
+	};
+	const char *v;
+	char *text, buf[32];
+	int64_t t;
+
+	if (m->f[F_PUBLISHED].rank != 0 ||
+	    !class_says(n, words, sizeof(words) / sizeof(words[0])) ||
+	    in_comments(n))
+		return;
+	if (((v = art_attr(n, "datetime")) != NULL ||
+	    (v = art_attr(n, "title")) != NULL) &&
+	    (date_parse(v, &t) == 0 || date_find(v, &t) == 0)) {
+		offer(m, F_PUBLISHED, SRC_DATE_TEXT,
+		    date_format_rfc3339(t, buf, sizeof(buf)));
+		return;
+	}
+	if ((text = art_node_text(n)) == NULL)
+		return;
+	if (strlen(text) <= DATE_LINE_MAX && date_find(text, &t) == 0)
+		offer(m, F_PUBLISHED, SRC_DATE_TEXT,
+		    date_format_rfc3339(t, buf, sizeof(buf)));
+	free(text);
+}
+
+static int
+find_fn_enter(xmlNode *n, int depth, void *arg)
+{
+	static const char *const fn[] = { " fn ", " fn", "fn ", "name" };
+	const char *c;
+
+	(void)depth;
+	if (n->type != XML_ELEMENT_NODE)
+		return ART_WALK_SKIP;
+	if (((c = art_attr(n, "class")) != NULL && (strcmp(c, "fn") == 0 ||
+	    class_says(n, fn, sizeof(fn) / sizeof(fn[0])))) ||
+	    ((c = art_attr(n, "itemprop")) != NULL && strcmp(c, "name") == 0)) {
+		*(xmlNode **)arg = n;
+		return ART_WALK_STOP;
+	}
+	return ART_WALK_INTO;
+}
+
+/*
+ * The first byline the page shows, outside comment threads: an element
+ * whose class names the author ("author vcard", "byline", "post-author")
+ * or a <byline>,
+ * its hCard "fn" or "name" part when it has one.  What follows the name
+ * ("on May 5", " | 12.03.2021") is cut off.
+ */
+static void
+byline(struct meta *m, xmlNode *n)
+{
+	static const char *const words[] = { "author", "byline", "autor",
+	    "verfasser" };
+	static const char *const cut[] = { " on ", " am ", " le ", " el ",
+	    " il ", " - ", " \xe2\x80\x93 ", " \xc2\xb7 ", " | ", " / " };
+	xmlNode *name = NULL;
+	char *text, *p;
+	size_t i, before;
+
+	if (m->byline_seen || (!art_is(n, "byline") && !class_says(n, words,
+	    sizeof(words) / sizeof(words[0]))) || in_comments(n))
+		return;
+	art_walk(n, find_fn_enter, NULL, &name);
+	if ((text = art_node_text(name != NULL ? name : n)) == NULL)
+		return;
+	for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++)
+		if ((p = strstr(text, cut[i])) != NULL && p != text)
+			*p = '\0';
+	before = m->authors[rank_of(F_AUTHORS, SRC_BYLINE_CLASS)].n;
+	if (strlen(text) <= AUTHOR_MAX)
+		offer(m, F_AUTHORS, SRC_BYLINE_CLASS, text);
+	m->byline_seen =
+	    m->authors[rank_of(F_AUTHORS, SRC_BYLINE_CLASS)].n > before;
+	free(text);
+}
+
+/* 1 when s reads like a person's name: one to five words, each
+ * capitalised but for the particles names have ("Jose de la Cruz",
+ * "Ursula von der Leyen"), no digits. */
+static int
+looks_like_name(const char *s)
+{
+	static const char *const particles[] = {
+		"von", "van", "der", "den", "de", "da", "di", "du", "del", "la",
+		"le", "y", "und", "and",
+	};
+	size_t words = 0, len, i;
+	const char *p;
+
+	for (p = s; *p != '\0'; p += len) {
+		p += strspn(p, " ");
+		if ((len = strcspn(p, " ")) == 0)
+			break;
+		if (++words > 5)
+			return 0;
+		for (i = 0; i < len; i++)
+			if (isdigit((unsigned char)p[i]))
+				return 0;
+		if (isupper((unsigned char)*p) || ((unsigned char)*p & 0x80))
+			continue;
+		for (i = 0; i < sizeof(particles) / sizeof(particles[0]); i++)
+			if (strlen(particles[i]) == len &&
+			    strncmp(p, particles[i], len) == 0)
+				break;
+		if (i == sizeof(particles) / sizeof(particles[0]) ||
+		    words == 1)
+			return 0;
+	}
+	return words > 0;
+}
+
+/*
+ * The credit line a page sets in the text itself, when nothing else names
+ * the author: a short element that says "Text: Name", "Autor: Name",
+ * "Von Name" or "By Name" and nothing more (what follows " am ", " on "
+ * or a comma goes), outside comment threads.
+ */
+static void
+credit_line(struct meta *m, xmlNode *n)
+{
+	static const char *const lead[] = {
+		"text:", "text von ", "autor:", "autorin:", "author:", "von:",
+		"von ", "by ", "written by ", "texte:", "por ", "par ",
+	};
+	static const char *const cut[] = { " am ", " on ", " le ", ",",
+	    " | ", " - " };
+	char start[16], name[AUTHOR_MAX + 1], *text, *p;
+	const char *v;
+	size_t i;
+
+	if (m->credit_seen || (!art_is(n, "p") && !art_is(n, "div") &&
+	    !art_is(n, "span") && !art_is(n, "em") && !art_is(n, "strong") &&
+	    !art_is(n, "small") && !art_is(n, "address")))
+		return;
+	art_lead(n, start, sizeof(start));
+	for (i = 0; i < sizeof(lead) / sizeof(lead[0]); i++)
+		if (strncasecmp(start, lead[i], strlen(lead[i])) == 0)
+			break;
+	if (i == sizeof(lead) / sizeof(lead[0]) || in_comments(n) ||
+	    (text = art_node_text(n)) == NULL)
+		return;
+	/* A credit line, not a paragraph that starts with "Von". */
+	if (strlen(text) <= CREDIT_LINE_MAX) {
+		p = text + strlen(lead[i]);
+		for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++)
+			if ((v = strstr(p, cut[i])) != NULL)
+				text[v - text] = '\0';
+		if ((v = author_name(text, name, sizeof(name))) != NULL &&
+		    looks_like_name(v)) {
+			offer(m, F_AUTHORS, SRC_BYLINE_TEXT, v);
+			m->credit_seen = 1;
+		}
+	}
+	free(text);
+}
+
 static int
 meta_enter(xmlNode *n, int depth, void *arg)
 {
@@ -887,6 +1225,9 @@ meta_enter(xmlNode *n, int depth, void *arg)
 		return ART_WALK_SKIP;
 	if (art_attr(n, "itemprop") != NULL)
 		microdata(m, n);
+	date_line(m, n);
+	byline(m, n);
+	credit_line(m, n);
 	if (art_is(n, "meta"))
 		meta_tag(m, n);
 	else if (art_is(n, "link"))
@@ -916,6 +1257,18 @@ meta_enter(xmlNode *n, int depth, void *arg)
 	    has_word(v, "author")) {
 		text = art_node_text(n);
 		offer(m, F_AUTHORS, SRC_BYLINE, text);
+		free(text);
+	} else if (art_is(n, "a") && (v = art_attr(n, "rel")) != NULL &&
+	    has_word(v, "tag") && !art_inside(n, "aside") &&
+	    !art_inside(n, "nav") && (!art_inside(n, "footer") ||
+	    art_inside(n, "article")) && !in_comments(n)) {
+		/* WordPress and hAtom: rel="category tag" names the post's
+		 * categories, rel="tag" its tags; a sidebar's cloud or the
+		 * site's footer is not the post's (the post's own footer
+		 * is). */
+		text = art_node_text(n);
+		offer(m, has_word(v, "category") ? F_SECTION : F_TAGS, SRC_REL,
+		    text);
 		free(text);
 	}
 	return ART_WALK_INTO;
@@ -971,26 +1324,53 @@ squeeze(const char *s, size_t len, char *buf, size_t buflen)
 	return buf;
 }
 
-/* 1 when part (len bytes) of a title names the site: its name, or the
- * main label of the host ("ansa" of www.ansa.it). */
-static int
-names_site(const char *part, size_t len, const char *site, const char *url)
+/* s lower-cased with only its letters and digits into buf: ASCII
+ * punctuation and spaces go, and so do the UTF-8 punctuation marks titles
+ * are typeset with (U+2000-U+206F: dashes, curly quotes, ellipsis;
+ * U+00A0-U+00BF: no-break space, guillemets, middle dot). */
+static const char *
+words_only(const char *s, char *buf, size_t buflen)
 {
-	char p[128], s[128], h[128];
+	const unsigned char *p = (const unsigned char *)s;
+	size_t j = 0;
+
+	while (*p != '\0' && j + 4 < buflen) {
+		if (*p < 0x80) {
+			if (isalnum(*p))
+				buf[j++] = (char)tolower(*p);
+			p++;
+		} else if (p[0] == 0xe2 && (p[1] == 0x80 || p[1] == 0x81) &&
+		    p[2] != '\0')
+			p += 3;
+		else if (p[0] == 0xc2 && p[1] >= 0xa0 && p[1] <= 0xbf)
+			p += 2;
+		else
+			buf[j++] = (char)*p++;
+	}
+	buf[j] = '\0';
+	return buf;
+}
+
+/* 1 when a and b are the same words, whatever their punctuation. */
+static int
+same_words(const char *a, const char *b)
+{
+	char x[512], y[512];
+
+	return strcmp(words_only(a, x, sizeof(x)),
+	    words_only(b, y, sizeof(y))) == 0 && x[0] != '\0';
+}
+
+/* The main label of the URL's host ("ansa" of www.ansa.it), squeezed,
+ * into buf; "" when there is none. */
+static const char *
+host_label(const char *url, char *buf, size_t buflen)
+{
 	const char *host, *end, *dot;
 
-	squeeze(part, len, p, sizeof(p));
-	if (strlen(p) < 2)
-		return 0;
-	if (site != NULL) {
-		squeeze(site, strlen(site), s, sizeof(s));
-		if (strcmp(p, s) == 0 ||
-		    (strlen(s) >= 4 && strstr(p, s) != NULL) ||
-		    (strlen(p) >= 4 && strstr(s, p) != NULL))
-			return 1;
-	}
+	buf[0] = '\0';
 	if (url == NULL || (host = strstr(url, "://")) == NULL)
-		return 0;
+		return buf;
 	host += 3;
 	end = host + strcspn(host, "/:?#");
 	/* The label before the public suffix; good enough for the common
@@ -1003,8 +1383,110 @@ names_site(const char *part, size_t len, const char *site, const char *url)
 		end -= 3;
 	for (dot = end; dot > host && dot[-1] != '.'; dot--)
 		;
-	squeeze(dot, (size_t)(end - dot), h, sizeof(h));
+	return squeeze(dot, (size_t)(end - dot), buf, buflen);
+}
+
+/* 1 when part (len bytes) of a title names the site: its name, or the
+ * main label of the host. */
+static int
+names_site(const char *part, size_t len, const char *site, const char *url)
+{
+	char p[128], s[128], h[128];
+
+	squeeze(part, len, p, sizeof(p));
+	if (strlen(p) < 2)
+		return 0;
+	if (site != NULL) {
+		squeeze(site, strlen(site), s, sizeof(s));
+		if (strcmp(p, s) == 0 ||
+		    (strlen(s) >= 4 && strstr(p, s) != NULL) ||
+		    (strlen(p) >= 4 && strstr(s, p) != NULL))
+			return 1;
+	}
+	host_label(url, h, sizeof(h));
 	return strlen(h) >= 3 && strstr(p, h) != NULL;
+}
+
+/* 1 when an author name is the site's or the publisher's, not a
+ * person's: "finanztreff.de", "OÖ Volksblatt" on volksblatt.at. */
+static int
+is_site_author(const char *name, const struct meta *m)
+{
+	const char *other[2] = { m->f[F_SITE_NAME].s, m->f[F_PUBLISHER].s };
+	char a[128], b[128];
+	size_t i;
+
+	squeeze(name, strlen(name), a, sizeof(a));
+	for (i = 0; i < 2; i++)
+		if (other[i] != NULL && strcmp(a, squeeze(other[i],
+		    strlen(other[i]), b, sizeof(b))) == 0)
+			return 1;
+	host_label(m->url, b, sizeof(b));
+	/* "volksblatt" in "ooevolksblatt", "finanztreff" in "finanztreffde" */
+	return strlen(b) >= 4 && strstr(a, b) != NULL &&
+	    strlen(a) <= strlen(b) + 4;
+}
+
+/* 1 when a name is an organisation's ("Bund der Energieverbraucher e.V.",
+ * "Web Commerce GmbH"): the page may name a person elsewhere. */
+static int
+is_org_author(const char *name)
+{
+	static const char *const forms[] = {
+		" e.v.", " gmbh", " ag", " se", " inc.", " inc", " ltd", " llc",
+		" s.a.", " redaktion",
+	};
+	char low[AUTHOR_MAX + 1];
+	size_t i;
+
+	for (i = 0; name[i] != '\0' && i + 1 < sizeof(low); i++)
+		low[i] = (char)tolower((unsigned char)name[i]);
+	low[i] = '\0';
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		if (ends_with(low, forms[i]))
+			return 1;
+	return strcmp(low, "redaktion") == 0;
+}
+
+/* The first source's names that are no site (and, while persons is set,
+ * no organisation), moved into the authors slot; 0 when none has any. */
+static int
+pick_from(struct meta *m, int persons)
+{
+	struct slot *sl;
+	size_t i, j;
+	int r;
+
+	for (r = 1; r <= NSRC; r++) {
+		sl = &m->authors[r];
+		for (i = j = 0; i < sl->n; i++)
+			if (!is_site_author(sl->v[i], m) &&
+			    !(persons && is_org_author(sl->v[i])))
+				j++;
+		if (j == 0)
+			continue;
+		for (i = j = 0; i < sl->n; i++) {
+			if (is_site_author(sl->v[i], m) ||
+			    (persons && is_org_author(sl->v[i])))
+				free(sl->v[i]);
+			else
+				sl->v[j++] = sl->v[i];
+		}
+		sl->n = j;
+		m->f[F_AUTHORS] = *sl;
+		memset(sl, 0, sizeof(*sl));
+		return 1;
+	}
+	return 0;
+}
+
+/* The authors of the best source that names a person; failing that, an
+ * organisation other than the site itself. */
+static void
+pick_authors(struct meta *m)
+{
+	if (!pick_from(m, 1))
+		pick_from(m, 0);
 }
 
 /* The title without a leading or trailing part that names the site, or
@@ -1108,11 +1590,21 @@ art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
 	}
 	if (url != NULL)
 		url_date(&m, url);
+	pick_authors(&m);
 	if (m.oom)
 		goto done;
 
-	if (m.f[F_TITLE].s != NULL)
+	if (m.f[F_TITLE].s != NULL) {
 		strip_site(m.f[F_TITLE].s, m.f[F_SITE_NAME].s, url, h1text);
+		if (h1text != NULL && m.f[F_TITLE].rank != rank_of(F_TITLE,
+		    SRC_RULE) && same_words(m.f[F_TITLE].s, h1text)) {
+			/* The headline as the page sets it: "–" and "’" where
+			 * the meta tags often have "-" and "'". */
+			free(m.f[F_TITLE].s);
+			m.f[F_TITLE].s = h1text;
+			h1text = NULL;
+		}
+	}
 	a->title = take(&m.f[F_TITLE]);
 	a->description = take(&m.f[F_DESCRIPTION]);
 	a->published = m.f[F_PUBLISHED].rank ? m.f[F_PUBLISHED].t :
@@ -1128,10 +1620,15 @@ art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
 	a->site_name = take(&m.f[F_SITE_NAME]);
 	a->publisher = take(&m.f[F_PUBLISHER]);
 	a->canonical_url = take(&m.f[F_CANONICAL]);
+	a->refresh = m.refresh;
+	m.refresh = NULL;
 	rc = 0;
 done:
 	free(h1text);
 	for (i = 0; i < NFIELD; i++)
 		slot_clear(&m.f[i]);
+	for (i = 0; i <= NSRC; i++)
+		slot_clear(&m.authors[i]);
+	free(m.refresh);
 	return rc;
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <libxml/HTMLtree.h>
 #include <libxml/tree.h>
 
 #include "article_internal.h"
@@ -32,6 +33,14 @@
 /* The body a page marks with itemprop=articleBody is trusted from this
  * many characters on. */
 #define MIN_MARKED_LEN	100
+
+/* A paragraph's commas count up to this many: more is a list of names
+ * (signatories, "kudos", tags) set as one paragraph, not prose. */
+#define MAX_PARA_COMMAS	20
+
+/* A box of list items is a menu or link list from this link density on;
+ * below it, ingredients, steps or facts of the story. */
+#define LIST_LINK_DENSITY	0.2
 
 /* How many ancestors a paragraph's score reaches. */
 #define SCORE_LEVELS	5
@@ -53,9 +62,13 @@ static const char *const box_tags[] = {
 	"noscript", "nav", "header", "footer", "aside", "menu", "form",
 };
 
-/* Elements whose text is never shown: left out of any text we read. */
+/* Elements whose text is never shown: left out of any text we read.
+ * Not <noscript>: what it holds is what a reader without scripts sees,
+ * and the box rule above drops it unless broken markup put the page in
+ * it. */
 static const char *const invisible_tags[] = {
-	"script", "style", "noscript", "template", "head", "svg", "math", "iframe", "object", "select", "textarea", "button",
+	"script", "style", "template", "head", "svg", "math", "iframe",
+	"object", "select", "textarea", "button",
 };
 
 /* Elements that flow within a paragraph; every other element ends one. */
@@ -74,7 +87,7 @@ static const char *const junk_always[] = {
 	"cookie", "consent", "gdpr", "promo", "outbrain", "taboola",
 	"subscribe", "breadcrumb", "disqus", "leggi-anche", "leggianche",
 	"read-also", "readalso", "read-more", "readmore", "see-also",
-	"more-news", "paywall", "signup", "login",
+	"more-news", "paywall", "signup", "login", "credit", "copyright",
 };
 static const char *const junk_unless_content[] = {
 	"-ad-", "ad-break", "advert", "banner", "combx", "community",
@@ -480,10 +493,11 @@ nodes_unlink(struct nodes *l)
 struct junk {
 	struct nodes	 drop;
 	size_t		 prose;		/* text outside links in <body> */
+	int		 relaxed;	/* class and id are no reason */
 };
 
 /* 1 when n, which looks like boilerplate, holds the article after all:
- * prose, or most of the page's text. */
+ * prose, or most of the page's text (in <p>s or not). */
 static int
 holds_prose(const struct junk *j, xmlNode *n)
 {
@@ -491,7 +505,7 @@ holds_prose(const struct junk *j, xmlNode *n)
 
 	stats_of(n, &st);
 	return is_prose(&st) ||
-	    (st.p >= 2 && 2 * (st.len - st.link_len) > j->prose);
+	    (2 * (st.len - st.link_len) > j->prose);
 }
 
 static int
@@ -510,6 +524,8 @@ is_junk(const struct junk *j, xmlNode *n)
 		return !holds_prose(j, n);
 	if (is_hidden(n))
 		return !holds_article(n);
+	if (j->relaxed)
+		return 0;
 	ci = class_id(n, buf, sizeof(buf));
 	if (ci[0] == ' ' && ci[1] == '\0')
 		return 0;
@@ -529,6 +545,78 @@ is_junk(const struct junk *j, xmlNode *n)
 	return strstr(ci, "comment") != NULL || !holds_prose(j, n);
 }
 
+/* How "read also" lines start, lower case: a link to another story set
+ * in the article's flow, in the languages of the news we read. */
+static const char *const read_also[] = {
+	"read more:", "read also", "also read", "see also:", "related:",
+	"lea tambi\xc3\xa9n", "lea m\xc3\xa1s:", "lea:", "mire:", "vea tambi",
+	"le puede interesar", "te puede interesar", "puedes ver:",
+	"lesen sie auch", "lesen sie mehr", "mehr zum thema:",
+	"das k\xc3\xb6nnte sie auch interessieren", "auch interessant:",
+	"leggi anche", "lire aussi", "\xc3\xa0 lire aussi", "voir aussi",
+};
+
+/* A "read also" line is short. */
+#define READ_ALSO_MAX	300
+
+/* The start of a node's visible text, whitespace squashed. */
+struct lead {
+	char	*buf;
+	size_t	 size, len;
+};
+
+static int
+lead_enter(xmlNode *n, int depth, void *arg)
+{
+	struct lead *l = arg;
+	const char *t;
+
+	(void)depth;
+	if ((t = text_of(n)) == NULL)
+		return n->type == XML_ELEMENT_NODE && !is_invisible(n) ?
+		    ART_WALK_INTO : ART_WALK_SKIP;
+	for (; *t != '\0' && l->len + 1 < l->size; t++) {
+		if (isspace((unsigned char)*t) &&
+		    (l->len == 0 || l->buf[l->len - 1] == ' '))
+			continue;
+		l->buf[l->len++] = isspace((unsigned char)*t) ? ' ' : *t;
+	}
+	l->buf[l->len] = '\0';
+	return l->len + 1 < l->size ? ART_WALK_SKIP : ART_WALK_STOP;
+}
+
+const char *
+art_lead(xmlNode *n, char *buf, size_t size)
+{
+	struct lead l = { buf, size, 0 };
+
+	buf[0] = '\0';
+	art_walk(n, lead_enter, NULL, &l);
+	return buf;
+}
+
+/* 1 when n is a short paragraph that points the reader to another story:
+ * "Read more: ...", "Lea también: ...". */
+static int
+is_read_also(xmlNode *n)
+{
+	char lead[48];
+	struct stats st;
+	size_t i;
+
+	if (!art_is(n, "p") && !art_is(n, "div") && !art_is(n, "li") &&
+	    !is_heading(n))
+		return 0;
+	art_lead(n, lead, sizeof(lead));
+	for (i = 0; i < NELEM(read_also); i++)
+		if (strncasecmp(lead, read_also[i], strlen(read_also[i])) == 0)
+			break;
+	if (i == NELEM(read_also))
+		return 0;
+	stats_of(n, &st);
+	return st.len <= READ_ALSO_MAX;
+}
+
 static int
 junk_enter(xmlNode *n, int depth, void *arg)
 {
@@ -541,7 +629,7 @@ junk_enter(xmlNode *n, int depth, void *arg)
 	}
 	if (n->type != XML_ELEMENT_NODE)
 		return ART_WALK_SKIP;
-	if (is_junk(j, n)) {
+	if (is_junk(j, n) || is_read_also(n)) {
 		nodes_add(&j->drop, n);
 		return ART_WALK_SKIP;
 	}
@@ -665,7 +753,8 @@ score_up(struct scoring *sc, xmlNode *first, const struct stats *st)
 	int level;
 	struct cand *c;
 
-	score = 1 + (double)st->commas +
+	score = 1 + (double)(st->commas > MAX_PARA_COMMAS ? MAX_PARA_COMMAS :
+	    st->commas) +
 	    (double)(st->len / 100 > 3 ? 3 : st->len / 100);
 	for (a = first, level = 0; a != NULL && level < SCORE_LEVELS &&
 	    a->type == XML_ELEMENT_NODE && !art_is(a, "html");
@@ -735,6 +824,74 @@ top_candidate(struct scoring *sc, xmlNode *body)
 	return p;
 }
 
+/* The text an <article> must hold, outside links, to be the page's story
+ * rather than a teaser card. */
+#define ARTICLE_MIN_TEXT	400
+
+struct sole {
+	xmlNode	*article;	/* the <article> with text, if only one */
+	int	 n;		/* how many have text */
+};
+
+static int
+sole_enter(xmlNode *n, int depth, void *arg)
+{
+	struct sole *so = arg;
+	struct stats st;
+
+	(void)depth;
+	if (n->type != XML_ELEMENT_NODE)
+		return ART_WALK_SKIP;
+	if (!art_is(n, "article"))
+		return ART_WALK_INTO;
+	stats_of(n, &st);
+	if (st.len - st.link_len >= ARTICLE_MIN_TEXT) {
+		so->article = n;
+		so->n++;
+	}
+	return ART_WALK_SKIP;
+}
+
+/* 1 when a is n or one of its ancestors. */
+static int
+contains(const xmlNode *a, const xmlNode *n)
+{
+	int depth;
+
+	for (depth = 0; n != NULL && depth <= ART_MAX_DEPTH; n = n->parent,
+	    depth++)
+		if (n == a)
+			return 1;
+	return 0;
+}
+
+/*
+ * When the page marks one <article> that holds the story's worth of text,
+ * that is where the story is, whatever the scores chose: a part of it
+ * (the <article> brings the lead or intro that sits in a box of its own
+ * beside the body; its boilerplate is gone already, and the cleaning
+ * comes after) or something outside it with no more than twice its text
+ * (a cookie dialog, an "about us" box).  A choice that holds the
+ * <article> stands, and so does a story beside a lone teaser card.
+ */
+static xmlNode *
+prefer_article(xmlNode *body, xmlNode *top)
+{
+	struct sole so = { NULL, 0 };
+	struct stats a, t;
+
+	art_walk(body, sole_enter, NULL, &so);
+	if (so.n != 1 || top == NULL || contains(top, so.article))
+		return top;
+	if (contains(so.article, top))
+		return so.article;
+	/* A teaser card with some text is no match for a story elsewhere. */
+	stats_of(so.article, &a);
+	stats_of(top, &t);
+	return 2 * (a.len - a.link_len) >= t.len - t.link_len ?
+	    so.article : top;
+}
+
 /* 1 when a short paragraph next to the article reads like a sentence. */
 static int
 ends_sentence(xmlNode *n)
@@ -749,6 +906,18 @@ ends_sentence(xmlNode *n)
 	r = len > 0 && (t[len - 1] == '.' || strstr(t, ". ") != NULL);
 	free(t);
 	return r;
+}
+
+/* 1 when sibling s is built like top: the same element with the same
+ * class (or none) - the next block of a story a CMS cut into blocks. */
+static int
+same_kind(const xmlNode *top, const xmlNode *s)
+{
+	const char *a = art_attr(top, "class"), *b = art_attr(s, "class");
+
+	return s->type == XML_ELEMENT_NODE &&
+	    strcasecmp((const char *)top->name, (const char *)s->name) == 0 &&
+	    (a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0);
 }
 
 /* The siblings of top that belong with it, top included, in order. */
@@ -782,7 +951,7 @@ gather(struct scoring *sc, xmlNode *top, struct nodes *out)
 			nodes_add(out, s);
 			continue;
 		}
-		if (!art_is(s, "p"))
+		if (!art_is(s, "p") && !same_kind(top, s))
 			continue;
 		stats_of(s, &st);
 		if ((st.len > 80 && link_density(&st) < 0.25) ||
@@ -792,8 +961,23 @@ gather(struct scoring *sc, xmlNode *top, struct nodes *out)
 	}
 }
 
+/* Inside the chosen nodes, the <h1> is the title, reported on its
+ * own. */
+static int
+title_enter(xmlNode *n, int depth, void *arg)
+{
+	if (n->type != XML_ELEMENT_NODE)
+		return ART_WALK_SKIP;
+	if (depth > 0 && art_is(n, "h1")) {
+		nodes_add(arg, n);
+		return ART_WALK_SKIP;
+	}
+	return ART_WALK_INTO;
+}
+
 /* Readability's _cleanConditionally, in short: inside the chosen nodes,
- * lists of links, forms, galleries and empty boxes are not text. */
+ * lists of links, forms, galleries and empty boxes are not text (nor is
+ * the title). */
 static int
 clean_enter(xmlNode *n, int depth, void *arg)
 {
@@ -806,11 +990,8 @@ clean_enter(xmlNode *n, int depth, void *arg)
 	/* The chosen node itself stays: only what it holds is judged. */
 	if (depth == 0)
 		return ART_WALK_INTO;
-	if (art_is(n, "h1")) {
-		/* The title, reported on its own. */
-		nodes_add(drop, n);
-		return ART_WALK_SKIP;
-	}
+	if (art_is(n, "h1"))
+		return title_enter(n, depth, arg);
 	if (!art_is(n, "div") && !art_is(n, "section") && !art_is(n, "ul") &&
 	    !art_is(n, "ol") && !art_is(n, "table") && !art_is(n, "form") &&
 	    !art_is(n, "dl"))
@@ -827,7 +1008,8 @@ clean_enter(xmlNode *n, int depth, void *arg)
 	}
 	is_list = art_is(n, "ul") || art_is(n, "ol");
 	if ((st.img > 1 && (double)st.p / (double)st.img < 0.5) ||
-	    (!is_list && st.li > st.p + 1 && st.li > 3) ||
+	    (!is_list && st.li > st.p + 1 && st.li > 3 &&
+	    link_density(&st) > LIST_LINK_DENSITY) ||
 	    st.input > st.p / 3 ||
 	    (!is_list && st.len < MIN_PARA_LEN && st.img == 0 && st.h == 0) ||
 	    (weight < 25 && link_density(&st) > 0.33 && st.len < 1000) ||
@@ -850,12 +1032,55 @@ find_body(htmlDocPtr doc)
 	return root;
 }
 
+/* Attributes the cleaned HTML keeps: what a reader sees or follows. */
+static const char *const html_attrs[] = {
+	"href", "src", "alt", "title", "datetime", "colspan", "rowspan",
+};
+
+static int
+strip_attrs_enter(xmlNode *n, int depth, void *arg)
+{
+	xmlAttr *a, *next;
+	size_t i;
+
+	(void)depth;
+	(void)arg;
+	if (n->type != XML_ELEMENT_NODE)
+		return ART_WALK_SKIP;
+	for (a = n->properties; a != NULL; a = next) {
+		next = a->next;
+		for (i = 0; i < NELEM(html_attrs); i++)
+			if (strcasecmp((const char *)a->name, html_attrs[i]) == 0)
+				break;
+		if (i == NELEM(html_attrs))
+			xmlRemoveProp(a);
+	}
+	return ART_WALK_INTO;
+}
+
+/* n as cleaned HTML appended to out. */
+static void
+add_html(struct strbuf *out, htmlDocPtr doc, xmlNode *n)
+{
+	xmlBufferPtr buf;
+
+	art_walk(n, strip_attrs_enter, NULL, NULL);
+	if ((buf = xmlBufferCreate()) == NULL) {
+		out->oom = 1;
+		return;
+	}
+	if (htmlNodeDump(buf, doc, n) > 0)
+		strbuf_add(out, (const char *)xmlBufferContent(buf),
+		    (size_t)xmlBufferLength(buf));
+	xmlBufferFree(buf);
+}
+
 char *
-art_body(htmlDocPtr doc)
+art_body(htmlDocPtr doc, int relaxed, char **html)
 {
 	struct scoring sc = { 0 };
 	struct nodes drop = { 0 }, keep = { 0 };
-	struct strbuf out = { 0 };
+	struct strbuf out = { 0 }, hout = { 0 };
 	struct junk junk = { 0 };
 	struct stats st;
 	xmlNode *body, *top = NULL;
@@ -866,6 +1091,7 @@ art_body(htmlDocPtr doc)
 		return NULL;
 	stats_of(body, &st);
 	junk.prose = st.len - st.link_len;
+	junk.relaxed = relaxed;
 	art_walk(body, junk_enter, NULL, &junk);
 	nodes_unlink(&junk.drop);
 	free(junk.drop.v);
@@ -878,12 +1104,14 @@ art_body(htmlDocPtr doc)
 	}
 	if (keep.n == 0) {
 		art_walk(body, score_enter, NULL, &sc);
-		if ((top = top_candidate(&sc, body)) == NULL)
+		top = prefer_article(body, top_candidate(&sc, body));
+		if (top == NULL)
 			top = body;
 		gather(&sc, top, &keep);
 	}
 	for (i = 0; i < keep.n; i++) {
-		art_walk(keep.v[i], clean_enter, NULL, &drop);
+		art_walk(keep.v[i], relaxed ? title_enter : clean_enter, NULL,
+		    &drop);
 		/* A kept node may itself be dropped: read none of it. */
 		for (j = 0; j < drop.n; j++)
 			if (drop.v[j] == keep.v[i])
@@ -895,9 +1123,13 @@ art_body(htmlDocPtr doc)
 			strbuf_add(&out, "\n\n", 2);
 		strbuf_add(&out, t, strlen(t));
 		free(t);
+		if (html != NULL)
+			add_html(&hout, doc, keep.v[i]);
 	}
 	free(sc.v);
 	free(drop.v);
 	free(keep.v);
+	if (html != NULL)
+		*html = strbuf_finish(&hout);
 	return strbuf_finish(&out);
 }

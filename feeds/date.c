@@ -525,3 +525,175 @@ date_parse_or_unset(const char *s)
 
 	return s != NULL && date_parse(s, &t) == 0 ? t : NW_TIME_UNSET;
 }
+
+/* Month names as pages write them, lower case UTF-8; an abbreviation is
+ * any prefix of three letters or more ("Sept", "Okt", "déc"). */
+static const char *const month_names[][12] = {
+	{ "january", "february", "march", "april", "may", "june", "july",
+	    "august", "september", "october", "november", "december" },
+	{ "januar", "februar", "m\xc3\xa4rz", "april", "mai", "juni", "juli",
+	    "august", "september", "oktober", "november", "dezember" },
+	{ "janvier", "f\xc3\xa9vrier", "mars", "avril", "mai", "juin",
+	    "juillet", "ao\xc3\xbbt", "septembre", "octobre", "novembre",
+	    "d\xc3\xa9" "cembre" },
+	{ "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno",
+	    "luglio", "agosto", "settembre", "ottobre", "novembre",
+	    "dicembre" },
+	{ "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio",
+	    "agosto", "septiembre", "octubre", "noviembre", "diciembre" },
+	{ "januari", "februari", "maart", "april", "mei", "juni", "juli",
+	    "augustus", "september", "oktober", "november", "december" },
+	{ "janeiro", "fevereiro", "mar\xc3\xa7o", "abril", "maio", "junho",
+	    "julho", "agosto", "setembro", "outubro", "novembro",
+	    "dezembro" },
+	/* Austria's January. */
+	{ "j\xc3\xa4nner" },
+};
+
+/* A word of letters (UTF-8 bytes count as letters) at s: its length. */
+static size_t
+word_len(const char *s)
+{
+	size_t n = 0;
+
+	while (is_alpha(s[n]) || (s[n] & 0x80))
+		n++;
+	return n;
+}
+
+/* The month a word of len bytes names, or -1.  ASCII letters compare
+ * case-blind; accented capitals are rare enough in month names. */
+static int
+month_word(const char *s, size_t len)
+{
+	size_t l, i, m;
+
+	for (l = 0; l < sizeof(month_names) / sizeof(month_names[0]); l++)
+		for (m = 0; m < 12 && month_names[l][m] != NULL; m++) {
+			const char *name = month_names[l][m];
+
+			if (len < 3 || len > strlen(name))
+				continue;
+			for (i = 0; i < len; i++)
+				if (lower((unsigned char)s[i]) != (unsigned char)name[i])
+					break;
+			if (i == len)
+				return (int)m + 1;
+		}
+	return -1;
+}
+
+/* A number of 1 to max digits at *p that is not part of a longer one;
+ * advances *p.  Returns the number of digits, 0 when none fits. */
+static int
+number(const char **p, int max, int *out)
+{
+	int n = (int)count_digits(*p);
+
+	if (n == 0 || n > max)
+		return 0;
+	digits(p, n, out);
+	return n;
+}
+
+/* The date written at s ("5. April 2017", "April 5th, 2017", "05.04.17",
+ * "2017-04-05", "26/10/2018"), into tm; -1 when none starts there. */
+static int
+date_at(const char *s, struct tm_utc *tm)
+{
+	const char *p = s;
+	int a, b, c, nc;
+	size_t w;
+	char sep;
+
+	if ((w = word_len(p)) > 0) {
+		/* Month day, year */
+		if ((tm->mon = month_word(p, w)) < 0)
+			return -1;
+		p += w;
+		p += *p == '.';
+		while (is_space(*p))
+			p++;
+		if (number(&p, 2, &tm->day) == 0)
+			return -1;
+		if (word_len(p) == 2)	/* 1st, 2nd, 3rd, 4th */
+			p += 2;
+		p += *p == ',';
+		while (is_space(*p))
+			p++;
+		return number(&p, 4, &tm->year) == 4 ? 0 : -1;
+	}
+	if ((nc = number(&p, 4, &a)) == 0)
+		return -1;
+	if (nc == 4) {
+		/* 2017-04-05, 2017/04/05 */
+		if ((sep = *p++) != '-' && sep != '/')
+			return -1;
+		if (number(&p, 2, &b) == 0 || *p++ != sep ||
+		    number(&p, 2, &c) == 0)
+			return -1;
+		tm->year = a, tm->mon = b, tm->day = c;
+		return 0;
+	}
+	if (nc > 2)
+		return -1;
+	tm->day = a;
+	sep = *p;
+	if (sep == '.' || sep == '/' || sep == '-') {
+		p++;
+		while (sep == '.' && *p == ' ')
+			p++;
+		if (number(&p, 2, &b) > 0) {
+			/* 05.04.2017, 5.4.17, 26/10/2018 */
+			if (*p++ != sep || (nc = number(&p, 4, &c)) == 0 ||
+			    nc == 1 || nc == 3)
+				return -1;
+			tm->year = nc == 2 ? c + 2000 : c;
+			tm->mon = b;
+			if (sep == '.')
+				return 0;
+			/* With slashes, the order is the locale's; only a number
+			 * over 12 tells. */
+			if (a <= 12 && b <= 12 && a != b)
+				return -1;
+			if (b > 12)
+				tm->day = b, tm->mon = a;
+			return 0;
+		}
+	}
+	/* 5. April 2017, 5 avril 2017, 5-Apr-2017 */
+	while (is_space(*p) || *p == '-')
+		p++;
+	if ((w = word_len(p)) == 0 || (tm->mon = month_word(p, w)) < 0)
+		return -1;
+	p += w;
+	p += *p == '.';
+	p += *p == ',';
+	while (is_space(*p) || *p == '-')
+		p++;
+	return number(&p, 4, &tm->year) == 4 ? 0 : -1;
+}
+
+int
+date_find(const char *s, int64_t *out)
+{
+	struct tm_utc tm;
+	const char *p;
+
+	if (s == NULL)
+		return -1;
+	for (p = s; *p != '\0'; ) {
+		/* Dates start at the start of a word or number only. */
+		memset(&tm, 0, sizeof(tm));
+		if (date_at(p, &tm) == 0 && tm.year >= 1900 &&
+		    tm_to_epoch(&tm, out) == 0)
+			return 0;
+		if (is_digit(*p))
+			p += count_digits(p);
+		else if (is_alpha(*p) || (*p & 0x80))
+			p += word_len(p);
+		else
+			p++;
+	}
+	return -1;
+}

@@ -24,6 +24,18 @@
  */
 int date_parse(const char *s, int64_t *out);
 
+/*
+ * Find the first calendar date written out in free text, as pages show
+ * them to readers: "5. April 2017", "Published on May 10, 2022",
+ * "24.01.2022 11:38", "23 mai 2019", "2020-02-19", "26/10/2018".  Month
+ * names in English, German, French, Italian, Spanish, Dutch and
+ * Portuguese.  A day/month order that only a locale could settle
+ * ("03/04/2021") is no date.  Sets *out to that day's 00:00 UTC (the time
+ * of day and the zone are left: text rarely says which zone) and returns
+ * 0, or returns -1.
+ */
+int date_find(const char *s, int64_t *out);
+
 /* date_parse's result, or NW_TIME_UNSET when s is NULL or not a date. */
 int64_t date_parse_or_unset(const char *s);
 

@@ -1136,6 +1136,44 @@ skip_opaque(const char *s, size_t n)
 	return 0;
 }
 
+/* UTF-16 or UTF-32 by their byte order mark or the NUL bytes of '<':
+ * there bytes are not characters. */
+static int
+is_wide(const char *buf, size_t len)
+{
+	return len >= 2 && (buf[0] == '\0' || buf[1] == '\0' ||
+	    (unsigned char)buf[0] >= 0xfe);
+}
+
+/*
+ * libxml2 takes a NUL byte for the end of the input: the rest of the feed
+ * would be lost.  Where bytes are characters a NUL is never text, so it
+ * goes.  Returns the copy without them and their count in *removed, or
+ * NULL when there are none (or no memory: then the feed parses as it is).
+ */
+static char *
+strip_nuls(const char *buf, size_t *len, size_t *removed)
+{
+	const char *nul;
+	char *out, *o;
+
+	*removed = 0;
+	if (is_wide(buf, *len) || (nul = memchr(buf, '\0', *len)) == NULL ||
+	    (out = malloc(*len)) == NULL)
+		return NULL;
+	o = out;
+	for (const char *p = buf, *end = buf + *len; p < end; p = nul + 1) {
+		if ((nul = memchr(p, '\0', (size_t)(end - p))) == NULL)
+			nul = end;
+		memcpy(o, p, (size_t)(nul - p));
+		o += nul - p;
+		if (nul < end)
+			(*removed)++;
+	}
+	*len = (size_t)(o - out);
+	return out;
+}
+
 /*
  * libxml2 drops references to entities no DTD declared (&nbsp; in RSS,
  * from HTML habits), and with them the text; rewrite them before parsing.
@@ -1149,9 +1187,7 @@ fix_entities(const char *buf, size_t len)
 	size_t i = 0, done = 0, used;
 	char rep[REF_MAX];
 
-	/* In UTF-16 bytes are not characters. */
-	if (len >= 2 && (buf[0] == '\0' || buf[1] == '\0' ||
-	    (unsigned char)buf[0] >= 0xfe))
+	if (is_wide(buf, len))
 		return NULL;
 	while (i < len) {
 		const char *amp = memchr(buf + i, '&', len - i), *lt;
@@ -1238,8 +1274,7 @@ reads_as_utf8(const char *buf, size_t len, const char *http_charset)
 	if (http_charset != NULL)
 		return strcasecmp(http_charset, "utf-8") == 0 ||
 		    strcasecmp(http_charset, "utf8") == 0;
-	if (len >= 2 && (buf[0] == '\0' || buf[1] == '\0' ||
-	    (unsigned char)buf[0] >= 0xfe))
+	if (is_wide(buf, len))
 		return 0;
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
 		buf += 3;
@@ -1360,14 +1395,17 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 	xmlParserCtxtPtr ctxt = NULL;
 	xmlBufferPtr fixed = NULL;
 	xmlNodePtr root;
-	char *encoding = NULL, *repaired = NULL;
+	char *encoding = NULL, *repaired = NULL, *denulled = NULL;
 	const char *format;
+	size_t nuls = 0;
 	int rc = -1;
 
 	if (len > INT32_MAX / 2) {
 		feed_seterr(err, errlen, "document too large");
 		goto fail;
 	}
+	if ((denulled = strip_nuls(buf, &len, &nuls)) != NULL)
+		buf = denulled;
 	encoding = charset_of(content_type);
 	if (reads_as_utf8(buf, len, encoding) &&
 	    (repaired = text_utf8_repair(buf, len, &len)) != NULL)
@@ -1419,6 +1457,8 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 	if (repaired != NULL)
 		feed_warn(p.feed, "bytes that are not UTF-8 read as "
 		    "windows-1252");
+	if (nuls > 0)
+		feed_warn(p.feed, "%zu NUL bytes removed", nuls);
 	if (fixed != NULL)
 		feed_warn(p.feed, "undeclared entities or bare '&' read as HTML "
 		    "would read them");
@@ -1443,6 +1483,7 @@ fail:
 	xmlFreeParserCtxt(ctxt);
 	free(encoding);
 	free(repaired);
+	free(denulled);
 	xmlBufferFree(fixed);
 	return rc;
 }

@@ -8,18 +8,22 @@
 #   --valgrind         `newswatch once` under valgrind: no leaks, no errors
 #   --fuzz SECONDS     each libFuzzer harness in build-fuzz/ for SECONDS
 #                      (skipped, saying why, when it was not built)
-# Usage: scripts/run-tests.sh [BUILD_DIR] [--sanitize DIR] [--valgrind] [--fuzz SECONDS]
+#   --systemd          tests/systemd/run.sh: the installed daemon under a
+#                      booted systemd (skipped, saying why, when not root)
+# Usage: scripts/run-tests.sh [BUILD_DIR] [--sanitize DIR] [--valgrind] [--fuzz SECONDS] [--systemd]
 set -u
 cd "$(dirname "$0")/.." || exit 1
 build=
 asan=
 valgrind=
 fuzz=
+systemd=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--sanitize) asan=$2; shift ;;
 	--valgrind) valgrind=1 ;;
 	--fuzz) fuzz=$2; shift ;;
+	--systemd) systemd=1 ;;
 	*) build=$1 ;;
 	esac
 	shift
@@ -92,6 +96,14 @@ if [ -n "$fuzz" ]; then
 		count tests/fuzz/run.sh "$fuzz" feed article jsonld config
 	else
 		echo "== fuzz: skipped: no libFuzzer build (needs clang and libclang-rt-14-dev; make fuzz-build)"
+	fi
+fi
+if [ -n "$systemd" ]; then
+	if [ "$(id -u)" = 0 ]; then
+		echo "== systemd: tests/systemd/run.sh"
+		count tests/systemd/run.sh
+	else
+		echo "== systemd: skipped: debootstrap and systemd-nspawn need root (make systemd-test as root)"
 	fi
 fi
 

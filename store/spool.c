@@ -449,3 +449,61 @@ spool_item_name(char *buf, size_t buflen, int64_t discovered_us,
 		return NULL;
 	return buf;
 }
+
+/* "YYYYMMDDTHHMMSS.uuuuuuZ", the discovery time an item's name starts
+ * with (in cur/ a reader may have added a suffix). */
+#define STAMP_LEN 23
+
+static int
+stamped(const char *name)
+{
+	for (int i = 0; i < STAMP_LEN; i++) {
+		int want = i == 8 ? 'T' : i == 15 ? '.' : i == 22 ? 'Z' : 0;
+
+		if (want ? name[i] != want : name[i] < '0' || name[i] > '9')
+			return 0;
+	}
+	return 1;
+}
+
+int
+spool_prune(const char *dir, int64_t before_us, size_t *removed, char *err,
+    size_t errlen)
+{
+	static const char *const subdirs[] = { "new", "cur" };
+	char cutoff[128], path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	*removed = 0;
+	if (spool_item_name(cutoff, sizeof(cutoff), before_us, "", "") == NULL) {
+		snprintf(err, errlen, "spool %s: bad cutoff time", dir);
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, subdirs[i]);
+		if ((d = opendir(path)) == NULL) {
+			if (errno == ENOENT)
+				continue;
+			snprintf(err, errlen, "cannot read %s: %s", path,
+			    strerror(errno));
+			return -1;
+		}
+		while ((de = readdir(d)) != NULL) {
+			if (!stamped(de->d_name) ||
+			    strncmp(de->d_name, cutoff, STAMP_LEN) >= 0)
+				continue;
+			if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+				(*removed)++;
+			/* ENOENT: a consumer took it meanwhile, fine. */
+			else if (errno != ENOENT) {
+				snprintf(err, errlen, "cannot remove %s/%s: %s",
+				    path, de->d_name, strerror(errno));
+				closedir(d);
+				return -1;
+			}
+		}
+		closedir(d);
+	}
+	return 0;
+}

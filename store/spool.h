@@ -65,4 +65,11 @@ char *spool_item_name(char *buf, size_t buflen, int64_t discovered_us,
  * state_open uses it for the state file's directory too. */
 int spool_mkdirs(const char *dir, char *err, size_t errlen);
 
+/* spool_keep: remove the items of new/ and cur/ discovered before
+ * before_us (by the time their names start with; files not named so are
+ * left alone).  *removed counts them.  Returns 0, or -1 with the reason in
+ * err. */
+int spool_prune(const char *dir, int64_t before_us, size_t *removed,
+    char *err, size_t errlen);
+
 #endif

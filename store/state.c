@@ -64,6 +64,10 @@ static const char *const migrations[] = {
 	"CREATE INDEX feed_urls_feed ON feed_urls (feed_id, since);"
 	"INSERT INTO feed_urls (feed_id, url, since, reason)"
 	" SELECT id, url, created, 'config' FROM feeds;",
+	/* 3: bounded over months: when an entry left its feed's document,
+	 * when a feed left the config (UTC seconds, NULL / 0 while there). */
+	("ALTER TABLE entries ADD COLUMN gone_since INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN removed_since INTEGER NOT NULL DEFAULT 0;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -688,4 +692,106 @@ state_entry_count_since(struct state *st, int64_t feed_id, int64_t since_us,
 		    " %lld", (long long)feed_id);
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Run sql with each of names[0..n) in the temporary table listed, then
+ * empty it again; ?1.. bound from args (nargs int64s). */
+static int
+with_listed(struct state *st, const char *const *names, size_t n,
+    const char *const *sql, size_t nsql, const int64_t *args, int nargs,
+    int64_t *changes, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	*changes = 0;
+	if (sqlite3_exec(st->db, "CREATE TEMP TABLE IF NOT EXISTS listed"
+	    " (name TEXT PRIMARY KEY) WITHOUT ROWID", NULL, NULL, NULL) !=
+	    SQLITE_OK || sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO"
+	    " listed VALUES (?1)", -1, &s, NULL) != SQLITE_OK)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_text(s, 1, names[i], -1, SQLITE_STATIC);
+		if (run(s) == -1)
+			goto out;
+	}
+	for (size_t i = 0; i < nsql; i++) {
+		sqlite3_finalize(s);
+		if (sqlite3_prepare_v2(st->db, sql[i], -1, &s, NULL) !=
+		    SQLITE_OK)
+			goto out;
+		for (int a = 0; a < nargs; a++)
+			sqlite3_bind_int64(s, a + 1, args[a]);
+		if (run(s) == -1)
+			goto out;
+		/* The last statement is the one that deletes. */
+		*changes = sqlite3_changes(st->db);
+	}
+	rc = 0;
+out:
+	if (rc == -1)
+		db_error(st->db, err, errlen, "cannot prune state %s", st->path);
+	sqlite3_finalize(s);
+	sqlite3_exec(st->db, "DELETE FROM temp.listed", NULL, NULL, NULL);
+	return rc;
+}
+
+int
+state_entries_listed(struct state *st, int64_t feed_id,
+    const char *const *ids, size_t n, int64_t now, int64_t keep,
+    int64_t *pruned, char *err, size_t errlen)
+{
+	static const char *const sql[] = {
+		("UPDATE entries SET gone_since = ?2 WHERE feed_id = ?1"
+		" AND gone_since IS NULL"
+		" AND entry_id NOT IN (SELECT name FROM temp.listed)"),
+		("UPDATE entries SET gone_since = NULL WHERE feed_id = ?1"
+		" AND gone_since IS NOT NULL"
+		" AND entry_id IN (SELECT name FROM temp.listed)"),
+		/* Pending entries wait for delivery, however old. */
+		("DELETE FROM entries WHERE feed_id = ?1 AND status = 2"
+		" AND gone_since < ?3"),
+	};
+	const int64_t args[] = { feed_id, now, now - keep };
+
+	return with_listed(st, ids, n, sql, 3, args, 3, pruned, err, errlen);
+}
+
+int
+state_feeds_listed(struct state *st, const char *const *names, size_t n,
+    int64_t now, int64_t keep, int64_t *pruned, char *err, size_t errlen)
+{
+	static const char *const sql[] = {
+		"UPDATE feeds SET removed_since = ?1 WHERE removed_since = 0"
+		" AND name NOT IN (SELECT name FROM temp.listed)",
+		"UPDATE feeds SET removed_since = 0 WHERE removed_since <> 0"
+		" AND name IN (SELECT name FROM temp.listed)",
+		/* Entries and URL history go with the feed (ON DELETE
+		 * CASCADE). */
+		"DELETE FROM feeds WHERE removed_since <> 0"
+		" AND removed_since < ?2",
+	};
+	const int64_t args[] = { now, now - keep };
+
+	return with_listed(st, names, n, sql, 3, args, 2, pruned, err, errlen);
+}
+
+int
+state_feed_rename(struct state *st, const char *from, const char *to,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, "UPDATE feeds SET name = ?2"
+	    " WHERE name = ?1", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, to, -1, SQLITE_STATIC);
+		rc = run(s);
+	}
+	sqlite3_finalize(s);
+	if (rc == -1)
+		db_error(st->db, err, errlen, "cannot rename feed %s to %s",
+		    from, to);
+	return rc;
 }

@@ -115,4 +115,33 @@ int state_entry_discover(struct state *st, int64_t feed_id,
 int state_entry_mark_seen(struct state *st, int64_t feed_id,
     const char *entry_id, int64_t discovered_us, char *err, size_t errlen);
 
+/* The feed called from is called to from now on, its state kept.  A feed
+ * already called to makes it fail.  Returns 0, or -1 with the reason in
+ * err. */
+int state_feed_rename(struct state *st, const char *from, const char *to,
+    char *err, size_t errlen);
+
+/*
+ * Pruning, so that the state stays bounded over months.  Each runs inside
+ * the caller's transaction (or its own when none is open); *pruned is the
+ * number of rows deleted.
+ *
+ * state_entries_listed: a feed's document now lists ids[0..n).  Entries
+ * it no longer lists are noted as gone since now (the first time), those
+ * listed again are not gone any more, and seen entries gone since before
+ * now - keep are forgotten (should one come back, it is new again).
+ *
+ * state_feeds_listed: the config now names the feeds names[0..n).  The
+ * others are noted as removed since now (the first time), those named
+ * again are not removed any more, and feeds removed since before
+ * now - keep are forgotten with their entries and URL history.
+ *
+ * now and keep are seconds.  Return 0, or -1 with the reason in err.
+ */
+int state_entries_listed(struct state *st, int64_t feed_id,
+    const char *const *ids, size_t n, int64_t now, int64_t keep,
+    int64_t *pruned, char *err, size_t errlen);
+int state_feeds_listed(struct state *st, const char *const *names, size_t n,
+    int64_t now, int64_t keep, int64_t *pruned, char *err, size_t errlen);
+
 #endif

@@ -81,8 +81,12 @@ test_full(void **state)
 	assert_int_equal(cfg->per_host_connections, 3);
 	assert_int_equal(cfg->first_poll, FIRST_POLL_SKIP);
 	assert_int_equal(cfg->article, 1);
+	assert_int_equal(cfg->article_html, 1);
 	assert_int_equal(cfg->allow_private_addresses, 1);
 	assert_string_equal(cfg->log_level, "debug");
+	assert_int_equal(cfg->watch_config, 0);
+	assert_true(cfg->state_keep == 30 * 86400.0);
+	assert_true(cfg->spool_keep == 14 * 86400.0);
 	assert_true(cfg->timeout == 45.0);
 	assert_int_equal(cfg->max_feed_bytes, 2 * 1024 * 1024);
 	assert_int_equal(cfg->max_page_bytes, 512 * 1024);
@@ -92,20 +96,26 @@ test_full(void **state)
 	f = &cfg->feeds[0];
 	assert_string_equal(f->url, "https://example.org/feed.xml");
 	assert_string_equal(f->name, "example");
-	assert_int_equal(f->line, 16);
+	assert_int_equal(f->line, 17);
 	assert_true(f->interval == 300.0);
 	assert_int_equal(f->ntags, 2);
 	assert_string_equal(f->tags[0], "world");
 	assert_string_equal(f->tags[1], "it");
-	assert_int_equal(f->nrules, 2);
+	assert_int_equal(f->nrules, 4);
 	assert_string_equal(f->rules[0].field, "title");
 	assert_string_equal(f->rules[0].xpath,
 	    "/html/head/meta[@property='og:title']/@content");
 	assert_string_equal(f->rules[1].field, "text");
 	assert_string_equal(f->rules[1].xpath, "//div[@class='article-body']");
+	/* One rule per XPath of a strip: list. */
+	assert_string_equal(f->rules[2].field, "strip");
+	assert_string_equal(f->rules[2].xpath, "//aside");
+	assert_string_equal(f->rules[3].field, "strip");
+	assert_string_equal(f->rules[3].xpath, "//div[@class='promo']");
 	assert_string_equal(f->user_agent, "special/2");
 	assert_int_equal(f->first_poll, FIRST_POLL_EMIT);
 	assert_int_equal(f->article, 0);
+	assert_int_equal(f->article_html, 0);
 	assert_int_equal(f->enabled, 0);
 	assert_true(f->timeout == 90.0);
 	assert_int_equal(f->max_feed_bytes, 1024 * 1024 * 1024);
@@ -115,7 +125,7 @@ test_full(void **state)
 	f = &cfg->feeds[1];
 	assert_string_equal(f->url, "https://www.example.org/news/feed.xml");
 	assert_string_equal(f->name, "www.example.org-news-feed.xml");
-	assert_int_equal(f->line, 35);
+	assert_int_equal(f->line, 38);
 	assert_true(f->interval == 900.0);
 	assert_int_equal(f->ntags, 0);
 	assert_null(f->tags);
@@ -124,6 +134,7 @@ test_full(void **state)
 	assert_string_equal(f->user_agent, cfg->user_agent);
 	assert_int_equal(f->first_poll, FIRST_POLL_SKIP);
 	assert_int_equal(f->article, 1);
+	assert_int_equal(f->article_html, 1);
 	assert_int_equal(f->enabled, 1);
 	assert_true(f->timeout == 45.0);
 	assert_int_equal(f->max_feed_bytes, 2 * 1024 * 1024);
@@ -132,7 +143,7 @@ test_full(void **state)
 	/* Some of each. */
 	f = &cfg->feeds[2];
 	assert_string_equal(f->name, "Net_feed.2");
-	assert_int_equal(f->line, 36);
+	assert_int_equal(f->line, 39);
 	assert_true(f->interval == 7200.0);
 	assert_int_equal(f->ntags, 1);
 	assert_string_equal(f->tags[0], "tech");
@@ -155,11 +166,15 @@ check_defaults(const struct config *cfg)
 	    CONFIG_DEFAULT_PER_HOST_CONNECTIONS);
 	assert_int_equal(cfg->first_poll, FIRST_POLL_EMIT);
 	assert_int_equal(cfg->article, 1);
+	assert_int_equal(cfg->article_html, 0);
 	assert_int_equal(cfg->allow_private_addresses, 0);
 	assert_string_equal(cfg->log_level, "info");
 	assert_true(cfg->timeout == CONFIG_DEFAULT_TIMEOUT);
 	assert_int_equal(cfg->max_feed_bytes, CONFIG_DEFAULT_MAX_FEED_BYTES);
 	assert_int_equal(cfg->max_page_bytes, CONFIG_DEFAULT_MAX_PAGE_BYTES);
+	assert_int_equal(cfg->watch_config, 1);
+	assert_true(cfg->state_keep == CONFIG_DEFAULT_STATE_KEEP);
+	assert_true(cfg->spool_keep == 0);
 }
 
 static void
@@ -362,6 +377,11 @@ test_value_errors(void **state)
 	    "nothing");
 	check_error("feeds:\n  - url: http://a.example/\n    timeout: 0s\n",
 	    "3:14: timeout: expected a duration like 30s, 15m, 2h, got '0s'");
+	check_error("watch_config: sometimes\n",
+	    "1:15: watch_config: expected true or false, got 'sometimes'");
+	check_error("state_keep: forever\n",
+	    "1:13: state_keep: expected a duration like 30s, 15m, 2h, got "
+	    "'forever'");
 	check_error("article: maybe\n",
 	    "1:10: article: expected true or false, got 'maybe'");
 	check_error("feeds:\n  - url: http://a.example/\n    enabled: 1\n",
@@ -470,6 +490,9 @@ test_extract_errors(void **state)
 	check_error("feeds:\n  - url: http://a.example/\n    extract:\n"
 	    "      text: //a\n      text: //b\n",
 	    "5:7: duplicate key 'text' (also at line 4)");
+	check_error("feeds:\n  - url: http://a.example/\n    extract:\n"
+	    "      strip: [//nav, '//div[']\n",
+	    "4:22: strip: xpath '//div[': Invalid expression");
 	check_error("feeds:\n  - url: http://a.example/\n    extract:\n"
 	    "      text:\n",
 	    "4:12: text: expected an XPath expression, got nothing");

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "../feeds/date.h"
@@ -133,6 +134,53 @@ test_format(void **state)
 	    sizeof(buf)), "9999-12-31T23:59:59Z");
 }
 
+/* Dates as pages show them in running text: the day they name. */
+static const struct {
+	const char *in;
+	const char *want;	/* YYYY-MM-DD, or NULL: no date */
+} found[] = {
+	{ "Ver\xc3\xb6" "ffentlicht am 5. April 2017", "2017-04-05" },
+	{ "Samstag, 5. Oktober 2013", "2013-10-05" },
+	{ "Published On May 10, 2022 01:52 PM", "2022-05-10" },
+	{ "Posted on September 21st, 2020 by Adi", "2020-09-21" },
+	{ "24.01.2022 11:38", "2022-01-24" },
+	{ "Anmeldedatum 26.10.13", "2013-10-26" },
+	{ "Mise en ligne 23 mai 2019", "2019-05-23" },
+	{ "3 d\xc3\xa9" "cembre 2019", "2019-12-03" },
+	{ "Written: 2023-11-07 15:03:30", "2023-11-07" },
+	{ "26/10/2018", "2018-10-26" },
+	{ "10/26/2018", "2018-10-26" },
+	{ "Jan 18, 2019", "2019-01-18" },
+	{ "12. J\xc3\xa4nner 2022", "2022-01-12" },
+	{ "03/04/2021", NULL },		/* March or April: the locale's */
+	{ "Seite 5 von 12", NULL },
+	{ "31.02.2021", NULL },
+	{ "in 2021 und 2022", NULL },
+	{ "Version 12.2019.5", NULL },
+	{ "", NULL },
+};
+
+static void
+test_find(void **state)
+{
+	char buf[32];
+	int64_t t;
+	int rc;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(found) / sizeof(found[0]); i++) {
+		rc = date_find(found[i].in, &t);
+		if (found[i].want == NULL ? rc != -1 : rc != 0 ||
+		    strncmp(date_format_rfc3339(t, buf, sizeof(buf)),
+		    found[i].want, 10) != 0) {
+			print_error("%s: %s\n", found[i].in, rc == 0 ?
+			    date_format_rfc3339(t, buf, sizeof(buf)) : "none");
+			fail();
+		}
+	}
+	assert_int_equal(date_find(NULL, &t), -1);
+}
+
 /* Every day from 1600 to 2400 goes out and comes back unchanged. */
 static void
 test_round_trip(void **state)
@@ -155,6 +203,7 @@ main(void)
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_round_trip),
 	};
 

@@ -276,6 +276,37 @@ parse_text(const char *doc)
 	return feed;
 }
 
+/* A NUL byte ended the document for libxml2, and with it every later
+ * entry; it goes, with a warning, and UTF-16 keeps its zero bytes. */
+static void
+test_nul_bytes_removed(void **state)
+{
+	static const char doc[] = "<rss version='2.0'><channel><item><title>"
+	    "be\0fore</title><guid>1</guid></item><item><title>second</title>"
+	    "<guid>2</guid></item></channel>\0</rss>";
+	static const char wide[] = "\xff\xfe<\0r\0s\0s\0>\0<\0i\0t\0e\0m\0"
+	    ">\0<\0t\0i\0t\0l\0e\0>\0x\0<\0/\0t\0i\0t\0l\0e\0>\0<\0/\0"
+	    "i\0t\0e\0m\0>\0<\0/\0r\0s\0s\0>\0";
+	struct feed *f = NULL;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(feed_parse(doc, sizeof(doc) - 1, NULL, NULL, &f, err,
+	    sizeof(err)), 0);
+	assert_int_equal(f->nentries, 2);
+	assert_string_equal(f->entries[0].title, "before");
+	assert_string_equal(f->entries[1].title, "second");
+	assert_int_equal(f->nwarnings, 1);
+	assert_string_equal(f->warnings[0], "2 NUL bytes removed");
+	feed_free(f);
+	assert_int_equal(feed_parse(wide, sizeof(wide) - 1, NULL, NULL, &f, err,
+	    sizeof(err)), 0);
+	assert_int_equal(f->nentries, 1);
+	assert_string_equal(f->entries[0].title, "x");
+	assert_int_equal(f->nwarnings, 0);
+	feed_free(f);
+}
+
 /* The polling hints a feed gives: <ttl> wins over the syndication module,
  * whose frequency divides its period; nonsense is no hint at all. */
 static void
@@ -700,6 +731,7 @@ main(void)
 		cmocka_unit_test(test_hash_id_stable),
 		cmocka_unit_test(test_entry_cap),
 		cmocka_unit_test(test_json_out),
+		cmocka_unit_test(test_nul_bytes_removed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

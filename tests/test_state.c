@@ -139,7 +139,7 @@ test_open_creates(void **ctx)
 	assert_int_equal(access(path, F_OK), 0);
 	state_close(st);
 	assert_int_equal(sql(path, "PRAGMA application_id"), APP_ID);
-	assert_int_equal(sql(path, "PRAGMA user_version"), 2);
+	assert_int_equal(sql(path, "PRAGMA user_version"), 3);
 	assert_int_equal(sql(path, "SELECT count(*) FROM sqlite_schema"
 	    " WHERE name IN ('feeds', 'entries', 'feed_urls')"), 3);
 	assert_int_equal(sql(path, "SELECT journal_mode = 'wal'"
@@ -567,9 +567,110 @@ test_migrate_from_v1(void **ctx)
 	assert_null(f.interval_why);
 	state_feed_clear(&f);
 	state_close(st);
-	assert_int_equal(sql(path, "PRAGMA user_version"), 2);
+	assert_int_equal(sql(path, "PRAGMA user_version"), 3);
 	assert_int_equal(sql(path, "SELECT count(*) FROM feed_urls WHERE"
 	    " url = 'https://lwn.net/' AND reason = 'config' AND since = 99"), 1);
+}
+
+/* A state of schema version 2 (what the previous release wrote) gains the
+ * pruning columns and keeps every row. */
+static void
+test_migrate_from_v2(void **ctx)
+{
+	const char *path = path_for("v2.db");
+	struct state_feed f;
+	struct state *st = open_ok(path);
+	int status;
+	int64_t us;
+
+	(void)ctx;
+	assert_int_equal(state_feed_get(st, "lwn", "https://lwn.net/", &f,
+	    NULL, err, sizeof(err)), 0);
+	assert_int_equal(state_entry_mark_seen(st, f.id, "e1", 77, err,
+	    sizeof(err)), 0);
+	state_feed_clear(&f);
+	state_close(st);
+	/* Back to exactly what version 2 had. */
+	sql(path, "ALTER TABLE entries DROP COLUMN gone_since;"
+	    "ALTER TABLE feeds DROP COLUMN removed_since;"
+	    "PRAGMA user_version = 2;");
+	st = open_ok(path);
+	assert_int_equal(sql(path, "PRAGMA user_version"), 3);
+	get_feed_urls(st, "lwn", &f, "https://lwn.net/", "https://lwn.net/");
+	assert_int_equal(state_entry_get(st, f.id, "e1", &status, &us, err,
+	    sizeof(err)), 0);
+	assert_int_equal(status, STATE_ENTRY_SEEN);
+	assert_int_equal(us, 77);
+	state_feed_clear(&f);
+	state_close(st);
+	assert_int_equal(sql(path, "SELECT count(*) FROM entries WHERE"
+	    " gone_since IS NULL"), 1);
+	assert_int_equal(sql(path, "SELECT removed_since FROM feeds"), 0);
+}
+
+/* Entries gone from their feed, and feeds gone from the config, are
+ * forgotten once gone for longer than keep; pending entries never are,
+ * and one listed again starts over. */
+static void
+test_prune(void **ctx)
+{
+	const char *path = path_for("prune.db");
+	const char *const listed[] = { "c" }, *const both[] = { "a", "c" };
+	const char *const configured[] = { "keep" };
+	struct state_feed f, g;
+	struct state *st = open_ok(path);
+	int64_t pruned;
+	int status;
+	int64_t us;
+
+	(void)ctx;
+	assert_int_equal(state_feed_get(st, "keep", "http://k/", &f, NULL,
+	    err, sizeof(err)), 0);
+	assert_int_equal(state_feed_get(st, "drop", "http://d/", &g, NULL,
+	    err, sizeof(err)), 0);
+	assert_int_equal(state_entry_mark_seen(st, f.id, "a", 1, err,
+	    sizeof(err)), 0);
+	assert_int_equal(state_entry_mark_seen(st, f.id, "b", 1, err,
+	    sizeof(err)), 0);
+	assert_int_equal(state_entry_mark_seen(st, f.id, "c", 1, err,
+	    sizeof(err)), 0);
+	assert_int_equal(state_entry_discover(st, f.id, "p", 1, err,
+	    sizeof(err)), 0);
+	assert_int_equal(state_entry_mark_seen(st, g.id, "x", 1, err,
+	    sizeof(err)), 0);
+	/* Day 0: only c listed; a, b and p are gone from now. */
+	assert_int_equal(state_entries_listed(st, f.id, listed, 1, 1000, 100,
+	    &pruned, err, sizeof(err)), 0);
+	assert_int_equal(pruned, 0);
+	assert_int_equal(state_feeds_listed(st, configured, 1, 1000, 100,
+	    &pruned, err, sizeof(err)), 0);
+	assert_int_equal(pruned, 0);
+	/* a comes back before keep runs out; then keep runs out for b. */
+	assert_int_equal(state_entries_listed(st, f.id, both, 2, 1050, 100,
+	    &pruned, err, sizeof(err)), 0);
+	assert_int_equal(pruned, 0);
+	assert_int_equal(state_entries_listed(st, f.id, listed, 1, 1101, 100,
+	    &pruned, err, sizeof(err)), 0);
+	assert_int_equal(pruned, 1);
+	assert_int_equal(state_entry_get(st, f.id, "b", &status, &us, err,
+	    sizeof(err)), 0);
+	assert_int_equal(status, STATE_ENTRY_UNKNOWN);
+	assert_int_equal(state_entry_get(st, f.id, "a", &status, &us, err,
+	    sizeof(err)), 0);
+	assert_int_equal(status, STATE_ENTRY_SEEN);
+	assert_int_equal(state_entry_get(st, f.id, "p", &status, &us, err,
+	    sizeof(err)), 0);
+	assert_int_equal(status, STATE_ENTRY_PENDING);
+	/* The removed feed goes, with its entries. */
+	assert_int_equal(state_feeds_listed(st, configured, 1, 1101, 100,
+	    &pruned, err, sizeof(err)), 0);
+	assert_int_equal(pruned, 1);
+	state_feed_clear(&f);
+	state_feed_clear(&g);
+	state_close(st);
+	assert_int_equal(sql(path, "SELECT count(*) FROM feeds"), 1);
+	assert_int_equal(sql(path, "SELECT count(*) FROM entries WHERE"
+	    " entry_id = 'x'"), 0);
 }
 
 /* What the poller learns of a feed survives a reopen; its URL history
@@ -641,6 +742,8 @@ main(void)
 		cmocka_unit_test(test_transactions),
 		cmocka_unit_test(test_many_entries),
 		cmocka_unit_test(test_migrate_from_v1),
+		cmocka_unit_test(test_migrate_from_v2),
+		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_feed_learned_fields),
 	};
 

@@ -16,7 +16,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (article_parse((const char *)data, size,
 	    "http://news.example/2026/story.html", "text/html", rules, nrules,
-	    &a, err, sizeof(err)) == -1)
+	    ARTICLE_HTML, &a, err, sizeof(err)) == -1)
 		return 0;
 	json_decref(article_to_json(a));
 	article_free(a);

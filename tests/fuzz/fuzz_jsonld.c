@@ -28,7 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(page + sizeof(head) - 1, data, size);
 	memcpy(page + sizeof(head) - 1 + size, tail, sizeof(tail) - 1);
 	if (article_parse(page, len, "http://news.example/a/1.html",
-	    "text/html; charset=utf-8", NULL, 0, &a, err, sizeof(err)) == 0) {
+	    "text/html; charset=utf-8", NULL, 0, 0, &a, err, sizeof(err)) == 0) {
 		json_decref(article_to_json(a));
 		article_free(a);
 	}

@@ -151,6 +151,70 @@ class E2E(unittest.TestCase):
         self.assertNotIn("Cookie", art["text"])
         self.assertEqual(e.tmp_files(), [])
 
+    def test_teaser_page_falls_back_to_feed_content(self):
+        e = self.env
+        body = " ".join(["The full story, as the feed carries it."] * 12)
+        e.write_site("full.xml", "\n".join([
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">',
+            f"<channel><title>Full</title><link>{e.base}/</link>",
+            f"<item><title>Teased</title><link>{e.base}/articles/t.html</link>",
+            "<guid>urn:teased</guid>",
+            f"<content:encoded><![CDATA[<p>{body}</p>]]></content:encoded></item>",
+            f"<item><title>Whole</title><link>{e.base}/articles/1.html</link>",
+            "<guid>urn:whole</guid>",
+            "<content:encoded><![CDATA[<p>Short.</p>]]></content:encoded></item>",
+            "</channel></rss>"]))
+        e.write_site("articles/t.html", "<html><body><article><h1>Teased</h1>"
+                     "<p>Subscribe to read the rest.</p></article></body></html>")
+        e.write_site("articles/1.html", article_page(1))
+        e.write_config([{"path": "full.xml"}], article_html="true")
+        self.assertOnce()
+        arts = {i["entry"]["id"]: i["article"] for _, i in e.items()}
+        self.assertEqual(arts["urn:teased"]["source"], "feed")
+        self.assertEqual(arts["urn:teased"]["text"], body)
+        self.assertEqual(arts["urn:teased"]["html"], f"<p>{body}</p>")
+        self.assertEqual(arts["urn:whole"]["source"], "page")
+        self.assertIn("First paragraph of story 1", arts["urn:whole"]["text"])
+        self.assertIn("<p>", arts["urn:whole"]["html"])
+
+    def test_meta_refresh_is_followed_and_the_final_url_reported(self):
+        e = self.env
+        e.write_feed("wire.xml", [(1, 2)])
+        # The entry links to a stub that sends the reader on, twice; a
+        # page reloading itself every five minutes is no redirect.
+        e.write_site("articles/1.html", '<html><head><meta http-equiv="refresh" '
+                     'content="0; URL=\'/moved/1.html\'"></head><body>Moved</body></html>')
+        e.write_site("moved/1.html", '<html><head><meta http-equiv="Refresh" '
+                     'content="1;url=/final/1.html"></head></html>')
+        e.write_site("final/1.html", article_page(1).replace(
+            "<head>", '<head><meta http-equiv="refresh" content="300">', 1))
+        e.write_config([{"path": "wire.xml"}])
+        self.assertOnce()
+        (_, item), = e.items()
+        art = item["article"]
+        self.assertEqual(art["url"], e.base + "/final/1.html")
+        self.assertIn("First paragraph of story 1", art["text"])
+        self.assertNotIn("refresh", art)
+
+    def test_meta_refresh_loops_end(self):
+        e = self.env
+        e.write_feed("wire.xml", [(1, 2)])
+        for a, b in (("1", "2"), ("2", "1")):
+            e.write_site(f"articles/{a}.html", '<html><head><meta http-equiv="refresh" '
+                         f'content="0; url={e.base}/articles/{b}.html"></head></html>')
+        e.write_config([{"path": "wire.xml"}])
+        self.assertOnce()
+        (_, item), = e.items()
+        # Three hops, then the page is what it is: no text, so the
+        # feed's own summary stands in.
+        self.assertIn(item["article"]["url"], (e.base + "/articles/1.html",
+                                               e.base + "/articles/2.html"))
+        self.assertEqual(item["article"]["text"], "Summary of story 1")
+        self.assertEqual(item["article"]["source"], "feed")
+        paths = [r["path"] for r in e.server.requests if r["path"].startswith("/articles/")]
+        self.assertEqual(len(paths), 4)
+
     def test_second_once_emits_nothing_and_is_conditional(self):
         e = self.env
         e.write_feed("wire.xml", [(1, 2), (2, 3)])

@@ -1,0 +1,146 @@
+#!/usr/bin/python3
+"""make extract-eval: newswatch's article parser against a peer, side by side.
+
+Runs `newswatch extract` and the peer over both evaluation sets of
+../shared/corpus/articles (trafilatura's annotated pages, Mozilla Readability's
+test pages), scores both with article_score.py and prints body F1, metadata
+accuracy per field and the median time per page.  The peer is Mozilla's
+Readability.js (@mozilla/readability on jsdom 27.0.0, which needs Node 20),
+installed with npm into bench/peer/ on first use; without Node 20 or npm, it is
+Debian's python3-readability.  Both run as one process per page, as the scorer
+times them.
+
+    extract_eval.py [--binary ./newswatch] [--corpus ../shared/corpus/articles]
+                    [--jobs 2] [--peer auto|readability-js|readability-lxml|none]
+                    [--save DIR]
+"""
+import argparse, importlib.util, json, os, shutil, statistics, subprocess, sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PEER_DIR = os.path.join(HERE, "peer")
+NPM_PKGS = ["@mozilla/readability@0.6.0", "jsdom@27.0.0"]
+FIELDS = ["title", "published", "authors", "description", "section", "tags", "site_name", "language"]
+
+spec = importlib.util.spec_from_file_location("article_score", os.path.join(HERE, "article_score.py"))
+score = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(score)
+
+
+def node_major():
+    try:
+        out = subprocess.run(["node", "--version"], capture_output=True, text=True, check=True).stdout
+        return int(out.strip().lstrip("v").split(".")[0])
+    except (OSError, ValueError, subprocess.CalledProcessError):
+        return 0
+
+
+def readability_js():
+    """The Readability.js command, installing it when needed; None when it cannot run here."""
+    if node_major() < 20 or shutil.which("npm") is None:
+        return None
+    mods = os.path.join(PEER_DIR, "node_modules")
+    if not (os.path.isdir(os.path.join(mods, "@mozilla", "readability")) and os.path.isdir(os.path.join(mods, "jsdom"))):
+        os.makedirs(PEER_DIR, exist_ok=True)
+        print("extract-eval: npm install %s into %s" % (" ".join(NPM_PKGS), PEER_DIR), file=sys.stderr)
+        r = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--no-save", "--prefix", PEER_DIR] + NPM_PKGS,
+                           stdout=subprocess.DEVNULL)
+        if r.returncode != 0:
+            return None
+    return ["node", os.path.join(HERE, "readability_peer.js")]
+
+
+def readability_lxml():
+    """Debian's python3-readability, installed when missing; None when that fails."""
+    check = [sys.executable, "-c", "import readability"]
+    if subprocess.run(check, capture_output=True).returncode != 0:
+        sudo = [] if os.geteuid() == 0 else ["sudo"]
+        print("extract-eval: apt-get install python3-readability", file=sys.stderr)
+        subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", "python3-readability"], stdout=subprocess.DEVNULL)
+        if subprocess.run(check, capture_output=True).returncode != 0:
+            return None
+    return [sys.executable, os.path.join(HERE, "readability_lxml_peer.py")]
+
+
+def pick_peer(choice):
+    if choice == "none":
+        return None, None
+    if choice in ("auto", "readability-js"):
+        cmd = readability_js()
+        if cmd is not None:
+            return "Readability.js", cmd
+        if choice == "readability-js":
+            sys.exit("extract-eval: Readability.js needs Node 20 and npm")
+    cmd = readability_lxml()
+    if cmd is None:
+        sys.exit("extract-eval: no peer could be installed (try --peer none)")
+    return "readability-lxml", cmd
+
+
+def run(name, cmd, dataset, root, jobs, save):
+    pages = score.load(dataset, root)
+    print("extract-eval: %s on %s (%d pages)" % (name, dataset, len(pages)), file=sys.stderr)
+    outs = score.run_binary(cmd, root, pages, jobs)
+    for o in outs:
+        # A peer that gives its article as HTML is read with the scorer's own
+        # HTML-to-text, as the gold expected.html is.
+        if o.get("html") and not o.get("text"):
+            o["text"] = score.html_text(o["html"])
+    if save:
+        with open(os.path.join(save, "%s-%s.jsonl" % (name.replace(".", "").lower(), dataset)), "w",
+                  encoding="utf-8") as f:
+            for o in outs:
+                f.write(json.dumps(o, ensure_ascii=False) + "\n")
+    res = score.score(pages, outs)
+    res["times"] = [o["_s"] for o in outs if "_s" in o]
+    return res
+
+
+def fmt(v, digits=3):
+    return "-" if v is None else "%.*f" % (digits, v)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--binary", default=os.path.join(HERE, "..", "newswatch"))
+    ap.add_argument("--corpus", default=os.path.join(HERE, "..", "..", "shared", "corpus", "articles"))
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--peer", default="auto", choices=["auto", "readability-js", "readability-lxml", "none"])
+    ap.add_argument("--save", help="keep every output as JSONL in this folder")
+    a = ap.parse_args()
+    if a.save:
+        os.makedirs(a.save, exist_ok=True)
+    peer, peer_cmd = pick_peer(a.peer)
+    tools = [("newswatch", [os.path.abspath(a.binary)])] + ([(peer, peer_cmd)] if peer else [])
+    res = {}
+    for ds in ("trafilatura", "mozilla"):
+        root = os.path.join(a.corpus, ds)
+        for name, cmd in tools:
+            res[name, ds] = run(name, cmd, ds, root, a.jobs, a.save)
+
+    names = [t[0] for t in tools]
+    w = max(len(n) for n in names) + 2
+    print("%-34s" % "" + "".join("%*s" % (w, n) for n in names))
+    rows = []
+    for ds in ("trafilatura", "mozilla"):
+        rows.append(("%s body F1" % ds, [res[n, ds]["body"]["f1"] for n in names]))
+        rows.append(("%s body precision / recall" % ds, None))
+        for f in FIELDS:
+            vals = [res[n, ds]["fields"].get(f) for n in names]
+            if vals[0] is not None:
+                rows.append(("%s %s" % (ds, f), vals))
+    for label, vals in rows:
+        if vals is None:
+            ds = label.split()[0]
+            cells = ["%.2f/%.2f" % (res[n, ds]["body"]["precision"], res[n, ds]["body"]["recall"]) for n in names]
+            print("%-34s" % label + "".join("%*s" % (w, c) for c in cells))
+            continue
+        print("%-34s" % label + "".join("%*s" % (w, fmt(v)) for v in vals))
+    ms = {n: 1000 * statistics.median(res[n, "trafilatura"]["times"] + res[n, "mozilla"]["times"]) for n in names}
+    print("%-34s" % "median ms/page (both sets)" + "".join("%*s" % (w, fmt(ms[n], 1)) for n in names))
+    if peer:
+        print("newswatch takes %.3f of %s's time per page (%.0fx faster)" % (ms["newswatch"] / ms[peer], peer,
+                                                                               ms[peer] / ms["newswatch"]))
+
+
+if __name__ == "__main__":
+    main()
