@@ -58,7 +58,8 @@ struct poll_job {
 	struct http_transfer *xfer;   /* the feed being fetched */
 	struct feed *feed;
 	struct diff_item *new;        /* entries to deliver, in discovery order */
-	char **ids;                   /* their ids, once feed is freed */
+	char **ids;                   /* feed's entry ids, once it is freed */
+	size_t nids;
 	struct job_item *items;
 	size_t nnew;
 	size_t waiting;               /* items not yet spooled or failed */
@@ -127,7 +128,7 @@ job_free(struct poll_job *job)
 	p->njobs--;
 	state_feed_clear(&job->sf);
 	feed_free(job->feed);
-	for (size_t i = 0; job->ids && i < job->nnew; i++)
+	for (size_t i = 0; i < job->nids; i++)
 		free(job->ids[i]);
 	free(job->ids);
 	free(job->error);
@@ -213,29 +214,37 @@ job_parse(struct poll_job *job, const struct http_response *res)
 	return 0;
 }
 
-/* Once its items are written a job needs only its new entries' ids: a
- * parsed feed weighs as much as its text, and a batch holds hundreds. */
+/* Once its items are written a job needs only its entries' ids (the new
+ * ones to mark seen, all to see which are gone): a parsed feed weighs as
+ * much as its text, and a batch holds hundreds. */
 static void
 job_drop_feed(struct poll_job *job)
 {
-	if (job->skip_all || (job->nnew > 0 &&
-	    (job->ids = calloc(job->nnew, sizeof(*job->ids))) == NULL))
-		return;
-	for (size_t i = 0; i < job->nnew; i++) {
-		struct feed_entry *e = &job->feed->entries[job->new[i].index];
+	size_t n = job->feed->nentries;
 
-		job->ids[i] = e->id;
-		e->id = NULL;
+	if (job->skip_all ||
+	    (job->ids = calloc(n + 1, sizeof(*job->ids))) == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		job->ids[i] = job->feed->entries[i].id;
+		job->feed->entries[i].id = NULL;
 	}
+	job->nids = n;
 	feed_free(job->feed);
 	job->feed = NULL;
+}
+
+/* The id of the feed's entry k. */
+static const char *
+entry_id(const struct poll_job *job, size_t k)
+{
+	return job->ids ? job->ids[k] : job->feed->entries[k].id;
 }
 
 static const char *
 new_id(const struct poll_job *job, size_t i)
 {
-	return job->ids ? job->ids[i] :
-	    job->feed->entries[job->new[i].index].id;
+	return entry_id(job, job->new[i].index);
 }
 
 /* A feed that answered through permanent redirects is polled at their
@@ -547,7 +556,8 @@ job_schedule(struct poll_job *job, char *err, size_t errlen)
 static int
 forget_gone(struct poll_job *job, char *err, size_t errlen)
 {
-	const char **ids = malloc((job->feed->nentries + 1) * sizeof(*ids));
+	size_t n = job->ids ? job->nids : job->feed->nentries;
+	const char **ids = malloc((n + 1) * sizeof(*ids));
 	int64_t pruned;
 	int rc;
 
@@ -555,11 +565,10 @@ forget_gone(struct poll_job *job, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (size_t i = 0; i < job->feed->nentries; i++)
-		ids[i] = job->feed->entries[i].id;
-	rc = state_entries_listed(job->p->state, job->sf.id, ids,
-	    job->feed->nentries, clock_now(), (int64_t)job->cf->state_keep,
-	    &pruned, err, errlen);
+	for (size_t i = 0; i < n; i++)
+		ids[i] = entry_id(job, i);
+	rc = state_entries_listed(job->p->state, job->sf.id, ids, n,
+	    clock_now(), (int64_t)job->cf->state_keep, &pruned, err, errlen);
 	free(ids);
 	if (rc == 0 && pruned > 0)
 		log_info("feed %s: forgot %lld entries gone from the feed for "
@@ -607,7 +616,8 @@ job_commit(struct poll_job *job, int spool_durable, char *err, size_t errlen)
 		set_str(&job->sf.last_modified, NULL);
 	}
 	job->p->stats.items += spooled;
-	if (job->ok && job->feed && forget_gone(job, err, errlen) == -1)
+	if (job->ok && (job->feed || job->ids) &&
+	    forget_gone(job, err, errlen) == -1)
 		return -1;
 	if (job->ok) {
 		job->sf.polls++;
