@@ -3,7 +3,7 @@
 #   make            build ./newswatch
 #   make run        install missing Debian packages, build, run on etc/feeds.yaml
 #   make test       install missing Debian packages, build, run every test
-#   make bench      the parse and throughput benchmarks (not part of make test)
+#   make bench      the parse, throughput and peer benchmarks (not part of make test)
 #   make extract-eval  the article parser against Readability.js on the
 #                   article corpus: body F1, metadata, time per page
 #   make corpus     the shared feed corpus against feedparser (make test runs it)
@@ -100,9 +100,15 @@ run: deps
 	@mkdir -p var
 	./newswatch run -c etc/feeds.yaml
 
-bench: deps
+# The peers: nginx serves real feeds to newswatch, sfeed_update and rss2email
+# (before bench.py, whose clean-up of 100,000 files would slow their creates).
+BENCH_PKGS = nginx-light rss2email
+
+bench:
+	@scripts/deps.sh $(BENCH_PKGS)
 	@$(MAKE) --no-print-directory newswatch $(BUILD)/bench/parse_bench
 	$(PYTHON) bench/parse.py --bench $(BUILD)/bench/parse_bench
+	$(PYTHON) bench/peers.py --binary ./newswatch --article 2000 --profile
 	$(PYTHON) bench/bench.py --binary ./newswatch
 
 # The article parser on both sets of ../shared/corpus/articles, beside

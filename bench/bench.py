@@ -36,6 +36,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 HTTPD = os.path.join(ROOT, "tests", "httpd.py")
 GENFEEDS = os.path.join(HERE, "genfeeds.py")
+TIME = "/usr/bin/time"       # GNU time (Debian: time)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 # One Python server process answers ~2,500 requests/s (GIL-bound), which
 # would make the 304 run measure the server; two answer ~7,000/s here.
@@ -112,21 +113,25 @@ def cpu_seconds(pid):
     return own + sum(cpu_seconds(c) for c in children)
 
 
-def run_child(cmd, out_path, timeout):
+def run_child(cmd, out_path, timeout, env=None):
     """Run cmd to completion; return wall, user, sys, peak RSS and exit code.
-    The child is killed after `timeout` seconds."""
-    with open(out_path, "w") as out:
+    The child is killed after `timeout` seconds.  CPU counts the children
+    it waited for, peak RSS is the largest process's.  GNU time measures
+    them: a child of this Python process would start its RSS high-water
+    mark at Python's own size."""
+    with tempfile.NamedTemporaryFile("r", prefix="nw-time-") as times, \
+            open(out_path, "w") as out:
         start = time.monotonic()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen([TIME, "-q", "-f", "%U %S %M", "-o", times.name] + cmd,
+                                stdout=out, stderr=subprocess.STDOUT, env=env)
         killer = threading.Timer(timeout, proc.kill)
         killer.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc.wait()
         wall = time.monotonic() - start
         killer.cancel()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return {"wall_s": wall, "user_s": usage.ru_utime, "sys_s": usage.ru_stime,
-            "cpu_s": usage.ru_utime + usage.ru_stime,
-            "peak_rss_mb": usage.ru_maxrss / 1024, "exit": proc.returncode}
+        user, sys_s, rss_kb = (float(x) for x in times.read().split()[-3:])
+    return {"wall_s": wall, "user_s": user, "sys_s": sys_s, "cpu_s": user + sys_s,
+            "peak_rss_mb": rss_kb / 1024, "exit": proc.returncode}
 
 
 def count_files(path):

@@ -36,9 +36,11 @@ struct host;
 struct http_transfer {
 	struct http *http;
 	struct host *host;
-	CURL *easy;
+	CURL *easy;                        /* made when it starts */
 	struct curl_slist *headers;
 	char *url;
+	char *user_agent, *proxy, *ca_file;
+	double timeout;
 	http_done_fn *done;
 	void *arg;
 	char *body;
@@ -53,7 +55,7 @@ struct http_transfer {
 	int perm_hops;                     /* leading 301/308 answers so far */
 	char *perm_url;                    /* where they lead */
 	TAILQ_ENTRY(http_transfer) entry;  /* in host->queue or http->running */
-	char errbuf[CURL_ERROR_SIZE];
+	char *errbuf;                      /* CURL_ERROR_SIZE, once started */
 };
 TAILQ_HEAD(transfer_list, http_transfer);
 
@@ -95,6 +97,7 @@ static void dispatch(struct http *http);
 static int host_of(const char *url, char *out, size_t outlen, char *err,
     size_t errlen);
 static void on_wake(struct ev_loop *loop, ev_timer *w, int revents);
+static int transfer_start(struct http_transfer *t);
 
 static unsigned
 host_hash(const char *s)
@@ -206,7 +209,11 @@ transfer_free(struct http_transfer *t)
 		curl_easy_cleanup(t->easy);
 	curl_slist_free_all(t->headers);
 	free(t->perm_url);
+	free(t->errbuf);
 	free(t->url);
+	free(t->user_agent);
+	free(t->proxy);
+	free(t->ca_file);
 	free(t->body);
 	free(t);
 }
@@ -469,6 +476,8 @@ finish(struct http *http, struct http_transfer *t, CURLcode rc)
 			snprintf(reason, sizeof(reason), "refused to connect to "
 			    "private address %s (allow_private_addresses is off)",
 			    t->refused_addr);
+		else if (t->failed_start)
+			snprintf(reason, sizeof(reason), "cannot start transfer");
 		else
 			snprintf(reason, sizeof(reason), "%s", t->errbuf[0] ?
 			    t->errbuf : curl_easy_strerror(rc));
@@ -594,11 +603,9 @@ dispatch(struct http *http)
 		t->running = 1;
 		TAILQ_INSERT_TAIL(&http->running, t, entry);
 		host_mark_ready(http, h);
-		if (curl_multi_add_handle(http->multi, t->easy) != CURLM_OK) {
+		if (transfer_start(t) == -1) {
 			/* Reported from the loop like any other failure,
 			 * never from inside http_get. */
-			snprintf(t->errbuf, sizeof(t->errbuf),
-			    "cannot start transfer");
 			t->failed_start = 1;
 			ev_feed_event(http->loop, &http->failed, EV_CUSTOM);
 		}
@@ -739,14 +746,17 @@ add_header(struct curl_slist **list, const char *name, const char *value)
 	return 0;
 }
 
+/* The request's strings, copied: it may wait in a queue for long. */
 static int
-transfer_setup(struct http_transfer *t, const struct http_request *req)
+transfer_copy(struct http_transfer *t, const struct http_request *req)
 {
-	CURL *e = t->easy;
-	double low_speed = req->timeout / 2 < LOW_SPEED_SECONDS ?
-	    req->timeout / 2 : LOW_SPEED_SECONDS;
 	struct curl_slist *l;
 
+	if ((t->url = strdup(req->url)) == NULL ||
+	    (req->user_agent && (t->user_agent = strdup(req->user_agent)) == NULL) ||
+	    (req->proxy && (t->proxy = strdup(req->proxy)) == NULL) ||
+	    (req->ca_file && (t->ca_file = strdup(req->ca_file)) == NULL))
+		return -1;
 	if ((req->etag && add_header(&t->headers, "If-None-Match", req->etag)) ||
 	    (req->last_modified &&
 	    add_header(&t->headers, "If-Modified-Since", req->last_modified)))
@@ -756,6 +766,22 @@ transfer_setup(struct http_transfer *t, const struct http_request *req)
 			return -1;
 		t->headers = l;
 	}
+	t->timeout = req->timeout;
+	return 0;
+}
+
+/* The easy handle is made only when the transfer starts: libcurl's handle
+ * weighs kilobytes, and a cycle of 10,000 feeds queues them all at once. */
+static int
+transfer_start(struct http_transfer *t)
+{
+	CURL *e;
+	double low_speed = t->timeout / 2 < LOW_SPEED_SECONDS ?
+	    t->timeout / 2 : LOW_SPEED_SECONDS;
+
+	if ((t->errbuf = calloc(1, CURL_ERROR_SIZE)) == NULL ||
+	    (e = t->easy = curl_easy_init()) == NULL)
+		return -1;
 	curl_easy_setopt(e, CURLOPT_URL, t->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, t);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
@@ -769,7 +795,7 @@ transfer_setup(struct http_transfer *t, const struct http_request *req)
 	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
 	curl_easy_setopt(e, CURLOPT_PREREQDATA, t);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, req->user_agent);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, t->user_agent);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)MAX_REDIRECTS);
@@ -777,18 +803,18 @@ transfer_setup(struct http_transfer *t, const struct http_request *req)
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (req->ca_file)
-		curl_easy_setopt(e, CURLOPT_CAINFO, req->ca_file);
-	if (req->proxy)
-		curl_easy_setopt(e, CURLOPT_PROXY, req->proxy);
+	if (t->ca_file)
+		curl_easy_setopt(e, CURLOPT_CAINFO, t->ca_file);
+	if (t->proxy)
+		curl_easy_setopt(e, CURLOPT_PROXY, t->proxy);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(req->timeout * 1000));
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(t->timeout * 1000));
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, LOW_SPEED_BYTES);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
 	    low_speed >= 1 ? (long)low_speed : 1L);
 	/* No CURLOPT_MAXFILESIZE: it judges the encoded Content-Length,
 	 * while the cap is on decoded bytes (on_body). */
-	return 0;
+	return curl_multi_add_handle(t->http->multi, e) == CURLM_OK ? 0 : -1;
 }
 
 struct http_transfer *
@@ -802,9 +828,7 @@ http_get(struct http *http, const struct http_request *req, char *err,
 	if (host_of(req->url, hostname, sizeof(hostname), err, errlen) == -1)
 		return NULL;
 	if ((t = calloc(1, sizeof(*t))) == NULL ||
-	    (t->url = strdup(req->url)) == NULL ||
-	    (t->easy = curl_easy_init()) == NULL ||
-	    transfer_setup(t, req) == -1 ||
+	    transfer_copy(t, req) == -1 ||
 	    (h = host_get(http, hostname)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		if (t)

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "../feeds/article.h"
 #include "../feeds/feed.h"
 #include "config.h"
@@ -31,5 +33,10 @@ struct item_article {
 char *item_json(const struct config_feed *cf, const struct feed *feed,
     const struct feed_entry *entry, const struct item_article *art,
     int64_t discovered_us);
+
+/* v as json_dumps(v, JSON_COMPACT) writes it, faster: keys in insertion
+ * order, non-ASCII as UTF-8.  Returns a malloc'ed text or NULL when out of
+ * memory. */
+char *item_json_text(json_t *v);
 
 #endif

@@ -21,9 +21,15 @@
 #include "policy.h"
 #include "poll.h"
 
-/* How long finished polls wait for company before their state writes go
- * to disk in one transaction. */
-#define BATCH_DELAY 0.02
+/*
+ * How long finished polls wait for company before their writes go to disk
+ * together: new entries to record, briefly, as their parsed feeds wait
+ * with them; polls to conclude longer, as each such batch costs a syncfs
+ * of the spool, tens of milliseconds on a busy disk.  A batch that holds
+ * every poll in flight goes at once: nothing else could join it.
+ */
+#define DISCOVER_DELAY 0.05
+#define FINAL_DELAY 0.25
 
 enum item_state { ITEM_WAITING, ITEM_SPOOLED, ITEM_FAILED };
 
@@ -31,6 +37,7 @@ struct job_item {
 	struct poll_job *job;
 	struct http_transfer *xfer;   /* the page being fetched */
 	enum item_state state;
+	unsigned long spool_gen;      /* spool_failures when it was put */
 	int refreshes;                /* <meta http-equiv=refresh> followed */
 };
 
@@ -51,6 +58,8 @@ struct poll_job {
 	struct http_transfer *xfer;   /* the feed being fetched */
 	struct feed *feed;
 	struct diff_item *new;        /* entries to deliver, in discovery order */
+	char **ids;                   /* feed's entry ids, once it is freed */
+	size_t nids;
 	struct job_item *items;
 	size_t nnew;
 	size_t waiting;               /* items not yet spooled or failed */
@@ -60,7 +69,8 @@ struct poll_job {
 	const char *url_reason;       /* sf.url changed: why, for its history */
 	double retry_after;           /* of a 429 or 503, -1 none */
 	double max_age, expires_in;   /* freshness the server announced */
-	char error[512];
+	char *error;                  /* why it failed; allocated then only,
+	                               * as a cycle holds every feed's job */
 	double started;
 	enum job_queue queued;
 	TAILQ_ENTRY(poll_job) entry;  /* in p->jobs */
@@ -79,10 +89,15 @@ struct poller {
 	struct job_list discover_q;
 	struct job_list final_q;
 	struct job_list batch;
-	ev_timer flush;
+	ev_timer flush_discover;
+	ev_timer flush_final;
+	size_t njobs, nfinal;         /* in jobs, in final_q */
+	ev_prepare reads;             /* commits the iteration's transaction */
+	int reading;                  /* it is open */
 };
 
 static void job_deliver(struct poll_job *job);
+static void loop_txn_begin(struct poller *p);
 
 static void
 set_str(char **dst, const char *src)
@@ -103,13 +118,20 @@ job_free(struct poll_job *job)
 			http_cancel(p->http, job->items[i].xfer);
 	if (job->queued == QUEUE_DISCOVER)
 		TAILQ_REMOVE(&p->discover_q, job, qentry);
-	else if (job->queued == QUEUE_FINAL)
+	else if (job->queued == QUEUE_FINAL) {
 		TAILQ_REMOVE(&p->final_q, job, qentry);
+		p->nfinal--;
+	}
 	else if (job->queued == QUEUE_BATCH)
 		TAILQ_REMOVE(&p->batch, job, qentry);
 	TAILQ_REMOVE(&p->jobs, job, entry);
+	p->njobs--;
 	state_feed_clear(&job->sf);
 	feed_free(job->feed);
+	for (size_t i = 0; i < job->nids; i++)
+		free(job->ids[i]);
+	free(job->ids);
+	free(job->error);
 	free(job->new);
 	free(job->items);
 	free(job);
@@ -119,14 +141,29 @@ static void
 enqueue(struct poll_job *job, enum job_queue q)
 {
 	struct poller *p = job->p;
+	ev_timer *t = &p->flush_discover;
+	double delay = DISCOVER_DELAY;
 
 	job->queued = q;
-	TAILQ_INSERT_TAIL(q == QUEUE_DISCOVER ? &p->discover_q : &p->final_q,
-	    job, qentry);
-	if (!ev_is_active(&p->flush)) {
-		ev_timer_set(&p->flush, BATCH_DELAY, 0.);
-		ev_timer_start(p->loop, &p->flush);
+	if (q == QUEUE_DISCOVER) {
+		TAILQ_INSERT_TAIL(&p->discover_q, job, qentry);
+	} else {
+		TAILQ_INSERT_TAIL(&p->final_q, job, qentry);
+		t = &p->flush_final;
+		delay = ++p->nfinal == p->njobs ? 0. : FINAL_DELAY;
+		if (delay == 0.)
+			ev_timer_stop(p->loop, t);
 	}
+	if (!ev_is_active(t)) {
+		ev_timer_set(t, delay, 0.);
+		ev_timer_start(p->loop, t);
+	}
+}
+
+static const char *
+job_error(const struct poll_job *job)
+{
+	return job->error ? job->error : "out of memory";
 }
 
 static void
@@ -138,11 +175,14 @@ job_fail(struct poll_job *job, const char *fmt, ...)
 {
 	va_list ap;
 
+	char why[512];
+
 	va_start(ap, fmt);
-	vsnprintf(job->error, sizeof(job->error), fmt, ap);
+	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
+	set_str(&job->error, why);
 	job->ok = 0;
-	log_warnx("feed %s: %s", job->cf->name, job->error);
+	log_warnx("feed %s: %s", job->cf->name, why);
 	enqueue(job, QUEUE_FINAL);
 }
 
@@ -165,12 +205,46 @@ job_parse(struct poll_job *job, const struct http_response *res)
 		job->skip_all = 1;
 		return 0;
 	}
+	loop_txn_begin(job->p);
 	if (diff_new_entries(job->p->state, job->sf.id, job->feed, clock_now_us(),
 	    &job->new, &job->nnew, err, sizeof(err)) == -1) {
 		job_fail(job, "state: %s", err);
 		return -1;
 	}
 	return 0;
+}
+
+/* Once its items are written a job needs only its entries' ids (the new
+ * ones to mark seen, all to see which are gone): a parsed feed weighs as
+ * much as its text, and a batch holds hundreds. */
+static void
+job_drop_feed(struct poll_job *job)
+{
+	size_t n = job->feed->nentries;
+
+	if (job->skip_all ||
+	    (job->ids = calloc(n + 1, sizeof(*job->ids))) == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		job->ids[i] = job->feed->entries[i].id;
+		job->feed->entries[i].id = NULL;
+	}
+	job->nids = n;
+	feed_free(job->feed);
+	job->feed = NULL;
+}
+
+/* The id of the feed's entry k. */
+static const char *
+entry_id(const struct poll_job *job, size_t k)
+{
+	return job->ids ? job->ids[k] : job->feed->entries[k].id;
+}
+
+static const char *
+new_id(const struct poll_job *job, size_t i)
+{
+	return entry_id(job, job->new[i].index);
 }
 
 /* A feed that answered through permanent redirects is polled at their
@@ -241,7 +315,12 @@ on_feed(void *arg, const struct http_response *res)
 	log_info("feed %s: HTTP %ld, %zu entries, %zu new (%.2f s)",
 	    job->cf->name, res->status, job->feed->nentries,
 	    job->skip_all ? 0 : job->nnew, res->seconds);
-	enqueue(job, job->nnew > 0 ? QUEUE_DISCOVER : QUEUE_FINAL);
+	if (job->nnew > 0) {
+		enqueue(job, QUEUE_DISCOVER);
+	} else {
+		job_drop_feed(job);
+		enqueue(job, QUEUE_FINAL);
+	}
 }
 
 static void
@@ -266,10 +345,13 @@ item_write(struct job_item *it, const struct item_article *art)
 	} else {
 		log_debug("feed %s: item %s", job->cf->name, name);
 		it->state = ITEM_SPOOLED;
+		it->spool_gen = spool_failures(job->p->spool);
 	}
 	free(json);
-	if (--job->waiting == 0)
+	if (--job->waiting == 0) {
+		job_drop_feed(job);
 		enqueue(job, QUEUE_FINAL);
+	}
 }
 
 static void on_article(void *, const struct http_response *);
@@ -402,7 +484,7 @@ flush_discover(struct poller *p)
 		for (size_t i = 0; rc == 0 && i < job->nnew; i++)
 			if (!job->new[i].known)
 				rc = state_entry_discover(p->state, job->sf.id,
-				    job->feed->entries[job->new[i].index].id,
+				    new_id(job, i),
 				    job->new[i].discovered_us, err, sizeof(err));
 	if (rc == 0)
 		rc = state_commit(p->state, err, sizeof(err));
@@ -474,7 +556,8 @@ job_schedule(struct poll_job *job, char *err, size_t errlen)
 static int
 forget_gone(struct poll_job *job, char *err, size_t errlen)
 {
-	const char **ids = malloc((job->feed->nentries + 1) * sizeof(*ids));
+	size_t n = job->ids ? job->nids : job->feed->nentries;
+	const char **ids = malloc((n + 1) * sizeof(*ids));
 	int64_t pruned;
 	int rc;
 
@@ -482,11 +565,10 @@ forget_gone(struct poll_job *job, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (size_t i = 0; i < job->feed->nentries; i++)
-		ids[i] = job->feed->entries[i].id;
-	rc = state_entries_listed(job->p->state, job->sf.id, ids,
-	    job->feed->nentries, clock_now(), (int64_t)job->cf->state_keep,
-	    &pruned, err, errlen);
+	for (size_t i = 0; i < n; i++)
+		ids[i] = entry_id(job, i);
+	rc = state_entries_listed(job->p->state, job->sf.id, ids, n,
+	    clock_now(), (int64_t)job->cf->state_keep, &pruned, err, errlen);
 	free(ids);
 	if (rc == 0 && pruned > 0)
 		log_info("feed %s: forgot %lld entries gone from the feed for "
@@ -498,18 +580,20 @@ static int
 job_commit(struct poll_job *job, int spool_durable, char *err, size_t errlen)
 {
 	struct state *st = job->p->state;
+	const struct spool *spool = job->p->spool;
 	size_t spooled = 0, failed = 0;
 
 	for (size_t i = 0; job->items && i < job->nnew; i++) {
 		const struct diff_item *d = &job->new[i];
 
-		if (job->items[i].state != ITEM_SPOOLED || !spool_durable) {
+		/* A failed spool_sync since the put may have dropped it. */
+		if (job->items[i].state != ITEM_SPOOLED || !spool_durable ||
+		    job->items[i].spool_gen != spool_failures(spool)) {
 			failed++;
 			continue;
 		}
-		if (state_entry_mark_seen(st, job->sf.id,
-		    job->feed->entries[d->index].id, d->discovered_us,
-		    err, errlen) == -1)
+		if (state_entry_mark_seen(st, job->sf.id, new_id(job, i),
+		    d->discovered_us, err, errlen) == -1)
 			return -1;
 		spooled++;
 	}
@@ -518,9 +602,11 @@ job_commit(struct poll_job *job, int spool_durable, char *err, size_t errlen)
 		    job->feed->entries[i].id, clock_now_us(), err, errlen) == -1)
 			return -1;
 	if (job->ok && failed > 0) {
-		snprintf(job->error, sizeof(job->error),
-		    "%zu of %zu items could not be written to the spool",
-		    failed, job->nnew);
+		char why[128];
+
+		snprintf(why, sizeof(why), "%zu of %zu items could not be "
+		    "written to the spool", failed, job->nnew);
+		set_str(&job->error, why);
 		job->ok = 0;
 	}
 	if (failed > 0) {
@@ -530,7 +616,8 @@ job_commit(struct poll_job *job, int spool_durable, char *err, size_t errlen)
 		set_str(&job->sf.last_modified, NULL);
 	}
 	job->p->stats.items += spooled;
-	if (job->ok && job->feed && forget_gone(job, err, errlen) == -1)
+	if (job->ok && (job->feed || job->ids) &&
+	    forget_gone(job, err, errlen) == -1)
 		return -1;
 	if (job->ok) {
 		job->sf.polls++;
@@ -542,7 +629,7 @@ job_commit(struct poll_job *job, int spool_durable, char *err, size_t errlen)
 		set_str(&job->sf.last_error, NULL);
 	} else {
 		job->sf.failures++;
-		set_str(&job->sf.last_error, job->error);
+		set_str(&job->sf.last_error, job_error(job));
 	}
 	if (job->url_reason && state_feed_url_add(st, job->sf.id, job->sf.url,
 	    job->url_reason, err, errlen) == -1)
@@ -560,6 +647,7 @@ flush_final(struct poller *p)
 	int durable, rc;
 
 	take_batch(p, &p->final_q);
+	p->nfinal = 0;
 	durable = spool_sync(p->spool, syncerr, sizeof(syncerr)) == 0;
 	if (!durable)
 		log_warnx("spool: %s", syncerr);
@@ -584,7 +672,7 @@ flush_final(struct poller *p)
 			items += job->items[i].state == ITEM_SPOOLED;
 		res.ok = job->ok && rc == 0;
 		res.status = job->sf.last_status;
-		res.error = rc == -1 ? err : job->ok ? NULL : job->error;
+		res.error = rc == -1 ? err : job->ok ? NULL : job_error(job);
 		res.items = rc == 0 && durable ? items : 0;
 		res.next_poll = job->sf.next_poll;
 		res.disabled = job->sf.disabled;
@@ -598,6 +686,49 @@ flush_final(struct poller *p)
 	}
 }
 
+/*
+ * State reads and feed rows made outside the batches (state_feed_get as a
+ * poll starts, the diff of each feed fetched) share one transaction per
+ * loop iteration, committed before the loop waits: alone, each lookup of
+ * an entry took and dropped SQLite's file locks, and a feed's first poll
+ * cost a disk sync for its row.
+ */
+static void
+loop_txn_begin(struct poller *p)
+{
+	char err[512];
+
+	if (p->reading)
+		return;
+	if (state_begin(p->state, err, sizeof(err)) == -1) {
+		log_warnx("state: %s", err);
+		return;
+	}
+	p->reading = 1;
+	ev_prepare_start(p->loop, &p->reads);
+}
+
+static void
+loop_txn_commit(struct poller *p)
+{
+	char err[512];
+
+	if (!p->reading)
+		return;
+	p->reading = 0;
+	ev_prepare_stop(p->loop, &p->reads);
+	if (state_commit(p->state, err, sizeof(err)) == -1)
+		log_warnx("state: %s", err);
+}
+
+static void
+on_reads(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	loop_txn_commit(w->data);
+}
+
 static void
 on_flush(struct ev_loop *loop, ev_timer *w, int revents)
 {
@@ -605,9 +736,10 @@ on_flush(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	if (!TAILQ_EMPTY(&p->discover_q))
+	loop_txn_commit(p);
+	if (w == &p->flush_discover && !TAILQ_EMPTY(&p->discover_q))
 		flush_discover(p);
-	if (!TAILQ_EMPTY(&p->final_q))
+	if (w == &p->flush_final && !TAILQ_EMPTY(&p->final_q))
 		flush_final(p);
 }
 
@@ -630,16 +762,22 @@ poller_new(struct ev_loop *loop, struct http *http, struct state *state,
 	TAILQ_INIT(&p->discover_q);
 	TAILQ_INIT(&p->final_q);
 	TAILQ_INIT(&p->batch);
-	ev_timer_init(&p->flush, on_flush, BATCH_DELAY, 0.);
-	p->flush.data = p;
+	ev_timer_init(&p->flush_discover, on_flush, DISCOVER_DELAY, 0.);
+	p->flush_discover.data = p;
+	ev_timer_init(&p->flush_final, on_flush, FINAL_DELAY, 0.);
+	p->flush_final.data = p;
+	ev_prepare_init(&p->reads, on_reads);
+	p->reads.data = p;
 	return p;
 }
 
 void
 poller_flush(struct poller *p)
 {
-	ev_timer_stop(p->loop, &p->flush);
-	on_flush(p->loop, &p->flush, 0);
+	ev_timer_stop(p->loop, &p->flush_discover);
+	ev_timer_stop(p->loop, &p->flush_final);
+	on_flush(p->loop, &p->flush_discover, 0);
+	on_flush(p->loop, &p->flush_final, 0);
 }
 
 void
@@ -651,7 +789,9 @@ poller_free(struct poller *p)
 		return;
 	while ((job = TAILQ_FIRST(&p->jobs)) != NULL)
 		job_free(job);
-	ev_timer_stop(p->loop, &p->flush);
+	loop_txn_commit(p);
+	ev_timer_stop(p->loop, &p->flush_discover);
+	ev_timer_stop(p->loop, &p->flush_final);
 	free(p);
 }
 
@@ -673,6 +813,8 @@ poller_poll(struct poller *p, const struct config_feed *cf, poll_done_fn *done,
 	job->started = ev_now(p->loop);
 	job->retry_after = job->max_age = job->expires_in = -1;
 	TAILQ_INSERT_TAIL(&p->jobs, job, entry);
+	p->njobs++;
+	loop_txn_begin(p);
 	if (state_feed_get(p->state, cf->name, cf->url, &job->sf, &job->created,
 	    err, sizeof(err)) == -1) {
 		log_warnx("feed %s: state: %s", cf->name, err);

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Install the Debian 12 packages newswatch needs to build and test, when
-# they are missing.  Quiet and quick when everything is there.
+# they are missing, and those named as arguments (`make bench`: the peers).
+# Quiet and quick when everything is there.
 set -e
-PKGS="gcc make pkg-config libev-dev libcurl4-openssl-dev libxml2-dev libyaml-dev
+PKGS="$* time gcc make pkg-config libev-dev libcurl4-openssl-dev libxml2-dev libyaml-dev
 libsqlite3-dev libjansson-dev libsystemd-dev libcmocka-dev python3 sqlite3
 valgrind clang libclang-rt-14-dev python3-brotli openssl python3-feedparser sfeed
 debootstrap systemd-container mandoc groff-base"

@@ -27,6 +27,9 @@ struct spool {
 	int newfd;   /* dir/new, where complete items appear */
 	int fault_errno;   /* NEWSWATCH_FAULT_SPOOL: the error to inject */
 	long fault_left;   /* how many more spool_put calls fail with it */
+	char **pending;    /* names written to tmp/ since the last spool_sync */
+	size_t npending, cap;
+	unsigned long failures;   /* spool_sync calls that failed */
 };
 
 /*
@@ -146,6 +149,37 @@ clean_tmp(struct spool *spool, char *err, size_t errlen)
 	return 0;
 }
 
+static int
+pending_add(struct spool *spool, const char *name)
+{
+	if (spool->npending == spool->cap) {
+		size_t cap = spool->cap ? 2 * spool->cap : 64;
+		char **p = reallocarray(spool->pending, cap, sizeof(*p));
+
+		if (p == NULL)
+			return -1;
+		spool->pending = p;
+		spool->cap = cap;
+	}
+	if ((spool->pending[spool->npending] = strdup(name)) == NULL)
+		return -1;
+	spool->npending++;
+	return 0;
+}
+
+/* Forget the pending names; those from index renamed on are removed from
+ * tmp/: their items will not be delivered. */
+static void
+drop_pending(struct spool *spool, size_t renamed)
+{
+	for (size_t i = 0; i < spool->npending; i++) {
+		if (i >= renamed)
+			unlinkat(spool->tmpfd, spool->pending[i], 0);
+		free(spool->pending[i]);
+	}
+	spool->npending = 0;
+}
+
 int
 spool_open(const char *dir, struct spool **out, char *err, size_t errlen)
 {
@@ -195,6 +229,8 @@ spool_close(struct spool *spool)
 {
 	if (spool == NULL)
 		return;
+	drop_pending(spool, 0);
+	free(spool->pending);
 	if (spool->tmpfd != -1)
 		close(spool->tmpfd);
 	if (spool->newfd != -1)
@@ -241,10 +277,6 @@ spool_put(struct spool *spool, const char *name, const void *buf,
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fdatasync(fd) == -1) {
-		what = "sync";
-		goto fail;
-	}
 	/* close is where NFS reports a failed write-back. */
 	if (close(fd) == -1) {
 		fd = -1;
@@ -252,12 +284,8 @@ spool_put(struct spool *spool, const char *name, const void *buf,
 		goto fail;
 	}
 	fd = -1;
-	if (renameat(spool->tmpfd, name, spool->newfd, name) == -1) {
-		snprintf(err, errlen, "cannot rename %s/tmp/%s to new/%s: %s",
-		    spool->dir, name, name, strerror(errno));
-		unlinkat(spool->tmpfd, name, 0);
-		return -1;
-	}
+	if (pending_add(spool, name) == -1)
+		goto fail;
 	return 0;
 
 fail:
@@ -269,15 +297,69 @@ fail:
 	return -1;
 }
 
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * One syncfs makes the data of every pending item durable at once: a
+ * fdatasync per item costs a device cache flush each, milliseconds, and a
+ * poll cycle brings thousands of new items.  Only then are the items
+ * renamed into new/, so new/ never holds a file a crash could tear, and one
+ * fsync of new/ makes the renames durable.
+ */
 int
 spool_sync(struct spool *spool, char *err, size_t errlen)
 {
+	const char *prev = NULL;
+	size_t i = 0;
+
+	/* The last spool_sync made everything before it durable: a cycle of
+	 * 304s syncs nothing. */
+	if (spool->npending == 0)
+		return 0;
+	if (syncfs(spool->tmpfd) == -1) {
+		snprintf(err, errlen, "cannot sync %s/tmp: %s", spool->dir,
+		    strerror(errno));
+		goto fail;
+	}
+	/* A name put twice is one file, the newer. */
+	qsort(spool->pending, spool->npending, sizeof(*spool->pending),
+	    by_name);
+	for (; i < spool->npending; i++) {
+		const char *name = spool->pending[i];
+
+		if (prev && strcmp(prev, name) == 0)
+			continue;
+		if (renameat(spool->tmpfd, name, spool->newfd, name) == -1) {
+			snprintf(err, errlen, "cannot rename %s/tmp/%s to "
+			    "new/%s: %s", spool->dir, name, name,
+			    strerror(errno));
+			goto fail;
+		}
+		prev = name;
+	}
+	drop_pending(spool, spool->npending);
 	if (fsync(spool->newfd) == -1) {
 		snprintf(err, errlen, "cannot sync %s/new: %s", spool->dir,
 		    strerror(errno));
+		spool->failures++;
 		return -1;
 	}
 	return 0;
+
+fail:
+	drop_pending(spool, i);
+	spool->failures++;
+	return -1;
+}
+
+unsigned long
+spool_failures(const struct spool *spool)
+{
+	return spool->failures;
 }
 
 int

@@ -2,10 +2,11 @@
  * spool.h - the spool directory: one file per item, made visible
  * atomically.
  *
- * Promises: an item is written to DIR/tmp/NAME, fsynced, then renamed to
- * DIR/new/NAME, so a reader of new/ only ever sees complete files.  After
- * spool_sync returns 0 every item put before it survives a crash or power
- * loss.  Putting the same NAME again replaces the file (a re-emitted item
+ * Promises: an item is written to DIR/tmp/NAME, made durable, then renamed
+ * to DIR/new/NAME, so a reader of new/ only ever sees complete files.
+ * spool_put writes; spool_sync makes everything put since the last one
+ * durable and visible in new/ at once.  After spool_sync returns 0 every
+ * item put before it survives a crash or power loss.  Putting the same NAME again replaces the file (a re-emitted item
  * after a crash is not a duplicate).  Knows nothing of HTTP or parsing.
  */
 #ifndef NW_SPOOL_H
@@ -26,16 +27,23 @@ int spool_open(const char *dir, struct spool **out, char *err, size_t errlen);
 /* Close; NULL is a no-op. */
 void spool_close(struct spool *spool);
 
-/* Write len bytes of buf as item name: tmp/, fsync, rename into new/.
- * name must satisfy spool_name_valid.  On failure nothing is left in tmp/
- * or new/ under that name (an older complete file of the same name stays)
- * and -1 is returned with the reason in err ("cannot write ...: No space
- * left on device"). */
+/* Write len bytes of buf as item name into tmp/; the next spool_sync moves
+ * it to new/.  name must satisfy spool_name_valid.  On failure nothing is
+ * left in tmp/ under that name (an older complete file of the same name in
+ * new/ stays) and -1 is returned with the reason in err ("cannot write
+ * ...: No space left on device"). */
 int spool_put(struct spool *spool, const char *name, const void *buf,
     size_t len, char *err, size_t errlen);
 
-/* Make every rename since the last spool_sync durable (fsync of new/). */
+/* Make every item put since the last spool_sync durable and move it into
+ * new/ (syncfs, renames, fsync of new/).  Returns 0, or -1 with the reason
+ * in err: then none of those items counts as delivered, and those not yet
+ * in new/ are removed from tmp/. */
 int spool_sync(struct spool *spool, char *err, size_t errlen);
+
+/* How many spool_sync calls have failed.  An item put while this was n is
+ * durable in new/ once a later spool_sync returns 0 and this is still n. */
+unsigned long spool_failures(const struct spool *spool);
 
 /* 1 when name is a valid item name: 1..200 bytes of [A-Za-z0-9._-], not
  * starting with '.'; else 0. */

@@ -140,6 +140,7 @@ test_replace(void **ctx)
 	assert_int_equal(spool_put(sp, "x", "first, and longer", 17, err,
 	    sizeof(err)), 0);
 	assert_int_equal(spool_put(sp, "x", "second", 6, err, sizeof(err)), 0);
+	assert_int_equal(spool_sync(sp, err, sizeof(err)), 0);
 	assert_file(path("replace/new/x"), "second");
 	assert_int_equal(count_files(path("replace/new")), 1);
 	assert_int_equal(count_files(path("replace/tmp")), 0);
@@ -153,6 +154,7 @@ test_tmp_cleanup(void **ctx)
 
 	(void)ctx;
 	assert_int_equal(spool_put(sp, "done", "ok", 2, err, sizeof(err)), 0);
+	assert_int_equal(spool_sync(sp, err, sizeof(err)), 0);
 	spool_close(sp);
 	write_file(path("clean/tmp/half-written"), "{\"trunc");
 	write_file(path("clean/tmp/another"), "");
@@ -209,6 +211,7 @@ test_write_failure(void **ctx)
 	assert_non_null(big);
 	memset(big, 'x', 65536);
 	assert_int_equal(spool_put(sp, "item", "old", 3, err, sizeof(err)), 0);
+	assert_int_equal(spool_sync(sp, err, sizeof(err)), 0);
 
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved), 0);
 	small = saved;
@@ -231,7 +234,8 @@ test_write_failure(void **ctx)
 	spool_close(sp);
 }
 
-/* A rename that fails (new/NAME is a directory) cleans tmp/ too. */
+/* A rename that fails (new/NAME is a directory) fails the sync, counts
+ * as a failure and cleans tmp/ of the items it did not move. */
 static void
 test_rename_failure(void **ctx)
 {
@@ -240,12 +244,44 @@ test_rename_failure(void **ctx)
 	(void)ctx;
 	assert_int_equal(mkdir(path("rename/new/item"), 0755), 0);
 	write_file(path("rename/new/item/keep"), "k");
-	assert_int_equal(spool_put(sp, "item", "data", 4, err, sizeof(err)), -1);
+	assert_int_equal(spool_put(sp, "a", "first", 5, err, sizeof(err)), 0);
+	assert_int_equal(spool_put(sp, "item", "data", 4, err, sizeof(err)), 0);
+	assert_int_equal(spool_put(sp, "z", "last", 4, err, sizeof(err)), 0);
+	assert_int_equal(spool_failures(sp), 0);
+	assert_int_equal(spool_sync(sp, err, sizeof(err)), -1);
+	assert_int_equal(spool_failures(sp), 1);
 	assert_non_null(strstr(err, "cannot rename "));
 	assert_non_null(strstr(err, "rename/tmp/item to new/item"));
 	assert_int_equal(count_files(path("rename/tmp")), 0);
 	assert_file(path("rename/new/item/keep"), "k");
+	/* The next batch is not held back by the failed one. */
+	assert_int_equal(spool_put(sp, "b", "next", 4, err, sizeof(err)), 0);
+	assert_int_equal(spool_sync(sp, err, sizeof(err)), 0);
+	assert_file(path("rename/new/b"), "next");
+	assert_int_equal(spool_failures(sp), 1);
 	spool_close(sp);
+}
+
+/* Items appear in new/ only at spool_sync, all at once; those never synced
+ * are gone at close, so a reader never sees an item not durable. */
+static void
+test_visible_at_sync(void **ctx)
+{
+	struct spool *sp = open_ok(path("batch"));
+
+	(void)ctx;
+	assert_int_equal(spool_put(sp, "one", "1", 1, err, sizeof(err)), 0);
+	assert_int_equal(spool_put(sp, "two", "2", 1, err, sizeof(err)), 0);
+	assert_int_equal(count_files(path("batch/new")), 0);
+	assert_int_equal(count_files(path("batch/tmp")), 2);
+	assert_int_equal(spool_sync(sp, err, sizeof(err)), 0);
+	assert_int_equal(count_files(path("batch/new")), 2);
+	assert_int_equal(count_files(path("batch/tmp")), 0);
+	assert_int_equal(spool_sync(sp, err, sizeof(err)), 0);
+	assert_int_equal(spool_put(sp, "three", "3", 1, err, sizeof(err)), 0);
+	spool_close(sp);
+	assert_int_equal(count_files(path("batch/new")), 2);
+	assert_int_equal(count_files(path("batch/tmp")), 0);
 }
 
 static void
@@ -403,6 +439,7 @@ main(void)
 		cmocka_unit_test(test_invalid_name_refused),
 		cmocka_unit_test(test_write_failure),
 		cmocka_unit_test(test_rename_failure),
+		cmocka_unit_test(test_visible_at_sync),
 		cmocka_unit_test(test_name_valid),
 		cmocka_unit_test(test_item_name_format),
 		cmocka_unit_test(test_item_name_feed_part),

@@ -1,0 +1,92 @@
+/*
+ * test_item.c - item_json_text writes what json_dumps(JSON_COMPACT) writes,
+ * byte for byte: every kind of value, every escaped byte, and the entries
+ * of the test feeds.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include "../daemon/item.h"
+#include "../feeds/feed.h"
+
+static void
+same_as_jansson(json_t *v)
+{
+	char *want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	char *got = item_json_text(v);
+
+	assert_non_null(want);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	json_decref(v);
+}
+
+static void
+test_values(void **state)
+{
+	char all[128];
+
+	(void)state;
+	/* Every ASCII byte but NUL, which json_stringn keeps too. */
+	for (int i = 0; i < 127; i++)
+		all[i] = (char)(i + 1);
+	all[127] = '\0';
+	same_as_jansson(json_string(all));
+	same_as_jansson(json_stringn("a\0b", 3));
+	same_as_jansson(json_string("Zürich \xe2\x80\xa8 \xf0\x9f\x93\xb0 / </script>"));
+	same_as_jansson(json_string(""));
+	same_as_jansson(json_pack("{s:i, s:I, s:b, s:b, s:n, s:f, s:f, s:[], s:{}}",
+	    "int", -42, "big", (json_int_t)INT64_MIN, "t", 1, "f", 0, "null",
+	    "real", 0.1, "whole", 3.0, "empty array", "empty object"));
+	same_as_jansson(json_pack("[{s:[s, {s:s}]}, [[]], s]", "k\"\\\n",
+	    "v\t", "deep", "x\x1f", "last"));
+}
+
+static void
+test_feed_entries(void **state)
+{
+	static const char *files[] = { "tests/data/feeds/atom10.xml",
+	    "tests/data/feeds/rss091.xml", "tests/data/feeds/entities.xml",
+	    "tests/data/feeds/cp1252.xml", "tests/data/feeds/jsonfeed11.json" };
+	char err[512];
+
+	(void)state;
+	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		struct feed *feed = NULL;
+		FILE *fp = fopen(files[f], "rb");
+		char buf[1 << 16];
+		size_t len;
+
+		assert_non_null(fp);
+		len = fread(buf, 1, sizeof(buf), fp);
+		fclose(fp);
+		assert_int_equal(feed_parse(buf, len, "http://example.org/",
+		    NULL, &feed, err, sizeof(err)), 0);
+		assert_true(feed->nentries > 0);
+		for (size_t i = 0; i < feed->nentries; i++)
+			same_as_jansson(feed_entry_to_json(&feed->entries[i]));
+		same_as_jansson(feed_meta_to_json(feed));
+		feed_free(feed);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_feed_entries),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
