@@ -208,16 +208,18 @@ configured(const struct config *cfg, const char *name)
  * old name the config no longer has: renamed in the state, so its seen
  * entries stay seen.  NULL when there is none, or the rename failed. */
 static struct watch *
-renamed(struct scheduler *s, const struct config *cfg,
-    const struct config_feed *cf)
+renamed(struct scheduler *s, const struct named *old, size_t nold,
+    const struct config *cfg, const struct config_feed *cf)
 {
-	struct watch *w;
+	struct watch *w = NULL;
 	char err[512];
 
-	TAILQ_FOREACH(w, &s->watches, entry)
-		if (!w->mark && strcmp(w->cf->url, cf->url) == 0 &&
-		    !configured(cfg, w->cf->name))
-			break;
+	/* Only the watches from before this config: at start there are none,
+	 * and 10,000 new feeds do not each walk the others. */
+	for (size_t i = 0; i < nold && w == NULL; i++)
+		if (!old[i].w->mark && strcmp(old[i].w->cf->url, cf->url) == 0 &&
+		    !configured(cfg, old[i].w->cf->name))
+			w = old[i].w;
 	if (w == NULL)
 		return NULL;
 	if (state_feed_rename(s->state, w->cf->name, cf->name, err,
@@ -329,7 +331,7 @@ scheduler_apply(struct scheduler *s, struct config *cfg)
 		found = nold ? bsearch(cf->name, old, nold, sizeof(*old),
 		    watch_named) : NULL;
 		if ((w = found ? found->w : NULL) == NULL)
-			w = renamed(s, cfg, cf);
+			w = renamed(s, old, nold, cfg, cf);
 		f = known_feed(known, nknown, w ? w->cf->name : cf->name);
 		if (gone(cf, f)) {
 			log_info("feed %s: disabled since it answered 410 Gone; "
