@@ -92,6 +92,14 @@ enum stmt {
 	S_ENTRY_SEE,
 	S_ENTRY_COUNT_SINCE,
 	S_URL_ADD,
+	S_LISTED_ADD,
+	S_LISTED_CLEAR,
+	S_ENTRIES_GONE,
+	S_ENTRIES_BACK,
+	S_ENTRIES_PRUNE,
+	S_FEEDS_GONE,
+	S_FEEDS_BACK,
+	S_FEEDS_PRUNE,
 	S_COUNT
 };
 
@@ -125,6 +133,28 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " WHERE feed_id = ?1 AND discovered_us > ?2",
 	[S_URL_ADD] = "INSERT INTO feed_urls (feed_id, url, since, reason)"
 	    " VALUES (?1, ?2, ?3, ?4)",
+	/* state_keep: what a feed's document (or the config) still lists goes
+	 * into temp.listed for the statements after these two. */
+	[S_LISTED_ADD] = "INSERT OR IGNORE INTO temp.listed VALUES (?1)",
+	[S_LISTED_CLEAR] = "DELETE FROM temp.listed",
+	[S_ENTRIES_GONE] = "UPDATE entries SET gone_since = ?2"
+	    " WHERE feed_id = ?1 AND gone_since IS NULL"
+	    " AND entry_id NOT IN (SELECT name FROM temp.listed)",
+	[S_ENTRIES_BACK] = "UPDATE entries SET gone_since = NULL"
+	    " WHERE feed_id = ?1 AND gone_since IS NOT NULL"
+	    " AND entry_id IN (SELECT name FROM temp.listed)",
+	/* Pending entries wait for delivery, however old. */
+	[S_ENTRIES_PRUNE] = "DELETE FROM entries WHERE feed_id = ?1"
+	    " AND status = 2 AND gone_since < ?3",
+	[S_FEEDS_GONE] = "UPDATE feeds SET removed_since = ?1"
+	    " WHERE removed_since = 0"
+	    " AND name NOT IN (SELECT name FROM temp.listed)",
+	[S_FEEDS_BACK] = "UPDATE feeds SET removed_since = 0"
+	    " WHERE removed_since <> 0"
+	    " AND name IN (SELECT name FROM temp.listed)",
+	/* Entries and URL history go with the feed (ON DELETE CASCADE). */
+	[S_FEEDS_PRUNE] = "DELETE FROM feeds WHERE removed_since <> 0"
+	    " AND removed_since < ?2",
 };
 
 struct state {
@@ -329,6 +359,13 @@ state_open(const char *path, struct state **out, char *err, size_t errlen)
 	    configure(st, err, errlen) == -1 ||
 	    migrate(st, version, err, errlen) == -1)
 		goto fail;
+	if (sqlite3_exec(st->db, "CREATE TEMP TABLE listed"
+	    " (name TEXT PRIMARY KEY) WITHOUT ROWID", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		db_error(st->db, err, errlen, "state %s: cannot create a"
+		    " temporary table", path);
+		goto fail;
+	}
 	for (int i = 0; i < S_COUNT; i++)
 		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL) != SQLITE_OK) {
@@ -694,45 +731,38 @@ state_entry_count_since(struct state *st, int64_t feed_id, int64_t since_us,
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-/* Run sql with each of names[0..n) in the temporary table listed, then
- * empty it again; ?1.. bound from args (nargs int64s). */
+/* Run the statements which[0..nwhich) with each of names[0..n) in
+ * temp.listed, then empty it again; ?1.. bound from args (nargs int64s).
+ * *changes is what the last one changed. */
 static int
 with_listed(struct state *st, const char *const *names, size_t n,
-    const char *const *sql, size_t nsql, const int64_t *args, int nargs,
+    const enum stmt *which, size_t nwhich, const int64_t *args, int nargs,
     int64_t *changes, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *add = st->stmt[S_LISTED_ADD], *s;
 	int rc = -1;
 
 	*changes = 0;
-	if (sqlite3_exec(st->db, "CREATE TEMP TABLE IF NOT EXISTS listed"
-	    " (name TEXT PRIMARY KEY) WITHOUT ROWID", NULL, NULL, NULL) !=
-	    SQLITE_OK || sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO"
-	    " listed VALUES (?1)", -1, &s, NULL) != SQLITE_OK)
-		goto out;
 	for (size_t i = 0; i < n; i++) {
-		sqlite3_bind_text(s, 1, names[i], -1, SQLITE_STATIC);
-		if (run(s) == -1)
+		sqlite3_bind_text(add, 1, names[i], -1, SQLITE_STATIC);
+		if (run(add) == -1)
 			goto out;
 	}
-	for (size_t i = 0; i < nsql; i++) {
-		sqlite3_finalize(s);
-		if (sqlite3_prepare_v2(st->db, sql[i], -1, &s, NULL) !=
-		    SQLITE_OK)
-			goto out;
-		for (int a = 0; a < nargs; a++)
+	for (size_t i = 0; i < nwhich; i++) {
+		s = st->stmt[which[i]];
+		for (int a = 0; a < nargs && a < sqlite3_bind_parameter_count(s);
+		    a++)
 			sqlite3_bind_int64(s, a + 1, args[a]);
 		if (run(s) == -1)
 			goto out;
-		/* The last statement is the one that deletes. */
 		*changes = sqlite3_changes(st->db);
 	}
 	rc = 0;
 out:
 	if (rc == -1)
 		db_error(st->db, err, errlen, "cannot prune state %s", st->path);
-	sqlite3_finalize(s);
-	sqlite3_exec(st->db, "DELETE FROM temp.listed", NULL, NULL, NULL);
+	sqlite3_clear_bindings(add);
+	run(st->stmt[S_LISTED_CLEAR]);
 	return rc;
 }
 
@@ -741,39 +771,22 @@ state_entries_listed(struct state *st, int64_t feed_id,
     const char *const *ids, size_t n, int64_t now, int64_t keep,
     int64_t *pruned, char *err, size_t errlen)
 {
-	static const char *const sql[] = {
-		("UPDATE entries SET gone_since = ?2 WHERE feed_id = ?1"
-		" AND gone_since IS NULL"
-		" AND entry_id NOT IN (SELECT name FROM temp.listed)"),
-		("UPDATE entries SET gone_since = NULL WHERE feed_id = ?1"
-		" AND gone_since IS NOT NULL"
-		" AND entry_id IN (SELECT name FROM temp.listed)"),
-		/* Pending entries wait for delivery, however old. */
-		("DELETE FROM entries WHERE feed_id = ?1 AND status = 2"
-		" AND gone_since < ?3"),
-	};
+	static const enum stmt which[] = { S_ENTRIES_GONE, S_ENTRIES_BACK,
+	    S_ENTRIES_PRUNE };
 	const int64_t args[] = { feed_id, now, now - keep };
 
-	return with_listed(st, ids, n, sql, 3, args, 3, pruned, err, errlen);
+	return with_listed(st, ids, n, which, 3, args, 3, pruned, err, errlen);
 }
 
 int
 state_feeds_listed(struct state *st, const char *const *names, size_t n,
     int64_t now, int64_t keep, int64_t *pruned, char *err, size_t errlen)
 {
-	static const char *const sql[] = {
-		"UPDATE feeds SET removed_since = ?1 WHERE removed_since = 0"
-		" AND name NOT IN (SELECT name FROM temp.listed)",
-		"UPDATE feeds SET removed_since = 0 WHERE removed_since <> 0"
-		" AND name IN (SELECT name FROM temp.listed)",
-		/* Entries and URL history go with the feed (ON DELETE
-		 * CASCADE). */
-		"DELETE FROM feeds WHERE removed_since <> 0"
-		" AND removed_since < ?2",
-	};
+	static const enum stmt which[] = { S_FEEDS_GONE, S_FEEDS_BACK,
+	    S_FEEDS_PRUNE };
 	const int64_t args[] = { now, now - keep };
 
-	return with_listed(st, names, n, sql, 3, args, 2, pruned, err, errlen);
+	return with_listed(st, names, n, which, 3, args, 2, pruned, err, errlen);
 }
 
 int
