@@ -93,8 +93,10 @@ def start_server(workdir, site, port):
     return proc
 
 
-def stop_server(proc):
-    proc.send_signal(signal.SIGTERM)
+def stop_server(proc, sig=signal.SIGTERM):
+    """Stop a server with sig (nginx: SIGQUIT, a graceful stop), killing
+    it if it takes more than 10 s."""
+    proc.send_signal(sig)
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:

@@ -48,7 +48,7 @@ import tempfile
 import time
 
 import stages
-from bench import run_child
+from bench import run_child, stop_server
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -149,15 +149,6 @@ def start_nginx(w, port):
             time.sleep(0.05)
     proc.kill()
     sys.exit("bench: nginx did not start")
-
-
-def stop_nginx(proc):
-    proc.send_signal(signal.SIGQUIT)
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def access_log(w):
@@ -290,7 +281,7 @@ def bench_size(args, n, feeds, pages):
                 runs += list(b.rss2email())
         shares = b.newswatch_profile(True) if args.profile and pages else None
     finally:
-        stop_nginx(nginx)
+        stop_server(nginx, signal.SIGQUIT)
     what = "one entry + ~100 KB article page each" if pages else \
         f"copies of {len(feeds)} real feeds of 20-125 KB"
     print_table(f"\npeers: {n} feeds ({what}), nginx on 127.0.0.1", runs)
