@@ -431,6 +431,11 @@ on_article(void *arg, const struct http_response *res)
 static void
 job_deliver(struct poll_job *job)
 {
+	if (job->nnew == 0) {
+		job_drop_feed(job);
+		enqueue(job, QUEUE_FINAL);
+		return;
+	}
 	if ((job->items = calloc(job->nnew, sizeof(*job->items))) == NULL) {
 		job_fail(job, "out of memory");
 		return;
@@ -471,6 +476,31 @@ take_batch(struct poller *p, struct job_list *q)
 		job->queued = QUEUE_BATCH;
 }
 
+/* Record the job's new entries as pending.  An entry another instance
+ * sharing the state recorded first is its to deliver: dropped here. */
+static int
+job_discover(struct poll_job *job, char *err, size_t errlen)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < job->nnew; i++) {
+		int added = 1;
+
+		if (!job->new[i].known && state_entry_discover(job->p->state,
+		    job->sf.id, new_id(job, i), job->new[i].discovered_us,
+		    &added, err, errlen) == -1)
+			return -1;
+		if (added)
+			job->new[kept++] = job->new[i];
+		else
+			log_info("feed %s: entry %s: recorded by another "
+			    "instance first, left to it", job->cf->name,
+			    new_id(job, i));
+	}
+	job->nnew = kept;
+	return 0;
+}
+
 static void
 flush_discover(struct poller *p)
 {
@@ -481,11 +511,8 @@ flush_discover(struct poller *p)
 	take_batch(p, &p->discover_q);
 	rc = state_begin(p->state, err, sizeof(err));
 	TAILQ_FOREACH(job, &p->batch, qentry)
-		for (size_t i = 0; rc == 0 && i < job->nnew; i++)
-			if (!job->new[i].known)
-				rc = state_entry_discover(p->state, job->sf.id,
-				    new_id(job, i),
-				    job->new[i].discovered_us, err, sizeof(err));
+		if (rc == 0)
+			rc = job_discover(job, err, sizeof(err));
 	if (rc == 0)
 		rc = state_commit(p->state, err, sizeof(err));
 	else
@@ -582,6 +609,7 @@ job_commit(struct poll_job *job, int spool_durable, char *err, size_t errlen)
 	struct state *st = job->p->state;
 	const struct spool *spool = job->p->spool;
 	size_t spooled = 0, failed = 0;
+	int rc;
 
 	for (size_t i = 0; job->items && i < job->nnew; i++) {
 		const struct diff_item *d = &job->new[i];
@@ -634,9 +662,15 @@ job_commit(struct poll_job *job, int spool_durable, char *err, size_t errlen)
 	if (job->url_reason && state_feed_url_add(st, job->sf.id, job->sf.url,
 	    job->url_reason, err, errlen) == -1)
 		return -1;
-	if (job_schedule(job, err, errlen) == -1)
+	if (job_schedule(job, err, errlen) == -1 ||
+	    (rc = state_feed_save(st, &job->sf, err, errlen)) == -1)
 		return -1;
-	return state_feed_save(st, &job->sf, err, errlen);
+	if (rc == 1)
+		log_warnx("feed %s: its lease passed to another instance "
+		    "before this poll ended (a poll longer than lease?): "
+		    "its items are delivered, its schedule is the other's",
+		    job->cf->name);
+	return 0;
 }
 
 static void

@@ -5,6 +5,7 @@
 set -e
 PKGS="$* time gcc make pkg-config libev-dev libcurl4-openssl-dev libxml2-dev libyaml-dev
 libsqlite3-dev libjansson-dev libsystemd-dev libcmocka-dev python3 sqlite3
+libpq-dev postgresql
 valgrind clang libclang-rt-14-dev python3-brotli openssl python3-feedparser sfeed
 debootstrap systemd-container mandoc groff-base"
 

@@ -2,11 +2,17 @@
  * state.h - the durable state: feeds, their HTTP validators and last poll,
  * and the ids of entries already discovered or delivered.
  *
- * Promises: one SQLite file, schema versioned with PRAGMA user_version and
- * migrated at open; writes are durable when state_commit returns 0
- * (WAL, synchronous=FULL).  A file that is not a newswatch state, or is
- * corrupt, is refused at open with a clear reason, never overwritten.
- * Knows nothing of HTTP or parsing.  Not thread-safe: one loop owns it.
+ * Promises: two backends behind one interface, the same tests for both.
+ * A path names one SQLite file (state_sqlite.c: WAL, synchronous=FULL, the
+ * schema version in PRAGMA user_version), the embedded default.  A
+ * postgresql:// URL names a database that any number of instances share
+ * (state_pg.c: the version in table schema_version), where feeds are
+ * leased to one instance at a time and per-host politeness is kept across
+ * instances.  Both number their migrations alike and apply them at open;
+ * writes are durable when state_commit returns 0.  A store that is not a
+ * newswatch state, corrupt or of a newer schema is refused at open with a
+ * clear reason, never overwritten.  Knows nothing of HTTP or parsing.  Not
+ * thread-safe: one loop owns it.
  *
  * The delivery promise is kept by the caller's order of calls:
  *   state_begin; state_entry_discover (pending) ...; state_commit
@@ -52,8 +58,9 @@ struct state_feed {
 	                        * last parsed, -1 = none: a 304 keeps it */
 };
 
-/* Open (creating when absent) the state at path, creating its parent
- * directory.  Returns 0 and *out, or -1 with the reason in err. */
+/* Open the state at where: a postgresql:// (or postgres://) URL, or the
+ * path of a SQLite file, created when absent with its parent directory.
+ * Returns 0 and *out, or -1 with the reason in err. */
 int state_open(const char *path, struct state **out, char *err, size_t errlen);
 
 /* Close; NULL is a no-op.  An open transaction is rolled back. */
@@ -77,7 +84,9 @@ int state_feed_get(struct state *st, const char *name, const char *url,
     struct state_feed *out, int *created, char *err, size_t errlen);
 
 /* Write back every field of feed (matched by id) but name and
- * entries_seen, which is the state's own count. */
+ * entries_seen, which is the state's own count.  Returns 0, -1 with the
+ * reason in err, or 1 when a shared state's lease of the feed passed to
+ * another instance meanwhile: nothing written, the feed is that one's. */
 int state_feed_save(struct state *st, const struct state_feed *feed,
     char *err, size_t errlen);
 
@@ -105,10 +114,13 @@ int state_entry_count_since(struct state *st, int64_t feed_id,
 int state_entry_get(struct state *st, int64_t feed_id, const char *entry_id,
     int *status, int64_t *discovered_us, char *err, size_t errlen);
 
-/* Record a newly discovered entry as pending at discovered_us.  Doing so
- * for a known entry changes nothing. */
+/* Record a newly discovered entry as pending at discovered_us; *added
+ * (may be NULL) is 1 when this call recorded it.  Doing so for a known
+ * entry changes nothing and sets *added to 0: on a shared state, the
+ * instance that lost the race must not deliver it. */
 int state_entry_discover(struct state *st, int64_t feed_id,
-    const char *entry_id, int64_t discovered_us, char *err, size_t errlen);
+    const char *entry_id, int64_t discovered_us, int *added, char *err,
+    size_t errlen);
 
 /* Mark an entry seen (inserting it when unknown, with discovered_us) and
  * count it in the feed's entries_seen once. */
@@ -143,5 +155,38 @@ int state_entries_listed(struct state *st, int64_t feed_id,
     int64_t *pruned, char *err, size_t errlen);
 int state_feeds_listed(struct state *st, const char *const *names, size_t n,
     int64_t now, int64_t keep, int64_t *pruned, char *err, size_t errlen);
+
+/*
+ * Shared work (state_shared: several instances use this state).  Times
+ * are the instances' clocks (clock.h), which NTP keeps within far less
+ * than a lease.
+ *
+ * state_feeds_claim: lease to this instance, until now + lease seconds, at
+ * most limit feeds that are due (next_poll <= now), not leased, not
+ * disabled and still configured; *names (free with state_names_free)
+ * says which.  state_feed_save ends the lease of the feed it saves; a
+ * feed whose lease passed to another instance meanwhile is left to it
+ * (the save changes nothing and says so in the log).  state_feed_release
+ * ends a lease without polling (a feed this instance does not know).
+ *
+ * state_host_acquire: take one of slots concurrent-transfer slots of host
+ * until hold_until_ms (a crashed instance's slot frees itself then);
+ * *slot is its number, or -1 when all are taken.  state_host_release
+ * frees it from free_at_ms on (the end of the transfer plus
+ * per_host_delay).  Times in milliseconds.
+ *
+ * On a state that is not shared, claims and slots fail (-1, err).
+ */
+int state_shared(const struct state *st);
+int state_feeds_claim(struct state *st, int64_t now, int64_t lease,
+    size_t limit, char ***names, size_t *n, char *err, size_t errlen);
+void state_names_free(char **names, size_t n);
+int state_feed_release(struct state *st, const char *name, char *err,
+    size_t errlen);
+int state_host_acquire(struct state *st, const char *host, int slots,
+    int64_t now_ms, int64_t hold_until_ms, int *slot, char *err,
+    size_t errlen);
+int state_host_release(struct state *st, const char *host, int slot,
+    int64_t free_at_ms, char *err, size_t errlen);
 
 #endif

@@ -138,7 +138,7 @@ test_seen_skipped_pending_kept(void **state)
 	assert_int_equal(state_entry_mark_seen(fx->st, fx->feed_id, "e0", 7,
 	    err, sizeof(err)), 0);
 	assert_int_equal(state_entry_discover(fx->st, fx->feed_id, "e2", 42,
-	    err, sizeof(err)), 0);
+	    NULL, err, sizeof(err)), 0);
 	assert_int_equal(state_commit(fx->st, err, sizeof(err)), 0);
 
 	assert_int_equal(diff_new_entries(fx->st, fx->feed_id, f, 100, &items,

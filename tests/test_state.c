@@ -1,4 +1,11 @@
-/* test_state.c - the SQLite state: identity checks, feeds, entries */
+/*
+ * test_state.c - the state: identity checks, feeds, entries, and on a
+ * shared state leases and host slots.  Runs against SQLite; with
+ * NEWSWATCH_TEST_PG set to a PostgreSQL URL (tests/integration/
+ * test_shared.py starts a server and sets it) the same tests run against
+ * PostgreSQL, each in a database of its own, skipping only the file
+ * checks that have no PostgreSQL meaning.
+ */
 #include <sys/stat.h>
 
 #include <ftw.h>
@@ -12,6 +19,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "../store/state.h"
@@ -20,6 +28,7 @@
 
 static char tmpdir[64];
 static char err[512];
+static const char *pg_admin;   /* NEWSWATCH_TEST_PG: the server to use */
 
 static int
 rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -45,15 +54,63 @@ teardown(void **ctx)
 	return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* A fresh path per test, so tests do not see each other's files. */
+static int
+is_pg(const char *path)
+{
+	return strncmp(path, "postgresql://", 13) == 0;
+}
+
+/* A PostgreSQL database called for name, created on first use: its URL
+ * is pg_admin's with the database part replaced. */
+static const char *
+pg_database(const char *name)
+{
+	static char url[512];
+	char db[128], query[256];
+	const char *slash = strrchr(pg_admin, '/');
+	size_t n = 0;
+	PGconn *c;
+	PGresult *r;
+
+	n += (size_t)snprintf(db, sizeof(db), "nwtest_%ld_", (long)getpid());
+	for (const char *p = name; *p && n + 1 < sizeof(db); p++)
+		db[n++] = (*p >= 'a' && *p <= 'z') ? *p : '_';
+	db[n] = '\0';
+	snprintf(url, sizeof(url), "%.*s/%s", (int)(slash - pg_admin), pg_admin,
+	    db);
+	c = PQconnectdb(pg_admin);
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	snprintf(query, sizeof(query), "SELECT 1 FROM pg_database WHERE"
+	    " datname = '%s'", db);
+	r = PQexec(c, query);
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		snprintf(query, sizeof(query), "CREATE DATABASE %s", db);
+		r = PQexec(c, query);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			fail_msg("%s: %s", query, PQerrorMessage(c));
+	}
+	PQclear(r);
+	PQfinish(c);
+	return url;
+}
+
+/* A fresh path (or database) per test, so tests do not see each
+ * other's. */
 static const char *
 path_for(const char *name)
 {
 	static char path[256];
 
+	if (pg_admin != NULL)
+		return pg_database(name);
 	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
 	return path;
 }
+
+/* The SQLite-file checks: skipped on PostgreSQL. */
+#define SQLITE_ONLY() do { if (pg_admin != NULL) skip(); } while (0)
 
 static struct state *
 open_ok(const char *path)
@@ -69,9 +126,35 @@ open_ok(const char *path)
 /* Run sql on path through SQLite directly; returns the first column of
  * the last row, or -1. */
 static int64_t
+pg_sql(const char *url, const char *query)
+{
+	PGconn *c = PQconnectdb(url);
+	PGresult *r;
+	int64_t v = -1;
+	const char *text;
+
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	r = PQexec(c, query);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK &&
+	    PQresultStatus(r) != PGRES_COMMAND_OK)
+		fail_msg("%s: %s", query, PQerrorMessage(c));
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0) {
+		text = PQgetvalue(r, PQntuples(r) - 1, 0);
+		v = strcmp(text, "t") == 0 ? 1 : strcmp(text, "f") == 0 ? 0 :
+		    strtoll(text, NULL, 10);
+	}
+	PQclear(r);
+	PQfinish(c);
+	return v;
+}
+
+static int64_t
 sql(const char *path, const char *query)
 {
 	sqlite3 *db;
+
+	if (is_pg(path))
+		return pg_sql(path, query);
 	sqlite3_stmt *s;
 	int64_t v = -1;
 
@@ -135,6 +218,16 @@ test_open_creates(void **ctx)
 	struct state *st;
 
 	(void)ctx;
+	if (pg_admin != NULL) {
+		path = path_for("creates");
+		state_close(open_ok(path));
+		assert_int_equal(sql(path, "SELECT version FROM"
+		    " newswatch_schema"), 4);
+		assert_int_equal(sql(path, "SELECT count(*) FROM pg_tables"
+		    " WHERE tablename IN ('feeds', 'entries', 'feed_urls',"
+		    " 'host_slots')"), 4);
+		return;
+	}
 	st = open_ok(path);
 	assert_int_equal(access(path, F_OK), 0);
 	state_close(st);
@@ -194,6 +287,12 @@ test_foreign_refused(void **ctx)
 	    " INSERT INTO notes VALUES ('mine')");
 	assert_int_equal(state_open(path, &st, err, sizeof(err)), -1);
 	assert_null(st);
+	if (pg_admin != NULL) {
+		assert_non_null(strstr(err, "is not a newswatch state"));
+		assert_int_equal(sql(path, "SELECT count(*) FROM pg_tables"
+		    " WHERE schemaname = 'public'"), 1);
+		return;
+	}
 	assert_non_null(strstr(err, "is not a newswatch state file"));
 	assert_non_null(strstr(err, "application_id 0x00000000"));
 	/* Not touched: no tables added, still a rollback-journal file. */
@@ -217,6 +316,7 @@ test_garbage_refused(void **ctx)
 	FILE *fp;
 
 	(void)ctx;
+	SQLITE_ONLY();
 	assert_non_null(fp = fopen(path, "w"));
 	for (int i = 0; i < 200; i++)
 		fputs(junk, fp);
@@ -238,10 +338,12 @@ test_newer_version_refused(void **ctx)
 
 	(void)ctx;
 	state_close(open_ok(path));
-	sql(path, "PRAGMA user_version = 99");
+	sql(path, pg_admin ? "UPDATE newswatch_schema SET version = 99" :
+	    "PRAGMA user_version = 99");
 	assert_int_equal(state_open(path, &st, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "schema version 99 is newer"));
-	assert_int_equal(sql(path, "PRAGMA user_version"), 99);
+	assert_int_equal(sql(path, pg_admin ? "SELECT version FROM"
+	    " newswatch_schema" : "PRAGMA user_version"), 99);
 }
 
 /* Root writes through file modes, so only another user can see this. */
@@ -252,6 +354,7 @@ test_readonly_refused(void **ctx)
 	struct state *st;
 
 	(void)ctx;
+	SQLITE_ONLY();
 	if (geteuid() == 0)
 		skip();
 	state_close(open_ok(path));
@@ -274,10 +377,11 @@ test_corruption_surfaces(void **ctx)
 	FILE *fp;
 
 	(void)ctx;
+	SQLITE_ONLY();
 	assert_int_equal(state_begin(st, err, sizeof(err)), 0);
 	for (int i = 0; i < 2000; i++) {
 		snprintf(id, sizeof(id), "entry-%d", i);
-		assert_int_equal(state_entry_discover(st, feed, id, i, err,
+		assert_int_equal(state_entry_discover(st, feed, id, i, NULL, err,
 		    sizeof(err)), 0);
 	}
 	assert_int_equal(state_commit(st, err, sizeof(err)), 0);
@@ -390,12 +494,12 @@ test_entry_lifecycle(void **ctx)
 	assert_int_equal(entry_status(st, a, "x", &when), STATE_ENTRY_UNKNOWN);
 	assert_int_equal(when, 0);
 
-	assert_int_equal(state_entry_discover(st, a, "x", 1000, err,
+	assert_int_equal(state_entry_discover(st, a, "x", 1000, NULL, err,
 	    sizeof(err)), 0);
 	assert_int_equal(entry_status(st, a, "x", &when), STATE_ENTRY_PENDING);
 	assert_int_equal(when, 1000);
 	/* Discovering a known entry changes nothing. */
-	assert_int_equal(state_entry_discover(st, a, "x", 2000, err,
+	assert_int_equal(state_entry_discover(st, a, "x", 2000, NULL, err,
 	    sizeof(err)), 0);
 	assert_int_equal(entry_status(st, a, "x", &when), STATE_ENTRY_PENDING);
 	assert_int_equal(when, 1000);
@@ -410,7 +514,7 @@ test_entry_lifecycle(void **ctx)
 	assert_int_equal(entries_seen(st, "a"), 1);
 
 	/* Seen stays seen: neither discover nor a second mark moves it. */
-	assert_int_equal(state_entry_discover(st, a, "x", 4000, err,
+	assert_int_equal(state_entry_discover(st, a, "x", 4000, NULL, err,
 	    sizeof(err)), 0);
 	assert_int_equal(entry_status(st, a, "x", NULL), STATE_ENTRY_SEEN);
 
@@ -425,7 +529,7 @@ test_entry_lifecycle(void **ctx)
 	assert_int_equal(state_entry_mark_seen(st, 777, "x", 1, err,
 	    sizeof(err)), -1);
 	assert_non_null(strstr(err, "cannot mark entry x of feed 777 seen"));
-	assert_non_null(strstr(err, "FOREIGN KEY"));
+	assert_non_null(strcasestr(err, "foreign key"));
 	state_close(st);
 }
 
@@ -436,7 +540,7 @@ test_seen_counted_once(void **ctx)
 	int64_t a = feed_id(st, "a");
 
 	(void)ctx;
-	assert_int_equal(state_entry_discover(st, a, "p", 1, err,
+	assert_int_equal(state_entry_discover(st, a, "p", 1, NULL, err,
 	    sizeof(err)), 0);
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(state_entry_mark_seen(st, a, "p", 1, err,
@@ -457,7 +561,7 @@ test_transactions(void **ctx)
 
 	(void)ctx;
 	assert_int_equal(state_begin(st, err, sizeof(err)), 0);
-	assert_int_equal(state_entry_discover(st, a, "gone", 1, err,
+	assert_int_equal(state_entry_discover(st, a, "gone", 1, NULL, err,
 	    sizeof(err)), 0);
 	assert_int_equal(state_entry_mark_seen(st, a, "gone2", 1, err,
 	    sizeof(err)), 0);
@@ -503,7 +607,7 @@ test_many_entries(void **ctx)
 	for (int i = 0; i < N; i++) {
 		snprintf(id, sizeof(id), "https://example.org/item/%d", i);
 		if (i % 2 == 0)
-			assert_int_equal(state_entry_discover(st, a, id, i, err,
+			assert_int_equal(state_entry_discover(st, a, id, i, NULL, err,
 			    sizeof(err)), 0);
 		assert_int_equal(state_entry_mark_seen(st, a, id, i, err,
 		    sizeof(err)), 0);
@@ -540,6 +644,7 @@ test_migrate_from_v1(void **ctx)
 	struct state *st;
 
 	(void)ctx;
+	SQLITE_ONLY();
 	sql(path, "PRAGMA application_id = 1853322100;"
 	    "CREATE TABLE feeds (id INTEGER PRIMARY KEY,"
 	    " name TEXT NOT NULL UNIQUE, url TEXT NOT NULL, etag TEXT,"
@@ -584,6 +689,7 @@ test_migrate_from_v2(void **ctx)
 	int64_t us;
 
 	(void)ctx;
+	SQLITE_ONLY();
 	assert_int_equal(state_feed_get(st, "lwn", "https://lwn.net/", &f,
 	    NULL, err, sizeof(err)), 0);
 	assert_int_equal(state_entry_mark_seen(st, f.id, "e1", 77, err,
@@ -634,7 +740,7 @@ test_prune(void **ctx)
 	    sizeof(err)), 0);
 	assert_int_equal(state_entry_mark_seen(st, f.id, "c", 1, err,
 	    sizeof(err)), 0);
-	assert_int_equal(state_entry_discover(st, f.id, "p", 1, err,
+	assert_int_equal(state_entry_discover(st, f.id, "p", 1, NULL, err,
 	    sizeof(err)), 0);
 	assert_int_equal(state_entry_mark_seen(st, g.id, "x", 1, err,
 	    sizeof(err)), 0);
@@ -698,9 +804,9 @@ test_feed_learned_fields(void **ctx)
 	assert_int_equal(state_feed_url_add(st, f.id, f.url,
 	    "permanent redirect", err, sizeof(err)), 0);
 	assert_int_equal(state_feed_save(st, &f, err, sizeof(err)), 0);
-	assert_int_equal(state_entry_discover(st, f.id, "old", 900, err,
+	assert_int_equal(state_entry_discover(st, f.id, "old", 900, NULL, err,
 	    sizeof(err)), 0);
-	assert_int_equal(state_entry_discover(st, f.id, "new1", 1001, err,
+	assert_int_equal(state_entry_discover(st, f.id, "new1", 1001, NULL, err,
 	    sizeof(err)), 0);
 	assert_int_equal(state_entry_mark_seen(st, f.id, "new2", 5000, err,
 	    sizeof(err)), 0);
@@ -721,8 +827,169 @@ test_feed_learned_fields(void **ctx)
 	state_feed_clear(&f);
 	state_close(st);
 	assert_int_equal(sql(path, "SELECT count(*) FROM feed_urls"), 2);
-	assert_int_equal(sql(path, "SELECT url = 'http://b/feed' AND reason ="
-	    " 'permanent redirect' FROM feed_urls ORDER BY rowid"), 1);
+	assert_int_equal(sql(path, "SELECT count(*) FROM feed_urls WHERE"
+	    " url = 'http://b/feed' AND reason = 'permanent redirect'"), 1);
+}
+
+/* Shared work: two instances on one state.  Only PostgreSQL shares. */
+static void
+test_not_shared(void **ctx)
+{
+	struct state *st;
+	char **names;
+	size_t n;
+	int slot;
+
+	(void)ctx;
+	if (pg_admin != NULL)
+		skip();
+	st = open_ok(path_for("alone.db"));
+	assert_int_equal(state_shared(st), 0);
+	assert_int_equal(state_feeds_claim(st, 1, 60, 10, &names, &n, err,
+	    sizeof(err)), -1);
+	assert_int_equal(state_host_acquire(st, "h", 1, 1, 2, &slot, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "not shared"));
+	state_close(st);
+}
+
+/* Claim at most limit feeds at now, expecting want; the first one's
+ * name goes to first (when not NULL). */
+static void
+claim(struct state *st, int64_t now, size_t limit, size_t want, char *first)
+{
+	char **names;
+	size_t n;
+
+	assert_int_equal(state_feeds_claim(st, now, 60, limit, &names, &n, err,
+	    sizeof(err)), 0);
+	assert_int_equal(n, want);
+	if (first != NULL && n > 0)
+		snprintf(first, 16, "%s", names[0]);
+	state_names_free(names, n);
+}
+
+static void
+test_leases(void **ctx)
+{
+	const char *path;
+	struct state *a, *b;
+	struct state_feed f;
+	int64_t now = 1000000;
+	char mine[16];
+
+	(void)ctx;
+	if (pg_admin == NULL)
+		skip();
+	path = path_for("leases");
+	a = open_ok(path);
+	b = open_ok(path);
+	assert_int_equal(state_shared(a), 1);
+	for (int i = 0; i < 5; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "f%d", i);
+		assert_int_equal(state_feed_get(a, name, "http://x/", &f, NULL,
+		    err, sizeof(err)), 0);
+		state_feed_clear(&f);
+	}
+	/* New feeds are due at once; each goes to one instance. */
+	claim(a, now, 3, 3, mine);
+	claim(b, now, 10, 2, NULL);
+	claim(a, now, 10, 0, NULL);
+	/* A poll ends: its save ends the lease, and the next poll is due
+	 * at next_poll, for whichever instance claims first.  Only the
+	 * holder saves. */
+	assert_int_equal(state_feed_get(a, mine, "http://x/", &f, NULL, err,
+	    sizeof(err)), 0);
+	f.next_poll = now + 30;
+	assert_int_equal(state_feed_save(b, &f, err, sizeof(err)), 1);
+	assert_int_equal(state_feed_save(a, &f, err, sizeof(err)), 0);
+	claim(b, now + 29, 10, 0, NULL);
+	claim(b, now + 30, 10, 1, NULL);
+	/* A crashed instance's leases run out (60 s): b takes over a's two
+	 * (and claims its own two again), and a's late save changes
+	 * nothing. */
+	claim(b, now + 59, 10, 0, NULL);
+	claim(b, now + 61, 10, 4, NULL);
+	assert_int_equal(state_feed_save(a, &f, err, sizeof(err)), 1);
+	/* A feed released unpolled is due again at once. */
+	assert_int_equal(state_feed_release(b, mine, err, sizeof(err)), 0);
+	claim(a, now + 62, 10, 1, NULL);
+	state_feed_clear(&f);
+	state_close(a);
+	state_close(b);
+}
+
+static void
+test_host_slots(void **ctx)
+{
+	const char *path;
+	struct state *a, *b;
+	int slot;
+
+	(void)ctx;
+	if (pg_admin == NULL)
+		skip();
+	path = path_for("hosts");
+	a = open_ok(path);
+	b = open_ok(path);
+	assert_int_equal(state_host_acquire(a, "example.org", 2, 1000, 5000,
+	    &slot, err, sizeof(err)), 0);
+	assert_int_equal(slot, 0);
+	assert_int_equal(state_host_acquire(b, "example.org", 2, 1000, 5000,
+	    &slot, err, sizeof(err)), 0);
+	assert_int_equal(slot, 1);
+	assert_int_equal(state_host_acquire(a, "example.org", 2, 1000, 5000,
+	    &slot, err, sizeof(err)), 0);
+	assert_int_equal(slot, -1);
+	assert_int_equal(state_host_acquire(b, "other.org", 2, 1000, 5000,
+	    &slot, err, sizeof(err)), 0);
+	assert_int_equal(slot, 0);
+	/* Freed with a delay: busy until then. */
+	assert_int_equal(state_host_release(a, "example.org", 0, 1500, err,
+	    sizeof(err)), 0);
+	assert_int_equal(state_host_acquire(b, "example.org", 2, 1400, 5000,
+	    &slot, err, sizeof(err)), 0);
+	assert_int_equal(slot, -1);
+	assert_int_equal(state_host_acquire(b, "example.org", 2, 1500, 5000,
+	    &slot, err, sizeof(err)), 0);
+	assert_int_equal(slot, 0);
+	/* A holder that never gives it back (crashed) loses it at the end
+	 * of its hold. */
+	assert_int_equal(state_host_acquire(a, "example.org", 2, 5000, 9000,
+	    &slot, err, sizeof(err)), 0);
+	assert_int_equal(slot, 0);
+	state_close(a);
+	state_close(b);
+}
+
+/* Two instances discovering one entry: one records it. */
+static void
+test_discover_race(void **ctx)
+{
+	const char *path;
+	struct state *a, *b;
+	int64_t id;
+	int added_a = -1, added_b = -1;
+
+	(void)ctx;
+	if (pg_admin == NULL)
+		skip();
+	path = path_for("race");
+	a = open_ok(path);
+	b = open_ok(path);
+	id = feed_id(a, "f");
+	assert_int_equal(state_begin(a, err, sizeof(err)), 0);
+	assert_int_equal(state_entry_discover(a, id, "x", 1, &added_a, err,
+	    sizeof(err)), 0);
+	assert_int_equal(state_commit(a, err, sizeof(err)), 0);
+	assert_int_equal(state_entry_discover(b, id, "x", 2, &added_b, err,
+	    sizeof(err)), 0);
+	assert_int_equal(added_a, 1);
+	assert_int_equal(added_b, 0);
+	state_close(a);
+	state_close(b);
 }
 
 int
@@ -745,7 +1012,12 @@ main(void)
 		cmocka_unit_test(test_migrate_from_v2),
 		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_feed_learned_fields),
+		cmocka_unit_test(test_not_shared),
+		cmocka_unit_test(test_leases),
+		cmocka_unit_test(test_host_slots),
+		cmocka_unit_test(test_discover_race),
 	};
 
+	pg_admin = getenv("NEWSWATCH_TEST_PG");
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,834 @@
+/* state_sqlite.c - the embedded backend of state.h: one SQLite file */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "spool.h"
+#include "state.h"
+#include "state_backend.h"
+
+/* PRAGMA application_id: "nwst", so `file` and we can tell our state from
+ * any other SQLite database. */
+#define STATE_APP_ID 0x6e777374
+
+#define BUSY_TIMEOUT_MS 5000
+
+/*
+ * Schema migrations: step i takes user_version i to i + 1.  The tables
+ * keep to types and clauses PostgreSQL shares (its backend spells INTEGER
+ * as BIGINT and the feed id as an identity column); WITHOUT ROWID is a
+ * storage hint only, making entries one b-tree keyed by what we look up.
+ */
+static const char *const migrations[] = {
+	"CREATE TABLE feeds ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" url TEXT NOT NULL,"
+	" etag TEXT,"
+	" last_modified TEXT,"
+	" last_poll INTEGER NOT NULL DEFAULT 0,"
+	" last_status INTEGER NOT NULL DEFAULT 0,"
+	" last_error TEXT,"
+	" next_poll INTEGER NOT NULL DEFAULT 0,"
+	" entries_seen INTEGER NOT NULL DEFAULT 0,"
+	" polls INTEGER NOT NULL DEFAULT 0,"
+	" failures INTEGER NOT NULL DEFAULT 0,"
+	" created INTEGER NOT NULL);"
+	"CREATE TABLE entries ("
+	" feed_id INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,"
+	" entry_id TEXT NOT NULL,"
+	" discovered_us INTEGER NOT NULL,"
+	" status INTEGER NOT NULL CHECK (status IN (1, 2)),"
+	" seen_at INTEGER,"
+	" PRIMARY KEY (feed_id, entry_id)) WITHOUT ROWID;",
+	/* 2: what the poller learns of a feed (remembered redirects, the
+	 * interval it chose and why, 410 Gone) and the feed's URL history. */
+	"ALTER TABLE feeds ADD COLUMN config_url TEXT;"
+	"UPDATE feeds SET config_url = url;"
+	"ALTER TABLE feeds ADD COLUMN interval INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN interval_why TEXT;"
+	"ALTER TABLE feeds ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN last_success INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN first_success_us INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN ttl INTEGER NOT NULL DEFAULT -1;"
+	"CREATE TABLE feed_urls ("
+	" feed_id INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,"
+	" url TEXT NOT NULL,"
+	" since INTEGER NOT NULL,"
+	" reason TEXT NOT NULL);"
+	"CREATE INDEX feed_urls_feed ON feed_urls (feed_id, since);"
+	"INSERT INTO feed_urls (feed_id, url, since, reason)"
+	" SELECT id, url, created, 'config' FROM feeds;",
+	/* 3: bounded over months: when an entry left its feed's document,
+	 * when a feed left the config (UTC seconds, NULL / 0 while there). */
+	("ALTER TABLE entries ADD COLUMN gone_since INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN removed_since INTEGER NOT NULL DEFAULT 0;"),
+};
+#define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+#define FEED_COLUMNS "id, name, url, etag, last_modified, last_poll," \
+	" last_status, last_error, next_poll, entries_seen, polls, failures," \
+	" config_url, interval, interval_why, disabled, last_success," \
+	" first_success_us, ttl"
+
+/* Every statement the loop runs, prepared once at open: a poll cycle
+ * looks up to 100k entries. */
+enum stmt {
+	S_BEGIN,
+	S_COMMIT,
+	S_ROLLBACK,
+	S_FEED_GET,
+	S_FEED_INSERT,
+	S_FEED_SAVE,
+	S_FEED_LIST,
+	S_FEED_COUNT_SEEN,
+	S_ENTRY_GET,
+	S_ENTRY_INSERT,
+	S_ENTRY_SEE,
+	S_ENTRY_COUNT_SINCE,
+	S_URL_ADD,
+	S_LISTED_ADD,
+	S_LISTED_CLEAR,
+	S_ENTRIES_GONE,
+	S_ENTRIES_BACK,
+	S_ENTRIES_PRUNE,
+	S_FEEDS_GONE,
+	S_FEEDS_BACK,
+	S_FEEDS_PRUNE,
+	S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_FEED_GET] = "SELECT " FEED_COLUMNS " FROM feeds WHERE name = ?1",
+	[S_FEED_INSERT] =
+	    "INSERT INTO feeds (name, url, config_url, created)"
+	    " VALUES (?1, ?2, ?2, ?3)",
+	[S_FEED_SAVE] = "UPDATE feeds SET url = ?2, etag = ?3,"
+	    " last_modified = ?4, last_poll = ?5, last_status = ?6,"
+	    " last_error = ?7, next_poll = ?8, polls = ?9, failures = ?10,"
+	    " config_url = ?11, interval = ?12, interval_why = ?13,"
+	    " disabled = ?14, last_success = ?15, first_success_us = ?16,"
+	    " ttl = ?17"
+	    " WHERE id = ?1",
+	[S_FEED_LIST] = "SELECT " FEED_COLUMNS " FROM feeds ORDER BY name",
+	[S_FEED_COUNT_SEEN] =
+	    "UPDATE feeds SET entries_seen = entries_seen + 1 WHERE id = ?1",
+	[S_ENTRY_GET] = "SELECT status, discovered_us FROM entries"
+	    " WHERE feed_id = ?1 AND entry_id = ?2",
+	[S_ENTRY_INSERT] = "INSERT INTO entries"
+	    " (feed_id, entry_id, discovered_us, status, seen_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5)"
+	    " ON CONFLICT (feed_id, entry_id) DO NOTHING",
+	[S_ENTRY_SEE] = "UPDATE entries SET status = 2, seen_at = ?3"
+	    " WHERE feed_id = ?1 AND entry_id = ?2 AND status <> 2",
+	[S_ENTRY_COUNT_SINCE] = "SELECT count(*) FROM entries"
+	    " WHERE feed_id = ?1 AND discovered_us > ?2",
+	[S_URL_ADD] = "INSERT INTO feed_urls (feed_id, url, since, reason)"
+	    " VALUES (?1, ?2, ?3, ?4)",
+	/* state_keep: what a feed's document (or the config) still lists goes
+	 * into temp.listed for the statements after these two. */
+	[S_LISTED_ADD] = "INSERT OR IGNORE INTO temp.listed VALUES (?1)",
+	[S_LISTED_CLEAR] = "DELETE FROM temp.listed",
+	[S_ENTRIES_GONE] = "UPDATE entries SET gone_since = ?2"
+	    " WHERE feed_id = ?1 AND gone_since IS NULL"
+	    " AND entry_id NOT IN (SELECT name FROM temp.listed)",
+	[S_ENTRIES_BACK] = "UPDATE entries SET gone_since = NULL"
+	    " WHERE feed_id = ?1 AND gone_since IS NOT NULL"
+	    " AND entry_id IN (SELECT name FROM temp.listed)",
+	/* Pending entries wait for delivery, however old. */
+	[S_ENTRIES_PRUNE] = "DELETE FROM entries WHERE feed_id = ?1"
+	    " AND status = 2 AND gone_since < ?3",
+	[S_FEEDS_GONE] = "UPDATE feeds SET removed_since = ?1"
+	    " WHERE removed_since = 0"
+	    " AND name NOT IN (SELECT name FROM temp.listed)",
+	[S_FEEDS_BACK] = "UPDATE feeds SET removed_since = 0"
+	    " WHERE removed_since <> 0"
+	    " AND name IN (SELECT name FROM temp.listed)",
+	/* Entries and URL history go with the feed (ON DELETE CASCADE). */
+	[S_FEEDS_PRUNE] = "DELETE FROM feeds WHERE removed_since <> 0"
+	    " AND removed_since < ?2",
+};
+
+struct sqlite_state {
+	struct state base;         /* first: a struct state * is one of these */
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *stmt[S_COUNT];
+};
+
+/* Put "what: sqlite's reason" into err; returns -1 for the caller's
+ * return. */
+static int __attribute__((format(printf, 4, 5)))
+db_error(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(err, errlen, "%s: %s", what, sqlite3_errmsg(db));
+	return -1;
+}
+
+/* Run a statement that returns no row and reset it; the error message
+ * stays in the handle for db_error. */
+static int
+run(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+pragma_int(sqlite3 *db, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static const struct state_backend sqlite_backend;
+static void sq_close(struct state *);
+static void sq_rollback(struct state *);
+static int sq_feed_url_add(struct state *, int64_t, const char *,
+    const char *, char *, size_t);
+
+static int
+make_parent_dir(const char *path, char *err, size_t errlen)
+{
+	char *dir, *slash, why[512];
+	int rc = 0;
+
+	if ((dir = strdup(path)) == NULL) {
+		snprintf(err, errlen, "state %s: %s", path, strerror(ENOMEM));
+		return -1;
+	}
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if ((rc = spool_mkdirs(dir, why, sizeof(why))) == -1)
+			snprintf(err, errlen, "state %s: %s", path, why);
+	}
+	free(dir);
+	return rc;
+}
+
+/*
+ * Refuse what is not ours before writing a byte: a foreign database, a
+ * newer schema.  A file that is not SQLite at all fails the first read.
+ * No quick_check: it reads every page, seconds on a large state at each
+ * start; corruption further in surfaces as the error of the query that
+ * meets it.
+ */
+static int
+check_identity(struct sqlite_state *st, int64_t *version, char *err, size_t errlen)
+{
+	int64_t app_id, objects = 0;
+
+	if (pragma_int(st->db, "PRAGMA application_id", &app_id) == -1 ||
+	    pragma_int(st->db, "PRAGMA user_version", version) == -1 ||
+	    (app_id == 0 && pragma_int(st->db,
+	    "SELECT count(*) FROM sqlite_schema", &objects) == -1))
+		return db_error(st->db, err, errlen, "state %s: cannot read",
+		    st->path);
+	/* A new file: nothing in it yet, no id. */
+	if (app_id == 0 && *version == 0 && objects == 0)
+		return 0;
+	if (app_id != STATE_APP_ID) {
+		snprintf(err, errlen, "%s is not a newswatch state file"
+		    " (application_id 0x%08llx, expected 0x%08x)", st->path,
+		    (unsigned long long)(uint32_t)app_id, STATE_APP_ID);
+		return -1;
+	}
+	if (*version > SCHEMA_VERSION) {
+		snprintf(err, errlen, "state %s: schema version %lld is newer"
+		    " than this newswatch knows (%d)", st->path,
+		    (long long)*version, SCHEMA_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+migrate(struct sqlite_state *st, int64_t version, char *err, size_t errlen)
+{
+	char sql[128];
+
+	if (version == SCHEMA_VERSION)
+		return 0;
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(st->db, err, errlen,
+		    "state %s: cannot begin migration", st->path);
+	/* Another process may have migrated between our check and the lock. */
+	if (pragma_int(st->db, "PRAGMA user_version", &version) == -1) {
+		db_error(st->db, err, errlen, "state %s: cannot read", st->path);
+		goto fail;
+	}
+	for (; version < SCHEMA_VERSION; version++)
+		if (sqlite3_exec(st->db, migrations[version], NULL, NULL,
+		    NULL) != SQLITE_OK) {
+			db_error(st->db, err, errlen, "state %s: cannot migrate"
+			    " to schema version %lld", st->path,
+			    (long long)version + 1);
+			goto fail;
+		}
+	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d;"
+	    " PRAGMA user_version = %d; COMMIT", STATE_APP_ID, SCHEMA_VERSION);
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		db_error(st->db, err, errlen, "state %s: cannot commit migration",
+		    st->path);
+		goto fail;
+	}
+	return 0;
+
+fail:
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+static int
+configure(struct sqlite_state *st, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	const unsigned char *mode;
+	int ok;
+
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	if (sqlite3_exec(st->db, "PRAGMA foreign_keys = ON;"
+	    " PRAGMA synchronous = FULL", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
+	    NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
+		db_error(st->db, err, errlen, "state %s: cannot configure",
+		    st->path);
+		sqlite3_finalize(s);
+		return -1;
+	}
+	/* The answer is the mode in force, which may not be the one asked. */
+	mode = sqlite3_column_text(s, 0);
+	ok = mode != NULL && strcmp((const char *)mode, "wal") == 0;
+	if (!ok)
+		snprintf(err, errlen, "state %s: cannot use WAL (journal mode"
+		    " stays %s)", st->path, mode ? (const char *)mode : "?");
+	sqlite3_finalize(s);
+	return ok ? 0 : -1;
+}
+
+int
+state_sqlite_open(const char *path, struct state **out, char *err,
+    size_t errlen)
+{
+	struct sqlite_state *st;
+	int64_t version;
+
+	*out = NULL;
+	if ((st = calloc(1, sizeof(*st))) == NULL ||
+	    (st->path = strdup(path)) == NULL) {
+		snprintf(err, errlen, "state %s: %s", path, strerror(ENOMEM));
+		free(st);
+		return -1;
+	}
+	if (make_parent_dir(path, err, errlen) == -1)
+		goto fail;
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		if (st->db == NULL)
+			snprintf(err, errlen, "state %s: cannot open: %s", path,
+			    strerror(ENOMEM));
+		else
+			db_error(st->db, err, errlen, "state %s: cannot open",
+			    path);
+		goto fail;
+	}
+	/* SQLite falls back to read-only without a word; the first write
+	 * would fail far from the cause. */
+	if (sqlite3_db_readonly(st->db, "main") == 1) {
+		snprintf(err, errlen, "state %s: cannot open for writing: %s",
+		    path, strerror(EACCES));
+		goto fail;
+	}
+	if (check_identity(st, &version, err, errlen) == -1 ||
+	    configure(st, err, errlen) == -1 ||
+	    migrate(st, version, err, errlen) == -1)
+		goto fail;
+	if (sqlite3_exec(st->db, "CREATE TEMP TABLE listed"
+	    " (name TEXT PRIMARY KEY) WITHOUT ROWID", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		db_error(st->db, err, errlen, "state %s: cannot create a"
+		    " temporary table", path);
+		goto fail;
+	}
+	for (int i = 0; i < S_COUNT; i++)
+		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL) != SQLITE_OK) {
+			db_error(st->db, err, errlen, "state %s: cannot prepare"
+			    " '%s'", path, stmt_sql[i]);
+			goto fail;
+		}
+	st->base.be = &sqlite_backend;
+	*out = &st->base;
+	return 0;
+
+fail:
+	sq_close(&st->base);
+	return -1;
+}
+
+static void
+sq_close(struct state *base)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+
+	if (st == NULL)
+		return;
+	if (st->db != NULL && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	for (int i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+static int
+sq_begin(struct state *base, char *err, size_t errlen)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+
+	if (run(st->stmt[S_BEGIN]) == -1)
+		return db_error(st->db, err, errlen, "cannot begin transaction");
+	return 0;
+}
+
+static int
+sq_commit(struct state *base, char *err, size_t errlen)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+
+	if (run(st->stmt[S_COMMIT]) == -1) {
+		db_error(st->db, err, errlen, "cannot commit");
+		/* A commit that failed (busy, disk full) leaves the
+		 * transaction open; the caller expects it gone. */
+		sq_rollback(base);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+sq_rollback(struct state *base)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+
+	/* SQLite rolls back by itself after some errors (disk full, I/O). */
+	if (!sqlite3_get_autocommit(st->db))
+		run(st->stmt[S_ROLLBACK]);
+}
+
+static int
+column_strdup(sqlite3_stmt *s, int col, char **out)
+{
+	const unsigned char *text;
+
+	*out = NULL;
+	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+		return 0;
+	if ((text = sqlite3_column_text(s, col)) == NULL ||
+	    (*out = strdup((const char *)text)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* Fill f from a row of FEED_COLUMNS; -1 when out of memory. */
+static int
+feed_from_row(sqlite3_stmt *s, struct state_feed *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->id = sqlite3_column_int64(s, 0);
+	f->last_poll = sqlite3_column_int64(s, 5);
+	f->last_status = sqlite3_column_int(s, 6);
+	f->next_poll = sqlite3_column_int64(s, 8);
+	f->entries_seen = sqlite3_column_int64(s, 9);
+	f->polls = sqlite3_column_int64(s, 10);
+	f->failures = sqlite3_column_int(s, 11);
+	f->interval = sqlite3_column_int64(s, 13);
+	f->disabled = sqlite3_column_int(s, 15);
+	f->last_success = sqlite3_column_int64(s, 16);
+	f->first_success_us = sqlite3_column_int64(s, 17);
+	f->ttl = sqlite3_column_int64(s, 18);
+	if (column_strdup(s, 1, &f->name) == -1 ||
+	    column_strdup(s, 12, &f->config_url) == -1 ||
+	    column_strdup(s, 14, &f->interval_why) == -1 ||
+	    column_strdup(s, 2, &f->url) == -1 ||
+	    column_strdup(s, 3, &f->etag) == -1 ||
+	    column_strdup(s, 4, &f->last_modified) == -1 ||
+	    column_strdup(s, 7, &f->last_error) == -1) {
+		state_feed_clear(f);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+sq_feed_get(struct state *base, const char *name, const char *url,
+    struct state_feed *out, int *created, char *err, size_t errlen)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+	sqlite3_stmt *get = st->stmt[S_FEED_GET];
+	sqlite3_stmt *ins = st->stmt[S_FEED_INSERT];
+	int rc, made = 0;
+
+	memset(out, 0, sizeof(*out));
+	sqlite3_bind_text(get, 1, name, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(get)) == SQLITE_DONE) {
+		sqlite3_reset(get);
+		sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 2, url, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 3, (sqlite3_int64)time(NULL));
+		if (run(ins) == -1)
+			return db_error(st->db, err, errlen,
+			    "cannot create feed %s", name);
+		if (sq_feed_url_add(base, sqlite3_last_insert_rowid(st->db),
+		    url, "config", err, errlen) == -1)
+			return -1;
+		made = 1;
+		rc = sqlite3_step(get);
+	}
+	if (rc != SQLITE_ROW) {
+		/* DONE here means the row just inserted vanished. */
+		if (rc == SQLITE_DONE)
+			snprintf(err, errlen, "cannot read feed %s: not found",
+			    name);
+		else
+			db_error(st->db, err, errlen, "cannot read feed %s", name);
+		sqlite3_reset(get);
+		return -1;
+	}
+	rc = feed_from_row(get, out);
+	sqlite3_reset(get);
+	if (rc == -1) {
+		snprintf(err, errlen, "cannot read feed %s: %s", name,
+		    strerror(ENOMEM));
+		return -1;
+	}
+	if (created != NULL)
+		*created = made;
+	return 0;
+}
+
+static int
+sq_feed_save(struct state *base, const struct state_feed *feed,
+    char *err, size_t errlen)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+	sqlite3_stmt *s = st->stmt[S_FEED_SAVE];
+
+	sqlite3_bind_int64(s, 1, feed->id);
+	sqlite3_bind_text(s, 2, feed->url, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, feed->etag, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, feed->last_modified, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, feed->last_poll);
+	sqlite3_bind_int(s, 6, feed->last_status);
+	sqlite3_bind_text(s, 7, feed->last_error, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 8, feed->next_poll);
+	sqlite3_bind_int64(s, 9, feed->polls);
+	sqlite3_bind_int(s, 10, feed->failures);
+	sqlite3_bind_text(s, 11, feed->config_url, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 12, feed->interval);
+	sqlite3_bind_text(s, 13, feed->interval_why, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 14, feed->disabled);
+	sqlite3_bind_int64(s, 15, feed->last_success);
+	sqlite3_bind_int64(s, 16, feed->first_success_us);
+	sqlite3_bind_int64(s, 17, feed->ttl);
+	if (run(s) == -1)
+		return db_error(st->db, err, errlen, "cannot save feed %s",
+		    feed->name);
+	if (sqlite3_changes(st->db) == 0) {
+		snprintf(err, errlen, "cannot save feed %s: no feed with id %lld",
+		    feed->name, (long long)feed->id);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+sq_feed_list(struct state *base, struct state_feed **out, size_t *n,
+    char *err, size_t errlen)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+	sqlite3_stmt *s = st->stmt[S_FEED_LIST];
+	struct state_feed *feeds = NULL, *grown;
+	size_t count = 0, cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (count == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((grown = reallocarray(feeds, cap,
+			    sizeof(*feeds))) == NULL)
+				goto nomem;
+			feeds = grown;
+		}
+		if (feed_from_row(s, &feeds[count]) == -1)
+			goto nomem;
+		count++;
+	}
+	if (rc != SQLITE_DONE) {
+		db_error(st->db, err, errlen, "cannot list feeds");
+		goto fail;
+	}
+	sqlite3_reset(s);
+	*out = feeds;
+	*n = count;
+	return 0;
+
+nomem:
+	snprintf(err, errlen, "cannot list feeds: %s", strerror(ENOMEM));
+fail:
+	sqlite3_reset(s);
+	state_feed_list_free(feeds, count);
+	return -1;
+}
+
+static int
+sq_entry_get(struct state *base, int64_t feed_id, const char *entry_id,
+    int *status, int64_t *discovered_us, char *err, size_t errlen)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+	sqlite3_stmt *s = st->stmt[S_ENTRY_GET];
+	int rc;
+
+	sqlite3_bind_int64(s, 1, feed_id);
+	sqlite3_bind_text(s, 2, entry_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*status = sqlite3_column_int(s, 0);
+		*discovered_us = sqlite3_column_int64(s, 1);
+	} else if (rc == SQLITE_DONE) {
+		*status = STATE_ENTRY_UNKNOWN;
+		*discovered_us = 0;
+	} else
+		db_error(st->db, err, errlen, "cannot look up entry %s of feed"
+		    " %lld", entry_id, (long long)feed_id);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Insert an entry unless known; *added tells which. */
+static int
+entry_insert(struct sqlite_state *st, int64_t feed_id, const char *entry_id,
+    int64_t discovered_us, int status, int *added)
+{
+	sqlite3_stmt *s = st->stmt[S_ENTRY_INSERT];
+
+	sqlite3_bind_int64(s, 1, feed_id);
+	sqlite3_bind_text(s, 2, entry_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, discovered_us);
+	sqlite3_bind_int(s, 4, status);
+	if (status == STATE_ENTRY_SEEN)
+		sqlite3_bind_int64(s, 5, (sqlite3_int64)time(NULL));
+	else
+		sqlite3_bind_null(s, 5);
+	if (run(s) == -1)
+		return -1;
+	*added = sqlite3_changes(st->db) > 0;
+	return 0;
+}
+
+static int
+sq_entry_discover(struct state *base, int64_t feed_id,
+    const char *entry_id, int64_t discovered_us, int *added, char *err,
+    size_t errlen)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+
+	if (entry_insert(st, feed_id, entry_id, discovered_us,
+	    STATE_ENTRY_PENDING, added) == -1)
+		return db_error(st->db, err, errlen, "cannot record entry %s of"
+		    " feed %lld", entry_id, (long long)feed_id);
+	return 0;
+}
+
+static int
+sq_entry_mark_seen(struct state *base, int64_t feed_id,
+    const char *entry_id, int64_t discovered_us, char *err, size_t errlen)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+	sqlite3_stmt *see = st->stmt[S_ENTRY_SEE];
+	sqlite3_stmt *count = st->stmt[S_FEED_COUNT_SEEN];
+	int changed;
+
+	/* Only a change from pending or unknown counts, so a re-emitted or
+	 * repeated entry is counted once. */
+	sqlite3_bind_int64(see, 1, feed_id);
+	sqlite3_bind_text(see, 2, entry_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(see, 3, (sqlite3_int64)time(NULL));
+	if (run(see) == -1)
+		goto fail;
+	changed = sqlite3_changes(st->db) > 0;
+	if (!changed && entry_insert(st, feed_id, entry_id, discovered_us,
+	    STATE_ENTRY_SEEN, &changed) == -1)
+		goto fail;
+	if (!changed)
+		return 0;
+	sqlite3_bind_int64(count, 1, feed_id);
+	if (run(count) == -1)
+		goto fail;
+	return 0;
+
+fail:
+	return db_error(st->db, err, errlen, "cannot mark entry %s of feed %lld"
+	    " seen", entry_id, (long long)feed_id);
+}
+
+static int
+sq_feed_url_add(struct state *base, int64_t feed_id, const char *url,
+    const char *reason, char *err, size_t errlen)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+	sqlite3_stmt *s = st->stmt[S_URL_ADD];
+
+	sqlite3_bind_int64(s, 1, feed_id);
+	sqlite3_bind_text(s, 2, url, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)time(NULL));
+	sqlite3_bind_text(s, 4, reason, -1, SQLITE_STATIC);
+	if (run(s) == -1)
+		return db_error(st->db, err, errlen, "cannot record url %s of"
+		    " feed %lld", url, (long long)feed_id);
+	return 0;
+}
+
+static int
+sq_entry_count_since(struct state *base, int64_t feed_id, int64_t since_us,
+    int64_t *count, char *err, size_t errlen)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+	sqlite3_stmt *s = st->stmt[S_ENTRY_COUNT_SINCE];
+	int rc;
+
+	sqlite3_bind_int64(s, 1, feed_id);
+	sqlite3_bind_int64(s, 2, since_us);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*count = sqlite3_column_int64(s, 0);
+	else
+		db_error(st->db, err, errlen, "cannot count entries of feed"
+		    " %lld", (long long)feed_id);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Run the statements which[0..nwhich) with each of names[0..n) in
+ * temp.listed, then empty it again; ?1.. bound from args (nargs int64s).
+ * *changes is what the last one changed. */
+static int
+with_listed(struct sqlite_state *st, const char *const *names, size_t n,
+    const enum stmt *which, size_t nwhich, const int64_t *args, int nargs,
+    int64_t *changes, char *err, size_t errlen)
+{
+	sqlite3_stmt *add = st->stmt[S_LISTED_ADD], *s;
+	int rc = -1;
+
+	*changes = 0;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_text(add, 1, names[i], -1, SQLITE_STATIC);
+		if (run(add) == -1)
+			goto out;
+	}
+	for (size_t i = 0; i < nwhich; i++) {
+		s = st->stmt[which[i]];
+		for (int a = 0; a < nargs && a < sqlite3_bind_parameter_count(s);
+		    a++)
+			sqlite3_bind_int64(s, a + 1, args[a]);
+		if (run(s) == -1)
+			goto out;
+		*changes = sqlite3_changes(st->db);
+	}
+	rc = 0;
+out:
+	if (rc == -1)
+		db_error(st->db, err, errlen, "cannot prune state %s", st->path);
+	sqlite3_clear_bindings(add);
+	run(st->stmt[S_LISTED_CLEAR]);
+	return rc;
+}
+
+static int
+sq_entries_listed(struct state *base, int64_t feed_id,
+    const char *const *ids, size_t n, int64_t now, int64_t keep,
+    int64_t *pruned, char *err, size_t errlen)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+	static const enum stmt which[] = { S_ENTRIES_GONE, S_ENTRIES_BACK,
+	    S_ENTRIES_PRUNE };
+	const int64_t args[] = { feed_id, now, now - keep };
+
+	return with_listed(st, ids, n, which, 3, args, 3, pruned, err, errlen);
+}
+
+static int
+sq_feeds_listed(struct state *base, const char *const *names, size_t n,
+    int64_t now, int64_t keep, int64_t *pruned, char *err, size_t errlen)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+	static const enum stmt which[] = { S_FEEDS_GONE, S_FEEDS_BACK,
+	    S_FEEDS_PRUNE };
+	const int64_t args[] = { now, now - keep };
+
+	return with_listed(st, names, n, which, 3, args, 2, pruned, err, errlen);
+}
+
+static int
+sq_feed_rename(struct state *base, const char *from, const char *to,
+    char *err, size_t errlen)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+	sqlite3_stmt *s;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, "UPDATE feeds SET name = ?2"
+	    " WHERE name = ?1", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, to, -1, SQLITE_STATIC);
+		rc = run(s);
+	}
+	sqlite3_finalize(s);
+	if (rc == -1)
+		db_error(st->db, err, errlen, "cannot rename feed %s to %s",
+		    from, to);
+	return rc;
+}
+
+static const struct state_backend sqlite_backend = {
+	.close = sq_close,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.feed_get = sq_feed_get,
+	.feed_save = sq_feed_save,
+	.feed_list = sq_feed_list,
+	.feed_url_add = sq_feed_url_add,
+	.entry_count_since = sq_entry_count_since,
+	.entry_get = sq_entry_get,
+	.entry_discover = sq_entry_discover,
+	.entry_mark_seen = sq_entry_mark_seen,
+	.feed_rename = sq_feed_rename,
+	.entries_listed = sq_entries_listed,
+	.feeds_listed = sq_feeds_listed,
+};
