@@ -95,6 +95,7 @@ static const struct key keys[] = {
 	{ "max_retry_after", AT_TOP, set_duration, TOP(max_retry_after), 0,
 	    0, 0 },
 	{ "max_backoff", AT_TOP, set_duration, TOP(max_backoff), 0, 0, 0 },
+	{ "lease", AT_TOP, set_duration, TOP(lease), 0, 0, 0 },
 	{ "max_connections", AT_TOP, set_long, TOP(max_connections), 0,
 	    1, 10000 },
 	{ "per_host_connections", AT_TOP, set_long, TOP(per_host_connections),
@@ -1153,6 +1154,7 @@ set_defaults(struct config *cfg, const char *path)
 	cfg->max_interval = CONFIG_DEFAULT_MAX_INTERVAL;
 	cfg->max_retry_after = CONFIG_DEFAULT_MAX_RETRY_AFTER;
 	cfg->max_backoff = CONFIG_DEFAULT_MAX_BACKOFF;
+	cfg->lease = CONFIG_DEFAULT_LEASE;
 	cfg->max_connections = CONFIG_DEFAULT_MAX_CONNECTIONS;
 	cfg->per_host_connections = CONFIG_DEFAULT_PER_HOST_CONNECTIONS;
 	cfg->first_poll = FIRST_POLL_EMIT;

@@ -56,7 +56,7 @@ struct config_feed {
 struct config {
 	char *path;             /* the file read */
 	char *spool;            /* directory */
-	char *state;            /* SQLite file */
+	char *state;            /* SQLite file or postgresql:// URL */
 	double interval;
 	double min_interval;
 	double max_interval;
@@ -69,6 +69,8 @@ struct config {
 	double per_host_delay;  /* seconds between starts on one host, 0 none */
 	double max_retry_after; /* cap on a server's Retry-After */
 	double max_backoff;     /* cap on the wait after errors */
+	double lease;           /* shared state: how long a claimed feed is
+	                         * this instance's to poll */
 	int first_poll;
 	int article;
 	int article_html;
@@ -93,6 +95,7 @@ struct config {
 #define CONFIG_DEFAULT_MAX_INTERVAL (12 * 3600.0)
 #define CONFIG_DEFAULT_MAX_RETRY_AFTER (6 * 3600.0)
 #define CONFIG_DEFAULT_MAX_BACKOFF (24 * 3600.0)
+#define CONFIG_DEFAULT_LEASE 600.0
 #define CONFIG_DEFAULT_USER_AGENT "newswatch/" NEWSWATCH_VERSION
 #define CONFIG_DEFAULT_STATE_KEEP (90 * 86400.0)
 #define CONFIG_DEFAULT_MAX_CONNECTIONS 64

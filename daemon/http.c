@@ -28,6 +28,11 @@
 /* A server that sends less than LOW_SPEED_BYTES per second for
  * LOW_SPEED_SECONDS (or half the whole timeout, when shorter, so that it
  * can fire first) is dropped: a trickle cannot hold a slot forever. */
+/* A host the gate holds back is asked again this much later; a slot is
+ * held this much past the transfer's timeout, should we die holding it. */
+#define GATE_RETRY 0.25
+#define GATE_HOLD_MARGIN 5.0
+
 #define LOW_SPEED_BYTES 10L
 #define LOW_SPEED_SECONDS 30.0
 
@@ -53,6 +58,8 @@ struct http_transfer {
 	int running;
 	int failed_start;
 	int perm_hops;                     /* leading 301/308 answers so far */
+	int slot;                          /* the gate's slot while running,
+	                                    * -1 none */
 	char *perm_url;                    /* where they lead */
 	TAILQ_ENTRY(http_transfer) entry;  /* in host->queue or http->running */
 	char *errbuf;                      /* CURL_ERROR_SIZE, once started */
@@ -86,6 +93,7 @@ struct http {
 	long per_host;
 	double per_host_delay;
 	double max_retry_after;
+	struct http_gate gate;             /* acquire NULL: none */
 	long active;
 	size_t pending;
 	struct transfer_list running;
@@ -97,6 +105,7 @@ static void dispatch(struct http *http);
 static int host_of(const char *url, char *out, size_t outlen, char *err,
     size_t errlen);
 static void on_wake(struct ev_loop *loop, ev_timer *w, int revents);
+static void gate_release(struct http *http, struct http_transfer *t);
 static int transfer_start(struct http_transfer *t);
 
 static unsigned
@@ -487,6 +496,7 @@ finish(struct http *http, struct http_transfer *t, CURLcode rc)
 
 	curl_multi_remove_handle(http->multi, t->easy);
 	TAILQ_REMOVE(&http->running, t, entry);
+	gate_release(http, t);
 	http->active--;
 	http->pending--;
 	h->active--;
@@ -586,6 +596,30 @@ on_multi_timer(CURLM *multi, long timeout_ms, void *userp)
 	return 0;
 }
 
+/* The gate's word on starting t now (1: go).  A host the gate holds back
+ * is asked again GATE_RETRY seconds later. */
+static int
+gate_admit(struct http *http, struct host *h, struct http_transfer *t)
+{
+	t->slot = -1;
+	if (http->gate.acquire == NULL ||
+	    http->gate.acquire(http->gate.arg, h->name, http->per_host,
+	    t->timeout + GATE_HOLD_MARGIN, &t->slot))
+		return 1;
+	h->not_before = ev_time() + GATE_RETRY;
+	host_sleep(http, h);
+	return 0;
+}
+
+static void
+gate_release(struct http *http, struct http_transfer *t)
+{
+	if (t->slot >= 0 && http->gate.release != NULL)
+		http->gate.release(http->gate.arg, t->host->name, t->slot,
+		    http->per_host_delay);
+	t->slot = -1;
+}
+
 static void
 dispatch(struct http *http)
 {
@@ -595,6 +629,8 @@ dispatch(struct http *http)
 
 		TAILQ_REMOVE(&http->ready, h, rentry);
 		h->ready = 0;
+		if (!gate_admit(http, h, t))
+			continue;
 		TAILQ_REMOVE(&h->queue, t, entry);
 		h->active++;
 		http->active++;
@@ -695,6 +731,7 @@ http_free(struct http *http)
 		return;
 	while ((t = TAILQ_FIRST(&http->running)) != NULL) {
 		TAILQ_REMOVE(&http->running, t, entry);
+		gate_release(http, t);
 		curl_multi_remove_handle(http->multi, t->easy);
 		transfer_free(t);
 	}
@@ -858,6 +895,7 @@ http_cancel(struct http *http, struct http_transfer *t)
 	if (t->running) {
 		curl_multi_remove_handle(http->multi, t->easy);
 		TAILQ_REMOVE(&http->running, t, entry);
+		gate_release(http, t);
 		http->active--;
 		h->active--;
 	} else {
@@ -868,6 +906,12 @@ http_cancel(struct http *http, struct http_transfer *t)
 	host_mark_ready(http, h);
 	host_release_if_idle(http, h);
 	dispatch(http);
+}
+
+void
+http_set_gate(struct http *http, const struct http_gate *gate)
+{
+	http->gate = *gate;
 }
 
 size_t

@@ -381,6 +381,37 @@ on_once_done(void *arg)
 	ev_break(d->loop, EVBREAK_ALL);
 }
 
+/* The http gate of a shared state: per-host slots in the database, so
+ * that every instance together keeps per_host_connections and
+ * per_host_delay.  When the database cannot say, the transfer goes: it
+ * would fail for want of the state anyway, and limits hold in-process. */
+static int
+gate_acquire(void *arg, const char *host, long slots, double hold, int *slot)
+{
+	struct daemon *d = arg;
+	int64_t now_ms = clock_now_us() / 1000;
+	char err[512];
+
+	if (state_host_acquire(d->state, host, (int)slots, now_ms,
+	    now_ms + (int64_t)(hold * 1000), slot, err, sizeof(err)) == -1) {
+		log_warnx("state: %s", err);
+		*slot = -1;
+		return 1;
+	}
+	return *slot >= 0;
+}
+
+static void
+gate_release(void *arg, const char *host, int slot, double free_in)
+{
+	struct daemon *d = arg;
+	char err[512];
+
+	if (state_host_release(d->state, host, slot, clock_now_us() / 1000 +
+	    (int64_t)(free_in * 1000), err, sizeof(err)) == -1)
+		log_warnx("state: %s", err);
+}
+
 static void
 daemon_open(struct daemon *d, struct config *cfg)
 {
@@ -407,6 +438,11 @@ daemon_open(struct daemon *d, struct config *cfg)
 
 	if ((d->http = http_new(d->loop, &lim, err, sizeof(err))) == NULL)
 		fatalx("http: %s", err);
+	if (state_shared(d->state)) {
+		struct http_gate gate = { gate_acquire, gate_release, d };
+
+		http_set_gate(d->http, &gate);
+	}
 	if ((d->poller = poller_new(d->loop, d->http, d->state, d->spool,
 	    cfg->allow_private_addresses, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
@@ -496,7 +532,7 @@ cmd_daemon(const struct options *opt, int once)
 	nfeeds = scheduler_feeds(d.sched);
 	log_info("newswatch %s: %s, %zu feeds, spool %s, state %s",
 	    NEWSWATCH_VERSION, once ? "one cycle" : "running", nfeeds,
-	    d.spool_path, d.state_path);
+	    d.spool_path, state_where(d.state));
 	if (!once) {
 		timers_start(&d);
 		config_watch(&d, watch);
@@ -598,7 +634,8 @@ check_warnings(const struct config *cfg)
 	if (writable(cfg->spool, 1, why, sizeof(why)) == -1 && ++n)
 		printf("%s: warning: spool %s cannot be written: %s\n",
 		    cfg->path, cfg->spool, why);
-	if (writable(cfg->state, 0, why, sizeof(why)) == -1 && ++n)
+	if (!state_is_postgresql(cfg->state) &&
+	    writable(cfg->state, 0, why, sizeof(why)) == -1 && ++n)
 		printf("%s: warning: state %s cannot be written: %s\n",
 		    cfg->path, cfg->state, why);
 	if (cfg->interval < cfg->min_interval && ++n)
@@ -749,7 +786,7 @@ cmd_status(const struct options *opt)
 	struct stat sb;
 	json_t *rows = opt->json ? json_array() : NULL;
 
-	if (stat(cfg->state, &sb) == 0) {
+	if (state_is_postgresql(cfg->state) || stat(cfg->state, &sb) == 0) {
 		if (state_open(cfg->state, &st, err, sizeof(err)) == -1 ||
 		    state_feed_list(st, &feeds, &n, err, sizeof(err)) == -1) {
 			fprintf(stderr, "newswatch: %s\n", err);

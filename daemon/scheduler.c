@@ -18,6 +18,11 @@
 #define START_SPREAD 10.0
 #define RUN_JITTER 0.02
 
+/* Shared state: how often an instance asks for due feeds, and how soon
+ * again when it got all it asked for (more are likely due). */
+#define CLAIM_INTERVAL 1.0
+#define CLAIM_AGAIN 0.05
+
 struct cfg_ref {
 	struct config *cfg;
 	int refs;
@@ -40,6 +45,8 @@ struct scheduler {
 	struct poller *poller;
 	struct state *state;
 	int once;
+	int shared;                     /* feeds are claimed, not timed */
+	ev_timer claim;
 	scheduler_idle_fn *idle;
 	void *idle_arg;
 	struct cfg_ref *current;
@@ -97,20 +104,18 @@ on_polled(void *arg, const struct poll_result *res)
 		watch_free(w);
 		return;
 	}
+	/* The state has its next poll, for any instance to claim. */
+	if (s->shared)
+		return;
 	watch_arm(w, (double)res->next_poll - (double)clock_now() +
 	    jitter((double)(res->next_poll - clock_now()) * RUN_JITTER));
 }
 
 static void
-on_due(struct ev_loop *loop, ev_timer *t, int revents)
+watch_poll(struct watch *w)
 {
-	struct watch *w = t->data;
 	struct scheduler *s = w->s;
 
-	(void)loop;
-	(void)revents;
-	if (w->job)
-		return;
 	w->job_ref = w->ref;
 	w->job_ref->refs++;
 	s->busy++;
@@ -119,6 +124,93 @@ on_due(struct ev_loop *loop, ev_timer *t, int revents)
 		    (int64_t)w->cf->interval };
 		on_polled(w, &res);
 	}
+}
+
+static void
+on_due(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct watch *w = t->data;
+
+	(void)loop;
+	(void)revents;
+	if (w->job == NULL)
+		watch_poll(w);
+}
+
+static struct watch *
+watch_find(struct scheduler *s, const char *name)
+{
+	struct watch *w;
+
+	TAILQ_FOREACH(w, &s->watches, entry)
+		if (strcmp(w->cf->name, name) == 0)
+			return w;
+	return NULL;
+}
+
+/*
+ * Shared state: take due feeds, as many as max_connections has room for,
+ * and poll them.  A feed this instance does not poll (not in its config,
+ * or already polling) goes back at once.
+ */
+static void
+on_claim(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct scheduler *s = t->data;
+	const struct config *cfg = s->current->cfg;
+	size_t room = (size_t)cfg->max_connections, n = 0;
+	char **names = NULL, err[512];
+	double again = CLAIM_INTERVAL;
+
+	(void)revents;
+	room = s->busy < room ? room - s->busy : 0;
+	if (room > 0 && state_feeds_claim(s->state, clock_now(),
+	    (int64_t)cfg->lease, room, &names, &n, err, sizeof(err)) == -1)
+		log_warnx("state: %s", err);
+	for (size_t i = 0; i < n; i++) {
+		struct watch *w = watch_find(s, names[i]);
+
+		if (w != NULL && w->job == NULL) {
+			log_debug("feed %s: claimed", names[i]);
+			watch_poll(w);
+		} else if (state_feed_release(s->state, names[i], err,
+		    sizeof(err)) == -1)
+			log_warnx("state: %s", err);
+	}
+	if (n > 0 && n == room)
+		again = CLAIM_AGAIN;
+	state_names_free(names, n);
+	ev_timer_set(t, again, 0.);
+	ev_timer_start(loop, t);
+}
+
+/*
+ * Shared state: the feed is in the state for every instance to claim.
+ * A feed that a reload changed (URL, interval) is due now, as with the
+ * timers; one that answered 410 and has a new URL is enabled again.
+ */
+static void
+shared_upsert(struct scheduler *s, const struct config_feed *cf, int changed)
+{
+	struct state_feed f;
+	char err[512];
+	int due_now = changed;
+
+	if (state_feed_get(s->state, cf->name, cf->url, &f, NULL, err,
+	    sizeof(err)) == -1) {
+		log_warnx("feed %s: state: %s", cf->name, err);
+		return;
+	}
+	if (f.disabled && f.config_url && strcmp(f.config_url, cf->url) != 0) {
+		f.disabled = 0;
+		due_now = 1;
+	}
+	if (due_now && f.next_poll > clock_now()) {
+		f.next_poll = clock_now();
+		if (state_feed_save(s->state, &f, err, sizeof(err)) == -1)
+			log_warnx("feed %s: state: %s", cf->name, err);
+	}
+	state_feed_clear(&f);
 }
 
 static void
@@ -151,6 +243,9 @@ scheduler_new(struct ev_loop *loop, struct poller *poller, struct state *state,
 	s->once = once;
 	s->idle = idle;
 	s->idle_arg = arg;
+	s->shared = !once && state_shared(state);
+	ev_timer_init(&s->claim, on_claim, 0., 0.);
+	s->claim.data = s;
 	TAILQ_INIT(&s->watches);
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	return s;
@@ -163,6 +258,7 @@ scheduler_free(struct scheduler *s)
 
 	if (s == NULL)
 		return;
+	ev_timer_stop(s->loop, &s->claim);
 	while ((w = TAILQ_FIRST(&s->watches)) != NULL)
 		watch_free(w);
 	ref_drop(s->current);
@@ -344,10 +440,12 @@ scheduler_apply(struct scheduler *s, struct config *cfg)
 			w->cf = cf;
 			w->ref = ref;
 			w->mark = 1;
-			if (wait >= 0) {
+			if (wait >= 0)
 				log_info("feed %s: changed", cf->name);
+			if (s->shared)
+				shared_upsert(s, cf, wait >= 0);
+			else if (wait >= 0)
 				watch_arm(w, wait);
-			}
 			continue;
 		}
 		if ((w = calloc(1, sizeof(*w))) == NULL) {
@@ -364,7 +462,10 @@ scheduler_apply(struct scheduler *s, struct config *cfg)
 		s->nwatches++;
 		if (s->once)
 			s->once_left++;
-		watch_arm(w, first_delay(s, cf, f));
+		if (s->shared)
+			shared_upsert(s, cf, 0);
+		else
+			watch_arm(w, first_delay(s, cf, f));
 		if (s->current)
 			log_info("feed %s: added", cf->name);
 	}
@@ -379,6 +480,10 @@ scheduler_apply(struct scheduler *s, struct config *cfg)
 	free(old);
 	ref_drop(s->current);
 	s->current = ref;
+	if (s->shared && !ev_is_active(&s->claim)) {
+		ev_timer_set(&s->claim, 0., 0.);
+		ev_timer_start(s->loop, &s->claim);
+	}
 	return 0;
 }
 

@@ -6,8 +6,8 @@
 #include "state.h"
 #include "state_backend.h"
 
-static int
-is_postgresql(const char *where)
+int
+state_is_postgresql(const char *where)
 {
 	return strncmp(where, "postgresql://", 13) == 0 ||
 	    strncmp(where, "postgres://", 11) == 0;
@@ -16,7 +16,7 @@ is_postgresql(const char *where)
 int
 state_open(const char *where, struct state **out, char *err, size_t errlen)
 {
-	if (is_postgresql(where))
+	if (state_is_postgresql(where))
 		return state_pg_open(where, out, err, errlen);
 	return state_sqlite_open(where, out, err, errlen);
 }
@@ -153,6 +153,12 @@ state_feeds_listed(struct state *st, const char *const *names, size_t n,
 {
 	return st->be->feeds_listed(st, names, n, now, keep, pruned, err,
 	    errlen);
+}
+
+const char *
+state_where(const struct state *st)
+{
+	return st->where;
 }
 
 int

@@ -63,6 +63,13 @@ struct state_feed {
  * Returns 0 and *out, or -1 with the reason in err. */
 int state_open(const char *path, struct state **out, char *err, size_t errlen);
 
+/* 1 when where names a PostgreSQL database rather than a file. */
+int state_is_postgresql(const char *where);
+
+/* Where the state is, fit for logs: the path, or the URL without its
+ * password. */
+const char *state_where(const struct state *st);
+
 /* Close; NULL is a no-op.  An open transaction is rolled back. */
 void state_close(struct state *st);
 

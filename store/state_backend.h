@@ -49,6 +49,8 @@ struct state_backend {
 
 struct state {
 	const struct state_backend *be;
+	const char *where;      /* for messages: a path, or a URL without
+	                         * its password */
 };
 
 int state_sqlite_open(const char *path, struct state **out, char *err,

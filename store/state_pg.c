@@ -439,6 +439,7 @@ state_pg_open(const char *conninfo, struct state **out, char *err,
 		    PQhost(st->conn) ? PQhost(st->conn) : "?",
 		    PQport(st->conn) ? PQport(st->conn) : "?",
 		    PQdb(st->conn) ? PQdb(st->conn) : "?");
+	st->base.where = st->where;
 	if (st->conn == NULL || st->where == NULL) {
 		snprintf(err, errlen, "state: %s", strerror(ENOMEM));
 		goto fail;

@@ -383,6 +383,7 @@ state_sqlite_open(const char *path, struct state **out, char *err,
 			goto fail;
 		}
 	st->base.be = &sqlite_backend;
+	st->base.where = st->path;
 	*out = &st->base;
 	return 0;
 
