@@ -1,0 +1,243 @@
+#!/usr/bin/python3
+"""Several newswatch instances on one PostgreSQL state: the store tests
+against PostgreSQL, work shared without double polls, per-host limits
+across instances, a killed instance's feeds taken over.  Starts its own
+PostgreSQL (tests/integration/pgserver.py) on 127.0.0.1 and the test HTTP
+server; skipped, saying why, when the PostgreSQL server is not installed.
+Run from the repository root: python3 tests/integration/test_shared.py
+"""
+import collections
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from nwdaemon import BINARY, SANITIZED, Daemon, main, spool_items, wait_for  # noqa: E402
+from pgserver import PgServer  # noqa: E402
+from test_e2e import Env  # noqa: E402
+
+PG = PgServer()
+SKIP = PG.skip_reason()
+
+
+def setUpModule():
+    if not SKIP:
+        PG.start()
+
+
+def tearDownModule():
+    PG.stop()
+
+
+class Instance:
+    """One newswatch with its own spool and config, on the shared state."""
+
+    def __init__(self, cluster, n):
+        self.dir = os.path.join(cluster.dir, f"i{n}")
+        os.makedirs(self.dir)
+        self.spool = os.path.join(self.dir, "spool")
+        self.config = os.path.join(self.dir, "feeds.yaml")
+        self.daemon = Daemon(self)
+
+    def items(self):
+        return spool_items(self.spool)
+
+
+class Cluster:
+    """A site on the test server, a database, and N instances."""
+
+    def __init__(self, test, n):
+        self.env = Env()
+        self.env.server.server.handle_error = lambda request, client: None
+        self.dir = self.env.dir
+        self.db = PG.createdb(re.sub(r"\W", "_", test.id().split(".")[-1].lower())
+                              + f"_{os.getpid()}")
+        self.instances = [Instance(self, i) for i in range(n)]
+
+    def configure(self, feeds, **globals_):
+        for inst in self.instances:
+            lines = [f"spool: {inst.spool}", f"state: {self.db}",
+                     "allow_private_addresses: true", "log_level: debug",
+                     "article: false"]
+            lines += [f"{k}: {v}" for k, v in globals_.items()]
+            lines.append("feeds:")
+            for feed in feeds:
+                lines.append(f"  - url: {self.env.base}/{feed['path']}")
+                lines += [f"    {k}: {v}" for k, v in feed.items() if k != "path"]
+            with open(inst.config, "w", encoding="utf-8") as f:
+                f.write("\n".join(lines) + "\n")
+
+    def start(self):
+        for inst in self.instances:
+            inst.daemon.start()
+
+    def delivered(self):
+        """{(feed, entry id): [instance numbers that wrote it]}"""
+        out = collections.defaultdict(list)
+        for i, inst in enumerate(self.instances):
+            for item in inst.items().values():
+                out[(item["feed"]["name"], item["entry"]["id"])].append(i)
+        return out
+
+    def requests(self, path):
+        return [r["time"] for r in self.env.server.requests if r["path"] == path]
+
+    def logs(self):
+        return "\n".join(f"--- instance {i}\n{inst.daemon.log()[-1500:]}"
+                         for i, inst in enumerate(self.instances))
+
+    def close(self):
+        for inst in self.instances:
+            inst.daemon.close()
+        self.env.close()
+
+
+@unittest.skipIf(SKIP, SKIP)
+class Store(unittest.TestCase):
+    def test_state_tests_pass_on_postgresql(self):
+        """tests/test_state.c, every test that has a PostgreSQL meaning,
+        against a database of this server."""
+        build = os.path.dirname(BINARY) if "NEWSWATCH" in os.environ else \
+            os.path.join(os.path.dirname(BINARY), "build")
+        binary = os.path.join(build, "tests", "test_state")
+        r = subprocess.run([binary], env=dict(os.environ, NEWSWATCH_TEST_PG=PG.url()),
+                           capture_output=True, text=True, timeout=300)
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, out[-3000:])
+        passed = re.search(r"\[  PASSED  \] (\d+) test", out)
+        self.assertIsNotNone(passed, out[-3000:])
+        # The shared-work tests ran, not only the common ones.
+        self.assertRegex(out, r"\[       OK \] test_leases")
+        self.assertRegex(out, r"\[       OK \] test_host_slots")
+        self.assertRegex(out, r"\[       OK \] test_discover_race")
+
+
+@unittest.skipIf(SKIP, SKIP)
+class Instances(unittest.TestCase):
+    def setUp(self):
+        self.cluster = None
+
+    def tearDown(self):
+        if self.cluster:
+            self.cluster.close()
+
+    def publish(self, entries, name):
+        self.cluster.env.write_feed(f"{name}.xml", [(n, 1 + n % 28) for n in entries[name]],
+                                    title=name)
+
+    def test_three_instances_share_300_feeds_without_double_polls(self):
+        nfeeds, interval = 300, 3
+        c = self.cluster = Cluster(self, 3)
+        names = [f"f{i:03d}" for i in range(nfeeds)]
+        entries = {name: [i * 100 + k for k in range(3)] for i, name in enumerate(names)}
+        for name in names:
+            self.publish(entries, name)
+        c.configure([{"path": f"{n}.xml", "name": n} for n in names],
+                    interval=f"{interval}s", min_interval="1s", per_host_connections=16)
+        c.start()
+        started = time.time()
+        rng = random.Random(7)
+        # Three rounds of news while the instances run.
+        for _ in range(3):
+            want = {(n, f"urn:story:{k}") for n in names for k in entries[n]}
+            wait_for(lambda: want <= set(c.delivered()), 60, "every entry delivered", c.logs)
+            for name in rng.sample(names, 40):
+                entries[name].append(entries[name][-1] + 1)
+                self.publish(entries, name)
+        want = {(n, f"urn:story:{k}") for n in names for k in entries[n]}
+        wait_for(lambda: want <= set(c.delivered()), 60, "every entry delivered", c.logs)
+        elapsed = time.time() - started
+        for inst in c.instances:
+            self.assertTrue(inst.daemon.alive(), c.logs())
+
+        delivered = c.delivered()
+        doubled = {k: v for k, v in delivered.items() if len(v) > 1}
+        self.assertEqual(doubled, {}, "entries delivered more than once")
+        self.assertEqual(set(delivered), want)
+        share = collections.Counter(i for v in delivered.values() for i in v)
+        # The work is shared: every instance took some of it.
+        self.assertEqual(len(share), 3, f"items per instance: {dict(share)}")
+        # Once per interval across all instances: next_poll is kept in
+        # whole seconds and claims run every second, so two polls of one
+        # feed are at least interval - 1 s apart.
+        polls = 0
+        for name in names:
+            times = sorted(c.requests(f"/{name}.xml"))
+            polls += len(times)
+            gaps = [b - a for a, b in zip(times, times[1:])]
+            self.assertTrue(all(g >= interval - 1.2 for g in gaps),
+                            f"{name} polled {len(times)} times, gaps {gaps}")
+            self.assertLessEqual(len(times), elapsed / (interval - 1) + 1)
+        print(f"  300 feeds, 3 instances, {elapsed:.1f} s: {polls} polls, "
+              f"items per instance {dict(sorted(share.items()))}")
+
+    def test_per_host_limit_holds_across_instances(self):
+        c = self.cluster = Cluster(self, 3)
+        delay = 0.3
+        names = [f"slow{i}" for i in range(6)]
+        entries = {name: [i * 10] for i, name in enumerate(names)}
+        for name in names:
+            self.publish(entries, name)
+            c.env.write_site(f"{name}.xml.meta.json", '{"delay": %s}' % delay)
+        c.configure([{"path": f"{n}.xml", "name": n} for n in names],
+                    interval="1s", min_interval="1s", per_host_connections=1)
+        c.start()
+        wait_for(lambda: len([r for r in c.env.server.requests
+                              if r["path"].startswith("/slow")]) >= 14,
+                 60, "14 requests", c.logs)
+        for inst in c.instances:
+            inst.daemon.stop()
+        arrivals = sorted(r["time"] for r in c.env.server.requests
+                          if r["path"].startswith("/slow"))
+        gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
+        # One transfer at a time to the host, whichever instance runs it:
+        # each starts after the previous one's delay is over.
+        self.assertGreaterEqual(min(gaps), delay - 0.02,
+                                f"requests overlapped: gaps {gaps}\n{c.logs()}")
+        print(f"  {len(arrivals)} requests from 3 instances, one at a time: "
+              f"smallest gap {min(gaps):.3f} s (each answer takes {delay} s)")
+
+    def test_killed_instance_feeds_are_taken_over(self):
+        nfeeds, lease = 60, 3
+        c = self.cluster = Cluster(self, 3)
+        names = [f"k{i:02d}" for i in range(nfeeds)]
+        entries = {name: [i * 100] for i, name in enumerate(names)}
+        for name in names:
+            self.publish(entries, name)
+            # Slow answers: the kill lands while instance 0 holds leases.
+            c.env.write_site(f"{name}.xml.meta.json", '{"delay": 0.5}')
+        c.configure([{"path": f"{n}.xml", "name": n} for n in names],
+                    interval="2s", min_interval="1s", lease=f"{lease}s",
+                    per_host_connections=32)
+        c.start()
+        want = {(n, f"urn:story:{k}") for n in names for k in entries[n]}
+        wait_for(lambda: want <= set(c.delivered()), 60, "first delivery", c.logs)
+        for name in names:
+            entries[name].append(entries[name][0] + 1)
+            self.publish(entries, name)
+        time.sleep(0.8)
+        c.instances[0].daemon.kill()
+        killed_at = time.time()
+        want = {(n, f"urn:story:{k}") for n in names for k in entries[n]}
+        wait_for(lambda: want <= set(c.delivered()), 60, "delivery after the kill", c.logs)
+        # Nothing lost: every entry is in a spool; and the survivors went
+        # on polling every feed, those the dead one held included.
+        delivered = c.delivered()
+        self.assertEqual(set(delivered), want)
+        every = {f"/{n}.xml" for n in names}
+        wait_for(lambda: every <= {r["path"] for r in c.env.server.requests
+                                   if r["time"] > killed_at + lease + 1},
+                 60, "every feed polled once the leases ran out", c.logs)
+        doubled = sum(1 for v in delivered.values() if len(v) > 1)
+        print(f"  instance 0 killed; {len(want)} entries all delivered, "
+              f"{doubled} written by two instances' spools (pending at the kill)")
+
+
+if __name__ == "__main__":
+    main(sys.modules[__name__])
