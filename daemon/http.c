@@ -28,10 +28,8 @@
 /* A server that sends less than LOW_SPEED_BYTES per second for
  * LOW_SPEED_SECONDS (or half the whole timeout, when shorter, so that it
  * can fire first) is dropped: a trickle cannot hold a slot forever. */
-/* A host the gate holds back is asked again this much later; a slot is
- * held this much past the transfer's timeout, should we die holding it. */
+/* A host the gate holds back is asked again this much later. */
 #define GATE_RETRY 0.25
-#define GATE_HOLD_MARGIN 5.0
 
 #define LOW_SPEED_BYTES 10L
 #define LOW_SPEED_SECONDS 30.0
@@ -604,7 +602,7 @@ gate_admit(struct http *http, struct host *h, struct http_transfer *t)
 	t->slot = -1;
 	if (http->gate.acquire == NULL ||
 	    http->gate.acquire(http->gate.arg, h->name, http->per_host,
-	    t->timeout + GATE_HOLD_MARGIN, &t->slot))
+	    &t->slot))
 		return 1;
 	h->not_before = ev_time() + GATE_RETRY;
 	host_sleep(http, h);

@@ -95,16 +95,15 @@ void http_cancel(struct http *http, struct http_transfer *t);
 /*
  * A gate shares the per-host limits with other instances (main.c makes
  * one from a shared state).  Before a transfer starts on host, acquire
- * is asked for one of slots concurrent-transfer slots, held at most
- * hold seconds: it returns 1 to go (*slot the one taken, or -1 when
+ * is asked for one of slots concurrent-transfer slots: it returns 1 to
+ * go (*slot the one taken, or -1 when
  * nothing needs giving back), 0 to wait (the host is asked again a
  * quarter second later).  release gives a slot back when the transfer
  * ends or is cancelled, free again free_in seconds later
  * (per_host_delay).  In-process limits apply as well.
  */
 struct http_gate {
-	int (*acquire)(void *arg, const char *host, long slots, double hold,
-	    int *slot);
+	int (*acquire)(void *arg, const char *host, long slots, int *slot);
 	void (*release)(void *arg, const char *host, int slot, double free_in);
 	void *arg;
 };

@@ -386,14 +386,14 @@ on_once_done(void *arg)
  * per_host_delay.  When the database cannot say, the transfer goes: it
  * would fail for want of the state anyway, and limits hold in-process. */
 static int
-gate_acquire(void *arg, const char *host, long slots, double hold, int *slot)
+gate_acquire(void *arg, const char *host, long slots, int *slot)
 {
 	struct daemon *d = arg;
 	int64_t now_ms = clock_now_us() / 1000;
 	char err[512];
 
-	if (state_host_acquire(d->state, host, (int)slots, now_ms,
-	    now_ms + (int64_t)(hold * 1000), slot, err, sizeof(err)) == -1) {
+	if (state_host_acquire(d->state, host, (int)slots, now_ms, slot, err,
+	    sizeof(err)) == -1) {
 		log_warnx("state: %s", err);
 		*slot = -1;
 		return 1;

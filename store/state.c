@@ -202,13 +202,12 @@ state_feed_release(struct state *st, const char *name, char *err,
 
 int
 state_host_acquire(struct state *st, const char *host, int slots,
-    int64_t now_ms, int64_t hold_until_ms, int *slot, char *err,
-    size_t errlen)
+    int64_t now_ms, int *slot, char *err, size_t errlen)
 {
 	if (!state_shared(st))
 		return not_shared(err, errlen);
-	return st->be->host_acquire(st, host, slots, now_ms, hold_until_ms,
-	    slot, err, errlen);
+	return st->be->host_acquire(st, host, slots, now_ms, slot, err,
+	    errlen);
 }
 
 int

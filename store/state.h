@@ -176,10 +176,11 @@ int state_feeds_listed(struct state *st, const char *const *names, size_t n,
  * (the save changes nothing and says so in the log).  state_feed_release
  * ends a lease without polling (a feed this instance does not know).
  *
- * state_host_acquire: take one of slots concurrent-transfer slots of host
- * until hold_until_ms (a crashed instance's slot frees itself then);
- * *slot is its number, or -1 when all are taken.  state_host_release
- * frees it from free_at_ms on (the end of the transfer plus
+ * state_host_acquire: take one of slots concurrent-transfer slots of host,
+ * one not kept idle past now_ms by a release; *slot is its number, or -1
+ * when all are taken.  A slot is held by this instance's connection, so
+ * a crashed instance's slots are free at once.  state_host_release gives
+ * it back, idle until free_at_ms (the end of the transfer plus
  * per_host_delay).  Times in milliseconds.
  *
  * On a state that is not shared, claims and slots fail (-1, err).
@@ -191,8 +192,7 @@ void state_names_free(char **names, size_t n);
 int state_feed_release(struct state *st, const char *name, char *err,
     size_t errlen);
 int state_host_acquire(struct state *st, const char *host, int slots,
-    int64_t now_ms, int64_t hold_until_ms, int *slot, char *err,
-    size_t errlen);
+    int64_t now_ms, int *slot, char *err, size_t errlen);
 int state_host_release(struct state *st, const char *host, int slot,
     int64_t free_at_ms, char *err, size_t errlen);
 

@@ -76,8 +76,7 @@ static const char *const migrations[] = {
 	"CREATE TABLE host_slots ("
 	" host TEXT NOT NULL,"
 	" slot INTEGER NOT NULL,"
-	" owner TEXT,"
-	" busy_until_ms BIGINT NOT NULL DEFAULT 0,"
+	" busy_until_ms BIGINT NOT NULL,"
 	" PRIMARY KEY (host, slot));"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -112,8 +111,8 @@ enum pstmt {
 	P_CLAIM,
 	P_RELEASE,
 	P_HOST_ACQUIRE,
-	P_HOST_ADD,
 	P_HOST_RELEASE,
+	P_HOST_DELAY,
 	P_COUNT
 };
 
@@ -175,21 +174,36 @@ static const char *const pstmt_sql[P_COUNT] = {
 	    " RETURNING name",
 	[P_RELEASE] = "UPDATE feeds SET lease_owner = NULL, lease_until = 0"
 	    " WHERE name = $1 AND lease_owner = $2",
-	[P_HOST_ACQUIRE] = "UPDATE host_slots SET owner = $3,"
-	    " busy_until_ms = $5 WHERE (host, slot) IN (SELECT host, slot"
-	    " FROM host_slots WHERE host = $1 AND slot < $2"
-	    " AND busy_until_ms <= $4 ORDER BY slot LIMIT 1"
-	    " FOR UPDATE SKIP LOCKED) RETURNING slot",
-	[P_HOST_ADD] = "INSERT INTO host_slots (host, slot)"
-	    " SELECT $1, g FROM generate_series(0, $2 - 1) g"
-	    " ON CONFLICT DO NOTHING",
-	[P_HOST_RELEASE] = "UPDATE host_slots SET busy_until_ms = $3"
-	    " WHERE host = $1 AND slot = $2 AND owner = $4",
+	/*
+	 * A slot in use is a session advisory lock (host's hash, slot): it
+	 * goes with the connection, so a crashed instance frees its slots at
+	 * once.  The row of a slot only says until when per_host_delay keeps
+	 * it idle.  CASE makes the lock the last test, taken for the first
+	 * slot that passes the others and no other (LIMIT 1 stops there).
+	 */
+	/* $4: the slots of the host this session holds, which the lock
+	 * would grant again (advisory locks nest within a session). */
+	[P_HOST_ACQUIRE] = "SELECT s FROM generate_series(0, $2 - 1) s"
+	    " WHERE CASE WHEN s = ANY ($4::int[]) OR EXISTS (SELECT 1 FROM"
+	    " host_slots WHERE host = $1 AND slot = s AND busy_until_ms > $3)"
+	    " THEN false ELSE pg_try_advisory_lock(hashtext($1), s) END"
+	    " LIMIT 1",
+	[P_HOST_RELEASE] = "SELECT pg_advisory_unlock(hashtext($1), $2)",
+	[P_HOST_DELAY] = "INSERT INTO host_slots (host, slot, busy_until_ms)"
+	    " VALUES ($1, $2, $3) ON CONFLICT (host, slot)"
+	    " DO UPDATE SET busy_until_ms = $3",
+};
+
+struct held_slot {
+	char *host;
+	int slot;
 };
 
 struct pg_state {
 	struct state base;         /* first: a struct state * is one of these */
 	PGconn *conn;
+	struct held_slot *held;    /* host slots this session holds */
+	size_t nheld, held_cap;
 	char *where;               /* host and database, for messages */
 	char owner[160];           /* this instance in leases */
 };
@@ -410,6 +424,9 @@ pg_close(struct state *base)
 	struct pg_state *st = pg(base);
 
 	PQfinish(st->conn);
+	for (size_t i = 0; i < st->nheld; i++)
+		free(st->held[i].host);
+	free(st->held);
 	free(st->where);
 	free(st);
 }
@@ -945,35 +962,75 @@ pg_feed_release(struct state *base, const char *name, char *err,
 	return 0;
 }
 
+/* The slots of host this session holds, as an int[] literal. */
+static void
+held_of(const struct pg_state *st, const char *host, char *out, size_t outlen)
+{
+	size_t len = (size_t)snprintf(out, outlen, "{");
+
+	for (size_t i = 0; i < st->nheld && len + 16 < outlen; i++)
+		if (strcmp(st->held[i].host, host) == 0)
+			len += (size_t)snprintf(out + len, outlen - len, "%s%d",
+			    len > 1 ? "," : "", st->held[i].slot);
+	snprintf(out + len, outlen - len, "}");
+}
+
+static int
+held_add(struct pg_state *st, const char *host, int slot)
+{
+	if (st->nheld == st->held_cap) {
+		size_t cap = st->held_cap ? st->held_cap * 2 : 16;
+		struct held_slot *grown = reallocarray(st->held, cap,
+		    sizeof(*grown));
+
+		if (grown == NULL)
+			return -1;
+		st->held = grown;
+		st->held_cap = cap;
+	}
+	if ((st->held[st->nheld].host = strdup(host)) == NULL)
+		return -1;
+	st->held[st->nheld++].slot = slot;
+	return 0;
+}
+
+static void
+held_remove(struct pg_state *st, const char *host, int slot)
+{
+	for (size_t i = 0; i < st->nheld; i++)
+		if (st->held[i].slot == slot && strcmp(st->held[i].host, host) == 0) {
+			free(st->held[i].host);
+			st->held[i] = st->held[--st->nheld];
+			return;
+		}
+}
+
+static int pg_host_release(struct state *, const char *, int, int64_t,
+    char *, size_t);
+
 static int
 pg_host_acquire(struct state *base, const char *host, int slots,
-    int64_t now_ms, int64_t hold_until_ms, int *slot, char *err,
-    size_t errlen)
+    int64_t now_ms, int *slot, char *err, size_t errlen)
 {
 	struct pg_state *st = pg(base);
-	struct num count = num(slots), now = num(now_ms),
-	    until = num(hold_until_ms);
-	const char *v[] = { host, count.s, st->owner, now.s, until.s };
+	struct num count = num(slots), now = num(now_ms);
+	char held[1024];
+	const char *v[] = { host, count.s, now.s, held };
 	PGresult *r;
-	int64_t added = 0;
 
-	*slot = -1;
-	for (int tries = 0; tries < 2; tries++) {
-		if ((r = exec_p(st, P_HOST_ACQUIRE, 5, v)) == NULL)
-			return pg_error(st, err, errlen, "cannot take a slot of"
-			    " host %s", host);
-		if (PQntuples(r) == 1)
-			*slot = (int)value_int(r, 0, 0);
-		PQclear(r);
-		/* No free slot: maybe no rows yet for this host (or fewer
-		 * than a raised per_host_connections asks). */
-		if (*slot >= 0 || tries > 0 ||
-		    run_p(st, P_HOST_ADD, 2, v, &added) == -1 || added == 0)
-			break;
-	}
-	if (*slot < 0 && PQtransactionStatus(st->conn) == PQTRANS_INERROR)
+	held_of(st, host, held, sizeof(held));
+	if ((r = exec_p(st, P_HOST_ACQUIRE, 4, v)) == NULL)
 		return pg_error(st, err, errlen, "cannot take a slot of host %s",
 		    host);
+	*slot = PQntuples(r) == 1 ? (int)value_int(r, 0, 0) : -1;
+	PQclear(r);
+	if (*slot >= 0 && held_add(st, host, *slot) == -1) {
+		pg_host_release(base, host, *slot, now_ms, err, errlen);
+		*slot = -1;
+		snprintf(err, errlen, "cannot take a slot of host %s: %s", host,
+		    strerror(ENOMEM));
+		return -1;
+	}
 	return 0;
 }
 
@@ -983,9 +1040,11 @@ pg_host_release(struct state *base, const char *host, int slot,
 {
 	struct pg_state *st = pg(base);
 	struct num s = num(slot), at = num(free_at_ms);
-	const char *v[] = { host, s.s, at.s, st->owner };
+	const char *v[] = { host, s.s, at.s };
 
-	if (run_p(st, P_HOST_RELEASE, 4, v, NULL) == -1)
+	held_remove(st, host, slot);
+	if (run_p(st, P_HOST_DELAY, 3, v, NULL) == -1 ||
+	    run_p(st, P_HOST_RELEASE, 2, v, NULL) == -1)
 		return pg_error(st, err, errlen, "cannot free a slot of host %s",
 		    host);
 	return 0;

@@ -847,7 +847,7 @@ test_not_shared(void **ctx)
 	assert_int_equal(state_shared(st), 0);
 	assert_int_equal(state_feeds_claim(st, 1, 60, 10, &names, &n, err,
 	    sizeof(err)), -1);
-	assert_int_equal(state_host_acquire(st, "h", 1, 1, 2, &slot, err,
+	assert_int_equal(state_host_acquire(st, "h", 1, 1, &slot, err,
 	    sizeof(err)), -1);
 	assert_non_null(strstr(err, "not shared"));
 	state_close(st);
@@ -922,11 +922,20 @@ test_leases(void **ctx)
 }
 
 static void
+acquire(struct state *st, const char *host, int64_t now_ms, int want)
+{
+	int slot = -2;
+
+	assert_int_equal(state_host_acquire(st, host, 2, now_ms, &slot, err,
+	    sizeof(err)), 0);
+	assert_int_equal(slot, want);
+}
+
+static void
 test_host_slots(void **ctx)
 {
 	const char *path;
 	struct state *a, *b;
-	int slot;
 
 	(void)ctx;
 	if (pg_admin == NULL)
@@ -934,34 +943,25 @@ test_host_slots(void **ctx)
 	path = path_for("hosts");
 	a = open_ok(path);
 	b = open_ok(path);
-	assert_int_equal(state_host_acquire(a, "example.org", 2, 1000, 5000,
-	    &slot, err, sizeof(err)), 0);
-	assert_int_equal(slot, 0);
-	assert_int_equal(state_host_acquire(b, "example.org", 2, 1000, 5000,
-	    &slot, err, sizeof(err)), 0);
-	assert_int_equal(slot, 1);
-	assert_int_equal(state_host_acquire(a, "example.org", 2, 1000, 5000,
-	    &slot, err, sizeof(err)), 0);
-	assert_int_equal(slot, -1);
-	assert_int_equal(state_host_acquire(b, "other.org", 2, 1000, 5000,
-	    &slot, err, sizeof(err)), 0);
-	assert_int_equal(slot, 0);
-	/* Freed with a delay: busy until then. */
+	/* Two slots per host, whichever instance asks, and one instance
+	 * does not get its own slot twice. */
+	acquire(a, "example.org", 1000, 0);
+	acquire(b, "example.org", 1000, 1);
+	acquire(a, "example.org", 1000, -1);
+	acquire(b, "example.org", 1000, -1);
+	acquire(b, "other.org", 1000, 0);
+	/* Given back with per_host_delay: idle until then. */
 	assert_int_equal(state_host_release(a, "example.org", 0, 1500, err,
 	    sizeof(err)), 0);
-	assert_int_equal(state_host_acquire(b, "example.org", 2, 1400, 5000,
-	    &slot, err, sizeof(err)), 0);
-	assert_int_equal(slot, -1);
-	assert_int_equal(state_host_acquire(b, "example.org", 2, 1500, 5000,
-	    &slot, err, sizeof(err)), 0);
-	assert_int_equal(slot, 0);
-	/* A holder that never gives it back (crashed) loses it at the end
-	 * of its hold. */
-	assert_int_equal(state_host_acquire(a, "example.org", 2, 5000, 9000,
-	    &slot, err, sizeof(err)), 0);
-	assert_int_equal(slot, 0);
-	state_close(a);
+	acquire(b, "example.org", 1400, -1);
+	acquire(b, "example.org", 1500, 0);
+	/* An instance that dies (its connection closes) frees its slots at
+	 * once. */
+	acquire(a, "example.org", 1500, -1);
 	state_close(b);
+	acquire(a, "example.org", 1500, 0);
+	acquire(a, "example.org", 1500, 1);
+	state_close(a);
 }
 
 /* Two instances discovering one entry: one records it. */

@@ -221,7 +221,12 @@ class Instances(unittest.TestCase):
         for name in names:
             entries[name].append(entries[name][0] + 1)
             self.publish(entries, name)
-        time.sleep(0.8)
+        # Kill instance 0 while it holds leases (its owner name in the
+        # state is host:PID:random).
+        pid = c.instances[0].daemon.proc.pid
+        held = wait_for(lambda: PG.psql(
+            f"SELECT name FROM feeds WHERE lease_owner LIKE '%:{pid}:%'", c.db.rsplit("/", 1)[1]),
+            30, "instance 0 holding leases", c.logs)
         c.instances[0].daemon.kill()
         killed_at = time.time()
         want = {(n, f"urn:story:{k}") for n in names for k in entries[n]}
@@ -235,7 +240,7 @@ class Instances(unittest.TestCase):
                                    if r["time"] > killed_at + lease + 1},
                  60, "every feed polled once the leases ran out", c.logs)
         doubled = sum(1 for v in delivered.values() if len(v) > 1)
-        print(f"  instance 0 killed; {len(want)} entries all delivered, "
+        print(f"  instance 0 killed holding {len(held)} leases; {len(want)} entries all delivered, "
               f"{doubled} written by two instances' spools (pending at the kill)")
 
 
