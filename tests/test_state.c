@@ -886,7 +886,7 @@ test_leases(void **ctx)
 	b = open_ok(path);
 	assert_int_equal(state_shared(a), 1);
 	for (int i = 0; i < 5; i++) {
-		char name[8];
+		char name[16];
 
 		snprintf(name, sizeof(name), "f%d", i);
 		assert_int_equal(state_feed_get(a, name, "http://x/", &f, NULL,
