@@ -368,16 +368,19 @@ test_readonly_refused(void **ctx)
 static void
 test_corruption_surfaces(void **ctx)
 {
-	const char *path = path_for("corrupt.db");
-	struct state *st = open_ok(path);
+	const char *path;
+	struct state *st;
 	char id[32], page[4096];
-	int64_t feed = feed_id(st, "f"), size;
+	int64_t feed, size;
 	int status;
 	int64_t when;
 	FILE *fp;
 
 	(void)ctx;
 	SQLITE_ONLY();
+	path = path_for("corrupt.db");
+	st = open_ok(path);
+	feed = feed_id(st, "f");
 	assert_int_equal(state_begin(st, err, sizeof(err)), 0);
 	for (int i = 0; i < 2000; i++) {
 		snprintf(id, sizeof(id), "entry-%d", i);
@@ -682,14 +685,16 @@ test_migrate_from_v1(void **ctx)
 static void
 test_migrate_from_v2(void **ctx)
 {
-	const char *path = path_for("v2.db");
+	const char *path;
 	struct state_feed f;
-	struct state *st = open_ok(path);
+	struct state *st;
 	int status;
 	int64_t us;
 
 	(void)ctx;
 	SQLITE_ONLY();
+	path = path_for("v2.db");
+	st = open_ok(path);
 	assert_int_equal(state_feed_get(st, "lwn", "https://lwn.net/", &f,
 	    NULL, err, sizeof(err)), 0);
 	assert_int_equal(state_entry_mark_seen(st, f.id, "e1", 77, err,
