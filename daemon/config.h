@@ -55,8 +55,10 @@ struct config_feed {
 
 struct config {
 	char *path;             /* the file read */
-	char *spool;            /* directory */
+	char *spool;            /* directory; NULL with spool: off */
 	char *state;            /* SQLite file */
+	char *sink;             /* redis://HOST[:PORT]/STREAM, or NULL */
+	long sink_maxlen;       /* XADD MAXLEN ~ of the sink, 0 no trimming */
 	double interval;
 	double min_interval;
 	double max_interval;
@@ -94,6 +96,7 @@ struct config {
 #define CONFIG_DEFAULT_MAX_RETRY_AFTER (6 * 3600.0)
 #define CONFIG_DEFAULT_MAX_BACKOFF (24 * 3600.0)
 #define CONFIG_DEFAULT_USER_AGENT "newswatch/" NEWSWATCH_VERSION
+#define CONFIG_DEFAULT_SINK_MAXLEN 1000000L
 #define CONFIG_DEFAULT_STATE_KEEP (90 * 86400.0)
 #define CONFIG_DEFAULT_MAX_CONNECTIONS 64
 #define CONFIG_DEFAULT_PER_HOST_CONNECTIONS 2
