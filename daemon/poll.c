@@ -620,9 +620,10 @@ job_commit(struct poll_job *job, char *err, size_t errlen)
 	if (job->ok && failed > 0) {
 		char why[128];
 
+		/* Which output failed, and why, was logged as it did. */
 		snprintf(why, sizeof(why), "%zu of %zu items could not be "
-		    "written to the %s", failed, job->nnew, job->p->sink == NULL ?
-		    "spool" : job->p->spool == NULL ? "sink" : "spool and sink");
+		    "written", failed, job->nnew);
+		log_warnx("feed %s: %s; they stay pending", job->cf->name, why);
 		set_str(&job->error, why);
 		job->ok = 0;
 	}
