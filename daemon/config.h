@@ -55,10 +55,8 @@ struct config_feed {
 
 struct config {
 	char *path;             /* the file read */
-	char *spool;            /* directory; NULL with spool: off */
+	char *spool;            /* directory */
 	char *state;            /* SQLite file */
-	char *sink;             /* redis://HOST[:PORT]/STREAM, or NULL */
-	long sink_maxlen;       /* XADD MAXLEN ~ of the sink, 0 no trimming */
 	double interval;
 	double min_interval;
 	double max_interval;
@@ -80,6 +78,9 @@ struct config {
 	double state_keep;      /* forget ids gone from their feed (and feeds
 	                         * gone from the config) this long, seconds */
 	double spool_keep;      /* remove spool items older than this, 0 never */
+	char *sink;             /* redis://HOST[:PORT]/STREAM, or NULL; with
+	                         * spool: off, spool is NULL and sink is not */
+	long sink_maxlen;       /* XADD MAXLEN ~ of the sink, 0 no trimming */
 	double timeout;
 	int64_t max_feed_bytes;
 	int64_t max_page_bytes;
