@@ -610,6 +610,21 @@ writable(const char *path, int dir, char *why, size_t len)
 	return 0;
 }
 
+/* Does the sink's Redis answer?  0, or -1 with the reason in why. */
+static int
+sink_reachable(const struct config *cfg, char *why, size_t len)
+{
+	struct redis_sink *sink;
+	int rc;
+
+	if (redis_sink_open(cfg->sink, cfg->sink_maxlen, &sink, why,
+	    len) == -1)
+		return -1;
+	rc = redis_sink_ping(sink, why, len);
+	redis_sink_close(sink);
+	return rc;
+}
+
 /* What loads but will not work as meant; each a warning, never an error,
  * so that ExecStartPre does not stop a daemon that would run. */
 static size_t
@@ -625,6 +640,9 @@ check_warnings(const struct config *cfg)
 	if (writable(cfg->state, 0, why, sizeof(why)) == -1 && ++n)
 		printf("%s: warning: state %s cannot be written: %s\n",
 		    cfg->path, cfg->state, why);
+	if (cfg->sink && sink_reachable(cfg, why, sizeof(why)) == -1 && ++n)
+		printf("%s: warning: sink cannot be reached: %s\n",
+		    cfg->path, why);
 	if (cfg->interval < cfg->min_interval && ++n)
 		printf("%s: warning: interval %s is below min_interval %s, "
 		    "which bounds the feeds that do not set their own\n",

@@ -290,6 +290,27 @@ out:
 	return rc;
 }
 
+int
+redis_sink_ping(struct redis_sink *sink, char *err, size_t errlen)
+{
+	redisReply *r;
+	int rc = 0;
+
+	if (sink->c == NULL && connect_sink(sink, err, errlen) == -1)
+		return -1;
+	if ((r = redisCommand(sink->c, "PING")) == NULL) {
+		context_error(sink, err, errlen);
+		return -1;
+	}
+	if (r->type != REDIS_REPLY_STATUS) {
+		snprintf(err, errlen, "%s: %s", sink->url,
+		    r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+		rc = -1;
+	}
+	freeReplyObject(r);
+	return rc;
+}
+
 unsigned long
 redis_sink_failures(const struct redis_sink *sink)
 {

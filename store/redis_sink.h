@@ -77,6 +77,10 @@ int redis_sink_put(struct redis_sink *sink, const char *name,
  * returns 0 without connecting. */
 int redis_sink_sync(struct redis_sink *sink, char *err, size_t errlen);
 
+/* Connect if not connected and send PING: 0 when Redis answers, or -1
+ * with the reason in err.  For newswatch check. */
+int redis_sink_ping(struct redis_sink *sink, char *err, size_t errlen);
+
 /* How many redis_sink_sync calls have failed.  An item put while this was
  * n is in the stream once a later redis_sink_sync returns 0 and this is
  * still n. */

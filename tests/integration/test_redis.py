@@ -91,6 +91,7 @@ class RedisSink(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(f"spool off, state {e.state}, sink {self.redis.url(STREAM)} "
                       "(never trimmed)", r.stdout)
+        self.assertNotIn("warning", r.stdout)
         self.once()
         streamed = self.stream_items()
         self.assertEqual(sorted(i["entry"]["id"] for i in streamed.values()),
@@ -104,6 +105,18 @@ class RedisSink(unittest.TestCase):
         r = e.run("tail")
         self.assertEqual(r.returncode, 1)
         self.assertIn("spool: off", r.stderr)
+
+    def test_check_warns_when_redis_does_not_answer(self):
+        e = self.env
+        e.write_feed("wire.xml", [(1, 2)])
+        self.write_config([{"path": "wire.xml", "name": "wire"}])
+        self.redis.stop()
+        r = e.run("check")
+        # A warning, not an error: the daemon would start and retry.
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"{e.config}: warning: sink cannot be reached: "
+                      f"{self.redis.url(STREAM)}: Connection refused\n", r.stdout)
+        self.assertIn("1 warning", r.stdout)
 
     def test_reemitted_items_are_not_added_twice(self):
         """A crash between Redis's acknowledgement and the state's commit
