@@ -292,8 +292,8 @@ test_maxlen_trims(void **state)
 	redis_sink_close(sink);
 }
 
-/* Down: the sync fails and counts; back up (same port), the next sync
- * connects again and delivers.  A sync with nothing put needs no server. */
+/* Down: the sync (and a ping) fails and counts; back up (same port), the
+ * next sync connects again and delivers.  A sync with nothing put needs no server. */
 static void
 test_down_then_back(void **state)
 {
@@ -312,8 +312,11 @@ test_down_then_back(void **state)
 	assert_int_equal(redis_sink_sync(sink, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "Connection refused"));
 	assert_int_equal(redis_sink_failures(sink), 2);
+	assert_int_equal(redis_sink_ping(sink, err, sizeof(err)), -1);
 
 	server_start(s);
+	if (redis_sink_ping(sink, err, sizeof(err)) == -1)
+		fail_msg("%s", err);
 	put(sink, "2.json", "{}");
 	put(sink, "3.json", "{}");
 	sync_ok(sink);
