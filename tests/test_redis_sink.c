@@ -292,8 +292,9 @@ test_maxlen_trims(void **state)
 	redis_sink_close(sink);
 }
 
-/* Down: the sync (and a ping) fails and counts; back up (same port), the
- * next sync connects again and delivers.  A sync with nothing put needs no server. */
+/* Down: the sync fails and counts, and a ping fails; back up (same
+ * port), the next sync connects again and delivers.  A sync with nothing
+ * put needs no server. */
 static void
 test_down_then_back(void **state)
 {
