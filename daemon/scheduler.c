@@ -19,7 +19,8 @@
 #define RUN_JITTER 0.02
 
 /* Shared state: how often an instance asks for due feeds, and how soon
- * again when it got all it asked for (more are likely due). */
+ * again when it got all it asked for (more are likely due) or a poll
+ * ended (there is room). */
 #define CLAIM_INTERVAL 1.0
 #define CLAIM_AGAIN 0.05
 
@@ -104,9 +105,16 @@ on_polled(void *arg, const struct poll_result *res)
 		watch_free(w);
 		return;
 	}
-	/* The state has its next poll, for any instance to claim. */
-	if (s->shared)
+	/* The state has its next poll, for any instance to claim; the room
+	 * this poll leaves is filled soon, not at the next second. */
+	if (s->shared) {
+		if (ev_timer_remaining(s->loop, &s->claim) > CLAIM_AGAIN) {
+			ev_timer_stop(s->loop, &s->claim);
+			ev_timer_set(&s->claim, CLAIM_AGAIN, 0.);
+			ev_timer_start(s->loop, &s->claim);
+		}
 		return;
+	}
 	watch_arm(w, (double)res->next_poll - (double)clock_now() +
 	    jitter((double)(res->next_poll - clock_now()) * RUN_JITTER));
 }
