@@ -4,6 +4,7 @@
 #   make run        install missing Debian packages, build, run on etc/feeds.yaml
 #   make test       install missing Debian packages, build, run every test
 #   make bench      the parse, throughput and peer benchmarks (not part of make test)
+#   make bench-scale  1, 2 and 3 instances sharing one PostgreSQL state
 #   make extract-eval  the article parser against Readability.js on the
 #                   article corpus: body F1, metadata, time per page
 #   make corpus     the shared feed corpus against feedparser (make test runs it)
@@ -24,7 +25,7 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 PYTHON   ?= /usr/bin/python3
 
-PKGS      = libcurl libxml-2.0 yaml-0.1 sqlite3 jansson libsystemd libpq
+PKGS      = libcurl libxml-2.0 yaml-0.1 sqlite3 jansson libsystemd libpq hiredis
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
@@ -110,6 +111,12 @@ bench:
 	$(PYTHON) bench/parse.py --bench $(BUILD)/bench/parse_bench
 	$(PYTHON) bench/peers.py --binary ./newswatch --article 2000 --profile
 	$(PYTHON) bench/bench.py --binary ./newswatch
+	$(PYTHON) bench/scale.py --binary ./newswatch
+
+# 1, 2 and 3 instances on one PostgreSQL state, in the same run.
+bench-scale: deps
+	@$(MAKE) --no-print-directory newswatch
+	$(PYTHON) bench/scale.py --binary ./newswatch $(SCALE_ARGS)
 
 # The article parser on both sets of ../shared/corpus/articles, beside
 # Readability.js (installed by the script into bench/peer/ on first use),
@@ -191,7 +198,7 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz build-systemd newswatch
 
-.PHONY: all deps unit-tests test run bench corpus sanitize sanitize-test check-sanitize \
+.PHONY: all deps unit-tests test run bench bench-scale corpus sanitize sanitize-test check-sanitize \
 	fuzz-build fuzz install uninstall clean
 
 # Keep test objects: they are intermediate files of a pattern chain.

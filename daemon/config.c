@@ -12,6 +12,7 @@
 
 #include "../feeds/article.h"
 #include "../feeds/url.h"
+#include "../store/redis_sink.h"
 #include "config.h"
 #include "log.h"
 
@@ -41,6 +42,7 @@ struct parse {
 	yaml_mark_t url_mark;   /* of the feed being read */
 	yaml_mark_t name_mark;  /* of the feed being read, if it has a name: */
 	yaml_mark_t top_bound_mark;  /* of the last global min/max_interval */
+	yaml_mark_t spool_mark; /* of spool: off */
 	yaml_mark_t bound_mark; /* of the feed being read's, if it has one */
 	int bound_set;
 	yaml_mark_t *bound_marks; /* per feed: bound_mark, when bound_set */
@@ -69,14 +71,18 @@ struct key {
 
 static key_set_fn set_string, set_duration, set_bool, set_size, set_long,
     set_first_poll, set_log_level, set_feeds, set_url, set_name, set_tags,
-    set_extract, set_bound, set_headers, set_proxy, set_ca_file;
+    set_extract, set_bound, set_headers, set_proxy, set_ca_file, set_spool,
+    set_sink;
 
 #define TOP(f) offsetof(struct config, f)
 #define FEED(f) offsetof(struct config_feed, f)
 
 static const struct key keys[] = {
-	{ "spool", AT_TOP, set_string, TOP(spool), 0, 0, 0 },
+	{ "spool", AT_TOP, set_spool, TOP(spool), 0, 0, 0 },
 	{ "state", AT_TOP, set_string, TOP(state), 0, 0, 0 },
+	{ "sink", AT_TOP, set_sink, TOP(sink), 0, 0, 0 },
+	{ "sink_maxlen", AT_TOP, set_long, TOP(sink_maxlen), 0,
+	    0, 1000000000000 },
 	{ "interval", AT_TOP | AT_FEED, set_duration, TOP(interval),
 	    FEED(interval), 0, 0 },
 	{ "min_interval", AT_TOP | AT_FEED, set_bound, TOP(min_interval),
@@ -277,6 +283,36 @@ set_string(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
 	free(*out);
 	*out = dup;
 	return 0;
+}
+
+/* A directory, or off: items go to the sink only (checked once the whole
+ * file is read, as sink may come later). */
+static int
+set_spool(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
+{
+	if (v->type == YAML_SCALAR_NODE && strcmp(str(v), "off") == 0) {
+		free(*(char **)dst);
+		*(char **)dst = NULL;
+		p->spool_mark = v->start_mark;
+		return 0;
+	}
+	return set_string(p, k, v, dst);
+}
+
+static int
+set_sink(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
+{
+	const char *what = "a URL like redis://HOST[:PORT]/STREAM";
+	struct redis_sink_url url;
+	char why[256], got[80];
+	const char *s;
+
+	if ((s = scalar(p, k->name, v, what)) == NULL)
+		return -1;
+	if (redis_sink_url_parse(s, &url, why, sizeof(why)) == -1)
+		return fail_at(p, v->start_mark, "%s: expected %s, got %s: %s",
+		    k->name, what, describe(v, got, sizeof(got)), why);
+	return set_string(p, k, v, dst);
 }
 
 static int
@@ -1162,6 +1198,7 @@ set_defaults(struct config *cfg, const char *path)
 	cfg->allow_private_addresses = 0;
 	cfg->watch_config = 1;
 	cfg->state_keep = CONFIG_DEFAULT_STATE_KEEP;
+	cfg->sink_maxlen = CONFIG_DEFAULT_SINK_MAXLEN;
 	cfg->timeout = CONFIG_DEFAULT_TIMEOUT;
 	cfg->max_feed_bytes = CONFIG_DEFAULT_MAX_FEED_BYTES;
 	cfg->max_page_bytes = CONFIG_DEFAULT_MAX_PAGE_BYTES;
@@ -1208,6 +1245,11 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 		}
 		if (walk(&p, root, AT_TOP, cfg) == -1)
 			goto fail;
+	}
+	if (cfg->spool == NULL && cfg->sink == NULL) {
+		fail_at(&p, p.spool_mark, "spool: off needs a sink, or items "
+		    "would go nowhere");
+		goto fail;
 	}
 	if (check_names(&p, cfg) == -1)
 		goto fail;
@@ -1273,6 +1315,7 @@ config_free(struct config *cfg)
 	free(cfg->path);
 	free(cfg->spool);
 	free(cfg->state);
+	free(cfg->sink);
 	free(cfg->user_agent);
 	free(cfg->log_level);
 	free(cfg);

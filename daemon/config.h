@@ -80,6 +80,9 @@ struct config {
 	double state_keep;      /* forget ids gone from their feed (and feeds
 	                         * gone from the config) this long, seconds */
 	double spool_keep;      /* remove spool items older than this, 0 never */
+	char *sink;             /* redis://HOST[:PORT]/STREAM, or NULL; with
+	                         * spool: off, spool is NULL and sink is not */
+	long sink_maxlen;       /* XADD MAXLEN ~ of the sink, 0 no trimming */
 	double timeout;
 	int64_t max_feed_bytes;
 	int64_t max_page_bytes;
@@ -97,6 +100,7 @@ struct config {
 #define CONFIG_DEFAULT_MAX_BACKOFF (24 * 3600.0)
 #define CONFIG_DEFAULT_LEASE 600.0
 #define CONFIG_DEFAULT_USER_AGENT "newswatch/" NEWSWATCH_VERSION
+#define CONFIG_DEFAULT_SINK_MAXLEN 1000000L
 #define CONFIG_DEFAULT_STATE_KEEP (90 * 86400.0)
 #define CONFIG_DEFAULT_MAX_CONNECTIONS 64
 #define CONFIG_DEFAULT_PER_HOST_CONNECTIONS 2

@@ -26,6 +26,7 @@
 #include "../feeds/feed.h"
 #include "../feeds/opml.h"
 #include "../feeds/url.h"
+#include "../store/redis_sink.h"
 #include "../store/spool.h"
 #include "../store/state.h"
 #include "clock.h"
@@ -105,8 +106,10 @@ struct daemon {
 	const struct options *opt;
 	struct ev_loop *loop;
 	/* Settings the loop was built with: a reload cannot change them. */
-	char *spool_path;
+	char *spool_path;       /* NULL with spool: off */
 	char *state_path;
+	char *sink_url;         /* NULL without a sink */
+	long sink_maxlen;
 	long max_connections;
 	long per_host_connections;
 	double per_host_delay;
@@ -114,6 +117,7 @@ struct daemon {
 	int allow_private;
 	struct state *state;
 	struct spool *spool;
+	struct redis_sink *sink;
 	struct http *http;
 	struct poller *poller;
 	struct scheduler *sched;
@@ -215,12 +219,22 @@ on_stop(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
+/* Two settings that are strings, or NULL when off. */
+static int
+same_setting(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
 static void
 warn_fixed_settings(const struct daemon *d, const struct config *new)
 {
-	if (strcmp(d->spool_path, new->spool) != 0 ||
+	if (!same_setting(d->spool_path, new->spool) ||
 	    strcmp(d->state_path, new->state) != 0)
 		log_warnx("reload: spool and state paths take effect at restart");
+	if (!same_setting(d->sink_url, new->sink) ||
+	    d->sink_maxlen != new->sink_maxlen)
+		log_warnx("reload: sink and sink_maxlen take effect at restart");
 	if (d->max_connections != new->max_connections ||
 	    d->per_host_connections != new->per_host_connections ||
 	    d->per_host_delay != new->per_host_delay ||
@@ -256,7 +270,7 @@ prune(struct daemon *d)
 		log_info("state: forgot %lld feeds removed from the config for "
 		    "over state_keep", (long long)pruned);
 	free(names);
-	if (cfg->spool_keep <= 0)
+	if (cfg->spool_keep <= 0 || d->spool_path == NULL)
 		return;
 	if (spool_prune(d->spool_path, clock_now_us() -
 	    (int64_t)(cfg->spool_keep * 1e6), &removed, err, sizeof(err)) == -1)
@@ -417,9 +431,11 @@ daemon_open(struct daemon *d, struct config *cfg)
 {
 	char err[1024];
 
-	if ((d->spool_path = strdup(cfg->spool)) == NULL ||
-	    (d->state_path = strdup(cfg->state)) == NULL)
+	if ((cfg->spool && (d->spool_path = strdup(cfg->spool)) == NULL) ||
+	    (d->state_path = strdup(cfg->state)) == NULL ||
+	    (cfg->sink && (d->sink_url = strdup(cfg->sink)) == NULL))
 		fatalx("out of memory");
+	d->sink_maxlen = cfg->sink_maxlen;
 	d->max_connections = cfg->max_connections;
 	d->per_host_connections = cfg->per_host_connections;
 	d->per_host_delay = cfg->per_host_delay;
@@ -427,8 +443,12 @@ daemon_open(struct daemon *d, struct config *cfg)
 	d->allow_private = cfg->allow_private_addresses;
 	if (state_open(cfg->state, &d->state, err, sizeof(err)) == -1)
 		fatalx("%s", err);
-	if (spool_open(cfg->spool, &d->spool, err, sizeof(err)) == -1)
+	if (cfg->spool && spool_open(cfg->spool, &d->spool, err,
+	    sizeof(err)) == -1)
 		fatalx("%s", err);
+	if (cfg->sink && redis_sink_open(cfg->sink, cfg->sink_maxlen, &d->sink,
+	    err, sizeof(err)) == -1)
+		fatalx("sink: %s", err);
 	struct http_limits lim = {
 		.max_connections = cfg->max_connections,
 		.per_host_connections = cfg->per_host_connections,
@@ -444,7 +464,7 @@ daemon_open(struct daemon *d, struct config *cfg)
 		http_set_gate(d->http, &gate);
 	}
 	if ((d->poller = poller_new(d->loop, d->http, d->state, d->spool,
-	    cfg->allow_private_addresses, err, sizeof(err))) == NULL)
+	    d->sink, cfg->allow_private_addresses, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
 	if ((d->sched = scheduler_new(d->loop, d->poller, d->state, d->once,
 	    on_once_done, d)) == NULL)
@@ -461,9 +481,11 @@ daemon_close(struct daemon *d)
 	poller_free(d->poller);
 	http_free(d->http);
 	spool_close(d->spool);
+	redis_sink_close(d->sink);
 	state_close(d->state);
 	free(d->spool_path);
 	free(d->state_path);
+	free(d->sink_url);
 }
 
 static void
@@ -530,9 +552,10 @@ cmd_daemon(const struct options *opt, int once)
 	prune(&d);
 	signals_start(&d);
 	nfeeds = scheduler_feeds(d.sched);
-	log_info("newswatch %s: %s, %zu feeds, spool %s, state %s",
+	log_info("newswatch %s: %s, %zu feeds, spool %s, state %s%s%s",
 	    NEWSWATCH_VERSION, once ? "one cycle" : "running", nfeeds,
-	    d.spool_path, state_where(d.state));
+	    d.spool_path ? d.spool_path : "off", state_where(d.state),
+	    d.sink_url ? ", sink " : "", d.sink_url ? d.sink_url : "");
 	if (!once) {
 		timers_start(&d);
 		config_watch(&d, watch);
@@ -623,6 +646,21 @@ writable(const char *path, int dir, char *why, size_t len)
 	return 0;
 }
 
+/* Does the sink's Redis answer?  0, or -1 with the reason in why. */
+static int
+sink_reachable(const struct config *cfg, char *why, size_t len)
+{
+	struct redis_sink *sink;
+	int rc;
+
+	if (redis_sink_open(cfg->sink, cfg->sink_maxlen, &sink, why,
+	    len) == -1)
+		return -1;
+	rc = redis_sink_ping(sink, why, len);
+	redis_sink_close(sink);
+	return rc;
+}
+
 /* What loads but will not work as meant; each a warning, never an error,
  * so that ExecStartPre does not stop a daemon that would run. */
 static size_t
@@ -631,13 +669,17 @@ check_warnings(const struct config *cfg)
 	char why[PATH_MAX + 128], a[48], b[48];
 	size_t n = 0;
 
-	if (writable(cfg->spool, 1, why, sizeof(why)) == -1 && ++n)
+	if (cfg->spool && writable(cfg->spool, 1, why, sizeof(why)) == -1 &&
+	    ++n)
 		printf("%s: warning: spool %s cannot be written: %s\n",
 		    cfg->path, cfg->spool, why);
 	if (!state_is_postgresql(cfg->state) &&
 	    writable(cfg->state, 0, why, sizeof(why)) == -1 && ++n)
 		printf("%s: warning: state %s cannot be written: %s\n",
 		    cfg->path, cfg->state, why);
+	if (cfg->sink && sink_reachable(cfg, why, sizeof(why)) == -1 && ++n)
+		printf("%s: warning: sink cannot be reached: %s\n",
+		    cfg->path, why);
 	if (cfg->interval < cfg->min_interval && ++n)
 		printf("%s: warning: interval %s is below min_interval %s, "
 		    "which bounds the feeds that do not set their own\n",
@@ -663,16 +705,30 @@ check_warnings(const struct config *cfg)
 	return n;
 }
 
+/* How the sink's stream is trimmed, for check and status. */
+static const char *
+sink_trim(const struct config *cfg, char *buf, size_t len)
+{
+	if (cfg->sink_maxlen == 0)
+		return "never trimmed";
+	snprintf(buf, len, "trimmed to about %ld entries", cfg->sink_maxlen);
+	return buf;
+}
+
 static int
 cmd_check(const struct options *opt)
 {
 	struct config *cfg = load_config_or_exit(opt);
 	size_t enabled = 0, warnings = check_warnings(cfg);
+	char trim[64];
 
 	for (size_t i = 0; i < cfg->nfeeds; i++)
 		enabled += cfg->feeds[i].enabled != 0;
 	printf("%s: ok, %zu feeds (%zu enabled), spool %s, state %s", cfg->path,
-	    cfg->nfeeds, enabled, cfg->spool, cfg->state);
+	    cfg->nfeeds, enabled, cfg->spool ? cfg->spool : "off", cfg->state);
+	if (cfg->sink)
+		printf(", sink %s (%s)", cfg->sink, sink_trim(cfg, trim,
+		    sizeof(trim)));
 	if (warnings)
 		printf(", %zu warning%s", warnings, warnings > 1 ? "s" : "");
 	putchar('\n');
@@ -782,7 +838,7 @@ cmd_status(const struct options *opt)
 	struct state_feed *feeds = NULL;
 	struct state *st = NULL;
 	size_t n = 0;
-	char err[1024];
+	char err[1024], trim[64];
 	struct stat sb;
 	json_t *rows = opt->json ? json_array() : NULL;
 
@@ -835,6 +891,11 @@ cmd_status(const struct options *opt)
 		snprintf(label, sizeof(label), "%s (removed)", feeds[j].name);
 		status_row(label, feeds[j].url, &feeds[j]);
 	}
+	/* After the rows, which tools read as they were. */
+	if (rows == NULL && cfg->sink)
+		printf("items go to %s%s (stream %s)\n", cfg->spool ?
+		    "the spool and " : "", cfg->sink, sink_trim(cfg, trim,
+		    sizeof(trim)));
 	state_feed_list_free(feeds, n);
 	state_close(st);
 	config_free(cfg);
@@ -1059,6 +1120,12 @@ cmd_tail(const struct options *opt)
 	char err[1024];
 	int rc;
 
+	if (cfg->spool == NULL) {
+		fprintf(stderr, "newswatch: spool: off in %s: items go to %s "
+		    "only\n", cfg->path, cfg->sink);
+		config_free(cfg);
+		return 1;
+	}
 	rc = tail_spool(cfg->spool, opt->lines, (opt->json ? TAIL_JSON : 0) |
 	    (opt->follow ? TAIL_FOLLOW : 0), stdout, err, sizeof(err));
 	if (rc == -1)

@@ -11,6 +11,7 @@
 #include "../feeds/article.h"
 #include "../feeds/feed.h"
 #include "../feeds/url.h"
+#include "../store/redis_sink.h"
 #include "../store/spool.h"
 #include "../store/state.h"
 #include "diff.h"
@@ -31,13 +32,15 @@
 #define DISCOVER_DELAY 0.05
 #define FINAL_DELAY 0.25
 
-enum item_state { ITEM_WAITING, ITEM_SPOOLED, ITEM_FAILED };
+/* ITEM_PUT: in every output configured, durable once they sync. */
+enum item_state { ITEM_WAITING, ITEM_PUT, ITEM_FAILED };
 
 struct job_item {
 	struct poll_job *job;
 	struct http_transfer *xfer;   /* the page being fetched */
 	enum item_state state;
 	unsigned long spool_gen;      /* spool_failures when it was put */
+	unsigned long sink_gen;       /* redis_sink_failures then */
 	int refreshes;                /* <meta http-equiv=refresh> followed */
 };
 
@@ -82,7 +85,8 @@ struct poller {
 	struct ev_loop *loop;
 	struct http *http;
 	struct state *state;
-	struct spool *spool;
+	struct spool *spool;          /* NULL with spool: off */
+	struct redis_sink *sink;      /* NULL without a sink */
 	int allow_private;
 	struct poller_stats stats;
 	struct job_list jobs;
@@ -327,6 +331,7 @@ static void
 item_write(struct job_item *it, const struct item_article *art)
 {
 	struct poll_job *job = it->job;
+	struct poller *p = job->p;
 	const struct diff_item *d = &job->new[it - job->items];
 	const struct feed_entry *e = &job->feed->entries[d->index];
 	char name[128], err[512];
@@ -334,18 +339,22 @@ item_write(struct job_item *it, const struct item_article *art)
 
 	json = item_json(job->cf, job->feed, e, art, d->discovered_us);
 	spool_item_name(name, sizeof(name), d->discovered_us, job->cf->name, e->id);
+	it->state = ITEM_FAILED;
 	if (json == NULL) {
 		log_warnx("feed %s: entry %s: out of memory", job->cf->name, e->id);
-		it->state = ITEM_FAILED;
-	} else if (spool_put(job->p->spool, name, json, strlen(json),
+	} else if (p->spool && spool_put(p->spool, name, json, strlen(json),
 	    err, sizeof(err)) == -1) {
 		log_warnx("feed %s: spool: %s", job->cf->name, err);
-		job->p->stats.spool_errors++;
-		it->state = ITEM_FAILED;
+		p->stats.spool_errors++;
+	} else if (p->sink && redis_sink_put(p->sink, name, json,
+	    strlen(json), err, sizeof(err)) == -1) {
+		log_warnx("feed %s: sink: %s", job->cf->name, err);
+		p->stats.sink_errors++;
 	} else {
 		log_debug("feed %s: item %s", job->cf->name, name);
-		it->state = ITEM_SPOOLED;
-		it->spool_gen = spool_failures(job->p->spool);
+		it->state = ITEM_PUT;
+		it->spool_gen = p->spool ? spool_failures(p->spool) : 0;
+		it->sink_gen = p->sink ? redis_sink_failures(p->sink) : 0;
 	}
 	free(json);
 	if (--job->waiting == 0) {
@@ -620,14 +629,23 @@ forget_gone(struct poll_job *job, char *err, size_t errlen)
 	return rc;
 }
 
-/* Mark seen, in one call, the entries now durable in the spool (every
- * entry on a skipped first poll); *spooled and *failed count the job's
+/* Whether it is durable in every output configured: it was put, and no
+ * sync of either has failed since (a failed sync may have dropped it). */
+static int
+item_durable(const struct poller *p, const struct job_item *it)
+{
+	return it->state == ITEM_PUT &&
+	    (p->spool == NULL || it->spool_gen == spool_failures(p->spool)) &&
+	    (p->sink == NULL || it->sink_gen == redis_sink_failures(p->sink));
+}
+
+/* Mark seen, in one call, the entries now durable in every output (every
+ * entry on a skipped first poll); *delivered and *failed count the job's
  * items that are and are not. */
 static int
-job_mark_seen(struct poll_job *job, int spool_durable, size_t *spooled,
-    size_t *failed, char *err, size_t errlen)
+job_mark_seen(struct poll_job *job, size_t *delivered, size_t *failed,
+    char *err, size_t errlen)
 {
-	const struct spool *spool = job->p->spool;
 	size_t cap = job->nnew + (job->skip_all ? job->feed->nentries : 0);
 	const char **ids = malloc((cap + 1) * sizeof(*ids));
 	int64_t *times = malloc((cap + 1) * sizeof(*times));
@@ -635,22 +653,20 @@ job_mark_seen(struct poll_job *job, int spool_durable, size_t *spooled,
 	size_t n = 0;
 	int rc = -1;
 
-	*spooled = *failed = 0;
+	*delivered = *failed = 0;
 	if (ids == NULL || times == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto done;
 	}
 	for (size_t i = 0; job->items && i < job->nnew; i++) {
-		/* A failed spool_sync since the put may have dropped it. */
-		if (job->items[i].state != ITEM_SPOOLED || !spool_durable ||
-		    job->items[i].spool_gen != spool_failures(spool)) {
+		if (!item_durable(job->p, &job->items[i])) {
 			(*failed)++;
 			continue;
 		}
 		ids[n] = new_id(job, i);
 		times[n++] = job->new[i].discovered_us;
 	}
-	*spooled = n;
+	*delivered = n;
 	for (size_t i = 0; job->skip_all && i < job->feed->nentries; i++) {
 		ids[n] = job->feed->entries[i].id;
 		times[n++] = now_us;
@@ -664,20 +680,21 @@ done:
 }
 
 static int
-job_commit(struct poll_job *job, int spool_durable, char *err, size_t errlen)
+job_commit(struct poll_job *job, char *err, size_t errlen)
 {
 	struct state *st = job->p->state;
 	size_t spooled, failed;
 	int rc;
 
-	if (job_mark_seen(job, spool_durable, &spooled, &failed, err,
-	    errlen) == -1)
+	if (job_mark_seen(job, &spooled, &failed, err, errlen) == -1)
 		return -1;
 	if (job->ok && failed > 0) {
 		char why[128];
 
+		/* Which output failed, and why, was logged as it did. */
 		snprintf(why, sizeof(why), "%zu of %zu items could not be "
-		    "written to the spool", failed, job->nnew);
+		    "written", failed, job->nnew);
+		log_warnx("feed %s: %s; they stay pending", job->cf->name, why);
 		set_str(&job->error, why);
 		job->ok = 0;
 	}
@@ -721,18 +738,23 @@ static void
 flush_final(struct poller *p)
 {
 	struct poll_job *job;
-	char err[512], syncerr[512] = "";
-	int durable, rc;
+	char err[512], syncerr[512];
+	int rc;
 
 	take_batch(p, &p->final_q);
 	p->nfinal = 0;
-	durable = spool_sync(p->spool, syncerr, sizeof(syncerr)) == 0;
-	if (!durable)
+	/* Failures count in spool_failures and redis_sink_failures, which
+	 * item_durable reads. */
+	if (p->spool && spool_sync(p->spool, syncerr, sizeof(syncerr)) == -1)
 		log_warnx("spool: %s", syncerr);
+	if (p->sink && redis_sink_sync(p->sink, syncerr, sizeof(syncerr)) == -1) {
+		log_warnx("sink: %s", syncerr);
+		p->stats.sink_errors++;
+	}
 	rc = state_begin(p->state, err, sizeof(err));
 	TAILQ_FOREACH(job, &p->batch, qentry)
 		if (rc == 0)
-			rc = job_commit(job, durable, err, sizeof(err));
+			rc = job_commit(job, err, sizeof(err));
 	if (rc == 0)
 		rc = state_commit(p->state, err, sizeof(err));
 	else
@@ -747,11 +769,11 @@ flush_final(struct poller *p)
 		TAILQ_REMOVE(&p->batch, job, qentry);
 		job->queued = QUEUE_NONE;
 		for (size_t i = 0; job->items && i < job->nnew; i++)
-			items += job->items[i].state == ITEM_SPOOLED;
+			items += item_durable(p, &job->items[i]);
 		res.ok = job->ok && rc == 0;
 		res.status = job->sf.last_status;
 		res.error = rc == -1 ? err : job->ok ? NULL : job_error(job);
-		res.items = rc == 0 && durable ? items : 0;
+		res.items = rc == 0 ? items : 0;
 		res.next_poll = job->sf.next_poll;
 		res.disabled = job->sf.disabled;
 		if (res.ok)
@@ -823,7 +845,8 @@ on_flush(struct ev_loop *loop, ev_timer *w, int revents)
 
 struct poller *
 poller_new(struct ev_loop *loop, struct http *http, struct state *state,
-    struct spool *spool, int allow_private, char *err, size_t errlen)
+    struct spool *spool, struct redis_sink *sink, int allow_private,
+    char *err, size_t errlen)
 {
 	struct poller *p;
 
@@ -835,6 +858,7 @@ poller_new(struct ev_loop *loop, struct http *http, struct state *state,
 	p->http = http;
 	p->state = state;
 	p->spool = spool;
+	p->sink = sink;
 	p->allow_private = allow_private;
 	TAILQ_INIT(&p->jobs);
 	TAILQ_INIT(&p->discover_q);

@@ -1,13 +1,16 @@
 /*
  * poll.h - one poll of one feed, start to finish: fetch (conditional GET),
  * parse, diff, fetch and parse each new entry's page, write the items to
- * the spool, record everything in the state.
+ * the spool and the sink (each when configured), record everything in the
+ * state.
  *
  * Promises: the delivery order of state.h is kept: new entries are
- * recorded as pending before any spool file is written, and marked seen
- * only after their files are durable.  State writes of all polls that
+ * recorded as pending before any item is written, and marked seen only
+ * after their items are durable in every output configured (the spool's
+ * files synced, Redis's acknowledgement).  State writes of all polls that
  * finish close together are batched into one transaction (and one spool
- * directory sync), so disk work does not grow with the number of feeds.
+ * directory sync and one sink pipeline), so disk work does not grow with
+ * the number of feeds.
  * A failure (network, HTTP, parse, disk) is local to its poll: it is
  * logged, recorded in the feed's state and reported to the caller.
  */
@@ -23,6 +26,7 @@ struct ev_loop;
 struct http;
 struct state;
 struct spool;
+struct redis_sink;
 struct poller;
 struct poll_job;
 
@@ -30,7 +34,7 @@ struct poll_result {
 	int ok;              /* the feed was fetched and processed */
 	long status;         /* HTTP status, 0 when none */
 	const char *error;   /* why not ok, or NULL */
-	size_t items;        /* items written to the spool */
+	size_t items;        /* items delivered */
 	int64_t next_poll;   /* UTC seconds (clock.h): when to poll again */
 	int disabled;        /* 410 Gone: not again while the config's url stays */
 };
@@ -44,14 +48,16 @@ struct poller_stats {
 	uint64_t items;
 	uint64_t article_errors;
 	uint64_t spool_errors;
+	uint64_t sink_errors;
 };
 
-/* A poller works on loop with http, state and spool (all borrowed, must
- * outlive it).  allow_private lets article fetches reach private
- * addresses.  Returns NULL with the reason in err. */
+/* A poller works on loop with http, state, spool and sink (all borrowed,
+ * must outlive it); either of spool and sink may be NULL, not both.
+ * allow_private lets article fetches reach private addresses.  Returns
+ * NULL with the reason in err. */
 struct poller *poller_new(struct ev_loop *loop, struct http *http,
-    struct state *state, struct spool *spool, int allow_private,
-    char *err, size_t errlen);
+    struct state *state, struct spool *spool, struct redis_sink *sink,
+    int allow_private, char *err, size_t errlen);
 
 /* Write now what waits for the next batch (polls that finished, entries
  * discovered), calling their callbacks; used before a clean exit. */

@@ -175,6 +175,8 @@ check_defaults(const struct config *cfg)
 	assert_int_equal(cfg->watch_config, 1);
 	assert_true(cfg->state_keep == CONFIG_DEFAULT_STATE_KEEP);
 	assert_true(cfg->spool_keep == 0);
+	assert_null(cfg->sink);
+	assert_int_equal(cfg->sink_maxlen, CONFIG_DEFAULT_SINK_MAXLEN);
 }
 
 static void
@@ -418,6 +420,60 @@ test_value_errors(void **state)
 	check_error("spool: \"a\\0b\"\n", "1:8: spool: NUL character in value");
 }
 
+/* The Redis sink: its URL checked where it is written, spool: off only
+ * beside it (in either order), and sink_maxlen 0 for no trimming. */
+static void
+test_sink(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_string("sink: redis://127.0.0.1/news\n");
+	assert_string_equal(cfg->sink, "redis://127.0.0.1/news");
+	assert_string_equal(cfg->spool, CONFIG_DEFAULT_SPOOL);
+	config_free(cfg);
+	cfg = load_string("spool: off\nsink_maxlen: 0\n"
+	    "sink: redis://[::1]:6380/a:b\n");
+	assert_null(cfg->spool);
+	assert_string_equal(cfg->sink, "redis://[::1]:6380/a:b");
+	assert_int_equal(cfg->sink_maxlen, 0);
+	config_free(cfg);
+
+	check_error("spool: off\n",
+	    "1:8: spool: off needs a sink, or items would go nowhere");
+	check_error("sink: http://127.0.0.1/news\n",
+	    "1:7: sink: expected a URL like redis://HOST[:PORT]/STREAM, got "
+	    "'http://127.0.0.1/news': the scheme must be redis://");
+	check_error("sink: redis://127.0.0.1:6379\n",
+	    "1:7: sink: expected a URL like redis://HOST[:PORT]/STREAM, got "
+	    "'redis://127.0.0.1:6379': expected /STREAM after the host");
+	check_error("sink: redis://127.0.0.1:6379/\n",
+	    "1:7: sink: expected a URL like redis://HOST[:PORT]/STREAM, got "
+	    "'redis://127.0.0.1:6379/': no stream name after the host");
+	check_error("sink: redis://127.0.0.1:0/news\n",
+	    "1:7: sink: expected a URL like redis://HOST[:PORT]/STREAM, got "
+	    "'redis://127.0.0.1:0/news': the port must be 1 to 65535");
+	check_error("sink: redis://h:65536/news\n",
+	    "1:7: sink: expected a URL like redis://HOST[:PORT]/STREAM, got "
+	    "'redis://h:65536/news': the port must be 1 to 65535");
+	check_error("sink: redis:///news\n",
+	    "1:7: sink: expected a URL like redis://HOST[:PORT]/STREAM, got "
+	    "'redis:///news': no host after redis://");
+	check_error("sink: redis://user@h/news\n",
+	    "1:7: sink: expected a URL like redis://HOST[:PORT]/STREAM, got "
+	    "'redis://user@h/news': expected /STREAM after the host");
+	check_error("sink: \"redis://h/a b\"\n",
+	    "1:7: sink: expected a URL like redis://HOST[:PORT]/STREAM, got "
+	    "'redis://h/a b': the stream name may hold printable ASCII "
+	    "characters only, no spaces");
+	check_error("sink: redis://[::1/news\n",
+	    "1:7: sink: expected a URL like redis://HOST[:PORT]/STREAM, got "
+	    "'redis://[::1/news': no ']' after the IPv6 address");
+	check_error("sink_maxlen: -1\n",
+	    "1:14: sink_maxlen: expected an integer from 0 to 1000000000000, "
+	    "got '-1'");
+}
+
 /* Ten two-byte characters. */
 #define E10 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" \
 	"\xc3\xa9\xc3\xa9"
@@ -645,6 +701,7 @@ main(void)
 		cmocka_unit_test(test_structure_errors),
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_value_errors),
+		cmocka_unit_test(test_sink),
 		cmocka_unit_test(test_feed_errors),
 		cmocka_unit_test(test_extract_errors),
 		cmocka_unit_test(test_names),

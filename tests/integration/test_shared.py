@@ -7,6 +7,7 @@ server; skipped, saying why, when the PostgreSQL server is not installed.
 Run from the repository root: python3 tests/integration/test_shared.py
 """
 import collections
+import json
 import os
 import random
 import re
@@ -20,6 +21,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nwdaemon import BINARY, SANITIZED, Daemon, main, spool_items, wait_for  # noqa: E402
 from pgserver import PgServer  # noqa: E402
+from redis_server import RedisServer  # noqa: E402
 from test_e2e import Env  # noqa: E402
 
 PG = PgServer()
@@ -50,9 +52,11 @@ class Instance:
 
 
 class Cluster:
-    """A site on the test server, a database, and N instances."""
+    """A site on the test server, a database, N instances, and with
+    sink=True a Redis stream they all add their items to."""
 
-    def __init__(self, test, n):
+    def __init__(self, test, n, sink=False):
+        self.redis = RedisServer() if sink else None
         self.env = Env()
         self.env.server.server.handle_error = lambda request, client: None
         self.dir = self.env.dir
@@ -65,6 +69,8 @@ class Cluster:
             lines = [f"spool: {inst.spool}", f"state: {self.db}",
                      "allow_private_addresses: true", "log_level: debug",
                      "article: false"]
+            if self.redis:
+                lines.append(f"sink: {self.redis.url('items')}")
             lines += [f"{k}: {v}" for k, v in globals_.items()]
             lines.append("feeds:")
             for feed in feeds:
@@ -85,6 +91,12 @@ class Cluster:
                 out[(item["feed"]["name"], item["entry"]["id"])].append(i)
         return out
 
+    def streamed(self):
+        """Counter of (feed, entry id) over the items in the stream."""
+        return collections.Counter(
+            (item["feed"]["name"], item["entry"]["id"])
+            for item in (json.loads(f["item"]) for _, f in self.redis.stream("items")))
+
     def requests(self, path):
         return [r["time"] for r in self.env.server.requests if r["path"] == path]
 
@@ -96,6 +108,8 @@ class Cluster:
         for inst in self.instances:
             inst.daemon.close()
         self.env.close()
+        if self.redis:
+            self.redis.close()
 
 
 @unittest.skipIf(SKIP, SKIP)
@@ -133,7 +147,7 @@ class Instances(unittest.TestCase):
 
     def test_three_instances_share_300_feeds_without_double_polls(self):
         nfeeds, interval = 300, 3
-        c = self.cluster = Cluster(self, 3)
+        c = self.cluster = Cluster(self, 3, sink=True)
         names = [f"f{i:03d}" for i in range(nfeeds)]
         entries = {name: [i * 100 + k for k in range(3)] for i, name in enumerate(names)}
         for name in names:
@@ -160,6 +174,10 @@ class Instances(unittest.TestCase):
         doubled = {k: v for k, v in delivered.items() if len(v) > 1}
         self.assertEqual(doubled, {}, "entries delivered more than once")
         self.assertEqual(set(delivered), want)
+        # Every entry exactly once in the stream all instances add to.
+        streamed = c.streamed()
+        self.assertEqual(set(streamed), want)
+        self.assertEqual({k: n for k, n in streamed.items() if n > 1}, {})
         share = collections.Counter(i for v in delivered.values() for i in v)
         # The work is shared: every instance took some of it.
         self.assertEqual(len(share), 3, f"items per instance: {dict(share)}")
@@ -205,7 +223,7 @@ class Instances(unittest.TestCase):
 
     def test_killed_instance_feeds_are_taken_over(self):
         nfeeds, lease = 60, 3
-        c = self.cluster = Cluster(self, 3)
+        c = self.cluster = Cluster(self, 3, sink=True)
         names = [f"k{i:02d}" for i in range(nfeeds)]
         entries = {name: [i * 100] for i, name in enumerate(names)}
         for name in names:
@@ -221,16 +239,20 @@ class Instances(unittest.TestCase):
         for name in names:
             entries[name].append(entries[name][0] + 1)
             self.publish(entries, name)
-        # Kill instance 0 while it holds leases (its owner name in the
-        # state is host:PID:random).
-        pid = c.instances[0].daemon.proc.pid
-        held = wait_for(lambda: PG.psql(
-            f"SELECT name FROM feeds WHERE lease_owner LIKE '%:{pid}:%'", c.db.rsplit("/", 1)[1]),
-            30, "instance 0 holding leases", c.logs)
-        c.instances[0].daemon.kill()
+        # Kill an instance while it holds leases (an owner in the state
+        # is host:PID:random).
+        pids = {inst.daemon.proc.pid: inst for inst in c.instances}
+        owners = wait_for(lambda: PG.psql(
+            "SELECT lease_owner, count(*) FROM feeds WHERE lease_owner IS NOT NULL"
+            " GROUP BY 1 ORDER BY 2 DESC", c.db.rsplit("/", 1)[1]),
+            30, "an instance holding leases", c.logs)
+        victim = pids[int(owners[0][0].split(":")[-2])]
+        held = int(owners[0][1])
+        victim.daemon.kill()
         killed_at = time.time()
         want = {(n, f"urn:story:{k}") for n in names for k in entries[n]}
-        wait_for(lambda: want <= set(c.delivered()), 60, "delivery after the kill", c.logs)
+        wait_for(lambda: want <= set(c.delivered()) and want <= set(c.streamed()), 60,
+                 "delivery after the kill", c.logs)
         # Nothing lost: every entry is in a spool; and the survivors went
         # on polling every feed, those the dead one held included.
         delivered = c.delivered()
@@ -239,8 +261,14 @@ class Instances(unittest.TestCase):
         wait_for(lambda: every <= {r["path"] for r in c.env.server.requests
                                    if r["time"] > killed_at + lease + 1},
                  60, "every feed polled once the leases ran out", c.logs)
+        # The stream has each exactly once, also an entry the dead one
+        # had added but not yet marked seen, which a survivor re-emits.
+        streamed = c.streamed()
+        self.assertEqual(set(streamed), want)
+        self.assertEqual({k: n for k, n in streamed.items() if n > 1}, {})
         doubled = sum(1 for v in delivered.values() if len(v) > 1)
-        print(f"  instance 0 killed holding {len(held)} leases; {len(want)} entries all delivered, "
+        print(f"  instance {c.instances.index(victim)} killed holding {held} leases; "
+              f"{len(want)} entries all delivered, "
               f"{doubled} written by two instances' spools (pending at the kill)")
 
 
