@@ -57,6 +57,32 @@ mark_repeats(const struct feed *feed)
 	return repeat;
 }
 
+/* Ask the state about every entry at once: on a shared state each
+ * question is a round trip. */
+static int
+lookup(struct state *st, int64_t feed_id, const struct feed *feed,
+    const unsigned char *repeat, size_t *which, int *status,
+    int64_t *discovered_us, size_t *n, char *err, size_t errlen)
+{
+	const char **ids = malloc(feed->nentries * sizeof(*ids));
+	int rc;
+
+	if (ids == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	*n = 0;
+	for (size_t k = feed->nentries; k-- > 0;)
+		if (!repeat[k]) {
+			which[*n] = k;
+			ids[(*n)++] = feed->entries[k].id;
+		}
+	rc = state_entries_get(st, feed_id, ids, *n, status, discovered_us,
+	    err, errlen);
+	free(ids);
+	return rc;
+}
+
 int
 diff_new_entries(struct state *st, int64_t feed_id, const struct feed *feed,
     int64_t now_us, struct diff_item **out, size_t *n, char *err, size_t errlen)
@@ -64,31 +90,37 @@ diff_new_entries(struct state *st, int64_t feed_id, const struct feed *feed,
 	struct candidate *cand = NULL;
 	unsigned char *repeat = NULL;
 	struct diff_item *items = NULL;
-	size_t ncand = 0;
-	int all_dated = 1;
+	size_t *which = NULL;
+	int *status = NULL;
+	int64_t *discovered_us = NULL;
+	size_t ncand = 0, nlooked;
+	int all_dated = 1, rc = -1;
 
 	*out = NULL;
 	*n = 0;
 	if (feed->nentries == 0)
 		return 0;
 	if ((repeat = mark_repeats(feed)) == NULL ||
-	    (cand = calloc(feed->nentries, sizeof(*cand))) == NULL)
+	    (cand = calloc(feed->nentries, sizeof(*cand))) == NULL ||
+	    (which = malloc(feed->nentries * sizeof(*which))) == NULL ||
+	    (status = malloc(feed->nentries * sizeof(*status))) == NULL ||
+	    (discovered_us = malloc(feed->nentries *
+	    sizeof(*discovered_us))) == NULL)
 		goto nomem;
+	if (lookup(st, feed_id, feed, repeat, which, status, discovered_us,
+	    &nlooked, err, errlen) == -1)
+		goto done;
 
-	for (size_t k = feed->nentries; k-- > 0;) {
-		const struct feed_entry *e = &feed->entries[k];
+	/* In the reverse of document order, as lookup asked. */
+	for (size_t j = 0; j < nlooked; j++) {
+		const struct feed_entry *e = &feed->entries[which[j]];
 		struct candidate *c = &cand[ncand];
-		int status;
 
-		if (repeat[k])
+		if (status[j] == STATE_ENTRY_SEEN)
 			continue;
-		if (state_entry_get(st, feed_id, e->id, &status,
-		    &c->item.discovered_us, err, errlen) == -1)
-			goto fail;
-		if (status == STATE_ENTRY_SEEN)
-			continue;
-		c->item.index = k;
-		c->item.known = status == STATE_ENTRY_PENDING;
+		c->item.index = which[j];
+		c->item.known = status[j] == STATE_ENTRY_PENDING;
+		c->item.discovered_us = discovered_us[j];
 		c->when = e->published != NW_TIME_UNSET ? e->published : e->updated;
 		if (c->when == NW_TIME_UNSET)
 			all_dated = 0;
@@ -105,16 +137,18 @@ diff_new_entries(struct state *st, int64_t feed_id, const struct feed *feed,
 				items[i].discovered_us = now_us + (int64_t)i;
 		}
 	}
-	free(repeat);
-	free(cand);
 	*out = items;
 	*n = ncand;
-	return 0;
+	rc = 0;
+	goto done;
 
 nomem:
 	snprintf(err, errlen, "out of memory");
-fail:
+done:
 	free(repeat);
 	free(cand);
-	return -1;
+	free(which);
+	free(status);
+	free(discovered_us);
+	return rc;
 }

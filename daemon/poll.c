@@ -485,29 +485,46 @@ take_batch(struct poller *p, struct job_list *q)
 		job->queued = QUEUE_BATCH;
 }
 
-/* Record the job's new entries as pending.  An entry another instance
- * sharing the state recorded first is its to deliver: dropped here. */
+/* Record the job's new entries as pending, in one call as each call is
+ * a round trip to a shared state.  An entry another instance sharing the
+ * state recorded first is its to deliver: dropped here. */
 static int
 job_discover(struct poll_job *job, char *err, size_t errlen)
 {
-	size_t kept = 0;
+	const char **ids = malloc((job->nnew + 1) * sizeof(*ids));
+	int64_t *times = malloc((job->nnew + 1) * sizeof(*times));
+	int *added = malloc((job->nnew + 1) * sizeof(*added));
+	size_t n = 0, kept = 0, asked = 0;
+	int rc = -1;
 
+	if (ids == NULL || times == NULL || added == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < job->nnew; i++)
+		if (!job->new[i].known) {
+			ids[n] = new_id(job, i);
+			times[n++] = job->new[i].discovered_us;
+		}
+	if (state_entries_discover(job->p->state, job->sf.id, ids, times, n,
+	    added, err, errlen) == -1)
+		goto done;
 	for (size_t i = 0; i < job->nnew; i++) {
-		int added = 1;
-
-		if (!job->new[i].known && state_entry_discover(job->p->state,
-		    job->sf.id, new_id(job, i), job->new[i].discovered_us,
-		    &added, err, errlen) == -1)
-			return -1;
-		if (added)
-			job->new[kept++] = job->new[i];
-		else
+		if (!job->new[i].known && !added[asked++]) {
 			log_info("feed %s: entry %s: recorded by another "
 			    "instance first, left to it", job->cf->name,
 			    new_id(job, i));
+			continue;
+		}
+		job->new[kept++] = job->new[i];
 	}
 	job->nnew = kept;
-	return 0;
+	rc = 0;
+done:
+	free(ids);
+	free(times);
+	free(added);
+	return rc;
 }
 
 static void
@@ -622,29 +639,55 @@ item_durable(const struct poller *p, const struct job_item *it)
 	    (p->sink == NULL || it->sink_gen == redis_sink_failures(p->sink));
 }
 
+/* Mark seen, in one call, the entries now durable in every output (every
+ * entry on a skipped first poll); *delivered and *failed count the job's
+ * items that are and are not. */
+static int
+job_mark_seen(struct poll_job *job, size_t *delivered, size_t *failed,
+    char *err, size_t errlen)
+{
+	size_t cap = job->nnew + (job->skip_all ? job->feed->nentries : 0);
+	const char **ids = malloc((cap + 1) * sizeof(*ids));
+	int64_t *times = malloc((cap + 1) * sizeof(*times));
+	int64_t now_us = clock_now_us();
+	size_t n = 0;
+	int rc = -1;
+
+	*delivered = *failed = 0;
+	if (ids == NULL || times == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; job->items && i < job->nnew; i++) {
+		if (!item_durable(job->p, &job->items[i])) {
+			(*failed)++;
+			continue;
+		}
+		ids[n] = new_id(job, i);
+		times[n++] = job->new[i].discovered_us;
+	}
+	*delivered = n;
+	for (size_t i = 0; job->skip_all && i < job->feed->nentries; i++) {
+		ids[n] = job->feed->entries[i].id;
+		times[n++] = now_us;
+	}
+	rc = state_entries_mark_seen(job->p->state, job->sf.id, ids, times, n,
+	    err, errlen);
+done:
+	free(ids);
+	free(times);
+	return rc;
+}
+
 static int
 job_commit(struct poll_job *job, char *err, size_t errlen)
 {
 	struct state *st = job->p->state;
-	size_t spooled = 0, failed = 0;
+	size_t spooled, failed;
 	int rc;
 
-	for (size_t i = 0; job->items && i < job->nnew; i++) {
-		const struct diff_item *d = &job->new[i];
-
-		if (!item_durable(job->p, &job->items[i])) {
-			failed++;
-			continue;
-		}
-		if (state_entry_mark_seen(st, job->sf.id, new_id(job, i),
-		    d->discovered_us, err, errlen) == -1)
-			return -1;
-		spooled++;
-	}
-	for (size_t i = 0; job->skip_all && i < job->feed->nentries; i++)
-		if (state_entry_mark_seen(st, job->sf.id,
-		    job->feed->entries[i].id, clock_now_us(), err, errlen) == -1)
-			return -1;
+	if (job_mark_seen(job, &spooled, &failed, err, errlen) == -1)
+		return -1;
 	if (job->ok && failed > 0) {
 		char why[128];
 

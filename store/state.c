@@ -105,29 +105,36 @@ state_entry_count_since(struct state *st, int64_t feed_id, int64_t since_us,
 	    errlen);
 }
 
+/* An empty batch asks nothing of the state: no backend sees one. */
 int
-state_entry_get(struct state *st, int64_t feed_id, const char *entry_id,
-    int *status, int64_t *discovered_us, char *err, size_t errlen)
+state_entries_get(struct state *st, int64_t feed_id, const char *const *ids,
+    size_t n, int *status, int64_t *discovered_us, char *err, size_t errlen)
 {
-	return st->be->entry_get(st, feed_id, entry_id, status, discovered_us,
+	if (n == 0)
+		return 0;
+	return st->be->entries_get(st, feed_id, ids, n, status, discovered_us,
 	    err, errlen);
 }
 
 int
-state_entry_discover(struct state *st, int64_t feed_id, const char *entry_id,
-    int64_t discovered_us, int *added, char *err, size_t errlen)
+state_entries_discover(struct state *st, int64_t feed_id,
+    const char *const *ids, const int64_t *discovered_us, size_t n,
+    int *added, char *err, size_t errlen)
 {
-	int ignored;
-
-	return st->be->entry_discover(st, feed_id, entry_id, discovered_us,
-	    added ? added : &ignored, err, errlen);
+	if (n == 0)
+		return 0;
+	return st->be->entries_discover(st, feed_id, ids, discovered_us, n,
+	    added, err, errlen);
 }
 
 int
-state_entry_mark_seen(struct state *st, int64_t feed_id, const char *entry_id,
-    int64_t discovered_us, char *err, size_t errlen)
+state_entries_mark_seen(struct state *st, int64_t feed_id,
+    const char *const *ids, const int64_t *discovered_us, size_t n,
+    char *err, size_t errlen)
 {
-	return st->be->entry_mark_seen(st, feed_id, entry_id, discovered_us,
+	if (n == 0)
+		return 0;
+	return st->be->entries_mark_seen(st, feed_id, ids, discovered_us, n,
 	    err, errlen);
 }
 

@@ -15,9 +15,9 @@
  * thread-safe: one loop owns it.
  *
  * The delivery promise is kept by the caller's order of calls:
- *   state_begin; state_entry_discover (pending) ...; state_commit
+ *   state_begin; state_entries_discover (pending) ...; state_commit
  *   spool_put ...; spool_sync
- *   state_begin; state_entry_mark_seen ...; state_commit
+ *   state_begin; state_entries_mark_seen ...; state_commit
  */
 #ifndef NW_STATE_H
 #define NW_STATE_H
@@ -116,23 +116,37 @@ int state_feed_url_add(struct state *st, int64_t feed_id, const char *url,
 int state_entry_count_since(struct state *st, int64_t feed_id,
     int64_t since_us, int64_t *count, char *err, size_t errlen);
 
-/* Look up one entry of a feed: *status is STATE_ENTRY_*, and for a known
- * entry *discovered_us its discovery time (microseconds since the epoch). */
-int state_entry_get(struct state *st, int64_t feed_id, const char *entry_id,
-    int *status, int64_t *discovered_us, char *err, size_t errlen);
-
-/* Record a newly discovered entry as pending at discovered_us; *added
- * (may be NULL) is 1 when this call recorded it.  Doing so for a known
- * entry changes nothing and sets *added to 0: on a shared state, the
- * instance that lost the race must not deliver it. */
-int state_entry_discover(struct state *st, int64_t feed_id,
-    const char *entry_id, int64_t discovered_us, int *added, char *err,
-    size_t errlen);
-
-/* Mark an entry seen (inserting it when unknown, with discovered_us) and
- * count it in the feed's entries_seen once. */
-int state_entry_mark_seen(struct state *st, int64_t feed_id,
-    const char *entry_id, int64_t discovered_us, char *err, size_t errlen);
+/*
+ * Entries of a feed, in batches: each call costs one round trip to a
+ * shared state however many ids it names (SQLite, in process, loops).
+ * ids[0..n) may repeat an id; n may be 0 (nothing is asked of the state).
+ * Each returns 0, or -1 with the reason in err and the outputs undefined.
+ *
+ * state_entries_get: status[i] is the STATE_ENTRY_* of ids[i] and, for a
+ * known entry, discovered_us[i] its discovery time (microseconds since
+ * the epoch), else 0.
+ *
+ * state_entries_discover: record the unknown ones of ids as pending at
+ * discovered_us[i]; added[i] is 1 when this call recorded ids[i].  A
+ * known entry is left as it is with added[i] = 0: on a shared state, of
+ * two instances racing on an entry exactly one has it added, and the
+ * other must not deliver it.  A repeated id is added at its first
+ * occurrence only.
+ *
+ * state_entries_mark_seen: mark each entry seen (inserting an unknown one
+ * with discovered_us[i]) and count in the feed's entries_seen each entry
+ * this changed, once: an entry already seen, or repeated, is not counted
+ * again.
+ */
+int state_entries_get(struct state *st, int64_t feed_id,
+    const char *const *ids, size_t n, int *status, int64_t *discovered_us,
+    char *err, size_t errlen);
+int state_entries_discover(struct state *st, int64_t feed_id,
+    const char *const *ids, const int64_t *discovered_us, size_t n,
+    int *added, char *err, size_t errlen);
+int state_entries_mark_seen(struct state *st, int64_t feed_id,
+    const char *const *ids, const int64_t *discovered_us, size_t n,
+    char *err, size_t errlen);
 
 /* The feed called from is called to from now on, its state kept.  A feed
  * already called to makes it fail.  Returns 0, or -1 with the reason in

@@ -25,12 +25,13 @@ struct state_backend {
 	    char *, size_t);
 	int (*entry_count_since)(struct state *, int64_t, int64_t, int64_t *,
 	    char *, size_t);
-	int (*entry_get)(struct state *, int64_t, const char *, int *,
-	    int64_t *, char *, size_t);
-	int (*entry_discover)(struct state *, int64_t, const char *, int64_t,
-	    int *, char *, size_t);
-	int (*entry_mark_seen)(struct state *, int64_t, const char *, int64_t,
-	    char *, size_t);
+	/* Never called with n == 0. */
+	int (*entries_get)(struct state *, int64_t, const char *const *,
+	    size_t, int *, int64_t *, char *, size_t);
+	int (*entries_discover)(struct state *, int64_t, const char *const *,
+	    const int64_t *, size_t, int *, char *, size_t);
+	int (*entries_mark_seen)(struct state *, int64_t, const char *const *,
+	    const int64_t *, size_t, char *, size_t);
 	int (*feed_rename)(struct state *, const char *, const char *, char *,
 	    size_t);
 	int (*entries_listed)(struct state *, int64_t, const char *const *,

@@ -89,16 +89,18 @@ static const char *const migrations[] = {
 	" config_url, \"interval\", interval_why, disabled, last_success," \
 	" first_success_us, ttl"
 
+#define ENTRIES_U "u AS (SELECT * FROM unnest($2::text[], $3::bigint[])" \
+	" WITH ORDINALITY AS u (entry_id, discovered_us, i))"
+
 enum pstmt {
 	P_FEED_GET,
 	P_FEED_INSERT,
 	P_FEED_SAVE,
 	P_FEED_OWNER,
 	P_FEED_LIST,
-	P_FEED_COUNT_SEEN,
-	P_ENTRY_GET,
-	P_ENTRY_INSERT,
-	P_ENTRY_SEE,
+	P_ENTRIES_GET,
+	P_ENTRIES_DISCOVER,
+	P_ENTRIES_SEE,
 	P_ENTRY_COUNT_SINCE,
 	P_URL_ADD,
 	P_ENTRIES_GONE,
@@ -134,17 +136,44 @@ static const char *const pstmt_sql[P_COUNT] = {
 	/* In byte order, as the scheduler's lookups compare with strcmp. */
 	[P_FEED_LIST] = "SELECT " FEED_COLUMNS " FROM feeds"
 	    " ORDER BY name COLLATE \"C\"",
-	[P_FEED_COUNT_SEEN] =
-	    "UPDATE feeds SET entries_seen = entries_seen + 1 WHERE id = $1",
-	[P_ENTRY_GET] = "SELECT status, discovered_us FROM entries"
-	    " WHERE feed_id = $1 AND entry_id = $2",
-	/* The unique key decides which of two racing instances has it. */
-	[P_ENTRY_INSERT] = "INSERT INTO entries"
+	/*
+	 * The batches of entries: $2 the ids as a text[], $3 (same length)
+	 * their discovery times.  u numbers them from 1, so that a result
+	 * names positions in the caller's arrays, repeats included.
+	 * Inserts go in id order, as any instance's do, so that two
+	 * instances inserting the same entries wait for each other rather
+	 * than deadlock; the unique key decides which of them has an entry,
+	 * and a repeat loses to its first occurrence.
+	 */
+	[P_ENTRIES_GET] = "SELECT u.i, e.status, e.discovered_us"
+	    " FROM unnest($2::text[]) WITH ORDINALITY AS u (entry_id, i)"
+	    " JOIN entries e ON e.feed_id = $1::bigint"
+	    " AND e.entry_id = u.entry_id",
+	[P_ENTRIES_DISCOVER] = "WITH " ENTRIES_U ","
+	    " added AS (INSERT INTO entries"
+	    " (feed_id, entry_id, discovered_us, status)"
+	    " SELECT $1::bigint, entry_id, discovered_us, 1 FROM u"
+	    " ORDER BY entry_id, i"
+	    " ON CONFLICT (feed_id, entry_id) DO NOTHING RETURNING entry_id)"
+	    " SELECT min(u.i) FROM u JOIN added USING (entry_id)"
+	    " GROUP BY entry_id",
+	/* Only a change from pending or unknown counts, so a re-emitted or
+	 * repeated entry is counted once.  All parts see the snapshot from
+	 * before the statement: a pending entry the update marks seen is
+	 * still a conflict to the insert, not a second change. */
+	[P_ENTRIES_SEE] = "WITH " ENTRIES_U ","
+	    " seen AS (UPDATE entries e SET status = 2, seen_at = $4::bigint"
+	    " FROM u WHERE e.feed_id = $1::bigint AND e.entry_id = u.entry_id"
+	    " AND e.status <> 2 RETURNING e.entry_id),"
+	    " added AS (INSERT INTO entries"
 	    " (feed_id, entry_id, discovered_us, status, seen_at)"
-	    " VALUES ($1, $2, $3, $4, $5)"
-	    " ON CONFLICT (feed_id, entry_id) DO NOTHING",
-	[P_ENTRY_SEE] = "UPDATE entries SET status = 2, seen_at = $3"
-	    " WHERE feed_id = $1 AND entry_id = $2 AND status <> 2",
+	    " SELECT $1::bigint, entry_id, discovered_us, 2, $4::bigint FROM u"
+	    " ORDER BY entry_id, i"
+	    " ON CONFLICT (feed_id, entry_id) DO NOTHING RETURNING entry_id),"
+	    " changed AS (SELECT (SELECT count(*) FROM seen)"
+	    " + (SELECT count(*) FROM added) AS n)"
+	    " UPDATE feeds SET entries_seen = entries_seen + changed.n"
+	    " FROM changed WHERE id = $1::bigint AND changed.n > 0",
 	[P_ENTRY_COUNT_SINCE] = "SELECT count(*) FROM entries"
 	    " WHERE feed_id = $1 AND discovered_us > $2",
 	[P_URL_ADD] = "INSERT INTO feed_urls (feed_id, url, since, reason)"
@@ -738,80 +767,6 @@ pg_entry_count_since(struct state *base, int64_t feed_id, int64_t since_us,
 }
 
 static int
-pg_entry_get(struct state *base, int64_t feed_id, const char *entry_id,
-    int *status, int64_t *discovered_us, char *err, size_t errlen)
-{
-	struct pg_state *st = pg(base);
-	struct num id = num(feed_id);
-	const char *v[] = { id.s, entry_id };
-	PGresult *r;
-
-	if ((r = exec_p(st, P_ENTRY_GET, 2, v)) == NULL)
-		return pg_error(st, err, errlen, "cannot look up entry %s of"
-		    " feed %lld", entry_id, (long long)feed_id);
-	*status = STATE_ENTRY_UNKNOWN;
-	*discovered_us = 0;
-	if (PQntuples(r) == 1) {
-		*status = (int)value_int(r, 0, 0);
-		*discovered_us = value_int(r, 0, 1);
-	}
-	PQclear(r);
-	return 0;
-}
-
-/* Insert an entry unless known; *added tells which. */
-static int
-entry_insert(struct pg_state *st, int64_t feed_id, const char *entry_id,
-    int64_t discovered_us, int status, int *added)
-{
-	struct num id = num(feed_id), disc = num(discovered_us),
-	    stat = num(status), now = num((int64_t)time(NULL));
-	const char *v[] = { id.s, entry_id, disc.s, stat.s,
-	    status == STATE_ENTRY_SEEN ? now.s : NULL };
-	int64_t changed;
-
-	if (run_p(st, P_ENTRY_INSERT, 5, v, &changed) == -1)
-		return -1;
-	*added = changed > 0;
-	return 0;
-}
-
-static int
-pg_entry_discover(struct state *base, int64_t feed_id, const char *entry_id,
-    int64_t discovered_us, int *added, char *err, size_t errlen)
-{
-	struct pg_state *st = pg(base);
-
-	if (entry_insert(st, feed_id, entry_id, discovered_us,
-	    STATE_ENTRY_PENDING, added) == -1)
-		return pg_error(st, err, errlen, "cannot record entry %s of"
-		    " feed %lld", entry_id, (long long)feed_id);
-	return 0;
-}
-
-static int
-pg_entry_mark_seen(struct state *base, int64_t feed_id, const char *entry_id,
-    int64_t discovered_us, char *err, size_t errlen)
-{
-	struct pg_state *st = pg(base);
-	struct num id = num(feed_id), now = num((int64_t)time(NULL));
-	const char *v[] = { id.s, entry_id, now.s };
-	int64_t changed;
-	int added = 0;
-
-	/* Only a change from pending or unknown counts, so a re-emitted or
-	 * repeated entry is counted once. */
-	if (run_p(st, P_ENTRY_SEE, 3, v, &changed) == -1 ||
-	    (changed == 0 && entry_insert(st, feed_id, entry_id,
-	    discovered_us, STATE_ENTRY_SEEN, &added) == -1) ||
-	    ((changed > 0 || added) &&
-	    run_p(st, P_FEED_COUNT_SEEN, 1, v, NULL) == -1))
-		return pg_error(st, err, errlen, "cannot mark entry %s of feed"
-		    " %lld seen", entry_id, (long long)feed_id);
-	return 0;
-}
-
-static int
 pg_feed_rename(struct state *base, const char *from, const char *to,
     char *err, size_t errlen)
 {
@@ -851,6 +806,111 @@ text_array(const char *const *names, size_t n)
 	*p++ = '}';
 	*p = '\0';
 	return out;
+}
+
+/* v[0..n) as a PostgreSQL bigint[] literal: {1,-2}; NULL when out of
+ * memory. */
+static char *
+bigint_array(const int64_t *v, size_t n)
+{
+	size_t len = 3 + 21 * n, used = 1;
+	char *out;
+
+	if ((out = malloc(len)) == NULL)
+		return NULL;
+	out[0] = '{';
+	for (size_t i = 0; i < n; i++)
+		used += (size_t)snprintf(out + used, len - used, "%s%lld",
+		    i > 0 ? "," : "", (long long)v[i]);
+	snprintf(out + used, len - used, "}");
+	return out;
+}
+
+/* Run statement which of the entries batches with $1 feed_id, $2 ids,
+ * $3 discovered_us (when not NULL) and $4 extra (when not NULL).  NULL
+ * with the reason in err on failure. */
+static PGresult *
+exec_entries(struct pg_state *st, enum pstmt which, int64_t feed_id,
+    const char *const *ids, const int64_t *discovered_us, size_t n,
+    const char *extra, const char *what, char *err, size_t errlen)
+{
+	struct num id = num(feed_id);
+	char *idlist = text_array(ids, n);
+	char *times = discovered_us ? bigint_array(discovered_us, n) : NULL;
+	const char *v[] = { id.s, idlist, times, extra };
+	PGresult *r = NULL;
+
+	if (idlist == NULL || (discovered_us && times == NULL))
+		snprintf(err, errlen, "cannot %s %zu entries of feed %lld: %s",
+		    what, n, (long long)feed_id, strerror(ENOMEM));
+	else if ((r = exec_p(st, which, extra ? 4 : discovered_us ? 3 : 2,
+	    v)) == NULL)
+		pg_error(st, err, errlen, "cannot %s %zu entries of feed %lld",
+		    what, n, (long long)feed_id);
+	free(idlist);
+	free(times);
+	return r;
+}
+
+static int
+pg_entries_get(struct state *base, int64_t feed_id, const char *const *ids,
+    size_t n, int *status, int64_t *discovered_us, char *err, size_t errlen)
+{
+	PGresult *r = exec_entries(pg(base), P_ENTRIES_GET, feed_id, ids, NULL,
+	    n, NULL, "look up", err, errlen);
+
+	if (r == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		status[i] = STATE_ENTRY_UNKNOWN;
+		discovered_us[i] = 0;
+	}
+	for (int row = 0; row < PQntuples(r); row++) {
+		size_t i = (size_t)value_int(r, row, 0) - 1;
+
+		if (i < n) {
+			status[i] = (int)value_int(r, row, 1);
+			discovered_us[i] = value_int(r, row, 2);
+		}
+	}
+	PQclear(r);
+	return 0;
+}
+
+static int
+pg_entries_discover(struct state *base, int64_t feed_id,
+    const char *const *ids, const int64_t *discovered_us, size_t n,
+    int *added, char *err, size_t errlen)
+{
+	PGresult *r = exec_entries(pg(base), P_ENTRIES_DISCOVER, feed_id, ids,
+	    discovered_us, n, NULL, "record", err, errlen);
+
+	if (r == NULL)
+		return -1;
+	memset(added, 0, n * sizeof(*added));
+	for (int row = 0; row < PQntuples(r); row++) {
+		size_t i = (size_t)value_int(r, row, 0) - 1;
+
+		if (i < n)
+			added[i] = 1;
+	}
+	PQclear(r);
+	return 0;
+}
+
+static int
+pg_entries_mark_seen(struct state *base, int64_t feed_id,
+    const char *const *ids, const int64_t *discovered_us, size_t n,
+    char *err, size_t errlen)
+{
+	struct num now = num((int64_t)time(NULL));
+	PGresult *r = exec_entries(pg(base), P_ENTRIES_SEE, feed_id, ids,
+	    discovered_us, n, now.s, "mark as seen", err, errlen);
+
+	if (r == NULL)
+		return -1;
+	PQclear(r);
+	return 0;
 }
 
 /* Stands, among a statement's parameters, for the listed names. */
@@ -1060,9 +1120,9 @@ static const struct state_backend pg_backend = {
 	.feed_list = pg_feed_list,
 	.feed_url_add = pg_feed_url_add,
 	.entry_count_since = pg_entry_count_since,
-	.entry_get = pg_entry_get,
-	.entry_discover = pg_entry_discover,
-	.entry_mark_seen = pg_entry_mark_seen,
+	.entries_get = pg_entries_get,
+	.entries_discover = pg_entries_discover,
+	.entries_mark_seen = pg_entries_mark_seen,
 	.feed_rename = pg_feed_rename,
 	.entries_listed = pg_entries_listed,
 	.feeds_listed = pg_feeds_listed,

@@ -121,7 +121,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " WHERE id = ?1",
 	[S_FEED_LIST] = "SELECT " FEED_COLUMNS " FROM feeds ORDER BY name",
 	[S_FEED_COUNT_SEEN] =
-	    "UPDATE feeds SET entries_seen = entries_seen + 1 WHERE id = ?1",
+	    "UPDATE feeds SET entries_seen = entries_seen + ?2 WHERE id = ?1",
 	[S_ENTRY_GET] = "SELECT status, discovered_us FROM entries"
 	    " WHERE feed_id = ?1 AND entry_id = ?2",
 	[S_ENTRY_INSERT] = "INSERT INTO entries"
@@ -608,28 +608,32 @@ fail:
 	return -1;
 }
 
+/* Each entry is a b-tree lookup in process: a loop costs what one query
+ * over all of them would. */
 static int
-sq_entry_get(struct state *base, int64_t feed_id, const char *entry_id,
-    int *status, int64_t *discovered_us, char *err, size_t errlen)
+sq_entries_get(struct state *base, int64_t feed_id, const char *const *ids,
+    size_t n, int *status, int64_t *discovered_us, char *err, size_t errlen)
 {
 	struct sqlite_state *st = (struct sqlite_state *)base;
 	sqlite3_stmt *s = st->stmt[S_ENTRY_GET];
-	int rc;
 
-	sqlite3_bind_int64(s, 1, feed_id);
-	sqlite3_bind_text(s, 2, entry_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*status = sqlite3_column_int(s, 0);
-		*discovered_us = sqlite3_column_int64(s, 1);
-	} else if (rc == SQLITE_DONE) {
-		*status = STATE_ENTRY_UNKNOWN;
-		*discovered_us = 0;
-	} else
-		db_error(st->db, err, errlen, "cannot look up entry %s of feed"
-		    " %lld", entry_id, (long long)feed_id);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	for (size_t i = 0; i < n; i++) {
+		int rc;
+
+		sqlite3_bind_int64(s, 1, feed_id);
+		sqlite3_bind_text(s, 2, ids[i], -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		status[i] = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) :
+		    STATE_ENTRY_UNKNOWN;
+		discovered_us[i] = rc == SQLITE_ROW ?
+		    sqlite3_column_int64(s, 1) : 0;
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return db_error(st->db, err, errlen, "cannot look up"
+			    " entry %s of feed %lld", ids[i],
+			    (long long)feed_id);
+	}
+	return 0;
 }
 
 /* Insert an entry unless known; *added tells which. */
@@ -654,49 +658,69 @@ entry_insert(struct sqlite_state *st, int64_t feed_id, const char *entry_id,
 }
 
 static int
-sq_entry_discover(struct state *base, int64_t feed_id,
-    const char *entry_id, int64_t discovered_us, int *added, char *err,
-    size_t errlen)
+sq_entries_discover(struct state *base, int64_t feed_id,
+    const char *const *ids, const int64_t *discovered_us, size_t n,
+    int *added, char *err, size_t errlen)
 {
 	struct sqlite_state *st = (struct sqlite_state *)base;
 
-	if (entry_insert(st, feed_id, entry_id, discovered_us,
-	    STATE_ENTRY_PENDING, added) == -1)
-		return db_error(st->db, err, errlen, "cannot record entry %s of"
-		    " feed %lld", entry_id, (long long)feed_id);
+	for (size_t i = 0; i < n; i++)
+		if (entry_insert(st, feed_id, ids[i], discovered_us[i],
+		    STATE_ENTRY_PENDING, &added[i]) == -1)
+			return db_error(st->db, err, errlen, "cannot record"
+			    " entry %s of feed %lld", ids[i],
+			    (long long)feed_id);
 	return 0;
 }
 
+/* Pending -> seen, or unknown -> inserted seen: 1 in *changed when either
+ * happened. */
 static int
-sq_entry_mark_seen(struct state *base, int64_t feed_id,
-    const char *entry_id, int64_t discovered_us, char *err, size_t errlen)
+entry_see(struct sqlite_state *st, int64_t feed_id, const char *entry_id,
+    int64_t discovered_us, int *changed)
 {
-	struct sqlite_state *st = (struct sqlite_state *)base;
 	sqlite3_stmt *see = st->stmt[S_ENTRY_SEE];
-	sqlite3_stmt *count = st->stmt[S_FEED_COUNT_SEEN];
-	int changed;
 
-	/* Only a change from pending or unknown counts, so a re-emitted or
-	 * repeated entry is counted once. */
 	sqlite3_bind_int64(see, 1, feed_id);
 	sqlite3_bind_text(see, 2, entry_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(see, 3, (sqlite3_int64)time(NULL));
 	if (run(see) == -1)
-		goto fail;
-	changed = sqlite3_changes(st->db) > 0;
-	if (!changed && entry_insert(st, feed_id, entry_id, discovered_us,
-	    STATE_ENTRY_SEEN, &changed) == -1)
-		goto fail;
-	if (!changed)
+		return -1;
+	*changed = sqlite3_changes(st->db) > 0;
+	if (*changed)
+		return 0;
+	return entry_insert(st, feed_id, entry_id, discovered_us,
+	    STATE_ENTRY_SEEN, changed);
+}
+
+static int
+sq_entries_mark_seen(struct state *base, int64_t feed_id,
+    const char *const *ids, const int64_t *discovered_us, size_t n,
+    char *err, size_t errlen)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+	sqlite3_stmt *count = st->stmt[S_FEED_COUNT_SEEN];
+	int64_t counted = 0;
+
+	/* Only a change from pending or unknown counts, so a re-emitted or
+	 * repeated entry is counted once. */
+	for (size_t i = 0; i < n; i++) {
+		int changed;
+
+		if (entry_see(st, feed_id, ids[i], discovered_us[i],
+		    &changed) == -1)
+			return db_error(st->db, err, errlen, "cannot mark entry"
+			    " %s of feed %lld seen", ids[i], (long long)feed_id);
+		counted += changed;
+	}
+	if (counted == 0)
 		return 0;
 	sqlite3_bind_int64(count, 1, feed_id);
+	sqlite3_bind_int64(count, 2, counted);
 	if (run(count) == -1)
-		goto fail;
+		return db_error(st->db, err, errlen, "cannot count the entries"
+		    " of feed %lld seen", (long long)feed_id);
 	return 0;
-
-fail:
-	return db_error(st->db, err, errlen, "cannot mark entry %s of feed %lld"
-	    " seen", entry_id, (long long)feed_id);
 }
 
 static int
@@ -826,9 +850,9 @@ static const struct state_backend sqlite_backend = {
 	.feed_list = sq_feed_list,
 	.feed_url_add = sq_feed_url_add,
 	.entry_count_since = sq_entry_count_since,
-	.entry_get = sq_entry_get,
-	.entry_discover = sq_entry_discover,
-	.entry_mark_seen = sq_entry_mark_seen,
+	.entries_get = sq_entries_get,
+	.entries_discover = sq_entries_discover,
+	.entries_mark_seen = sq_entries_mark_seen,
 	.feed_rename = sq_feed_rename,
 	.entries_listed = sq_entries_listed,
 	.feeds_listed = sq_feeds_listed,

@@ -130,15 +130,18 @@ test_seen_skipped_pending_kept(void **state)
 {
 	struct fixture *fx = *state;
 	struct feed *f = make_feed(4, NULL);
+	const char *seen_id[] = { "e0" }, *pending_id[] = { "e2" };
+	int64_t seen_us = 7, pending_us = 42;
 	struct diff_item *items;
 	size_t n;
 	char err[256];
+	int added;
 
 	assert_int_equal(state_begin(fx->st, err, sizeof(err)), 0);
-	assert_int_equal(state_entry_mark_seen(fx->st, fx->feed_id, "e0", 7,
-	    err, sizeof(err)), 0);
-	assert_int_equal(state_entry_discover(fx->st, fx->feed_id, "e2", 42,
-	    NULL, err, sizeof(err)), 0);
+	assert_int_equal(state_entries_mark_seen(fx->st, fx->feed_id, seen_id,
+	    &seen_us, 1, err, sizeof(err)), 0);
+	assert_int_equal(state_entries_discover(fx->st, fx->feed_id,
+	    pending_id, &pending_us, 1, &added, err, sizeof(err)), 0);
 	assert_int_equal(state_commit(fx->st, err, sizeof(err)), 0);
 
 	assert_int_equal(diff_new_entries(fx->st, fx->feed_id, f, 100, &items,
@@ -182,14 +185,15 @@ test_nothing_new(void **state)
 {
 	struct fixture *fx = *state;
 	struct feed *f = make_feed(2, NULL);
+	const char *ids[] = { f->entries[0].id, f->entries[1].id };
+	int64_t us[] = { 1, 1 };
 	struct diff_item *items = (void *)1;
 	size_t n = 9;
 	char err[256];
 
 	assert_int_equal(state_begin(fx->st, err, sizeof(err)), 0);
-	for (size_t k = 0; k < 2; k++)
-		assert_int_equal(state_entry_mark_seen(fx->st, fx->feed_id,
-		    f->entries[k].id, 1, err, sizeof(err)), 0);
+	assert_int_equal(state_entries_mark_seen(fx->st, fx->feed_id, ids, us,
+	    2, err, sizeof(err)), 0);
 	assert_int_equal(state_commit(fx->st, err, sizeof(err)), 0);
 	assert_int_equal(diff_new_entries(fx->st, fx->feed_id, f, 1, &items,
 	    &n, err, sizeof(err)), 0);

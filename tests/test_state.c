@@ -204,11 +204,33 @@ entry_status(struct state *st, int64_t feed, const char *id, int64_t *when)
 	int status;
 	int64_t w;
 
-	assert_int_equal(state_entry_get(st, feed, id, &status, &w, err,
+	assert_int_equal(state_entries_get(st, feed, &id, 1, &status, &w, err,
 	    sizeof(err)), 0);
 	if (when != NULL)
 		*when = w;
 	return status;
+}
+
+/* One entry at a time, as most tests think of them. */
+static int
+entry_discover(struct state *st, int64_t feed, const char *id, int64_t when,
+    int *added)
+{
+	int one;
+	int rc = state_entries_discover(st, feed, &id, &when, 1, &one, err,
+	    sizeof(err));
+
+	if (added != NULL)
+		*added = one;
+	return rc;
+}
+
+static int
+entry_mark_seen(struct state *st, int64_t feed, const char *id,
+    int64_t when)
+{
+	return state_entries_mark_seen(st, feed, &id, &when, 1, err,
+	    sizeof(err));
 }
 
 static void
@@ -258,8 +280,7 @@ test_reopen_persists(void **ctx)
 	f.polls = 3;
 	assert_int_equal(state_feed_save(st, &f, err, sizeof(err)), 0);
 	state_feed_clear(&f);
-	assert_int_equal(state_entry_mark_seen(st, id, "e1", 42, err,
-	    sizeof(err)), 0);
+	assert_int_equal(entry_mark_seen(st, id, "e1", 42), 0);
 	state_close(st);
 
 	st = open_ok(path);
@@ -372,6 +393,7 @@ test_corruption_surfaces(void **ctx)
 	struct state *st;
 	char id[32], page[4096];
 	int64_t feed, size;
+	const char *entry7 = "entry-7";
 	int status;
 	int64_t when;
 	FILE *fp;
@@ -384,8 +406,7 @@ test_corruption_surfaces(void **ctx)
 	assert_int_equal(state_begin(st, err, sizeof(err)), 0);
 	for (int i = 0; i < 2000; i++) {
 		snprintf(id, sizeof(id), "entry-%d", i);
-		assert_int_equal(state_entry_discover(st, feed, id, i, NULL, err,
-		    sizeof(err)), 0);
+		assert_int_equal(entry_discover(st, feed, id, i, NULL), 0);
 	}
 	assert_int_equal(state_commit(st, err, sizeof(err)), 0);
 	state_close(st);
@@ -404,7 +425,7 @@ test_corruption_surfaces(void **ctx)
 		assert_non_null(strstr(err, "malformed"));
 		return;
 	}
-	assert_int_equal(state_entry_get(st, feed, "entry-7", &status, &when,
+	assert_int_equal(state_entries_get(st, feed, &entry7, 1, &status, &when,
 	    err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "cannot look up entry entry-7 of feed"));
 	assert_non_null(strstr(err, "malformed"));
@@ -497,41 +518,35 @@ test_entry_lifecycle(void **ctx)
 	assert_int_equal(entry_status(st, a, "x", &when), STATE_ENTRY_UNKNOWN);
 	assert_int_equal(when, 0);
 
-	assert_int_equal(state_entry_discover(st, a, "x", 1000, NULL, err,
-	    sizeof(err)), 0);
+	assert_int_equal(entry_discover(st, a, "x", 1000, NULL), 0);
 	assert_int_equal(entry_status(st, a, "x", &when), STATE_ENTRY_PENDING);
 	assert_int_equal(when, 1000);
 	/* Discovering a known entry changes nothing. */
-	assert_int_equal(state_entry_discover(st, a, "x", 2000, NULL, err,
-	    sizeof(err)), 0);
+	assert_int_equal(entry_discover(st, a, "x", 2000, NULL), 0);
 	assert_int_equal(entry_status(st, a, "x", &when), STATE_ENTRY_PENDING);
 	assert_int_equal(when, 1000);
 	assert_int_equal(entry_status(st, b, "x", NULL), STATE_ENTRY_UNKNOWN);
 	assert_int_equal(entries_seen(st, "a"), 0);
 
 	/* Pending -> seen keeps the discovery time. */
-	assert_int_equal(state_entry_mark_seen(st, a, "x", 3000, err,
-	    sizeof(err)), 0);
+	assert_int_equal(entry_mark_seen(st, a, "x", 3000), 0);
 	assert_int_equal(entry_status(st, a, "x", &when), STATE_ENTRY_SEEN);
 	assert_int_equal(when, 1000);
 	assert_int_equal(entries_seen(st, "a"), 1);
 
 	/* Seen stays seen: neither discover nor a second mark moves it. */
-	assert_int_equal(state_entry_discover(st, a, "x", 4000, NULL, err,
-	    sizeof(err)), 0);
+	assert_int_equal(entry_discover(st, a, "x", 4000, NULL), 0);
 	assert_int_equal(entry_status(st, a, "x", NULL), STATE_ENTRY_SEEN);
 
 	/* Unknown -> seen in one call. */
-	assert_int_equal(state_entry_mark_seen(st, b, "x", 5000, err,
-	    sizeof(err)), 0);
+	assert_int_equal(entry_mark_seen(st, b, "x", 5000), 0);
 	assert_int_equal(entry_status(st, b, "x", &when), STATE_ENTRY_SEEN);
 	assert_int_equal(when, 5000);
 	assert_int_equal(entries_seen(st, "b"), 1);
 	assert_int_equal(entries_seen(st, "a"), 1);
 
-	assert_int_equal(state_entry_mark_seen(st, 777, "x", 1, err,
-	    sizeof(err)), -1);
-	assert_non_null(strstr(err, "cannot mark entry x of feed 777 seen"));
+	assert_int_equal(entry_mark_seen(st, 777, "x", 1), -1);
+	assert_non_null(strstr(err, "of feed 777"));
 	assert_non_null(strcasestr(err, "foreign key"));
 	state_close(st);
 }
@@ -543,13 +558,10 @@ test_seen_counted_once(void **ctx)
 	int64_t a = feed_id(st, "a");
 
 	(void)ctx;
-	assert_int_equal(state_entry_discover(st, a, "p", 1, NULL, err,
-	    sizeof(err)), 0);
+	assert_int_equal(entry_discover(st, a, "p", 1, NULL), 0);
 	for (int i = 0; i < 3; i++) {
-		assert_int_equal(state_entry_mark_seen(st, a, "p", 1, err,
-		    sizeof(err)), 0);
-		assert_int_equal(state_entry_mark_seen(st, a, "u", 1, err,
-		    sizeof(err)), 0);
+		assert_int_equal(entry_mark_seen(st, a, "p", 1), 0);
+		assert_int_equal(entry_mark_seen(st, a, "u", 1), 0);
 	}
 	assert_int_equal(entries_seen(st, "a"), 2);
 	state_close(st);
@@ -564,10 +576,8 @@ test_transactions(void **ctx)
 
 	(void)ctx;
 	assert_int_equal(state_begin(st, err, sizeof(err)), 0);
-	assert_int_equal(state_entry_discover(st, a, "gone", 1, NULL, err,
-	    sizeof(err)), 0);
-	assert_int_equal(state_entry_mark_seen(st, a, "gone2", 1, err,
-	    sizeof(err)), 0);
+	assert_int_equal(entry_discover(st, a, "gone", 1, NULL), 0);
+	assert_int_equal(entry_mark_seen(st, a, "gone2", 1), 0);
 	assert_int_equal(state_begin(st, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "cannot begin transaction"));
 	state_rollback(st);
@@ -580,14 +590,12 @@ test_transactions(void **ctx)
 	assert_non_null(strstr(err, "cannot commit"));
 
 	assert_int_equal(state_begin(st, err, sizeof(err)), 0);
-	assert_int_equal(state_entry_mark_seen(st, a, "kept", 1, err,
-	    sizeof(err)), 0);
+	assert_int_equal(entry_mark_seen(st, a, "kept", 1), 0);
 	assert_int_equal(state_commit(st, err, sizeof(err)), 0);
 
 	/* Closing with a transaction open rolls it back. */
 	assert_int_equal(state_begin(st, err, sizeof(err)), 0);
-	assert_int_equal(state_entry_mark_seen(st, a, "lost", 1, err,
-	    sizeof(err)), 0);
+	assert_int_equal(entry_mark_seen(st, a, "lost", 1), 0);
 	state_close(st);
 
 	st = open_ok(path);
@@ -610,10 +618,8 @@ test_many_entries(void **ctx)
 	for (int i = 0; i < N; i++) {
 		snprintf(id, sizeof(id), "https://example.org/item/%d", i);
 		if (i % 2 == 0)
-			assert_int_equal(state_entry_discover(st, a, id, i, NULL, err,
-			    sizeof(err)), 0);
-		assert_int_equal(state_entry_mark_seen(st, a, id, i, err,
-		    sizeof(err)), 0);
+			assert_int_equal(entry_discover(st, a, id, i, NULL), 0);
+		assert_int_equal(entry_mark_seen(st, a, id, i), 0);
 	}
 	assert_int_equal(state_commit(st, err, sizeof(err)), 0);
 	for (int i = 0; i < N; i++) {
@@ -688,7 +694,6 @@ test_migrate_from_v2(void **ctx)
 	const char *path;
 	struct state_feed f;
 	struct state *st;
-	int status;
 	int64_t us;
 
 	(void)ctx;
@@ -697,8 +702,7 @@ test_migrate_from_v2(void **ctx)
 	st = open_ok(path);
 	assert_int_equal(state_feed_get(st, "lwn", "https://lwn.net/", &f,
 	    NULL, err, sizeof(err)), 0);
-	assert_int_equal(state_entry_mark_seen(st, f.id, "e1", 77, err,
-	    sizeof(err)), 0);
+	assert_int_equal(entry_mark_seen(st, f.id, "e1", 77), 0);
 	state_feed_clear(&f);
 	state_close(st);
 	/* Back to exactly what version 2 had. */
@@ -708,9 +712,7 @@ test_migrate_from_v2(void **ctx)
 	st = open_ok(path);
 	assert_int_equal(sql(path, "PRAGMA user_version"), 3);
 	get_feed_urls(st, "lwn", &f, "https://lwn.net/", "https://lwn.net/");
-	assert_int_equal(state_entry_get(st, f.id, "e1", &status, &us, err,
-	    sizeof(err)), 0);
-	assert_int_equal(status, STATE_ENTRY_SEEN);
+	assert_int_equal(entry_status(st, f.id, "e1", &us), STATE_ENTRY_SEEN);
 	assert_int_equal(us, 77);
 	state_feed_clear(&f);
 	state_close(st);
@@ -731,7 +733,6 @@ test_prune(void **ctx)
 	struct state_feed f, g;
 	struct state *st = open_ok(path);
 	int64_t pruned;
-	int status;
 	int64_t us;
 
 	(void)ctx;
@@ -739,16 +740,11 @@ test_prune(void **ctx)
 	    err, sizeof(err)), 0);
 	assert_int_equal(state_feed_get(st, "drop", "http://d/", &g, NULL,
 	    err, sizeof(err)), 0);
-	assert_int_equal(state_entry_mark_seen(st, f.id, "a", 1, err,
-	    sizeof(err)), 0);
-	assert_int_equal(state_entry_mark_seen(st, f.id, "b", 1, err,
-	    sizeof(err)), 0);
-	assert_int_equal(state_entry_mark_seen(st, f.id, "c", 1, err,
-	    sizeof(err)), 0);
-	assert_int_equal(state_entry_discover(st, f.id, "p", 1, NULL, err,
-	    sizeof(err)), 0);
-	assert_int_equal(state_entry_mark_seen(st, g.id, "x", 1, err,
-	    sizeof(err)), 0);
+	assert_int_equal(entry_mark_seen(st, f.id, "a", 1), 0);
+	assert_int_equal(entry_mark_seen(st, f.id, "b", 1), 0);
+	assert_int_equal(entry_mark_seen(st, f.id, "c", 1), 0);
+	assert_int_equal(entry_discover(st, f.id, "p", 1, NULL), 0);
+	assert_int_equal(entry_mark_seen(st, g.id, "x", 1), 0);
 	/* Day 0: only c listed; a, b and p are gone from now. */
 	assert_int_equal(state_entries_listed(st, f.id, listed, 1, 1000, 100,
 	    &pruned, err, sizeof(err)), 0);
@@ -763,15 +759,9 @@ test_prune(void **ctx)
 	assert_int_equal(state_entries_listed(st, f.id, listed, 1, 1101, 100,
 	    &pruned, err, sizeof(err)), 0);
 	assert_int_equal(pruned, 1);
-	assert_int_equal(state_entry_get(st, f.id, "b", &status, &us, err,
-	    sizeof(err)), 0);
-	assert_int_equal(status, STATE_ENTRY_UNKNOWN);
-	assert_int_equal(state_entry_get(st, f.id, "a", &status, &us, err,
-	    sizeof(err)), 0);
-	assert_int_equal(status, STATE_ENTRY_SEEN);
-	assert_int_equal(state_entry_get(st, f.id, "p", &status, &us, err,
-	    sizeof(err)), 0);
-	assert_int_equal(status, STATE_ENTRY_PENDING);
+	assert_int_equal(entry_status(st, f.id, "b", &us), STATE_ENTRY_UNKNOWN);
+	assert_int_equal(entry_status(st, f.id, "a", &us), STATE_ENTRY_SEEN);
+	assert_int_equal(entry_status(st, f.id, "p", &us), STATE_ENTRY_PENDING);
 	/* The removed feed goes, with its entries. */
 	assert_int_equal(state_feeds_listed(st, configured, 1, 1101, 100,
 	    &pruned, err, sizeof(err)), 0);
@@ -809,12 +799,9 @@ test_feed_learned_fields(void **ctx)
 	assert_int_equal(state_feed_url_add(st, f.id, f.url,
 	    "permanent redirect", err, sizeof(err)), 0);
 	assert_int_equal(state_feed_save(st, &f, err, sizeof(err)), 0);
-	assert_int_equal(state_entry_discover(st, f.id, "old", 900, NULL, err,
-	    sizeof(err)), 0);
-	assert_int_equal(state_entry_discover(st, f.id, "new1", 1001, NULL, err,
-	    sizeof(err)), 0);
-	assert_int_equal(state_entry_mark_seen(st, f.id, "new2", 5000, err,
-	    sizeof(err)), 0);
+	assert_int_equal(entry_discover(st, f.id, "old", 900, NULL), 0);
+	assert_int_equal(entry_discover(st, f.id, "new1", 1001, NULL), 0);
+	assert_int_equal(entry_mark_seen(st, f.id, "new2", 5000), 0);
 	assert_int_equal(state_entry_count_since(st, f.id, 1000, &n, err,
 	    sizeof(err)), 0);
 	assert_int_equal(n, 2);
@@ -978,6 +965,140 @@ test_host_slots(void **ctx)
 	state_close(a);
 }
 
+/* Ids the text[] literal of a batch must carry intact. */
+static const char *const awkward_ids[] = {
+	"plain", "with \"quotes\"", "back\\slash", "trailing\\",
+	"a,comma", "{braces}", "}", "", "NULL", " spaced ",
+	"caf\u00e9 \u65e5\u672c",
+	"tab\there", "'single'",
+};
+#define NAWKWARD (sizeof(awkward_ids) / sizeof(awkward_ids[0]))
+
+static void
+test_batch_awkward_ids(void **ctx)
+{
+	struct state *st = open_ok(path_for("awkward.db"));
+	int64_t a = feed_id(st, "a"), when[NAWKWARD], got[NAWKWARD];
+	int status[NAWKWARD], added[NAWKWARD];
+
+	(void)ctx;
+	for (size_t i = 0; i < NAWKWARD; i++)
+		when[i] = 1000 + (int64_t)i;
+	assert_int_equal(state_entries_get(st, a, awkward_ids, NAWKWARD,
+	    status, got, err, sizeof(err)), 0);
+	for (size_t i = 0; i < NAWKWARD; i++) {
+		assert_int_equal(status[i], STATE_ENTRY_UNKNOWN);
+		assert_int_equal(got[i], 0);
+	}
+	/* Every other one first, so that a batch mixes known and not. */
+	for (size_t i = 0; i < NAWKWARD; i += 2)
+		assert_int_equal(entry_discover(st, a, awkward_ids[i], when[i],
+		    NULL), 0);
+	assert_int_equal(state_entries_discover(st, a, awkward_ids, when,
+	    NAWKWARD, added, err, sizeof(err)), 0);
+	for (size_t i = 0; i < NAWKWARD; i++)
+		assert_int_equal(added[i], i % 2);
+	assert_int_equal(state_entries_get(st, a, awkward_ids, NAWKWARD,
+	    status, got, err, sizeof(err)), 0);
+	for (size_t i = 0; i < NAWKWARD; i++) {
+		assert_int_equal(status[i], STATE_ENTRY_PENDING);
+		assert_int_equal(got[i], when[i]);
+		/* Stored as given, not as the literal spelled it. */
+		assert_int_equal(entry_status(st, a, awkward_ids[i], NULL),
+		    STATE_ENTRY_PENDING);
+	}
+	assert_int_equal(state_entries_mark_seen(st, a, awkward_ids, when,
+	    NAWKWARD, err, sizeof(err)), 0);
+	assert_int_equal(entries_seen(st, "a"), NAWKWARD);
+	assert_int_equal(sql(path_for("awkward.db"),
+	    "SELECT count(*) FROM entries WHERE entry_id = 'back\\slash'"
+	    " OR entry_id = 'with \"quotes\"' OR entry_id = '{braces}'"), 3);
+	state_close(st);
+}
+
+static void
+test_batch_empty(void **ctx)
+{
+	struct state *st = open_ok(path_for("empty.db"));
+	int64_t a = feed_id(st, "a");
+
+	(void)ctx;
+	/* Nothing to read or write: NULL arrays are never touched. */
+	assert_int_equal(state_entries_get(st, a, NULL, 0, NULL, NULL, err,
+	    sizeof(err)), 0);
+	assert_int_equal(state_entries_discover(st, a, NULL, NULL, 0, NULL,
+	    err, sizeof(err)), 0);
+	assert_int_equal(state_entries_mark_seen(st, a, NULL, NULL, 0, err,
+	    sizeof(err)), 0);
+	assert_int_equal(entries_seen(st, "a"), 0);
+	state_close(st);
+}
+
+/* A skipped first poll marks every entry of the document seen, repeats
+ * included: each is counted, and recorded, once. */
+static void
+test_batch_repeats(void **ctx)
+{
+	const char *const ids[] = { "p", "u", "p", "s", "u", "n", "n" };
+	const int64_t when[] = { 1, 2, 3, 4, 5, 6, 7 };
+	enum { N = sizeof(ids) / sizeof(ids[0]) };
+	struct state *st = open_ok(path_for("repeats.db"));
+	int64_t a = feed_id(st, "a"), got[N], us;
+	int status[N], added[N];
+
+	(void)ctx;
+	assert_int_equal(entry_discover(st, a, "p", 10, NULL), 0);
+	assert_int_equal(entry_mark_seen(st, a, "s", 40), 0);
+	assert_int_equal(entries_seen(st, "a"), 1);
+	assert_int_equal(state_entries_get(st, a, ids, N, status, got, err,
+	    sizeof(err)), 0);
+	assert_int_equal(status[0], STATE_ENTRY_PENDING);
+	assert_int_equal(status[2], STATE_ENTRY_PENDING);
+	assert_int_equal(got[2], 10);
+	assert_int_equal(status[1], STATE_ENTRY_UNKNOWN);
+	assert_int_equal(status[3], STATE_ENTRY_SEEN);
+	assert_int_equal(got[3], 40);
+
+	/* A repeat is added at its first occurrence, with its time. */
+	assert_int_equal(state_entries_discover(st, a, ids, when, N, added,
+	    err, sizeof(err)), 0);
+	assert_int_equal(added[0], 0);
+	assert_int_equal(added[1], 1);
+	assert_int_equal(added[2], 0);
+	assert_int_equal(added[3], 0);
+	assert_int_equal(added[4], 0);
+	assert_int_equal(added[5], 1);
+	assert_int_equal(added[6], 0);
+	assert_int_equal(entry_status(st, a, "u", &us), STATE_ENTRY_PENDING);
+	assert_int_equal(us, 2);
+	assert_int_equal(entry_status(st, a, "n", &us), STATE_ENTRY_PENDING);
+	assert_int_equal(us, 6);
+
+	/* p, u and n change, s was seen already: three more, not five. */
+	assert_int_equal(state_entries_mark_seen(st, a, ids, when, N, err,
+	    sizeof(err)), 0);
+	assert_int_equal(entries_seen(st, "a"), 4);
+	assert_int_equal(state_entries_mark_seen(st, a, ids, when, N, err,
+	    sizeof(err)), 0);
+	assert_int_equal(entries_seen(st, "a"), 4);
+	assert_int_equal(entry_status(st, a, "p", &us), STATE_ENTRY_SEEN);
+	assert_int_equal(us, 10);
+
+	/* Unknown ones, repeated, inserted seen once. */
+	{
+		const char *const fresh[] = { "x", "y", "x" };
+		const int64_t at[] = { 100, 200, 300 };
+
+		assert_int_equal(state_entries_mark_seen(st, a, fresh, at, 3,
+		    err, sizeof(err)), 0);
+		assert_int_equal(entries_seen(st, "a"), 6);
+		assert_int_equal(entry_status(st, a, "x", &us),
+		    STATE_ENTRY_SEEN);
+		assert_int_equal(us, 100);
+	}
+	state_close(st);
+}
+
 /* Two instances discovering one entry: one records it. */
 static void
 test_discover_race(void **ctx)
@@ -995,13 +1116,24 @@ test_discover_race(void **ctx)
 	b = open_ok(path);
 	id = feed_id(a, "f");
 	assert_int_equal(state_begin(a, err, sizeof(err)), 0);
-	assert_int_equal(state_entry_discover(a, id, "x", 1, &added_a, err,
-	    sizeof(err)), 0);
+	assert_int_equal(entry_discover(a, id, "x", 1, &added_a), 0);
 	assert_int_equal(state_commit(a, err, sizeof(err)), 0);
-	assert_int_equal(state_entry_discover(b, id, "x", 2, &added_b, err,
-	    sizeof(err)), 0);
+	assert_int_equal(entry_discover(b, id, "x", 2, &added_b), 0);
 	assert_int_equal(added_a, 1);
 	assert_int_equal(added_b, 0);
+	/* In a batch, only the entries the other did not record first. */
+	{
+		const char *const ids[] = { "y", "x", "z" };
+		const int64_t when[] = { 3, 3, 3 };
+		int added[3];
+
+		assert_int_equal(entry_discover(a, id, "z", 3, NULL), 0);
+		assert_int_equal(state_entries_discover(b, id, ids, when, 3,
+		    added, err, sizeof(err)), 0);
+		assert_int_equal(added[0], 1);
+		assert_int_equal(added[1], 0);
+		assert_int_equal(added[2], 0);
+	}
 	state_close(a);
 	state_close(b);
 }
@@ -1029,6 +1161,9 @@ main(void)
 		cmocka_unit_test(test_not_shared),
 		cmocka_unit_test(test_leases),
 		cmocka_unit_test(test_host_slots),
+		cmocka_unit_test(test_batch_awkward_ids),
+		cmocka_unit_test(test_batch_empty),
+		cmocka_unit_test(test_batch_repeats),
 		cmocka_unit_test(test_discover_race),
 	};
 
