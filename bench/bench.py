@@ -112,7 +112,16 @@ def cpu_seconds(pid):
     with open(f"/proc/{pid}/task/{pid}/children") as f:
         children = [int(c) for c in f.read().split()]
     own = (int(fields[11]) + int(fields[12])) / CLK_TCK
-    return own + sum(cpu_seconds(c) for c in children)
+    return own + sum(child_cpu_seconds(c) for c in children)
+
+
+def child_cpu_seconds(pid):
+    """cpu_seconds of a child, 0 when it exited since it was listed (a
+    PostgreSQL backend whose connection closed, say)."""
+    try:
+        return cpu_seconds(pid)
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
 
 
 def run_child(cmd, out_path, timeout, env=None):
