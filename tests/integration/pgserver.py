@@ -62,13 +62,27 @@ class PgServer:
                         "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"],
                        check=True, stdout=subprocess.DEVNULL,
                        stderr=subprocess.PIPE, cwd=self.dir, **kw)
-        # fsync off: the tests kill newswatch, never the machine.
-        opts = ("-c listen_addresses=127.0.0.1 -p %d -c unix_socket_directories=''"
-                " -c fsync=off -c max_connections=100" % self.port)
-        subprocess.run([os.path.join(self.bin, "pg_ctl"), "-D", data, "-w", "-t", "60",
-                        "-l", os.path.join(self.dir, "server.log"), "-o", opts, "start"],
-                       check=True, stdout=subprocess.DEVNULL, cwd=self.dir, **kw)
+        self._pg_ctl("start").check_returncode()
         return self
+
+    def _pg_ctl(self, action):
+        data = os.path.join(self.dir, "data")
+        if action == "stop":
+            args = ["-m", "immediate", "-w", "stop"]
+        else:
+            # fsync off: the tests kill newswatch, never the machine.
+            args = ["-w", "-t", "60", "-l", os.path.join(self.dir, "server.log"), "-o",
+                    "-c listen_addresses=127.0.0.1 -p %d -c unix_socket_directories=''"
+                    " -c fsync=off -c max_connections=100" % self.port, "start"]
+        return subprocess.run([os.path.join(self.bin, "pg_ctl"), "-D", data] + args,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              cwd=self.dir, **self._run_as())
+
+    def restart(self):
+        """Stop the server at once (connections cut, as in a crash) and
+        start it again on the same port and data."""
+        self._pg_ctl("stop").check_returncode()
+        self._pg_ctl("start").check_returncode()
 
     def url(self, db="postgres"):
         return "postgresql://nw@127.0.0.1:%d/%s" % (self.port, db)
@@ -95,11 +109,8 @@ class PgServer:
     def stop(self):
         if self.dir is None:
             return
-        data = os.path.join(self.dir, "data")
-        if os.path.exists(os.path.join(data, "postmaster.pid")):
-            subprocess.run([os.path.join(self.bin, "pg_ctl"), "-D", data, "-m", "immediate",
-                            "-w", "stop"], stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, cwd=self.dir, **self._run_as())
+        if os.path.exists(os.path.join(self.dir, "data", "postmaster.pid")):
+            self._pg_ctl("stop")
         shutil.rmtree(self.dir, ignore_errors=True)
         self.dir = None
 

@@ -221,6 +221,36 @@ class Instances(unittest.TestCase):
         print(f"  {len(arrivals)} requests from 3 instances, one at a time: "
               f"smallest gap {min(gaps):.3f} s (each answer takes {delay} s)")
 
+    def test_instances_outlive_a_database_restart(self):
+        """PostgreSQL stops at once and comes back: the instances make
+        their connections again and go on; nothing is lost.  status reads
+        the shared state as it reads a file."""
+        c = self.cluster = Cluster(self, 2, sink=True)
+        names = [f"r{i:02d}" for i in range(20)]
+        entries = {name: [i * 100] for i, name in enumerate(names)}
+        for name in names:
+            self.publish(entries, name)
+        c.configure([{"path": f"{n}.xml", "name": n} for n in names],
+                    interval="1s", min_interval="1s")
+        c.start()
+        want = {(n, f"urn:story:{k}") for n in names for k in entries[n]}
+        wait_for(lambda: want <= set(c.streamed()), 60, "first delivery", c.logs)
+        PG.restart()
+        for name in names:
+            entries[name].append(entries[name][0] + 1)
+            self.publish(entries, name)
+        want = {(n, f"urn:story:{k}") for n in names for k in entries[n]}
+        wait_for(lambda: want <= set(c.streamed()), 60, "delivery after the restart", c.logs)
+        self.assertEqual({k: n for k, n in c.streamed().items() if n > 1}, {})
+        for inst in c.instances:
+            self.assertTrue(inst.daemon.alive(), c.logs())
+        r = subprocess.run([BINARY, "status", "--json", "-c", c.instances[0].config],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = json.loads(r.stdout)
+        self.assertEqual(sorted(row["name"] for row in rows), names)
+        self.assertNotIn("password", r.stdout)
+
     def test_killed_instance_feeds_are_taken_over(self):
         nfeeds, lease = 60, 3
         c = self.cluster = Cluster(self, 3, sink=True)
