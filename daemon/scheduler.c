@@ -48,6 +48,7 @@ struct scheduler {
 	int once;
 	int shared;                     /* feeds are claimed, not timed */
 	ev_timer claim;
+	ev_timer renew;                 /* keeps the leases of polls in flight */
 	scheduler_idle_fn *idle;
 	void *idle_arg;
 	struct cfg_ref *current;
@@ -192,6 +193,24 @@ on_claim(struct ev_loop *loop, ev_timer *t, int revents)
 	ev_timer_start(loop, t);
 }
 
+/* Shared state: a third of the lease at a time, the polls in flight keep
+ * their feeds however long they take; an instance that dies stops
+ * renewing, and its feeds are free a lease later. */
+static void
+on_renew(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct scheduler *s = t->data;
+	const struct config *cfg = s->current->cfg;
+	char err[512];
+
+	(void)revents;
+	if (s->busy > 0 && state_leases_renew(s->state, clock_now(),
+	    (int64_t)cfg->lease, err, sizeof(err)) == -1)
+		log_warnx("state: %s", err);
+	ev_timer_set(t, cfg->lease / 3, 0.);
+	ev_timer_start(loop, t);
+}
+
 /*
  * Shared state: the feed is in the state for every instance to claim.
  * A feed that a reload changed (URL, interval) is due now, as with the
@@ -254,6 +273,8 @@ scheduler_new(struct ev_loop *loop, struct poller *poller, struct state *state,
 	s->shared = !once && state_shared(state);
 	ev_timer_init(&s->claim, on_claim, 0., 0.);
 	s->claim.data = s;
+	ev_timer_init(&s->renew, on_renew, 0., 0.);
+	s->renew.data = s;
 	TAILQ_INIT(&s->watches);
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	return s;
@@ -267,6 +288,7 @@ scheduler_free(struct scheduler *s)
 	if (s == NULL)
 		return;
 	ev_timer_stop(s->loop, &s->claim);
+	ev_timer_stop(s->loop, &s->renew);
 	while ((w = TAILQ_FIRST(&s->watches)) != NULL)
 		watch_free(w);
 	ref_drop(s->current);
@@ -491,6 +513,8 @@ scheduler_apply(struct scheduler *s, struct config *cfg)
 	if (s->shared && !ev_is_active(&s->claim)) {
 		ev_timer_set(&s->claim, 0., 0.);
 		ev_timer_start(s->loop, &s->claim);
+		ev_timer_set(&s->renew, cfg->lease / 3, 0.);
+		ev_timer_start(s->loop, &s->renew);
 	}
 	return 0;
 }

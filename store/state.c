@@ -208,6 +208,15 @@ state_feed_release(struct state *st, const char *name, char *err,
 }
 
 int
+state_leases_renew(struct state *st, int64_t now, int64_t lease, char *err,
+    size_t errlen)
+{
+	if (!state_shared(st))
+		return not_shared(err, errlen);
+	return st->be->leases_renew(st, now, lease, err, errlen);
+}
+
+int
 state_host_acquire(struct state *st, const char *host, int slots,
     int64_t now_ms, int *slot, char *err, size_t errlen)
 {

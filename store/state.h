@@ -189,6 +189,9 @@ int state_feeds_listed(struct state *st, const char *const *names, size_t n,
  * feed whose lease passed to another instance meanwhile is left to it
  * (the save changes nothing and says so in the log).  state_feed_release
  * ends a lease without polling (a feed this instance does not know).
+ * state_leases_renew extends every lease this instance holds to now +
+ * lease: the feeds it is polling, so that a long poll keeps its feed
+ * while a dead instance's run out.
  *
  * state_host_acquire: take one of slots concurrent-transfer slots of host,
  * one not kept idle past now_ms by a release; *slot is its number, or -1
@@ -205,6 +208,8 @@ int state_feeds_claim(struct state *st, int64_t now, int64_t lease,
 void state_names_free(char **names, size_t n);
 int state_feed_release(struct state *st, const char *name, char *err,
     size_t errlen);
+int state_leases_renew(struct state *st, int64_t now, int64_t lease,
+    char *err, size_t errlen);
 int state_host_acquire(struct state *st, const char *host, int slots,
     int64_t now_ms, int *slot, char *err, size_t errlen);
 int state_host_release(struct state *st, const char *host, int slot,

@@ -42,6 +42,7 @@ struct state_backend {
 	int (*feeds_claim)(struct state *, int64_t, int64_t, size_t, char ***,
 	    size_t *, char *, size_t);
 	int (*feed_release)(struct state *, const char *, char *, size_t);
+	int (*leases_renew)(struct state *, int64_t, int64_t, char *, size_t);
 	int (*host_acquire)(struct state *, const char *, int, int64_t, int *,
 	    char *, size_t);
 	int (*host_release)(struct state *, const char *, int, int64_t, char *,

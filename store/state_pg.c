@@ -112,6 +112,7 @@ enum pstmt {
 	P_RENAME,
 	P_CLAIM,
 	P_RELEASE,
+	P_RENEW,
 	P_HOST_ACQUIRE,
 	P_HOST_RELEASE,
 	P_HOST_DELAY,
@@ -201,6 +202,8 @@ static const char *const pstmt_sql[P_COUNT] = {
 	    " AND lease_until <= $2 AND disabled = 0 AND removed_since = 0"
 	    " ORDER BY next_poll LIMIT $4 FOR UPDATE SKIP LOCKED)"
 	    " RETURNING name",
+	[P_RENEW] = "UPDATE feeds SET lease_until = $2::bigint + $3::bigint"
+	    " WHERE lease_owner = $1",
 	[P_RELEASE] = "UPDATE feeds SET lease_owner = NULL, lease_until = 0"
 	    " WHERE name = $1 AND lease_owner = $2",
 	/*
@@ -1022,6 +1025,19 @@ pg_feed_release(struct state *base, const char *name, char *err,
 	return 0;
 }
 
+static int
+pg_leases_renew(struct state *base, int64_t now, int64_t lease, char *err,
+    size_t errlen)
+{
+	struct pg_state *st = pg(base);
+	struct num at = num(now), secs = num(lease);
+	const char *v[] = { st->owner, at.s, secs.s };
+
+	if (run_p(st, P_RENEW, 3, v, NULL) == -1)
+		return pg_error(st, err, errlen, "cannot renew leases");
+	return 0;
+}
+
 /* The slots of host this session holds, as an int[] literal. */
 static void
 held_of(const struct pg_state *st, const char *host, char *out, size_t outlen)
@@ -1128,6 +1144,7 @@ static const struct state_backend pg_backend = {
 	.feeds_listed = pg_feeds_listed,
 	.feeds_claim = pg_feeds_claim,
 	.feed_release = pg_feed_release,
+	.leases_renew = pg_leases_renew,
 	.host_acquire = pg_host_acquire,
 	.host_release = pg_host_release,
 };

@@ -899,15 +899,21 @@ test_leases(void **ctx)
 	assert_int_equal(state_feed_save(a, &f, err, sizeof(err)), 0);
 	claim(b, now + 29, 10, 0, NULL);
 	claim(b, now + 30, 10, 1, NULL);
-	/* A crashed instance's leases run out (60 s): b takes over a's two
-	 * (and claims its own two again), and a's late save changes
-	 * nothing. */
+	/* An instance renews the leases of its polls in flight: at now + 61
+	 * b gets its own two again, not a's. */
+	assert_int_equal(state_leases_renew(a, now + 50, 60, err,
+	    sizeof(err)), 0);
 	claim(b, now + 59, 10, 0, NULL);
-	claim(b, now + 61, 10, 4, NULL);
+	claim(b, now + 61, 10, 2, NULL);
+	/* A crashed instance renews nothing: its leases run out and b takes
+	 * them over (and the one it held since now + 30), and a's late save
+	 * changes nothing. */
+	claim(b, now + 109, 10, 1, NULL);
+	claim(b, now + 111, 10, 2, NULL);
 	assert_int_equal(state_feed_save(a, &f, err, sizeof(err)), 1);
 	/* A feed released unpolled is due again at once. */
 	assert_int_equal(state_feed_release(b, mine, err, sizeof(err)), 0);
-	claim(a, now + 62, 10, 1, NULL);
+	claim(a, now + 112, 10, 1, NULL);
 	state_feed_clear(&f);
 	state_close(a);
 	state_close(b);

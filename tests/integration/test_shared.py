@@ -251,6 +251,23 @@ class Instances(unittest.TestCase):
         self.assertEqual(sorted(row["name"] for row in rows), names)
         self.assertNotIn("password", r.stdout)
 
+    def test_a_poll_longer_than_its_lease_keeps_its_feed(self):
+        """The lease is renewed while the poll runs: a feed that takes
+        three leases to answer is not polled by another instance
+        meanwhile."""
+        c = self.cluster = Cluster(self, 2)
+        entries = {"slow": [1]}
+        self.publish(entries, "slow")
+        c.env.write_site("slow.xml.meta.json", '{"delay": 3}')
+        c.configure([{"path": "slow.xml", "name": "slow"}],
+                    interval="1s", min_interval="1s", lease="1s")
+        c.start()
+        wait_for(lambda: len(c.requests("/slow.xml")) >= 3, 60, "three polls", c.logs)
+        times = sorted(c.requests("/slow.xml"))
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        self.assertTrue(all(g >= 3 - 0.05 for g in gaps),
+                        f"polls overlapped: gaps {gaps}\n{c.logs()}")
+
     def test_killed_instance_feeds_are_taken_over(self):
         nfeeds, lease = 60, 3
         c = self.cluster = Cluster(self, 3, sink=True)
