@@ -159,34 +159,38 @@ watch_find(struct scheduler *s, const char *name)
 
 /*
  * Shared state: take due feeds, as many as max_connections has room for,
- * and poll them.  A feed this instance does not poll (not in its config,
- * or already polling) goes back at once.
+ * and poll them.  The claim also returns the feeds this instance holds,
+ * those in flight among them (kept: up to busy more rows are asked for);
+ * a feed not in this config goes back at once.
  */
 static void
 on_claim(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	struct scheduler *s = t->data;
 	const struct config *cfg = s->current->cfg;
-	size_t room = (size_t)cfg->max_connections, n = 0;
+	size_t room = (size_t)cfg->max_connections, n = 0, limit;
 	char **names = NULL, err[512];
 	double again = CLAIM_INTERVAL;
 
 	(void)revents;
 	room = s->busy < room ? room - s->busy : 0;
+	limit = room + s->busy;
 	if (room > 0 && state_feeds_claim(s->state, clock_now(),
-	    (int64_t)cfg->lease, room, &names, &n, err, sizeof(err)) == -1)
+	    (int64_t)cfg->lease, limit, &names, &n, err, sizeof(err)) == -1)
 		log_warnx("state: %s", err);
 	for (size_t i = 0; i < n; i++) {
 		struct watch *w = watch_find(s, names[i]);
 
-		if (w != NULL && w->job == NULL) {
+		if (w != NULL && w->job != NULL)
+			continue;
+		if (w != NULL) {
 			log_debug("feed %s: claimed", names[i]);
 			watch_poll(w);
 		} else if (state_feed_release(s->state, names[i], err,
 		    sizeof(err)) == -1)
 			log_warnx("state: %s", err);
 	}
-	if (n > 0 && n == room)
+	if (n > 0 && n == limit)
 		again = CLAIM_AGAIN;
 	state_names_free(names, n);
 	ev_timer_set(t, again, 0.);

@@ -183,9 +183,11 @@ int state_feeds_listed(struct state *st, const char *const *names, size_t n,
  * than a lease.
  *
  * state_feeds_claim: lease to this instance, until now + lease seconds, at
- * most limit feeds that are due (next_poll <= now), not leased, not
- * disabled and still configured; *names (free with state_names_free)
- * says which.  state_feed_save ends the lease of the feed it saves; a
+ * most limit feeds that are due (next_poll <= now), not leased to another
+ * instance, not disabled and still configured; *names (free with
+ * state_names_free) says which.  Feeds this instance holds come back too:
+ * those still polling (the caller knows which), and those whose poll
+ * ended without its save (a lost connection) and are due again.  state_feed_save ends the lease of the feed it saves; a
  * feed whose lease passed to another instance meanwhile is left to it
  * (the save changes nothing and says so in the log).  state_feed_release
  * ends a lease without polling (a feed this instance does not know).

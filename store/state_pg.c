@@ -81,6 +81,12 @@ static const char *const migrations[] = {
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
+/* A connection attempt gives up after CONNECT_TIMEOUT seconds (unless the
+ * URL says otherwise), a lock wait after LOCK_TIMEOUT: the loop waits for
+ * both. */
+#define CONNECT_TIMEOUT "10"
+#define LOCK_TIMEOUT "5s"
+
 /* Serialises the first open of a database by several instances at once. */
 #define MIGRATION_LOCK 0x6e777374
 
@@ -195,11 +201,13 @@ static const char *const pstmt_sql[P_COUNT] = {
 	[P_FEEDS_PRUNE] = "DELETE FROM feeds WHERE removed_since <> 0"
 	    " AND removed_since < $1",
 	[P_RENAME] = "UPDATE feeds SET name = $2 WHERE name = $1",
-	/* Due feeds nobody holds, the most overdue first; SKIP LOCKED lets
-	 * instances claiming at the same moment take different ones. */
+	/* Due feeds nobody holds, or that this instance holds (a poll whose
+	 * save was lost with the connection, say), the most overdue first;
+	 * SKIP LOCKED lets instances claiming at once take different ones. */
 	[P_CLAIM] = "UPDATE feeds SET lease_owner = $1, lease_until = $2 + $3"
 	    " WHERE id IN (SELECT id FROM feeds WHERE next_poll <= $2"
-	    " AND lease_until <= $2 AND disabled = 0 AND removed_since = 0"
+	    " AND (lease_until <= $2 OR lease_owner = $1)"
+	    " AND disabled = 0 AND removed_since = 0"
 	    " ORDER BY next_poll LIMIT $4 FOR UPDATE SKIP LOCKED)"
 	    " RETURNING name",
 	[P_RENEW] = "UPDATE feeds SET lease_until = $2::bigint + $3::bigint"
@@ -234,6 +242,7 @@ struct held_slot {
 struct pg_state {
 	struct state base;         /* first: a struct state * is one of these */
 	PGconn *conn;
+	int ready;                 /* session set up: settings, statements */
 	struct held_slot *held;    /* host slots this session holds */
 	size_t nheld, held_cap;
 	char *where;               /* host and database, for messages */
@@ -296,19 +305,48 @@ prepare_all(struct pg_state *st)
 	return 0;
 }
 
-/* Outside a transaction, a lost connection is made again. */
+static int
+exec_sql(struct pg_state *st, const char *sql)
+{
+	PGresult *r = PQexec(st->conn, sql);
+	ExecStatusType s = PQresultStatus(r);
+
+	PQclear(r);
+	return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ? 0 : -1;
+}
+
+/*
+ * What a session needs, on every connection made: the loop waits for
+ * each answer, so a lock another instance holds in a stalled transaction
+ * must not hold it for long (LOCK_TIMEOUT), then the statements.
+ */
+static int
+session_setup(struct pg_state *st)
+{
+	if (exec_sql(st, "SET synchronous_commit = on;"
+	    " SET client_min_messages = warning;"
+	    " SET lock_timeout = '" LOCK_TIMEOUT "'") == -1 ||
+	    prepare_all(st) == -1)
+		return -1;
+	st->ready = 1;
+	return 0;
+}
+
+/* Outside a transaction, a lost connection is made again; a session
+ * whose setup failed (a server still starting, say) is set up again. */
 static int
 reconnect_if_lost(struct pg_state *st)
 {
-	if (PQstatus(st->conn) == CONNECTION_OK)
-		return 0;
-	if (PQtransactionStatus(st->conn) != PQTRANS_UNKNOWN &&
-	    PQtransactionStatus(st->conn) != PQTRANS_IDLE)
-		return -1;
-	PQreset(st->conn);
-	if (PQstatus(st->conn) != CONNECTION_OK)
-		return -1;
-	return prepare_all(st);
+	if (PQstatus(st->conn) != CONNECTION_OK) {
+		if (PQtransactionStatus(st->conn) != PQTRANS_UNKNOWN &&
+		    PQtransactionStatus(st->conn) != PQTRANS_IDLE)
+			return -1;
+		st->ready = 0;
+		PQreset(st->conn);
+		if (PQstatus(st->conn) != CONNECTION_OK)
+			return -1;
+	}
+	return st->ready ? 0 : session_setup(st);
 }
 
 /* Run prepared statement which with n text parameters (NULL is SQL
@@ -322,7 +360,7 @@ exec_p(struct pg_state *st, enum pstmt which, int n, const char *const *vals)
 	ExecStatusType s;
 
 	if (PQtransactionStatus(st->conn) == PQTRANS_IDLE ||
-	    PQstatus(st->conn) != CONNECTION_OK)
+	    PQstatus(st->conn) != CONNECTION_OK || !st->ready)
 		(void)reconnect_if_lost(st);
 	snprintf(name, sizeof(name), "nw%d", (int)which);
 	r = PQexecPrepared(st->conn, name, n, vals, NULL, NULL, 0);
@@ -349,15 +387,6 @@ run_p(struct pg_state *st, enum pstmt which, int n, const char *const *vals,
 	return 0;
 }
 
-static int
-exec_sql(struct pg_state *st, const char *sql)
-{
-	PGresult *r = PQexec(st->conn, sql);
-	ExecStatusType s = PQresultStatus(r);
-
-	PQclear(r);
-	return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ? 0 : -1;
-}
 
 /* The first column of the first row of sql as a number, -1 on failure,
  * 0 with *isnull when it is NULL. */
@@ -477,7 +506,11 @@ state_pg_open(const char *conninfo, struct state **out, char *err,
 		return -1;
 	}
 	st->base.be = &pg_backend;
-	st->conn = PQconnectdb(conninfo);
+	/* Keywords before dbname are defaults the URL may override. */
+	const char *const keys[] = { "connect_timeout", "dbname", NULL };
+	const char *const values[] = { CONNECT_TIMEOUT, conninfo, NULL };
+
+	st->conn = PQconnectdbParams(keys, values, 1);
 	/* Named without the URL's password, which logs must not show. */
 	len = (size_t)snprintf(NULL, 0, "postgresql://%s:%s/%s",
 	    PQhost(st->conn) ? PQhost(st->conn) : "?",
@@ -501,11 +534,9 @@ state_pg_open(const char *conninfo, struct state **out, char *err,
 	snprintf(st->owner, sizeof(st->owner), "%s:%ld:%08lx", host,
 	    (long)getpid(), (unsigned long)random() ^
 	    (unsigned long)time(NULL));
-	if (exec_sql(st, "SET synchronous_commit = on;"
-	    " SET client_min_messages = warning") == -1 ||
-	    migrate(st, err, errlen) == -1)
+	if (migrate(st, err, errlen) == -1)
 		goto fail;
-	if (prepare_all(st) == -1) {
+	if (session_setup(st) == -1) {
 		pg_error(st, err, errlen, "state %s: cannot prepare statements",
 		    st->where);
 		goto fail;

@@ -885,31 +885,30 @@ test_leases(void **ctx)
 		    err, sizeof(err)), 0);
 		state_feed_clear(&f);
 	}
-	/* New feeds are due at once; each goes to one instance. */
+	/* New feeds are due at once; each goes to one instance.  A claim
+	 * returns the due feeds an instance holds as well (in flight, or
+	 * whose save was lost), never another's. */
 	claim(a, now, 3, 3, mine);
 	claim(b, now, 10, 2, NULL);
-	claim(a, now, 10, 0, NULL);
-	/* A poll ends: its save ends the lease, and the next poll is due
-	 * at next_poll, for whichever instance claims first.  Only the
-	 * holder saves. */
+	claim(a, now, 10, 3, NULL);
+	/* A poll ends: its save ends the lease and sets the next poll, for
+	 * whichever instance claims first.  Only the holder saves. */
 	assert_int_equal(state_feed_get(a, mine, "http://x/", &f, NULL, err,
 	    sizeof(err)), 0);
 	f.next_poll = now + 30;
 	assert_int_equal(state_feed_save(b, &f, err, sizeof(err)), 1);
 	assert_int_equal(state_feed_save(a, &f, err, sizeof(err)), 0);
-	claim(b, now + 29, 10, 0, NULL);
-	claim(b, now + 30, 10, 1, NULL);
-	/* An instance renews the leases of its polls in flight: at now + 61
-	 * b gets its own two again, not a's. */
+	claim(b, now + 29, 10, 2, NULL);
+	claim(b, now + 30, 10, 3, NULL);
+	/* An instance renews the leases of its polls in flight: when a's
+	 * first leases would have run out, b still gets only its own. */
 	assert_int_equal(state_leases_renew(a, now + 50, 60, err,
 	    sizeof(err)), 0);
-	claim(b, now + 59, 10, 0, NULL);
-	claim(b, now + 61, 10, 2, NULL);
+	claim(b, now + 61, 10, 3, NULL);
 	/* A crashed instance renews nothing: its leases run out and b takes
-	 * them over (and the one it held since now + 30), and a's late save
-	 * changes nothing. */
-	claim(b, now + 109, 10, 1, NULL);
-	claim(b, now + 111, 10, 2, NULL);
+	 * them over, and a's late save changes nothing. */
+	claim(b, now + 109, 10, 3, NULL);
+	claim(b, now + 111, 10, 5, NULL);
 	assert_int_equal(state_feed_save(a, &f, err, sizeof(err)), 1);
 	/* A feed released unpolled is due again at once. */
 	assert_int_equal(state_feed_release(b, mine, err, sizeof(err)), 0);
