@@ -961,6 +961,72 @@ gather(struct scoring *sc, xmlNode *top, struct nodes *out)
 	}
 }
 
+/* Class/id words of a story's lead, the paragraph or two a CMS sets
+ * apart above the body (in bold, beside the picture), as substrings. */
+static const char *const lead_class[] = {
+	"lead", "teaser-text", "intro", "excerpt", "standfirst", "subtitle",
+	"subheadline", "summary", "hero-text",
+};
+
+/* How far above the chosen body a lead is looked for, in ancestors. */
+#define LEAD_LEVELS	3
+
+/* A lead is a sentence or more, not a kicker or a date line. */
+#define LEAD_MIN_LEN	60
+
+static int
+is_lead(const xmlNode *n)
+{
+	const char *ip = art_attr(n, "itemprop");
+	char buf[CLASS_MAX];
+
+	if (ip != NULL && strcasecmp(ip, "description") == 0)
+		return 1;
+	class_id(n, buf, sizeof(buf));
+	return has_substring(buf, lead_class, NELEM(lead_class));
+}
+
+static int
+lead_find_enter(xmlNode *n, int depth, void *arg)
+{
+	struct stats st;
+
+	(void)depth;
+	if (n->type != XML_ELEMENT_NODE)
+		return ART_WALK_SKIP;
+	if (!is_lead(n))
+		return ART_WALK_INTO;
+	stats_of(n, &st);
+	if (st.len < LEAD_MIN_LEN || link_density(&st) > LIST_LINK_DENSITY)
+		return ART_WALK_INTO;
+	*(xmlNode **)arg = n;
+	return ART_WALK_SKIP;
+}
+
+/*
+ * The lead that the page sets just above the chosen body, outside it:
+ * the scores pick the box of body paragraphs and leave the lead in a box
+ * of its own (a "teaser-text", an itemprop="description", a header's
+ * "excerpt"), yet it is the story's first paragraph.  Only the nearest
+ * one before the body, a few levels up, and none already kept.
+ */
+static xmlNode *
+find_lead(xmlNode *body, xmlNode *top, const struct nodes *keep)
+{
+	xmlNode *a, *s, *lead = NULL;
+	size_t i;
+	int level;
+
+	for (a = top, level = 0; lead == NULL && a != NULL && a != body &&
+	    level <= LEAD_LEVELS; a = a->parent, level++)
+		for (s = a->prev; lead == NULL && s != NULL; s = s->prev)
+			art_walk(s, lead_find_enter, NULL, &lead);
+	for (i = 0; lead != NULL && i < keep->n; i++)
+		if (contains(keep->v[i], lead))
+			lead = NULL;
+	return lead;
+}
+
 /* Inside the chosen nodes, the <h1> is the title, reported on its
  * own. */
 static int
@@ -1083,7 +1149,7 @@ art_body(htmlDocPtr doc, int relaxed, char **html)
 	struct strbuf out = { 0 }, hout = { 0 };
 	struct junk junk = { 0 };
 	struct stats st;
-	xmlNode *body, *top = NULL;
+	xmlNode *body, *top = NULL, *lead;
 	char *t;
 	size_t i, j;
 
@@ -1108,6 +1174,15 @@ art_body(htmlDocPtr doc, int relaxed, char **html)
 		if (top == NULL)
 			top = body;
 		gather(&sc, top, &keep);
+	}
+	/* The lead comes first, as it reads on the page. */
+	if ((lead = find_lead(body, top, &keep)) != NULL) {
+		nodes_add(&keep, lead);
+		if (!keep.oom) {
+			memmove(keep.v + 1, keep.v,
+			    (keep.n - 1) * sizeof(*keep.v));
+			keep.v[0] = lead;
+		}
 	}
 	for (i = 0; i < keep.n; i++) {
 		art_walk(keep.v[i], relaxed ? title_enter : clean_enter, NULL,

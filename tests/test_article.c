@@ -1065,6 +1065,37 @@ test_feed_fallback(void **state)
 	article_free(a);
 }
 
+/* A lead set apart above the body (itemprop="description", a "teaser"
+ * or "excerpt" class) is the story's first paragraph; a short kicker is
+ * not. */
+static void
+test_lead(void **state)
+{
+	static const char page[] =
+	    "<html><body><div class='news'>"
+	    "<div class='kicker intro'>Winter walks</div>"
+	    "<div class='teaser-text' itemprop='description'><p>The first "
+	    "snow fell this week, and dogs love it as much as we do.</p>"
+	    "</div><div class='media'><img src='a.jpg'></div>"
+	    "<div itemprop='articleBody'><p>Snow changes every smell, so "
+	    "dogs keep their noses deep in it, following new tracks and "
+	    "traces that wild animals leave behind overnight.</p>"
+	    "<p>Paws need care too: ice and salt hurt them, and a short "
+	    "rinse after the walk keeps them healthy through the winter.</p>"
+	    "</div></div></body></html>";
+	struct article *a;
+	const char *lead, *body;
+
+	(void)state;
+	check_body(page, "The first snow fell", "Winter walks");
+	a = parse_str(page, NULL);
+	lead = strstr(a->text, "The first snow");
+	body = strstr(a->text, "Snow changes");
+	assert_non_null(body);
+	assert_true(lead != NULL && lead < body);
+	article_free(a);
+}
+
 int
 main(void)
 {
@@ -1097,6 +1128,7 @@ main(void)
 		cmocka_unit_test(test_refresh),
 		cmocka_unit_test(test_html),
 		cmocka_unit_test(test_feed_fallback),
+		cmocka_unit_test(test_lead),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
