@@ -88,6 +88,9 @@ static const char *const junk_always[] = {
 	"subscribe", "breadcrumb", "disqus", "leggi-anche", "leggianche",
 	"read-also", "readalso", "read-more", "readmore", "see-also",
 	"more-news", "paywall", "signup", "login", "credit", "copyright",
+	/* A picture's caption and credit line describe the picture, not
+	 * the story (and read as a stray line in its middle). */
+	"caption",
 };
 static const char *const junk_unless_content[] = {
 	"-ad-", "ad-break", "advert", "banner", "combx", "community",

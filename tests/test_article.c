@@ -1096,6 +1096,29 @@ test_lead(void **state)
 	article_free(a);
 }
 
+/* A caption (a "wp-caption-text", a "figure__caption") is no part of
+ * the story's text. */
+static void
+test_caption(void **state)
+{
+	(void)state;
+	check_body("<html><body><article><p>The council voted on Monday to "
+	    "close the old bridge for repairs, which will take a year.</p>"
+	    "<div class='wp-caption'><img src='b.jpg'><p class='wp-caption-"
+	    "text'>The old bridge at dawn. Photo: J. Smith</p></div>"
+	    "<p>Drivers will have to use the ring road, the mayor said, and "
+	    "buses will run every ten minutes while the works go on.</p>"
+	    "<p>Shops on the bridge street fear a quiet year: most of their "
+	    "customers cross on foot from the station, and the detour adds "
+	    "twenty minutes to the walk, one owner said.</p><p>The council "
+	    "will hear them at its next meeting, in March, before the "
+	    "contract for the works is signed.</p><p>Until then the old "
+	    "bridge stays open to walkers and cyclists, with a speed limit "
+	    "for bicycles on its narrow western side.</p>"
+	    "</article></body></html>", "Drivers will have to use",
+	    "Photo: J. Smith");
+}
+
 int
 main(void)
 {
@@ -1129,6 +1152,7 @@ main(void)
 		cmocka_unit_test(test_html),
 		cmocka_unit_test(test_feed_fallback),
 		cmocka_unit_test(test_lead),
+		cmocka_unit_test(test_caption),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
