@@ -45,6 +45,10 @@
 /* How many ancestors a paragraph's score reaches. */
 #define SCORE_LEVELS	5
 
+/* The paragraph score a node must gather before its content-like class
+ * or id counts: about two paragraphs. */
+#define BONUS_MIN_CONTENT	10
+
 /* The longest class+id string we look at. */
 #define CLASS_MAX	256
 
@@ -656,7 +660,9 @@ marked_enter(xmlNode *n, int depth, void *arg)
  * field indexes (1-based: 0 is "never scored"). */
 struct cand {
 	xmlNode	*node;
-	double	 score;
+	double	 score;		/* tag and bad class; then the total */
+	double	 bonus;		/* a class or id that looks like content */
+	double	 content;	/* what its paragraphs gave it */
 };
 
 struct scoring {
@@ -682,6 +688,7 @@ cand_make(struct scoring *sc, xmlNode *n)
 	struct cand *c, *v;
 	size_t cap;
 	double s = 0;
+	int w;
 
 	if ((c = cand_get(sc, n)) != NULL || sc->oom)
 		return c;
@@ -707,7 +714,10 @@ cand_make(struct scoring *sc, xmlNode *n)
 		s = -5;
 	c = &sc->v[sc->n++];
 	c->node = n;
-	c->score = s + class_weight(n);
+	w = class_weight(n);
+	c->score = s + (w < 0 ? w : 0);
+	c->bonus = w > 0 ? w : 0;
+	c->content = 0;
 	n->_private = (void *)(uintptr_t)sc->n;
 	return c;
 }
@@ -764,7 +774,7 @@ score_up(struct scoring *sc, xmlNode *first, const struct stats *st)
 	    a = a->parent, level++) {
 		if ((c = cand_make(sc, a)) == NULL)
 			return;
-		c->score += score / (level == 0 ? 1 : level == 1 ? 2 :
+		c->content += score / (level == 0 ? 1 : level == 1 ? 2 :
 		    level * 3);
 	}
 }
@@ -813,6 +823,14 @@ top_candidate(struct scoring *sc, xmlNode *body)
 	for (i = 0; i < sc->n; i++) {
 		c = &sc->v[i];
 		stats_of(c->node, &st);
+		/* A "main" or "content" class is worth nothing on a box with
+		 * a line or two of text: a slideshow's "main" frame with
+		 * one caption, an "article__header", a teaser's "excerpt"
+		 * outscored the story's several paragraphs.  <main> and
+		 * <article> are the page's own word and keep it. */
+		c->score += c->content + (c->content >= BONUS_MIN_CONTENT ||
+		    art_is(c->node, "main") || art_is(c->node, "article") ?
+		    c->bonus : 0);
 		c->score *= 1 - link_density(&st);
 		if (top == NULL || c->score > top->score)
 			top = c;

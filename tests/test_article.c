@@ -1119,6 +1119,25 @@ test_caption(void **state)
 	    "Photo: J. Smith");
 }
 
+/* A box whose class says "main" but holds one caption does not outscore
+ * a story of several plain paragraphs. */
+static void
+test_class_bonus(void **state)
+{
+	(void)state;
+	check_body("<html><body><div class='slideshow_main'><div>"
+	    "<div>Two people were killed in a crash in Osborne Store, the "
+	    "police said on Tuesday evening.</div></div></div><div><div>"
+	    "<p>The police have released the names of the two people killed "
+	    "in a crash in Osborne Store on Tuesday, and of the driver.</p>"
+	    "<p>Her husband, a police corporal, was badly injured and is in "
+	    "hospital in a serious condition, the police said.</p>"
+	    "<p>The crash happened at about one in the afternoon, when the "
+	    "car collided with a bus carrying twelve passengers.</p>"
+	    "</div></div></body></html>", "was badly injured",
+	    "police said on Tuesday evening");
+}
+
 int
 main(void)
 {
@@ -1153,6 +1172,7 @@ main(void)
 		cmocka_unit_test(test_feed_fallback),
 		cmocka_unit_test(test_lead),
 		cmocka_unit_test(test_caption),
+		cmocka_unit_test(test_class_bonus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
