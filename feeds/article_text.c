@@ -92,6 +92,11 @@ static const char *const junk_always[] = {
 	"subscribe", "breadcrumb", "disqus", "leggi-anche", "leggianche",
 	"read-also", "readalso", "read-more", "readmore", "see-also",
 	"more-news", "paywall", "signup", "login", "credit", "copyright",
+	/* The writer's biography and the fact or link boxes set beside the
+	 * story tell about something else, whatever "content" their
+	 * classes say. */
+	"author-box", "author-bio", "author-info", "about-author", "sabox",
+	"factbox", "infobox", "linkbox", "inlinetextbox",
 	/* A picture's caption and credit line describe the picture, not
 	 * the story (and read as a stray line in its middle). */
 	"caption",

@@ -1138,6 +1138,34 @@ test_class_bonus(void **state)
 	    "police said on Tuesday evening");
 }
 
+/* The writer's biography and a fact box beside the story are left out,
+ * though their classes say "content". */
+static void
+test_side_boxes(void **state)
+{
+	static const char page[] =
+	    "<html><body><article><p>The council voted on Monday to close "
+	    "the old bridge for repairs, which will take a whole year.</p>"
+	    "<div class='factbox-content'><p>The bridge was built in 1887 "
+	    "and last repaired in 1954.</p></div>"
+	    "<p>Drivers will have to use the ring road, the mayor said, and "
+	    "buses will run every ten minutes while the works go on.</p>"
+	    "<p>Shops on the bridge street fear a quiet year: most of their "
+	    "customers cross on foot from the station, and the detour adds "
+	    "twenty minutes to the walk, one owner said.</p><p>The council "
+	    "will hear them at its next meeting, in March, before the "
+	    "contract for the works is signed.</p><p>Until then the old "
+	    "bridge stays open to walkers and cyclists, with a speed limit "
+	    "for bicycles on its narrow western side.</p>"
+	    "<div class='author-box-content'><p>Jane Doe writes about the "
+	    "city and its people since 2004.</p></div>"
+	    "</article></body></html>";
+
+	(void)state;
+	check_body(page, "Drivers will have to use", "built in 1887");
+	check_body(page, "Drivers will have to use", "Jane Doe writes");
+}
+
 int
 main(void)
 {
@@ -1173,6 +1201,7 @@ main(void)
 		cmocka_unit_test(test_lead),
 		cmocka_unit_test(test_caption),
 		cmocka_unit_test(test_class_bonus),
+		cmocka_unit_test(test_side_boxes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
