@@ -129,6 +129,9 @@ static const char *const weight_negative[] = {
 	"foot", "footnote", "gdpr", "masthead", "media", "meta", "outbrain",
 	"promo", "related", "scroll", "share", "shoutbox", "sidebar",
 	"skyscraper", "sponsor", "shopping", "tags", "tool", "widget",
+	/* Teasers of other stories turned by a script: their excerpts
+	 * add up to more text than a short story. */
+	"slider", "carousel", "swiper",
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))

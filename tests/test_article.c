@@ -1166,6 +1166,35 @@ test_side_boxes(void **state)
 	check_body(page, "Drivers will have to use", "Jane Doe writes");
 }
 
+/* A slider of teasers, however much excerpt text it holds, does not
+ * outscore the story. */
+static void
+test_slider(void **state)
+{
+	static const char teaser[] =
+	    "<div class='slide-entry'><h3><a href='/x'>Other story</a></h3>"
+	    "<p>An excerpt of another story, long enough to be scored as a "
+	    "paragraph, with a comma, and another, and more, and more.</p>"
+	    "</div>";
+	char page[4096];
+
+	(void)state;
+	snprintf(page, sizeof(page), "<html><body><div><section><p>The plant "
+	    "will employ 1,300 people, the company said, and open in 2024, "
+	    "a year later than planned.</p><p>It is the third such plant in "
+	    "the country, after two in Ohio and Tennessee, and the largest "
+	    "of them.</p><p>Cells made there will go into trucks, vans and "
+	    "the company's electric pick-up, which sells from next spring."
+	    "</p><p>The state gave the company land, tax breaks and a grant "
+	    "for training, a spokesman said, and the city paid for a road."
+	    "</p><p>Building starts in May, once the last permits are in, "
+	    "and the first cells should leave the plant a year later.</p>"
+	    "</section></div><div class='more'><div class='content-slider'>"
+	    "%s%s%s%s</div>"
+	    "</div></body></html>", teaser, teaser, teaser, teaser);
+	check_body(page, "third such plant", "An excerpt of another");
+}
+
 int
 main(void)
 {
@@ -1202,6 +1231,7 @@ main(void)
 		cmocka_unit_test(test_caption),
 		cmocka_unit_test(test_class_bonus),
 		cmocka_unit_test(test_side_boxes),
+		cmocka_unit_test(test_slider),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
