@@ -97,6 +97,9 @@ static const char *const junk_always[] = {
 	 * classes say. */
 	"author-box", "author-bio", "author-info", "about-author", "sabox",
 	"factbox", "infobox", "linkbox", "inlinetextbox",
+	/* Comments in German and Spanish ("kommentarModul", "comentarios");
+	 * what a page keeps off paper ("noprint") is its screen furniture. */
+	"kommentar", "comentario", "noprint",
 	/* A picture's caption and credit line describe the picture, not
 	 * the story (and read as a stray line in its middle). */
 	"caption",

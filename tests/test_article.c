@@ -1195,6 +1195,32 @@ test_slider(void **state)
 	check_body(page, "third such plant", "An excerpt of another");
 }
 
+/* Comments are boilerplate in German ("kommentar") and Spanish
+ * ("comentario") class names too, and so is what a page keeps off paper
+ * ("noprint"). */
+static void
+test_foreign_comments(void **state)
+{
+	static const char page[] =
+	    "<html><body><article><p>Der Gemeinderat hat am Montag "
+	    "beschlossen, die alte Brücke ein Jahr lang zu sanieren.</p>"
+	    "<p>Autofahrer müssen die Umgehungsstraße nehmen, sagte der "
+	    "Bürgermeister, und die Busse fahren alle zehn Minuten.</p>"
+	    "<p>Die Läden an der Brückenstraße fürchten ein stilles Jahr: "
+	    "die meisten Kunden kommen zu Fuß vom Bahnhof, und der Umweg "
+	    "dauert zwanzig Minuten länger.</p><p>Der Rat hört sie in "
+	    "seiner nächsten Sitzung im März an, bevor der Vertrag für die "
+	    "Arbeiten unterschrieben wird.</p><p>Bis dahin bleibt die "
+	    "Brücke für Fußgänger und Radfahrer offen.</p>"
+	    "<div class='noprint'>Artikel drucken</div>"
+	    "<div class='kommentarModul'><p>Sie sind aktuell nicht "
+	    "eingeloggt.</p></div></article></body></html>";
+
+	(void)state;
+	check_body(page, "Autofahrer müssen", "nicht eingeloggt");
+	check_body(page, "Autofahrer müssen", "Artikel drucken");
+}
+
 int
 main(void)
 {
@@ -1232,6 +1258,7 @@ main(void)
 		cmocka_unit_test(test_class_bonus),
 		cmocka_unit_test(test_side_boxes),
 		cmocka_unit_test(test_slider),
+		cmocka_unit_test(test_foreign_comments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
