@@ -1059,6 +1059,55 @@ find_lead(xmlNode *body, xmlNode *top, const struct nodes *keep)
 	return lead;
 }
 
+/* How far above the chosen node a story cut into like boxes is looked
+ * for, in ancestors. */
+#define BLOCK_LEVELS	2
+
+/* A box of a story cut into boxes holds a paragraph's worth of prose. */
+#define BLOCK_MIN_LEN	200
+
+/* 1 when sibling s of a is a like box of prose. */
+static int
+is_like_block(const xmlNode *a, xmlNode *s)
+{
+	struct stats st;
+
+	if (!same_kind(a, s) || art_attr(a, "class") == NULL)
+		return 0;
+	stats_of(s, &st);
+	return st.len >= BLOCK_MIN_LEN && link_density(&st) < LIST_LINK_DENSITY;
+}
+
+/*
+ * When the chosen node stands alone among its siblings, the story may be
+ * cut into boxes one or two levels up: a CMS's "ImageText" or "section"
+ * blocks of one class, each with a part of the text, of which the scores
+ * picked the best.  Then the box that holds the chosen node and its like
+ * siblings (same element, same class, prose) are the story.
+ */
+static void
+gather_blocks(xmlNode *body, xmlNode *top, struct nodes *out)
+{
+	xmlNode *a, *s;
+	int level, n;
+
+	if (out->n != 1)
+		return;
+	for (a = top->parent, level = 1; a != NULL && a != body &&
+	    level <= BLOCK_LEVELS; a = a->parent, level++) {
+		n = 0;
+		for (s = a->parent->children; s != NULL; s = s->next)
+			n += s != a && is_like_block(a, s);
+		if (n == 0)
+			continue;
+		out->n = 0;
+		for (s = a->parent->children; s != NULL; s = s->next)
+			if (s == a || is_like_block(a, s))
+				nodes_add(out, s);
+		return;
+	}
+}
+
 /* Inside the chosen nodes, the <h1> is the title, reported on its
  * own. */
 static int
@@ -1206,6 +1255,7 @@ art_body(htmlDocPtr doc, int relaxed, char **html)
 		if (top == NULL)
 			top = body;
 		gather(&sc, top, &keep);
+		gather_blocks(body, top, &keep);
 	}
 	/* The lead comes first, as it reads on the page. */
 	if ((lead = find_lead(body, top, &keep)) != NULL) {

@@ -1221,6 +1221,33 @@ test_foreign_comments(void **state)
 	check_body(page, "Autofahrer müssen", "Artikel drucken");
 }
 
+/* A story cut into like boxes (same element, same class), each with a
+ * heading and a part of the text, is read whole, not only its best
+ * box. */
+static void
+test_story_blocks(void **state)
+{
+	static const char page[] =
+	    "<html><body><div class='page'>"
+	    "<section class='block'><h2>The record</h2><div class='text'>"
+	    "<p>She cleared 6.02 metres at her first try, the best height "
+	    "of the year, and then asked for the bar to go up again.</p>"
+	    "<p>Three attempts at a new record failed, narrowly, and the "
+	    "crowd, which had stayed to the end, cheered all the same.</p>"
+	    "<p>It was her first meeting since the summer, when an injury "
+	    "kept her out of the last two championships.</p></div>"
+	    "</section><section class='block'><h2>The hurdles</h2>"
+	    "<div class='text'><p>The world champion over the hurdles began "
+	    "his season with a bang as well: 7.56 seconds in his heat, the "
+	    "best time in the world this year, and 7.54 in the final, ahead "
+	    "of the Spanish and the Polish champions.</p></div></section>"
+	    "</div></body></html>";
+
+	(void)state;
+	check_body(page, "She cleared 6.02", "no such text");
+	check_body(page, "The world champion over the hurdles", "no such");
+}
+
 int
 main(void)
 {
@@ -1259,6 +1286,7 @@ main(void)
 		cmocka_unit_test(test_side_boxes),
 		cmocka_unit_test(test_slider),
 		cmocka_unit_test(test_foreign_comments),
+		cmocka_unit_test(test_story_blocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
