@@ -1091,10 +1091,11 @@ gather_blocks(xmlNode *body, xmlNode *top, struct nodes *out)
 	xmlNode *a, *s;
 	int level, n;
 
-	if (out->n != 1)
+	/* Not above <body>: a page with no better choice is read whole. */
+	if (out->n != 1 || top == body || !contains(body, top))
 		return;
-	for (a = top->parent, level = 1; a != NULL && a != body &&
-	    level <= BLOCK_LEVELS; a = a->parent, level++) {
+	for (a = top->parent, level = 1; a != body && level <= BLOCK_LEVELS;
+	    a = a->parent, level++) {
 		n = 0;
 		for (s = a->parent->children; s != NULL; s = s->next)
 			n += s != a && is_like_block(a, s);
