@@ -57,6 +57,9 @@ static const char *const drop_tags[] = {
 	"script", "style", "template", "iframe", "svg", "math", "canvas",
 	"object", "embed", "button", "select", "textarea", "input", "dialog",
 	"head", "link", "meta", "audio", "video", "map",
+	/* Ruby annotations: the reading of the characters they sit on,
+	 * shown small above them; read in line, they cut every word. */
+	"rt", "rp",
 };
 
 /* Boxes around the article, never in it - unless broken markup (an
@@ -79,7 +82,8 @@ static const char *const invisible_tags[] = {
 static const char *const inline_tags[] = {
 	"a", "abbr", "acronym", "b", "bdi", "bdo", "big", "br", "cite", "code",
 	"data", "del", "dfn", "em", "font", "i", "img", "ins", "kbd", "label",
-	"mark", "nobr", "q", "s", "samp", "small", "span", "strike", "strong",
+	"mark", "nobr", "q", "rb", "ruby", "s", "samp", "small", "span",
+	"strike", "strong",
 	"sub", "sup", "time", "tt", "u", "var", "wbr",
 };
 

@@ -1224,6 +1224,27 @@ test_story_blocks(void **state)
 	check_body(page, "The world champion over the hurdles", "no such");
 }
 
+/* Ruby annotations (furigana) are left out and the annotated words read
+ * in line: "子どもを守る", not one character per paragraph with its
+ * reading. */
+static void
+test_ruby(void **state)
+{
+	static const char page[] =
+	    "<html><body><article><p><ruby>\xe5\xad\x90<rp>(</rp><rt>"
+	    "\xe3\x81\x93</rt><rp>)</rp></ruby>\xe3\x81\xa9\xe3\x82"
+	    "\x82</p></article></body></html>";
+	struct article *a;
+
+	(void)state;
+	a = parse_str(page, NULL);
+	assert_non_null(a->text);
+	/* 子ども, without the reading こ */
+	assert_string_equal(a->text,
+	    "\xe5\xad\x90\xe3\x81\xa9\xe3\x82\x82");
+	article_free(a);
+}
+
 int
 main(void)
 {
@@ -1261,6 +1282,7 @@ main(void)
 		cmocka_unit_test(test_class_bonus),
 		cmocka_unit_test(test_slider),
 		cmocka_unit_test(test_story_blocks),
+		cmocka_unit_test(test_ruby),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
