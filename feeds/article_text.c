@@ -1028,7 +1028,9 @@ lead_find_enter(xmlNode *n, int depth, void *arg)
 	struct stats st;
 
 	(void)depth;
-	if (n->type != XML_ELEMENT_NODE)
+	/* An <article> beside the body is another story's card: its
+	 * excerpt is no lead of ours. */
+	if (n->type != XML_ELEMENT_NODE || art_is(n, "article"))
 		return ART_WALK_SKIP;
 	if (!is_lead(n))
 		return ART_WALK_INTO;

@@ -1094,6 +1094,14 @@ test_lead(void **state)
 	assert_non_null(body);
 	assert_true(lead != NULL && lead < body);
 	article_free(a);
+	/* Another story's card is no lead, whatever its excerpt's class. */
+	check_body("<html><body><article class='card'><div class='excerpt'>"
+	    "<p>Earrings for every day, and a sale that ends this Sunday at "
+	    "midnight.</p></div></article><div itemprop='articleBody'><p>"
+	    "Snow changes every smell, so dogs keep their noses deep in it, "
+	    "following new tracks and traces that wild animals leave behind "
+	    "overnight.</p></div></body></html>", "Snow changes",
+	    "Earrings for every day");
 }
 
 /* A story of five paragraphs with box set after its first one, into buf:
