@@ -1005,7 +1005,7 @@ static const char *const lead_class[] = {
 };
 
 /* How far above the chosen body a lead is looked for, in ancestors. */
-#define LEAD_LEVELS	3
+#define LEAD_LEVELS	5
 
 /* A lead is a sentence or more, not a kicker or a date line. */
 #define LEAD_MIN_LEN	60
