@@ -617,6 +617,12 @@ test_bylines(void **state)
 	    "https://www.finanztreff.de/news/x");
 	assert_list(a->authors, a->nauthors, "Ann Smith", NULL);
 	article_free(a);
+	/* A lone "By " (the squashed text is shorter than the lead it
+	 * matched) names nobody and reads nothing past its end. */
+	a = parse_str("<html><body><p>By </p><p>Some text of the story, "
+	    "long enough to be read as a paragraph.</p></body></html>", NULL);
+	assert_int_equal(a->nauthors, 0);
+	article_free(a);
 	a = parse_str("<html><body><a rel='author' href='/a/'>Zeige alle "
 	    "Beitr\xc3\xa4ge von Petra Ruland \xe2\x86\x92</a>"
 	    "<p class='byline'>Datum: 2021</p></body></html>", NULL);
