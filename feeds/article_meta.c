@@ -1188,7 +1188,10 @@ credit_line(struct meta *m, xmlNode *n)
 		return;
 	/* A credit line, not a paragraph that starts with "Von". */
 	if (strlen(text) <= CREDIT_LINE_MAX) {
-		p = text + strlen(lead[i]);
+		/* The squashed text loses the lead's trailing space when
+		 * nothing follows it ("By "): never start past its end. */
+		p = text + (strlen(text) < strlen(lead[i]) ? strlen(text) :
+		    strlen(lead[i]));
 		for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++)
 			if ((v = strstr(p, cut[i])) != NULL)
 				text[v - text] = '\0';

@@ -45,6 +45,10 @@
 /* How many ancestors a paragraph's score reaches. */
 #define SCORE_LEVELS	5
 
+/* The paragraph score a node must gather before its content-like class
+ * or id counts: about two paragraphs. */
+#define BONUS_MIN_CONTENT	10
+
 /* The longest class+id string we look at. */
 #define CLASS_MAX	256
 
@@ -53,6 +57,9 @@ static const char *const drop_tags[] = {
 	"script", "style", "template", "iframe", "svg", "math", "canvas",
 	"object", "embed", "button", "select", "textarea", "input", "dialog",
 	"head", "link", "meta", "audio", "video", "map",
+	/* Ruby annotations: the reading of the characters they sit on,
+	 * shown small above them; read in line, they cut every word. */
+	"rt", "rp",
 };
 
 /* Boxes around the article, never in it - unless broken markup (an
@@ -75,7 +82,8 @@ static const char *const invisible_tags[] = {
 static const char *const inline_tags[] = {
 	"a", "abbr", "acronym", "b", "bdi", "bdo", "big", "br", "cite", "code",
 	"data", "del", "dfn", "em", "font", "i", "img", "ins", "kbd", "label",
-	"mark", "nobr", "q", "s", "samp", "small", "span", "strike", "strong",
+	"mark", "nobr", "q", "rb", "ruby", "s", "samp", "small", "span",
+	"strike", "strong",
 	"sub", "sup", "time", "tt", "u", "var", "wbr",
 };
 
@@ -88,6 +96,17 @@ static const char *const junk_always[] = {
 	"subscribe", "breadcrumb", "disqus", "leggi-anche", "leggianche",
 	"read-also", "readalso", "read-more", "readmore", "see-also",
 	"more-news", "paywall", "signup", "login", "credit", "copyright",
+	/* The writer's biography and the fact or link boxes set beside the
+	 * story tell about something else, whatever "content" their
+	 * classes say. */
+	"author-box", "author-bio", "author-info", "about-author", "sabox",
+	"factbox", "infobox", "linkbox", "inlinetextbox",
+	/* Comments in German and Spanish ("kommentarModul", "comentarios");
+	 * what a page keeps off paper ("noprint") is its screen furniture. */
+	"kommentar", "comentario", "noprint",
+	/* A picture's caption and credit line describe the picture, not
+	 * the story (and read as a stray line in its middle). */
+	"caption",
 };
 static const char *const junk_unless_content[] = {
 	"-ad-", "ad-break", "advert", "banner", "combx", "community",
@@ -117,6 +136,9 @@ static const char *const weight_negative[] = {
 	"foot", "footnote", "gdpr", "masthead", "media", "meta", "outbrain",
 	"promo", "related", "scroll", "share", "shoutbox", "sidebar",
 	"skyscraper", "sponsor", "shopping", "tags", "tool", "widget",
+	/* Teasers of other stories turned by a script: their excerpts
+	 * add up to more text than a short story. */
+	"slider", "carousel", "swiper",
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -653,7 +675,9 @@ marked_enter(xmlNode *n, int depth, void *arg)
  * field indexes (1-based: 0 is "never scored"). */
 struct cand {
 	xmlNode	*node;
-	double	 score;
+	double	 score;		/* tag and bad class; then the total */
+	double	 bonus;		/* a class or id that looks like content */
+	double	 content;	/* what its paragraphs gave it */
 };
 
 struct scoring {
@@ -679,6 +703,7 @@ cand_make(struct scoring *sc, xmlNode *n)
 	struct cand *c, *v;
 	size_t cap;
 	double s = 0;
+	int w;
 
 	if ((c = cand_get(sc, n)) != NULL || sc->oom)
 		return c;
@@ -704,7 +729,10 @@ cand_make(struct scoring *sc, xmlNode *n)
 		s = -5;
 	c = &sc->v[sc->n++];
 	c->node = n;
-	c->score = s + class_weight(n);
+	w = class_weight(n);
+	c->score = s + (w < 0 ? w : 0);
+	c->bonus = w > 0 ? w : 0;
+	c->content = 0;
 	n->_private = (void *)(uintptr_t)sc->n;
 	return c;
 }
@@ -761,7 +789,7 @@ score_up(struct scoring *sc, xmlNode *first, const struct stats *st)
 	    a = a->parent, level++) {
 		if ((c = cand_make(sc, a)) == NULL)
 			return;
-		c->score += score / (level == 0 ? 1 : level == 1 ? 2 :
+		c->content += score / (level == 0 ? 1 : level == 1 ? 2 :
 		    level * 3);
 	}
 }
@@ -810,6 +838,14 @@ top_candidate(struct scoring *sc, xmlNode *body)
 	for (i = 0; i < sc->n; i++) {
 		c = &sc->v[i];
 		stats_of(c->node, &st);
+		/* A "main" or "content" class is worth nothing on a box with
+		 * a line or two of text: a slideshow's "main" frame with
+		 * one caption, an "article__header", a teaser's "excerpt"
+		 * outscored the story's several paragraphs.  <main> and
+		 * <article> are the page's own word and keep it. */
+		c->score += c->content + (c->content >= BONUS_MIN_CONTENT ||
+		    art_is(c->node, "main") || art_is(c->node, "article") ?
+		    c->bonus : 0);
 		c->score *= 1 - link_density(&st);
 		if (top == NULL || c->score > top->score)
 			top = c;
@@ -961,6 +997,124 @@ gather(struct scoring *sc, xmlNode *top, struct nodes *out)
 	}
 }
 
+/* Class/id words of a story's lead, the paragraph or two a CMS sets
+ * apart above the body (in bold, beside the picture), as substrings. */
+static const char *const lead_class[] = {
+	"lead", "teaser-text", "intro", "excerpt", "standfirst", "subtitle",
+	"subheadline", "summary", "hero-text",
+};
+
+/* How far above the chosen body a lead is looked for, in ancestors. */
+#define LEAD_LEVELS	5
+
+/* A lead is a sentence or more, not a kicker or a date line. */
+#define LEAD_MIN_LEN	60
+
+static int
+is_lead(const xmlNode *n)
+{
+	const char *ip = art_attr(n, "itemprop");
+	char buf[CLASS_MAX];
+
+	if (ip != NULL && strcasecmp(ip, "description") == 0)
+		return 1;
+	class_id(n, buf, sizeof(buf));
+	return has_substring(buf, lead_class, NELEM(lead_class));
+}
+
+static int
+lead_find_enter(xmlNode *n, int depth, void *arg)
+{
+	struct stats st;
+
+	(void)depth;
+	/* An <article> beside the body is another story's card: its
+	 * excerpt is no lead of ours. */
+	if (n->type != XML_ELEMENT_NODE || art_is(n, "article"))
+		return ART_WALK_SKIP;
+	if (!is_lead(n))
+		return ART_WALK_INTO;
+	stats_of(n, &st);
+	if (st.len < LEAD_MIN_LEN || link_density(&st) > LIST_LINK_DENSITY)
+		return ART_WALK_INTO;
+	*(xmlNode **)arg = n;
+	return ART_WALK_SKIP;
+}
+
+/*
+ * The lead that the page sets just above the chosen body, outside it:
+ * the scores pick the box of body paragraphs and leave the lead in a box
+ * of its own (a "teaser-text", an itemprop="description", a header's
+ * "excerpt"), yet it is the story's first paragraph.  Only the nearest
+ * one before the body, a few levels up, and none already kept.
+ */
+static xmlNode *
+find_lead(xmlNode *body, xmlNode *top, const struct nodes *keep)
+{
+	xmlNode *a, *s, *lead = NULL;
+	size_t i;
+	int level;
+
+	for (a = top, level = 0; lead == NULL && a != NULL && a != body &&
+	    level <= LEAD_LEVELS; a = a->parent, level++)
+		for (s = a->prev; lead == NULL && s != NULL; s = s->prev)
+			art_walk(s, lead_find_enter, NULL, &lead);
+	for (i = 0; lead != NULL && i < keep->n; i++)
+		if (contains(keep->v[i], lead))
+			lead = NULL;
+	return lead;
+}
+
+/* How far above the chosen node a story cut into like boxes is looked
+ * for, in ancestors. */
+#define BLOCK_LEVELS	2
+
+/* A box of a story cut into boxes holds a paragraph's worth of prose. */
+#define BLOCK_MIN_LEN	200
+
+/* 1 when sibling s of a is a like box of prose. */
+static int
+is_like_block(const xmlNode *a, xmlNode *s)
+{
+	struct stats st;
+
+	if (!same_kind(a, s) || art_attr(a, "class") == NULL)
+		return 0;
+	stats_of(s, &st);
+	return st.len >= BLOCK_MIN_LEN && link_density(&st) < LIST_LINK_DENSITY;
+}
+
+/*
+ * When the chosen node stands alone among its siblings, the story may be
+ * cut into boxes one or two levels up: a CMS's "ImageText" or "section"
+ * blocks of one class, each with a part of the text, of which the scores
+ * picked the best.  Then the box that holds the chosen node and its like
+ * siblings (same element, same class, prose) are the story.
+ */
+static void
+gather_blocks(xmlNode *body, xmlNode *top, struct nodes *out)
+{
+	xmlNode *a, *s;
+	int level, n;
+
+	/* Not above <body>: a page with no better choice is read whole. */
+	if (out->n != 1 || top == body || !contains(body, top))
+		return;
+	for (a = top->parent, level = 1; a != body && level <= BLOCK_LEVELS;
+	    a = a->parent, level++) {
+		n = 0;
+		for (s = a->parent->children; s != NULL; s = s->next)
+			n += s != a && is_like_block(a, s);
+		if (n == 0)
+			continue;
+		out->n = 0;
+		for (s = a->parent->children; s != NULL; s = s->next)
+			if (s == a || is_like_block(a, s))
+				nodes_add(out, s);
+		return;
+	}
+}
+
 /* Inside the chosen nodes, the <h1> is the title, reported on its
  * own. */
 static int
@@ -1083,7 +1237,7 @@ art_body(htmlDocPtr doc, int relaxed, char **html)
 	struct strbuf out = { 0 }, hout = { 0 };
 	struct junk junk = { 0 };
 	struct stats st;
-	xmlNode *body, *top = NULL;
+	xmlNode *body, *top = NULL, *lead;
 	char *t;
 	size_t i, j;
 
@@ -1108,6 +1262,16 @@ art_body(htmlDocPtr doc, int relaxed, char **html)
 		if (top == NULL)
 			top = body;
 		gather(&sc, top, &keep);
+		gather_blocks(body, top, &keep);
+	}
+	/* The lead comes first, as it reads on the page. */
+	if ((lead = find_lead(body, top, &keep)) != NULL) {
+		nodes_add(&keep, lead);
+		if (!keep.oom) {
+			memmove(keep.v + 1, keep.v,
+			    (keep.n - 1) * sizeof(*keep.v));
+			keep.v[0] = lead;
+		}
 	}
 	for (i = 0; i < keep.n; i++) {
 		art_walk(keep.v[i], relaxed ? title_enter : clean_enter, NULL,

@@ -617,6 +617,12 @@ test_bylines(void **state)
 	    "https://www.finanztreff.de/news/x");
 	assert_list(a->authors, a->nauthors, "Ann Smith", NULL);
 	article_free(a);
+	/* A lone "By " (the squashed text is shorter than the lead it
+	 * matched) names nobody and reads nothing past its end. */
+	a = parse_str("<html><body><p>By </p><p>Some text of the story, "
+	    "long enough to be read as a paragraph.</p></body></html>", NULL);
+	assert_int_equal(a->nauthors, 0);
+	article_free(a);
 	a = parse_str("<html><body><a rel='author' href='/a/'>Zeige alle "
 	    "Beitr\xc3\xa4ge von Petra Ruland \xe2\x86\x92</a>"
 	    "<p class='byline'>Datum: 2021</p></body></html>", NULL);
@@ -1065,6 +1071,194 @@ test_feed_fallback(void **state)
 	article_free(a);
 }
 
+/* A lead set apart above the body (itemprop="description", a "teaser"
+ * or "excerpt" class) is the story's first paragraph; a short kicker is
+ * not. */
+static void
+test_lead(void **state)
+{
+	static const char page[] =
+	    "<html><body><div class='news'>"
+	    "<div class='kicker intro'>Winter walks</div>"
+	    "<div class='teaser-text' itemprop='description'><p>The first "
+	    "snow fell this week, and dogs love it as much as we do.</p>"
+	    "</div><div class='media'><img src='a.jpg'></div>"
+	    "<div itemprop='articleBody'><p>Snow changes every smell, so "
+	    "dogs keep their noses deep in it, following new tracks and "
+	    "traces that wild animals leave behind overnight.</p>"
+	    "<p>Paws need care too: ice and salt hurt them, and a short "
+	    "rinse after the walk keeps them healthy through the winter.</p>"
+	    "</div></div></body></html>";
+	struct article *a;
+	const char *lead, *body;
+
+	(void)state;
+	check_body(page, "The first snow fell", "Winter walks");
+	a = parse_str(page, NULL);
+	lead = strstr(a->text, "The first snow");
+	body = strstr(a->text, "Snow changes");
+	assert_non_null(body);
+	assert_true(lead != NULL && lead < body);
+	article_free(a);
+	/* Another story's card is no lead, whatever its excerpt's class. */
+	check_body("<html><body><article class='card'><div class='excerpt'>"
+	    "<p>Earrings for every day, and a sale that ends this Sunday at "
+	    "midnight.</p></div></article><div itemprop='articleBody'><p>"
+	    "Snow changes every smell, so dogs keep their noses deep in it, "
+	    "following new tracks and traces that wild animals leave behind "
+	    "overnight.</p></div></body></html>", "Snow changes",
+	    "Earrings for every day");
+}
+
+/* A story of five paragraphs with box set after its first one, into buf:
+ * long enough that the boilerplate rules are not relaxed for it. */
+static const char *
+story_with(const char *box, char *buf, size_t size)
+{
+	snprintf(buf, size, "<html><body><article><p>The council voted on "
+	    "Monday to close the old bridge for repairs, which will take a "
+	    "whole year.</p>%s<p>Drivers will have to use the ring road, the "
+	    "mayor said, and buses will run every ten minutes while the "
+	    "works go on.</p><p>Shops on the bridge street fear a quiet "
+	    "year: most of their customers cross on foot from the station, "
+	    "and the detour adds twenty minutes to the walk, one owner said."
+	    "</p><p>The council will hear them at its next meeting, in "
+	    "March, before the contract for the works is signed.</p><p>Until "
+	    "then the old bridge stays open to walkers and cyclists, with a "
+	    "speed limit for bicycles on its narrow western side.</p>"
+	    "</article></body></html>", box);
+	return buf;
+}
+
+/* Boxes set in a story that are no part of it: a caption ("wp-caption-
+ * text"), the writer's biography and a fact box (though their classes
+ * say "content"), comments in German ("kommentar") and Spanish
+ * ("comentario") and what a page keeps off paper ("noprint"). */
+static void
+test_boxes_in_story(void **state)
+{
+	static const char *const box[][2] = {
+		{ "<div class='wp-caption'><img src='b.jpg'><p class='wp-"
+		    "caption-text'>The old bridge at dawn. Photo: J. Smith</p>"
+		    "</div>", "Photo: J. Smith" },
+		{ "<div class='factbox-content'><p>The bridge was built in "
+		    "1887 and last repaired in 1954.</p></div>",
+		    "built in 1887" },
+		{ "<div class='author-box-content'><p>Jane Doe writes about "
+		    "the city and its people since 2004.</p></div>",
+		    "Jane Doe writes" },
+		{ "<div class='kommentarModul'><p>Sie sind aktuell nicht "
+		    "eingeloggt.</p></div>", "nicht eingeloggt" },
+		{ "<div class='comentarios'><p>Muy buen texto, "
+		    "gracias.</p></div>", "Muy buen" },
+		{ "<div class='noprint'>Print this story</div>",
+		    "Print this story" },
+	};
+	char buf[2048];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(box) / sizeof(box[0]); i++)
+		check_body(story_with(box[i][0], buf, sizeof(buf)),
+		    "Drivers will have to use", box[i][1]);
+}
+
+/* A box whose class says "main" but holds one caption does not outscore
+ * a story of several plain paragraphs. */
+static void
+test_class_bonus(void **state)
+{
+	(void)state;
+	check_body("<html><body><div class='slideshow_main'><div>"
+	    "<div>Two people were killed in a crash in Osborne Store, the "
+	    "police said on Tuesday evening.</div></div></div><div><div>"
+	    "<p>The police have released the names of the two people killed "
+	    "in a crash in Osborne Store on Tuesday, and of the driver.</p>"
+	    "<p>Her husband, a police corporal, was badly injured and is in "
+	    "hospital in a serious condition, the police said.</p>"
+	    "<p>The crash happened at about one in the afternoon, when the "
+	    "car collided with a bus carrying twelve passengers.</p>"
+	    "</div></div></body></html>", "was badly injured",
+	    "police said on Tuesday evening");
+}
+
+/* A slider of teasers, however much excerpt text it holds, does not
+ * outscore the story. */
+static void
+test_slider(void **state)
+{
+	static const char teaser[] =
+	    "<div class='slide-entry'><h3><a href='/x'>Other story</a></h3>"
+	    "<p>An excerpt of another story, long enough to be scored as a "
+	    "paragraph, with a comma, and another, and more, and more.</p>"
+	    "</div>";
+	char page[4096];
+
+	(void)state;
+	snprintf(page, sizeof(page), "<html><body><div><section><p>The plant "
+	    "will employ 1,300 people, the company said, and open in 2024, "
+	    "a year later than planned.</p><p>It is the third such plant in "
+	    "the country, after two in Ohio and Tennessee, and the largest "
+	    "of them.</p><p>Cells made there will go into trucks, vans and "
+	    "the company's electric pick-up, which sells from next spring."
+	    "</p><p>The state gave the company land, tax breaks and a grant "
+	    "for training, a spokesman said, and the city paid for a road."
+	    "</p><p>Building starts in May, once the last permits are in, "
+	    "and the first cells should leave the plant a year later.</p>"
+	    "</section></div><div class='more'><div class='content-slider'>"
+	    "%s%s%s%s</div>"
+	    "</div></body></html>", teaser, teaser, teaser, teaser);
+	check_body(page, "third such plant", "An excerpt of another");
+}
+
+/* A story cut into like boxes (same element, same class), each with a
+ * heading and a part of the text, is read whole, not only its best
+ * box. */
+static void
+test_story_blocks(void **state)
+{
+	static const char page[] =
+	    "<html><body><div class='page'>"
+	    "<section class='block'><h2>The record</h2><div class='text'>"
+	    "<p>She cleared 6.02 metres at her first try, the best height "
+	    "of the year, and then asked for the bar to go up again.</p>"
+	    "<p>Three attempts at a new record failed, narrowly, and the "
+	    "crowd, which had stayed to the end, cheered all the same.</p>"
+	    "<p>It was her first meeting since the summer, when an injury "
+	    "kept her out of the last two championships.</p></div>"
+	    "</section><section class='block'><h2>The hurdles</h2>"
+	    "<div class='text'><p>The world champion over the hurdles began "
+	    "his season with a bang as well: 7.56 seconds in his heat, the "
+	    "best time in the world this year, and 7.54 in the final, ahead "
+	    "of the Spanish and the Polish champions.</p></div></section>"
+	    "</div></body></html>";
+
+	(void)state;
+	check_body(page, "She cleared 6.02", "no such text");
+	check_body(page, "The world champion over the hurdles", "no such");
+}
+
+/* Ruby annotations (furigana) are left out and the annotated words read
+ * in line: "子どもを守る", not one character per paragraph with its
+ * reading. */
+static void
+test_ruby(void **state)
+{
+	static const char page[] =
+	    "<html><body><article><p><ruby>\xe5\xad\x90<rp>(</rp><rt>"
+	    "\xe3\x81\x93</rt><rp>)</rp></ruby>\xe3\x81\xa9\xe3\x82"
+	    "\x82</p></article></body></html>";
+	struct article *a;
+
+	(void)state;
+	a = parse_str(page, NULL);
+	assert_non_null(a->text);
+	/* 子ども, without the reading こ */
+	assert_string_equal(a->text,
+	    "\xe5\xad\x90\xe3\x81\xa9\xe3\x82\x82");
+	article_free(a);
+}
+
 int
 main(void)
 {
@@ -1097,6 +1291,12 @@ main(void)
 		cmocka_unit_test(test_refresh),
 		cmocka_unit_test(test_html),
 		cmocka_unit_test(test_feed_fallback),
+		cmocka_unit_test(test_lead),
+		cmocka_unit_test(test_boxes_in_story),
+		cmocka_unit_test(test_class_bonus),
+		cmocka_unit_test(test_slider),
+		cmocka_unit_test(test_story_blocks),
+		cmocka_unit_test(test_ruby),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
