@@ -98,14 +98,6 @@ class PgServer:
         self.psql('CREATE DATABASE "%s"' % name)
         return self.url(name)
 
-    def log(self):
-        try:
-            with open(os.path.join(self.dir, "server.log"), encoding="utf-8",
-                      errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
-
     def stop(self):
         if self.dir is None:
             return
