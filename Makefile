@@ -32,9 +32,9 @@ WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 ifeq ($(CI),true)
 WARN     += -Werror
 endif
-NW_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -DNEWSWATCH_VERSION='"$(VERSION)"' \
+NW_CFLAGS = -std=gnu11 $(WARN) -pthread -D_GNU_SOURCE -DNEWSWATCH_VERSION='"$(VERSION)"' \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-NW_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lev -lm
+NW_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lev -lm -pthread
 
 BUILD    ?= build
 BIN      ?= newswatch

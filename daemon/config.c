@@ -106,6 +106,7 @@ static const struct key keys[] = {
 	    1, 10000 },
 	{ "per_host_connections", AT_TOP, set_long, TOP(per_host_connections),
 	    0, 1, 1000 },
+	{ "workers", AT_TOP, set_long, TOP(workers), 0, 0, 64 },
 	{ "first_poll", AT_TOP | AT_FEED, set_first_poll, TOP(first_poll),
 	    FEED(first_poll), 0, 0 },
 	{ "article", AT_TOP | AT_FEED, set_bool, TOP(article), FEED(article),

@@ -66,6 +66,7 @@ struct config {
 	char *ca_file;
 	long max_connections;
 	long per_host_connections;
+	long workers;           /* threads making items, 0 one per processor */
 	double per_host_delay;  /* seconds between starts on one host, 0 none */
 	double max_retry_after; /* cap on a server's Retry-After */
 	double max_backoff;     /* cap on the wait after errors */

@@ -92,6 +92,7 @@ struct http {
 	double per_host_delay;
 	double max_retry_after;
 	struct http_gate gate;             /* acquire NULL: none */
+	int paused;                        /* http_pause: start nothing */
 	long active;
 	size_t pending;
 	struct transfer_list running;
@@ -621,7 +622,8 @@ gate_release(struct http *http, struct http_transfer *t)
 static void
 dispatch(struct http *http)
 {
-	while (http->active < http->max_connections && !TAILQ_EMPTY(&http->ready)) {
+	while (!http->paused && http->active < http->max_connections &&
+	    !TAILQ_EMPTY(&http->ready)) {
 		struct host *h = TAILQ_FIRST(&http->ready);
 		struct http_transfer *t = TAILQ_FIRST(&h->queue);
 
@@ -910,6 +912,14 @@ void
 http_set_gate(struct http *http, const struct http_gate *gate)
 {
 	http->gate = *gate;
+}
+
+void
+http_pause(struct http *http, int on)
+{
+	http->paused = on;
+	if (!on)
+		dispatch(http);
 }
 
 size_t

@@ -110,6 +110,10 @@ struct http_gate {
 
 void http_set_gate(struct http *http, const struct http_gate *gate);
 
+/* on 1: start no more transfers (those running go on) until called
+ * with 0; the caller's brake when it cannot keep up with what arrives. */
+void http_pause(struct http *http, int on);
+
 /* Transfers queued or running. */
 size_t http_pending(const struct http *http);
 

@@ -37,6 +37,7 @@
 #include "poll.h"
 #include "scheduler.h"
 #include "tail.h"
+#include "work.h"
 
 #define DEFAULT_CONFIG "/etc/newswatch/feeds.yaml"
 #define STATUS_PERIOD 30.0
@@ -111,6 +112,7 @@ struct daemon {
 	char *sink_url;         /* NULL without a sink */
 	long sink_maxlen;
 	long max_connections;
+	long workers;
 	long per_host_connections;
 	double per_host_delay;
 	double max_retry_after;
@@ -239,10 +241,11 @@ warn_fixed_settings(const struct daemon *d, const struct config *new)
 	    d->per_host_connections != new->per_host_connections ||
 	    d->per_host_delay != new->per_host_delay ||
 	    d->max_retry_after != new->max_retry_after ||
-	    d->allow_private != new->allow_private_addresses)
+	    d->allow_private != new->allow_private_addresses ||
+	    d->workers != new->workers)
 		log_warnx("reload: max_connections, per_host_connections, "
-		    "per_host_delay, max_retry_after and "
-		    "allow_private_addresses take effect at restart");
+		    "per_host_delay, max_retry_after, allow_private_addresses "
+		    "and workers take effect at restart");
 }
 
 /* state_keep for feeds no longer configured, spool_keep for the spool.
@@ -463,8 +466,11 @@ daemon_open(struct daemon *d, struct config *cfg)
 
 		http_set_gate(d->http, &gate);
 	}
+	d->workers = cfg->workers;
 	if ((d->poller = poller_new(d->loop, d->http, d->state, d->spool,
-	    d->sink, cfg->allow_private_addresses, err, sizeof(err))) == NULL)
+	    d->sink, cfg->allow_private_addresses, cfg->workers > 0 ?
+	    (int)cfg->workers : work_default_threads(), err,
+	    sizeof(err))) == NULL)
 		fatalx("%s", err);
 	if ((d->sched = scheduler_new(d->loop, d->poller, d->state, d->once,
 	    on_once_done, d)) == NULL)

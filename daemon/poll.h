@@ -53,11 +53,12 @@ struct poller_stats {
 
 /* A poller works on loop with http, state, spool and sink (all borrowed,
  * must outlive it); either of spool and sink may be NULL, not both.
- * allow_private lets article fetches reach private addresses.  Returns
- * NULL with the reason in err. */
+ * allow_private lets article fetches reach private addresses.  Items
+ * (page parse, JSON, spool file) are made by worker threads (work.h).
+ * Returns NULL with the reason in err. */
 struct poller *poller_new(struct ev_loop *loop, struct http *http,
     struct state *state, struct spool *spool, struct redis_sink *sink,
-    int allow_private, char *err, size_t errlen);
+    int allow_private, int workers, char *err, size_t errlen);
 
 /* Write now what waits for the next batch (polls that finished, entries
  * discovered), calling their callbacks; used before a clean exit. */

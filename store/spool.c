@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,14 +22,20 @@
  * time prefix, so they sort by discovery time. */
 #define ITEM_US_MAX INT64_C(253402300799999999)
 
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
 struct spool {
 	char *dir;
 	int tmpfd;   /* dir/tmp, where items are written */
 	int newfd;   /* dir/new, where complete items appear */
 	int fault_errno;   /* NEWSWATCH_FAULT_SPOOL: the error to inject */
+	/* spool_put runs on worker threads: the lock guards what follows. */
+	pthread_mutex_t lock;
 	long fault_left;   /* how many more spool_put calls fail with it */
-	char **pending;    /* names written to tmp/ since the last spool_sync */
-	size_t npending, cap;
+	struct names pending;     /* written to tmp/ since the last spool_sync */
 	unsigned long failures;   /* spool_sync calls that failed */
 };
 
@@ -150,34 +157,35 @@ clean_tmp(struct spool *spool, char *err, size_t errlen)
 }
 
 static int
-pending_add(struct spool *spool, const char *name)
+names_add(struct names *l, const char *name)
 {
-	if (spool->npending == spool->cap) {
-		size_t cap = spool->cap ? 2 * spool->cap : 64;
-		char **p = reallocarray(spool->pending, cap, sizeof(*p));
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		char **p = reallocarray(l->v, cap, sizeof(*p));
 
 		if (p == NULL)
 			return -1;
-		spool->pending = p;
-		spool->cap = cap;
+		l->v = p;
+		l->cap = cap;
 	}
-	if ((spool->pending[spool->npending] = strdup(name)) == NULL)
+	if ((l->v[l->n] = strdup(name)) == NULL)
 		return -1;
-	spool->npending++;
+	l->n++;
 	return 0;
 }
 
-/* Forget the pending names; those from index renamed on are removed from
+/* Forget the names of l; those from index renamed on are removed from
  * tmp/: their items will not be delivered. */
 static void
-drop_pending(struct spool *spool, size_t renamed)
+names_drop(struct spool *spool, struct names *l, size_t renamed)
 {
-	for (size_t i = 0; i < spool->npending; i++) {
+	for (size_t i = 0; i < l->n; i++) {
 		if (i >= renamed)
-			unlinkat(spool->tmpfd, spool->pending[i], 0);
-		free(spool->pending[i]);
+			unlinkat(spool->tmpfd, l->v[i], 0);
+		free(l->v[i]);
 	}
-	spool->npending = 0;
+	free(l->v);
+	memset(l, 0, sizeof(*l));
 }
 
 int
@@ -194,6 +202,7 @@ spool_open(const char *dir, struct spool **out, char *err, size_t errlen)
 		return -1;
 	}
 	spool->tmpfd = spool->newfd = -1;
+	pthread_mutex_init(&spool->lock, NULL);
 	if (spool_mkdirs(dir, err, errlen) == -1)
 		goto fail;
 	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
@@ -229,8 +238,8 @@ spool_close(struct spool *spool)
 {
 	if (spool == NULL)
 		return;
-	drop_pending(spool, 0);
-	free(spool->pending);
+	names_drop(spool, &spool->pending, 0);
+	pthread_mutex_destroy(&spool->lock);
 	if (spool->tmpfd != -1)
 		close(spool->tmpfd);
 	if (spool->newfd != -1)
@@ -239,13 +248,30 @@ spool_close(struct spool *spool)
 	free(spool);
 }
 
+/* The fault to inject into this put, if any (NEWSWATCH_FAULT_SPOOL). */
+static int
+fault_take(struct spool *spool)
+{
+	int e = 0;
+
+	if (spool->fault_errno == 0)
+		return 0;
+	pthread_mutex_lock(&spool->lock);
+	if (spool->fault_left > 0) {
+		spool->fault_left--;
+		e = spool->fault_errno;
+	}
+	pthread_mutex_unlock(&spool->lock);
+	return e;
+}
+
 int
 spool_put(struct spool *spool, const char *name, const void *buf,
-    size_t len, char *err, size_t errlen)
+    size_t len, unsigned long *gen, char *err, size_t errlen)
 {
 	const char *p = buf;
 	const char *what = "write";
-	int fd;
+	int fd, added;
 
 	if (!spool_name_valid(name)) {
 		snprintf(err, errlen, "invalid spool item name '%s'", name);
@@ -257,11 +283,8 @@ spool_put(struct spool *spool, const char *name, const void *buf,
 		what = "create";
 		goto fail;
 	}
-	if (spool->fault_left > 0) {
-		spool->fault_left--;
-		errno = spool->fault_errno;
+	if ((errno = fault_take(spool)) != 0)
 		goto fail;
-	}
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
 
@@ -284,7 +307,12 @@ spool_put(struct spool *spool, const char *name, const void *buf,
 		goto fail;
 	}
 	fd = -1;
-	if (pending_add(spool, name) == -1)
+	pthread_mutex_lock(&spool->lock);
+	added = names_add(&spool->pending, name);
+	if (gen != NULL)
+		*gen = spool->failures;
+	pthread_mutex_unlock(&spool->lock);
+	if (added == -1)
 		goto fail;
 	return 0;
 
@@ -313,12 +341,19 @@ by_name(const void *a, const void *b)
 int
 spool_sync(struct spool *spool, char *err, size_t errlen)
 {
+	struct names batch;
 	const char *prev = NULL;
 	size_t i = 0;
 
+	/* Items put from here on wait for the next sync: each was closed
+	 * before its name was added, so the syncfs below covers the batch. */
+	pthread_mutex_lock(&spool->lock);
+	batch = spool->pending;
+	memset(&spool->pending, 0, sizeof(spool->pending));
+	pthread_mutex_unlock(&spool->lock);
 	/* The last spool_sync made everything before it durable: a cycle of
 	 * 304s syncs nothing. */
-	if (spool->npending == 0)
+	if (batch.n == 0)
 		return 0;
 	if (syncfs(spool->tmpfd) == -1) {
 		snprintf(err, errlen, "cannot sync %s/tmp: %s", spool->dir,
@@ -326,10 +361,9 @@ spool_sync(struct spool *spool, char *err, size_t errlen)
 		goto fail;
 	}
 	/* A name put twice is one file, the newer. */
-	qsort(spool->pending, spool->npending, sizeof(*spool->pending),
-	    by_name);
-	for (; i < spool->npending; i++) {
-		const char *name = spool->pending[i];
+	qsort(batch.v, batch.n, sizeof(*batch.v), by_name);
+	for (; i < batch.n; i++) {
+		const char *name = batch.v[i];
 
 		if (prev && strcmp(prev, name) == 0)
 			continue;
@@ -341,25 +375,32 @@ spool_sync(struct spool *spool, char *err, size_t errlen)
 		}
 		prev = name;
 	}
-	drop_pending(spool, spool->npending);
+	names_drop(spool, &batch, batch.n);
 	if (fsync(spool->newfd) == -1) {
 		snprintf(err, errlen, "cannot sync %s/new: %s", spool->dir,
 		    strerror(errno));
-		spool->failures++;
-		return -1;
+		goto failed;
 	}
 	return 0;
 
 fail:
-	drop_pending(spool, i);
+	names_drop(spool, &batch, i);
+failed:
+	pthread_mutex_lock(&spool->lock);
 	spool->failures++;
+	pthread_mutex_unlock(&spool->lock);
 	return -1;
 }
 
 unsigned long
-spool_failures(const struct spool *spool)
+spool_failures(struct spool *spool)
 {
-	return spool->failures;
+	unsigned long n;
+
+	pthread_mutex_lock(&spool->lock);
+	n = spool->failures;
+	pthread_mutex_unlock(&spool->lock);
+	return n;
 }
 
 int

@@ -6,8 +6,11 @@
  * to DIR/new/NAME, so a reader of new/ only ever sees complete files.
  * spool_put writes; spool_sync makes everything put since the last one
  * durable and visible in new/ at once.  After spool_sync returns 0 every
- * item put before it survives a crash or power loss.  Putting the same NAME again replaces the file (a re-emitted item
- * after a crash is not a duplicate).  Knows nothing of HTTP or parsing.
+ * item put before it survives a crash or power loss.  Putting the same
+ * NAME again replaces the file (a re-emitted item after a crash is not a
+ * duplicate).  spool_put and spool_failures may be called from any thread
+ * at any time, spool_sync from one thread at a time.  Knows nothing of
+ * HTTP or parsing.
  */
 #ifndef NW_SPOOL_H
 #define NW_SPOOL_H
@@ -28,12 +31,14 @@ int spool_open(const char *dir, struct spool **out, char *err, size_t errlen);
 void spool_close(struct spool *spool);
 
 /* Write len bytes of buf as item name into tmp/; the next spool_sync moves
- * it to new/.  name must satisfy spool_name_valid.  On failure nothing is
- * left in tmp/ under that name (an older complete file of the same name in
- * new/ stays) and -1 is returned with the reason in err ("cannot write
- * ...: No space left on device"). */
+ * it to new/.  name must satisfy spool_name_valid.  *gen (unless gen is
+ * NULL) gets spool_failures as of the put, read with it in one step, for
+ * spool_failures' test.  On failure nothing is left in tmp/ under that
+ * name (an older complete file of the same name in new/ stays) and -1 is
+ * returned with the reason in err ("cannot write ...: No space left on
+ * device"). */
 int spool_put(struct spool *spool, const char *name, const void *buf,
-    size_t len, char *err, size_t errlen);
+    size_t len, unsigned long *gen, char *err, size_t errlen);
 
 /* Make every item put since the last spool_sync durable and move it into
  * new/ (syncfs, renames, fsync of new/).  Returns 0, or -1 with the reason
@@ -43,7 +48,7 @@ int spool_sync(struct spool *spool, char *err, size_t errlen);
 
 /* How many spool_sync calls have failed.  An item put while this was n is
  * durable in new/ once a later spool_sync returns 0 and this is still n. */
-unsigned long spool_failures(const struct spool *spool);
+unsigned long spool_failures(struct spool *spool);
 
 /* 1 when name is a valid item name: 1..200 bytes of [A-Za-z0-9._-], not
  * starting with '.'; else 0. */

@@ -117,9 +117,9 @@ test_put(void **ctx)
 	struct stat sb;
 
 	(void)ctx;
-	assert_int_equal(spool_put(sp, "item.json", "{\"a\":1}\n", 8, err,
+	assert_int_equal(spool_put(sp, "item.json", "{\"a\":1}\n", 8, NULL, err,
 	    sizeof(err)), 0);
-	assert_int_equal(spool_put(sp, "empty", "", 0, err, sizeof(err)), 0);
+	assert_int_equal(spool_put(sp, "empty", "", 0, NULL, err, sizeof(err)), 0);
 	assert_int_equal(spool_sync(sp, err, sizeof(err)), 0);
 	assert_file(path("put/deep/spool/new/item.json"), "{\"a\":1}\n");
 	assert_file(path("put/deep/spool/new/empty"), "");
@@ -137,9 +137,9 @@ test_replace(void **ctx)
 	struct spool *sp = open_ok(path("replace"));
 
 	(void)ctx;
-	assert_int_equal(spool_put(sp, "x", "first, and longer", 17, err,
+	assert_int_equal(spool_put(sp, "x", "first, and longer", 17, NULL, err,
 	    sizeof(err)), 0);
-	assert_int_equal(spool_put(sp, "x", "second", 6, err, sizeof(err)), 0);
+	assert_int_equal(spool_put(sp, "x", "second", 6, NULL, err, sizeof(err)), 0);
 	assert_int_equal(spool_sync(sp, err, sizeof(err)), 0);
 	assert_file(path("replace/new/x"), "second");
 	assert_int_equal(count_files(path("replace/new")), 1);
@@ -153,7 +153,7 @@ test_tmp_cleanup(void **ctx)
 	struct spool *sp = open_ok(path("clean"));
 
 	(void)ctx;
-	assert_int_equal(spool_put(sp, "done", "ok", 2, err, sizeof(err)), 0);
+	assert_int_equal(spool_put(sp, "done", "ok", 2, NULL, err, sizeof(err)), 0);
 	assert_int_equal(spool_sync(sp, err, sizeof(err)), 0);
 	spool_close(sp);
 	write_file(path("clean/tmp/half-written"), "{\"trunc");
@@ -188,7 +188,7 @@ test_invalid_name_refused(void **ctx)
 	struct spool *sp = open_ok(path("invalid"));
 
 	(void)ctx;
-	assert_int_equal(spool_put(sp, "../escape", "x", 1, err, sizeof(err)),
+	assert_int_equal(spool_put(sp, "../escape", "x", 1, NULL, err, sizeof(err)),
 	    -1);
 	assert_non_null(strstr(err, "invalid spool item name '../escape'"));
 	assert_int_equal(count_files(path("invalid/tmp")), 0);
@@ -210,7 +210,7 @@ test_write_failure(void **ctx)
 	(void)ctx;
 	assert_non_null(big);
 	memset(big, 'x', 65536);
-	assert_int_equal(spool_put(sp, "item", "old", 3, err, sizeof(err)), 0);
+	assert_int_equal(spool_put(sp, "item", "old", 3, NULL, err, sizeof(err)), 0);
 	assert_int_equal(spool_sync(sp, err, sizeof(err)), 0);
 
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved), 0);
@@ -218,9 +218,9 @@ test_write_failure(void **ctx)
 	small.rlim_cur = 4096;
 	oldsig = signal(SIGXFSZ, SIG_IGN);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
-	assert_int_equal(spool_put(sp, "item", big, 65536, err, sizeof(err)),
+	assert_int_equal(spool_put(sp, "item", big, 65536, NULL, err, sizeof(err)),
 	    -1);
-	assert_int_equal(spool_put(sp, "other", big, 65536, err, sizeof(err)),
+	assert_int_equal(spool_put(sp, "other", big, 65536, NULL, err, sizeof(err)),
 	    -1);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &saved), 0);
 	signal(SIGXFSZ, oldsig);
@@ -244,9 +244,9 @@ test_rename_failure(void **ctx)
 	(void)ctx;
 	assert_int_equal(mkdir(path("rename/new/item"), 0755), 0);
 	write_file(path("rename/new/item/keep"), "k");
-	assert_int_equal(spool_put(sp, "a", "first", 5, err, sizeof(err)), 0);
-	assert_int_equal(spool_put(sp, "item", "data", 4, err, sizeof(err)), 0);
-	assert_int_equal(spool_put(sp, "z", "last", 4, err, sizeof(err)), 0);
+	assert_int_equal(spool_put(sp, "a", "first", 5, NULL, err, sizeof(err)), 0);
+	assert_int_equal(spool_put(sp, "item", "data", 4, NULL, err, sizeof(err)), 0);
+	assert_int_equal(spool_put(sp, "z", "last", 4, NULL, err, sizeof(err)), 0);
 	assert_int_equal(spool_failures(sp), 0);
 	assert_int_equal(spool_sync(sp, err, sizeof(err)), -1);
 	assert_int_equal(spool_failures(sp), 1);
@@ -255,7 +255,7 @@ test_rename_failure(void **ctx)
 	assert_int_equal(count_files(path("rename/tmp")), 0);
 	assert_file(path("rename/new/item/keep"), "k");
 	/* The next batch is not held back by the failed one. */
-	assert_int_equal(spool_put(sp, "b", "next", 4, err, sizeof(err)), 0);
+	assert_int_equal(spool_put(sp, "b", "next", 4, NULL, err, sizeof(err)), 0);
 	assert_int_equal(spool_sync(sp, err, sizeof(err)), 0);
 	assert_file(path("rename/new/b"), "next");
 	assert_int_equal(spool_failures(sp), 1);
@@ -270,15 +270,15 @@ test_visible_at_sync(void **ctx)
 	struct spool *sp = open_ok(path("batch"));
 
 	(void)ctx;
-	assert_int_equal(spool_put(sp, "one", "1", 1, err, sizeof(err)), 0);
-	assert_int_equal(spool_put(sp, "two", "2", 1, err, sizeof(err)), 0);
+	assert_int_equal(spool_put(sp, "one", "1", 1, NULL, err, sizeof(err)), 0);
+	assert_int_equal(spool_put(sp, "two", "2", 1, NULL, err, sizeof(err)), 0);
 	assert_int_equal(count_files(path("batch/new")), 0);
 	assert_int_equal(count_files(path("batch/tmp")), 2);
 	assert_int_equal(spool_sync(sp, err, sizeof(err)), 0);
 	assert_int_equal(count_files(path("batch/new")), 2);
 	assert_int_equal(count_files(path("batch/tmp")), 0);
 	assert_int_equal(spool_sync(sp, err, sizeof(err)), 0);
-	assert_int_equal(spool_put(sp, "three", "3", 1, err, sizeof(err)), 0);
+	assert_int_equal(spool_put(sp, "three", "3", 1, NULL, err, sizeof(err)), 0);
 	spool_close(sp);
 	assert_int_equal(count_files(path("batch/new")), 2);
 	assert_int_equal(count_files(path("batch/tmp")), 0);
