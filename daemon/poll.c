@@ -34,11 +34,12 @@
 #define FINAL_DELAY 0.25
 
 /*
- * Pages waiting for a worker (work.h) past which no transfer starts: a
- * fast network outruns the workers, and each page holds up to
- * max_page_bytes.  Transfers start again once half of them are read.
+ * Parsed feeds and fetched pages waiting for workers (work.h) to make
+ * their items, past which no transfer starts: a fast network outruns the
+ * workers, and each holds up to max_feed_bytes or max_page_bytes of text.
+ * Transfers start again once half of them are done.
  */
-#define PAGE_BACKLOG 64
+#define BACKLOG 64
 
 /* ITEM_PUT: in every output configured, durable once they sync. */
 enum item_state { ITEM_WAITING, ITEM_PUT, ITEM_FAILED };
@@ -50,6 +51,12 @@ struct job_item {
 	unsigned long spool_gen;      /* spool_failures when it was put */
 	unsigned long sink_gen;       /* redis_sink_failures then */
 	int refreshes;                /* <meta http-equiv=refresh> followed */
+	/* Made by a worker, for the loop to report and pass on: */
+	int made;                     /* its JSON was made */
+	int put;                      /* spool_put's result */
+	char *json;                   /* kept for the sink only */
+	char *article_error;          /* why the page gave no article */
+	char *spool_error;            /* why the spool did not take it */
 };
 
 /* How many <meta http-equiv=refresh> hops an article may take (HTTP
@@ -78,6 +85,7 @@ struct poll_job {
 	size_t waiting;               /* items not yet spooled or failed */
 	size_t tasks;                 /* its item_tasks in p->work */
 	int skip_all;                 /* first poll with first_poll: skip */
+	int holding;                  /* counts in p->feeds_held */
 	int ok;
 	int gone;                     /* 410: disable the feed */
 	const char *url_reason;       /* sf.url changed: why, for its history */
@@ -109,6 +117,7 @@ struct poller {
 	struct redis_sink *sink;      /* NULL without a sink */
 	struct work *work;            /* makes the items */
 	size_t pages_held;            /* item tasks holding a page */
+	size_t feeds_held;            /* jobs holding a feed for their items */
 	int paused;                   /* http_pause'd: too many of them */
 	int allow_private;
 	struct poller_stats stats;
@@ -130,19 +139,40 @@ static void job_deliver(struct poll_job *job);
 static void loop_txn_begin(struct poller *p);
 static void loop_txn_commit(struct poller *p);
 
-/* Brake or release the transfers by the pages held (PAGE_BACKLOG). */
+/* Brake or release the transfers by what is held (BACKLOG). */
 static void
 backlog_check(struct poller *p)
 {
-	size_t n = p->pages_held;
+	size_t n = p->pages_held + p->feeds_held;
 
-	if (!p->paused && n >= PAGE_BACKLOG) {
+	if (!p->paused && n >= BACKLOG) {
 		p->paused = 1;
 		http_pause(p->http, 1);
-	} else if (p->paused && n <= PAGE_BACKLOG / 2) {
+		/* Nothing more joins the discoveries' batch now: waiting out
+		 * DISCOVER_DELAY would only idle the workers. */
+		if (!TAILQ_EMPTY(&p->discover_q)) {
+			ev_timer_stop(p->loop, &p->flush_discover);
+			ev_timer_set(&p->flush_discover, 0., 0.);
+			ev_timer_start(p->loop, &p->flush_discover);
+		}
+	} else if (p->paused && n < BACKLOG) {
 		p->paused = 0;
 		http_pause(p->http, 0);
 	}
+}
+
+/* Count the job's parsed feed in the backlog, or no longer. */
+static void
+job_hold(struct poll_job *job, int on)
+{
+	if (job->holding == on)
+		return;
+	job->holding = on;
+	if (on)
+		job->p->feeds_held++;
+	else
+		job->p->feeds_held--;
+	backlog_check(job->p);
 }
 
 static void
@@ -150,6 +180,16 @@ set_str(char **dst, const char *src)
 {
 	free(*dst);
 	*dst = src ? strdup(src) : NULL;
+}
+
+/* Free what a worker made for it and the loop has not reported. */
+static void
+item_forget(struct job_item *it)
+{
+	free(it->json);
+	free(it->article_error);
+	free(it->spool_error);
+	it->json = it->article_error = it->spool_error = NULL;
 }
 
 static void
@@ -164,9 +204,11 @@ job_free(struct poll_job *job)
 	}
 	if (job->xfer)
 		http_cancel(p->http, job->xfer);
-	for (size_t i = 0; job->items && i < job->nnew; i++)
+	for (size_t i = 0; job->items && i < job->nnew; i++) {
 		if (job->items[i].xfer)
 			http_cancel(p->http, job->items[i].xfer);
+		item_forget(&job->items[i]);
+	}
 	if (job->queued == QUEUE_DISCOVER)
 		TAILQ_REMOVE(&p->discover_q, job, qentry);
 	else if (job->queued == QUEUE_FINAL) {
@@ -179,6 +221,7 @@ job_free(struct poll_job *job)
 		TAILQ_REMOVE(&p->syncing, job, qentry);
 	TAILQ_REMOVE(&p->jobs, job, entry);
 	p->njobs--;
+	job_hold(job, 0);
 	state_feed_clear(&job->sf);
 	feed_free(job->feed);
 	for (size_t i = 0; i < job->nids; i++)
@@ -285,6 +328,7 @@ job_drop_feed(struct poll_job *job)
 	job->nids = n;
 	feed_free(job->feed);
 	job->feed = NULL;
+	job_hold(job, 0);
 }
 
 /* The id of the feed's entry k. */
@@ -369,6 +413,7 @@ on_feed(void *arg, const struct http_response *res)
 	    job->cf->name, res->status, job->feed->nentries,
 	    job->skip_all ? 0 : job->nnew, res->seconds);
 	if (job->nnew > 0) {
+		job_hold(job, 1);
 		enqueue(job, QUEUE_DISCOVER);
 	} else {
 		job_drop_feed(job);
@@ -377,31 +422,26 @@ on_feed(void *arg, const struct http_response *res)
 }
 
 /*
- * An item is made off the loop (work.h): its page parsed, its JSON built
- * and written to the spool are most of a poll's CPU, and the loop would
- * stall for them while transfers wait.  The task owns copies of what it
- * reads from the response; the job's parsed feed, config and spool stay
- * put until the task is done.
+ * Items are made off the loop (work.h): a page parsed, the JSON built and
+ * written to the spool are most of a poll's CPU, and the loop would stall
+ * on them while transfers wait.  A task makes one item from its page, or
+ * every item of a job that has no pages at once (one wake-up of the loop
+ * per feed, not per entry).  It owns copies of what it reads from the
+ * response; the job's parsed feed, config and items stay put until it is
+ * done, and it writes only its own items.
  */
 struct item_task {
 	struct work_task task;        /* first: a work_task * is one */
 	struct poller *p;             /* outlives its tasks */
-	struct job_item *it;
+	struct poll_job *job;
+	size_t first, n;              /* job->items[first .. first + n) */
 	int with_article;             /* article fetching is on */
 	char *page;                   /* the page's body to parse, or NULL */
 	size_t len;
 	char *content_type;
 	char *url;                    /* the page, for the item and the log */
 	char *error;                  /* why there is no page, or NULL */
-	/* What it made: */
 	char *refresh;                /* the page only sends on to this URL */
-	char *article_error;          /* why the page gave no article */
-	char *json;                   /* kept for the sink only */
-	int made;                     /* json was made (and freed) */
-	char name[128];
-	int put;                      /* spool_put's result */
-	unsigned long spool_gen;
-	char spool_err[512];
 };
 
 static void
@@ -412,8 +452,6 @@ item_task_free(struct item_task *tk)
 	free(tk->url);
 	free(tk->error);
 	free(tk->refresh);
-	free(tk->article_error);
-	free(tk->json);
 	free(tk);
 }
 
@@ -427,13 +465,14 @@ dup_or_null(const char *s, int *oom)
 	return d;
 }
 
-/* Parse the page (when there is one) into a, or say in tk why not. */
+/* Parse the page into a, or say in tk why not. */
 static void
 item_read_page(struct item_task *tk, struct article **a)
 {
-	const struct poll_job *job = tk->it->job;
+	const struct poll_job *job = tk->job;
+	const struct job_item *it = &job->items[tk->first];
 	const struct feed_entry *e =
-	    &job->feed->entries[job->new[tk->it - job->items].index];
+	    &job->feed->entries[job->new[tk->first].index];
 	unsigned flags = job->cf->article_html ? ARTICLE_HTML : 0;
 	char err[512], why[600];
 
@@ -441,7 +480,7 @@ item_read_page(struct item_task *tk, struct article **a)
 	    job->cf->rules, job->cf->nrules, flags, a, err, sizeof(err)) == -1) {
 		snprintf(why, sizeof(why), "cannot parse page: %s", err);
 		tk->error = strdup(why);
-	} else if ((*a)->refresh != NULL && tk->it->refreshes < MAX_REFRESHES) {
+	} else if ((*a)->refresh != NULL && it->refreshes < MAX_REFRESHES) {
 		/* A page that only sends the reader on: the loop follows it,
 		 * and the item is made when that page is in. */
 		tk->refresh = strdup((*a)->refresh);
@@ -451,16 +490,42 @@ item_read_page(struct item_task *tk, struct article **a)
 	}
 }
 
-/* On a worker thread: everything of the item that needs no loop. */
+/* Make item i of the job, with art as its article (NULL: fetching off). */
+static void
+item_make_one(struct item_task *tk, size_t i, const struct item_article *art)
+{
+	const struct poll_job *job = tk->job;
+	const struct diff_item *d = &job->new[i];
+	const struct feed_entry *e = &job->feed->entries[d->index];
+	struct job_item *it = &job->items[i];
+	struct spool *spool = job->p->spool;
+	char name[128], err[512];
+
+	if (art && art->error)
+		it->article_error = strdup(art->error);
+	it->json = item_json(job->cf, job->feed, e, art, d->discovered_us);
+	if (it->json == NULL)
+		return;
+	it->made = 1;
+	spool_item_name(name, sizeof(name), d->discovered_us, job->cf->name,
+	    e->id);
+	if (spool && (it->put = spool_put(spool, name, it->json,
+	    strlen(it->json), &it->spool_gen, err, sizeof(err))) == -1)
+		it->spool_error = strdup(err);
+	/* Only the sink, on the loop, still needs the text. */
+	if (job->p->sink == NULL) {
+		free(it->json);
+		it->json = NULL;
+	}
+}
+
+/* On a worker thread: everything of the items that needs no loop. */
 static void
 item_run(struct work_task *t)
 {
 	struct item_task *tk = (struct item_task *)t;
-	const struct poll_job *job = tk->it->job;
-	const struct diff_item *d = &job->new[tk->it - job->items];
-	const struct feed_entry *e = &job->feed->entries[d->index];
+	struct item_article art = { .url = tk->url };
 	struct article *a = NULL;
-	struct item_article art;
 
 	if (tk->page)
 		item_read_page(tk, &a);
@@ -468,44 +533,41 @@ item_run(struct work_task *t)
 		article_free(a);
 		return;
 	}
-	art = (struct item_article){ .article = tk->error ? NULL : a,
-	    .url = tk->url, .error = tk->error };
-	if (tk->with_article && art.error == NULL && art.article == NULL)
+	art.article = tk->error ? NULL : a;
+	art.error = tk->error;
+	if (art.error == NULL && art.article == NULL)
 		art.error = "out of memory";
-	if (tk->with_article && art.error)
-		tk->article_error = strdup(art.error);
-	tk->json = item_json(job->cf, job->feed, e, tk->with_article ? &art : NULL,
-	    d->discovered_us);
+	for (size_t i = tk->first; i < tk->first + tk->n; i++)
+		item_make_one(tk, i, tk->with_article ? &art : NULL);
 	article_free(a);
-	spool_item_name(tk->name, sizeof(tk->name), d->discovered_us,
-	    job->cf->name, e->id);
-	tk->put = 0;
-	if (tk->json && job->p->spool)
-		tk->put = spool_put(job->p->spool, tk->name, tk->json,
-		    strlen(tk->json), &tk->spool_gen, tk->spool_err,
-		    sizeof(tk->spool_err));
-	/* Only the sink, on the loop, still needs the text. */
-	if (tk->json && job->p->sink == NULL) {
-		free(tk->json);
-		tk->json = NULL;
-		tk->made = 1;
-	}
 }
 
 static void item_done(struct work_task *t, int cancelled);
 
-/* Make item it off the loop: from res, the page's answer, when it is one
- * to parse; else with url and error (NULL) as its article's. */
+/* The job's item it is done with, made or not. */
 static void
-item_make(struct job_item *it, const struct http_response *res,
-    const char *url, const char *error)
+item_settled(struct poll_job *job)
 {
-	struct poll_job *job = it->job;
+	if (--job->waiting == 0) {
+		job_drop_feed(job);
+		enqueue(job, QUEUE_FINAL);
+	}
+}
+
+/* Make n items of job from first off the loop: from res, the page's
+ * answer, when it is one to parse (n 1); else with url and error (NULL)
+ * as their article's. */
+static void
+items_make(struct poll_job *job, size_t first, size_t n,
+    const struct http_response *res, const char *url, const char *error)
+{
 	struct item_task *tk = calloc(1, sizeof(*tk));
 	int oom = tk == NULL;
 
 	if (tk != NULL) {
-		tk->it = it;
+		tk->job = job;
+		tk->first = first;
+		tk->n = n;
 		tk->with_article = job->cf->article;
 		tk->url = dup_or_null(res ? res->url : url, &oom);
 		tk->error = dup_or_null(error, &oom);
@@ -519,14 +581,13 @@ item_make(struct job_item *it, const struct http_response *res,
 		}
 	}
 	if (oom) {
-		/* Not even a task to say it in: the entry stays pending. */
+		/* Not even a task to say it in: the entries stay pending. */
 		log_warnx("feed %s: out of memory", job->cf->name);
 		if (tk != NULL)
 			item_task_free(tk);
-		it->state = ITEM_FAILED;
-		if (--job->waiting == 0) {
-			job_drop_feed(job);
-			enqueue(job, QUEUE_FINAL);
+		for (size_t i = 0; i < n; i++) {
+			job->items[first + i].state = ITEM_FAILED;
+			item_settled(job);
 		}
 		return;
 	}
@@ -543,63 +604,74 @@ item_make(struct job_item *it, const struct http_response *res,
 static struct http_transfer *fetch_page(struct job_item *, const char *,
     char *, size_t);
 
-/* Back on the loop: follow a refresh, or hand the item to the sink and
- * count it. */
+/* Back on the loop: report item i, hand it to the sink, count it. */
+static void
+item_report(struct item_task *tk, size_t i)
+{
+	struct poll_job *job = tk->job;
+	struct poller *p = job->p;
+	struct job_item *it = &job->items[i];
+	char err[512], name[128];
+
+	spool_item_name(name, sizeof(name), job->new[i].discovered_us,
+	    job->cf->name, new_id(job, i));
+	if (it->article_error) {
+		p->stats.article_errors++;
+		log_info("feed %s: article %s: %s", job->cf->name,
+		    tk->url ? tk->url : "(none)", it->article_error);
+	}
+	it->state = ITEM_FAILED;
+	if (!it->made) {
+		log_warnx("feed %s: entry %s: out of memory", job->cf->name,
+		    new_id(job, i));
+	} else if (it->put == -1) {
+		log_warnx("feed %s: spool: %s", job->cf->name,
+		    it->spool_error ? it->spool_error : "out of memory");
+		p->stats.spool_errors++;
+	} else if (it->json && redis_sink_put(p->sink, name, it->json,
+	    strlen(it->json), err, sizeof(err)) == -1) {
+		log_warnx("feed %s: sink: %s", job->cf->name, err);
+		p->stats.sink_errors++;
+	} else {
+		log_debug("feed %s: item %s", job->cf->name, name);
+		it->state = ITEM_PUT;
+		it->sink_gen = p->sink ? redis_sink_failures(p->sink) : 0;
+	}
+	item_forget(it);
+}
+
+/* Back on the loop: follow a refresh, or report the items. */
 static void
 item_done(struct work_task *t, int cancelled)
 {
 	struct item_task *tk = (struct item_task *)t;
-	struct job_item *it = tk->it;
-	struct poll_job *job;
-	struct poller *p;
+	struct poll_job *job = tk->job;
+	struct job_item *it = &job->items[tk->first];
 	char err[512];
 
 	tk->p->pages_held -= tk->page != NULL;
 	if (cancelled) {
+		/* Its items' strings go with the job (job_free). */
 		item_task_free(tk);
 		return;
 	}
-	job = it->job;
-	p = job->p;
 	job->tasks--;
-	backlog_check(p);
+	backlog_check(job->p);
 	if (tk->refresh) {
 		it->refreshes++;
 		log_debug("feed %s: article %s: refresh to %s", job->cf->name,
 		    tk->url, tk->refresh);
 		if ((it->xfer = fetch_page(it, tk->refresh, err,
 		    sizeof(err))) == NULL)
-			item_make(it, NULL, tk->url, err);
+			items_make(job, tk->first, 1, NULL, tk->url, err);
 		item_task_free(tk);
 		return;
 	}
-	if (tk->article_error) {
-		p->stats.article_errors++;
-		log_info("feed %s: article %s: %s", job->cf->name,
-		    tk->url ? tk->url : "(none)", tk->article_error);
-	}
-	it->state = ITEM_FAILED;
-	if (tk->json == NULL && !tk->made) {
-		log_warnx("feed %s: entry %s: out of memory", job->cf->name,
-		    new_id(job, (size_t)(it - job->items)));
-	} else if (tk->put == -1) {
-		log_warnx("feed %s: spool: %s", job->cf->name, tk->spool_err);
-		p->stats.spool_errors++;
-	} else if (tk->json && redis_sink_put(p->sink, tk->name, tk->json,
-	    strlen(tk->json), err, sizeof(err)) == -1) {
-		log_warnx("feed %s: sink: %s", job->cf->name, err);
-		p->stats.sink_errors++;
-	} else {
-		log_debug("feed %s: item %s", job->cf->name, tk->name);
-		it->state = ITEM_PUT;
-		it->spool_gen = tk->spool_gen;
-		it->sink_gen = p->sink ? redis_sink_failures(p->sink) : 0;
+	for (size_t i = tk->first; i < tk->first + tk->n; i++) {
+		item_report(tk, i);
+		item_settled(job);
 	}
 	item_task_free(tk);
-	if (--job->waiting == 0) {
-		job_drop_feed(job);
-		enqueue(job, QUEUE_FINAL);
-	}
 }
 
 static void on_article(void *, const struct http_response *);
@@ -634,12 +706,15 @@ on_article(void *arg, const struct http_response *res)
 
 	it->xfer = NULL;
 	if (res->error) {
-		item_make(it, NULL, res->url, res->error);
+		items_make(it->job, (size_t)(it - it->job->items), 1, NULL,
+		    res->url, res->error);
 	} else if (res->status < 200 || res->status > 299) {
 		snprintf(why, sizeof(why), "HTTP %ld", res->status);
-		item_make(it, NULL, res->url, why);
+		items_make(it->job, (size_t)(it - it->job->items), 1, NULL,
+		    res->url, why);
 	} else {
-		item_make(it, res, NULL, NULL);
+		items_make(it->job, (size_t)(it - it->job->items), 1, res,
+		    NULL, NULL);
 	}
 }
 
@@ -657,19 +732,23 @@ job_deliver(struct poll_job *job)
 		return;
 	}
 	job->waiting = job->nnew;
+	for (size_t i = 0; i < job->nnew; i++)
+		job->items[i].job = job;
+	if (!job->cf->article) {
+		items_make(job, 0, job->nnew, NULL, NULL, NULL);
+		return;
+	}
 	for (size_t i = 0; i < job->nnew; i++) {
 		struct job_item *it = &job->items[i];
 		const struct feed_entry *e = &job->feed->entries[job->new[i].index];
 		char err[512];
 
-		it->job = job;
-		if (!job->cf->article)
-			item_make(it, NULL, NULL, NULL);
-		else if (e->link == NULL || !url_is_http(e->link))
-			item_make(it, NULL, e->link, "entry has no http(s) link");
+		if (e->link == NULL || !url_is_http(e->link))
+			items_make(job, i, 1, NULL, e->link,
+			    "entry has no http(s) link");
 		else if ((it->xfer = fetch_page(it, e->link, err,
 		    sizeof(err))) == NULL)
-			item_make(it, NULL, e->link, err);
+			items_make(job, i, 1, NULL, e->link, err);
 	}
 }
 
