@@ -1,5 +1,6 @@
 /* item.c - see item.h */
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,29 @@
 #include "../feeds/strbuf.h"
 #include "item.h"
 
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* The index of the first 8-byte word from i that may hold a byte to
+ * escape (a control character, '"' or '\\'), or of the tail shorter
+ * than a word: item texts are long and mostly need no escape. */
+static size_t
+skip_plain(const char *s, size_t i, size_t len)
+{
+	while (len - i >= 8) {
+		uint64_t w, q, bs;
+
+		memcpy(&w, s + i, sizeof(w));
+		q = w ^ (ONES * '"');
+		bs = w ^ (ONES * '\\');
+		if (((w - ONES * 0x20) & ~w & HIGHS) |
+		    ((q - ONES) & ~q & HIGHS) | ((bs - ONES) & ~bs & HIGHS))
+			break;
+		i += 8;
+	}
+	return i;
+}
+
 /* JSON-escape s: jansson's escapes, non-ASCII as is (its strings are
  * valid UTF-8, checked when they were made). */
 static void
@@ -19,7 +43,7 @@ add_string(struct strbuf *b, const char *s, size_t len)
 	size_t run = 0;
 
 	strbuf_add(b, "\"", 1);
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = 0; (i = skip_plain(s, i, len)) < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[7] = "\\u00";
 		size_t n = 2;

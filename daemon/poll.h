@@ -13,6 +13,9 @@
  * the number of feeds.
  * A failure (network, HTTP, parse, disk) is local to its poll: it is
  * logged, recorded in the feed's state and reported to the caller.
+ * Item making (page parse, JSON, spool file) and the spool's sync run on
+ * worker threads (work.h); HTTP, feed parsing, the state, the sink and
+ * every callback stay on the loop.
  */
 #ifndef NW_POLL_H
 #define NW_POLL_H
@@ -53,9 +56,8 @@ struct poller_stats {
 
 /* A poller works on loop with http, state, spool and sink (all borrowed,
  * must outlive it); either of spool and sink may be NULL, not both.
- * allow_private lets article fetches reach private addresses.  Items
- * (page parse, JSON, spool file) are made by worker threads (work.h).
- * Returns NULL with the reason in err. */
+ * allow_private lets article fetches reach private addresses; workers
+ * is the number of worker threads.  Returns NULL with the reason in err. */
 struct poller *poller_new(struct ev_loop *loop, struct http *http,
     struct state *state, struct spool *spool, struct redis_sink *sink,
     int allow_private, int workers, char *err, size_t errlen);

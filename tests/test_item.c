@@ -52,6 +52,30 @@ test_values(void **state)
 	    "v\t", "deep", "x\x1f", "last"));
 }
 
+/* Each byte that needs escaping, at every offset of an 8-byte word and
+ * next to bytes above 0x7f (the escape scan reads a word at a time). */
+static void
+test_escapes_at_every_offset(void **state)
+{
+	static const char special[] = { '"', '\\', '\n', '\x01', '\x1f', '\x7f',
+	    ' ' };
+	char s[40];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(special); k++)
+		for (size_t at = 0; at < 24; at++)
+			for (size_t len = at + 1; len <= at + 17; len++) {
+				memset(s, 'a', len);
+				/* "é" runs before, as high bytes skew a
+				 * word's arithmetic. */
+				for (size_t j = 0; j + 1 < at; j += 2)
+					memcpy(s + j, "\xc3\xa9", 2);
+				s[at] = special[k];
+				s[len] = '\0';
+				same_as_jansson(json_string(s));
+			}
+}
+
 static void
 test_feed_entries(void **state)
 {
@@ -85,6 +109,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_escapes_at_every_offset),
 		cmocka_unit_test(test_feed_entries),
 	};
 
