@@ -738,6 +738,9 @@ job_deliver(struct poll_job *job)
 		items_make(job, 0, job->nnew, NULL, NULL, NULL);
 		return;
 	}
+	/* From here the feed waits for its pages, not for the workers: held,
+	 * it could keep transfers paused while its own pages needed them. */
+	job_hold(job, 0);
 	for (size_t i = 0; i < job->nnew; i++) {
 		struct job_item *it = &job->items[i];
 		const struct feed_entry *e = &job->feed->entries[job->new[i].index];

@@ -151,6 +151,22 @@ class E2E(unittest.TestCase):
         self.assertNotIn("Cookie", art["text"])
         self.assertEqual(e.tmp_files(), [])
 
+    def test_many_feeds_with_articles_all_arrive(self):
+        # More feeds waiting on their pages than the workers' backlog
+        # (64): a brake that counted them once held every transfer,
+        # their pages included, and the poll never ended.
+        e = self.env
+        feeds = []
+        for f in range(150):
+            e.write_feed(f"f{f}.xml", [(f * 10 + k, 2 + k) for k in range(3)],
+                         title=f"Feed {f}")
+            feeds.append({"path": f"f{f}.xml", "name": f"f{f}"})
+        e.write_config(feeds, workers=1)
+        self.assertOnce()
+        items = e.items()
+        self.assertEqual(len(items), 450)
+        self.assertTrue(all("text" in i["article"] for _, i in items))
+
     def test_teaser_page_falls_back_to_feed_content(self):
         e = self.env
         body = " ".join(["The full story, as the feed carries it."] * 12)
