@@ -59,7 +59,7 @@ test_escapes_at_every_offset(void **state)
 {
 	static const char special[] = { '"', '\\', '\n', '\x01', '\x1f', '\x7f',
 	    ' ' };
-	char s[40];
+	char s[48];   /* at most 23 + 17 bytes and the NUL */
 
 	(void)state;
 	for (size_t k = 0; k < sizeof(special); k++)
