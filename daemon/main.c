@@ -112,7 +112,8 @@ struct daemon {
 	char *sink_url;         /* NULL without a sink */
 	long sink_maxlen;
 	long max_connections;
-	long workers;
+	long workers;           /* as configured, 0 one per processor */
+	int nworkers;           /* as started */
 	long per_host_connections;
 	double per_host_delay;
 	double max_retry_after;
@@ -467,9 +468,10 @@ daemon_open(struct daemon *d, struct config *cfg)
 		http_set_gate(d->http, &gate);
 	}
 	d->workers = cfg->workers;
+	d->nworkers = cfg->workers > 0 ? (int)cfg->workers :
+	    work_default_threads();
 	if ((d->poller = poller_new(d->loop, d->http, d->state, d->spool,
-	    d->sink, cfg->allow_private_addresses, cfg->workers > 0 ?
-	    (int)cfg->workers : work_default_threads(), err,
+	    d->sink, cfg->allow_private_addresses, d->nworkers, err,
 	    sizeof(err))) == NULL)
 		fatalx("%s", err);
 	if ((d->sched = scheduler_new(d->loop, d->poller, d->state, d->once,
@@ -558,10 +560,12 @@ cmd_daemon(const struct options *opt, int once)
 	prune(&d);
 	signals_start(&d);
 	nfeeds = scheduler_feeds(d.sched);
-	log_info("newswatch %s: %s, %zu feeds, spool %s, state %s%s%s",
-	    NEWSWATCH_VERSION, once ? "one cycle" : "running", nfeeds,
-	    d.spool_path ? d.spool_path : "off", state_where(d.state),
-	    d.sink_url ? ", sink " : "", d.sink_url ? d.sink_url : "");
+	log_info("newswatch %s: %s, %zu feeds, %d worker%s, spool %s, state "
+	    "%s%s%s", NEWSWATCH_VERSION, once ? "one cycle" : "running", nfeeds,
+	    d.nworkers, d.nworkers == 1 ? "" : "s",
+	    d.spool_path ? d.spool_path : "off",
+	    state_where(d.state), d.sink_url ? ", sink " : "",
+	    d.sink_url ? d.sink_url : "");
 	if (!once) {
 		timers_start(&d);
 		config_watch(&d, watch);
