@@ -101,8 +101,6 @@ struct poll_job {
 };
 TAILQ_HEAD(job_list, poll_job);
 
-struct poller;
-
 struct spool_sync_task {
 	struct work_task task;        /* first: a work_task * is one */
 	struct poller *p;
@@ -436,7 +434,6 @@ struct item_task {
 	struct poller *p;             /* outlives its tasks */
 	struct poll_job *job;
 	size_t first, n;              /* job->items[first .. first + n) */
-	int with_article;             /* article fetching is on */
 	char *page;                   /* the page's body to parse, or NULL */
 	size_t len;
 	char *content_type;
@@ -539,7 +536,7 @@ item_run(struct work_task *t)
 	if (art.error == NULL && art.article == NULL)
 		art.error = "out of memory";
 	for (size_t i = tk->first; i < tk->first + tk->n; i++)
-		item_make_one(tk, i, tk->with_article ? &art : NULL);
+		item_make_one(tk, i, tk->job->cf->article ? &art : NULL);
 	article_free(a);
 }
 
@@ -569,7 +566,6 @@ items_make(struct poll_job *job, size_t first, size_t n,
 		tk->job = job;
 		tk->first = first;
 		tk->n = n;
-		tk->with_article = job->cf->article;
 		tk->url = dup_or_null(res ? res->url : url, &oom);
 		tk->error = dup_or_null(error, &oom);
 		tk->content_type = dup_or_null(res ? res->content_type : NULL,
