@@ -123,29 +123,6 @@ running(const struct work *w, const void *owner)
 	return 0;
 }
 
-static void
-take_back(struct work *w, const void *owner)
-{
-	struct task_list out = { 0 };
-	struct work_task *t;
-
-	pthread_mutex_lock(&w->lock);
-	list_take(&w->todo, owner, &out);
-	while (running(w, owner))
-		pthread_cond_wait(&w->idle, &w->lock);
-	list_take(&w->finished, owner, &out);
-	pthread_mutex_unlock(&w->lock);
-	while ((t = list_pop(&out)) != NULL) {
-		t->done(t, 1);
-	}
-}
-
-void
-work_cancel(struct work *w, const void *owner)
-{
-	take_back(w, owner);
-}
-
 static int
 queued(const struct work *w, const void *owner)
 {
@@ -155,19 +132,36 @@ queued(const struct work *w, const void *owner)
 	return 0;
 }
 
-void
-work_finish(struct work *w, const void *owner)
+/* Settle the tasks of owner (every task when owner is NULL): cancel 1
+ * drops those queued, 0 lets them run; either way wait for the running
+ * ones, then call done(task, cancel) for each not called yet. */
+static void
+settle(struct work *w, const void *owner, int cancel)
 {
 	struct task_list out = { 0 };
 	struct work_task *t;
 
 	pthread_mutex_lock(&w->lock);
-	while (queued(w, owner) || running(w, owner))
+	if (cancel)
+		list_take(&w->todo, owner, &out);
+	while ((!cancel && queued(w, owner)) || running(w, owner))
 		pthread_cond_wait(&w->idle, &w->lock);
 	list_take(&w->finished, owner, &out);
 	pthread_mutex_unlock(&w->lock);
 	while ((t = list_pop(&out)) != NULL)
-		t->done(t, 0);
+		t->done(t, cancel);
+}
+
+void
+work_cancel(struct work *w, const void *owner)
+{
+	settle(w, owner, 1);
+}
+
+void
+work_finish(struct work *w, const void *owner)
+{
+	settle(w, owner, 0);
 }
 
 void
@@ -251,7 +245,7 @@ work_free(struct work *w)
 {
 	if (w == NULL)
 		return;
-	take_back(w, NULL);
+	settle(w, NULL, 1);
 	stop_threads(w, w->nthreads);
 	ev_async_stop(w->loop, &w->finished_ready);
 	pthread_cond_destroy(&w->idle);
