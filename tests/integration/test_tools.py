@@ -166,6 +166,26 @@ class Tools(unittest.TestCase):
         self.assertIn("warning: state /etc/hostname/state.db cannot be written", out)
         self.assertIn(f"{c}: warning: interval 1m is below min_interval 5m", out)
 
+    def test_check_warns_about_each_duplicate_url_among_many_feeds(self):
+        # 3,000 feeds, URLs sharing a long prefix; five repeat an earlier
+        # one, which each warning names (the first of its URL, also for
+        # the third time a URL comes).
+        n, lines = 3000, ["spool: {spool}", "state: {state}", "feeds:"]
+        repeats = {700: 3, 1500: 1499, 2999: 0, 2400: 3, 2000: 1998}
+        for i in range(n):
+            src = repeats.get(i, i)
+            lines.append(f"  - url: http://news.example/{'section/' * 8}f{src}.xml")
+            lines.append(f"    name: f{i}")
+        self.write("\n".join(lines) + "\n")
+        out = self.run_ok("check").stdout
+        c = self.env.config
+        got = [ln for ln in out.splitlines() if "has the url of" in ln]
+        self.assertEqual(got, [
+            f"{c}:{4 + 2 * i}: warning: feed f{i} has the url of feed f{src} "
+            f"(line {4 + 2 * src}): polled twice"
+            for i, src in sorted(repeats.items())])
+        self.assertIn(f"ok, {n} feeds ({n} enabled)", out)
+
     def test_status_json(self):
         e = self.env
         e.write_feed("a.xml", [(1, 2), (2, 3)])
@@ -219,6 +239,34 @@ class Tools(unittest.TestCase):
             got = self.read_until(proc, "Story 4")
             self.assertNotIn("Story 3", got)
             self.assertIn(f"{e.base}/articles/4.html", got)
+        finally:
+            proc.kill()
+            proc.wait()
+            proc.stdout.close()
+            proc.stderr.close()
+
+    def test_tail_skips_a_fifo_in_new(self):
+        # new/ is group-writable: a consumer's FIFO there must neither
+        # hang tail nor take the place of an item.
+        e = self.env
+        e.write_feed("a.xml", [(1, 2), (2, 3)])
+        e.write_config([{"path": "a.xml", "name": "a"}])
+        e.run("once")
+        new = os.path.join(e.spool, "new")
+        os.mkfifo(os.path.join(new, "zzzz-consumer.json"))
+        r = self.env.run("tail", "--json", "-n", "2", timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual([json.loads(x)["entry"]["id"] for x in r.stdout.splitlines()],
+                         ["urn:story:1", "urn:story:2"])
+        # -f: a FIFO renamed into new/ is passed over, the next item shown.
+        proc = subprocess.Popen([BINARY, "tail", "-f", "-n", "0", "-c", e.config],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            os.mkfifo(os.path.join(e.dir, "pipe.json"))
+            os.rename(os.path.join(e.dir, "pipe.json"), os.path.join(new, "0000-pipe.json"))
+            e.write_feed("a.xml", [(1, 2), (2, 3), (3, 4)])
+            self.assertEqual(e.run("once").returncode, 0)
+            self.assertIn(f"{e.base}/articles/3.html", self.read_until(proc, "Story 3"))
         finally:
             proc.kill()
             proc.wait()
