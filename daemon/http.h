@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 struct ev_loop;
+struct sockaddr;
 struct http;
 struct http_transfer;
 
@@ -116,5 +117,16 @@ void http_pause(struct http *http, int on);
 
 /* Transfers queued or running. */
 size_t http_pending(const struct http *http);
+
+/*
+ * 1 when a peer at sa is one allow_private refuses: IPv4 0/8, 10/8,
+ * 100.64/10, 127/8, 169.254/16, 172.16/12, 192.168/16, 224/4 and above;
+ * IPv6 loopback, unspecified, link- and site-local, fc00::/7, multicast;
+ * an IPv6 address carrying a refused IPv4 one (IPv4-mapped and
+ * -compatible, ::ffff:0:0:0/96, NAT64 64:ff9b::/96, 6to4 2002::/16,
+ * Teredo 2001::/32 by its server or client); NAT64 local-use
+ * 64:ff9b:1::/48 always; any other family.
+ */
+int http_addr_is_private(const struct sockaddr *sa);
 
 #endif
