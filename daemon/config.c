@@ -857,7 +857,7 @@ config_derive_name(const char *url)
 static int
 read_feed(struct parse *p, yaml_node_t *v, struct config_feed *f)
 {
-	char buf[80];
+	char buf[80], *clean;
 
 	f->first_poll = UNSET;
 	f->article = UNSET;
@@ -875,6 +875,10 @@ read_feed(struct parse *p, yaml_node_t *v, struct config_feed *f)
 	f->interval_pinned = f->interval != 0;
 	if (f->url == NULL)
 		return fail_at(p, v->start_mark, "feed has no url");
+	if ((clean = url_without_password(f->url, &f->password)) == NULL)
+		return fail_at(p, p->url_mark, "out of memory");
+	free(f->url);
+	f->url = clean;
 	if (f->name == NULL) {
 		p->name_mark = p->url_mark;
 		if ((f->name = config_derive_name(f->url)) == NULL)
@@ -1331,6 +1335,7 @@ config_free(struct config *cfg)
 		struct config_feed *f = &cfg->feeds[i];
 
 		free(f->url);
+		free(f->password);
 		free(f->name);
 		for (size_t j = 0; j < f->ntags; j++)
 			free(f->tags[j]);

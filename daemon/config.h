@@ -26,7 +26,11 @@ struct config_headers {
 };
 
 struct config_feed {
-	char *url;
+	char *url;              /* as given, less the password of its user
+	                         * info: what logs, items, the state and
+	                         * status show */
+	char *password;         /* that password (decoded), for the feed's
+	                         * transfers alone; NULL when none */
 	char *name;             /* given, or derived from the URL; unique */
 	double interval;        /* seconds: the feed's own, else the global one */
 	int interval_pinned;    /* the feed set interval: no adapting */

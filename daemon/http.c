@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 #include <ev.h>
 
+#include "../feeds/url.h"
 #include "http.h"
 #include "log.h"
 
@@ -42,6 +43,7 @@ struct http_transfer {
 	CURL *easy;                        /* made when it starts */
 	struct curl_slist *headers;
 	char *url;
+	char *password;                    /* NULL: none */
 	char *user_agent, *proxy, *ca_file;
 	double timeout;
 	http_done_fn *done;
@@ -219,6 +221,7 @@ transfer_free(struct http_transfer *t)
 	free(t->perm_url);
 	free(t->errbuf);
 	free(t->url);
+	free(t->password);
 	free(t->user_agent);
 	free(t->proxy);
 	free(t->ca_file);
@@ -366,6 +369,17 @@ on_prereq(void *userp, char *primary_ip, char *local_ip, int primary_port,
 	return CURL_PREREQFUNC_OK;
 }
 
+/* A URL from libcurl as callers may show it: without a password, which
+ * libcurl writes back into the URL it was given beside it. */
+static char *
+shown_url(const char *url)
+{
+	char *password, *out = url_without_password(url, &password);
+
+	free(password);
+	return out;
+}
+
 static const char *
 header_value(CURL *easy, const char *name)
 {
@@ -400,7 +414,7 @@ on_header(char *data, size_t size, size_t nmemb, void *userp)
 	if (hop > 0 && curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL,
 	    &url) == CURLE_OK && url) {
 		free(t->perm_url);
-		if ((t->perm_url = strdup(url)) == NULL)
+		if ((t->perm_url = shown_url(url)) == NULL)
 			return 0;
 	}
 	if (status == 301 || status == 308)
@@ -486,14 +500,15 @@ finish(struct http *http, struct http_transfer *t, CURLcode rc)
 {
 	struct http_response res = { 0 };
 	char reason[CURL_ERROR_SIZE + 128];
-	char *url = NULL, *ctype = NULL;
+	char *url = NULL, *ctype = NULL, *shown;
 	struct host *h = t->host;
 
 	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &res.status);
 	curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &url);
 	curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ctype);
 	curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME, &res.seconds);
-	res.url = url ? url : t->url;
+	shown = shown_url(url ? url : t->url);
+	res.url = shown ? shown : "(out of memory)";
 	res.content_type = ctype;
 	res.retry_after = res.max_age = res.expires_in = -1;
 	if (rc == CURLE_OK) {
@@ -540,6 +555,7 @@ finish(struct http *http, struct http_transfer *t, CURLcode rc)
 	host_mark_ready(http, h);
 
 	t->done(t->arg, &res);
+	free(shown);
 	transfer_free(t);
 	host_release_if_idle(http, h);
 }
@@ -828,6 +844,7 @@ transfer_copy(struct http_transfer *t, const struct http_request *req)
 	struct curl_slist *l;
 
 	if ((t->url = strdup(req->url)) == NULL ||
+	    (req->password && (t->password = strdup(req->password)) == NULL) ||
 	    (req->user_agent && (t->user_agent = strdup(req->user_agent)) == NULL) ||
 	    (req->proxy && (t->proxy = strdup(req->proxy)) == NULL) ||
 	    (req->ca_file && (t->ca_file = strdup(req->ca_file)) == NULL))
@@ -858,6 +875,10 @@ transfer_start(struct http_transfer *t)
 	    (e = t->easy = curl_easy_init()) == NULL)
 		return -1;
 	curl_easy_setopt(e, CURLOPT_URL, t->url);
+	/* Beside the URL rather than in it: libcurl sends it to url's host
+	 * alone (not to a redirect's), and no URL handed out carries it. */
+	if (t->password)
+		curl_easy_setopt(e, CURLOPT_PASSWORD, t->password);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, t);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);

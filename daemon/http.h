@@ -33,7 +33,8 @@ struct http_transfer;
 struct http_response {
 	long status;               /* HTTP status of the last answer, 0 when none */
 	const char *error;         /* NULL when a complete answer arrived (any status) */
-	const char *url;           /* effective URL after redirects */
+	const char *url;           /* effective URL after redirects, less
+	                            * any password (as permanent_url) */
 	const char *content_type;  /* may be NULL */
 	const char *etag;          /* validators of the answer, may be NULL */
 	const char *last_modified;
@@ -53,7 +54,8 @@ struct http_response {
 typedef void http_done_fn(void *arg, const struct http_response *res);
 
 struct http_request {
-	const char *url;
+	const char *url;           /* may name a user, never a password */
+	const char *password;      /* for url's user; NULL none */
 	const char *etag;          /* sent as If-None-Match when not NULL */
 	const char *last_modified; /* sent as If-Modified-Since when not NULL */
 	const char *user_agent;

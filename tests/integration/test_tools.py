@@ -5,6 +5,7 @@ readers export them, tests/data/opml/), and tail with and without -f.
 The real binary against tests/httpd.py on 127.0.0.1.  Run from the
 repository root:  python3 tests/integration/test_tools.py
 """
+import base64
 import json
 import os
 import select
@@ -16,7 +17,7 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nwdaemon import BINARY, ROOT, main  # noqa: E402
-from test_e2e import Env  # noqa: E402
+from test_e2e import Env, article_page, rss  # noqa: E402
 
 OPML = os.path.join(ROOT, "tests", "data", "opml")
 
@@ -206,6 +207,42 @@ class Tools(unittest.TestCase):
         # The table still lists the same feeds.
         table = self.run_ok("status").stdout
         self.assertIn("gone (removed)", table)
+
+    def test_feed_password_is_sent_and_shown_nowhere(self):
+        e = self.env
+        # Relative links resolve against the feed's URL, user info and all.
+        e.write_site("a.xml", rss("", [(1, 2)]))
+        e.write_site("articles/1.html", article_page(1))
+        host = e.base.split("://", 1)[1]
+        self.write("spool: {spool}\nstate: {state}\nallow_private_addresses: true\n"
+                   "log_level: debug\nfeeds:\n"
+                   f"  - url: http://reader:s3cret%2Fpw@{host}/a.xml\n    name: a\n"
+                   f"  - url: http://reader:s3cret%2Fpw@{host}/missing.xml\n    name: gone\n")
+        r = e.run("once")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        # The transfers still carry it: the feed's, and its pages'.
+        auth = "Basic " + base64.b64encode(b"reader:s3cret/pw").decode()
+        sent = {q["path"]: q["headers"].get("authorization") for q in e.server.requests}
+        self.assertEqual((sent["/a.xml"], sent["/articles/1.html"], sent["/missing.xml"]),
+                         (auth, auth, auth))
+        shown = f"http://reader@{host}"
+        [(_, item)] = e.items()
+        self.assertEqual((item["feed"]["url"], item["entry"]["link"], item["article"]["url"]),
+                         (f"{shown}/a.xml", f"{shown}/articles/1.html",
+                          f"{shown}/articles/1.html"))
+        status = self.run_ok("status")
+        rows = {x["name"]: x for x in json.loads(self.run_ok("status", "--json").stdout)}
+        self.assertEqual(rows["a"]["url"], f"{shown}/a.xml")
+        self.assertIn("404", rows["gone"]["last_error"])
+        with open(e.state, "rb") as f:
+            state = f.read()
+        for where, text in (("log", r.stdout + r.stderr),
+                            ("item", json.dumps(item)),
+                            ("status", status.stdout + status.stderr),
+                            ("status --json", json.dumps(rows)),
+                            ("state", state.decode("latin-1"))):
+            self.assertNotIn("s3cret", text, where)
+        self.assertIn(f"{shown}/missing.xml", status.stdout)
 
     def test_tail_blocks_json_and_follow(self):
         e = self.env
