@@ -109,6 +109,7 @@ bench:
 	@scripts/deps.sh $(BENCH_PKGS)
 	@$(MAKE) --no-print-directory newswatch $(BUILD)/bench/parse_bench
 	$(PYTHON) bench/parse.py --bench $(BUILD)/bench/parse_bench
+	$(PYTHON) bench/check_scale.py --binary ./newswatch
 	$(PYTHON) bench/peers.py --binary ./newswatch --article 2000 --profile
 	$(PYTHON) bench/bench.py --binary ./newswatch
 	$(PYTHON) bench/scale.py --binary ./newswatch

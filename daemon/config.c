@@ -857,7 +857,7 @@ config_derive_name(const char *url)
 static int
 read_feed(struct parse *p, yaml_node_t *v, struct config_feed *f)
 {
-	char buf[80];
+	char buf[80], *clean;
 
 	f->first_poll = UNSET;
 	f->article = UNSET;
@@ -875,6 +875,10 @@ read_feed(struct parse *p, yaml_node_t *v, struct config_feed *f)
 	f->interval_pinned = f->interval != 0;
 	if (f->url == NULL)
 		return fail_at(p, v->start_mark, "feed has no url");
+	if ((clean = url_without_password(f->url, &f->password)) == NULL)
+		return fail_at(p, p->url_mark, "out of memory");
+	free(f->url);
+	f->url = clean;
 	if (f->name == NULL) {
 		p->name_mark = p->url_mark;
 		if ((f->name = config_derive_name(f->url)) == NULL)
@@ -924,48 +928,84 @@ set_feeds(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
 	return 0;
 }
 
-static int
-by_name(const void *a, const void *b)
-{
-	const struct config_feed *const *fa = a, *const *fb = b;
-	int c = strcmp((*fa)->name, (*fb)->name);
+struct by_field {
+	const struct config_feed *feeds;
+	size_t off;             /* of the char * compared */
+};
 
-	/* Equal names stay in file order, so the first one is reported as
-	 * the original. */
+static const char *
+field_of(const struct config_feed *f, size_t off)
+{
+	return *(char *const *)(const void *)((const char *)f + off);
+}
+
+static int
+by_field(const void *a, const void *b, void *arg)
+{
+	const struct by_field *k = arg;
+	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
+	int c = strcmp(field_of(&k->feeds[ia], k->off),
+	    field_of(&k->feeds[ib], k->off));
+
+	/* Equal strings stay in file order, so the first one is the
+	 * original. */
 	if (c == 0)
-		c = (*fa > *fb) - (*fa < *fb);
+		c = (ia > ib) - (ia < ib);
 	return c;
 }
 
-/* Sorted, because 100000 feeds compared pairwise would take minutes. */
+/* Sorted, because 100000 feeds compared pairwise take minutes. */
+static int
+firsts_by(const struct config *cfg, size_t off, size_t *first)
+{
+	struct by_field k = { cfg->feeds, off };
+	size_t *order;
+
+	if (cfg->nfeeds == 0)
+		return 0;
+	if ((order = calloc(cfg->nfeeds, sizeof(*order))) == NULL)
+		return -1;
+	for (size_t i = 0; i < cfg->nfeeds; i++)
+		order[i] = i;
+	qsort_r(order, cfg->nfeeds, sizeof(*order), by_field, &k);
+	for (size_t i = 0; i < cfg->nfeeds; i++)
+		first[order[i]] = i > 0 &&
+		    strcmp(field_of(&cfg->feeds[order[i - 1]], off),
+		    field_of(&cfg->feeds[order[i]], off)) == 0 ?
+		    first[order[i - 1]] : order[i];
+	free(order);
+	return 0;
+}
+
+int
+config_url_firsts(const struct config *cfg, size_t *first)
+{
+	return firsts_by(cfg, offsetof(struct config_feed, url), first);
+}
+
 static int
 check_names(struct parse *p, struct config *cfg)
 {
-	const struct config_feed **sorted, *dup = NULL, *orig = NULL;
-	size_t i;
+	size_t *first, dup, orig;
 
 	if (cfg->nfeeds < 2)
 		return 0;
-	if ((sorted = calloc(cfg->nfeeds, sizeof(*sorted))) == NULL) {
+	if ((first = calloc(cfg->nfeeds, sizeof(*first))) == NULL ||
+	    firsts_by(cfg, offsetof(struct config_feed, name), first) == -1) {
+		free(first);
 		snprintf(p->err, p->errlen, "%s: out of memory", p->path);
 		return -1;
 	}
-	for (i = 0; i < cfg->nfeeds; i++)
-		sorted[i] = &cfg->feeds[i];
-	qsort(sorted, cfg->nfeeds, sizeof(*sorted), by_name);
 	/* Of several clashes, report the one that comes first in the file. */
-	for (i = 1; i < cfg->nfeeds; i++)
-		if (strcmp(sorted[i]->name, sorted[i - 1]->name) == 0 &&
-		    (dup == NULL || sorted[i] < dup)) {
-			dup = sorted[i];
-			orig = sorted[i - 1];
-		}
-	free(sorted);
-	if (dup == NULL)
+	for (dup = 0; dup < cfg->nfeeds && first[dup] == dup; dup++)
+		;
+	orig = dup < cfg->nfeeds ? first[dup] : dup;
+	free(first);
+	if (dup == cfg->nfeeds)
 		return 0;
-	return fail_at(p, p->name_marks[dup - cfg->feeds], "duplicate feed "
-	    "name '%s' (also at line %zu)", dup->name,
-	    p->name_marks[orig - cfg->feeds].line + 1);
+	return fail_at(p, p->name_marks[dup], "duplicate feed name '%s' "
+	    "(also at line %zu)", cfg->feeds[dup].name,
+	    p->name_marks[orig].line + 1);
 }
 
 /* Did the feed's own headers name the header of line? */
@@ -1295,6 +1335,7 @@ config_free(struct config *cfg)
 		struct config_feed *f = &cfg->feeds[i];
 
 		free(f->url);
+		free(f->password);
 		free(f->name);
 		for (size_t j = 0; j < f->ntags; j++)
 			free(f->tags[j]);

@@ -26,7 +26,11 @@ struct config_headers {
 };
 
 struct config_feed {
-	char *url;
+	char *url;              /* as given, less the password of its user
+	                         * info: what logs, items, the state and
+	                         * status show */
+	char *password;         /* that password (decoded), for the feed's
+	                         * transfers alone; NULL when none */
 	char *name;             /* given, or derived from the URL; unique */
 	double interval;        /* seconds: the feed's own, else the global one */
 	int interval_pinned;    /* the feed set interval: no adapting */
@@ -117,6 +121,15 @@ struct config {
 int config_load(const char *path, struct config **out, char *err, size_t errlen);
 
 void config_free(struct config *cfg);
+
+/*
+ * For each of cfg's feeds, first[i] is the index of the first feed with
+ * the same url, byte for byte (i itself when none comes before it).
+ * first has cfg->nfeeds slots.  Takes n log n, not n^2: check runs it on
+ * up to CONFIG_MAX_FEEDS feeds within the unit's start timeout.  Returns
+ * 0, or -1 when out of memory.
+ */
+int config_url_firsts(const struct config *cfg, size_t *first);
 
 /* The name a feed gets without name: the URL's host (with port, without
  * user and password) and path, as config_name_from makes them.  url must

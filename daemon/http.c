@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 #include <ev.h>
 
+#include "../feeds/url.h"
 #include "http.h"
 #include "log.h"
 
@@ -42,6 +43,7 @@ struct http_transfer {
 	CURL *easy;                        /* made when it starts */
 	struct curl_slist *headers;
 	char *url;
+	char *password;                    /* NULL: none */
 	char *user_agent, *proxy, *ca_file;
 	double timeout;
 	http_done_fn *done;
@@ -219,6 +221,7 @@ transfer_free(struct http_transfer *t)
 	free(t->perm_url);
 	free(t->errbuf);
 	free(t->url);
+	free(t->password);
 	free(t->user_agent);
 	free(t->proxy);
 	free(t->ca_file);
@@ -253,28 +256,66 @@ on_body(char *data, size_t size, size_t nmemb, void *userp)
 }
 
 static int
-addr_is_private(const struct sockaddr *sa)
+v4_is_private(uint32_t a)
 {
-	if (sa->sa_family == AF_INET) {
-		uint32_t a = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
-		return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 ||
-		    (a >> 20) == (172u << 4 | 1) ||       /* 172.16/12 */
-		    (a >> 16) == (192u << 8 | 168) ||     /* 192.168/16 */
-		    (a >> 16) == (169u << 8 | 254) ||     /* 169.254/16 */
-		    (a >> 22) == (100u << 2 | 1) ||       /* 100.64/10 */
-		    (a >> 28) >= 14;                      /* multicast, reserved */
-	}
-	if (sa->sa_family == AF_INET6) {
-		const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-		if (IN6_IS_ADDR_V4MAPPED(a)) {
-			struct sockaddr_in v4 = { .sin_family = AF_INET };
-			memcpy(&v4.sin_addr, &a->s6_addr[12], 4);
-			return addr_is_private((struct sockaddr *)&v4);
-		}
-		return IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_UNSPECIFIED(a) ||
-		    IN6_IS_ADDR_LINKLOCAL(a) || IN6_IS_ADDR_SITELOCAL(a) ||
-		    IN6_IS_ADDR_MULTICAST(a) || (a->s6_addr[0] & 0xfe) == 0xfc;
-	}
+	return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 ||
+	    (a >> 20) == (172u << 4 | 1) ||       /* 172.16/12 */
+	    (a >> 16) == (192u << 8 | 168) ||     /* 192.168/16 */
+	    (a >> 16) == (169u << 8 | 254) ||     /* 169.254/16 */
+	    (a >> 22) == (100u << 2 | 1) ||       /* 100.64/10 */
+	    (a >> 28) >= 14;                      /* multicast, reserved */
+}
+
+static uint32_t
+v4_at(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | b[3];
+}
+
+/*
+ * An IPv6 address that carries an IPv4 one reaches that IPv4 host (the
+ * kernel, a NAT64 or a relay translates), so it is as private as the
+ * address it carries.
+ */
+static int
+v6_is_private(const struct in6_addr *a)
+{
+	static const uint8_t compat[12];                  /* ::/96 */
+	static const uint8_t siit[12] = { [8] = 0xff, [9] = 0xff };
+	static const uint8_t nat64[12] = { 0, 0x64, 0xff, 0x9b };
+	const uint8_t *b = a->s6_addr;
+
+	/* The last 32 bits: mapped ::ffff:0:0/96, compatible ::/96 (with ::
+	 * and ::1), translated ::ffff:0:0:0/96, NAT64 64:ff9b::/96. */
+	if (IN6_IS_ADDR_V4MAPPED(a) || memcmp(b, compat, 12) == 0 ||
+	    memcmp(b, siit, 12) == 0 || memcmp(b, nat64, 12) == 0)
+		return v4_is_private(v4_at(b + 12));
+	/* NAT64's local-use 64:ff9b:1::/48 (RFC 8215) leads into a private
+	 * network by definition, whatever it embeds. */
+	if (memcmp(b, nat64, 4) == 0 && b[4] == 0 && b[5] == 1)
+		return 1;
+	/* 6to4 2002::/16: bits 16..47. */
+	if (b[0] == 0x20 && b[1] == 0x02)
+		return v4_is_private(v4_at(b + 2));
+	/* Teredo 2001::/32: the server in bits 32..63, the client inverted
+	 * in the last 32. */
+	if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0)
+		return v4_is_private(v4_at(b + 4)) ||
+		    v4_is_private(~v4_at(b + 12));
+	return IN6_IS_ADDR_LINKLOCAL(a) || IN6_IS_ADDR_SITELOCAL(a) ||
+	    IN6_IS_ADDR_MULTICAST(a) || (b[0] & 0xfe) == 0xfc;
+}
+
+int
+http_addr_is_private(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return v4_is_private(ntohl(((const struct sockaddr_in *)
+		    (const void *)sa)->sin_addr.s_addr));
+	if (sa->sa_family == AF_INET6)
+		return v6_is_private(&((const struct sockaddr_in6 *)
+		    (const void *)sa)->sin6_addr);
 	return 1;
 }
 
@@ -286,7 +327,7 @@ on_open_socket(void *userp, curlsocktype purpose, struct curl_sockaddr *addr)
 	struct http_transfer *t = userp;
 
 	(void)purpose;
-	if (!t->allow_private && addr_is_private(&addr->addr)) {
+	if (!t->allow_private && http_addr_is_private(&addr->addr)) {
 		const void *in = addr->family == AF_INET6 ?
 		    (const void *)&((struct sockaddr_in6 *)&addr->addr)->sin6_addr :
 		    (const void *)&((struct sockaddr_in *)&addr->addr)->sin_addr;
@@ -320,12 +361,23 @@ on_prereq(void *userp, char *primary_ip, char *local_ip, int primary_port,
 		sa = (const struct sockaddr *)&v6;
 	else
 		sa = NULL;
-	if (sa == NULL || addr_is_private(sa)) {
+	if (sa == NULL || http_addr_is_private(sa)) {
 		t->refused_private = 1;
 		snprintf(t->refused_addr, sizeof(t->refused_addr), "%s", primary_ip);
 		return CURL_PREREQFUNC_ABORT;
 	}
 	return CURL_PREREQFUNC_OK;
+}
+
+/* A URL from libcurl as callers may show it: without a password, which
+ * libcurl writes back into the URL it was given beside it. */
+static char *
+shown_url(const char *url)
+{
+	char *password, *out = url_without_password(url, &password);
+
+	free(password);
+	return out;
 }
 
 static const char *
@@ -362,7 +414,7 @@ on_header(char *data, size_t size, size_t nmemb, void *userp)
 	if (hop > 0 && curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL,
 	    &url) == CURLE_OK && url) {
 		free(t->perm_url);
-		if ((t->perm_url = strdup(url)) == NULL)
+		if ((t->perm_url = shown_url(url)) == NULL)
 			return 0;
 	}
 	if (status == 301 || status == 308)
@@ -448,14 +500,15 @@ finish(struct http *http, struct http_transfer *t, CURLcode rc)
 {
 	struct http_response res = { 0 };
 	char reason[CURL_ERROR_SIZE + 128];
-	char *url = NULL, *ctype = NULL;
+	char *url = NULL, *ctype = NULL, *shown;
 	struct host *h = t->host;
 
 	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &res.status);
 	curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &url);
 	curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ctype);
 	curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME, &res.seconds);
-	res.url = url ? url : t->url;
+	shown = shown_url(url ? url : t->url);
+	res.url = shown ? shown : "(out of memory)";
 	res.content_type = ctype;
 	res.retry_after = res.max_age = res.expires_in = -1;
 	if (rc == CURLE_OK) {
@@ -502,6 +555,7 @@ finish(struct http *http, struct http_transfer *t, CURLcode rc)
 	host_mark_ready(http, h);
 
 	t->done(t->arg, &res);
+	free(shown);
 	transfer_free(t);
 	host_release_if_idle(http, h);
 }
@@ -790,6 +844,7 @@ transfer_copy(struct http_transfer *t, const struct http_request *req)
 	struct curl_slist *l;
 
 	if ((t->url = strdup(req->url)) == NULL ||
+	    (req->password && (t->password = strdup(req->password)) == NULL) ||
 	    (req->user_agent && (t->user_agent = strdup(req->user_agent)) == NULL) ||
 	    (req->proxy && (t->proxy = strdup(req->proxy)) == NULL) ||
 	    (req->ca_file && (t->ca_file = strdup(req->ca_file)) == NULL))
@@ -820,6 +875,10 @@ transfer_start(struct http_transfer *t)
 	    (e = t->easy = curl_easy_init()) == NULL)
 		return -1;
 	curl_easy_setopt(e, CURLOPT_URL, t->url);
+	/* Beside the URL rather than in it: libcurl sends it to url's host
+	 * alone (not to a redirect's), and no URL handed out carries it. */
+	if (t->password)
+		curl_easy_setopt(e, CURLOPT_PASSWORD, t->password);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, t);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);

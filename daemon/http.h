@@ -26,13 +26,15 @@
 #include <stdint.h>
 
 struct ev_loop;
+struct sockaddr;
 struct http;
 struct http_transfer;
 
 struct http_response {
 	long status;               /* HTTP status of the last answer, 0 when none */
 	const char *error;         /* NULL when a complete answer arrived (any status) */
-	const char *url;           /* effective URL after redirects */
+	const char *url;           /* effective URL after redirects, less
+	                            * any password (as permanent_url) */
 	const char *content_type;  /* may be NULL */
 	const char *etag;          /* validators of the answer, may be NULL */
 	const char *last_modified;
@@ -52,7 +54,8 @@ struct http_response {
 typedef void http_done_fn(void *arg, const struct http_response *res);
 
 struct http_request {
-	const char *url;
+	const char *url;           /* may name a user, never a password */
+	const char *password;      /* for url's user; NULL none */
 	const char *etag;          /* sent as If-None-Match when not NULL */
 	const char *last_modified; /* sent as If-Modified-Since when not NULL */
 	const char *user_agent;
@@ -116,5 +119,16 @@ void http_pause(struct http *http, int on);
 
 /* Transfers queued or running. */
 size_t http_pending(const struct http *http);
+
+/*
+ * 1 when a peer at sa is one allow_private refuses: IPv4 0/8, 10/8,
+ * 100.64/10, 127/8, 169.254/16, 172.16/12, 192.168/16, 224/4 and above;
+ * IPv6 loopback, unspecified, link- and site-local, fc00::/7, multicast;
+ * an IPv6 address carrying a refused IPv4 one (IPv4-mapped and
+ * -compatible, ::ffff:0:0:0/96, NAT64 64:ff9b::/96, 6to4 2002::/16,
+ * Teredo 2001::/32 by its server or client); NAT64 local-use
+ * 64:ff9b:1::/48 always; any other family.
+ */
+int http_addr_is_private(const struct sockaddr *sa);
 
 #endif

@@ -677,7 +677,7 @@ static size_t
 check_warnings(const struct config *cfg)
 {
 	char why[PATH_MAX + 128], a[48], b[48];
-	size_t n = 0;
+	size_t n = 0, *first;
 
 	if (cfg->spool && writable(cfg->spool, 1, why, sizeof(why)) == -1 &&
 	    ++n)
@@ -695,23 +695,24 @@ check_warnings(const struct config *cfg)
 		    "which bounds the feeds that do not set their own\n",
 		    cfg->path, duration((int64_t)cfg->interval, a, sizeof(a)),
 		    duration((int64_t)cfg->min_interval, b, sizeof(b)));
+	if ((first = calloc(cfg->nfeeds ? cfg->nfeeds : 1,
+	    sizeof(*first))) == NULL || config_url_firsts(cfg, first) == -1)
+		fatalx("out of memory");
 	for (size_t i = 0; i < cfg->nfeeds; i++) {
 		const struct config_feed *f = &cfg->feeds[i];
+		const struct config_feed *orig = &cfg->feeds[first[i]];
 
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(cfg->feeds[j].url, f->url) == 0 && ++n) {
-				printf("%s:%d: warning: feed %s has the url of "
-				    "feed %s (line %d): polled twice\n",
-				    cfg->path, f->line, f->name,
-				    cfg->feeds[j].name, cfg->feeds[j].line);
-				break;
-			}
+		if (orig != f && ++n)
+			printf("%s:%d: warning: feed %s has the url of feed %s "
+			    "(line %d): polled twice\n", cfg->path, f->line,
+			    f->name, orig->name, orig->line);
 		if (f->interval_pinned && f->interval < f->min_interval && ++n)
 			printf("%s:%d: warning: feed %s: interval %s is below "
 			    "min_interval %s\n", cfg->path, f->line, f->name,
 			    duration((int64_t)f->interval, a, sizeof(a)),
 			    duration((int64_t)f->min_interval, b, sizeof(b)));
 	}
+	free(first);
 	return n;
 }
 

@@ -673,6 +673,15 @@ item_done(struct work_task *t, int cancelled)
 
 static void on_article(void *, const struct http_response *);
 
+/* The feed's password goes where its url leads, and to pages on the same
+ * origin (relative links resolve there); not where a permanent redirect
+ * or a link leads elsewhere. */
+static const char *
+password_for(const struct config_feed *cf, const char *url)
+{
+	return url_same_origin(url, cf->url) ? cf->password : NULL;
+}
+
 /* Start fetching url as the page of item it. */
 static struct http_transfer *
 fetch_page(struct job_item *it, const char *url, char *err, size_t errlen)
@@ -680,6 +689,7 @@ fetch_page(struct job_item *it, const char *url, char *err, size_t errlen)
 	struct poll_job *job = it->job;
 	struct http_request req = {
 		.url = url,
+		.password = password_for(job->cf, url),
 		.user_agent = job->cf->user_agent,
 		.headers = (const char *const *)job->cf->headers.lines,
 		.nheaders = job->cf->headers.n,
@@ -1277,6 +1287,7 @@ poller_poll(struct poller *p, const struct config_feed *cf, poll_done_fn *done,
 	}
 	struct http_request req = {
 		.url = job->sf.url,
+		.password = password_for(cf, job->sf.url),
 		.etag = job->sf.etag,
 		.last_modified = job->sf.last_modified,
 		.user_agent = cf->user_agent,

@@ -1,10 +1,12 @@
 /* tail.c - see tail.h */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <dirent.h>
@@ -54,7 +56,10 @@ list_dir(const char *dir, const char *sub, struct entry **v, size_t *n,
 	while ((de = readdir(d)) != NULL) {
 		struct entry *e;
 
-		if (!item_file(de->d_name))
+		/* Not a file (a FIFO, say) takes none of the last n places;
+		 * print_item checks again what it opens. */
+		if (!item_file(de->d_name) ||
+		    (de->d_type != DT_REG && de->d_type != DT_UNKNOWN))
 			continue;
 		if (*n == *cap) {
 			size_t ncap = *cap ? *cap * 2 : 256;
@@ -139,11 +144,39 @@ print_block(json_t *item, FILE *out)
 	free(plain);
 }
 
+/*
+ * new/ is group-writable, so anything may sit there: a FIFO would block
+ * the read (and tail) forever, a symlink would lead elsewhere.  Only a
+ * regular file is read; O_NONBLOCK makes the open itself safe, fstat the
+ * check free of races.
+ */
+static json_t *
+load_item(const char *path, json_error_t *jerr)
+{
+	struct stat sb;
+	json_t *item;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		snprintf(jerr->text, sizeof(jerr->text), "%s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		snprintf(jerr->text, sizeof(jerr->text), "not a regular file");
+		close(fd);
+		return NULL;
+	}
+	item = json_loadfd(fd, JSON_REJECT_DUPLICATES, jerr);
+	close(fd);
+	return item;
+}
+
 static void
 print_item(const char *path, int flags, FILE *out)
 {
 	json_error_t jerr;
-	json_t *item = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *item = load_item(path, &jerr);
 
 	if (item == NULL || !json_is_object(item)) {
 		fprintf(stderr, "newswatch: %s: not a spool item: %s\n", path,

@@ -20,6 +20,7 @@
 #include "article_internal.h"
 #include "date.h"
 #include "text.h"
+#include "url.h"
 
 /* The longest charset name we take from a Content-Type header. */
 #define CHARSET_MAX	64
@@ -492,7 +493,9 @@ article_parse(const char *buf, size_t len, const char *url,
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		goto oom;
 	a->published = a->modified = NW_TIME_UNSET;
-	if (url != NULL && (a->url = strdup(url)) == NULL)
+	/* Like the canonical URL and the image, it is for readers to follow:
+	 * http(s) or nothing. */
+	if (url_is_http(url) && (a->url = strdup(url)) == NULL)
 		goto oom;
 	apply_strip(doc, rules, nrules);
 	if (art_meta(doc, url, rules, nrules, a) == -1)

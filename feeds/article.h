@@ -29,8 +29,9 @@ struct article_rule {
 };
 
 struct article {
-	char *url;           /* the page URL given to article_parse */
-	char *canonical_url;
+	char *url;           /* the page URL given to article_parse, when it
+	                      * is http(s) */
+	char *canonical_url; /* http(s), as image */
 	char *title;
 	char *description;
 	int64_t published;   /* UTC seconds or NW_TIME_UNSET */

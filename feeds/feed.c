@@ -276,6 +276,38 @@ feed_full(struct feed *feed)
 	return 1;
 }
 
+/*
+ * A reader follows an entry's links, so they are http(s) URLs or nothing:
+ * a javascript:, vbscript: or data: link (an xml:base of that kind
+ * included, resolution came first) would run in whatever renders it.  The
+ * entry keeps the id its link gave it.
+ */
+static void
+drop_unsafe_links(struct feed *feed, struct feed_entry *e)
+{
+	size_t n = 0;
+
+	if (e->link != NULL && !url_is_http(e->link)) {
+		feed_warn(feed, "entry %.80s: link dropped, not http(s)",
+		    e->id);
+		free(e->link);
+		e->link = NULL;
+	}
+	for (size_t i = 0; i < e->nenclosures; i++) {
+		struct feed_enclosure *x = &e->enclosures[i];
+
+		if (url_is_http(x->url)) {
+			e->enclosures[n++] = *x;
+			continue;
+		}
+		feed_warn(feed, "entry %.80s: enclosure dropped, not http(s)",
+		    e->id);
+		free(x->url);
+		free(x->type);
+	}
+	e->nenclosures = n;
+}
+
 int
 feed_add_entry(struct feed *feed, struct feed_entry *e)
 {
@@ -287,6 +319,7 @@ feed_add_entry(struct feed *feed, struct feed_entry *e)
 		e->id = strdup(e->link);
 	if (e->id == NULL && (e->id = content_id(e)) == NULL)
 		goto fail;
+	drop_unsafe_links(feed, e);
 	ne = reallocarray(feed->entries, feed->nentries + 1, sizeof(*ne));
 	if (ne == NULL)
 		goto fail;

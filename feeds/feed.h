@@ -22,7 +22,7 @@
 #define FEED_MAX_ENTRIES 10000
 
 struct feed_enclosure {
-	char *url;          /* absolute */
+	char *url;          /* absolute http(s) */
 	char *type;         /* MIME type or NULL */
 	int64_t length;     /* bytes, -1 when unknown */
 };
@@ -30,7 +30,8 @@ struct feed_enclosure {
 struct feed_entry {
 	char *id;           /* guid/id, else link, else "sha256:" content hash; never NULL */
 	char *title;        /* plain text, whitespace squashed; may be NULL */
-	char *link;         /* absolute; may be NULL */
+	char *link;         /* absolute http(s); NULL when the feed gave none,
+	                     * or one of another scheme (javascript:...) */
 	int64_t published;  /* NW_TIME_UNSET when absent */
 	int64_t updated;
 	char **authors;     /* plain-text names */

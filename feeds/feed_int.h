@@ -55,8 +55,9 @@ void feed_entry_clear(struct feed_entry *e);
  * it adds a warning). */
 int feed_full(struct feed *feed);
 
-/* Give e its id when the feed did not (link, else a content hash) and move
- * it to the end of feed's entries; e is left empty.  -1 on allocation
+/* Give e its id when the feed did not (link, else a content hash), drop
+ * its link and enclosures that are not http(s) URLs (with a warning), and
+ * move it to the end of feed's entries; e is left empty.  -1 on allocation
  * failure or when the feed already holds FEED_MAX_ENTRIES (e is cleared). */
 int feed_add_entry(struct feed *feed, struct feed_entry *e);
 

@@ -2,6 +2,7 @@
  * url.c - RFC 3986 reference resolution on top of libxml2's URI code.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -117,4 +118,60 @@ url_is_http(const char *url)
 	/* There must be a host. */
 	return url[n] != '\0' && url[n] != '/' && url[n] != '?' &&
 	    url[n] != '#' && !is_space((unsigned char)url[n]);
+}
+
+/* The authority of an absolute URL, [start, *end), or NULL. */
+static const char *
+authority(const char *url, const char **end)
+{
+	const char *s = strstr(url, "://");
+
+	if (s == NULL)
+		return NULL;
+	s += 3;
+	*end = s + strcspn(s, "/?#");
+	return s;
+}
+
+char *
+url_without_password(const char *url, char **password)
+{
+	const char *auth, *end, *at = NULL, *colon;
+	char *out, *raw;
+
+	*password = NULL;
+	/* The last '@' ends the user info; its first ':' starts the
+	 * password. */
+	if ((auth = authority(url, &end)) != NULL)
+		for (const char *c = auth; c < end; c++)
+			if (*c == '@')
+				at = c;
+	if (at == NULL || (colon = memchr(auth, ':', (size_t)(at - auth))) ==
+	    NULL)
+		return strdup(url);
+	/* libxml2 reads a length of 0 as "up to the NUL". */
+	if (at == colon + 1)
+		*password = strdup("");
+	else if ((raw = (char *)xmlURIUnescapeString(colon + 1,
+	    (int)(at - colon - 1), NULL)) != NULL) {
+		*password = strdup(raw);
+		xmlFree(raw);
+	}
+	if (*password == NULL ||
+	    asprintf(&out, "%.*s%s", (int)(colon - url), url, at) == -1) {
+		free(*password);
+		*password = NULL;
+		return NULL;
+	}
+	return out;
+}
+
+int
+url_same_origin(const char *a, const char *b)
+{
+	const char *ea, *eb;
+
+	if (authority(a, &ea) == NULL || authority(b, &eb) == NULL)
+		return 0;
+	return ea - a == eb - b && strncasecmp(a, b, (size_t)(ea - a)) == 0;
 }

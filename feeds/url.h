@@ -1,5 +1,5 @@
 /*
- * url.h - make links absolute.
+ * url.h - make links absolute, keep passwords out of URLs shown.
  *
  * Promises: resolution follows RFC 3986 (libxml2's URI functions); results
  * are newly allocated; nothing touches the network.
@@ -16,5 +16,19 @@ char *url_resolve(const char *base, const char *ref);
 
 /* 1 when url is an absolute http: or https: URL, else 0. */
 int url_is_http(const char *url);
+
+/*
+ * url with the password taken out of its user info:
+ * "http://user:pw@host/f" gives "http://user@host/f" and *password "pw"
+ * (percent-decoded, malloc'ed), or *password NULL when url has none (the
+ * copy is then url as it is).  The user stays, so that the URL shown
+ * still says whose credentials are used.  Returns a malloc'ed string,
+ * or NULL when out of memory (*password NULL too).
+ */
+char *url_without_password(const char *url, char **password);
+
+/* 1 when absolute URLs a and b have the same scheme and authority (user
+ * info, host and port; case ignored), else 0. */
+int url_same_origin(const char *a, const char *b);
 
 #endif

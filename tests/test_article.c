@@ -320,6 +320,36 @@ test_relative_urls(void **state)
 	article_free(a);
 }
 
+/* article.url, canonical_url and image are http(s) URLs or null: a
+ * script or data URL (the page's own, one a relative link resolves to, a
+ * JSON-LD one) is not handed to whatever renders the item. */
+static void
+test_script_urls_dropped(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = parse_str("<html><head>"
+	    "<meta property='og:image' content='data:image/svg+xml,<svg "
+	    "onload=alert(1)>'>"
+	    "<script type='application/ld+json'>{\"@type\": \"NewsArticle\", "
+	    "\"url\": \"vbscript:msgbox(1)\", \"image\": "
+	    "\"javascript:alert(2)\"}</script>"
+	    "</head><body><p>x</p></body></html>",
+	    "javascript:alert(3)");
+	assert_null(a->image);
+	assert_null(a->canonical_url);
+	assert_null(a->url);
+	article_free(a);
+	a = parse_str("<html><head><meta property='og:image' content='x.png'>"
+	    "<link rel='canonical' href='page'></head><body><p>x</p>"
+	    "</body></html>", "javascript:alert(4)//");
+	assert_null(a->image);
+	assert_null(a->canonical_url);
+	assert_null(a->url);
+	article_free(a);
+}
+
 /* Microdata within the article's scope, <time> inside <article>, the
  * <h1> when nothing better names the story, and the comment's author
  * (another item) left out. */
@@ -1269,6 +1299,7 @@ main(void)
 		cmocka_unit_test(test_graph),
 		cmocka_unit_test(test_broken_jsonld),
 		cmocka_unit_test(test_relative_urls),
+		cmocka_unit_test(test_script_urls_dropped),
 		cmocka_unit_test(test_page_sources),
 		cmocka_unit_test(test_comma_list),
 		cmocka_unit_test(test_sole_article),

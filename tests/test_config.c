@@ -689,6 +689,28 @@ test_limits(void **state)
 	assert_string_equal(err, want);
 }
 
+/* Each feed points to the first feed of its URL, byte for byte: a third
+ * copy to the first, not the second; case and a trailing slash differ. */
+static void
+test_url_firsts(void **state)
+{
+	struct config *cfg = load_string("feeds:\n"
+	    "  - {url: http://b.example/f, name: a}\n"
+	    "  - {url: http://a.example/f, name: b}\n"
+	    "  - {url: http://b.example/f, name: c}\n"
+	    "  - {url: http://B.example/f, name: d}\n"
+	    "  - {url: http://b.example/f/, name: e}\n"
+	    "  - {url: http://b.example/f, name: f}\n"
+	    "  - {url: http://a.example/f, name: g}\n");
+	size_t first[7], want[7] = { 0, 1, 0, 3, 4, 0, 1 };
+
+	(void)state;
+	assert_int_equal(config_url_firsts(cfg, first), 0);
+	for (size_t i = 0; i < 7; i++)
+		assert_int_equal(first[i], want[i]);
+	config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -705,6 +727,7 @@ main(void)
 		cmocka_unit_test(test_feed_errors),
 		cmocka_unit_test(test_extract_errors),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_url_firsts),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_limits),
 	};

@@ -706,6 +706,44 @@ test_json_out(void **state)
 	feed_free(f);
 }
 
+/* A link a reader would follow is http(s) or nothing, xml:base included;
+ * the entry stays, under the id it had. */
+static void
+test_script_links_dropped(void **state)
+{
+	struct feed *f = parse_file("script-links.xml",
+	    "https://example.org/feed.xml", NULL);
+	struct feed *j = parse_file("script-links.json",
+	    "https://json.example.org/feed.json", NULL);
+
+	(void)state;
+	assert_int_equal(f->nentries, 5);
+	for (size_t i = 0; i < 4; i++) {
+		assert_null(f->entries[i].link);
+		assert_int_equal(f->entries[i].nenclosures, 0);
+	}
+	assert_string_equal(f->entries[0].id, "urn:e1");
+	assert_string_equal(f->entries[1].id, "urn:e2");
+	assert_string_equal(f->entries[2].id, "urn:e3");
+	/* The link was its id before, and stays its id. */
+	assert_string_equal(f->entries[3].id, "data:text/html;base64,"
+	    "PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==");
+	assert_string_equal(f->entries[4].link, "https://safe.example/a/b");
+	assert_int_equal(f->entries[4].nenclosures, 1);
+	assert_string_equal(f->entries[4].enclosures[0].url,
+	    "https://safe.example/a/ep.mp3");
+	assert_true(f->nwarnings > 0);
+	assert_non_null(strstr(f->warnings[0], "not http(s)"));
+
+	assert_int_equal(j->nentries, 1);
+	assert_null(j->entries[0].link);
+	assert_int_equal(j->entries[0].nenclosures, 1);
+	assert_string_equal(j->entries[0].enclosures[0].url,
+	    "https://json.example.org/ok.mp3");
+	feed_free(j);
+	feed_free(f);
+}
+
 int
 main(void)
 {
@@ -732,6 +770,7 @@ main(void)
 		cmocka_unit_test(test_entry_cap),
 		cmocka_unit_test(test_json_out),
 		cmocka_unit_test(test_nul_bytes_removed),
+		cmocka_unit_test(test_script_links_dropped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

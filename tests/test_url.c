@@ -1,6 +1,6 @@
 /*
  * test_url.c - url_resolve (RFC 3986 examples and what feeds really put in
- * links) and url_is_http.
+ * links), url_is_http, url_without_password and url_same_origin.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,17 +11,24 @@
 
 #include "../feeds/url.h"
 
+/* got is want, NULL included. */
 static void
-check(const char *base, const char *ref, const char *want)
+assert_str(const char *got, const char *want)
 {
-	char *got = url_resolve(base, ref);
-
 	if (want == NULL)
 		assert_null(got);
 	else {
 		assert_non_null(got);
 		assert_string_equal(got, want);
 	}
+}
+
+static void
+check(const char *base, const char *ref, const char *want)
+{
+	char *got = url_resolve(base, ref);
+
+	assert_str(got, want);
 	free(got);
 }
 
@@ -90,6 +97,48 @@ test_is_http(void **state)
 	assert_false(url_is_http(NULL));
 }
 
+static void
+check_password(const char *url, const char *shown, const char *password)
+{
+	char *pw, *got = url_without_password(url, &pw);
+
+	assert_str(got, shown);
+	assert_str(pw, password);
+	free(pw);
+	free(got);
+}
+
+static void
+test_without_password(void **state)
+{
+	(void)state;
+	check_password("http://user:s3cret@host/feed", "http://user@host/feed",
+	    "s3cret");
+	check_password("https://u:p%40ss%3Aw@host:8080/f?x=a:b@c#y",
+	    "https://u@host:8080/f?x=a:b@c#y", "p@ss:w");
+	/* The last '@' of the authority ends the user info. */
+	check_password("http://u:a@b@host/", "http://u@host/", "a@b");
+	check_password("http://u:@host/", "http://u@host/", "");
+	check_password("http://user@host/f", "http://user@host/f", NULL);
+	check_password("http://host/f?u:p@x", "http://host/f?u:p@x", NULL);
+	check_password("http://host:80/", "http://host:80/", NULL);
+	check_password("redis://:pw@127.0.0.1:6379/s",
+	    "redis://@127.0.0.1:6379/s", "pw");
+}
+
+static void
+test_same_origin(void **state)
+{
+	(void)state;
+	assert_true(url_same_origin("http://u@Host:81/a", "HTTP://u@host:81/b?c"));
+	assert_true(url_same_origin("https://h", "https://h/x"));
+	assert_false(url_same_origin("http://h/a", "https://h/a"));
+	assert_false(url_same_origin("http://h/a", "http://h:81/a"));
+	assert_false(url_same_origin("http://u@h/a", "http://h/a"));
+	assert_false(url_same_origin("http://h.evil/a", "http://h/a"));
+	assert_false(url_same_origin("http://h/a", "/a"));
+}
+
 int
 main(void)
 {
@@ -98,6 +147,8 @@ main(void)
 		cmocka_unit_test(test_feed_links),
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_is_http),
+		cmocka_unit_test(test_without_password),
+		cmocka_unit_test(test_same_origin),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -46,11 +46,18 @@ class RedisServer:
             if self.proc.poll() is not None:
                 raise AssertionError(f"redis-server exited with {self.proc.returncode}: "
                                      + self.log()[-2000:])
+            # Ready is PONG: a restarted server answers -LOADING until it
+            # has replayed its append-only file, and refuses connections
+            # before it listens.
             try:
                 if self.command("PING") == "PONG":
                     return
             except OSError:
-                time.sleep(0.02)
+                pass
+            except RedisError as e:
+                if not str(e).startswith("LOADING"):
+                    raise
+            time.sleep(0.02)
         raise AssertionError(f"redis-server on port {self.port} did not answer")
 
     def stop(self):

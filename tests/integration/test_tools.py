@@ -5,6 +5,7 @@ readers export them, tests/data/opml/), and tail with and without -f.
 The real binary against tests/httpd.py on 127.0.0.1.  Run from the
 repository root:  python3 tests/integration/test_tools.py
 """
+import base64
 import json
 import os
 import select
@@ -16,7 +17,7 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nwdaemon import BINARY, ROOT, main  # noqa: E402
-from test_e2e import Env  # noqa: E402
+from test_e2e import Env, article_page, rss  # noqa: E402
 
 OPML = os.path.join(ROOT, "tests", "data", "opml")
 
@@ -166,6 +167,26 @@ class Tools(unittest.TestCase):
         self.assertIn("warning: state /etc/hostname/state.db cannot be written", out)
         self.assertIn(f"{c}: warning: interval 1m is below min_interval 5m", out)
 
+    def test_check_warns_about_each_duplicate_url_among_many_feeds(self):
+        # 3,000 feeds, URLs sharing a long prefix; five repeat an earlier
+        # one, which each warning names (the first of its URL, also for
+        # the third time a URL comes).
+        n, lines = 3000, ["spool: {spool}", "state: {state}", "feeds:"]
+        repeats = {700: 3, 1500: 1499, 2999: 0, 2400: 3, 2000: 1998}
+        for i in range(n):
+            src = repeats.get(i, i)
+            lines.append(f"  - url: http://news.example/{'section/' * 8}f{src}.xml")
+            lines.append(f"    name: f{i}")
+        self.write("\n".join(lines) + "\n")
+        out = self.run_ok("check").stdout
+        c = self.env.config
+        got = [ln for ln in out.splitlines() if "has the url of" in ln]
+        self.assertEqual(got, [
+            f"{c}:{4 + 2 * i}: warning: feed f{i} has the url of feed f{src} "
+            f"(line {4 + 2 * src}): polled twice"
+            for i, src in sorted(repeats.items())])
+        self.assertIn(f"ok, {n} feeds ({n} enabled)", out)
+
     def test_status_json(self):
         e = self.env
         e.write_feed("a.xml", [(1, 2), (2, 3)])
@@ -186,6 +207,42 @@ class Tools(unittest.TestCase):
         # The table still lists the same feeds.
         table = self.run_ok("status").stdout
         self.assertIn("gone (removed)", table)
+
+    def test_feed_password_is_sent_and_shown_nowhere(self):
+        e = self.env
+        # Relative links resolve against the feed's URL, user info and all.
+        e.write_site("a.xml", rss("", [(1, 2)]))
+        e.write_site("articles/1.html", article_page(1))
+        host = e.base.split("://", 1)[1]
+        self.write("spool: {spool}\nstate: {state}\nallow_private_addresses: true\n"
+                   "log_level: debug\nfeeds:\n"
+                   f"  - url: http://reader:s3cret%2Fpw@{host}/a.xml\n    name: a\n"
+                   f"  - url: http://reader:s3cret%2Fpw@{host}/missing.xml\n    name: gone\n")
+        r = e.run("once")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        # The transfers still carry it: the feed's, and its pages'.
+        auth = "Basic " + base64.b64encode(b"reader:s3cret/pw").decode()
+        sent = {q["path"]: q["headers"].get("authorization") for q in e.server.requests}
+        self.assertEqual((sent["/a.xml"], sent["/articles/1.html"], sent["/missing.xml"]),
+                         (auth, auth, auth))
+        shown = f"http://reader@{host}"
+        [(_, item)] = e.items()
+        self.assertEqual((item["feed"]["url"], item["entry"]["link"], item["article"]["url"]),
+                         (f"{shown}/a.xml", f"{shown}/articles/1.html",
+                          f"{shown}/articles/1.html"))
+        status = self.run_ok("status")
+        rows = {x["name"]: x for x in json.loads(self.run_ok("status", "--json").stdout)}
+        self.assertEqual(rows["a"]["url"], f"{shown}/a.xml")
+        self.assertIn("404", rows["gone"]["last_error"])
+        with open(e.state, "rb") as f:
+            state = f.read()
+        for where, text in (("log", r.stdout + r.stderr),
+                            ("item", json.dumps(item)),
+                            ("status", status.stdout + status.stderr),
+                            ("status --json", json.dumps(rows)),
+                            ("state", state.decode("latin-1"))):
+            self.assertNotIn("s3cret", text, where)
+        self.assertIn(f"{shown}/missing.xml", status.stdout)
 
     def test_tail_blocks_json_and_follow(self):
         e = self.env
@@ -219,6 +276,34 @@ class Tools(unittest.TestCase):
             got = self.read_until(proc, "Story 4")
             self.assertNotIn("Story 3", got)
             self.assertIn(f"{e.base}/articles/4.html", got)
+        finally:
+            proc.kill()
+            proc.wait()
+            proc.stdout.close()
+            proc.stderr.close()
+
+    def test_tail_skips_a_fifo_in_new(self):
+        # new/ is group-writable: a consumer's FIFO there must neither
+        # hang tail nor take the place of an item.
+        e = self.env
+        e.write_feed("a.xml", [(1, 2), (2, 3)])
+        e.write_config([{"path": "a.xml", "name": "a"}])
+        e.run("once")
+        new = os.path.join(e.spool, "new")
+        os.mkfifo(os.path.join(new, "zzzz-consumer.json"))
+        r = self.env.run("tail", "--json", "-n", "2", timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual([json.loads(x)["entry"]["id"] for x in r.stdout.splitlines()],
+                         ["urn:story:1", "urn:story:2"])
+        # -f: a FIFO renamed into new/ is passed over, the next item shown.
+        proc = subprocess.Popen([BINARY, "tail", "-f", "-n", "0", "-c", e.config],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            os.mkfifo(os.path.join(e.dir, "pipe.json"))
+            os.rename(os.path.join(e.dir, "pipe.json"), os.path.join(new, "0000-pipe.json"))
+            e.write_feed("a.xml", [(1, 2), (2, 3), (3, 4)])
+            self.assertEqual(e.run("once").returncode, 0)
+            self.assertIn(f"{e.base}/articles/3.html", self.read_until(proc, "Story 3"))
         finally:
             proc.kill()
             proc.wait()
