@@ -280,14 +280,21 @@ feed_full(struct feed *feed)
  * A reader follows an entry's links, so they are http(s) URLs or nothing:
  * a javascript:, vbscript: or data: link (an xml:base of that kind
  * included, resolution came first) would run in whatever renders it.  The
- * entry keeps the id its link gave it.
+ * entry keeps the id its link gave it.  A relative link is left as written
+ * only where no base resolved it (`parse FILE`): it has no scheme to run.
  */
+static int
+link_is_safe(const char *url)
+{
+	return url_is_http(url) || url_is_relative_ref(url);
+}
+
 static void
 drop_unsafe_links(struct feed *feed, struct feed_entry *e)
 {
 	size_t n = 0;
 
-	if (e->link != NULL && !url_is_http(e->link)) {
+	if (e->link != NULL && !link_is_safe(e->link)) {
 		feed_warn(feed, "entry %.80s: link dropped, not http(s)",
 		    e->id);
 		free(e->link);
@@ -296,7 +303,7 @@ drop_unsafe_links(struct feed *feed, struct feed_entry *e)
 	for (size_t i = 0; i < e->nenclosures; i++) {
 		struct feed_enclosure *x = &e->enclosures[i];
 
-		if (url_is_http(x->url)) {
+		if (link_is_safe(x->url)) {
 			e->enclosures[n++] = *x;
 			continue;
 		}

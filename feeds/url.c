@@ -120,6 +120,25 @@ url_is_http(const char *url)
 	    url[n] != '#' && !is_space((unsigned char)url[n]);
 }
 
+int
+url_is_relative_ref(const char *ref)
+{
+	const unsigned char *s = (const unsigned char *)ref;
+	int before_path = 1;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s != '\0'; s++) {
+		if (*s <= 0x20 || *s == 0x7f)
+			return 0;
+		if (*s == '/' || *s == '?' || *s == '#')
+			before_path = 0;
+		else if (*s == ':' && before_path)
+			return 0;
+	}
+	return 1;
+}
+
 /* The authority of an absolute URL, [start, *end), or NULL. */
 static const char *
 authority(const char *url, const char **end)

@@ -18,6 +18,13 @@ char *url_resolve(const char *base, const char *ref);
 int url_is_http(const char *url);
 
 /*
+ * 1 when ref is a relative reference that no base resolved (`parse FILE`
+ * without --url): no scheme, and no whitespace or control byte that a
+ * browser would strip to reveal one ("java\tscript:"), else 0.
+ */
+int url_is_relative_ref(const char *ref);
+
+/*
  * url with the password taken out of its user info:
  * "http://user:pw@host/f" gives "http://user@host/f" and *password "pw"
  * (percent-decoded, malloc'ed), or *password NULL when url has none (the

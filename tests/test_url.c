@@ -97,6 +97,25 @@ test_is_http(void **state)
 	assert_false(url_is_http(NULL));
 }
 
+/* Only a reference with no scheme, hidden or not, may stay relative. */
+static void
+test_is_relative_ref(void **state)
+{
+	(void)state;
+	assert_true(url_is_relative_ref("/relative/link"));
+	assert_true(url_is_relative_ref("item.html?a=b:c"));
+	assert_true(url_is_relative_ref("//example.org/x"));
+	assert_true(url_is_relative_ref("#frag:x"));
+	assert_false(url_is_relative_ref("javascript:alert(1)"));
+	assert_false(url_is_relative_ref("java\tscript:alert(1)"));
+	assert_false(url_is_relative_ref("java\nscript:alert(1)"));
+	assert_false(url_is_relative_ref(" /x"));
+	assert_false(url_is_relative_ref("urn:uuid:1"));
+	assert_false(url_is_relative_ref("data:text/html,x"));
+	assert_false(url_is_relative_ref(""));
+	assert_false(url_is_relative_ref(NULL));
+}
+
 static void
 check_password(const char *url, const char *shown, const char *password)
 {
@@ -147,6 +166,7 @@ main(void)
 		cmocka_unit_test(test_feed_links),
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_is_http),
+		cmocka_unit_test(test_is_relative_ref),
 		cmocka_unit_test(test_without_password),
 		cmocka_unit_test(test_same_origin),
 	};
