@@ -718,7 +718,9 @@ finish_deferred(struct http *http, struct http_transfer *t)
 	res.url = t->url;
 	res.body = "";
 	res.retry_after = res.max_age = res.expires_in = -1;
-	res.held_for = h->held_until - ev_time();
+	/* Positive even should the hold have ended since it was deferred. */
+	res.held_for = h->held_until - ev_time() > 1 ?
+	    h->held_until - ev_time() : 1;
 	snprintf(reason, sizeof(reason), "not requested: host %s asked to "
 	    "wait %.0f s more (Retry-After)", h->name, res.held_for);
 	res.error = reason;
