@@ -168,7 +168,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " ON CONFLICT (host) DO UPDATE"
 	    " SET until_ms = max(until_ms, excluded.until_ms)",
 	[S_HOLDS_PRUNE] = "DELETE FROM host_holds WHERE until_ms <= ?1",
-	[S_HOLDS_LIST] = "SELECT host, until_ms FROM host_holds ORDER BY host",
+	[S_HOLDS_LIST] = "SELECT host, until_ms, count(*) OVER ()"
+	    " FROM host_holds ORDER BY host",
 };
 
 struct sqlite_state {
@@ -874,27 +875,22 @@ sq_host_holds(struct state *base, int64_t now_ms, char ***hosts,
 {
 	struct sqlite_state *st = (struct sqlite_state *)base;
 	sqlite3_stmt *s = st->stmt[S_HOLDS_LIST];
-	char **names = NULL, **grown;
-	int64_t *until = NULL, *ugrown;
-	size_t count = 0, cap = 0;
+	char **names = NULL;
+	int64_t *until = NULL;
+	size_t count = 0, rows;
 	int rc;
 
 	sqlite3_bind_int64(st->stmt[S_HOLDS_PRUNE], 1, now_ms);
 	if (run(st->stmt[S_HOLDS_PRUNE]) == -1)
 		return db_error(st->db, err, errlen, "cannot forget past holds");
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (count == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((grown = reallocarray(names, cap,
-			    sizeof(*names))) == NULL)
-				goto nomem;
-			names = grown;
-			if ((ugrown = reallocarray(until, cap,
-			    sizeof(*until))) == NULL)
-				goto nomem;
-			until = ugrown;
-		}
-		if ((names[count] = strdup((const char *)
+		/* Each row says how many there are. */
+		rows = (size_t)sqlite3_column_int64(s, 2);
+		if (names == NULL && ((names = calloc(rows + 1,
+		    sizeof(*names))) == NULL || (until = calloc(rows + 1,
+		    sizeof(*until))) == NULL))
+			goto nomem;
+		if (count == rows || (names[count] = strdup((const char *)
 		    sqlite3_column_text(s, 0))) == NULL)
 			goto nomem;
 		until[count++] = sqlite3_column_int64(s, 1);
