@@ -1068,7 +1068,8 @@ final_commit(struct poller *p)
 		res.items = rc == 0 ? items : 0;
 		res.next_poll = job->sf.next_poll;
 		res.disabled = job->sf.disabled;
-		res.deferred_until = job->deferred_until;
+		/* A state that failed outweighs a host's wait. */
+		res.deferred_until = rc == 0 ? job->deferred_until : 0;
 		if (res.ok)
 			p->stats.polls_ok++;
 		else if (job->unpolled)
