@@ -60,8 +60,11 @@ struct http_transfer {
 	int perm_hops;                     /* leading 301/308 answers so far */
 	int slot;                          /* the gate's slot while running,
 	                                    * -1 none */
+	int deferred;                      /* in http->deferred: its host is
+	                                    * held longer than max_hold_wait */
 	char *perm_url;                    /* where they lead */
-	TAILQ_ENTRY(http_transfer) entry;  /* in host->queue or http->running */
+	TAILQ_ENTRY(http_transfer) entry;  /* in host->queue, http->running or
+	                                    * http->deferred */
 	char *errbuf;                      /* CURL_ERROR_SIZE, once started */
 };
 TAILQ_HEAD(transfer_list, http_transfer);
@@ -71,6 +74,7 @@ struct host {
 	char *name;
 	long active;
 	double not_before;                 /* ev_time(): no start before this */
+	double held_until;                 /* ev_time() a Retry-After asked for */
 	ev_timer wake;                     /* runs while not_before holds work */
 	int ready;                         /* in http->ready */
 	struct transfer_list queue;
@@ -93,17 +97,21 @@ struct http {
 	long per_host;
 	double per_host_delay;
 	double max_retry_after;
+	double max_hold_wait;              /* < 0: wait out any hold */
+	http_hold_fn *on_hold;             /* told of each hold set, or NULL */
+	void *on_hold_arg;
 	struct http_gate gate;             /* acquire NULL: none */
 	int paused;                        /* http_pause: start nothing */
 	long active;
 	size_t pending;
 	struct transfer_list running;
+	struct transfer_list deferred;     /* ended unstarted, to report */
 	struct host_list ready;
 	struct host *hosts[HOST_BUCKETS];
 };
 
 static void dispatch(struct http *http);
-static int host_of(const char *url, char *out, size_t outlen, char *err,
+static int host_key(const char *url, char *out, size_t outlen, char *err,
     size_t errlen);
 static void on_wake(struct ev_loop *loop, ev_timer *w, int revents);
 static void gate_release(struct http *http, struct http_transfer *t);
@@ -186,10 +194,40 @@ host_release_if_idle(struct http *http, struct host *h)
 	host_free(http, h);
 }
 
+/* Whether h is held by a Retry-After for longer than max_hold_wait. */
+static int
+host_held_long(const struct http *http, const struct host *h)
+{
+	return http->max_hold_wait >= 0 &&
+	    h->held_until - ev_time() > http->max_hold_wait;
+}
+
+/* A host held longer than its callers wait: its queue ends unstarted,
+ * reported from the loop (on_failed_start) like a transfer that could
+ * not start. */
+static void
+host_defer(struct http *http, struct host *h)
+{
+	struct http_transfer *t;
+
+	while ((t = TAILQ_FIRST(&h->queue)) != NULL) {
+		TAILQ_REMOVE(&h->queue, t, entry);
+		t->deferred = 1;
+		TAILQ_INSERT_TAIL(&http->deferred, t, entry);
+	}
+	ev_feed_event(http->loop, &http->failed, EV_CUSTOM);
+}
+
 static void
 host_mark_ready(struct http *http, struct host *h)
 {
-	if (h->ready || TAILQ_EMPTY(&h->queue) || h->active >= http->per_host)
+	if (h->ready || TAILQ_EMPTY(&h->queue))
+		return;
+	if (host_held_long(http, h)) {
+		host_defer(http, h);
+		return;
+	}
+	if (h->active >= http->per_host)
 		return;
 	if (h->not_before > ev_time()) {
 		host_sleep(http, h);
@@ -475,24 +513,39 @@ max_age(CURL *easy)
 	return age;
 }
 
+/* Nothing starts on h for wait seconds; 0, or -1 out of memory. */
+static int
+host_hold(struct http *http, const char *name, double wait)
+{
+	struct host *h;
+
+	if ((h = host_get(http, name)) == NULL)
+		return -1;
+	if (h->held_until < ev_time() + wait)
+		h->held_until = ev_time() + wait;
+	if (h->not_before < h->held_until)
+		h->not_before = h->held_until;
+	host_mark_ready(http, h);
+	host_release_if_idle(http, h);
+	return 0;
+}
+
 /* A 429 or 503 with Retry-After holds back every transfer to the host
  * that answered. */
 static void
 hold_host(struct http *http, const char *url, long status, double wait)
 {
 	char name[256], err[256];
-	struct host *h;
 
 	if (wait < 0 || (status != 429 && status != 503))
 		return;
-	if (host_of(url, name, sizeof(name), err, sizeof(err)) == -1 ||
-	    (h = host_get(http, name)) == NULL)
+	if (host_key(url, name, sizeof(name), err, sizeof(err)) == -1 ||
+	    host_hold(http, name, wait) == -1)
 		return;
-	if (h->not_before < ev_time() + wait)
-		h->not_before = ev_time() + wait;
 	log_info("host %s: HTTP %ld, waiting %.0f s before the next request",
 	    name, status, wait);
-	host_release_if_idle(http, h);
+	if (http->on_hold)
+		http->on_hold(http->on_hold_arg, name, wait);
 }
 
 static void
@@ -683,6 +736,11 @@ dispatch(struct http *http)
 
 		TAILQ_REMOVE(&http->ready, h, rentry);
 		h->ready = 0;
+		/* Held since it became ready (a Retry-After elsewhere). */
+		if (h->not_before > ev_time()) {
+			host_mark_ready(http, h);
+			continue;
+		}
 		if (!gate_admit(http, h, t))
 			continue;
 		TAILQ_REMOVE(&h->queue, t, entry);
@@ -702,6 +760,31 @@ dispatch(struct http *http)
 	}
 }
 
+/* A transfer that never started because its host is held: its caller
+ * learns for how long. */
+static void
+finish_deferred(struct http *http, struct http_transfer *t)
+{
+	struct host *h = t->host;
+	struct http_response res = { 0 };
+	char reason[512];
+
+	res.url = t->url;
+	res.body = "";
+	res.retry_after = res.max_age = res.expires_in = -1;
+	/* Positive even should the hold have ended since it was deferred. */
+	res.held_for = h->held_until - ev_time() > 1 ?
+	    h->held_until - ev_time() : 1;
+	snprintf(reason, sizeof(reason), "not requested: host %s asked to "
+	    "wait %.0f s more (Retry-After)", h->name, res.held_for);
+	res.error = reason;
+	TAILQ_REMOVE(&http->deferred, t, entry);
+	http->pending--;
+	t->done(t->arg, &res);
+	transfer_free(t);
+	host_release_if_idle(http, h);
+}
+
 static void
 on_failed_start(struct ev_loop *loop, ev_idle *w, int revents)
 {
@@ -710,7 +793,9 @@ on_failed_start(struct ev_loop *loop, ev_idle *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	/* Rescan after each: a callback may cancel other transfers. */
+	/* First each: a callback may cancel other transfers. */
+	while ((t = TAILQ_FIRST(&http->deferred)) != NULL)
+		finish_deferred(http, t);
 	do {
 		TAILQ_FOREACH(t, &http->running, entry)
 			if (t->failed_start)
@@ -743,7 +828,9 @@ http_new(struct ev_loop *loop, const struct http_limits *lim, char *err,
 	    lim->per_host_connections : 1;
 	http->per_host_delay = lim->per_host_delay;
 	http->max_retry_after = lim->max_retry_after;
+	http->max_hold_wait = lim->max_hold_wait;
 	TAILQ_INIT(&http->running);
+	TAILQ_INIT(&http->deferred);
 	TAILQ_INIT(&http->ready);
 	ev_timer_init(&http->timer, on_timer, 0., 0.);
 	http->timer.data = http;
@@ -789,6 +876,10 @@ http_free(struct http *http)
 		curl_multi_remove_handle(http->multi, t->easy);
 		transfer_free(t);
 	}
+	while ((t = TAILQ_FIRST(&http->deferred)) != NULL) {
+		TAILQ_REMOVE(&http->deferred, t, entry);
+		transfer_free(t);
+	}
 	host_drop_all(http);
 	/* The socket callback fires during cleanup and frees its watchers. */
 	curl_multi_cleanup(http->multi);
@@ -796,11 +887,15 @@ http_free(struct http *http)
 	free(http);
 }
 
+/* "host:port", the port the scheme's default when the URL has none:
+ * http://h/ and http://h:80/ are one server, h:8001 and h:8002 two.
+ * libcurl's parser writes a numeric IPv4 host in its usual form (127.1
+ * and 2130706433 are 127.0.0.1); the name is lower-cased here. */
 static int
-host_of(const char *url, char *out, size_t outlen, char *err, size_t errlen)
+host_key(const char *url, char *out, size_t outlen, char *err, size_t errlen)
 {
 	CURLU *u = curl_url();
-	char *host = NULL;
+	char *host = NULL, *port = NULL;
 	CURLUcode rc;
 
 	if (u == NULL) {
@@ -810,16 +905,20 @@ host_of(const char *url, char *out, size_t outlen, char *err, size_t errlen)
 	rc = curl_url_set(u, CURLUPART_URL, url, 0);
 	if (rc == CURLUE_OK)
 		rc = curl_url_get(u, CURLUPART_HOST, &host, 0);
+	if (rc == CURLUE_OK)
+		rc = curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
 	if (rc != CURLUE_OK) {
 		snprintf(err, errlen, "bad URL '%s': %s", url, curl_url_strerror(rc));
+		curl_free(host);
 		curl_url_cleanup(u);
 		return -1;
 	}
-	snprintf(out, outlen, "%s", host);
+	snprintf(out, outlen, "%s:%s", host, port);
 	for (char *p = out; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p += 'a' - 'A';
 	curl_free(host);
+	curl_free(port);
 	curl_url_cleanup(u);
 	return 0;
 }
@@ -921,7 +1020,7 @@ http_get(struct http *http, const struct http_request *req, char *err,
 	char hostname[256];
 	struct host *h;
 
-	if (host_of(req->url, hostname, sizeof(hostname), err, errlen) == -1)
+	if (host_key(req->url, hostname, sizeof(hostname), err, errlen) == -1)
 		return NULL;
 	if ((t = calloc(1, sizeof(*t))) == NULL ||
 	    transfer_copy(t, req) == -1 ||
@@ -957,6 +1056,8 @@ http_cancel(struct http *http, struct http_transfer *t)
 		gate_release(http, t);
 		http->active--;
 		h->active--;
+	} else if (t->deferred) {
+		TAILQ_REMOVE(&http->deferred, t, entry);
 	} else {
 		TAILQ_REMOVE(&h->queue, t, entry);
 	}
@@ -971,6 +1072,19 @@ void
 http_set_gate(struct http *http, const struct http_gate *gate)
 {
 	http->gate = *gate;
+}
+
+void
+http_set_hold_hook(struct http *http, http_hold_fn *fn, void *arg)
+{
+	http->on_hold = fn;
+	http->on_hold_arg = arg;
+}
+
+int
+http_hold(struct http *http, const char *host, double wait)
+{
+	return wait > 0 ? host_hold(http, host, wait) : 0;
 }
 
 void

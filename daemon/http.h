@@ -13,11 +13,15 @@
  * of decoded data, past which the transfer fails and nothing of the body
  * is handed out.  TLS peers are always verified.
  *
- * Politeness per host (the URL's host name, any port): at most
- * per_host_connections transfers at once, starts at least per_host_delay
- * seconds apart, and after a 429 or 503 with Retry-After nothing starts
- * on that host until the time it asked for (at most max_retry_after
- * seconds later).  The only file that knows both libcurl and libev.
+ * Politeness per host, a host being the URL's host name and port (the
+ * scheme's default port when it names none; a numeric IPv4 host in any
+ * spelling is one host): at most per_host_connections transfers at
+ * once, starts at least per_host_delay seconds apart, and after a 429 or
+ * 503 with Retry-After nothing starts on that host until the time it
+ * asked for (at most max_retry_after seconds later).  A caller that
+ * cannot wait that long (max_hold_wait) has its transfers to the host end
+ * unstarted instead, told for how long the host is held.  The only file
+ * that knows both libcurl and libev.
  */
 #ifndef NW_HTTP_H
 #define NW_HTTP_H
@@ -49,6 +53,9 @@ struct http_response {
 	double max_age;            /* Cache-Control: max-age, -1 when absent
 	                            * (or no-store / no-cache) */
 	double expires_in;         /* Expires minus Date, -1 when absent */
+	double held_for;           /* > 0: not requested, as its host is held
+	                            * this many seconds more, longer than
+	                            * max_hold_wait (error says so too) */
 };
 
 typedef void http_done_fn(void *arg, const struct http_response *res);
@@ -77,6 +84,9 @@ struct http_limits {
 	long per_host_connections; /* transfers at once to one host */
 	double per_host_delay;     /* seconds between starts on one host, 0 none */
 	double max_retry_after;    /* cap on a Retry-After, seconds */
+	double max_hold_wait;      /* a transfer to a host held longer than
+	                            * this ends unstarted (held_for); < 0:
+	                            * every transfer waits out its host's hold */
 };
 
 /* Make an engine on loop.  Returns NULL with the reason in err. */
@@ -112,6 +122,19 @@ struct http_gate {
 };
 
 void http_set_gate(struct http *http, const struct http_gate *gate);
+
+/*
+ * Holds that outlive the process.  host is the engine's name of a host,
+ * "name:port" (lower case, the scheme's default port spelled out, an IPv6
+ * address in brackets), wait in seconds from now.  The hook is told of
+ * every hold a response sets; http_hold sets one, as after a Retry-After
+ * of wait seconds (a shorter wait than the host's hold changes nothing).
+ * http_hold returns 0, or -1 when out of memory.
+ */
+typedef void http_hold_fn(void *arg, const char *host, double wait);
+
+void http_set_hold_hook(struct http *http, http_hold_fn *fn, void *arg);
+int http_hold(struct http *http, const char *host, double wait);
 
 /* on 1: start no more transfers (those running go on) until called
  * with 0; the caller's brake when it cannot keep up with what arrives. */

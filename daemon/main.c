@@ -176,13 +176,18 @@ status_text(struct daemon *d, char *buf, size_t len)
 		n = snprintf(buf, len, "reload failed: %s; ", d->reload_error);
 	if (n < 0 || (size_t)n >= len)
 		return;
-	snprintf(buf + n, len - n, "%zu feeds, %zu polling; %llu polls ok, %llu not "
-	    "modified, %llu failed; %llu items",
-	    scheduler_feeds(d->sched), scheduler_busy(d->sched),
-	    (unsigned long long)st->polls_ok,
+	n += snprintf(buf + n, len - n, "%zu feeds, %zu polling; %llu polls "
+	    "ok, %llu not modified, %llu failed", scheduler_feeds(d->sched),
+	    scheduler_busy(d->sched), (unsigned long long)st->polls_ok,
 	    (unsigned long long)st->not_modified,
-	    (unsigned long long)st->polls_failed,
-	    (unsigned long long)st->items);
+	    (unsigned long long)st->polls_failed);
+	/* Only once can defer a poll (a held host); the daemon waits. */
+	if (st->polls_deferred > 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - n, ", %llu deferred",
+		    (unsigned long long)st->polls_deferred);
+	if ((size_t)n < len)
+		snprintf(buf + n, len - n, "; %llu items",
+		    (unsigned long long)st->items);
 }
 
 static void
@@ -430,6 +435,44 @@ gate_release(void *arg, const char *host, int slot, double free_in)
 		log_warnx("state: %s", err);
 }
 
+/* A host's Retry-After, kept in the state so a restart honours it.
+ * Times cross between the engine's waits and the state's clock.h. */
+static void
+on_host_hold(void *arg, const char *host, double wait)
+{
+	struct daemon *d = arg;
+	char err[512];
+
+	if (state_host_hold(d->state, host, clock_now_us() / 1000 +
+	    (int64_t)(wait * 1000), err, sizeof(err)) == -1)
+		log_warnx("state: %s", err);
+}
+
+/* The holds an earlier run recorded and that still hold. */
+static void
+holds_load(struct daemon *d)
+{
+	int64_t now_ms = clock_now_us() / 1000, *until = NULL;
+	char **hosts = NULL, err[512];
+	size_t n = 0;
+
+	if (state_host_holds(d->state, now_ms, &hosts, &until, &n, err,
+	    sizeof(err)) == -1) {
+		log_warnx("state: %s", err);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		log_info("host %s: asked to wait, %lld s more before the next "
+		    "request", hosts[i], (long long)(until[i] - now_ms + 999) /
+		    1000);
+		if (http_hold(d->http, hosts[i],
+		    (double)(until[i] - now_ms) / 1000) == -1)
+			fatalx("out of memory");
+	}
+	state_names_free(hosts, n);
+	free(until);
+}
+
 static void
 daemon_open(struct daemon *d, struct config *cfg)
 {
@@ -458,10 +501,14 @@ daemon_open(struct daemon *d, struct config *cfg)
 		.per_host_connections = cfg->per_host_connections,
 		.per_host_delay = cfg->per_host_delay,
 		.max_retry_after = cfg->max_retry_after,
+		/* One cycle waits out no more than one slow transfer. */
+		.max_hold_wait = d->once ? cfg->timeout : -1,
 	};
 
 	if ((d->http = http_new(d->loop, &lim, err, sizeof(err))) == NULL)
 		fatalx("http: %s", err);
+	holds_load(d);
+	http_set_hold_hook(d->http, on_host_hold, d);
 	if (state_shared(d->state)) {
 		struct http_gate gate = { gate_acquire, gate_release, d };
 
@@ -532,6 +579,19 @@ timers_start(struct daemon *d)
 	}
 }
 
+static void
+print_deferred(void *arg, const char *name, int64_t until)
+{
+	time_t t = (time_t)until;
+	struct tm tm;
+	char when[32];
+
+	(void)arg;
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	fprintf(stderr, "newswatch: feed %s: deferred until %s (its host asked"
+	    " to wait: Retry-After)\n", name, when);
+}
+
 static int
 cmd_daemon(const struct options *opt, int once)
 {
@@ -539,7 +599,7 @@ cmd_daemon(const struct options *opt, int once)
 	struct config *cfg;
 	char text[1280];
 	int level, watch;
-	size_t failed, nfeeds;
+	size_t failed, deferred, nfeeds;
 
 	/* Before reading it: a change made while we start is then seen. */
 	if (stat(config_path(opt), &d.config_sb) == -1)
@@ -579,6 +639,9 @@ cmd_daemon(const struct options *opt, int once)
 
 	status_text(&d, text, sizeof(text));
 	failed = scheduler_failed(d.sched);
+	deferred = scheduler_deferred(d.sched);
+	if (once)
+		scheduler_each_deferred(d.sched, print_deferred, NULL);
 	config_watch(&d, 0);
 	daemon_close(&d);
 	ev_loop_destroy(d.loop);
@@ -586,11 +649,14 @@ cmd_daemon(const struct options *opt, int once)
 		fprintf(stderr, "newswatch: %s\n", text);
 		if (d.stopping)
 			return 1;
-		if (failed > 0) {
+		if (deferred > 0)
+			fprintf(stderr, "newswatch: %zu of %zu feeds deferred\n",
+			    deferred, nfeeds);
+		if (failed > 0)
 			fprintf(stderr, "newswatch: %zu of %zu feeds failed\n",
 			    failed, nfeeds);
+		if (failed > 0 || deferred > 0)
 			return 1;
-		}
 	} else {
 		log_info("stopped: %s", text);
 	}

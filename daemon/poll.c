@@ -1,4 +1,5 @@
 /* poll.c - see poll.h */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +92,8 @@ struct poll_job {
 	int gone;                     /* 410: disable the feed */
 	const char *url_reason;       /* sf.url changed: why, for its history */
 	double retry_after;           /* of a 429 or 503, -1 none */
+	int64_t deferred_until;       /* poll_result's */
+	int unpolled;                 /* not requested: nothing to record */
 	double max_age, expires_in;   /* freshness the server announced */
 	char *error;                  /* why it failed; allocated then only,
 	                               * as a cycle holds every feed's job */
@@ -363,6 +366,12 @@ on_feed(void *arg, const struct http_response *res)
 	struct poll_job *job = arg;
 
 	job->xfer = NULL;
+	if (res->held_for > 0) {
+		job->unpolled = 1;
+		job->deferred_until = clock_now() + (int64_t)ceil(res->held_for);
+		job_fail(job, "%s: %s", res->url, res->error);
+		return;
+	}
 	job->sf.last_poll = clock_now();
 	job->sf.last_status = (int)res->status;
 	if (res->error) {
@@ -379,10 +388,12 @@ on_feed(void *arg, const struct http_response *res)
 	}
 	if (res->status == 429 || res->status == 503) {
 		job->retry_after = res->retry_after;
-		if (res->retry_after >= 0)
+		if (res->retry_after >= 0) {
+			job->deferred_until = job->sf.last_poll +
+			    (int64_t)ceil(res->retry_after);
 			job_fail(job, "%s: HTTP %ld, Retry-After %.0f s",
 			    res->url, res->status, res->retry_after);
-		else
+		} else
 			job_fail(job, "%s: HTTP %ld", res->url, res->status);
 		return;
 	}
@@ -975,6 +986,9 @@ job_commit(struct poll_job *job, char *err, size_t errlen)
 	size_t spooled, failed;
 	int rc;
 
+	/* Never asked: its state stays as the last poll left it. */
+	if (job->unpolled)
+		return 0;
 	if (job_mark_seen(job, &spooled, &failed, err, errlen) == -1)
 		return -1;
 	if (job->ok && failed > 0) {
@@ -1064,8 +1078,12 @@ final_commit(struct poller *p)
 		res.items = rc == 0 ? items : 0;
 		res.next_poll = job->sf.next_poll;
 		res.disabled = job->sf.disabled;
+		/* A state that failed outweighs a host's wait. */
+		res.deferred_until = rc == 0 ? job->deferred_until : 0;
 		if (res.ok)
 			p->stats.polls_ok++;
+		else if (job->unpolled)
+			p->stats.polls_deferred++;
 		else
 			p->stats.polls_failed++;
 		if (job->done)

@@ -40,6 +40,11 @@ struct poll_result {
 	size_t items;        /* items delivered */
 	int64_t next_poll;   /* UTC seconds (clock.h): when to poll again */
 	int disabled;        /* 410 Gone: not again while the config's url stays */
+	int64_t deferred_until; /* not 0 (UTC seconds, clock.h): the feed's host
+	                      * asked to be left alone until then (429 or 503
+	                      * with Retry-After), now or before (see
+	                      * http_limits.max_hold_wait: then the feed was
+	                      * not requested, and its state is unchanged) */
 };
 
 typedef void poll_done_fn(void *arg, const struct poll_result *res);
@@ -47,6 +52,7 @@ typedef void poll_done_fn(void *arg, const struct poll_result *res);
 struct poller_stats {
 	uint64_t polls_ok;
 	uint64_t polls_failed;
+	uint64_t polls_deferred;  /* not requested: the host is held */
 	uint64_t not_modified;
 	uint64_t items;
 	uint64_t article_errors;

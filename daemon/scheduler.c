@@ -37,6 +37,7 @@ struct watch {
 	struct cfg_ref *job_ref;        /* config the job in flight uses */
 	ev_timer timer;
 	int mark;                       /* seen in the config being applied */
+	int64_t deferred_until;         /* once: left for later until then */
 	TAILQ_ENTRY(watch) entry;
 };
 TAILQ_HEAD(watch_list, watch);
@@ -57,6 +58,7 @@ struct scheduler {
 	size_t busy;
 	size_t once_left;
 	size_t failed;
+	size_t deferred;
 };
 
 static void
@@ -95,7 +97,10 @@ on_polled(void *arg, const struct poll_result *res)
 	w->job_ref = NULL;
 	s->busy--;
 	if (s->once) {
-		if (!res->ok)
+		if (res->deferred_until != 0) {
+			w->deferred_until = res->deferred_until;
+			s->deferred++;
+		} else if (!res->ok)
 			s->failed++;
 		if (--s->once_left == 0 && s->idle)
 			s->idle(s->idle_arg);
@@ -545,4 +550,21 @@ size_t
 scheduler_failed(const struct scheduler *s)
 {
 	return s->failed;
+}
+
+size_t
+scheduler_deferred(const struct scheduler *s)
+{
+	return s->deferred;
+}
+
+void
+scheduler_each_deferred(const struct scheduler *s, scheduler_deferred_fn *fn,
+    void *arg)
+{
+	const struct watch *w;
+
+	TAILQ_FOREACH(w, &s->watches, entry)
+		if (w->deferred_until != 0)
+			fn(arg, w->cf->name, w->deferred_until);
 }

@@ -12,6 +12,7 @@
 #define NW_SCHEDULER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -42,7 +43,16 @@ const struct config *scheduler_config(const struct scheduler *s);
 size_t scheduler_feeds(const struct scheduler *s);
 size_t scheduler_busy(const struct scheduler *s);
 
-/* Once mode: feeds whose poll failed so far. */
+/* Once mode: feeds whose poll failed so far, those left for later (not
+ * failed: deferred by their host, poll.h's deferred_until) so far. */
 size_t scheduler_failed(const struct scheduler *s);
+size_t scheduler_deferred(const struct scheduler *s);
+
+/* Once mode: fn(arg, name, until) for each feed left for later, in the
+ * config's order; until is UTC seconds (clock.h), name borrowed. */
+typedef void scheduler_deferred_fn(void *arg, const char *name,
+    int64_t until);
+void scheduler_each_deferred(const struct scheduler *s,
+    scheduler_deferred_fn *fn, void *arg);
 
 #endif

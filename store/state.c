@@ -234,3 +234,17 @@ state_host_release(struct state *st, const char *host, int slot,
 		return not_shared(err, errlen);
 	return st->be->host_release(st, host, slot, free_at_ms, err, errlen);
 }
+
+int
+state_host_hold(struct state *st, const char *host, int64_t until_ms,
+    char *err, size_t errlen)
+{
+	return st->be->host_hold(st, host, until_ms, err, errlen);
+}
+
+int
+state_host_holds(struct state *st, int64_t now_ms, char ***hosts,
+    int64_t **until_ms, size_t *n, char *err, size_t errlen)
+{
+	return st->be->host_holds(st, now_ms, hosts, until_ms, n, err, errlen);
+}

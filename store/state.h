@@ -217,4 +217,23 @@ int state_host_acquire(struct state *st, const char *host, int slots,
 int state_host_release(struct state *st, const char *host, int slot,
     int64_t free_at_ms, char *err, size_t errlen);
 
+/*
+ * Holds a host asked for (429 or 503 with Retry-After), kept across
+ * restarts; host is the caller's name for it (the http engine's
+ * "name:port"), times in milliseconds.  Both backends keep them.
+ *
+ * state_host_hold: nothing is to be asked of host before until_ms; a
+ * later hold already recorded stays.
+ *
+ * state_host_holds: the holds that end after now_ms, as *n pairs
+ * (*hosts[i], (*until_ms)[i]); free *hosts with state_names_free and
+ * *until_ms with free.  The others are forgotten.
+ *
+ * Return 0, or -1 with the reason in err.
+ */
+int state_host_hold(struct state *st, const char *host, int64_t until_ms,
+    char *err, size_t errlen);
+int state_host_holds(struct state *st, int64_t now_ms, char ***hosts,
+    int64_t **until_ms, size_t *n, char *err, size_t errlen);
+
 #endif

@@ -38,6 +38,10 @@ struct state_backend {
 	    size_t, int64_t, int64_t, int64_t *, char *, size_t);
 	int (*feeds_listed)(struct state *, const char *const *, size_t,
 	    int64_t, int64_t, int64_t *, char *, size_t);
+	int (*host_hold)(struct state *, const char *, int64_t, char *,
+	    size_t);
+	int (*host_holds)(struct state *, int64_t, char ***, int64_t **,
+	    size_t *, char *, size_t);
 	/* Shared backends only. */
 	int (*feeds_claim)(struct state *, int64_t, int64_t, size_t, char ***,
 	    size_t *, char *, size_t);

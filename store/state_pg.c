@@ -78,6 +78,11 @@ static const char *const migrations[] = {
 	" slot INTEGER NOT NULL,"
 	" busy_until_ms BIGINT NOT NULL,"
 	" PRIMARY KEY (host, slot));"),
+	/* 5: the Retry-After holds of hosts (milliseconds), as in
+	 * state_sqlite.c's step 4. */
+	("CREATE TABLE host_holds ("
+	" host TEXT PRIMARY KEY,"
+	" until_ms BIGINT NOT NULL);"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -122,6 +127,8 @@ enum pstmt {
 	P_HOST_ACQUIRE,
 	P_HOST_RELEASE,
 	P_HOST_DELAY,
+	P_HOLD_SET,
+	P_HOLDS_TAKE,
 	P_COUNT
 };
 
@@ -232,6 +239,14 @@ static const char *const pstmt_sql[P_COUNT] = {
 	[P_HOST_DELAY] = "INSERT INTO host_slots (host, slot, busy_until_ms)"
 	    " VALUES ($1, $2, $3) ON CONFLICT (host, slot)"
 	    " DO UPDATE SET busy_until_ms = $3",
+	[P_HOLD_SET] = "INSERT INTO host_holds (host, until_ms) VALUES ($1, $2)"
+	    " ON CONFLICT (host) DO UPDATE"
+	    " SET until_ms = GREATEST(host_holds.until_ms, EXCLUDED.until_ms)",
+	/* Past holds go in the same round trip as the list. */
+	[P_HOLDS_TAKE] = "WITH gone AS (DELETE FROM host_holds"
+	    " WHERE until_ms <= $1)"
+	    " SELECT host, until_ms FROM host_holds WHERE until_ms > $1"
+	    " ORDER BY host",
 };
 
 struct held_slot {
@@ -1157,6 +1172,56 @@ pg_host_release(struct state *base, const char *host, int slot,
 	return 0;
 }
 
+static int
+pg_host_hold(struct state *base, const char *host, int64_t until_ms,
+    char *err, size_t errlen)
+{
+	struct pg_state *st = pg(base);
+	struct num until = num(until_ms);
+	const char *v[] = { host, until.s };
+
+	if (run_p(st, P_HOLD_SET, 2, v, NULL) == -1)
+		return pg_error(st, err, errlen, "cannot record the hold of"
+		    " host %s", host);
+	return 0;
+}
+
+static int
+pg_host_holds(struct state *base, int64_t now_ms, char ***hosts,
+    int64_t **until_ms, size_t *n, char *err, size_t errlen)
+{
+	struct pg_state *st = pg(base);
+	struct num now = num(now_ms);
+	const char *v[] = { now.s };
+	char **names;
+	int64_t *until;
+	PGresult *r;
+	int rows, i;
+
+	if ((r = exec_p(st, P_HOLDS_TAKE, 1, v)) == NULL)
+		return pg_error(st, err, errlen, "cannot list host holds");
+	rows = PQntuples(r);
+	names = calloc((size_t)rows + 1, sizeof(*names));
+	until = calloc((size_t)rows + 1, sizeof(*until));
+	for (i = 0; names && until && i < rows; i++) {
+		if (value_strdup(r, i, 0, &names[i]) == -1)
+			break;
+		until[i] = value_int(r, i, 1);
+	}
+	PQclear(r);
+	if (i < rows || names == NULL || until == NULL) {
+		state_names_free(names, names ? (size_t)i : 0);
+		free(until);
+		snprintf(err, errlen, "cannot list host holds: %s",
+		    strerror(ENOMEM));
+		return -1;
+	}
+	*hosts = names;
+	*until_ms = until;
+	*n = (size_t)rows;
+	return 0;
+}
+
 static const struct state_backend pg_backend = {
 	.close = pg_close,
 	.begin = pg_begin,
@@ -1173,6 +1238,8 @@ static const struct state_backend pg_backend = {
 	.feed_rename = pg_feed_rename,
 	.entries_listed = pg_entries_listed,
 	.feeds_listed = pg_feeds_listed,
+	.host_hold = pg_host_hold,
+	.host_holds = pg_host_holds,
 	.feeds_claim = pg_feeds_claim,
 	.feed_release = pg_feed_release,
 	.leases_renew = pg_leases_renew,

@@ -69,6 +69,11 @@ static const char *const migrations[] = {
 	 * when a feed left the config (UTC seconds, NULL / 0 while there). */
 	("ALTER TABLE entries ADD COLUMN gone_since INTEGER;"
 	"ALTER TABLE feeds ADD COLUMN removed_since INTEGER NOT NULL DEFAULT 0;"),
+	/* 4: the Retry-After holds of hosts, so a restart does not ask a
+	 * host that said to wait (milliseconds). */
+	("CREATE TABLE host_holds ("
+	" host TEXT PRIMARY KEY,"
+	" until_ms INTEGER NOT NULL) WITHOUT ROWID;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -101,6 +106,9 @@ enum stmt {
 	S_FEEDS_GONE,
 	S_FEEDS_BACK,
 	S_FEEDS_PRUNE,
+	S_HOLD_SET,
+	S_HOLDS_PRUNE,
+	S_HOLDS_LIST,
 	S_COUNT
 };
 
@@ -156,6 +164,12 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* Entries and URL history go with the feed (ON DELETE CASCADE). */
 	[S_FEEDS_PRUNE] = "DELETE FROM feeds WHERE removed_since <> 0"
 	    " AND removed_since < ?2",
+	[S_HOLD_SET] = "INSERT INTO host_holds (host, until_ms) VALUES (?1, ?2)"
+	    " ON CONFLICT (host) DO UPDATE"
+	    " SET until_ms = max(until_ms, excluded.until_ms)",
+	[S_HOLDS_PRUNE] = "DELETE FROM host_holds WHERE until_ms <= ?1",
+	[S_HOLDS_LIST] = "SELECT host, until_ms, count(*) OVER ()"
+	    " FROM host_holds ORDER BY host",
 };
 
 struct sqlite_state {
@@ -840,6 +854,66 @@ sq_feed_rename(struct state *base, const char *from, const char *to,
 	return rc;
 }
 
+static int
+sq_host_hold(struct state *base, const char *host, int64_t until_ms,
+    char *err, size_t errlen)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+	sqlite3_stmt *s = st->stmt[S_HOLD_SET];
+
+	sqlite3_bind_text(s, 1, host, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, until_ms);
+	if (run(s) == -1)
+		return db_error(st->db, err, errlen, "cannot record the hold of"
+		    " host %s", host);
+	return 0;
+}
+
+static int
+sq_host_holds(struct state *base, int64_t now_ms, char ***hosts,
+    int64_t **until_ms, size_t *n, char *err, size_t errlen)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+	sqlite3_stmt *s = st->stmt[S_HOLDS_LIST];
+	char **names = NULL;
+	int64_t *until = NULL;
+	size_t count = 0, rows;
+	int rc;
+
+	sqlite3_bind_int64(st->stmt[S_HOLDS_PRUNE], 1, now_ms);
+	if (run(st->stmt[S_HOLDS_PRUNE]) == -1)
+		return db_error(st->db, err, errlen, "cannot forget past holds");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		/* Each row says how many there are. */
+		rows = (size_t)sqlite3_column_int64(s, 2);
+		if (names == NULL && ((names = calloc(rows + 1,
+		    sizeof(*names))) == NULL || (until = calloc(rows + 1,
+		    sizeof(*until))) == NULL))
+			goto nomem;
+		if (count == rows || (names[count] = strdup((const char *)
+		    sqlite3_column_text(s, 0))) == NULL)
+			goto nomem;
+		until[count++] = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		db_error(st->db, err, errlen, "cannot list host holds");
+		goto fail;
+	}
+	*hosts = names;
+	*until_ms = until;
+	*n = count;
+	return 0;
+
+nomem:
+	sqlite3_reset(s);
+	snprintf(err, errlen, "cannot list host holds: %s", strerror(ENOMEM));
+fail:
+	state_names_free(names, count);
+	free(until);
+	return -1;
+}
+
 static const struct state_backend sqlite_backend = {
 	.close = sq_close,
 	.begin = sq_begin,
@@ -856,4 +930,6 @@ static const struct state_backend sqlite_backend = {
 	.feed_rename = sq_feed_rename,
 	.entries_listed = sq_entries_listed,
 	.feeds_listed = sq_feeds_listed,
+	.host_hold = sq_host_hold,
+	.host_holds = sq_host_holds,
 };

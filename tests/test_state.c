@@ -244,19 +244,20 @@ test_open_creates(void **ctx)
 		path = path_for("creates");
 		state_close(open_ok(path));
 		assert_int_equal(sql(path, "SELECT version FROM"
-		    " newswatch_schema"), 4);
+		    " newswatch_schema"), 5);
 		assert_int_equal(sql(path, "SELECT count(*) FROM pg_tables"
 		    " WHERE tablename IN ('feeds', 'entries', 'feed_urls',"
-		    " 'host_slots')"), 4);
+		    " 'host_slots', 'host_holds')"), 5);
 		return;
 	}
 	st = open_ok(path);
 	assert_int_equal(access(path, F_OK), 0);
 	state_close(st);
 	assert_int_equal(sql(path, "PRAGMA application_id"), APP_ID);
-	assert_int_equal(sql(path, "PRAGMA user_version"), 3);
+	assert_int_equal(sql(path, "PRAGMA user_version"), 4);
 	assert_int_equal(sql(path, "SELECT count(*) FROM sqlite_schema"
-	    " WHERE name IN ('feeds', 'entries', 'feed_urls')"), 3);
+	    " WHERE name IN ('feeds', 'entries', 'feed_urls', 'host_holds')"),
+	    4);
 	assert_int_equal(sql(path, "SELECT journal_mode = 'wal'"
 	    " FROM pragma_journal_mode"), 1);
 	state_close(NULL);
@@ -681,7 +682,7 @@ test_migrate_from_v1(void **ctx)
 	assert_null(f.interval_why);
 	state_feed_clear(&f);
 	state_close(st);
-	assert_int_equal(sql(path, "PRAGMA user_version"), 3);
+	assert_int_equal(sql(path, "PRAGMA user_version"), 4);
 	assert_int_equal(sql(path, "SELECT count(*) FROM feed_urls WHERE"
 	    " url = 'https://lwn.net/' AND reason = 'config' AND since = 99"), 1);
 }
@@ -706,11 +707,12 @@ test_migrate_from_v2(void **ctx)
 	state_feed_clear(&f);
 	state_close(st);
 	/* Back to exactly what version 2 had. */
-	sql(path, "ALTER TABLE entries DROP COLUMN gone_since;"
+	sql(path, "DROP TABLE host_holds;"
+	    "ALTER TABLE entries DROP COLUMN gone_since;"
 	    "ALTER TABLE feeds DROP COLUMN removed_since;"
 	    "PRAGMA user_version = 2;");
 	st = open_ok(path);
-	assert_int_equal(sql(path, "PRAGMA user_version"), 3);
+	assert_int_equal(sql(path, "PRAGMA user_version"), 4);
 	get_feed_urls(st, "lwn", &f, "https://lwn.net/", "https://lwn.net/");
 	assert_int_equal(entry_status(st, f.id, "e1", &us), STATE_ENTRY_SEEN);
 	assert_int_equal(us, 77);
@@ -970,6 +972,47 @@ test_host_slots(void **ctx)
 	state_close(a);
 }
 
+/* The holds of hosts: the later of two holds stays, and a listing
+ * forgets those over by then; they outlive the process. */
+static void
+test_host_holds(void **ctx)
+{
+	const char *path = path_for("holds.db");
+	struct state *st = open_ok(path);
+	char **hosts;
+	int64_t *until;
+	size_t n;
+
+	(void)ctx;
+	assert_int_equal(state_host_hold(st, "a.example:443", 5000, err,
+	    sizeof(err)), 0);
+	assert_int_equal(state_host_hold(st, "a.example:443", 3000, err,
+	    sizeof(err)), 0);
+	assert_int_equal(state_host_hold(st, "b.example:8080", 2000, err,
+	    sizeof(err)), 0);
+	assert_int_equal(state_host_hold(st, "c.example:80", 9000, err,
+	    sizeof(err)), 0);
+	state_close(st);
+	st = open_ok(path);
+	assert_int_equal(state_host_holds(st, 2000, &hosts, &until, &n, err,
+	    sizeof(err)), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(hosts[0], "a.example:443");
+	assert_int_equal(until[0], 5000);
+	assert_string_equal(hosts[1], "c.example:80");
+	assert_int_equal(until[1], 9000);
+	state_names_free(hosts, n);
+	free(until);
+	/* b's hold ended at 2000: gone from the state, not only the list. */
+	assert_int_equal(sql(path, "SELECT count(*) FROM host_holds"), 2);
+	assert_int_equal(state_host_holds(st, 9000, &hosts, &until, &n, err,
+	    sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	state_names_free(hosts, n);
+	free(until);
+	state_close(st);
+}
+
 /* Ids the text[] literal of a batch must carry intact. */
 static const char *const awkward_ids[] = {
 	"plain", "with \"quotes\"", "back\\slash", "trailing\\",
@@ -1166,6 +1209,7 @@ main(void)
 		cmocka_unit_test(test_not_shared),
 		cmocka_unit_test(test_leases),
 		cmocka_unit_test(test_host_slots),
+		cmocka_unit_test(test_host_holds),
 		cmocka_unit_test(test_batch_awkward_ids),
 		cmocka_unit_test(test_batch_empty),
 		cmocka_unit_test(test_batch_repeats),

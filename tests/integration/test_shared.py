@@ -130,6 +130,31 @@ class Store(unittest.TestCase):
         self.assertRegex(out, r"\[       OK \] test_leases")
         self.assertRegex(out, r"\[       OK \] test_host_slots")
         self.assertRegex(out, r"\[       OK \] test_discover_race")
+        self.assertRegex(out, r"\[       OK \] test_host_holds")
+
+    def test_a_hold_outlives_the_process(self):
+        """A 429 with Retry-After is kept in the shared state: the next
+        once (this instance restarted, or another) asks nothing of the
+        host and says until when."""
+        e = Env()
+        self.addCleanup(e.close)
+        db = PG.createdb(f"holds_{os.getpid()}")
+        e.write_site("busy.xml.meta.json",
+                     json.dumps({"status": 429, "headers": {"Retry-After": "7200"}}))
+        e.write_feed("wire.xml", [(1, 2)])
+        with open(e.config, "w", encoding="utf-8") as f:
+            f.write(f"spool: {e.spool}\nstate: {db}\nallow_private_addresses: true\n"
+                    f"article: false\nfeeds:\n  - url: {e.base}/busy.xml\n    name: busy\n"
+                    f"  - url: {e.base}/wire.xml\n    name: wire\n")
+        r = e.once()
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("feed busy: deferred until", r.stderr)
+        asked = len(e.server.requests)
+        r = e.once()
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(e.server.requests[asked:], [])
+        self.assertIn("2 of 2 feeds deferred", r.stderr)
+        self.assertIn("feed wire: deferred until", r.stderr)
 
 
 @unittest.skipIf(SKIP, SKIP)
