@@ -141,7 +141,7 @@ test_seen_skipped_pending_kept(void **state)
 	assert_int_equal(state_entries_mark_seen(fx->st, fx->feed_id, seen_id,
 	    &seen_us, 1, err, sizeof(err)), 0);
 	assert_int_equal(state_entries_discover(fx->st, fx->feed_id,
-	    pending_id, &pending_us, 1, &added, err, sizeof(err)), 0);
+	    pending_id, &pending_us, NULL, 1, &added, err, sizeof(err)), 0);
 	assert_int_equal(state_commit(fx->st, err, sizeof(err)), 0);
 
 	assert_int_equal(diff_new_entries(fx->st, fx->feed_id, f, 100, &items,
