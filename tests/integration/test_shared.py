@@ -301,7 +301,7 @@ class Instances(unittest.TestCase):
         wait_for(lambda: len(c.requests("/wire.xml")) >= polls + 3, 30, "three more polls",
                  c.logs)
         for inst in c.instances:
-            inst.daemon.stop()
+            self.assertEqual(inst.daemon.stop(), 0, c.logs())
         delivered = c.delivered()
         self.assertEqual(set(delivered), want)
         self.assertEqual({k: v for k, v in delivered.items() if len(v) > 1}, {})
