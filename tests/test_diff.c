@@ -220,6 +220,14 @@ test_large_feed(void **state)
 	free_feed(f);
 }
 
+static void
+check_item(const struct diff_item *it, size_t index, int known, int64_t us)
+{
+	assert_int_equal(it->index, index);
+	assert_int_equal(it->known, known);
+	assert_int_equal(it->discovered_us, us);
+}
+
 /* A pending entry its document no longer lists comes back from what the
  * state kept, and is delivered as known under its discovery time; one
  * listed, or kept with nothing, is not added. */
@@ -252,13 +260,9 @@ test_left_entries_put_back(void **state)
 	    &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 3);
 	/* Reverse document order: the one put back first. */
-	assert_int_equal(items[0].index, 2);
-	assert_int_equal(items[0].known, 1);
-	assert_int_equal(items[0].discovered_us, 11);
-	assert_int_equal(items[1].index, 1);
-	assert_int_equal(items[1].known, 1);
-	assert_int_equal(items[2].index, 0);
-	assert_int_equal(items[2].known, 0);
+	check_item(&items[0], 2, 1, 11);
+	check_item(&items[1], 1, 1, 12);
+	check_item(&items[2], 0, 0, 5002);
 	free(items);
 	feed_free(f);
 }
