@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "diff.h"
+#include "log.h"
 
 struct candidate {
 	struct diff_item item;
@@ -151,4 +152,51 @@ done:
 	free(status);
 	free(discovered_us);
 	return rc;
+}
+
+static int
+by_string(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int
+diff_left_entries(struct state *st, int64_t feed_id, const char *name,
+    struct feed *feed, size_t *added, char *err, size_t errlen)
+{
+	struct state_pending *pend;
+	size_t npend, nlisted = feed->nentries;
+	const char **listed = NULL;
+	char why[256];
+
+	*added = 0;
+	if (state_entries_pending(st, feed_id, &pend, &npend, err, errlen) == -1)
+		return -1;
+	if (npend == 0)
+		return 0;
+	/* The strings stay put while entries are appended. */
+	if ((listed = malloc((nlisted + 1) * sizeof(*listed))) == NULL) {
+		state_pending_free(pend, npend);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < nlisted; i++)
+		listed[i] = feed->entries[i].id;
+	qsort(listed, nlisted, sizeof(*listed), by_string);
+	for (size_t i = 0; i < npend; i++) {
+		const char *id = pend[i].id;
+
+		if (bsearch(&id, listed, nlisted, sizeof(*listed),
+		    by_string) != NULL)
+			continue;
+		if (feed_add_entry_json(feed, pend[i].entry, why,
+		    sizeof(why)) == -1)
+			log_warnx("feed %s: pending entry %s: %s; left pending",
+			    name, id, why);
+		else
+			(*added)++;
+	}
+	free(listed);
+	state_pending_free(pend, npend);
+	return 0;
 }

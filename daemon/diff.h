@@ -7,6 +7,8 @@
  * spool name).  Each id counts once per document.  New entries come out
  * in discovery order: oldest first by date when every new entry has one,
  * else the reverse of document order (feeds list newest first).
+ * A pending entry the document no longer lists is not lost either: the
+ * state kept its entry, which diff_left_entries puts back in the feed.
  */
 #ifndef NW_DIFF_H
 #define NW_DIFF_H
@@ -31,5 +33,15 @@ struct diff_item {
  */
 int diff_new_entries(struct state *st, int64_t feed_id, const struct feed *feed,
     int64_t now_us, struct diff_item **out, size_t *n, char *err, size_t errlen);
+
+/*
+ * Append to feed's entries those pending in the state for feed_id (as
+ * state_entries_pending keeps them) that its document does not list, so
+ * that diff_new_entries delivers them with the rest.  *added is how many;
+ * one that cannot be read back is left pending, logged with name (the
+ * feed's).  Returns 0, or -1 with the reason in err.
+ */
+int diff_left_entries(struct state *st, int64_t feed_id, const char *name,
+    struct feed *feed, size_t *added, char *err, size_t errlen);
 
 #endif

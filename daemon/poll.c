@@ -82,11 +82,16 @@ struct poll_job {
 	struct diff_item *new;        /* entries to deliver, in discovery order */
 	char **ids;                   /* feed's entry ids, once it is freed */
 	size_t nids;
+	size_t nlisted;               /* entries the document lists: those
+	                               * after them are pending ones it no
+	                               * longer lists (diff_left_entries) */
 	struct job_item *items;
 	size_t nnew;
 	size_t waiting;               /* items not yet spooled or failed */
 	size_t tasks;                 /* its item_tasks in p->work */
 	int skip_all;                 /* first poll with first_poll: skip */
+	int incomplete;               /* the document was cut short or broken:
+	                               * what it lacks is not gone */
 	int holding;                  /* counts in p->feeds_held */
 	int ok;
 	int gone;                     /* 410: disable the feed */
@@ -289,6 +294,7 @@ job_parse(struct poll_job *job, const struct http_response *res)
 {
 	char err[512];
 	int first = job->created || job->sf.polls == 0;
+	size_t left;
 
 	if (feed_parse(res->body, res->len, res->url, res->content_type,
 	    &job->feed, err, sizeof(err)) == -1) {
@@ -299,11 +305,29 @@ job_parse(struct poll_job *job, const struct http_response *res)
 	for (size_t i = 0; i < job->feed->nwarnings; i++)
 		log_warnx("feed %s: %s: %s", job->cf->name, res->url,
 		    job->feed->warnings[i]);
+	job->incomplete = job->feed->incomplete;
+	if (job->incomplete && job->feed->nentries == 0) {
+		/* Taken as a feed with no entries, it would have every entry
+		 * it lists gone. */
+		job_fail(job, "%s: no entry read from a broken document: %s",
+		    res->url, job->feed->nwarnings > 0 ?
+		    job->feed->warnings[0] : "not well-formed");
+		return -1;
+	}
+	job->nlisted = job->feed->nentries;
 	if (first && job->cf->first_poll == FIRST_POLL_SKIP) {
 		job->skip_all = 1;
 		return 0;
 	}
 	loop_txn_begin(job->p);
+	if (diff_left_entries(job->p->state, job->sf.id, job->cf->name,
+	    job->feed, &left, err, sizeof(err)) == -1) {
+		job_fail(job, "state: %s", err);
+		return -1;
+	}
+	if (left > 0)
+		log_info("feed %s: %zu pending entries no longer in the feed "
+		    "are delivered as the state kept them", job->cf->name, left);
 	if (diff_new_entries(job->p->state, job->sf.id, job->feed, clock_now_us(),
 	    &job->new, &job->nnew, err, sizeof(err)) == -1) {
 		job_fail(job, "state: %s", err);
@@ -414,13 +438,15 @@ on_feed(void *arg, const struct http_response *res)
 		return;
 	remember_redirect(job, res);
 	job->sf.ttl = job->feed->ttl;
-	/* Validators are kept only once the body was read successfully:
-	 * otherwise a 304 would hide the entries we failed to process. */
-	set_str(&job->sf.etag, res->etag);
-	set_str(&job->sf.last_modified, res->last_modified);
+	/* Validators are kept only once the body was read successfully, and
+	 * whole: otherwise a 304 would hide the entries we failed to read or
+	 * process. */
+	set_str(&job->sf.etag, job->incomplete ? NULL : res->etag);
+	set_str(&job->sf.last_modified, job->incomplete ? NULL :
+	    res->last_modified);
 	job->ok = 1;
 	log_info("feed %s: HTTP %ld, %zu entries, %zu new (%.2f s)",
-	    job->cf->name, res->status, job->feed->nentries,
+	    job->cf->name, res->status, job->nlisted,
 	    job->skip_all ? 0 : job->nnew, res->seconds);
 	if (job->nnew > 0) {
 		job_hold(job, 1);
@@ -785,29 +811,44 @@ take_batch(struct job_list *q, struct job_list *into, enum job_queue as)
 		job->queued = as;
 }
 
+/* The entry as item.h's "entry" holds it, or NULL when out of memory. */
+static char *
+entry_text(const struct feed_entry *e)
+{
+	json_t *v = feed_entry_to_json(e);
+	char *text = v ? item_json_text(v) : NULL;
+
+	json_decref(v);
+	return text;
+}
+
 /* Record the job's new entries as pending, in one call as each call is
- * a round trip to a shared state.  An entry another instance sharing the
- * state recorded first is its to deliver: dropped here. */
+ * a round trip to a shared state, each with its entry: should it leave
+ * the feed before it is delivered, the state still delivers it.  An entry
+ * another instance sharing the state recorded first is its to deliver:
+ * dropped here. */
 static int
 job_discover(struct poll_job *job, char *err, size_t errlen)
 {
 	const char **ids = malloc((job->nnew + 1) * sizeof(*ids));
 	int64_t *times = malloc((job->nnew + 1) * sizeof(*times));
+	char **entries = calloc(job->nnew + 1, sizeof(*entries));
 	int *added = malloc((job->nnew + 1) * sizeof(*added));
 	size_t n = 0, kept = 0, asked = 0;
 	int rc = -1;
 
-	if (ids == NULL || times == NULL || added == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto done;
-	}
+	if (ids == NULL || times == NULL || entries == NULL || added == NULL)
+		goto nomem;
 	for (size_t i = 0; i < job->nnew; i++)
 		if (!job->new[i].known) {
 			ids[n] = new_id(job, i);
-			times[n++] = job->new[i].discovered_us;
+			times[n] = job->new[i].discovered_us;
+			if ((entries[n++] = entry_text(
+			    &job->feed->entries[job->new[i].index])) == NULL)
+				goto nomem;
 		}
-	if (state_entries_discover(job->p->state, job->sf.id, ids, times, n,
-	    added, err, errlen) == -1)
+	if (state_entries_discover(job->p->state, job->sf.id, ids, times,
+	    (const char *const *)entries, n, added, err, errlen) == -1)
 		goto done;
 	for (size_t i = 0; i < job->nnew; i++) {
 		if (!job->new[i].known && !added[asked++]) {
@@ -820,9 +861,16 @@ job_discover(struct poll_job *job, char *err, size_t errlen)
 	}
 	job->nnew = kept;
 	rc = 0;
+	goto done;
+
+nomem:
+	snprintf(err, errlen, "out of memory");
 done:
+	for (size_t i = 0; entries && i < n; i++)
+		free(entries[i]);
 	free(ids);
 	free(times);
+	free(entries);
 	free(added);
 	return rc;
 }
@@ -909,7 +957,7 @@ job_schedule(struct poll_job *job, char *err, size_t errlen)
 static int
 forget_gone(struct poll_job *job, char *err, size_t errlen)
 {
-	size_t n = job->ids ? job->nids : job->feed->nentries;
+	size_t n = job->nlisted;
 	const char **ids = malloc((n + 1) * sizeof(*ids));
 	int64_t pruned;
 	int rc;
@@ -1008,7 +1056,7 @@ job_commit(struct poll_job *job, char *err, size_t errlen)
 		set_str(&job->sf.last_modified, NULL);
 	}
 	job->p->stats.items += spooled;
-	if (job->ok && (job->feed || job->ids) &&
+	if (job->ok && !job->incomplete && (job->feed || job->ids) &&
 	    forget_gone(job, err, errlen) == -1)
 		return -1;
 	if (job->ok) {

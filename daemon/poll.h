@@ -7,7 +7,10 @@
  * Promises: the delivery order of state.h is kept: new entries are
  * recorded as pending before any item is written, and marked seen only
  * after their items are durable in every output configured (the spool's
- * files synced, Redis's acknowledgement).  State writes of all polls that
+ * files synced, Redis's acknowledgement); a pending entry its feed no
+ * longer lists is delivered from what the state kept of it, and a document
+ * cut short or broken notes no entry as gone (one that yields no entry at
+ * all fails the poll).  State writes of all polls that
  * finish close together are batched into one transaction (and one spool
  * directory sync and one sink pipeline), so disk work does not grow with
  * the number of feeds.

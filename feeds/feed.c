@@ -54,6 +54,7 @@ struct xml_errors {
 	int line;
 	char first[256];        /* the first error, for the caller */
 	char unfinished[TAG_NAME_MAX];  /* the document ended inside this */
+	int fatal;              /* not well-formed: recovery may drop text */
 };
 
 void
@@ -1083,6 +1084,8 @@ on_xml_error(void *ctx, xmlErrorPtr e)
 
 	if (e->level < XML_ERR_ERROR)
 		return;
+	if (e->level == XML_ERR_FATAL)
+		xe->fatal = 1;
 	if (e->code == XML_ERR_TAG_NOT_FINISHED && e->str1 != NULL)
 		snprintf(xe->unfinished, sizeof(xe->unfinished), "%s", e->str1);
 	if (xe->first[0] != '\0')
@@ -1494,6 +1497,7 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 	} else if (xe.first[0] != '\0')
 		feed_warn(p.feed, "XML error at line %d: %s (recovered)",
 		    xe.line, xe.first);
+	p.feed->incomplete = xe.fatal;
 	if (repaired != NULL)
 		feed_warn(p.feed, "bytes that are not UTF-8 read as "
 		    "windows-1252");

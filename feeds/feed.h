@@ -62,6 +62,10 @@ struct feed {
 	char **warnings;
 	size_t nwarnings;
 	size_t ndropped;    /* entries past FEED_MAX_ENTRIES, not kept */
+	/* The document was cut short or not well-formed, and read as far as
+	 * recovery could: entries it seems not to list may just not have
+	 * been read.  Its warnings say what was wrong. */
+	int incomplete;
 	/* How long the feed asks readers to wait between polls, in seconds:
 	 * RSS <ttl>, else sy:updatePeriod/sy:updateFrequency; -1 when it
 	 * says nothing. */
@@ -89,6 +93,13 @@ void feed_free(struct feed *feed);
  * content, enclosures [{url, type, length}].  Absent values are null (or []
  * for lists).  Returns a new reference, or NULL on allocation failure. */
 json_t *feed_entry_to_json(const struct feed_entry *entry);
+
+/* Append to feed's entries the entry whose feed_entry_to_json is the text
+ * json: the same entry again, dates to the second, as the state keeps an
+ * entry pending delivery.  Returns 0, or -1 with the reason in err (not
+ * such an object, FEED_MAX_ENTRIES reached, out of memory). */
+int feed_add_entry_json(struct feed *feed, const char *json, char *err,
+    size_t errlen);
 
 /* The feed's own fields as JSON: format, title, link, id, description,
  * language, authors, updated, ttl (seconds or null), warnings.  New

@@ -241,3 +241,61 @@ feed_meta_to_json(const struct feed *feed)
 	    "ttl", feed->ttl >= 0 ? json_integer(feed->ttl) : json_null(),
 	    "warnings", list_json(feed->warnings, feed->nwarnings));
 }
+
+/* The strings of list, each appended to v (n of them). */
+static void
+strings_of(json_t *obj, const char *key, char ***v, size_t *n)
+{
+	json_t *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(obj, key), i, s)
+		if (json_is_string(s))
+			feed_push_str(v, n, feed_str(json_string_value(s),
+			    json_string_length(s)));
+}
+
+int
+feed_add_entry_json(struct feed *feed, const char *text, char *err,
+    size_t errlen)
+{
+	json_error_t jerr;
+	json_t *root = json_loads(text, 0, &jerr), *x;
+	struct feed_entry e;
+	size_t i;
+	int rc;
+
+	if (!json_is_object(root)) {
+		feed_seterr(err, errlen, "not an entry: %s", root ? "not an"
+		    " object" : jerr.text);
+		json_decref(root);
+		return -1;
+	}
+	feed_entry_init(&e);
+	e.id = str_of(root, "id");
+	e.title = str_of(root, "title");
+	e.link = str_of(root, "link");
+	e.published = date_of(root, "published");
+	e.updated = date_of(root, "updated");
+	strings_of(root, "authors", &e.authors, &e.nauthors);
+	strings_of(root, "categories", &e.categories, &e.ncategories);
+	e.summary = str_of(root, "summary");
+	e.content = str_of(root, "content");
+	json_array_foreach(json_object_get(root, "enclosures"), i, x) {
+		json_t *len = json_object_get(x, "length");
+
+		feed_push_enclosure(&e, str_of(x, "url"), str_of(x, "type"),
+		    json_is_integer(len) ? json_integer_value(len) : -1);
+	}
+	json_decref(root);
+	if (e.id == NULL) {
+		feed_entry_clear(&e);
+		feed_seterr(err, errlen, "not an entry: no id");
+		return -1;
+	}
+	if ((rc = feed_add_entry(feed, &e)) == -1)
+		feed_seterr(err, errlen, "cannot add entry: %s",
+		    feed->nentries >= FEED_MAX_ENTRIES ? "the feed is full" :
+		    "out of memory");
+	return rc;
+}

@@ -118,13 +118,33 @@ state_entries_get(struct state *st, int64_t feed_id, const char *const *ids,
 
 int
 state_entries_discover(struct state *st, int64_t feed_id,
-    const char *const *ids, const int64_t *discovered_us, size_t n,
-    int *added, char *err, size_t errlen)
+    const char *const *ids, const int64_t *discovered_us,
+    const char *const *entries, size_t n, int *added, char *err,
+    size_t errlen)
 {
 	if (n == 0)
 		return 0;
-	return st->be->entries_discover(st, feed_id, ids, discovered_us, n,
-	    added, err, errlen);
+	return st->be->entries_discover(st, feed_id, ids, discovered_us,
+	    entries, n, added, err, errlen);
+}
+
+int
+state_entries_pending(struct state *st, int64_t feed_id,
+    struct state_pending **out, size_t *n, char *err, size_t errlen)
+{
+	*out = NULL;
+	*n = 0;
+	return st->be->entries_pending(st, feed_id, out, n, err, errlen);
+}
+
+void
+state_pending_free(struct state_pending *pending, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(pending[i].id);
+		free(pending[i].entry);
+	}
+	free(pending);
 }
 
 int

@@ -127,26 +127,46 @@ int state_entry_count_since(struct state *st, int64_t feed_id,
  * the epoch), else 0.
  *
  * state_entries_discover: record the unknown ones of ids as pending at
- * discovered_us[i]; added[i] is 1 when this call recorded ids[i].  A
+ * discovered_us[i], each with entries[i] (entries may be NULL, and so
+ * may entries[i]): what delivers it should it leave its feed first, kept
+ * while it is pending; added[i] is 1 when this call recorded ids[i].  A
  * known entry is left as it is with added[i] = 0: on a shared state, of
  * two instances racing on an entry exactly one has it added, and the
  * other must not deliver it.  A repeated id is added at its first
  * occurrence only.
  *
  * state_entries_mark_seen: mark each entry seen (inserting an unknown one
- * with discovered_us[i]) and count in the feed's entries_seen each entry
- * this changed, once: an entry already seen, or repeated, is not counted
+ * with discovered_us[i]), forgetting what state_entries_discover kept to
+ * deliver it, and count in the feed's entries_seen each entry this
+ * changed, once: an entry already seen, or repeated, is not counted
  * again.
  */
 int state_entries_get(struct state *st, int64_t feed_id,
     const char *const *ids, size_t n, int *status, int64_t *discovered_us,
     char *err, size_t errlen);
 int state_entries_discover(struct state *st, int64_t feed_id,
-    const char *const *ids, const int64_t *discovered_us, size_t n,
-    int *added, char *err, size_t errlen);
+    const char *const *ids, const int64_t *discovered_us,
+    const char *const *entries, size_t n, int *added, char *err,
+    size_t errlen);
 int state_entries_mark_seen(struct state *st, int64_t feed_id,
     const char *const *ids, const int64_t *discovered_us, size_t n,
     char *err, size_t errlen);
+
+/* A feed's pending entries that a state_entries_discover kept something
+ * for, in no particular order. */
+struct state_pending {
+	char *id;
+	int64_t discovered_us;
+	char *entry;             /* as given to state_entries_discover */
+};
+
+/* *out (free with state_pending_free) is an array of the *n pending
+ * entries of feed_id kept with what delivers them; 0, or -1 with the
+ * reason in err.  An entry recorded pending by a newswatch that kept
+ * nothing with it is not among them. */
+int state_entries_pending(struct state *st, int64_t feed_id,
+    struct state_pending **out, size_t *n, char *err, size_t errlen);
+void state_pending_free(struct state_pending *pending, size_t n);
 
 /* The feed called from is called to from now on, its state kept.  A feed
  * already called to makes it fail.  Returns 0, or -1 with the reason in

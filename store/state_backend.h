@@ -29,7 +29,10 @@ struct state_backend {
 	int (*entries_get)(struct state *, int64_t, const char *const *,
 	    size_t, int *, int64_t *, char *, size_t);
 	int (*entries_discover)(struct state *, int64_t, const char *const *,
-	    const int64_t *, size_t, int *, char *, size_t);
+	    const int64_t *, const char *const *, size_t, int *, char *,
+	    size_t);
+	int (*entries_pending)(struct state *, int64_t,
+	    struct state_pending **, size_t *, char *, size_t);
 	int (*entries_mark_seen)(struct state *, int64_t, const char *const *,
 	    const int64_t *, size_t, char *, size_t);
 	int (*feed_rename)(struct state *, const char *, const char *, char *,

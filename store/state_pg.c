@@ -83,6 +83,11 @@ static const char *const migrations[] = {
 	("CREATE TABLE host_holds ("
 	" host TEXT PRIMARY KEY,"
 	" until_ms BIGINT NOT NULL);"),
+	/* 6: a pending entry keeps what delivers it once it has left its
+	 * feed's document (its JSON, NULL once seen), found by feed. */
+	("ALTER TABLE entries ADD COLUMN pending_entry TEXT;"
+	"CREATE INDEX entries_pending ON entries (feed_id)"
+	" WHERE pending_entry IS NOT NULL;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -112,6 +117,7 @@ enum pstmt {
 	P_ENTRIES_GET,
 	P_ENTRIES_DISCOVER,
 	P_ENTRIES_SEE,
+	P_ENTRIES_PENDING,
 	P_ENTRY_COUNT_SINCE,
 	P_URL_ADD,
 	P_ENTRIES_GONE,
@@ -163,11 +169,14 @@ static const char *const pstmt_sql[P_COUNT] = {
 	    " FROM unnest($2::text[]) WITH ORDINALITY AS u (entry_id, i)"
 	    " JOIN entries e ON e.feed_id = $1::bigint"
 	    " AND e.entry_id = u.entry_id",
-	[P_ENTRIES_DISCOVER] = "WITH " ENTRIES_U ","
+	/* $4 (may be NULL): what to keep with each, a text[] too. */
+	[P_ENTRIES_DISCOVER] = "WITH u AS (SELECT * FROM unnest($2::text[],"
+	    " $3::bigint[], $4::text[]) WITH ORDINALITY"
+	    " AS u (entry_id, discovered_us, pending_entry, i)),"
 	    " added AS (INSERT INTO entries"
-	    " (feed_id, entry_id, discovered_us, status)"
-	    " SELECT $1::bigint, entry_id, discovered_us, 1 FROM u"
-	    " ORDER BY entry_id, i"
+	    " (feed_id, entry_id, discovered_us, status, pending_entry)"
+	    " SELECT $1::bigint, entry_id, discovered_us, 1, pending_entry"
+	    " FROM u ORDER BY entry_id, i"
 	    " ON CONFLICT (feed_id, entry_id) DO NOTHING RETURNING entry_id)"
 	    " SELECT min(u.i) FROM u JOIN added USING (entry_id)"
 	    " GROUP BY entry_id",
@@ -176,7 +185,8 @@ static const char *const pstmt_sql[P_COUNT] = {
 	 * before the statement: a pending entry the update marks seen is
 	 * still a conflict to the insert, not a second change. */
 	[P_ENTRIES_SEE] = "WITH " ENTRIES_U ","
-	    " seen AS (UPDATE entries e SET status = 2, seen_at = $4::bigint"
+	    " seen AS (UPDATE entries e SET status = 2, seen_at = $4::bigint,"
+	    " pending_entry = NULL"
 	    " FROM u WHERE e.feed_id = $1::bigint AND e.entry_id = u.entry_id"
 	    " AND e.status <> 2 RETURNING e.entry_id),"
 	    " added AS (INSERT INTO entries"
@@ -188,6 +198,8 @@ static const char *const pstmt_sql[P_COUNT] = {
 	    " + (SELECT count(*) FROM added) AS n)"
 	    " UPDATE feeds SET entries_seen = entries_seen + changed.n"
 	    " FROM changed WHERE id = $1::bigint AND changed.n > 0",
+	[P_ENTRIES_PENDING] = "SELECT entry_id, discovered_us, pending_entry"
+	    " FROM entries WHERE feed_id = $1 AND pending_entry IS NOT NULL",
 	[P_ENTRY_COUNT_SINCE] = "SELECT count(*) FROM entries"
 	    " WHERE feed_id = $1 AND discovered_us > $2",
 	[P_URL_ADD] = "INSERT INTO feed_urls (feed_id, url, since, reason)"
@@ -816,6 +828,42 @@ pg_entry_count_since(struct state *base, int64_t feed_id, int64_t since_us,
 }
 
 static int
+pg_entries_pending(struct state *base, int64_t feed_id,
+    struct state_pending **out, size_t *n, char *err, size_t errlen)
+{
+	struct pg_state *st = pg(base);
+	struct num id = num(feed_id);
+	const char *v[] = { id.s };
+	struct state_pending *p;
+	PGresult *r;
+	size_t rows;
+
+	if ((r = exec_p(st, P_ENTRIES_PENDING, 1, v)) == NULL)
+		return pg_error(st, err, errlen, "cannot list the pending"
+		    " entries of feed %lld", (long long)feed_id);
+	rows = (size_t)PQntuples(r);
+	if ((p = calloc(rows + 1, sizeof(*p))) == NULL)
+		goto nomem;
+	for (size_t i = 0; i < rows; i++) {
+		p[i].discovered_us = value_int(r, (int)i, 1);
+		if (value_strdup(r, (int)i, 0, &p[i].id) == -1 ||
+		    value_strdup(r, (int)i, 2, &p[i].entry) == -1)
+			goto nomem;
+	}
+	PQclear(r);
+	*out = p;
+	*n = rows;
+	return 0;
+
+nomem:
+	PQclear(r);
+	state_pending_free(p, p ? rows : 0);
+	snprintf(err, errlen, "cannot list the pending entries of feed %lld:"
+	    " %s", (long long)feed_id, strerror(ENOMEM));
+	return -1;
+}
+
+static int
 pg_feed_rename(struct state *base, const char *from, const char *to,
     char *err, size_t errlen)
 {
@@ -828,8 +876,8 @@ pg_feed_rename(struct state *base, const char *from, const char *to,
 	return 0;
 }
 
-/* names[0..n) as a PostgreSQL text[] literal: {"a","b\"c"}; NULL when
- * out of memory. */
+/* names[0..n) as a PostgreSQL text[] literal: {"a","b\"c",NULL} (a NULL
+ * name is SQL NULL); NULL when out of memory. */
 static char *
 text_array(const char *const *names, size_t n)
 {
@@ -837,13 +885,17 @@ text_array(const char *const *names, size_t n)
 	char *out, *p;
 
 	for (size_t i = 0; i < n; i++)
-		len += 3 + 2 * strlen(names[i]);
+		len += names[i] ? 3 + 2 * strlen(names[i]) : 5;
 	if ((out = p = malloc(len)) == NULL)
 		return NULL;
 	*p++ = '{';
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0)
 			*p++ = ',';
+		if (names[i] == NULL) {
+			p = stpcpy(p, "NULL");
+			continue;
+		}
 		*p++ = '"';
 		for (const char *s = names[i]; *s; s++) {
 			if (*s == '"' || *s == '\\')
@@ -876,12 +928,12 @@ bigint_array(const int64_t *v, size_t n)
 }
 
 /* Run statement which of the entries batches with $1 feed_id, $2 ids,
- * $3 discovered_us (when not NULL) and $4 extra (when not NULL).  NULL
- * with the reason in err on failure. */
+ * $3 discovered_us (when not NULL) and $4 extra (when nparams is 4; NULL
+ * is SQL NULL).  NULL with the reason in err on failure. */
 static PGresult *
-exec_entries(struct pg_state *st, enum pstmt which, int64_t feed_id,
-    const char *const *ids, const int64_t *discovered_us, size_t n,
-    const char *extra, const char *what, char *err, size_t errlen)
+exec_entries(struct pg_state *st, enum pstmt which, int nparams,
+    int64_t feed_id, const char *const *ids, const int64_t *discovered_us,
+    size_t n, const char *extra, const char *what, char *err, size_t errlen)
 {
 	struct num id = num(feed_id);
 	char *idlist = text_array(ids, n);
@@ -892,8 +944,7 @@ exec_entries(struct pg_state *st, enum pstmt which, int64_t feed_id,
 	if (idlist == NULL || (discovered_us && times == NULL))
 		snprintf(err, errlen, "cannot %s %zu entries of feed %lld: %s",
 		    what, n, (long long)feed_id, strerror(ENOMEM));
-	else if ((r = exec_p(st, which, extra ? 4 : discovered_us ? 3 : 2,
-	    v)) == NULL)
+	else if ((r = exec_p(st, which, nparams, v)) == NULL)
 		pg_error(st, err, errlen, "cannot %s %zu entries of feed %lld",
 		    what, n, (long long)feed_id);
 	free(idlist);
@@ -905,8 +956,8 @@ static int
 pg_entries_get(struct state *base, int64_t feed_id, const char *const *ids,
     size_t n, int *status, int64_t *discovered_us, char *err, size_t errlen)
 {
-	PGresult *r = exec_entries(pg(base), P_ENTRIES_GET, feed_id, ids, NULL,
-	    n, NULL, "look up", err, errlen);
+	PGresult *r = exec_entries(pg(base), P_ENTRIES_GET, 2, feed_id, ids,
+	    NULL, n, NULL, "look up", err, errlen);
 
 	if (r == NULL)
 		return -1;
@@ -928,12 +979,20 @@ pg_entries_get(struct state *base, int64_t feed_id, const char *const *ids,
 
 static int
 pg_entries_discover(struct state *base, int64_t feed_id,
-    const char *const *ids, const int64_t *discovered_us, size_t n,
-    int *added, char *err, size_t errlen)
+    const char *const *ids, const int64_t *discovered_us,
+    const char *const *entries, size_t n, int *added, char *err,
+    size_t errlen)
 {
-	PGresult *r = exec_entries(pg(base), P_ENTRIES_DISCOVER, feed_id, ids,
-	    discovered_us, n, NULL, "record", err, errlen);
+	char *kept = entries ? text_array(entries, n) : NULL;
+	PGresult *r = NULL;
 
+	if (entries && kept == NULL)
+		snprintf(err, errlen, "cannot record %zu entries of feed %lld:"
+		    " %s", n, (long long)feed_id, strerror(ENOMEM));
+	else
+		r = exec_entries(pg(base), P_ENTRIES_DISCOVER, 4, feed_id, ids,
+		    discovered_us, n, kept, "record", err, errlen);
+	free(kept);
 	if (r == NULL)
 		return -1;
 	memset(added, 0, n * sizeof(*added));
@@ -953,7 +1012,7 @@ pg_entries_mark_seen(struct state *base, int64_t feed_id,
     char *err, size_t errlen)
 {
 	struct num now = num((int64_t)time(NULL));
-	PGresult *r = exec_entries(pg(base), P_ENTRIES_SEE, feed_id, ids,
+	PGresult *r = exec_entries(pg(base), P_ENTRIES_SEE, 4, feed_id, ids,
 	    discovered_us, n, now.s, "mark as seen", err, errlen);
 
 	if (r == NULL)
@@ -1234,6 +1293,7 @@ static const struct state_backend pg_backend = {
 	.entry_count_since = pg_entry_count_since,
 	.entries_get = pg_entries_get,
 	.entries_discover = pg_entries_discover,
+	.entries_pending = pg_entries_pending,
 	.entries_mark_seen = pg_entries_mark_seen,
 	.feed_rename = pg_feed_rename,
 	.entries_listed = pg_entries_listed,

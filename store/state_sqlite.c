@@ -74,6 +74,11 @@ static const char *const migrations[] = {
 	("CREATE TABLE host_holds ("
 	" host TEXT PRIMARY KEY,"
 	" until_ms INTEGER NOT NULL) WITHOUT ROWID;"),
+	/* 5: a pending entry keeps what delivers it once it has left its
+	 * feed's document (its JSON, NULL once seen), found by feed. */
+	("ALTER TABLE entries ADD COLUMN pending_entry TEXT;"
+	"CREATE INDEX entries_pending ON entries (feed_id)"
+	" WHERE pending_entry IS NOT NULL;"),
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -96,6 +101,7 @@ enum stmt {
 	S_ENTRY_GET,
 	S_ENTRY_INSERT,
 	S_ENTRY_SEE,
+	S_ENTRIES_PENDING,
 	S_ENTRY_COUNT_SINCE,
 	S_URL_ADD,
 	S_LISTED_ADD,
@@ -133,11 +139,14 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_ENTRY_GET] = "SELECT status, discovered_us FROM entries"
 	    " WHERE feed_id = ?1 AND entry_id = ?2",
 	[S_ENTRY_INSERT] = "INSERT INTO entries"
-	    " (feed_id, entry_id, discovered_us, status, seen_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5)"
+	    " (feed_id, entry_id, discovered_us, status, seen_at,"
+	    " pending_entry) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
 	    " ON CONFLICT (feed_id, entry_id) DO NOTHING",
-	[S_ENTRY_SEE] = "UPDATE entries SET status = 2, seen_at = ?3"
+	[S_ENTRY_SEE] = "UPDATE entries SET status = 2, seen_at = ?3,"
+	    " pending_entry = NULL"
 	    " WHERE feed_id = ?1 AND entry_id = ?2 AND status <> 2",
+	[S_ENTRIES_PENDING] = "SELECT entry_id, discovered_us, pending_entry"
+	    " FROM entries WHERE feed_id = ?1 AND pending_entry IS NOT NULL",
 	[S_ENTRY_COUNT_SINCE] = "SELECT count(*) FROM entries"
 	    " WHERE feed_id = ?1 AND discovered_us > ?2",
 	[S_URL_ADD] = "INSERT INTO feed_urls (feed_id, url, since, reason)"
@@ -650,10 +659,11 @@ sq_entries_get(struct state *base, int64_t feed_id, const char *const *ids,
 	return 0;
 }
 
-/* Insert an entry unless known; *added tells which. */
+/* Insert an entry unless known, a pending one with entry (may be NULL);
+ * *added tells which. */
 static int
 entry_insert(struct sqlite_state *st, int64_t feed_id, const char *entry_id,
-    int64_t discovered_us, int status, int *added)
+    int64_t discovered_us, int status, const char *entry, int *added)
 {
 	sqlite3_stmt *s = st->stmt[S_ENTRY_INSERT];
 
@@ -665,6 +675,10 @@ entry_insert(struct sqlite_state *st, int64_t feed_id, const char *entry_id,
 		sqlite3_bind_int64(s, 5, (sqlite3_int64)time(NULL));
 	else
 		sqlite3_bind_null(s, 5);
+	if (entry != NULL)
+		sqlite3_bind_text(s, 6, entry, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 6);
 	if (run(s) == -1)
 		return -1;
 	*added = sqlite3_changes(st->db) > 0;
@@ -673,14 +687,16 @@ entry_insert(struct sqlite_state *st, int64_t feed_id, const char *entry_id,
 
 static int
 sq_entries_discover(struct state *base, int64_t feed_id,
-    const char *const *ids, const int64_t *discovered_us, size_t n,
-    int *added, char *err, size_t errlen)
+    const char *const *ids, const int64_t *discovered_us,
+    const char *const *entries, size_t n, int *added, char *err,
+    size_t errlen)
 {
 	struct sqlite_state *st = (struct sqlite_state *)base;
 
 	for (size_t i = 0; i < n; i++)
 		if (entry_insert(st, feed_id, ids[i], discovered_us[i],
-		    STATE_ENTRY_PENDING, &added[i]) == -1)
+		    STATE_ENTRY_PENDING, entries ? entries[i] : NULL,
+		    &added[i]) == -1)
 			return db_error(st->db, err, errlen, "cannot record"
 			    " entry %s of feed %lld", ids[i],
 			    (long long)feed_id);
@@ -704,7 +720,7 @@ entry_see(struct sqlite_state *st, int64_t feed_id, const char *entry_id,
 	if (*changed)
 		return 0;
 	return entry_insert(st, feed_id, entry_id, discovered_us,
-	    STATE_ENTRY_SEEN, changed);
+	    STATE_ENTRY_SEEN, NULL, changed);
 }
 
 static int
@@ -735,6 +751,48 @@ sq_entries_mark_seen(struct state *base, int64_t feed_id,
 		return db_error(st->db, err, errlen, "cannot count the entries"
 		    " of feed %lld seen", (long long)feed_id);
 	return 0;
+}
+
+static int
+sq_entries_pending(struct state *base, int64_t feed_id,
+    struct state_pending **out, size_t *n, char *err, size_t errlen)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+	sqlite3_stmt *s = st->stmt[S_ENTRIES_PENDING];
+	struct state_pending *v = NULL, *nv;
+	size_t count = 0;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, feed_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct state_pending *p;
+
+		if ((nv = reallocarray(v, count + 1, sizeof(*v))) == NULL)
+			goto nomem;
+		v = nv;
+		p = &v[count++];
+		p->discovered_us = sqlite3_column_int64(s, 1);
+		p->entry = NULL;
+		if (column_strdup(s, 0, &p->id) == -1 ||
+		    column_strdup(s, 2, &p->entry) == -1)
+			goto nomem;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		state_pending_free(v, count);
+		return db_error(st->db, err, errlen, "cannot list the pending"
+		    " entries of feed %lld", (long long)feed_id);
+	}
+	*out = v;
+	*n = count;
+	return 0;
+
+nomem:
+	sqlite3_reset(s);
+	state_pending_free(v, count);
+	snprintf(err, errlen, "cannot list the pending entries of feed %lld:"
+	    " %s", (long long)feed_id, strerror(ENOMEM));
+	return -1;
 }
 
 static int
@@ -926,6 +984,7 @@ static const struct state_backend sqlite_backend = {
 	.entry_count_since = sq_entry_count_since,
 	.entries_get = sq_entries_get,
 	.entries_discover = sq_entries_discover,
+	.entries_pending = sq_entries_pending,
 	.entries_mark_seen = sq_entries_mark_seen,
 	.feed_rename = sq_feed_rename,
 	.entries_listed = sq_entries_listed,

@@ -141,7 +141,7 @@ test_seen_skipped_pending_kept(void **state)
 	assert_int_equal(state_entries_mark_seen(fx->st, fx->feed_id, seen_id,
 	    &seen_us, 1, err, sizeof(err)), 0);
 	assert_int_equal(state_entries_discover(fx->st, fx->feed_id,
-	    pending_id, &pending_us, 1, &added, err, sizeof(err)), 0);
+	    pending_id, &pending_us, NULL, 1, &added, err, sizeof(err)), 0);
 	assert_int_equal(state_commit(fx->st, err, sizeof(err)), 0);
 
 	assert_int_equal(diff_new_entries(fx->st, fx->feed_id, f, 100, &items,
@@ -220,12 +220,61 @@ test_large_feed(void **state)
 	free_feed(f);
 }
 
+static void
+check_item(const struct diff_item *it, size_t index, int known, int64_t us)
+{
+	assert_int_equal(it->index, index);
+	assert_int_equal(it->known, known);
+	assert_int_equal(it->discovered_us, us);
+}
+
+/* A pending entry its document no longer lists comes back from what the
+ * state kept, and is delivered as known under its discovery time; one
+ * listed, or kept with nothing, is not added. */
+static void
+test_left_entries_put_back(void **state)
+{
+	struct fixture *fx = *state;
+	struct feed *f = make_feed(2, NULL);
+	const char *ids[] = { "gone", "e1", "old" };
+	const int64_t us[] = { 11, 12, 13 };
+	const char *kept[] = { "{\"id\":\"gone\",\"title\":\"Gone\","
+	    "\"link\":\"http://x/gone\",\"published\":\"2026-11-02T10:00:00Z\"}",
+	    "{\"id\":\"e1\"}", NULL };
+	struct diff_item *items;
+	size_t n, added;
+	char err[256];
+	int recorded[3];
+
+	assert_int_equal(state_entries_discover(fx->st, fx->feed_id, ids, us,
+	    kept, 3, recorded, err, sizeof(err)), 0);
+	assert_int_equal(diff_left_entries(fx->st, fx->feed_id, "f", f, &added,
+	    err, sizeof(err)), 0);
+	assert_int_equal(added, 1);
+	assert_int_equal(f->nentries, 3);
+	assert_string_equal(f->entries[2].id, "gone");
+	assert_string_equal(f->entries[2].title, "Gone");
+	assert_string_equal(f->entries[2].link, "http://x/gone");
+	assert_int_equal(f->entries[2].published, 1793613600);
+	assert_int_equal(diff_new_entries(fx->st, fx->feed_id, f, 5000, &items,
+	    &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 3);
+	/* Reverse document order: the one put back first. */
+	check_item(&items[0], 2, 1, 11);
+	check_item(&items[1], 1, 1, 12);
+	check_item(&items[2], 0, 0, 5002);
+	free(items);
+	feed_free(f);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_all_new_oldest_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_undated_reverse_document_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_left_entries_put_back, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_seen_skipped_pending_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repeated_ids_count_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nothing_new, setup, teardown),

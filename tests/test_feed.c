@@ -603,6 +603,71 @@ test_truncated(void **state)
 	free(buf);
 }
 
+/* A document cut short or not well-formed says so, so that entries it
+ * seems not to list are not taken as gone; a whole one does not. */
+static void
+test_incomplete(void **state)
+{
+	static const char *const broken[] = {
+		/* cut after a whole entry, and inside one */
+		"<rss><channel><item><guid>a</guid></item>",
+		"<rss><channel><item><guid>a</guid></item><item><guid>b</gu",
+		/* cut before any entry */
+		"<rss><channel><item><title>half",
+		/* a stray end tag mid-document */
+		"<rss><channel><item><guid>a</guid></p></item></channel></rss>",
+	};
+	struct feed *f;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
+		f = parse_text(broken[i]);
+		assert_int_equal(f->incomplete, 1);
+		feed_free(f);
+	}
+	f = parse_text("<rss><channel><item><guid>a</guid></item></channel>"
+	    "</rss>");
+	assert_int_equal(f->incomplete, 0);
+	feed_free(f);
+	f = parse_file("rss20.xml", NULL, NULL);
+	assert_int_equal(f->incomplete, 0);
+	feed_free(f);
+}
+
+/* An entry kept as its JSON comes back whole: the same JSON again. */
+static void
+test_entry_from_json(void **state)
+{
+	struct feed *f = parse_file("rss20.xml", "https://example.org/", NULL);
+	struct feed *g = parse_text("<rss><channel></channel></rss>");
+	char err[128];
+
+	(void)state;
+	for (size_t i = 0; i < f->nentries; i++) {
+		json_t *j = feed_entry_to_json(&f->entries[i]), *k;
+		char *text = json_dumps(j, JSON_COMPACT);
+
+		assert_int_equal(feed_add_entry_json(g, text, err,
+		    sizeof(err)), 0);
+		assert_int_equal(g->nentries, i + 1);
+		k = feed_entry_to_json(&g->entries[i]);
+		assert_true(json_equal(j, k));
+		json_decref(j);
+		json_decref(k);
+		free(text);
+	}
+	assert_int_equal(feed_add_entry_json(g, "[1]", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not an entry"));
+	assert_int_equal(feed_add_entry_json(g, "{\"title\":\"x\"}", err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "no id"));
+	assert_int_equal(feed_add_entry_json(g, "{\"id\":", err,
+	    sizeof(err)), -1);
+	assert_int_equal(g->nentries, f->nentries);
+	feed_free(f);
+	feed_free(g);
+}
+
 /* Without id or link an entry is named by its title and date, which
  * survive edits of its text. */
 static void
@@ -766,6 +831,8 @@ main(void)
 		cmocka_unit_test(test_hash_id),
 		cmocka_unit_test(test_broken),
 		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_incomplete),
+		cmocka_unit_test(test_entry_from_json),
 		cmocka_unit_test(test_hash_id_stable),
 		cmocka_unit_test(test_entry_cap),
 		cmocka_unit_test(test_json_out),

@@ -26,6 +26,11 @@
 
 #define APP_ID 0x6e777374
 
+/* The schema versions this newswatch writes (each backend's number of
+ * migrations). */
+#define STATE_SQLITE_VERSION 5
+#define STATE_PG_VERSION 6
+
 static char tmpdir[64];
 static char err[512];
 static const char *pg_admin;   /* NEWSWATCH_TEST_PG: the server to use */
@@ -217,8 +222,8 @@ entry_discover(struct state *st, int64_t feed, const char *id, int64_t when,
     int *added)
 {
 	int one;
-	int rc = state_entries_discover(st, feed, &id, &when, 1, &one, err,
-	    sizeof(err));
+	int rc = state_entries_discover(st, feed, &id, &when, NULL, 1, &one,
+	    err, sizeof(err));
 
 	if (added != NULL)
 		*added = one;
@@ -244,7 +249,7 @@ test_open_creates(void **ctx)
 		path = path_for("creates");
 		state_close(open_ok(path));
 		assert_int_equal(sql(path, "SELECT version FROM"
-		    " newswatch_schema"), 5);
+		    " newswatch_schema"), STATE_PG_VERSION);
 		assert_int_equal(sql(path, "SELECT count(*) FROM pg_tables"
 		    " WHERE tablename IN ('feeds', 'entries', 'feed_urls',"
 		    " 'host_slots', 'host_holds')"), 5);
@@ -254,7 +259,7 @@ test_open_creates(void **ctx)
 	assert_int_equal(access(path, F_OK), 0);
 	state_close(st);
 	assert_int_equal(sql(path, "PRAGMA application_id"), APP_ID);
-	assert_int_equal(sql(path, "PRAGMA user_version"), 4);
+	assert_int_equal(sql(path, "PRAGMA user_version"), STATE_SQLITE_VERSION);
 	assert_int_equal(sql(path, "SELECT count(*) FROM sqlite_schema"
 	    " WHERE name IN ('feeds', 'entries', 'feed_urls', 'host_holds')"),
 	    4);
@@ -682,7 +687,7 @@ test_migrate_from_v1(void **ctx)
 	assert_null(f.interval_why);
 	state_feed_clear(&f);
 	state_close(st);
-	assert_int_equal(sql(path, "PRAGMA user_version"), 4);
+	assert_int_equal(sql(path, "PRAGMA user_version"), STATE_SQLITE_VERSION);
 	assert_int_equal(sql(path, "SELECT count(*) FROM feed_urls WHERE"
 	    " url = 'https://lwn.net/' AND reason = 'config' AND since = 99"), 1);
 }
@@ -708,11 +713,13 @@ test_migrate_from_v2(void **ctx)
 	state_close(st);
 	/* Back to exactly what version 2 had. */
 	sql(path, "DROP TABLE host_holds;"
+	    "DROP INDEX entries_pending;"
+	    "ALTER TABLE entries DROP COLUMN pending_entry;"
 	    "ALTER TABLE entries DROP COLUMN gone_since;"
 	    "ALTER TABLE feeds DROP COLUMN removed_since;"
 	    "PRAGMA user_version = 2;");
 	st = open_ok(path);
-	assert_int_equal(sql(path, "PRAGMA user_version"), 4);
+	assert_int_equal(sql(path, "PRAGMA user_version"), STATE_SQLITE_VERSION);
 	get_feed_urls(st, "lwn", &f, "https://lwn.net/", "https://lwn.net/");
 	assert_int_equal(entry_status(st, f.id, "e1", &us), STATE_ENTRY_SEEN);
 	assert_int_equal(us, 77);
@@ -1043,7 +1050,7 @@ test_batch_awkward_ids(void **ctx)
 		assert_int_equal(entry_discover(st, a, awkward_ids[i], when[i],
 		    NULL), 0);
 	assert_int_equal(state_entries_discover(st, a, awkward_ids, when,
-	    NAWKWARD, added, err, sizeof(err)), 0);
+	    NULL, NAWKWARD, added, err, sizeof(err)), 0);
 	for (size_t i = 0; i < NAWKWARD; i++)
 		assert_int_equal(added[i], i % 2);
 	assert_int_equal(state_entries_get(st, a, awkward_ids, NAWKWARD,
@@ -1074,8 +1081,8 @@ test_batch_empty(void **ctx)
 	/* Nothing to read or write: NULL arrays are never touched. */
 	assert_int_equal(state_entries_get(st, a, NULL, 0, NULL, NULL, err,
 	    sizeof(err)), 0);
-	assert_int_equal(state_entries_discover(st, a, NULL, NULL, 0, NULL,
-	    err, sizeof(err)), 0);
+	assert_int_equal(state_entries_discover(st, a, NULL, NULL, NULL, 0,
+	    NULL, err, sizeof(err)), 0);
 	assert_int_equal(state_entries_mark_seen(st, a, NULL, NULL, 0, err,
 	    sizeof(err)), 0);
 	assert_int_equal(entries_seen(st, "a"), 0);
@@ -1108,8 +1115,8 @@ test_batch_repeats(void **ctx)
 	assert_int_equal(got[3], 40);
 
 	/* A repeat is added at its first occurrence, with its time. */
-	assert_int_equal(state_entries_discover(st, a, ids, when, N, added,
-	    err, sizeof(err)), 0);
+	assert_int_equal(state_entries_discover(st, a, ids, when, NULL, N,
+	    added, err, sizeof(err)), 0);
 	assert_int_equal(added[0], 0);
 	assert_int_equal(added[1], 1);
 	assert_int_equal(added[2], 0);
@@ -1147,6 +1154,70 @@ test_batch_repeats(void **ctx)
 	state_close(st);
 }
 
+/* Find id among pending[0..n). */
+static const struct state_pending *
+pending_find(const struct state_pending *pending, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(pending[i].id, id) == 0)
+			return &pending[i];
+	return NULL;
+}
+
+/* A pending entry keeps what delivers it, per feed, until it is seen; an
+ * entry already known keeps what it had; one recorded without anything
+ * is not listed. */
+static void
+test_pending_kept(void **ctx)
+{
+	const char *const ids[] = { "p", "q", "r", "k" };
+	const int64_t when[] = { 10, 20, 30, 40 };
+	const char *const kept[] = { "{\"id\":\"p\"}",
+	    "{\"id\":\"q\",\"title\":\"a \\\"quoted\\\" {x}\"}", NULL,
+	    "{\"id\":\"k\",\"again\":1}" };
+	struct state *st = open_ok(path_for("pending.db"));
+	int64_t a = feed_id(st, "a"), b = feed_id(st, "b");
+	const struct state_pending *p;
+	struct state_pending *pending;
+	size_t n;
+	int added[4];
+
+	(void)ctx;
+	assert_int_equal(state_entries_pending(st, a, &pending, &n, err,
+	    sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	state_pending_free(pending, n);
+	assert_int_equal(entry_discover(st, a, "k", 5, NULL), 0);
+	assert_int_equal(state_entries_discover(st, a, ids, when, kept, 4,
+	    added, err, sizeof(err)), 0);
+	assert_int_equal(added[3], 0);
+	assert_int_equal(state_entries_pending(st, a, &pending, &n, err,
+	    sizeof(err)), 0);
+	assert_int_equal(n, 2);
+	assert_non_null(p = pending_find(pending, n, "p"));
+	assert_int_equal(p->discovered_us, 10);
+	assert_string_equal(p->entry, kept[0]);
+	assert_non_null(p = pending_find(pending, n, "q"));
+	assert_int_equal(p->discovered_us, 20);
+	assert_string_equal(p->entry, kept[1]);
+	state_pending_free(pending, n);
+	assert_int_equal(state_entries_pending(st, b, &pending, &n, err,
+	    sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	state_pending_free(pending, n);
+
+	/* Seen, it is forgotten: the state stays bounded. */
+	assert_int_equal(entry_mark_seen(st, a, "p", 10), 0);
+	assert_int_equal(state_entries_pending(st, a, &pending, &n, err,
+	    sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(pending[0].id, "q");
+	state_pending_free(pending, n);
+	assert_int_equal(sql(path_for("pending.db"), "SELECT count(*) FROM"
+	    " entries WHERE pending_entry IS NOT NULL"), 1);
+	state_close(st);
+}
+
 /* Two instances discovering one entry: one records it. */
 static void
 test_discover_race(void **ctx)
@@ -1176,7 +1247,7 @@ test_discover_race(void **ctx)
 		int added[3];
 
 		assert_int_equal(entry_discover(a, id, "z", 3, NULL), 0);
-		assert_int_equal(state_entries_discover(b, id, ids, when, 3,
+		assert_int_equal(state_entries_discover(b, id, ids, when, NULL, 3,
 		    added, err, sizeof(err)), 0);
 		assert_int_equal(added[0], 1);
 		assert_int_equal(added[1], 0);
@@ -1213,6 +1284,7 @@ main(void)
 		cmocka_unit_test(test_batch_awkward_ids),
 		cmocka_unit_test(test_batch_empty),
 		cmocka_unit_test(test_batch_repeats),
+		cmocka_unit_test(test_pending_kept),
 		cmocka_unit_test(test_discover_race),
 	};
 

@@ -187,6 +187,52 @@ class SpoolFaults(unittest.TestCase):
         self.assertEqual(len(self.seen()), 3)
         self.assertEqual(len(spool_items(e.spool)), 3)
 
+    def test_pending_entry_that_left_the_feed_is_still_delivered(self):
+        """Busy feeds turn over in minutes: entries left pending by a poll
+        whose items could not be written, then gone from the document
+        before the next poll, are delivered from what the state kept, with
+        their pages, once each, under the names chosen at discovery."""
+        e = self.env
+        e.write_config([{"path": "wire.xml", "name": "wire"}])
+        r = self.once("EROFS:1000")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        pending = state_entries(e.state)
+        self.assertEqual(sorted(k[1] for k, (s, _) in pending.items() if s != STATUS_SEEN),
+                         ["urn:story:1", "urn:story:2", "urn:story:3"])
+        self.assertEqual(spool_items(e.spool), {})
+        # 1 and 2 leave the feed; 4 comes.
+        e.write_feed("wire.xml", [(4, 5), (3, 4)])
+        r = self.once()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        items = spool_items(e.spool)
+        by_id = {i["entry"]["id"]: (name, i) for name, i in items.items()}
+        self.assertEqual(sorted(by_id), ["urn:story:1", "urn:story:2", "urn:story:3",
+                                         "urn:story:4"])
+        self.assertIn("feed wire: 2 pending entries no longer in the feed", r.stderr)
+        for n in (1, 2, 3):
+            key = ("wire", f"urn:story:{n}")
+            name, item = by_id[key[1]]
+            us = pending[key][1]
+            self.assertEqual(name, item_name(us, *key))
+            self.assertEqual(item["discovered_at"],
+                             time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(us // 1000000)))
+            self.assertEqual(item["entry"]["title"], f"Story {n}")
+            self.assertEqual(item["entry"]["published"], f"2026-11-{n + 1:02d}T10:00:00Z")
+            self.assertEqual(item["entry"]["summary"], f"Summary of story {n}")
+            self.assertNotIn("error", item["article"])
+            self.assertTrue(item["article"]["url"].endswith(f"/articles/{n}.html"))
+        state = state_entries(e.state)
+        self.assertEqual({s for s, _ in state.values()}, {STATUS_SEEN})
+        # Seen, they keep nothing more, and are not delivered again.
+        db = sqlite3.connect(e.state)
+        kept = db.execute("SELECT count(*) FROM entries WHERE pending_entry IS NOT NULL")
+        self.assertEqual(kept.fetchone()[0], 0)
+        db.close()
+        e.write_feed("wire.xml", [(5, 6), (4, 5)])
+        r = self.once()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(spool_items(e.spool)), 5)
+
     def test_disk_full_daemon_retries_and_recovers(self):
         e = self.env
         e.write_config([{"path": "wire.xml", "name": "wire", "interval": "1s"}],

@@ -281,8 +281,9 @@ class E2E(unittest.TestCase):
                         {"path": "html.xml", "name": "html"},
                         {"path": "good.xml", "name": "good"}])
         r = self.assertOnce(want_rc=1)
-        # The truncated feed is read as far as it goes, with a warning.
-        self.assertIn("2 of 4 feeds failed", r.stderr)
+        # The truncated feed is read as far as it goes, with a warning; as
+        # that is no entry at all, its poll failed.
+        self.assertIn("3 of 4 feeds failed", r.stderr)
         self.assertIn("feed broken:", r.stderr)
         self.assertIn("truncated document: <", r.stderr)
         self.assertIn("feed missing:", r.stderr)
@@ -295,6 +296,68 @@ class E2E(unittest.TestCase):
         self.assertIn("HTTP 404", st.stdout)
         row = [l for l in st.stdout.splitlines() if l.startswith("good ")][0]
         self.assertIn(" 200 ", row)
+
+    def gone_and_validators(self, feed):
+        """({entry id: gone_since}, (etag, last_modified)) of feed."""
+        db = sqlite3.connect(self.env.state)
+        try:
+            gone = dict(db.execute(
+                "SELECT e.entry_id, e.gone_since FROM entries e JOIN feeds f"
+                " ON f.id = e.feed_id WHERE f.name = ?", (feed,)))
+            validators = db.execute("SELECT etag, last_modified FROM feeds"
+                                    " WHERE name = ?", (feed,)).fetchone()
+        finally:
+            db.close()
+        return gone, validators
+
+    def test_truncated_document_delivers_its_entries_and_marks_none_gone(self):
+        """A document cut short (a short Content-Length, a server that
+        stopped writing) lacks entries that are still in the feed."""
+        e = self.env
+        e.write_feed("wire.xml", [(3, 4), (2, 3), (1, 2)])
+        e.write_config([{"path": "wire.xml", "name": "wire", "article": "false"}])
+        self.assertOnce()
+        whole = rss(e.base, [(4, 5), (3, 4), (2, 3), (1, 2)])
+        e.write_site("wire.xml", whole[:whole.index("<title>Story 2")])
+        r = self.assertOnce()
+        self.assertIn("truncated document: <", r.stderr)
+        self.assertEqual([i["entry"]["id"] for _, i in e.items()].count("urn:story:4"), 1)
+        self.assertEqual(len(e.items()), 4)
+        gone, validators = self.gone_and_validators("wire")
+        self.assertEqual(gone, {f"urn:story:{n}": None for n in (1, 2, 3, 4)})
+        # Fetched in full next time: a 304 would keep the rest unread.
+        self.assertEqual(validators, (None, None))
+        # Whole again, the document says what left it.
+        e.write_feed("wire.xml", [(4, 5), (3, 4)])
+        self.assertOnce()
+        gone, validators = self.gone_and_validators("wire")
+        self.assertEqual([k for k, v in sorted(gone.items()) if v is not None],
+                         ["urn:story:1", "urn:story:2"])
+        self.assertIsNotNone(validators[0])
+
+    def test_broken_document_without_entries_is_a_failed_poll(self):
+        e = self.env
+        e.write_feed("wire.xml", [(2, 3), (1, 2)])
+        e.write_config([{"path": "wire.xml", "name": "wire", "article": "false"}])
+        self.assertOnce()
+        _, before = self.gone_and_validators("wire")
+        e.write_site("wire.xml", "<?xml version='1.0'?>\n<rss version='2.0'><channel>"
+                     "<title>Wire</title><item><title>Story 3</title><guid>urn:st")
+        r = self.assertOnce(want_rc=1)
+        self.assertIn("1 of 1 feeds failed", r.stderr)
+        self.assertIn("no entry read from a broken document", r.stderr)
+        gone, validators = self.gone_and_validators("wire")
+        self.assertEqual(gone, {"urn:story:1": None, "urn:story:2": None})
+        # The broken answer's validators are not kept: the last good ones are.
+        self.assertEqual(validators, before)
+        st = e.run("status")
+        self.assertIn("no entry read from a broken document", st.stdout)
+        self.assertIn("backoff", st.stdout)
+        db = sqlite3.connect(e.state)
+        polls, failures = db.execute("SELECT polls, failures FROM feeds").fetchone()
+        db.close()
+        self.assertEqual((polls, failures), (1, 1))
+        self.assertEqual(len(e.items()), 2)
 
     def test_article_errors_still_write_the_item(self):
         e = self.env

@@ -19,7 +19,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from nwdaemon import BINARY, SANITIZED, Daemon, main, spool_items, wait_for  # noqa: E402
+from nwdaemon import (BINARY, SANITIZED, Daemon, item_name, main,  # noqa: E402
+                      spool_items, wait_for)
 from pgserver import PgServer  # noqa: E402
 from redis_server import RedisServer  # noqa: E402
 from test_e2e import Env  # noqa: E402
@@ -293,6 +294,49 @@ class Instances(unittest.TestCase):
         gaps = [b - a for a, b in zip(times, times[1:])]
         self.assertTrue(all(g >= 5 - 0.05 for g in gaps),
                         f"polls overlapped: gaps {gaps}\n{c.logs()}")
+
+    def test_pending_entry_that_left_the_feed_is_delivered_once(self):
+        """An instance's spool refused its items, so its entries stayed
+        pending; the feed turned over before the next poll.  Whichever
+        instance claims the feed next delivers them from the shared state,
+        once, under the names chosen at discovery."""
+        c = self.cluster = Cluster(self, 2)
+        entries = {"wire": [1, 2, 3]}
+        self.publish(entries, "wire")
+        c.configure([{"path": "wire.xml", "name": "wire"}], interval="1s",
+                    min_interval="1s")
+        r = subprocess.run([BINARY, "once", "-c", c.instances[0].config],
+                           env=dict(os.environ, NEWSWATCH_FAULT_SPOOL="EROFS:1000"),
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        db = c.db.rsplit("/", 1)[1]
+        pending = {eid: int(us) for eid, us in PG.psql(
+            "SELECT entry_id, discovered_us FROM entries WHERE status = 1", db)}
+        self.assertEqual(sorted(pending), ["urn:story:1", "urn:story:2", "urn:story:3"])
+        entries["wire"] = [3, 4]
+        self.publish(entries, "wire")
+        c.start()
+        want = {("wire", f"urn:story:{n}") for n in (1, 2, 3, 4)}
+        wait_for(lambda: want <= set(c.delivered()), 60, "every entry delivered", c.logs)
+        wait_for(lambda: PG.psql("SELECT count(*) FROM entries WHERE status = 1"
+                                 " OR pending_entry IS NOT NULL", db) == [["0"]],
+                 30, "every entry seen, nothing kept", c.logs)
+        # A few more polls of the feed by either instance deliver nothing more.
+        polls = len(c.requests("/wire.xml"))
+        wait_for(lambda: len(c.requests("/wire.xml")) >= polls + 3, 30, "three more polls",
+                 c.logs)
+        for inst in c.instances:
+            self.assertEqual(inst.daemon.stop(), 0, c.logs())
+        delivered = c.delivered()
+        self.assertEqual(set(delivered), want)
+        self.assertEqual({k: v for k, v in delivered.items() if len(v) > 1}, {})
+        for inst in c.instances:
+            for name, item in inst.items().items():
+                eid = item["entry"]["id"]
+                if eid in pending:
+                    self.assertEqual(name, item_name(pending[eid], "wire", eid))
+                    self.assertEqual(item["entry"]["title"],
+                                     f"Story {eid.rsplit(':', 1)[1]}")
 
     def test_killed_instance_feeds_are_taken_over(self):
         nfeeds, lease = 60, 3
