@@ -16,6 +16,8 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xpath.h>
 
+#include "markup_guard.h"
+
 #include "article.h"
 #include "article_internal.h"
 #include "date.h"
@@ -463,7 +465,7 @@ article_parse(const char *buf, size_t len, const char *url,
 	void *octx = xmlStructuredErrorContext;
 	struct article *a = NULL;
 	htmlDocPtr doc = NULL;
-	char csbuf[CHARSET_MAX];
+	char csbuf[CHARSET_MAX], *guarded = NULL;
 	const char *cs;
 
 	*out = NULL;
@@ -480,6 +482,9 @@ article_parse(const char *buf, size_t len, const char *url,
 		snprintf(err, errlen, "not HTML: no markup");
 		goto fail;
 	}
+	if ((buf = markup_guarded(buf, &len, MARKUP_GUARD_HTML,
+	    &guarded)) == NULL)
+		goto oom;
 	/* The header's charset first, then the bytes themselves, and only
 	 * then what the page declares (libxml2 reads the BOM and <meta>). */
 	cs = content_type_charset(content_type, csbuf, sizeof(csbuf)) ? csbuf :
@@ -505,6 +510,7 @@ article_parse(const char *buf, size_t len, const char *url,
 		body_text(a, doc, buf, len, cs, rules, nrules, flags);
 	}
 	xmlFreeDoc(doc);
+	free(guarded);
 	xmlSetStructuredErrorFunc(octx, ofn);
 	*out = a;
 	return 0;
@@ -514,6 +520,7 @@ fail:
 	article_free(a);
 	if (doc != NULL)
 		xmlFreeDoc(doc);
+	free(guarded);
 	xmlSetStructuredErrorFunc(octx, ofn);
 	return -1;
 }
@@ -545,15 +552,20 @@ article_prefer_feed_content(struct article *a, const char *feed_html,
     unsigned flags)
 {
 	htmlDocPtr doc;
-	char *text, *html = NULL;
+	char *text, *html = NULL, *guarded = NULL;
+	const char *page;
 	size_t len;
 
 	if (feed_html == NULL || (len = strlen(feed_html)) == 0 ||
 	    len > INT32_MAX)
 		return 0;
-	doc = htmlReadMemory(feed_html, (int)len, a->url, "UTF-8",
+	if ((page = markup_guarded(feed_html, &len, MARKUP_GUARD_HTML,
+	    &guarded)) == NULL)
+		return -1;
+	doc = htmlReadMemory(page, (int)len, a->url, "UTF-8",
 	    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
 	    HTML_PARSE_RECOVER | HTML_PARSE_NOIMPLIED);
+	free(guarded);
 	if (doc == NULL)
 		return 0;
 	text = art_paragraphs((xmlNode *)doc);

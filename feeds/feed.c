@@ -16,6 +16,7 @@
 
 #include "feed.h"
 #include "feed_int.h"
+#include "markup_guard.h"
 #include "sha256.h"
 #include "text.h"
 #include "url.h"
@@ -1392,10 +1393,12 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 {
 	struct parse p = { 0 };
 	struct xml_errors xe = { 0 };
+	struct markup_guard_stats cut;
 	xmlParserCtxtPtr ctxt = NULL;
 	xmlBufferPtr fixed = NULL;
 	xmlNodePtr root;
 	char *encoding = NULL, *repaired = NULL, *denulled = NULL;
+	char *guarded = NULL;
 	const char *format;
 	size_t nuls = 0;
 	int rc = -1;
@@ -1414,6 +1417,15 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 		buf = (const char *)xmlBufferContent(fixed);
 		len = (size_t)xmlBufferLength(fixed);
 	}
+	/* Last, on the very bytes libxml2 reads: a tag's attributes past
+	 * the cap would cost time quadratic in their number. */
+	if (markup_guard(buf, len, 0, MARKUP_GUARD_MAX_ATTRS,
+	    MARKUP_GUARD_MAX_NS, &guarded, &len, &cut) == -1) {
+		feed_seterr(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (guarded != NULL)
+		buf = guarded;
 	if ((ctxt = xmlNewParserCtxt()) == NULL) {
 		feed_seterr(err, errlen, "out of memory");
 		goto fail;
@@ -1462,6 +1474,12 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 	if (fixed != NULL)
 		feed_warn(p.feed, "undeclared entities or bare '&' read as HTML "
 		    "would read them");
+	if (cut.attrs > 0)
+		feed_warn(p.feed, "%zu attributes past %d on one element "
+		    "dropped", cut.attrs, MARKUP_GUARD_MAX_ATTRS);
+	if (cut.ns > 0)
+		feed_warn(p.feed, "%zu namespace declarations past %d in "
+		    "scope dropped", cut.ns, MARKUP_GUARD_MAX_NS);
 	if (strncmp(format, "rss", 3) != 0)
 		atom_feed(&p, root);
 	else if (p.core_ns != NULL)
@@ -1484,6 +1502,7 @@ fail:
 	free(encoding);
 	free(repaired);
 	free(denulled);
+	free(guarded);
 	xmlBufferFree(fixed);
 	return rc;
 }
