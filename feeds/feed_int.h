@@ -51,14 +51,16 @@ void feed_entry_init(struct feed_entry *e);
 /* Free what e holds (not e itself). */
 void feed_entry_clear(struct feed_entry *e);
 
-/* Whether feed holds FEED_MAX_ENTRIES already (the first time it says so
- * it adds a warning). */
-int feed_full(struct feed *feed);
-
 /* Give e its id when the feed did not (link, else a content hash) and move
- * it to the end of feed's entries; e is left empty.  -1 on allocation
- * failure or when the feed already holds FEED_MAX_ENTRIES (e is cleared). */
+ * it to the end of feed's entries; e is left empty.  Past
+ * FEED_MAX_ENTRIES only the newest are kept (see struct feed): e, or the
+ * oldest entry kept, is freed and counted in ndropped.  -1 on allocation
+ * failure (e is cleared). */
 int feed_add_entry(struct feed *feed, struct feed_entry *e);
+
+/* After the last feed_add_entry: the entries kept past the cap back in
+ * document order, and a warning saying how many were left out. */
+void feed_finish(struct feed *feed);
 
 /* An empty feed, or NULL. */
 struct feed *feed_new(const char *format);

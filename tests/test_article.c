@@ -691,6 +691,35 @@ test_date_line(void **state)
 	article_free(a);
 }
 
+/* A page whose <div> has 100,000 attributes costs a linear scan, not
+ * minutes: the div keeps the first 256, the page reads as before. */
+static void
+test_many_attributes(void **state)
+{
+	static const struct article_rule rules[] = {
+		{ "section", "string(count(//div[@id='big']/@*))" },
+	};
+	size_t n = 100000, len = 0, cap = 256 + n * 16;
+	char *page = malloc(cap);
+	struct article *a;
+
+	(void)state;
+	assert_non_null(page);
+	len += (size_t)snprintf(page, cap, "<html><head><title>Attr page"
+	    "</title></head><body><div id='big'");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(page + len, cap - len, " a%zu=v", i);
+	len += (size_t)snprintf(page + len, cap - len, "><p>Body of the "
+	    "attribute page.</p></div></body></html>");
+	a = parse_rules(page, len, "http://x.example/a", NULL, rules, 1);
+	assert_string_equal(a->title, "Attr page");
+	assert_string_equal(a->section, "256");
+	assert_non_null(a->text);
+	assert_non_null(strstr(a->text, "Body of the attribute page."));
+	article_free(a);
+	free(page);
+}
+
 static void
 test_rules(void **state)
 {
@@ -1297,6 +1326,7 @@ main(void)
 		cmocka_unit_test(test_slider),
 		cmocka_unit_test(test_story_blocks),
 		cmocka_unit_test(test_ruby),
+		cmocka_unit_test(test_many_attributes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
