@@ -158,7 +158,8 @@ feed_push_str(char ***v, size_t *n, char *s)
 
 	if (s == NULL)
 		return;
-	if ((nv = reallocarray(*v, *n + 1, sizeof(*nv))) == NULL) {
+	if (*n == FEED_MAX_LIST ||
+	    (nv = reallocarray(*v, *n + 1, sizeof(*nv))) == NULL) {
 		free(s);
 		return;
 	}
@@ -172,7 +173,7 @@ feed_push_enclosure(struct feed_entry *e, char *url, char *type,
 {
 	struct feed_enclosure *ne;
 
-	if (url == NULL)
+	if (url == NULL || e->nenclosures == FEED_MAX_LIST)
 		goto drop;
 	for (size_t i = 0; i < e->nenclosures; i++) {
 		struct feed_enclosure *x = &e->enclosures[i];
@@ -1621,6 +1622,12 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 	if (cut.ns > 0)
 		feed_warn(p.feed, "%zu namespace declarations past %d in "
 		    "scope dropped", cut.ns, MARKUP_GUARD_MAX_NS);
+	if (cut.attlists > 0)
+		feed_warn(p.feed, "%zu <!ATTLIST> declarations dropped",
+		    cut.attlists);
+	if (cut.entities > 0)
+		feed_warn(p.feed, "%zu entity values with markup in character "
+		    "references emptied", cut.entities);
 	if (strncmp(format, "rss", 3) != 0)
 		atom_feed(&p, root);
 	else if (p.core_ns != NULL)

@@ -24,6 +24,9 @@
  * FEED_MAX_ENTRIES / 2 of the document and the last ones, where new
  * entries come in a feed ordered either way. */
 #define FEED_MAX_ENTRIES 10000
+/* Authors, categories and enclosures one entry (or the feed) keeps, the
+ * first ones: each new one is compared with those kept. */
+#define FEED_MAX_LIST 256
 
 struct feed_cap;
 

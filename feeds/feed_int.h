@@ -37,11 +37,12 @@ void feed_set_time(int64_t *field, int64_t t);
 void feed_warn(struct feed *feed, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Append s (taken; NULL is ignored) to the list v of n strings. */
+/* Append s (taken; NULL is ignored) to the list v of n strings; a list
+ * holding FEED_MAX_LIST already frees s instead. */
 void feed_push_str(char ***v, size_t *n, char *s);
 
-/* Append an enclosure unless one with the same URL is there; takes url
- * and type (url NULL: nothing added). */
+/* Append an enclosure unless one with the same URL is there or e holds
+ * FEED_MAX_LIST already; takes url and type (url NULL: nothing added). */
 void feed_push_enclosure(struct feed_entry *e, char *url, char *type,
     int64_t length);
 

@@ -421,8 +421,68 @@ pi_end(const struct guard *g, size_t i, size_t end)
 
 static void scan(struct guard *, size_t, size_t, int);
 
+/*
+ * Whether the DOCTYPE literal [i, end) is markup written in character
+ * references, which no byte scan can read: an entity value holding
+ * "&#60;" (or "&#38;", a reference made once the value is read) turns
+ * into markup where the entity is used, and one with markup and any
+ * reference may spell its blanks, quotes or '=' that way.
+ */
+static int
+literal_hides_markup(const struct guard *g, size_t i, size_t end)
+{
+	int refs = 0, markup = 0;
+	unsigned long v;
+	unsigned c, base;
+
+	for (; i < end; i++) {
+		if (at(g, i) == '<')
+			markup = 1;
+		if (!match(g, i, "&#", 0))
+			continue;
+		refs = 1;
+		base = at(g, i + 2) == 'x' ? 16 : 10;
+		for (i += base == 16 ? 3 : 2, v = 0; i < end; i++) {
+			c = at(g, i);
+			if (c >= '0' && c <= '9')
+				c -= '0';
+			else if (base == 16 && (c | 0x20) >= 'a' &&
+			    (c | 0x20) <= 'f')
+				c = (c | 0x20) - 'a' + 10;
+			else
+				break;
+			if (v < 0x110000)
+				v = v * base + c;
+		}
+		if (v == '<' || v == '&')
+			markup = 1;
+		i--;
+	}
+	return refs && markup;
+}
+
+/* Past the declaration at i: its '>' outside quotes. */
+static size_t
+attlist_end(const struct guard *g, size_t i, size_t end)
+{
+	unsigned c, q = 0;
+
+	for (; i < end; i++) {
+		c = at(g, i);
+		if (q != 0) {
+			if (c == q)
+				q = 0;
+		} else if (c == '"' || c == '\'')
+			q = c;
+		else if (c == '>')
+			return i + 1;
+	}
+	return end;
+}
+
 /* An XML DOCTYPE at i: its literals (entity values may hold markup,
- * parsed where the entity is used) are read as content. */
+ * parsed where the entity is used) are read as content, or emptied when
+ * they hide markup in character references. */
 static size_t
 xml_doctype(struct guard *g, size_t i, size_t end)
 {
@@ -436,13 +496,25 @@ xml_doctype(struct guard *g, size_t i, size_t end)
 			for (close = i + 1; close < end && at(g, close) != c;
 			    close++)
 				;
-			scan(g, i + 1, close, 1);
+			if (literal_hides_markup(g, i + 1, close)) {
+				drop(g, i + 1, close);
+				g->st.entities++;
+			} else
+				scan(g, i + 1, close, 1);
 			i = close;
 		} else if (match(g, i, "<!--", 0))
 			i = past(g, i + 4, end, "-->") - 1;
 		else if (match(g, i, "<?", 0))
 			i = past(g, i + 2, end, "?>") - 1;
-		else if (c == '[')
+		else if (subset && match(g, i, "<!ATTLIST", 0)) {
+			/* Its defaults go into every element named, each
+			 * checked against all the others: 50,000 of them
+			 * cost minutes and gigabytes.  No feed needs one. */
+			close = attlist_end(g, i, end);
+			drop(g, i, close);
+			g->st.attlists++;
+			i = close - 1;
+		} else if (c == '[')
 			subset = 1;
 		else if (c == ']')
 			subset = 0;

@@ -17,7 +17,10 @@
  * whole attributes (name, value and the blanks before them but one), and
  * in HTML the end tags at the start of <script> or <style> text that
  * would end it or not depending on which elements libxml2 has implied
- * (</p> in "<script></p>"); never text.
+ * (</p> in "<script></p>"); XML entity values that spell markup in
+ * character references ("&#60;z a='1'>") and the DOCTYPE's <!ATTLIST>
+ * declarations (each default is copied into every element it names);
+ * never text.
  * Documents in UTF-16 or UTF-32 (told by their BOM or by the way they
  * begin with '<', as libxml2 tells them) are read in their code units.
  * Does not promise well-formed output: it removes from what libxml2
@@ -44,6 +47,9 @@ struct markup_guard_stats {
 	size_t attrs;   /* attributes past max_attrs on their tag */
 	size_t ns;      /* namespace declarations past max_ns in scope */
 	size_t tags;    /* HTML end tags left out of <script> or <style> */
+	size_t entities; /* XML entity values emptied: markup in character
+			  * references */
+	size_t attlists; /* XML <!ATTLIST> declarations dropped */
 };
 
 /*

@@ -725,6 +725,36 @@ test_entry_cap_keeps_newest(void **state)
 	free(doc);
 }
 
+/* Each author and enclosure was compared with all before it: 60,000 in
+ * one entry held the loop for seconds.  An entry keeps FEED_MAX_LIST. */
+static void
+test_list_cap(void **state)
+{
+	size_t n = 60000, len = 0, cap = 256 + n * 128;
+	char *doc = malloc(cap);
+	struct feed *f;
+
+	(void)state;
+	assert_non_null(doc);
+	len += (size_t)snprintf(doc, cap, "<rss version=\"2.0\" xmlns:dc=\""
+	    "http://purl.org/dc/elements/1.1/\"><channel><item><guid>1</guid>");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(doc + len, cap - len, "<enclosure url="
+		    "\"http://x.example/%zu\" type=\"a/b\"/><dc:creator>a%zu"
+		    "</dc:creator><category>c%zu</category>", i, i, i);
+	snprintf(doc + len, cap - len, "</item></channel></rss>");
+	f = parse_text(doc);
+	assert_int_equal(f->nentries, 1);
+	assert_int_equal(f->entries[0].nenclosures, FEED_MAX_LIST);
+	assert_int_equal(f->entries[0].nauthors, FEED_MAX_LIST);
+	assert_int_equal(f->entries[0].ncategories, FEED_MAX_LIST);
+	assert_string_equal(f->entries[0].enclosures[0].url,
+	    "http://x.example/0");
+	assert_string_equal(f->entries[0].authors[FEED_MAX_LIST - 1], "a255");
+	feed_free(f);
+	free(doc);
+}
+
 /* One tag with 200,000 attributes costs a linear scan, not minutes: the
  * excess goes, with a warning; namespace declarations in scope too. */
 static void
@@ -838,6 +868,7 @@ main(void)
 		cmocka_unit_test(test_entry_cap),
 		cmocka_unit_test(test_entry_cap_keeps_newest),
 		cmocka_unit_test(test_many_attributes),
+		cmocka_unit_test(test_list_cap),
 		cmocka_unit_test(test_json_out),
 		cmocka_unit_test(test_nul_bytes_removed),
 	};
