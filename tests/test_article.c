@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "../feeds/article.h"
+#include "testdoc.h"
 
 #define ANSA_URL "https://www.ansa.it/sito/notizie/mondo/2022/01/07/" \
 	"kazakistan-putin_0b1c2d3e.html"
@@ -699,19 +700,15 @@ test_many_attributes(void **state)
 	static const struct article_rule rules[] = {
 		{ "section", "string(count(//div[@id='big']/@*))" },
 	};
-	size_t n = 100000, len = 0, cap = 256 + n * 16;
-	char *page = malloc(cap);
+	char *page = testdoc("<html><head><title>Attr page</title></head>"
+	    "<body><div id='big'", " a%1$zu=v", 100000, "><p>Body of the "
+	    "attribute page.</p></div></body></html>");
 	struct article *a;
 
 	(void)state;
 	assert_non_null(page);
-	len += (size_t)snprintf(page, cap, "<html><head><title>Attr page"
-	    "</title></head><body><div id='big'");
-	for (size_t i = 0; i < n; i++)
-		len += (size_t)snprintf(page + len, cap - len, " a%zu=v", i);
-	len += (size_t)snprintf(page + len, cap - len, "><p>Body of the "
-	    "attribute page.</p></div></body></html>");
-	a = parse_rules(page, len, "http://x.example/a", NULL, rules, 1);
+	a = parse_rules(page, strlen(page), "http://x.example/a", NULL,
+	    rules, 1);
 	assert_string_equal(a->title, "Attr page");
 	assert_string_equal(a->section, "256");
 	assert_non_null(a->text);

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "../feeds/feed.h"
+#include "testdoc.h"
 
 #define DATA "tests/data/feeds/"
 
@@ -730,19 +731,15 @@ test_entry_cap_keeps_newest(void **state)
 static void
 test_list_cap(void **state)
 {
-	size_t n = 60000, len = 0, cap = 256 + n * 128;
-	char *doc = malloc(cap);
+	char *doc = testdoc("<rss version=\"2.0\" xmlns:dc=\"http://purl.org/"
+	    "dc/elements/1.1/\"><channel><item><guid>1</guid>", "<enclosure "
+	    "url=\"http://x.example/%1$zu\" type=\"a/b\"/><dc:creator>a%1$zu"
+	    "</dc:creator><category>c%1$zu</category>", 60000,
+	    "</item></channel></rss>");
 	struct feed *f;
 
 	(void)state;
 	assert_non_null(doc);
-	len += (size_t)snprintf(doc, cap, "<rss version=\"2.0\" xmlns:dc=\""
-	    "http://purl.org/dc/elements/1.1/\"><channel><item><guid>1</guid>");
-	for (size_t i = 0; i < n; i++)
-		len += (size_t)snprintf(doc + len, cap - len, "<enclosure url="
-		    "\"http://x.example/%zu\" type=\"a/b\"/><dc:creator>a%zu"
-		    "</dc:creator><category>c%zu</category>", i, i, i);
-	snprintf(doc + len, cap - len, "</item></channel></rss>");
 	f = parse_text(doc);
 	assert_int_equal(f->nentries, 1);
 	assert_int_equal(f->entries[0].nenclosures, FEED_MAX_LIST);
@@ -760,33 +757,28 @@ test_list_cap(void **state)
 static void
 test_many_attributes(void **state)
 {
-	size_t n = 200000, len = 0, cap = 64 + n * 16 + 200 * 40 + 256;
-	char *doc = malloc(cap), want[128];
+	char *head = testdoc("<rss version=\"2.0\"><channel><item",
+	    " a%1$zu=\"v\"", 200000, "><title>Hostile</title><guid>h1</guid>"
+	    "</item><item");
+	char *doc = testdoc(head, " xmlns:p%1$zu=\"urn:%1$zu\"", 200,
+	    "><title>Second</title><guid>h2</guid></item></channel></rss>");
+	char want[128];
 	struct feed *f;
 
 	(void)state;
 	assert_non_null(doc);
-	len += (size_t)snprintf(doc, cap, "<rss version=\"2.0\"><channel><item");
-	for (size_t i = 0; i < n; i++)
-		len += (size_t)snprintf(doc + len, cap - len, " a%zu=\"v\"", i);
-	len += (size_t)snprintf(doc + len, cap - len, "><title>Hostile</title>"
-	    "<guid>h1</guid></item><item");
-	for (size_t i = 0; i < 200; i++)
-		len += (size_t)snprintf(doc + len, cap - len,
-		    " xmlns:p%zu=\"urn:%zu\"", i, i);
-	snprintf(doc + len, cap - len, "><title>Second</title><guid>h2</guid>"
-	    "</item></channel></rss>");
 	f = parse_text(doc);
 	assert_int_equal(f->nentries, 2);
 	assert_string_equal(f->entries[0].title, "Hostile");
 	assert_string_equal(f->entries[1].title, "Second");
 	assert_int_equal(f->nwarnings, 2);
-	snprintf(want, sizeof(want), "%zu attributes past %d on one element "
-	    "dropped", n - 256, 256);
+	snprintf(want, sizeof(want), "%d attributes past %d on one element "
+	    "dropped", 200000 - 256, 256);
 	assert_string_equal(f->warnings[0], want);
 	assert_string_equal(f->warnings[1], "72 namespace declarations past "
 	    "128 in scope dropped");
 	feed_free(f);
+	free(head);
 	free(doc);
 }
 

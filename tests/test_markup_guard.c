@@ -16,7 +16,7 @@
 #include <libxml/tree.h>
 
 #include "../feeds/markup_guard.h"
-#include "../feeds/strbuf.h"
+#include "testdoc.h"
 
 /* in with caps attrs and ns: want is the result, NULL when in must come
  * back untouched (and not copied). */
@@ -41,24 +41,6 @@ check(unsigned flags, size_t attrs, size_t ns, const char *in,
 	assert_string_equal(out, want);
 	assert_int_equal(outlen, strlen(want));
 	free(out);
-}
-
-/* "<TAG a0="v" a1="v" ...>" with n attributes, then rest. */
-static char *
-many_attrs(const char *head, const char *tag, size_t n, const char *rest)
-{
-	struct strbuf b = { 0 };
-	char a[32];
-
-	strbuf_add(&b, head, strlen(head));
-	strbuf_add(&b, "<", 1);
-	strbuf_add(&b, tag, strlen(tag));
-	for (size_t i = 0; i < n; i++) {
-		snprintf(a, sizeof(a), " a%zu=\"v\"", i);
-		strbuf_add(&b, a, strlen(a));
-	}
-	strbuf_add(&b, rest, strlen(rest));
-	return strbuf_finish(&b);
 }
 
 static size_t
@@ -114,7 +96,7 @@ test_normal_documents_untouched(void **state)
 static void
 test_xml_attributes_capped(void **state)
 {
-	char *doc = many_attrs("<rss><channel>", "item", 200000,
+	char *doc = testdoc("<rss><channel><item", " a%1$zu=\"v\"", 200000,
 	    "><title>T</title></item><item><title>U</title></item>"
 	    "</channel></rss>");
 	struct markup_guard_stats st;
@@ -173,8 +155,9 @@ test_namespaces_in_scope_capped(void **state)
 static void
 test_html_attributes_capped(void **state)
 {
-	char *page = many_attrs("<html><head><title>T</title></head><body>",
-	    "div id=big", 100000, "><p>Body text.</p></div></body></html>");
+	char *page = testdoc("<html><head><title>T</title></head><body>"
+	    "<div id=big", " a%1$zu=\"v\"", 100000, "><p>Body text.</p></div>"
+	    "</body></html>");
 	char in[160], want[160];
 	htmlDocPtr h;
 	char *out;
