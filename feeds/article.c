@@ -482,13 +482,13 @@ article_parse(const char *buf, size_t len, const char *url,
 		snprintf(err, errlen, "not HTML: no markup");
 		goto fail;
 	}
-	if ((buf = markup_guarded(buf, &len, MARKUP_GUARD_HTML,
-	    &guarded)) == NULL)
-		goto oom;
 	/* The header's charset first, then the bytes themselves, and only
 	 * then what the page declares (libxml2 reads the BOM and <meta>). */
 	cs = content_type_charset(content_type, csbuf, sizeof(csbuf)) ? csbuf :
 	    sniff_utf8(buf, len) ? "UTF-8" : NULL;
+	if ((buf = markup_guarded(buf, &len, MARKUP_GUARD_HTML, cs,
+	    &guarded)) == NULL)
+		goto oom;
 	doc = parse_html(buf, len, url, cs);
 	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
 		snprintf(err, errlen, "not HTML: the parser found no element");
@@ -560,7 +560,7 @@ article_prefer_feed_content(struct article *a, const char *feed_html,
 	    len > INT32_MAX)
 		return 0;
 	if ((page = markup_guarded(feed_html, &len, MARKUP_GUARD_HTML,
-	    &guarded)) == NULL)
+	    "UTF-8", &guarded)) == NULL)
 		return -1;
 	doc = htmlReadMemory(page, (int)len, a->url, "UTF-8",
 	    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |

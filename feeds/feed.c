@@ -1561,7 +1561,7 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 	}
 	/* Last, on the very bytes libxml2 reads: a tag's attributes past
 	 * the cap would cost time quadratic in their number. */
-	if (markup_guard(buf, len, 0, MARKUP_GUARD_MAX_ATTRS,
+	if (markup_guard(buf, len, 0, encoding, MARKUP_GUARD_MAX_ATTRS,
 	    MARKUP_GUARD_MAX_NS, &guarded, &len, &cut) == -1) {
 		feed_seterr(err, errlen, "out of memory");
 		goto fail;

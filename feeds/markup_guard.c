@@ -11,7 +11,10 @@
  *    comment, CDATA section, PI or the DOCTYPE starts over, here as there.
  *  - HTML: quotes count only in attribute values and DOCTYPE literals, a
  *    start tag needs '<' and an ASCII letter, names stop after 100 bytes
- *    (what follows is the next attribute), and a NUL byte ends the parse.
+ *    (what follows is the next attribute).  A NUL byte ends a tag, a
+ *    value or a literal (libxml2 reads them byte by byte), not a comment,
+ *    PI or script (read character by character, NUL as a space); where
+ *    libxml2 stops the whole parse at one, reading on costs nothing.
  *
  * Nothing is copied until the first attribute is dropped; from then on
  * out holds everything kept so far and "copied" says how far.
@@ -331,7 +334,7 @@ html_raw(struct guard *g, size_t i, size_t end, const char *name)
 {
 	size_t tag, at_name, nlen;
 
-	while (i < end && at(g, i) != 0) {
+	while (i < end) {
 		if (match(g, i, "</", 0)) {
 			if (html_name(g, i + 2, end) == 0) {
 				i += 2;
@@ -345,7 +348,7 @@ html_raw(struct guard *g, size_t i, size_t end, const char *name)
 			g->st.tags++;
 			continue;
 		}
-		while (i < end && at(g, i) != 0 &&
+		while (i < end &&
 		    !(match(g, i, "</", 0) && match(g, i + 2, name, 1)))
 			i++;
 	}
@@ -387,8 +390,7 @@ html_doctype(const struct guard *g, size_t i, size_t end)
 	return i < end && at(g, i) == '>' ? i + 1 : i;
 }
 
-/* Past the comment at i; HTML also ends one at "--!>" (htmlParseComment),
- * and a NUL ends the HTML parse. */
+/* Past the comment at i; HTML also ends one at "--!>" (htmlParseComment). */
 static size_t
 comment_end(const struct guard *g, size_t i, size_t end)
 {
@@ -397,8 +399,6 @@ comment_end(const struct guard *g, size_t i, size_t end)
 			return i + 3;
 		if (g->html && match(g, i, "--!>", 0))
 			return i + 4;
-		if (g->html && at(g, i) == 0)
-			return end;
 	}
 	return end;
 }
@@ -414,7 +414,7 @@ pi_end(const struct guard *g, size_t i, size_t end)
 		return i + 2;
 	if (!g->html)
 		return past(g, i + 2, end, "?>");
-	while (i < end && (c = at(g, i)) != '>' && c != 0)
+	while (i < end && at(g, i) != '>')
 		i++;
 	return i;
 }
@@ -536,8 +536,6 @@ scan(struct guard *g, size_t i, size_t end, int literal)
 
 	while (i < end) {
 		c = at(g, i);
-		if (g->html && c == 0)
-			return;         /* htmlParseContentInternal stops */
 		if (c != '<') {
 			if (!is_blank(c))
 				g->in_content = 1;
@@ -586,13 +584,24 @@ scan(struct guard *g, size_t i, size_t end, int literal)
 	}
 }
 
-/* Code unit width and order as libxml2 tells them (xmlDetectCharEncoding):
- * a BOM, or '<' as the first character; two ASCII characters in UTF-16
- * when the charset came from elsewhere. */
+/* Code unit width and order: the charset's when it names UTF-16 or
+ * UTF-32 (libxml2 reads plain "UTF-16" as little-endian), a BOM saying
+ * which, else as xmlDetectCharEncoding tells them from the first bytes. */
 static void
-detect_width(struct guard *g, const unsigned char *b, size_t len)
+detect_width(struct guard *g, const unsigned char *b, size_t len,
+    const char *charset)
 {
 	g->w = 1;
+	if (charset != NULL && (strncasecmp(charset, "utf-16", 6) == 0 ||
+	    strncasecmp(charset, "utf-32", 6) == 0)) {
+		g->w = charset[4] == '1' ? 2 : 4;
+		g->be = strcasecmp(charset + 6, "be") == 0;
+		if (len >= 2 && b[0] == 0xfe && b[1] == 0xff)
+			g->be = 1;
+		else if (len >= 2 && b[0] == 0xff && b[1] == 0xfe)
+			g->be = 0;
+		return;
+	}
 	if (len < 4)
 		return;
 	if ((b[0] == 0xff && b[1] == 0xfe && b[2] == 0 && b[3] == 0) ||
@@ -603,10 +612,10 @@ detect_width(struct guard *g, const unsigned char *b, size_t len)
 		g->w = 4;
 		g->be = 1;
 	} else if ((b[0] == 0xff && b[1] == 0xfe) ||
-	    (b[0] != 0 && b[1] == 0 && b[2] != 0 && b[3] == 0))
+	    (b[0] == '<' && b[1] == 0 && b[2] == '?' && b[3] == 0))
 		g->w = 2;
 	else if ((b[0] == 0xfe && b[1] == 0xff) ||
-	    (b[0] == 0 && b[1] != 0 && b[2] == 0 && b[3] != 0)) {
+	    (b[0] == 0 && b[1] == '<' && b[2] == 0 && b[3] == '?')) {
 		g->w = 2;
 		g->be = 1;
 	}
@@ -614,8 +623,8 @@ detect_width(struct guard *g, const unsigned char *b, size_t len)
 
 int
 markup_guard(const char *buf, size_t len, unsigned flags,
-    size_t max_attrs, size_t max_ns, char **out, size_t *outlen,
-    struct markup_guard_stats *stats)
+    const char *charset, size_t max_attrs, size_t max_ns, char **out,
+    size_t *outlen, struct markup_guard_stats *stats)
 {
 	struct guard g;
 	size_t n;
@@ -627,7 +636,7 @@ markup_guard(const char *buf, size_t len, unsigned flags,
 	g.html = (flags & MARKUP_GUARD_HTML) != 0;
 	g.max_attrs = max_attrs;
 	g.max_ns = max_ns < MARKUP_GUARD_MAX_NS ? max_ns : MARKUP_GUARD_MAX_NS;
-	detect_width(&g, g.buf, len);
+	detect_width(&g, g.buf, len, charset);
 	g.n = len / g.w;
 	scan(&g, 0, g.n, 0);
 	if (stats != NULL)
@@ -643,9 +652,10 @@ markup_guard(const char *buf, size_t len, unsigned flags,
 }
 
 const char *
-markup_guarded(const char *buf, size_t *len, unsigned flags, char **copy)
+markup_guarded(const char *buf, size_t *len, unsigned flags,
+    const char *charset, char **copy)
 {
-	if (markup_guard(buf, *len, flags, MARKUP_GUARD_MAX_ATTRS,
+	if (markup_guard(buf, *len, flags, charset, MARKUP_GUARD_MAX_ATTRS,
 	    MARKUP_GUARD_MAX_NS, copy, len, NULL) == -1)
 		return NULL;
 	return *copy != NULL ? *copy : buf;

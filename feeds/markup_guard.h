@@ -21,8 +21,9 @@
  * character references ("&#60;z a='1'>") and the DOCTYPE's <!ATTLIST>
  * declarations (each default is copied into every element it names);
  * never text.
- * Documents in UTF-16 or UTF-32 (told by their BOM or by the way they
- * begin with '<', as libxml2 tells them) are read in their code units.
+ * Documents in UTF-16 or UTF-32 (a charset that says so, else their BOM
+ * or the way they begin with "<?" or "<", as libxml2 tells them) are read
+ * in their code units.
  * Does not promise well-formed output: it removes from what libxml2
  * reads, it does not repair.
  */
@@ -54,7 +55,8 @@ struct markup_guard_stats {
 
 /*
  * Read len bytes of buf as an XML document (flags 0) or an HTML page
- * (MARKUP_GUARD_HTML), keeping at most max_attrs attributes per start tag
+ * (MARKUP_GUARD_HTML) in charset (the one the parser is told; NULL when
+ * it is to find out), keeping at most max_attrs attributes per start tag
  * and, for XML, at most max_ns namespace declarations in scope (callers
  * pass MARKUP_GUARD_MAX_ATTRS and MARKUP_GUARD_MAX_NS; tests pass small
  * ones).  Returns 0 with *out NULL and *outlen len when nothing needs
@@ -64,8 +66,8 @@ struct markup_guard_stats {
  * point at the variable the caller passed len from.
  */
 int markup_guard(const char *buf, size_t len, unsigned flags,
-    size_t max_attrs, size_t max_ns, char **out, size_t *outlen,
-    struct markup_guard_stats *stats);
+    const char *charset, size_t max_attrs, size_t max_ns, char **out,
+    size_t *outlen, struct markup_guard_stats *stats);
 
 /*
  * markup_guard with the default caps, for callers that parse whatever
@@ -74,6 +76,6 @@ int markup_guard(const char *buf, size_t len, unsigned flags,
  * *len.  NULL on allocation failure.
  */
 const char *markup_guarded(const char *buf, size_t *len, unsigned flags,
-    char **copy);
+    const char *charset, char **copy);
 
 #endif

@@ -579,7 +579,8 @@ text_from_html(const char *html)
 	/* htmlReadMemory takes an int size. */
 	if ((len = strlen(clean)) > INT32_MAX)
 		len = INT32_MAX;
-	page = markup_guarded(clean, &len, MARKUP_GUARD_HTML, &guarded);
+	page = markup_guarded(clean, &len, MARKUP_GUARD_HTML, "UTF-8",
+	    &guarded);
 	if (page != NULL && len > 0)
 		doc = htmlReadMemory(page, (int)len, NULL, "UTF-8",
 		    HTML_PARSE_NONET | HTML_PARSE_NOERROR |

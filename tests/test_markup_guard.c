@@ -28,7 +28,8 @@ check(unsigned flags, size_t attrs, size_t ns, const char *in,
 	char *out;
 	size_t outlen;
 
-	assert_int_equal(markup_guard(in, strlen(in), flags, attrs, ns, &out,
+	assert_int_equal(markup_guard(in, strlen(in), flags, NULL, attrs, ns,
+	    &out,
 	    &outlen, &st), 0);
 	if (want == NULL) {
 		assert_null(out);
@@ -124,7 +125,7 @@ test_xml_attributes_capped(void **state)
 	check(0, 8, 8, "<!DOCTYPE r [<!ATTLIST r a CDATA '>' b CDATA \"1\">"
 	    "<!ELEMENT r ANY>]><r/>", "<!DOCTYPE r [<!ELEMENT r ANY>]><r/>");
 
-	assert_int_equal(markup_guard(doc, strlen(doc), 0,
+	assert_int_equal(markup_guard(doc, strlen(doc), 0, NULL,
 	    MARKUP_GUARD_MAX_ATTRS, MARKUP_GUARD_MAX_NS, &out, &len, &st), 0);
 	assert_non_null(out);
 	assert_int_equal(st.attrs, 200000 - MARKUP_GUARD_MAX_ATTRS);
@@ -198,7 +199,7 @@ test_html_attributes_capped(void **state)
 	check(MARKUP_GUARD_HTML, 1, 0, "<!-- x --!><b c d>-->",
 	    "<!-- x --!><b c >-->");
 
-	assert_int_equal(markup_guard(page, strlen(page), MARKUP_GUARD_HTML,
+	assert_int_equal(markup_guard(page, strlen(page), MARKUP_GUARD_HTML, NULL,
 	    MARKUP_GUARD_MAX_ATTRS, 0, &out, &len, NULL), 0);
 	assert_non_null(out);
 	h = htmlReadMemory(out, (int)len, NULL, "UTF-8", HTML_PARSE_NONET |
@@ -227,7 +228,7 @@ test_utf16(void **state)
 		in[2 + 2 * i] = ascii[i];
 		in[3 + 2 * i] = '\0';
 	}
-	assert_int_equal(markup_guard(in, 2 + 2 * i, 0, 1, 1, &out, &len,
+	assert_int_equal(markup_guard(in, 2 + 2 * i, 0, NULL, 1, 1, &out, &len,
 	    NULL), 0);
 	assert_non_null(out);
 	assert_int_equal(len, 2 + 2 * i - 2 * strlen("b='' c=''"));
@@ -282,7 +283,7 @@ test_random_markup_never_passes_cap(void **state)
 		}
 		doc[n] = '\0';
 		assert_int_equal(markup_guard(doc, n, html ? MARKUP_GUARD_HTML :
-		    0, 2, 2, &out, &len, NULL), 0);
+		    0, html ? "UTF-8" : NULL, 2, 2, &out, &len, NULL), 0);
 		d = html ? htmlReadMemory(out ? out : doc, (int)len, NULL,
 		    "UTF-8", HTML_PARSE_NONET | HTML_PARSE_NOERROR |
 		    HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER) :
