@@ -44,38 +44,6 @@ check(unsigned flags, size_t attrs, size_t ns, const char *in,
 	free(out);
 }
 
-static size_t
-count_props(xmlNodePtr n)
-{
-	size_t k = 0;
-
-	for (xmlAttrPtr p = n->properties; p != NULL; p = p->next)
-		k++;
-	return k;
-}
-
-/* The most attributes any element of the tree has. */
-static size_t
-max_props(xmlNodePtr n)
-{
-	size_t most = 0, k;
-
-	/* Iterative: random documents nest deep. */
-	while (n != NULL) {
-		if (n->type == XML_ELEMENT_NODE && (k = count_props(n)) > most)
-			most = k;
-		if (n->children != NULL && n->type == XML_ELEMENT_NODE) {
-			n = n->children;
-			continue;
-		}
-		while (n != NULL && n->next == NULL)
-			n = n->parent;
-		if (n != NULL)
-			n = n->next;
-	}
-	return most;
-}
-
 static void
 test_normal_documents_untouched(void **state)
 {
@@ -133,7 +101,7 @@ test_xml_attributes_capped(void **state)
 	assert_non_null(x);
 	item = xmlDocGetRootElement(x)->children->children;
 	assert_string_equal((const char *)item->name, "item");
-	assert_int_equal(count_props(item), MARKUP_GUARD_MAX_ATTRS);
+	assert_int_equal(testdoc_most_attrs(item), MARKUP_GUARD_MAX_ATTRS);
 	assert_string_equal((const char *)item->next->name, "item");
 	xmlFreeDoc(x);
 	free(out);
@@ -205,7 +173,7 @@ test_html_attributes_capped(void **state)
 	h = htmlReadMemory(out, (int)len, NULL, "UTF-8", HTML_PARSE_NONET |
 	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER);
 	assert_non_null(h);
-	assert_int_equal(max_props(xmlDocGetRootElement(h)),
+	assert_int_equal(testdoc_most_attrs(xmlDocGetRootElement(h)),
 	    MARKUP_GUARD_MAX_ATTRS);
 	xmlFreeDoc(h);
 	free(out);
@@ -234,7 +202,7 @@ test_utf16(void **state)
 	assert_int_equal(len, 2 + 2 * i - 2 * strlen("b='' c=''"));
 	x = xmlReadMemory(out, (int)len, NULL, NULL, XML_PARSE_NONET);
 	assert_non_null(x);
-	assert_int_equal(count_props(xmlDocGetRootElement(x)), 1);
+	assert_int_equal(testdoc_most_attrs(xmlDocGetRootElement(x)), 1);
 	xmlFreeDoc(x);
 	free(out);
 }
@@ -290,7 +258,7 @@ test_random_markup_never_passes_cap(void **state)
 		    xmlReadMemory(out ? out : doc, (int)len, NULL, NULL,
 		    XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR |
 		    XML_PARSE_NOWARNING);
-		max = d != NULL ? max_props(xmlDocGetRootElement(d)) : 0;
+		max = d != NULL ? testdoc_most_attrs(xmlDocGetRootElement(d)) : 0;
 		if (max > 2)
 			fail_msg("%s round %d: %zu attributes from:\n%s",
 			    html ? "HTML" : "XML", round, max, out ? out : doc);

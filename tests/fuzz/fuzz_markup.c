@@ -10,6 +10,7 @@
 #include <libxml/tree.h>
 
 #include "../../feeds/markup_guard.h"
+#include "../testdoc.h"
 #include "fuzz.h"
 
 static void
@@ -17,32 +18,6 @@ silent(void *ctx, const char *fmt, ...)
 {
 	(void)ctx;
 	(void)fmt;
-}
-
-/* The most attributes an element of the tree under n has; iterative, as
- * documents nest deep. */
-static size_t
-most_attrs(xmlNodePtr n)
-{
-	size_t most = 0, k;
-
-	while (n != NULL) {
-		if (n->type == XML_ELEMENT_NODE) {
-			k = 0;
-			for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
-				k++;
-			most = k > most ? k : most;
-			if (n->children != NULL) {
-				n = n->children;
-				continue;
-			}
-		}
-		while (n != NULL && n->next == NULL)
-			n = n->parent;
-		if (n != NULL)
-			n = n->next;
-	}
-	return most;
 }
 
 int
@@ -67,7 +42,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    HTML_PARSE_RECOVER) : xmlReadMemory(out ? out : doc, (int)len, NULL,
 	    NULL, XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR |
 	    XML_PARSE_NOWARNING);
-	if (d != NULL && most_attrs(xmlDocGetRootElement(d)) > cap)
+	if (d != NULL && testdoc_most_attrs(xmlDocGetRootElement(d)) > cap)
 		abort();
 	xmlFreeDoc(d);
 	free(out);
