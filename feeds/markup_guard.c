@@ -585,8 +585,10 @@ scan(struct guard *g, size_t i, size_t end, int literal)
 }
 
 /* Code unit width and order: the charset's when it names UTF-16 or
- * UTF-32 (libxml2 reads plain "UTF-16" as little-endian), a BOM saying
- * which, else as xmlDetectCharEncoding tells them from the first bytes. */
+ * UTF-32 (libxml2 reads plain "UTF-16" as little-endian; a BOM says
+ * which), else as xmlDetectCharEncoding tells them from the first bytes
+ * (a BOM, or "<?" or "<" in UTF-16 or UTF-32) when the parser is told no
+ * charset. */
 static void
 detect_width(struct guard *g, const unsigned char *b, size_t len,
     const char *charset)
@@ -602,7 +604,7 @@ detect_width(struct guard *g, const unsigned char *b, size_t len,
 			g->be = 0;
 		return;
 	}
-	if (len < 4)
+	if (charset != NULL || len < 4)
 		return;
 	if ((b[0] == 0xff && b[1] == 0xfe && b[2] == 0 && b[3] == 0) ||
 	    (b[0] == '<' && b[1] == 0 && b[2] == 0 && b[3] == 0))

@@ -21,9 +21,9 @@
  * character references ("&#60;z a='1'>") and the DOCTYPE's <!ATTLIST>
  * declarations (each default is copied into every element it names);
  * never text.
- * Documents in UTF-16 or UTF-32 (a charset that says so, else their BOM
- * or the way they begin with "<?" or "<", as libxml2 tells them) are read
- * in their code units.
+ * Documents in UTF-16 or UTF-32 (a charset that says so, or without one
+ * their BOM or the way they begin with "<?" or "<", as libxml2 tells
+ * them) are read in their code units.
  * Does not promise well-formed output: it removes from what libxml2
  * reads, it does not repair.
  */
