@@ -782,6 +782,25 @@ test_many_attributes(void **state)
 	free(doc);
 }
 
+/* A title escaped once more than it should be is read as HTML, on the
+ * loop: a tag with 100,000 attributes in it cost minutes. */
+static void
+test_escaped_markup_attributes(void **state)
+{
+	char *doc = testdoc("<rss version=\"2.0\"><channel><item><guid>1</guid>"
+	    "<title>&lt;b", " a%1$zu=v", 100000, "&gt;Escaped&lt;/b&gt;</title>"
+	    "</item></channel></rss>");
+	struct feed *f;
+
+	(void)state;
+	assert_non_null(doc);
+	f = parse_text(doc);
+	assert_int_equal(f->nentries, 1);
+	assert_string_equal(f->entries[0].title, "Escaped");
+	feed_free(f);
+	free(doc);
+}
+
 static void
 test_json_out(void **state)
 {
@@ -861,6 +880,7 @@ main(void)
 		cmocka_unit_test(test_entry_cap_keeps_newest),
 		cmocka_unit_test(test_many_attributes),
 		cmocka_unit_test(test_list_cap),
+		cmocka_unit_test(test_escaped_markup_attributes),
 		cmocka_unit_test(test_json_out),
 		cmocka_unit_test(test_nul_bytes_removed),
 	};
