@@ -16,6 +16,8 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xpath.h>
 
+#include "markup_guard.h"
+
 #include "article.h"
 #include "article_internal.h"
 #include "date.h"
@@ -464,7 +466,7 @@ article_parse(const char *buf, size_t len, const char *url,
 	void *octx = xmlStructuredErrorContext;
 	struct article *a = NULL;
 	htmlDocPtr doc = NULL;
-	char csbuf[CHARSET_MAX];
+	char csbuf[CHARSET_MAX], *guarded = NULL;
 	const char *cs;
 
 	*out = NULL;
@@ -485,6 +487,9 @@ article_parse(const char *buf, size_t len, const char *url,
 	 * then what the page declares (libxml2 reads the BOM and <meta>). */
 	cs = content_type_charset(content_type, csbuf, sizeof(csbuf)) ? csbuf :
 	    sniff_utf8(buf, len) ? "UTF-8" : NULL;
+	if ((buf = markup_guarded(buf, &len, MARKUP_GUARD_HTML, cs,
+	    &guarded)) == NULL)
+		goto oom;
 	doc = parse_html(buf, len, url, cs);
 	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
 		snprintf(err, errlen, "not HTML: the parser found no element");
@@ -508,6 +513,7 @@ article_parse(const char *buf, size_t len, const char *url,
 		body_text(a, doc, buf, len, cs, rules, nrules, flags);
 	}
 	xmlFreeDoc(doc);
+	free(guarded);
 	xmlSetStructuredErrorFunc(octx, ofn);
 	*out = a;
 	return 0;
@@ -517,6 +523,7 @@ fail:
 	article_free(a);
 	if (doc != NULL)
 		xmlFreeDoc(doc);
+	free(guarded);
 	xmlSetStructuredErrorFunc(octx, ofn);
 	return -1;
 }
@@ -548,15 +555,20 @@ article_prefer_feed_content(struct article *a, const char *feed_html,
     unsigned flags)
 {
 	htmlDocPtr doc;
-	char *text, *html = NULL;
+	char *text, *html = NULL, *guarded = NULL;
+	const char *page;
 	size_t len;
 
 	if (feed_html == NULL || (len = strlen(feed_html)) == 0 ||
 	    len > INT32_MAX)
 		return 0;
-	doc = htmlReadMemory(feed_html, (int)len, a->url, "UTF-8",
+	if ((page = markup_guarded(feed_html, &len, MARKUP_GUARD_HTML,
+	    "UTF-8", &guarded)) == NULL)
+		return -1;
+	doc = htmlReadMemory(page, (int)len, a->url, "UTF-8",
 	    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
 	    HTML_PARSE_RECOVER | HTML_PARSE_NOIMPLIED);
+	free(guarded);
 	if (doc == NULL)
 		return 0;
 	text = art_paragraphs((xmlNode *)doc);

@@ -16,6 +16,7 @@
 
 #include "feed.h"
 #include "feed_int.h"
+#include "markup_guard.h"
 #include "sha256.h"
 #include "text.h"
 #include "url.h"
@@ -158,7 +159,8 @@ feed_push_str(char ***v, size_t *n, char *s)
 
 	if (s == NULL)
 		return;
-	if ((nv = reallocarray(*v, *n + 1, sizeof(*nv))) == NULL) {
+	if (*n == FEED_MAX_LIST ||
+	    (nv = reallocarray(*v, *n + 1, sizeof(*nv))) == NULL) {
 		free(s);
 		return;
 	}
@@ -172,7 +174,7 @@ feed_push_enclosure(struct feed_entry *e, char *url, char *type,
 {
 	struct feed_enclosure *ne;
 
-	if (url == NULL)
+	if (url == NULL || e->nenclosures == FEED_MAX_LIST)
 		goto drop;
 	for (size_t i = 0; i < e->nenclosures; i++) {
 		struct feed_enclosure *x = &e->enclosures[i];
@@ -266,15 +268,158 @@ content_id(const struct feed_entry *e)
 	return id;
 }
 
-int
-feed_full(struct feed *feed)
+/*
+ * Past FEED_MAX_ENTRIES a document keeps its newest entries: by date (the
+ * later of published and updated), and among entries dated alike or not
+ * at all, the first FEED_MAX_ENTRIES / 2 of the document and then the
+ * last ones, because new entries come at the top of a feed or at its
+ * bottom, and the old ones sit in the middle either way.  Made when the
+ * first entry past the cap comes: a heap with the oldest kept on top.
+ */
+struct feed_cap {
+	size_t *seq;    /* seq[i]: entries[i]'s place in the document */
+	size_t *heap;   /* indices into entries */
+};
+
+static int64_t
+entry_date(const struct feed_entry *e)
 {
-	if (feed->nentries < FEED_MAX_ENTRIES)
+	return e->updated > e->published ? e->updated : e->published;
+}
+
+/* Whether entry a, the document's seq a'th, is older than b. */
+static int
+older(const struct feed_entry *a, size_t sa, const struct feed_entry *b,
+    size_t sb)
+{
+	int64_t da = entry_date(a), db = entry_date(b);
+	size_t ta = sa < FEED_MAX_ENTRIES / 2 ? SIZE_MAX : sa;
+	size_t tb = sb < FEED_MAX_ENTRIES / 2 ? SIZE_MAX : sb;
+
+	if (da != db)
+		return da < db;
+	if (ta != tb)
+		return ta < tb;
+	return sa > sb;         /* both near the top: the later is older */
+}
+
+static int
+heap_older(const struct feed *feed, size_t x, size_t y)
+{
+	const struct feed_cap *c = feed->cap;
+
+	return older(&feed->entries[c->heap[x]], c->seq[c->heap[x]],
+	    &feed->entries[c->heap[y]], c->seq[c->heap[y]]);
+}
+
+static void
+heap_down(struct feed *feed, size_t i)
+{
+	size_t n = feed->nentries, l, m, t;
+
+	for (;;) {
+		m = i;
+		l = 2 * i + 1;
+		if (l < n && heap_older(feed, l, m))
+			m = l;
+		if (l + 1 < n && heap_older(feed, l + 1, m))
+			m = l + 1;
+		if (m == i)
+			return;
+		t = feed->cap->heap[i];
+		feed->cap->heap[i] = feed->cap->heap[m];
+		feed->cap->heap[m] = t;
+		i = m;
+	}
+}
+
+static int
+cap_start(struct feed *feed)
+{
+	struct feed_cap *c;
+	size_t n = feed->nentries;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->seq = reallocarray(NULL, n, sizeof(*c->seq))) == NULL ||
+	    (c->heap = reallocarray(NULL, n, sizeof(*c->heap))) == NULL) {
+		if (c != NULL)
+			free(c->seq);
+		free(c);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		c->seq[i] = c->heap[i] = i;
+	feed->cap = c;
+	for (size_t i = n / 2; i-- > 0; )
+		heap_down(feed, i);
+	return 0;
+}
+
+static void
+cap_free(struct feed *feed)
+{
+	if (feed->cap == NULL)
+		return;
+	free(feed->cap->seq);
+	free(feed->cap->heap);
+	free(feed->cap);
+	feed->cap = NULL;
+}
+
+/* Take the entry the document gave seq'th in place of the oldest kept,
+ * unless it is older still. */
+static int
+cap_offer(struct feed *feed, struct feed_entry *e, size_t seq)
+{
+	size_t top;
+
+	if (feed->cap == NULL && cap_start(feed) == -1)
+		return -1;
+	top = feed->cap->heap[0];
+	feed->ndropped++;
+	if (older(e, seq, &feed->entries[top], feed->cap->seq[top])) {
+		feed_entry_clear(e);
 		return 0;
-	if (feed->ndropped++ == 0)
-		feed_warn(feed, "more than %d entries: the rest are ignored",
-		    FEED_MAX_ENTRIES);
-	return 1;
+	}
+	feed_entry_clear(&feed->entries[top]);
+	feed->entries[top] = *e;
+	feed->cap->seq[top] = seq;
+	feed_entry_init(e);
+	heap_down(feed, 0);
+	return 0;
+}
+
+static int
+by_seq(const void *a, const void *b, void *seq)
+{
+	size_t x = ((const size_t *)seq)[*(const size_t *)a];
+	size_t y = ((const size_t *)seq)[*(const size_t *)b];
+
+	return (x > y) - (x < y);
+}
+
+void
+feed_finish(struct feed *feed)
+{
+	struct feed_entry *sorted;
+	size_t n = feed->nentries, *order;
+
+	if (feed->cap == NULL)
+		return;
+	feed_warn(feed, "%zu entries, more than %d: the %zu oldest left out",
+	    n + feed->ndropped, FEED_MAX_ENTRIES, feed->ndropped);
+	/* The heap is done with: it becomes the document order. */
+	order = feed->cap->heap;
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	qsort_r(order, n, sizeof(*order), by_seq, feed->cap->seq);
+	if ((sorted = reallocarray(NULL, n, sizeof(*sorted))) != NULL) {
+		for (size_t i = 0; i < n; i++)
+			sorted[i] = feed->entries[order[i]];
+		free(feed->entries);
+		feed->entries = sorted;
+	}
+	cap_free(feed);
 }
 
 /*
@@ -321,13 +466,13 @@ feed_add_entry(struct feed *feed, struct feed_entry *e)
 {
 	struct feed_entry *ne;
 
-	if (feed_full(feed))
-		goto fail;
 	if (e->id == NULL && e->link != NULL)
 		e->id = strdup(e->link);
 	if (e->id == NULL && (e->id = content_id(e)) == NULL)
 		goto fail;
 	drop_unsafe_links(feed, e);
+	if (feed->nentries == FEED_MAX_ENTRIES)
+		return cap_offer(feed, e, feed->nentries + feed->ndropped);
 	ne = reallocarray(feed->entries, feed->nentries + 1, sizeof(*ne));
 	if (ne == NULL)
 		goto fail;
@@ -364,6 +509,7 @@ feed_free(struct feed *feed)
 	for (size_t i = 0; i < feed->nentries; i++)
 		feed_entry_clear(&feed->entries[i]);
 	free(feed->entries);
+	cap_free(feed);
 	free(feed->format);
 	free(feed->title);
 	free(feed->link);
@@ -862,10 +1008,8 @@ rss_channel(struct parse *p, xmlNodePtr channel)
 		    is_el(c, NS_DC, "creator") || is_el(c, NS_ITUNES, "author"))
 			feed_push_str(&f->authors, &f->nauthors,
 			    rss_author(name_of(c)));
-		else if (is_core(p, c, "item")) {
-			if (!feed_full(f))
-				rss_item(p, c);
-		}
+		else if (is_core(p, c, "item"))
+			rss_item(p, c);
 		else
 			poll_hint(p, c, &hint);
 	}
@@ -884,7 +1028,7 @@ rdf(struct parse *p, xmlNodePtr root)
 	for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
 		if (is_core(p, c, "channel"))
 			rss_channel(p, c);
-		else if (is_core(p, c, "item") && !feed_full(p->feed))
+		else if (is_core(p, c, "item"))
 			rss_item(p, c);
 	}
 }
@@ -1052,10 +1196,9 @@ atom_feed(struct parse *p, xmlNodePtr root)
 			feed_set_time(&f->updated, date_of(c));
 		else if (is_core(p, c, "author"))
 			feed_push_str(&f->authors, &f->nauthors, atom_person(p, c));
-		else if (is_core(p, c, "entry")) {
-			if (!feed_full(f))
-				atom_entry(p, c);
-		} else
+		else if (is_core(p, c, "entry"))
+			atom_entry(p, c);
+		else
 			poll_hint(p, c, &hint);
 	}
 	f->ttl = poll_hint_seconds(&hint);
@@ -1435,10 +1578,12 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 {
 	struct parse p = { 0 };
 	struct xml_errors xe = { 0 };
+	struct markup_guard_stats cut;
 	xmlParserCtxtPtr ctxt = NULL;
 	xmlBufferPtr fixed = NULL;
 	xmlNodePtr root;
 	char *encoding = NULL, *repaired = NULL, *denulled = NULL;
+	char *guarded = NULL;
 	const char *format;
 	size_t nuls = 0;
 	int rc = -1;
@@ -1457,6 +1602,15 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 		buf = (const char *)xmlBufferContent(fixed);
 		len = (size_t)xmlBufferLength(fixed);
 	}
+	/* Last, on the very bytes libxml2 reads: a tag's attributes past
+	 * the cap would cost time quadratic in their number. */
+	if (markup_guard(buf, len, 0, encoding, MARKUP_GUARD_MAX_ATTRS,
+	    MARKUP_GUARD_MAX_NS, &guarded, &len, &cut) == -1) {
+		feed_seterr(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (guarded != NULL)
+		buf = guarded;
 	if ((ctxt = xmlNewParserCtxt()) == NULL) {
 		feed_seterr(err, errlen, "out of memory");
 		goto fail;
@@ -1506,6 +1660,18 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 	if (fixed != NULL)
 		feed_warn(p.feed, "undeclared entities or bare '&' read as HTML "
 		    "would read them");
+	if (cut.attrs > 0)
+		feed_warn(p.feed, "%zu attributes past %d on one element "
+		    "dropped", cut.attrs, MARKUP_GUARD_MAX_ATTRS);
+	if (cut.ns > 0)
+		feed_warn(p.feed, "%zu namespace declarations past %d in "
+		    "scope dropped", cut.ns, MARKUP_GUARD_MAX_NS);
+	if (cut.attlists > 0)
+		feed_warn(p.feed, "%zu <!ATTLIST> declarations dropped",
+		    cut.attlists);
+	if (cut.entities > 0)
+		feed_warn(p.feed, "%zu entity values with markup in character "
+		    "references emptied", cut.entities);
 	if (strncmp(format, "rss", 3) != 0)
 		atom_feed(&p, root);
 	else if (p.core_ns != NULL)
@@ -1515,9 +1681,10 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 		for (xmlNodePtr c = root->children; c != NULL; c = c->next)
 			if (is_el(c, NULL, "channel"))
 				rss_channel(&p, c);
-			else if (is_el(c, NULL, "item") && !feed_full(p.feed))
+			else if (is_el(c, NULL, "item"))
 				rss_item(&p, c);
 	}
+	feed_finish(p.feed);
 	*out = p.feed;
 	p.feed = NULL;
 	rc = 0;
@@ -1528,6 +1695,7 @@ fail:
 	free(encoding);
 	free(repaired);
 	free(denulled);
+	free(guarded);
 	xmlBufferFree(fixed);
 	return rc;
 }

@@ -18,8 +18,17 @@
 
 #include "date.h"
 
-/* Hard caps on what one document may produce. */
+/* Hard caps on what one document may produce: past FEED_MAX_ENTRIES
+ * entries the newest are kept, by date (the later of published and
+ * updated); among entries dated alike or not at all, the first
+ * FEED_MAX_ENTRIES / 2 of the document and the last ones, where new
+ * entries come in a feed ordered either way. */
 #define FEED_MAX_ENTRIES 10000
+/* Authors, categories and enclosures one entry (or the feed) keeps, the
+ * first ones: each new one is compared with those kept. */
+#define FEED_MAX_LIST 256
+
+struct feed_cap;
 
 struct feed_enclosure {
 	char *url;          /* absolute http(s) */
@@ -58,7 +67,7 @@ struct feed {
 	int64_t updated;
 	/* What was wrong with a document that could still be read (XML
 	 * errors recovered from, bytes not in the declared encoding, entries
-	 * past the cap), one line each: feedparser's "bozo". */
+	 * left out past the cap), one line each: feedparser's "bozo". */
 	char **warnings;
 	size_t nwarnings;
 	size_t ndropped;    /* entries past FEED_MAX_ENTRIES, not kept */
@@ -66,6 +75,7 @@ struct feed {
 	 * recovery could: entries it seems not to list may just not have
 	 * been read.  Its warnings say what was wrong. */
 	int incomplete;
+	struct feed_cap *cap; /* the parser's while it reads; NULL after */
 	/* How long the feed asks readers to wait between polls, in seconds:
 	 * RSS <ttl>, else sy:updatePeriod/sy:updateFrequency; -1 when it
 	 * says nothing. */

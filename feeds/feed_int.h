@@ -37,11 +37,12 @@ void feed_set_time(int64_t *field, int64_t t);
 void feed_warn(struct feed *feed, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Append s (taken; NULL is ignored) to the list v of n strings. */
+/* Append s (taken; NULL is ignored) to the list v of n strings; a list
+ * holding FEED_MAX_LIST already frees s instead. */
 void feed_push_str(char ***v, size_t *n, char *s);
 
-/* Append an enclosure unless one with the same URL is there; takes url
- * and type (url NULL: nothing added). */
+/* Append an enclosure unless one with the same URL is there or e holds
+ * FEED_MAX_LIST already; takes url and type (url NULL: nothing added). */
 void feed_push_enclosure(struct feed_entry *e, char *url, char *type,
     int64_t length);
 
@@ -51,15 +52,17 @@ void feed_entry_init(struct feed_entry *e);
 /* Free what e holds (not e itself). */
 void feed_entry_clear(struct feed_entry *e);
 
-/* Whether feed holds FEED_MAX_ENTRIES already (the first time it says so
- * it adds a warning). */
-int feed_full(struct feed *feed);
-
 /* Give e its id when the feed did not (link, else a content hash), drop
  * its link and enclosures that are not http(s) URLs (with a warning), and
- * move it to the end of feed's entries; e is left empty.  -1 on allocation
- * failure or when the feed already holds FEED_MAX_ENTRIES (e is cleared). */
+ * move it to the end of feed's entries; e is left empty.  Past
+ * FEED_MAX_ENTRIES only the newest are kept (see struct feed): e, or the
+ * oldest entry kept, is freed and counted in ndropped.  -1 on allocation
+ * failure (e is cleared). */
 int feed_add_entry(struct feed *feed, struct feed_entry *e);
+
+/* After the last feed_add_entry: the entries kept past the cap back in
+ * document order, and a warning saying how many were left out. */
+void feed_finish(struct feed *feed);
 
 /* An empty feed, or NULL. */
 struct feed *feed_new(const char *format);

@@ -154,13 +154,12 @@ feed_parse_json(const char *buf, size_t len, const char *base_url,
 	feed->language = title_of(root, "language");
 	authors_of(root, &feed->authors, &feed->nauthors);
 	json_array_foreach(json_object_get(root, "items"), i, it) {
-		if (json_is_object(it)) {
-			if (!feed_full(feed))
-				item(feed, it, base_url);
-		}
+		if (json_is_object(it))
+			item(feed, it, base_url);
 		else
 			feed_warn(feed, "item %zu is not an object", i + 1);
 	}
+	feed_finish(feed);
 	*out = feed;
 	feed = NULL;
 	rc = 0;

@@ -10,6 +10,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
+#include "markup_guard.h"
 #include "strbuf.h"
 #include "text.h"
 
@@ -565,7 +566,8 @@ layout_text(struct layout *l, const char *s)
 char *
 text_from_html(const char *html)
 {
-	char *clean = NULL;
+	char *clean = NULL, *guarded = NULL;
+	const char *page;
 	htmlDocPtr doc = NULL;
 	xmlNodePtr n;
 	struct layout l = { { 0 }, 0, 0 };
@@ -577,8 +579,10 @@ text_from_html(const char *html)
 	/* htmlReadMemory takes an int size. */
 	if ((len = strlen(clean)) > INT32_MAX)
 		len = INT32_MAX;
-	if (len > 0)
-		doc = htmlReadMemory(clean, (int)len, NULL, "UTF-8",
+	page = markup_guarded(clean, &len, MARKUP_GUARD_HTML, "UTF-8",
+	    &guarded);
+	if (page != NULL && len > 0)
+		doc = htmlReadMemory(page, (int)len, NULL, "UTF-8",
 		    HTML_PARSE_NONET | HTML_PARSE_NOERROR |
 		    HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER |
 		    HTML_PARSE_IGNORE_ENC);
@@ -612,6 +616,7 @@ text_from_html(const char *html)
 		}
 	}
 	xmlFreeDoc(doc);
+	free(guarded);
 	free(clean);
 	return buf_finish(&l.b);
 }

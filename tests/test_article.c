@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "../feeds/article.h"
+#include "testdoc.h"
 
 #define ANSA_URL "https://www.ansa.it/sito/notizie/mondo/2022/01/07/" \
 	"kazakistan-putin_0b1c2d3e.html"
@@ -721,6 +722,31 @@ test_date_line(void **state)
 	article_free(a);
 }
 
+/* A page whose <div> has 100,000 attributes costs a linear scan, not
+ * minutes: the div keeps the first 256, the page reads as before. */
+static void
+test_many_attributes(void **state)
+{
+	static const struct article_rule rules[] = {
+		{ "section", "string(count(//div[@id='big']/@*))" },
+	};
+	char *page = testdoc("<html><head><title>Attr page</title></head>"
+	    "<body><div id='big'", " a%1$zu=v", 100000, "><p>Body of the "
+	    "attribute page.</p></div></body></html>");
+	struct article *a;
+
+	(void)state;
+	assert_non_null(page);
+	a = parse_rules(page, strlen(page), "http://x.example/a", NULL,
+	    rules, 1);
+	assert_string_equal(a->title, "Attr page");
+	assert_string_equal(a->section, "256");
+	assert_non_null(a->text);
+	assert_non_null(strstr(a->text, "Body of the attribute page."));
+	article_free(a);
+	free(page);
+}
+
 static void
 test_rules(void **state)
 {
@@ -1328,6 +1354,7 @@ main(void)
 		cmocka_unit_test(test_slider),
 		cmocka_unit_test(test_story_blocks),
 		cmocka_unit_test(test_ruby),
+		cmocka_unit_test(test_many_attributes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

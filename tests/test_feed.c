@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "../feeds/feed.h"
+#include "testdoc.h"
 
 #define DATA "tests/data/feeds/"
 
@@ -719,6 +721,151 @@ test_entry_cap(void **state)
 	free(buf);
 }
 
+/* An RSS feed of n items, g0 first; dated ones a minute apart, oldest
+ * first. */
+static char *
+rss_items(size_t n, int dated)
+{
+	size_t len = 0, cap = 64 + n * 128;
+	char *buf = malloc(cap), date[64];
+	time_t t;
+
+	assert_non_null(buf);
+	len += (size_t)snprintf(buf, cap, "<rss version=\"2.0\"><channel>");
+	for (size_t i = 0; i < n; i++) {
+		t = 1700000000 + (time_t)i * 60;
+		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000",
+		    gmtime(&t));
+		len += (size_t)snprintf(buf + len, cap - len, "<item><guid>g%zu"
+		    "</guid>%s%s%s</item>", i, dated ? "<pubDate>" : "",
+		    dated ? date : "", dated ? "</pubDate>" : "");
+	}
+	snprintf(buf + len, cap - len, "</channel></rss>");
+	return buf;
+}
+
+static int
+has_id(const struct feed *f, const char *id)
+{
+	for (size_t i = 0; i < f->nentries; i++)
+		if (strcmp(f->entries[i].id, id) == 0)
+			return 1;
+	return 0;
+}
+
+/* A feed ordered oldest first with more than FEED_MAX_ENTRIES entries
+ * keeps its newest, in document order, and says how many went. */
+static void
+test_entry_cap_keeps_newest(void **state)
+{
+	char *doc = rss_items(FEED_MAX_ENTRIES + 7, 1), want[128];
+	struct feed *f = parse_text(doc);
+
+	(void)state;
+	assert_int_equal(f->nentries, FEED_MAX_ENTRIES);
+	assert_int_equal(f->ndropped, 7);
+	assert_string_equal(f->entries[0].id, "g7");
+	assert_string_equal(f->entries[FEED_MAX_ENTRIES - 1].id, "g10006");
+	for (size_t i = 1; i < f->nentries; i++)
+		assert_true(f->entries[i - 1].published <
+		    f->entries[i].published);
+	snprintf(want, sizeof(want), "%d entries, more than %d: the 7 oldest "
+	    "left out", FEED_MAX_ENTRIES + 7, FEED_MAX_ENTRIES);
+	assert_int_equal(f->nwarnings, 1);
+	assert_string_equal(f->warnings[0], want);
+	feed_free(f);
+	free(doc);
+
+	/* Undated: new entries come first or last, the old ones sit in the
+	 * middle. */
+	doc = rss_items(FEED_MAX_ENTRIES + 2000, 0);
+	f = parse_text(doc);
+	assert_int_equal(f->nentries, FEED_MAX_ENTRIES);
+	assert_string_equal(f->entries[0].id, "g0");
+	assert_string_equal(f->entries[FEED_MAX_ENTRIES / 2 - 1].id, "g4999");
+	assert_string_equal(f->entries[FEED_MAX_ENTRIES / 2].id, "g7000");
+	assert_string_equal(f->entries[FEED_MAX_ENTRIES - 1].id, "g11999");
+	assert_false(has_id(f, "g5000"));
+	assert_false(has_id(f, "g6999"));
+	feed_free(f);
+	free(doc);
+}
+
+/* Each author and enclosure was compared with all before it: 60,000 in
+ * one entry held the loop for seconds.  An entry keeps FEED_MAX_LIST. */
+static void
+test_list_cap(void **state)
+{
+	char *doc = testdoc("<rss version=\"2.0\" xmlns:dc=\"http://purl.org/"
+	    "dc/elements/1.1/\"><channel><item><guid>1</guid>", "<enclosure "
+	    "url=\"http://x.example/%1$zu\" type=\"a/b\"/><dc:creator>a%1$zu"
+	    "</dc:creator><category>c%1$zu</category>", 60000,
+	    "</item></channel></rss>");
+	struct feed *f;
+
+	(void)state;
+	assert_non_null(doc);
+	f = parse_text(doc);
+	assert_int_equal(f->nentries, 1);
+	assert_int_equal(f->entries[0].nenclosures, FEED_MAX_LIST);
+	assert_int_equal(f->entries[0].nauthors, FEED_MAX_LIST);
+	assert_int_equal(f->entries[0].ncategories, FEED_MAX_LIST);
+	assert_string_equal(f->entries[0].enclosures[0].url,
+	    "http://x.example/0");
+	assert_string_equal(f->entries[0].authors[FEED_MAX_LIST - 1], "a255");
+	feed_free(f);
+	free(doc);
+}
+
+/* One tag with 200,000 attributes costs a linear scan, not minutes: the
+ * excess goes, with a warning; namespace declarations in scope too. */
+static void
+test_many_attributes(void **state)
+{
+	char *head = testdoc("<rss version=\"2.0\"><channel><item",
+	    " a%1$zu=\"v\"", 200000, "><title>Hostile</title><guid>h1</guid>"
+	    "</item><item");
+	char *doc = testdoc(head, " xmlns:p%1$zu=\"urn:%1$zu\"", 200,
+	    "><title>Second</title><guid>h2</guid></item></channel></rss>");
+	char want[128];
+	struct feed *f;
+
+	(void)state;
+	assert_non_null(doc);
+	f = parse_text(doc);
+	assert_int_equal(f->nentries, 2);
+	assert_string_equal(f->entries[0].title, "Hostile");
+	assert_string_equal(f->entries[1].title, "Second");
+	assert_int_equal(f->nwarnings, 2);
+	snprintf(want, sizeof(want), "%d attributes past %d on one element "
+	    "dropped", 200000 - 256, 256);
+	assert_string_equal(f->warnings[0], want);
+	assert_string_equal(f->warnings[1], "72 namespace declarations past "
+	    "128 in scope dropped");
+	feed_free(f);
+	free(head);
+	free(doc);
+}
+
+/* A title escaped once more than it should be is read as HTML, on the
+ * loop: a tag with 100,000 attributes in it cost minutes. */
+static void
+test_escaped_markup_attributes(void **state)
+{
+	char *doc = testdoc("<rss version=\"2.0\"><channel><item><guid>1</guid>"
+	    "<title>&lt;b", " a%1$zu=v", 100000, "&gt;Escaped&lt;/b&gt;</title>"
+	    "</item></channel></rss>");
+	struct feed *f;
+
+	(void)state;
+	assert_non_null(doc);
+	f = parse_text(doc);
+	assert_int_equal(f->nentries, 1);
+	assert_string_equal(f->entries[0].title, "Escaped");
+	feed_free(f);
+	free(doc);
+}
+
 static void
 test_json_out(void **state)
 {
@@ -835,6 +982,10 @@ main(void)
 		cmocka_unit_test(test_entry_from_json),
 		cmocka_unit_test(test_hash_id_stable),
 		cmocka_unit_test(test_entry_cap),
+		cmocka_unit_test(test_entry_cap_keeps_newest),
+		cmocka_unit_test(test_many_attributes),
+		cmocka_unit_test(test_list_cap),
+		cmocka_unit_test(test_escaped_markup_attributes),
 		cmocka_unit_test(test_json_out),
 		cmocka_unit_test(test_nul_bytes_removed),
 		cmocka_unit_test(test_script_links_dropped),

@@ -20,6 +20,7 @@ for name in "$@"; do
 	article) seeds="tests/data/articles tests/data/e2e"; max_len=32768 ;;
 	jsonld)	seeds="tests/fuzz/corpus/jsonld"; max_len=8192 ;;
 	config)	seeds="tests/data/config"; max_len=4096 ;;
+	markup)	seeds="tests/data/fuzz-regress/markup"; max_len=2048 ;;
 	*)	echo "fuzz: unknown harness $name" >&2; exit 2 ;;
 	esac
 	corpus=build-fuzz/corpus/$name
