@@ -114,12 +114,8 @@ art_clean(const char *s)
 		return NULL;
 	if ((dec = text_decode_entities(s)) == NULL)
 		return NULL;
-	sq = text_squash(dec);
+	sq = text_squash_nonempty(dec);
 	free(dec);
-	if (sq != NULL && *sq == '\0') {
-		free(sq);
-		sq = NULL;
-	}
 	return sq;
 }
 
@@ -226,12 +222,8 @@ xpath_node_value(xmlNode *n, int paragraphs)
 		return paragraphs ? art_paragraphs(n) : art_node_text(n);
 	if ((c = xmlNodeGetContent(n)) == NULL)
 		return NULL;
-	s = text_squash((const char *)c);
+	s = text_squash_nonempty((const char *)c);
 	xmlFree(c);
-	if (s != NULL && *s == '\0') {
-		free(s);
-		s = NULL;
-	}
 	return s;
 }
 

@@ -8,7 +8,6 @@
  */
 #include <sys/stat.h>
 
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +22,7 @@
 #include <sqlite3.h>
 
 #include "../store/state.h"
+#include "tmpdir.h"
 
 #define APP_ID 0x6e777374
 
@@ -31,33 +31,8 @@
 #define STATE_SQLITE_VERSION 5
 #define STATE_PG_VERSION 6
 
-static char tmpdir[64];
 static char err[512];
 static const char *pg_admin;   /* NEWSWATCH_TEST_PG: the server to use */
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
-setup(void **ctx)
-{
-	(void)ctx;
-	strcpy(tmpdir, "/tmp/test_state.XXXXXX");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **ctx)
-{
-	(void)ctx;
-	return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static int
 is_pg(const char *path)
@@ -1289,5 +1264,5 @@ main(void)
 	};
 
 	pg_admin = getenv("NEWSWATCH_TEST_PG");
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
