@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 
 #include "../store/state.h"
+#include "skip.h"
 #include "tmpdir.h"
 
 #define APP_ID 0x6e777374
@@ -90,7 +91,17 @@ path_for(const char *name)
 }
 
 /* The SQLite-file checks: skipped on PostgreSQL. */
-#define SQLITE_ONLY() do { if (pg_admin != NULL) skip(); } while (0)
+#define SQLITE_ONLY() do {						\
+	if (pg_admin != NULL)						\
+		SKIP_BECAUSE("a SQLite file check, running on PostgreSQL");	\
+} while (0)
+
+/* The shared-state checks: skipped on SQLite. */
+#define PG_ONLY() do {							\
+	if (pg_admin == NULL)						\
+		SKIP_BECAUSE("needs PostgreSQL: NEWSWATCH_TEST_PG unset "	\
+		    "(tests/integration/test_shared.py sets it)");	\
+} while (0)
 
 static struct state *
 open_ok(const char *path)
@@ -358,7 +369,7 @@ test_readonly_refused(void **ctx)
 	(void)ctx;
 	SQLITE_ONLY();
 	if (geteuid() == 0)
-		skip();
+		SKIP_BECAUSE("root writes through file modes");
 	state_close(open_ok(path));
 	assert_int_equal(chmod(path, 0444), 0);
 	assert_int_equal(state_open(path, &st, err, sizeof(err)), -1);
@@ -818,7 +829,7 @@ test_not_shared(void **ctx)
 
 	(void)ctx;
 	if (pg_admin != NULL)
-		skip();
+		SKIP_BECAUSE("PostgreSQL always shares");
 	st = open_ok(path_for("alone.db"));
 	assert_int_equal(state_shared(st), 0);
 	assert_int_equal(state_feeds_claim(st, 1, 60, 10, &names, &n, err,
@@ -855,8 +866,7 @@ test_leases(void **ctx)
 	char mine[16];
 
 	(void)ctx;
-	if (pg_admin == NULL)
-		skip();
+	PG_ONLY();
 	path = path_for("leases");
 	a = open_ok(path);
 	b = open_ok(path);
@@ -921,8 +931,7 @@ test_host_slots(void **ctx)
 	int slot = -1;
 
 	(void)ctx;
-	if (pg_admin == NULL)
-		skip();
+	PG_ONLY();
 	path = path_for("hosts");
 	a = open_ok(path);
 	b = open_ok(path);
@@ -1203,8 +1212,7 @@ test_discover_race(void **ctx)
 	int added_a = -1, added_b = -1;
 
 	(void)ctx;
-	if (pg_admin == NULL)
-		skip();
+	PG_ONLY();
 	path = path_for("race");
 	a = open_ok(path);
 	b = open_ok(path);
