@@ -167,6 +167,33 @@ class Tools(unittest.TestCase):
         self.assertIn("warning: state /etc/hostname/state.db cannot be written", out)
         self.assertIn(f"{c}: warning: interval 1m is below min_interval 5m", out)
 
+    def test_a_mistyped_state_url_is_a_config_error_not_a_file(self):
+        # Run where a relative path would land: nothing may be created.
+        def run(cmd):
+            return subprocess.run([BINARY, cmd, "-c", self.env.config],
+                                  cwd=self.env.dir, capture_output=True,
+                                  text=True, timeout=60)
+        c = self.env.config
+        for typed, meant in (("postgresql:/nw@db.example/news",
+                              "postgresql://nw@db.example/news"),
+                             ("postgres//db.example/news", "postgres://db.example/news"),
+                             ("pgsql://db.example/news", "postgresql://db.example/news")):
+            self.write("spool: {spool}\nstate: " + typed + "\nfeeds:\n"
+                       "  - url: http://127.0.0.1:9/feed\n")
+            before = sorted(os.listdir(self.env.dir))
+            for cmd in ("check", "once"):
+                r = run(cmd)
+                self.assertEqual(r.returncode, 78, r.stdout + r.stderr)
+                self.assertIn(f"{c}:2:8: state: '{typed}' is no supported URL "
+                              f"(did you mean '{meant}'", r.stderr)
+            self.assertEqual(sorted(os.listdir(self.env.dir)), before)
+        # A relative path with a ':' in it, written ./ first, is a file.
+        self.write("spool: {spool}\nstate: ./x:y.db\nfeeds:\n")
+        r = run("check")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(run("once").returncode, 0)
+        self.assertTrue(os.path.isfile(os.path.join(self.env.dir, "x:y.db")))
+
     def test_check_warns_about_each_duplicate_url_among_many_feeds(self):
         # 3,000 feeds, URLs sharing a long prefix; five repeat an earlier
         # one, which each warning names (the first of its URL, also for
