@@ -803,12 +803,26 @@ on_failed_start(struct ev_loop *loop, ev_idle *w, int revents)
 	dispatch(http);
 }
 
+/* libcurl's start-up, OpenSSL's with it, costs a one-shot command that
+ * touches no network more than the rest of its work: the first http_new
+ * pays it, http_global_cleanup undoes it. */
+static int curl_ready;
+
 struct http *
 http_new(struct ev_loop *loop, const struct http_limits *lim, char *err,
     size_t errlen)
 {
 	struct http *http;
+	CURLcode rc;
 
+	if (!curl_ready) {
+		if ((rc = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK) {
+			snprintf(err, errlen, "curl_global_init: %s",
+			    curl_easy_strerror(rc));
+			return NULL;
+		}
+		curl_ready = 1;
+	}
 	if ((http = calloc(1, sizeof(*http))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -1088,4 +1102,13 @@ http_pause(struct http *http, int on)
 	http->paused = on;
 	if (!on)
 		dispatch(http);
+}
+
+void
+http_global_cleanup(void)
+{
+	if (curl_ready) {
+		curl_global_cleanup();
+		curl_ready = 0;
+	}
 }

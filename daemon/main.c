@@ -15,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <ev.h>
 #include <jansson.h>
 #include <libxml/parser.h>
@@ -1466,12 +1465,11 @@ main(int argc, char **argv)
 	if ((rc = parse_args(argc, argv, &opt)) != 0)
 		return rc;
 	log_init(opt.verbose ? LOG_DEBUG : LOG_INFO);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	xmlInitParser();
 
 	rc = opt.command->run(&opt);
 
 	xmlCleanupParser();
-	curl_global_cleanup();
+	http_global_cleanup();
 	return rc;
 }
