@@ -14,6 +14,8 @@
 # Usage: scripts/run-tests.sh [BUILD_DIR] [--sanitize DIR] [--valgrind] [--fuzz SECONDS] [--systemd]
 set -u
 cd "$(dirname "$0")/.." || exit 1
+# Through tee Python's stdout is a pipe: line by line all the same.
+export PYTHONUNBUFFERED=1
 build=
 asan=
 valgrind=
