@@ -34,10 +34,6 @@ char *item_json(const struct config_feed *cf, const struct feed *feed,
     const struct feed_entry *entry, const struct item_article *art,
     int64_t discovered_us);
 
-/* A JSON string holding s, or null when s is NULL; NULL when out of
- * memory (jansson's pack and set calls take that as failure). */
-json_t *item_json_str(const char *s);
-
 /* v as json_dumps(v, JSON_COMPACT) writes it, faster: keys in insertion
  * order, non-ASCII as UTF-8.  Returns a malloc'ed text or NULL when out of
  * memory. */

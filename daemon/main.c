@@ -32,7 +32,6 @@
 #include "config.h"
 #include "config_append.h"
 #include "http.h"
-#include "item.h"
 #include "log.h"
 #include "poll.h"
 #include "scheduler.h"
@@ -877,10 +876,10 @@ status_object(const char *name, const char *url, const struct state_feed *f,
 	    json_null(), "entries_seen", (json_int_t)f->entries_seen,
 	    "next_poll", time_or_null(f->next_poll),
 	    "interval", f->interval_why ? json_integer(f->interval) : json_null(),
-	    "interval_why", item_json_str(f->interval_why),
+	    "interval_why", feed_json_str(f->interval_why),
 	    "failures", f->failures,
 	    "last_success", time_or_null(f->last_success),
-	    "last_error", item_json_str(f->last_error),
+	    "last_error", feed_json_str(f->last_error),
 	    "moved_from", f->config_url && strcmp(f->config_url, url) != 0 &&
 	    f->url && strcmp(f->url, url) == 0 ? json_string(f->config_url) :
 	    json_null());
