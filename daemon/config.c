@@ -266,6 +266,15 @@ copy(struct parse *p, const char *key, yaml_node_t *v)
 }
 
 static int
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+static int
 set_string(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
 {
 	const char *what = "a non-empty string without control characters";
@@ -276,9 +285,8 @@ set_string(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
 	if ((s = scalar(p, k->name, v, what)) == NULL)
 		return -1;
 	/* user_agent goes into a header line as it is. */
-	for (const char *c = s; *c != '\0'; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return fail_expected(p, k->name, v, what);
+	if (has_control(s))
+		return fail_expected(p, k->name, v, what);
 	if ((dup = copy(p, k->name, v)) == NULL)
 		return -1;
 	free(*out);
@@ -338,27 +346,29 @@ check_scheme(struct parse *p, const struct key *k, yaml_node_t *v,
 	size_t n = scheme_len(s), bestd = (size_t)-1;
 	char word[NAME_MAX_LEN + 1], got[80];
 
-	if (n == 0)
+	/* set_string refuses control characters, with its own message. */
+	if (n == 0 || has_control(s))
 		return 0;
 	for (size_t i = 0; schemes[i] != NULL; i++)
 		if (strlen(schemes[i]) == n && strncmp(s, schemes[i], n) == 0 &&
 		    strncmp(s + n, "://", 3) == 0)
 			return 0;
-	if (s[n] == ':' && s[n + 1] >= '0' && s[n + 1] <= '9') {
+	snprintf(word, sizeof(word), "%.*s", (int)n, s);
+	for (size_t i = 0; word[i] != '\0'; i++)
+		if (word[i] >= 'A' && word[i] <= 'Z')
+			word[i] += 'a' - 'A';
+	for (size_t i = 0; schemes[i] != NULL; i++) {
+		size_t d = edit_distance(word, schemes[i]);
+
+		if (d < bestd) {
+			best = schemes[i];
+			bestd = d;
+		}
+	}
+	if (bestd > 0 && s[n] == ':' && s[n + 1] >= '0' && s[n + 1] <= '9') {
+		best = schemes[0];
 		rest = s;
 	} else {
-		snprintf(word, sizeof(word), "%.*s", (int)n, s);
-		for (size_t i = 0; word[i] != '\0'; i++)
-			if (word[i] >= 'A' && word[i] <= 'Z')
-				word[i] += 'a' - 'A';
-		for (size_t i = 0; schemes[i] != NULL; i++) {
-			size_t d = edit_distance(word, schemes[i]);
-
-			if (d < bestd) {
-				best = schemes[i];
-				bestd = d;
-			}
-		}
 		for (rest = s + n; *rest == ':' || *rest == '/'; rest++)
 			;
 	}

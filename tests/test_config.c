@@ -461,6 +461,9 @@ test_url_schemes(void **state)
 	    "1:8: state: 'localhost:5432/db' is no supported URL (did you mean "
 	    "'postgresql://localhost:5432/db', or the file "
 	    "'./localhost:5432/db'?)");
+	check_error("state: \"pgsql://h/\\tdb\"\n",
+	    "1:8: state: expected a non-empty string without control "
+	    "characters, got 'pgsql://h/?db'");
 	check_error("sink: redis:/h/news\n",
 	    "1:7: sink: 'redis:/h/news' is no supported URL (did you mean "
 	    "'redis://h/news'?)");
