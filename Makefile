@@ -1,8 +1,9 @@
 # newswatch - feed monitor daemon
 #
 #   make            build ./newswatch
-#   make run        install missing Debian packages, build, run on etc/feeds.yaml
-#   make test       install missing Debian packages, build, run every test
+#   make run        install the missing build packages, build, run on etc/feeds.yaml
+#   make test       install the missing build and test packages, build, run
+#                   every test (12 to 25 minutes)
 #   make bench      the parse, throughput and peer benchmarks (not part of make test)
 #   make bench-scale  1, 2 and 3 instances sharing one PostgreSQL state
 #   make extract-eval  the article parser against Readability.js on the
@@ -79,15 +80,19 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libnewswatch.a
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_BIN:=.d)
 
-# Install the Debian packages the build and the tests need, when missing.
+# Install the Debian packages the build needs, and (test-deps) those the
+# tests need too, when missing; no service they bring is left enabled.
 deps:
 	@scripts/deps.sh
+
+test-deps:
+	@scripts/deps.sh --test
 
 unit-tests: $(TEST_BIN) $(BIN) $(REPLAY_BIN)
 
 # Everything: the plain build, the same tests under ASan+UBSan, valgrind,
 # and a short fuzz run of each harness (when clang is there).
-test: deps
+test: test-deps
 	@$(MAKE) --no-print-directory unit-tests
 	@$(MAKE) --no-print-directory sanitize >/dev/null
 	@if command -v $(FUZZ_CC) >/dev/null; then \
@@ -106,7 +111,7 @@ run: deps
 BENCH_PKGS = nginx-light rss2email
 
 bench:
-	@scripts/deps.sh $(BENCH_PKGS)
+	@scripts/deps.sh --test $(BENCH_PKGS)
 	@$(MAKE) --no-print-directory newswatch $(BUILD)/bench/parse_bench
 	$(PYTHON) bench/parse.py --bench $(BUILD)/bench/parse_bench
 	$(PYTHON) bench/check_scale.py --binary ./newswatch
@@ -115,26 +120,26 @@ bench:
 	$(PYTHON) bench/scale.py --binary ./newswatch
 
 # 1, 2 and 3 instances on one PostgreSQL state, in the same run.
-bench-scale: deps
+bench-scale: test-deps
 	@$(MAKE) --no-print-directory newswatch
 	$(PYTHON) bench/scale.py --binary ./newswatch $(SCALE_ARGS)
 
 # The article parser on both sets of ../shared/corpus/articles, beside
 # Readability.js (installed by the script into bench/peer/ on first use),
 # with the same scorer; a benchmark, not a test.
-extract-eval: deps
+extract-eval: test-deps
 	@$(MAKE) --no-print-directory newswatch
 	$(PYTHON) bench/extract_eval.py --binary ./newswatch $(EVAL_ARGS)
 
 # Every feed of ../shared/corpus/feeds through `newswatch parse`, compared
 # with feedparser; fails only when a file crashes or hangs the parser.
-corpus: deps
+corpus: test-deps
 	@$(MAKE) --no-print-directory newswatch
 	$(PYTHON) tests/corpus/run_corpus.py --binary ./newswatch
 
 # The installed daemon under a booted systemd, in a Debian 12 container
 # (tests/systemd/run.sh; the root file system is built once, in build-systemd/).
-systemd-test: deps
+systemd-test: test-deps
 	@$(MAKE) --no-print-directory $(BIN)
 	tests/systemd/run.sh
 
@@ -145,11 +150,11 @@ sanitize:
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 	    LDFLAGS="-fsanitize=address,undefined" all unit-tests
 
-sanitize-test: deps sanitize
+sanitize-test: test-deps sanitize
 	scripts/run-tests.sh --sanitize build-asan
 
 # The sanitizer and valgrind halves of make test on their own.
-check-sanitize: deps sanitize
+check-sanitize: test-deps sanitize
 	@$(MAKE) --no-print-directory $(BIN)
 	@scripts/run-tests.sh --sanitize build-asan --valgrind
 
@@ -165,7 +170,7 @@ fuzz-build:
 	    CFLAGS="-O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
 	    LDFLAGS="$(FUZZ_SAN)" $(FUZZ_NAMES:%=build-fuzz/fuzz/fuzz_%)
 
-fuzz: deps fuzz-build
+fuzz: test-deps fuzz-build
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 # etc/feeds.yaml keeps `make run`'s state and spool under ./var; the
@@ -199,7 +204,7 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz build-systemd newswatch
 
-.PHONY: all deps unit-tests test run bench bench-scale corpus sanitize sanitize-test check-sanitize \
+.PHONY: all deps test-deps unit-tests test run bench bench-scale corpus sanitize sanitize-test check-sanitize \
 	fuzz-build fuzz install uninstall clean
 
 # Keep test objects: they are intermediate files of a pattern chain.

@@ -72,14 +72,14 @@ struct key {
 static key_set_fn set_string, set_duration, set_bool, set_size, set_long,
     set_first_poll, set_log_level, set_feeds, set_url, set_name, set_tags,
     set_extract, set_bound, set_headers, set_proxy, set_ca_file, set_spool,
-    set_sink;
+    set_state, set_sink;
 
 #define TOP(f) offsetof(struct config, f)
 #define FEED(f) offsetof(struct config_feed, f)
 
 static const struct key keys[] = {
 	{ "spool", AT_TOP, set_spool, TOP(spool), 0, 0, 0 },
-	{ "state", AT_TOP, set_string, TOP(state), 0, 0, 0 },
+	{ "state", AT_TOP, set_state, TOP(state), 0, 0, 0 },
 	{ "sink", AT_TOP, set_sink, TOP(sink), 0, 0, 0 },
 	{ "sink_maxlen", AT_TOP, set_long, TOP(sink_maxlen), 0,
 	    0, 1000000000000 },
@@ -266,6 +266,15 @@ copy(struct parse *p, const char *key, yaml_node_t *v)
 }
 
 static int
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+static int
 set_string(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
 {
 	const char *what = "a non-empty string without control characters";
@@ -276,9 +285,8 @@ set_string(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
 	if ((s = scalar(p, k->name, v, what)) == NULL)
 		return -1;
 	/* user_agent goes into a header line as it is. */
-	for (const char *c = s; *c != '\0'; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return fail_expected(p, k->name, v, what);
+	if (has_control(s))
+		return fail_expected(p, k->name, v, what);
 	if ((dup = copy(p, k->name, v)) == NULL)
 		return -1;
 	free(*out);
@@ -300,15 +308,102 @@ set_spool(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
 	return set_string(p, k, v, dst);
 }
 
+static size_t edit_distance(const char *a, const char *b);
+
+/*
+ * The length of the scheme s starts with, 0 when s reads as a path.  A
+ * scheme is a letter, then letters, digits, '+', '-' or '.', then ':' or
+ * "//": "postgresql:/h/db", "postgres//h/db", "x:y.db" start with one;
+ * "state/db.sqlite", "./x:y.db", "/var/lib/x.db" do not.
+ */
+static size_t
+scheme_len(const char *s)
+{
+	size_t n = 0;
+
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+		return 0;
+	while ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+	    (s[n] >= '0' && s[n] <= '9') || s[n] == '+' || s[n] == '-' ||
+	    s[n] == '.')
+		n++;
+	return s[n] == ':' || (s[n] == '/' && s[n + 1] == '/') ? n : 0;
+}
+
+/*
+ * A value of key that starts with a scheme (scheme_len) must be
+ * SCHEME://... with one of schemes (NULL-terminated, the usual spelling
+ * first): any other is a mistyped URL, never a file name, and is reported
+ * with the nearest supported form ("HOST:PORT..." lacks the scheme
+ * rather than misspelling it), and when files is set (and the value has
+ * no "//") with the file name that the value would be as a path.
+ */
+static int
+check_scheme(struct parse *p, const struct key *k, yaml_node_t *v,
+    const char *const *schemes, int files)
+{
+	const char *s = str(v), *best = schemes[0], *rest;
+	size_t n = scheme_len(s), bestd = (size_t)-1;
+	char word[NAME_MAX_LEN + 1], got[80];
+
+	/* set_string refuses control characters, with its own message. */
+	if (n == 0 || has_control(s))
+		return 0;
+	for (size_t i = 0; schemes[i] != NULL; i++)
+		if (strlen(schemes[i]) == n && strncmp(s, schemes[i], n) == 0 &&
+		    strncmp(s + n, "://", 3) == 0)
+			return 0;
+	snprintf(word, sizeof(word), "%.*s", (int)n, s);
+	for (size_t i = 0; word[i] != '\0'; i++)
+		if (word[i] >= 'A' && word[i] <= 'Z')
+			word[i] += 'a' - 'A';
+	for (size_t i = 0; schemes[i] != NULL; i++) {
+		size_t d = edit_distance(word, schemes[i]);
+
+		if (d < bestd) {
+			best = schemes[i];
+			bestd = d;
+		}
+	}
+	if (bestd > 0 && s[n] == ':' && s[n + 1] >= '0' && s[n + 1] <= '9') {
+		best = schemes[0];
+		rest = s;
+	} else {
+		for (rest = s + n; *rest == ':' || *rest == '/'; rest++)
+			;
+	}
+	if (files && strstr(s, "//") == NULL)
+		return fail_at(p, v->start_mark, "%s: %s is no supported URL "
+		    "(did you mean '%s://%.200s', or the file './%.200s'?)",
+		    k->name, describe(v, got, sizeof(got)), best, rest, s);
+	return fail_at(p, v->start_mark, "%s: %s is no supported URL (did you "
+	    "mean '%s://%.200s'?)", k->name, describe(v, got, sizeof(got)),
+	    best, rest);
+}
+
+/* A SQLite file, or a PostgreSQL URL (check_scheme). */
+static int
+set_state(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
+{
+	static const char *const schemes[] = { "postgresql", "postgres", NULL };
+
+	if (scalar(p, k->name, v, "a file or a postgresql:// URL") == NULL ||
+	    check_scheme(p, k, v, schemes, 1) == -1)
+		return -1;
+	return set_string(p, k, v, dst);
+}
+
 static int
 set_sink(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
 {
+	static const char *const schemes[] = { "redis", NULL };
 	const char *what = "a URL like redis://HOST[:PORT]/STREAM";
 	struct redis_sink_url url;
 	char why[256], got[80];
 	const char *s;
 
-	if ((s = scalar(p, k->name, v, what)) == NULL)
+	if ((s = scalar(p, k->name, v, what)) == NULL ||
+	    check_scheme(p, k, v, schemes, 0) == -1)
 		return -1;
 	if (redis_sink_url_parse(s, &url, why, sizeof(why)) == -1)
 		return fail_at(p, v->start_mark, "%s: expected %s, got %s: %s",

@@ -103,7 +103,6 @@ struct http {
 	struct http_gate gate;             /* acquire NULL: none */
 	int paused;                        /* http_pause: start nothing */
 	long active;
-	size_t pending;
 	struct transfer_list running;
 	struct transfer_list deferred;     /* ended unstarted, to report */
 	struct host_list ready;
@@ -603,7 +602,6 @@ finish(struct http *http, struct http_transfer *t, CURLcode rc)
 	TAILQ_REMOVE(&http->running, t, entry);
 	gate_release(http, t);
 	http->active--;
-	http->pending--;
 	h->active--;
 	host_mark_ready(http, h);
 
@@ -779,7 +777,6 @@ finish_deferred(struct http *http, struct http_transfer *t)
 	    "wait %.0f s more (Retry-After)", h->name, res.held_for);
 	res.error = reason;
 	TAILQ_REMOVE(&http->deferred, t, entry);
-	http->pending--;
 	t->done(t->arg, &res);
 	transfer_free(t);
 	host_release_if_idle(http, h);
@@ -806,12 +803,26 @@ on_failed_start(struct ev_loop *loop, ev_idle *w, int revents)
 	dispatch(http);
 }
 
+/* libcurl's start-up, OpenSSL's with it, costs a one-shot command that
+ * touches no network more than the rest of its work: the first http_new
+ * pays it, http_global_cleanup undoes it. */
+static int curl_ready;
+
 struct http *
 http_new(struct ev_loop *loop, const struct http_limits *lim, char *err,
     size_t errlen)
 {
 	struct http *http;
+	CURLcode rc;
 
+	if (!curl_ready) {
+		if ((rc = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK) {
+			snprintf(err, errlen, "curl_global_init: %s",
+			    curl_easy_strerror(rc));
+			return NULL;
+		}
+		curl_ready = 1;
+	}
 	if ((http = calloc(1, sizeof(*http))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -1037,7 +1048,6 @@ http_get(struct http *http, const struct http_request *req, char *err,
 	t->max_bytes = req->max_bytes;
 	t->allow_private = req->allow_private;
 	TAILQ_INSERT_TAIL(&h->queue, t, entry);
-	http->pending++;
 	host_mark_ready(http, h);
 	/* Starting transfers here is safe: libcurl only arms our timer, and
 	 * callbacks run from the loop. */
@@ -1061,7 +1071,6 @@ http_cancel(struct http *http, struct http_transfer *t)
 	} else {
 		TAILQ_REMOVE(&h->queue, t, entry);
 	}
-	http->pending--;
 	transfer_free(t);
 	host_mark_ready(http, h);
 	host_release_if_idle(http, h);
@@ -1095,8 +1104,11 @@ http_pause(struct http *http, int on)
 		dispatch(http);
 }
 
-size_t
-http_pending(const struct http *http)
+void
+http_global_cleanup(void)
 {
-	return http->pending;
+	if (curl_ready) {
+		curl_global_cleanup();
+		curl_ready = 0;
+	}
 }

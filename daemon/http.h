@@ -89,13 +89,19 @@ struct http_limits {
 	                            * every transfer waits out its host's hold */
 };
 
-/* Make an engine on loop.  Returns NULL with the reason in err. */
+/* Make an engine on loop; the first one initialises libcurl (and its TLS
+ * library), from the loop's thread.  Returns NULL with the reason in
+ * err. */
 struct http *http_new(struct ev_loop *loop, const struct http_limits *lim,
     char *err, size_t errlen);
 
 /* Cancel every transfer (no callbacks) and free the engine; NULL is a
  * no-op.  Call before the loop is destroyed. */
 void http_free(struct http *http);
+
+/* At exit, once every engine is freed: release what the first http_new
+ * initialised; nothing when there was none. */
+void http_global_cleanup(void);
 
 /* Queue a GET.  The strings in req are copied.  Returns a handle for
  * http_cancel, or NULL with the reason in err (bad URL, out of memory). */
@@ -139,9 +145,6 @@ int http_hold(struct http *http, const char *host, double wait);
 /* on 1: start no more transfers (those running go on) until called
  * with 0; the caller's brake when it cannot keep up with what arrives. */
 void http_pause(struct http *http, int on);
-
-/* Transfers queued or running. */
-size_t http_pending(const struct http *http);
 
 /*
  * 1 when a peer at sa is one allow_private refuses: IPv4 0/8, 10/8,

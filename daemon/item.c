@@ -137,12 +137,6 @@ item_json_text(json_t *v)
 }
 
 static json_t *
-str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-static json_t *
 feed_object(const struct config_feed *cf, const struct feed *feed)
 {
 	json_t *tags = json_array();
@@ -150,7 +144,7 @@ feed_object(const struct config_feed *cf, const struct feed *feed)
 	for (size_t i = 0; i < cf->ntags; i++)
 		json_array_append_new(tags, json_string(cf->tags[i]));
 	return json_pack("{s:s, s:s, s:o, s:o}", "name", cf->name,
-	    "url", cf->url, "title", str_or_null(feed->title), "tags", tags);
+	    "url", cf->url, "title", feed_json_str(feed->title), "tags", tags);
 }
 
 static json_t *
@@ -158,7 +152,7 @@ article_object(const struct item_article *art)
 {
 	if (art->article)
 		return article_to_json(art->article);
-	return json_pack("{s:o, s:s}", "url", str_or_null(art->url),
+	return json_pack("{s:o, s:s}", "url", feed_json_str(art->url),
 	    "error", art->error ? art->error : "no article");
 }
 

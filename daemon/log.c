@@ -1,5 +1,4 @@
 /* log.c - see log.h */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,12 +40,6 @@ void
 log_set_level(int level)
 {
 	log_level = level;
-}
-
-int
-log_get_level(void)
-{
-	return log_level;
 }
 
 int
@@ -99,25 +92,6 @@ void log_warnx(const char *fmt, ...) { LOG_BODY(LOG_WARNING, NULL); }
 void log_errorx(const char *fmt, ...) { LOG_BODY(LOG_ERR, NULL); }
 void log_info(const char *fmt, ...) { LOG_BODY(LOG_INFO, NULL); }
 void log_debug(const char *fmt, ...) { LOG_BODY(LOG_DEBUG, NULL); }
-
-void
-log_warn(const char *fmt, ...)
-{
-	const char *errstr = strerror(errno);
-	LOG_BODY(LOG_WARNING, errstr);
-}
-
-void
-fatal(const char *fmt, ...)
-{
-	const char *errstr = strerror(errno);
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_vemit(LOG_CRIT, errstr, fmt, ap);
-	va_end(ap);
-	exit(1);
-}
 
 void
 fatalx(const char *fmt, ...)

@@ -4,7 +4,7 @@
  * Promises: under systemd (JOURNAL_STREAM names our stderr) each line
  * carries a "<N>" syslog priority prefix and no timestamp, since the
  * journal adds its own; otherwise lines read "TIME LEVEL: message".
- * Messages below the level are not even formatted.  fatal()/fatalx() are
+ * Messages below the level are not even formatted.  fatalx() is
  * for start-up only: they log and exit(1).
  */
 #ifndef NW_LOG_H
@@ -17,17 +17,14 @@
 /* Pick the output style from the environment; level is a LOG_* value. */
 void log_init(int level);
 void log_set_level(int level);
-int log_get_level(void);
 
 /* "debug", "info", "warning", "error" -> LOG_*; -1 when unknown. */
 int log_level_parse(const char *name);
 
-void log_warn(const char *fmt, ...) NW_PRINTF(1, 2);  /* appends strerror(errno) */
 void log_warnx(const char *fmt, ...) NW_PRINTF(1, 2);
 void log_errorx(const char *fmt, ...) NW_PRINTF(1, 2);
 void log_info(const char *fmt, ...) NW_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) NW_PRINTF(1, 2);
-void fatal(const char *fmt, ...) NW_PRINTF(1, 2) __attribute__((noreturn));
 void fatalx(const char *fmt, ...) NW_PRINTF(1, 2) __attribute__((noreturn));
 
 #endif

@@ -15,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <ev.h>
 #include <jansson.h>
 #include <libxml/parser.h>
@@ -859,12 +858,6 @@ time_or_null(int64_t t)
 	    json_null();
 }
 
-static json_t *
-str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 /* status_row's facts for tools: times RFC 3339 or null, durations in
  * seconds. */
 static json_t *
@@ -883,10 +876,10 @@ status_object(const char *name, const char *url, const struct state_feed *f,
 	    json_null(), "entries_seen", (json_int_t)f->entries_seen,
 	    "next_poll", time_or_null(f->next_poll),
 	    "interval", f->interval_why ? json_integer(f->interval) : json_null(),
-	    "interval_why", str_or_null(f->interval_why),
+	    "interval_why", feed_json_str(f->interval_why),
 	    "failures", f->failures,
 	    "last_success", time_or_null(f->last_success),
-	    "last_error", str_or_null(f->last_error),
+	    "last_error", feed_json_str(f->last_error),
 	    "moved_from", f->config_url && strcmp(f->config_url, url) != 0 &&
 	    f->url && strcmp(f->url, url) == 0 ? json_string(f->config_url) :
 	    json_null());
@@ -1471,12 +1464,11 @@ main(int argc, char **argv)
 	if ((rc = parse_args(argc, argv, &opt)) != 0)
 		return rc;
 	log_init(opt.verbose ? LOG_DEBUG : LOG_INFO);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	xmlInitParser();
 
 	rc = opt.command->run(&opt);
 
 	xmlCleanupParser();
-	curl_global_cleanup();
+	http_global_cleanup();
 	return rc;
 }

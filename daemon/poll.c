@@ -1377,9 +1377,8 @@ poller_poll(struct poller *p, const struct config_feed *cf, poll_done_fn *done,
 }
 
 void
-poller_cancel(struct poller *p, struct poll_job *job)
+poller_cancel(struct poll_job *job)
 {
-	(void)p;
 	job_free(job);
 }
 

@@ -86,7 +86,7 @@ struct poll_job *poller_poll(struct poller *p, const struct config_feed *cf,
 
 /* Drop a job: transfers cancelled, nothing more written, no callback.
  * Entries it had recorded as pending are delivered by a later poll. */
-void poller_cancel(struct poller *p, struct poll_job *job);
+void poller_cancel(struct poll_job *job);
 
 const struct poller_stats *poller_stats(const struct poller *p);
 

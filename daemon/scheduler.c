@@ -256,7 +256,7 @@ watch_free(struct watch *w)
 
 	ev_timer_stop(s->loop, &w->timer);
 	if (w->job) {
-		poller_cancel(s->poller, w->job);
+		poller_cancel(w->job);
 		s->busy--;
 	}
 	ref_drop(w->job_ref);

@@ -21,6 +21,7 @@
 #include "article.h"
 #include "article_internal.h"
 #include "date.h"
+#include "feed.h"
 #include "text.h"
 #include "url.h"
 
@@ -116,12 +117,8 @@ art_clean(const char *s)
 		return NULL;
 	if ((dec = text_decode_entities(s)) == NULL)
 		return NULL;
-	sq = text_squash(dec);
+	sq = text_squash_nonempty(dec);
 	free(dec);
-	if (sq != NULL && *sq == '\0') {
-		free(sq);
-		sq = NULL;
-	}
 	return sq;
 }
 
@@ -228,12 +225,8 @@ xpath_node_value(xmlNode *n, int paragraphs)
 		return paragraphs ? art_paragraphs(n) : art_node_text(n);
 	if ((c = xmlNodeGetContent(n)) == NULL)
 		return NULL;
-	s = text_squash((const char *)c);
+	s = text_squash_nonempty((const char *)c);
 	xmlFree(c);
-	if (s != NULL && *s == '\0') {
-		free(s);
-		s = NULL;
-	}
 	return s;
 }
 
@@ -593,12 +586,6 @@ article_prefer_feed_content(struct article *a, const char *feed_html,
 }
 
 static json_t *
-json_str(const char *s)
-{
-	return s != NULL ? json_string(s) : json_null();
-}
-
-static json_t *
 json_time(int64_t t)
 {
 	char buf[32];
@@ -633,21 +620,21 @@ article_to_json(const struct article *a)
 		return NULL;
 	/* json_object_set_new() takes and drops a NULL value, so one failed
 	 * allocation shows as a missing key, caught below. */
-	json_object_set_new(o, "url", json_str(a->url));
-	json_object_set_new(o, "canonical_url", json_str(a->canonical_url));
-	json_object_set_new(o, "title", json_str(a->title));
-	json_object_set_new(o, "description", json_str(a->description));
+	json_object_set_new(o, "url", feed_json_str(a->url));
+	json_object_set_new(o, "canonical_url", feed_json_str(a->canonical_url));
+	json_object_set_new(o, "title", feed_json_str(a->title));
+	json_object_set_new(o, "description", feed_json_str(a->description));
 	json_object_set_new(o, "published", json_time(a->published));
 	json_object_set_new(o, "modified", json_time(a->modified));
 	json_object_set_new(o, "authors", json_list(a->authors, a->nauthors));
-	json_object_set_new(o, "section", json_str(a->section));
+	json_object_set_new(o, "section", feed_json_str(a->section));
 	json_object_set_new(o, "tags", json_list(a->tags, a->ntags));
-	json_object_set_new(o, "image", json_str(a->image));
-	json_object_set_new(o, "language", json_str(a->language));
-	json_object_set_new(o, "site_name", json_str(a->site_name));
-	json_object_set_new(o, "publisher", json_str(a->publisher));
-	json_object_set_new(o, "text", json_str(a->text));
-	json_object_set_new(o, "source", json_str(a->source));
+	json_object_set_new(o, "image", feed_json_str(a->image));
+	json_object_set_new(o, "language", feed_json_str(a->language));
+	json_object_set_new(o, "site_name", feed_json_str(a->site_name));
+	json_object_set_new(o, "publisher", feed_json_str(a->publisher));
+	json_object_set_new(o, "text", feed_json_str(a->text));
+	json_object_set_new(o, "source", feed_json_str(a->source));
 	if (a->html != NULL)
 		json_object_set_new(o, "html", json_string(a->html));
 	if (json_object_size(o) != 15 + (a->html != NULL)) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "text.h"
 
 /* 4-digit years only: anything else in a feed is a typo, not a date. */
 #define YEAR_MIN 1000
@@ -28,13 +29,6 @@ static int
 is_alpha(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
-is_space(int c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-	    c == '\v';
 }
 
 static int
@@ -244,13 +238,13 @@ parse_iso(const char *s, const char *end, int64_t *out)
 		return tm_to_epoch(&tm, out);
 
 	/* 'T' or spaces, and the spaces some feeds put around the 'T' */
-	if (*s != 'T' && *s != 't' && !is_space(*s))
+	if (*s != 'T' && *s != 't' && !text_is_space(*s))
 		return -1;
-	while (is_space(*s))
+	while (text_is_space(*s))
 		s++;
 	if (*s == 'T' || *s == 't')
 		s++;
-	while (is_space(*s))
+	while (text_is_space(*s))
 		s++;
 
 	/* "T5:40:14" is a slip seen in the wild: allow a 1-digit hour. */
@@ -279,7 +273,7 @@ parse_iso(const char *s, const char *end, int64_t *out)
 			s++;
 	}
 
-	while (is_space(*s))
+	while (text_is_space(*s))
 		s++;
 	if (*s == 'Z' || *s == 'z')
 		s++;
@@ -386,7 +380,7 @@ parse_rfc822(const char *s, const char *end, int64_t *out)
 			have_zone = 1;
 			continue;
 		}
-		if (is_space(*s) || *s == ',' || *s == '-' || *s == '.') {
+		if (text_is_space(*s) || *s == ',' || *s == '-' || *s == '.') {
 			s++;
 			continue;
 		}
@@ -483,10 +477,10 @@ date_parse(const char *str, int64_t *out)
 
 	if (str == NULL)
 		return -1;
-	while (is_space(*str))
+	while (text_is_space(*str))
 		str++;
 	len = strlen(str);
-	while (len > 0 && is_space(str[len - 1]))
+	while (len > 0 && text_is_space(str[len - 1]))
 		len--;
 	/* Nothing that long is a date. */
 	if (len == 0 || len >= sizeof(s))
@@ -612,14 +606,14 @@ date_at(const char *s, struct tm_utc *tm)
 			return -1;
 		p += w;
 		p += *p == '.';
-		while (is_space(*p))
+		while (text_is_space(*p))
 			p++;
 		if (number(&p, 2, &tm->day) == 0)
 			return -1;
 		if (word_len(p) == 2)	/* 1st, 2nd, 3rd, 4th */
 			p += 2;
 		p += *p == ',';
-		while (is_space(*p))
+		while (text_is_space(*p))
 			p++;
 		return number(&p, 4, &tm->year) == 4 ? 0 : -1;
 	}
@@ -662,14 +656,14 @@ date_at(const char *s, struct tm_utc *tm)
 		}
 	}
 	/* 5. April 2017, 5 avril 2017, 5-Apr-2017 */
-	while (is_space(*p) || *p == '-')
+	while (text_is_space(*p) || *p == '-')
 		p++;
 	if ((w = word_len(p)) == 0 || (tm->mon = month_word(p, w)) < 0)
 		return -1;
 	p += w;
 	p += *p == '.';
 	p += *p == ',';
-	while (is_space(*p) || *p == '-')
+	while (text_is_space(*p) || *p == '-')
 		p++;
 	return number(&p, 4, &tm->year) == 4 ? 0 : -1;
 }

@@ -70,13 +70,6 @@ feed_seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int
-is_ws(int c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-	    c == '\v';
-}
-
 char *
 feed_str(const char *s, size_t len)
 {
@@ -90,10 +83,10 @@ feed_str(const char *s, size_t len)
 		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
 			len--;
 	}
-	while (start < len && is_ws((unsigned char)s[start]))
+	while (start < len && text_is_space((unsigned char)s[start]))
 		start++;
 	end = len;
-	while (end > start && is_ws((unsigned char)s[end - 1]))
+	while (end > start && text_is_space((unsigned char)s[end - 1]))
 		end--;
 	if (end == start)
 		return NULL;
@@ -107,12 +100,8 @@ feed_str_squashed(const char *s, size_t len)
 
 	if (raw == NULL)
 		return NULL;
-	out = text_squash(raw);
+	out = text_squash_nonempty(raw);
 	free(raw);
-	if (out != NULL && *out == '\0') {
-		free(out);
-		out = NULL;
-	}
 	return out;
 }
 
@@ -537,10 +526,10 @@ ns_means(const char *href, const char *want)
 
 	if (strcmp(href, want) == 0)
 		return 1;
-	while (is_ws((unsigned char)*href))
+	while (text_is_space((unsigned char)*href))
 		href++;
 	len = strlen(href);
-	while (len > 0 && is_ws((unsigned char)href[len - 1]))
+	while (len > 0 && text_is_space((unsigned char)href[len - 1]))
 		len--;
 	if (len + 1 == wlen && (want[len] == '/' || want[len] == '#'))
 		wlen--;
@@ -721,7 +710,7 @@ rss_author(char *s)
 		return name;
 	}
 	outside = (size_t)(open - s);
-	while (outside > 0 && is_ws((unsigned char)s[outside - 1]))
+	while (outside > 0 && text_is_space((unsigned char)s[outside - 1]))
 		outside--;
 	if (outside > 0 && !is_email(s, outside) &&
 	    strncmp(s, "mailto:", 7) != 0)
@@ -1237,7 +1226,7 @@ on_xml_error(void *ctx, xmlErrorPtr e)
 	snprintf(xe->first, sizeof(xe->first), "%s",
 	    e->message != NULL ? e->message : "unknown error");
 	len = strlen(xe->first);
-	while (len > 0 && is_ws((unsigned char)xe->first[len - 1]))
+	while (len > 0 && text_is_space((unsigned char)xe->first[len - 1]))
 		xe->first[--len] = '\0';
 }
 
@@ -1425,13 +1414,13 @@ charset_of(const char *content_type)
 
 	if (content_type == NULL)
 		return NULL;
-	while (is_ws((unsigned char)*content_type))
+	while (text_is_space((unsigned char)*content_type))
 		content_type++;
 	if (strncasecmp(content_type, "text/", 5) != 0)
 		return NULL;
 	for (p = strchr(content_type, ';'); p != NULL; p = strchr(p + 1, ';')) {
 		v = p + 1;
-		while (is_ws((unsigned char)*v))
+		while (text_is_space((unsigned char)*v))
 			v++;
 		if (strncasecmp(v, "charset=", 8) != 0)
 			continue;
@@ -1473,7 +1462,7 @@ reads_as_utf8(const char *buf, size_t len, const char *http_charset)
 	if ((enc = memmem(decl, (size_t)(end - decl), "encoding", 8)) == NULL)
 		return 1;
 	enc += 8;
-	while (enc < end && (is_ws((unsigned char)*enc) || *enc == '='))
+	while (enc < end && (text_is_space((unsigned char)*enc) || *enc == '='))
 		enc++;
 	if (enc < end && (*enc == '"' || *enc == '\''))
 		enc++;
@@ -1711,7 +1700,7 @@ feed_parse(const char *buf, size_t len, const char *base_url,
 		len = 0;
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		i = 3;
-	while (i < len && is_ws((unsigned char)buf[i]))
+	while (i < len && text_is_space((unsigned char)buf[i]))
 		i++;
 	if (i == len) {
 		feed_seterr(err, errlen, "empty document");

@@ -111,6 +111,10 @@ json_t *feed_entry_to_json(const struct feed_entry *entry);
 int feed_add_entry_json(struct feed *feed, const char *json, char *err,
     size_t errlen);
 
+/* A JSON string holding s, or null when s is NULL; NULL only when out of
+ * memory (jansson's pack and set calls take that as failure). */
+json_t *feed_json_str(const char *s);
+
 /* The feed's own fields as JSON: format, title, link, id, description,
  * language, authors, updated, ttl (seconds or null), warnings.  New
  * reference. */

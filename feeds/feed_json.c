@@ -169,6 +169,12 @@ fail:
 	return rc;
 }
 
+json_t *
+feed_json_str(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
 static json_t *
 time_json(int64_t t)
 {

@@ -35,12 +35,8 @@ attr(xmlNodePtr node, const char *name)
 			continue;
 		if ((v = xmlNodeGetContent((xmlNodePtr)a)) == NULL)
 			return NULL;
-		s = text_squash((const char *)v);
+		s = text_squash_nonempty((const char *)v);
 		xmlFree(v);
-		if (s && *s == '\0') {
-			free(s);
-			s = NULL;
-		}
 		return s;
 	}
 	return NULL;

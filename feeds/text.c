@@ -259,6 +259,25 @@ text_squash(const char *s)
 	return out;
 }
 
+char *
+text_squash_nonempty(const char *s)
+{
+	char *out = text_squash(s);
+
+	if (out != NULL && *out == '\0') {
+		free(out);
+		out = NULL;
+	}
+	return out;
+}
+
+int
+text_is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+	    c == '\v';
+}
+
 static const struct entity {
 	const char *name;
 	long cp;

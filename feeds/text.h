@@ -1,8 +1,9 @@
 /*
  * text.h - text clean-up shared by the feed and article parsers.
  *
- * Promises: every function returns valid UTF-8 (invalid bytes become
- * U+FFFD), newly allocated; the caller frees.  NULL in gives NULL out.
+ * Promises: every function that returns text returns valid UTF-8
+ * (invalid bytes become U+FFFD), newly allocated; the caller frees.  NULL
+ * in gives NULL out.
  */
 #ifndef NW_TEXT_H
 #define NW_TEXT_H
@@ -11,6 +12,14 @@
 
 /* Collapse runs of whitespace (including NBSP) to one space and trim. */
 char *text_squash(const char *s);
+
+/* text_squash, and NULL when nothing is left: for optional fields, where
+ * an empty string would only stand for "absent". */
+char *text_squash_nonempty(const char *s);
+
+/* 1 for the six ASCII whitespace bytes isspace() takes in the C locale,
+ * whatever the locale is; 0 for anything else. */
+int text_is_space(int c);
 
 /* Copy len bytes of s, replacing invalid UTF-8 sequences and NUL bytes. */
 char *text_utf8_sanitize(const char *s, size_t len);

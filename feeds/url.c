@@ -10,14 +10,8 @@
 #include <libxml/uri.h>
 #include <libxml/xmlmemory.h>
 
+#include "text.h"
 #include "url.h"
-
-static int
-is_space(int c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-	    c == '\v';
-}
 
 /* A copy of s without surrounding whitespace, or NULL when nothing is left. */
 static char *
@@ -25,10 +19,10 @@ trimmed(const char *s)
 {
 	size_t len;
 
-	while (is_space((unsigned char)*s))
+	while (text_is_space((unsigned char)*s))
 		s++;
 	len = strlen(s);
-	while (len > 0 && is_space((unsigned char)s[len - 1]))
+	while (len > 0 && text_is_space((unsigned char)s[len - 1]))
 		len--;
 	return len == 0 ? NULL : strndup(s, len);
 }
@@ -117,7 +111,7 @@ url_is_http(const char *url)
 		return 0;
 	/* There must be a host. */
 	return url[n] != '\0' && url[n] != '/' && url[n] != '?' &&
-	    url[n] != '#' && !is_space((unsigned char)url[n]);
+	    url[n] != '#' && !text_is_space((unsigned char)url[n]);
 }
 
 int

@@ -1,5 +1,6 @@
 #!/bin/bash
-# Run every test and print one closing line "N passed, N failed" over all
+# Run every test, its output streamed as it comes, and close with the skips
+# and their reasons and one line "N passed, N failed, N skipped" over all
 # the phases asked for:
 #   BUILD_DIR          the cmocka unit tests, the fuzz regression inputs and
 #                      the Python end-to-end tests, against BUILD_DIR's
@@ -13,6 +14,8 @@
 # Usage: scripts/run-tests.sh [BUILD_DIR] [--sanitize DIR] [--valgrind] [--fuzz SECONDS] [--systemd]
 set -u
 cd "$(dirname "$0")/.." || exit 1
+# Through tee Python's stdout is a pipe: line by line all the same.
+export PYTHONUNBUFFERED=1
 build=
 asan=
 valgrind=
@@ -30,30 +33,47 @@ while [ $# -gt 0 ]; do
 done
 passed=0
 failed=0
+skipped=0
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+skips=$(mktemp)
+trap 'rm -f "$log" "$skips"' EXIT
 
 # Run a command whose output ends in a cmocka summary or "N passed, N
-# failed"; add its counts.  A crash or a non-zero exit with no failure
-# counted is one failure.
+# failed[, N skipped]", showing its output as it comes; add its counts and
+# keep its "skipped: WHAT: WHY" lines for the end.  A crash or a non-zero
+# exit with no failure counted is one failure.
 count() {
-	local p f line
-	"$@" >"$log" 2>&1
-	local rc=$?
-	cat "$log"
+	local p f s line rc
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
 	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
+	s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -1)
 	if [ -n "$line" ]; then
 		p=${line%% passed*}
 		f=${line#*, }
 		f=${f%% failed*}
+		s=0
+		case $line in
+		*skipped) s=${line##*failed, }; s=${s%% skipped} ;;
+		esac
 	fi
 	p=${p:-0}
 	f=${f:-0}
+	s=${s:-0}
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 	passed=$((passed + p))
 	failed=$((failed + f))
+	skipped=$((skipped + s))
+	grep '^skipped: ' "$log" >>"$skips"
+}
+
+# A whole phase left out: one skip, with its reason.
+skip_phase() {
+	echo "skipped: $1"
+	echo "skipped: $1" >>"$skips"
+	skipped=$((skipped + 1))
 }
 
 # The tests of one build: unit tests, fuzz regressions, end to end.
@@ -95,7 +115,7 @@ if [ -n "$fuzz" ]; then
 	if [ -x build-fuzz/fuzz/fuzz_feed ]; then
 		count tests/fuzz/run.sh "$fuzz" feed article jsonld config
 	else
-		echo "== fuzz: skipped: no libFuzzer build (needs clang and libclang-rt-14-dev; make fuzz-build)"
+		skip_phase "fuzz: no libFuzzer build (needs clang and libclang-rt-14-dev; make fuzz-build)"
 	fi
 fi
 if [ -n "$systemd" ]; then
@@ -103,10 +123,11 @@ if [ -n "$systemd" ]; then
 		echo "== systemd: tests/systemd/run.sh"
 		count tests/systemd/run.sh
 	else
-		echo "== systemd: skipped: debootstrap and systemd-nspawn need root (make systemd-test as root)"
+		skip_phase "systemd: debootstrap and systemd-nspawn need root (make systemd-test as root)"
 	fi
 fi
 
 echo
-echo "$passed passed, $failed failed"
+cat "$skips"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

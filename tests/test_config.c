@@ -420,6 +420,58 @@ test_value_errors(void **state)
 	check_error("spool: \"a\\0b\"\n", "1:8: spool: NUL character in value");
 }
 
+/* A state or sink value that starts with a scheme is a URL, and one with
+ * a scheme newswatch does not speak is an error at the value with the
+ * nearest supported form, not a SQLite file of that name; a path that
+ * merely holds a ':' or a '/' stays a path. */
+static void
+test_url_schemes(void **state)
+{
+	static const char *const paths[] = {
+		"state/db.sqlite", "./x:y.db", "/var/lib/a:b.db", "db.sqlite",
+		"postgresql://u@h/db", "postgres://h:5432/db",
+		"postgresql:///db",
+	};
+	struct config *cfg;
+	char text[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		snprintf(text, sizeof(text), "state: %s\n", paths[i]);
+		cfg = load_string(text);
+		assert_string_equal(cfg->state, paths[i]);
+		config_free(cfg);
+	}
+	check_error("spool: s\nstate: postgresql:/h/db\n",
+	    "2:8: state: 'postgresql:/h/db' is no supported URL (did you mean "
+	    "'postgresql://h/db', or the file './postgresql:/h/db'?)");
+	check_error("state: postgres//h/db\n",
+	    "1:8: state: 'postgres//h/db' is no supported URL (did you mean "
+	    "'postgres://h/db'?)");
+	check_error("state: pgsql://u@h/db\n",
+	    "1:8: state: 'pgsql://u@h/db' is no supported URL (did you mean "
+	    "'postgresql://u@h/db'?)");
+	check_error("state: Postgresql://h/db\n",
+	    "1:8: state: 'Postgresql://h/db' is no supported URL (did you mean "
+	    "'postgresql://h/db'?)");
+	check_error("state: x:y.db\n",
+	    "1:8: state: 'x:y.db' is no supported URL (did you mean "
+	    "'postgres://y.db', or the file './x:y.db'?)");
+	check_error("state: localhost:5432/db\n",
+	    "1:8: state: 'localhost:5432/db' is no supported URL (did you mean "
+	    "'postgresql://localhost:5432/db', or the file "
+	    "'./localhost:5432/db'?)");
+	check_error("state: \"pgsql://h/\\tdb\"\n",
+	    "1:8: state: expected a non-empty string without control "
+	    "characters, got 'pgsql://h/?db'");
+	check_error("sink: redis:/h/news\n",
+	    "1:7: sink: 'redis:/h/news' is no supported URL (did you mean "
+	    "'redis://h/news'?)");
+	check_error("sink: localhost:6379/news\n",
+	    "1:7: sink: 'localhost:6379/news' is no supported URL (did you "
+	    "mean 'redis://localhost:6379/news'?)");
+}
+
 /* The Redis sink: its URL checked where it is written, spool: off only
  * beside it (in either order), and sink_maxlen 0 for no trimming. */
 static void
@@ -442,8 +494,8 @@ test_sink(void **state)
 	check_error("spool: off\n",
 	    "1:8: spool: off needs a sink, or items would go nowhere");
 	check_error("sink: http://127.0.0.1/news\n",
-	    "1:7: sink: expected a URL like redis://HOST[:PORT]/STREAM, got "
-	    "'http://127.0.0.1/news': the scheme must be redis://");
+	    "1:7: sink: 'http://127.0.0.1/news' is no supported URL (did you "
+	    "mean 'redis://127.0.0.1/news'?)");
 	check_error("sink: redis://127.0.0.1:6379\n",
 	    "1:7: sink: expected a URL like redis://HOST[:PORT]/STREAM, got "
 	    "'redis://127.0.0.1:6379': expected /STREAM after the host");
@@ -723,6 +775,7 @@ main(void)
 		cmocka_unit_test(test_structure_errors),
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_value_errors),
+		cmocka_unit_test(test_url_schemes),
 		cmocka_unit_test(test_sink),
 		cmocka_unit_test(test_feed_errors),
 		cmocka_unit_test(test_extract_errors),

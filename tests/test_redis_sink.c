@@ -27,6 +27,7 @@
 #include <hiredis/hiredis.h>
 
 #include "../store/redis_sink.h"
+#include "skip.h"
 
 struct server {
 	pid_t pid;
@@ -155,7 +156,8 @@ static struct server *
 server_or_skip(void **state)
 {
 	if (*state == NULL)
-		skip();
+		SKIP_BECAUSE("redis-server is not installed (Debian: "
+		    "redis-server)");
 	return *state;
 }
 

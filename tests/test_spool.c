@@ -3,7 +3,6 @@
 #include <sys/stat.h>
 
 #include <dirent.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -17,33 +16,15 @@
 #include <cmocka.h>
 
 #include "../store/spool.h"
+#include "tmpdir.h"
 
-static char tmpdir[64];
 static char err[512];
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int
 setup(void **ctx)
 {
-	(void)ctx;
-	strcpy(tmpdir, "/tmp/test_spool.XXXXXX");
 	umask(022);
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **ctx)
-{
-	(void)ctx;
-	return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return tmpdir_setup(ctx);
 }
 
 /* tmpdir/a/b/c from the parts given; valid until the next call. */
@@ -447,5 +428,5 @@ main(void)
 		cmocka_unit_test(test_item_name_order),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, tmpdir_teardown);
 }

@@ -8,7 +8,6 @@
  */
 #include <sys/stat.h>
 
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +22,8 @@
 #include <sqlite3.h>
 
 #include "../store/state.h"
+#include "skip.h"
+#include "tmpdir.h"
 
 #define APP_ID 0x6e777374
 
@@ -31,33 +32,8 @@
 #define STATE_SQLITE_VERSION 5
 #define STATE_PG_VERSION 6
 
-static char tmpdir[64];
 static char err[512];
 static const char *pg_admin;   /* NEWSWATCH_TEST_PG: the server to use */
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
-setup(void **ctx)
-{
-	(void)ctx;
-	strcpy(tmpdir, "/tmp/test_state.XXXXXX");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **ctx)
-{
-	(void)ctx;
-	return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static int
 is_pg(const char *path)
@@ -115,7 +91,17 @@ path_for(const char *name)
 }
 
 /* The SQLite-file checks: skipped on PostgreSQL. */
-#define SQLITE_ONLY() do { if (pg_admin != NULL) skip(); } while (0)
+#define SQLITE_ONLY() do {						\
+	if (pg_admin != NULL)						\
+		SKIP_BECAUSE("a SQLite file check, running on PostgreSQL");	\
+} while (0)
+
+/* The shared-state checks: skipped on SQLite. */
+#define PG_ONLY() do {							\
+	if (pg_admin == NULL)						\
+		SKIP_BECAUSE("needs PostgreSQL: NEWSWATCH_TEST_PG unset "	\
+		    "(tests/integration/test_shared.py sets it)");	\
+} while (0)
 
 static struct state *
 open_ok(const char *path)
@@ -383,7 +369,7 @@ test_readonly_refused(void **ctx)
 	(void)ctx;
 	SQLITE_ONLY();
 	if (geteuid() == 0)
-		skip();
+		SKIP_BECAUSE("root writes through file modes");
 	state_close(open_ok(path));
 	assert_int_equal(chmod(path, 0444), 0);
 	assert_int_equal(state_open(path, &st, err, sizeof(err)), -1);
@@ -843,7 +829,7 @@ test_not_shared(void **ctx)
 
 	(void)ctx;
 	if (pg_admin != NULL)
-		skip();
+		SKIP_BECAUSE("PostgreSQL always shares");
 	st = open_ok(path_for("alone.db"));
 	assert_int_equal(state_shared(st), 0);
 	assert_int_equal(state_feeds_claim(st, 1, 60, 10, &names, &n, err,
@@ -880,8 +866,7 @@ test_leases(void **ctx)
 	char mine[16];
 
 	(void)ctx;
-	if (pg_admin == NULL)
-		skip();
+	PG_ONLY();
 	path = path_for("leases");
 	a = open_ok(path);
 	b = open_ok(path);
@@ -946,8 +931,7 @@ test_host_slots(void **ctx)
 	int slot = -1;
 
 	(void)ctx;
-	if (pg_admin == NULL)
-		skip();
+	PG_ONLY();
 	path = path_for("hosts");
 	a = open_ok(path);
 	b = open_ok(path);
@@ -1228,8 +1212,7 @@ test_discover_race(void **ctx)
 	int added_a = -1, added_b = -1;
 
 	(void)ctx;
-	if (pg_admin == NULL)
-		skip();
+	PG_ONLY();
 	path = path_for("race");
 	a = open_ok(path);
 	b = open_ok(path);
@@ -1289,5 +1272,5 @@ main(void)
 	};
 
 	pg_admin = getenv("NEWSWATCH_TEST_PG");
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

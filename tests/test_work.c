@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -100,11 +101,41 @@ test_tasks_run_off_the_loop_and_come_back_once(void **state)
 	ev_loop_destroy(loop);
 }
 
-static void *
-open_gate_later(void *arg)
+/* The gate opener: it waits for the test's thread to go to sleep in the
+ * call it is about to make (state 'S' in /proc: blocked, not merely
+ * preempted), and only then opens the gate. */
+struct opener {
+	pid_t tid;              /* the thread that calls */
+	atomic_int calling;     /* set just before the call */
+	atomic_int gate;
+};
+
+static int
+thread_sleeps(pid_t tid)
 {
-	usleep(50000);
-	*(atomic_int *)arg = 1;
+	char path[64], buf[512], *end;
+	FILE *fp;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/stat", (long)tid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	/* "TID (COMM) STATE ...": COMM may hold anything, even ')'. */
+	return (end = strrchr(buf, ')')) != NULL && end[1] == ' ' &&
+	    end[2] == 'S';
+}
+
+static void *
+open_gate_once_blocked(void *arg)
+{
+	struct opener *o = arg;
+
+	while (!o->calling || !thread_sleeps(o->tid))
+		usleep(1000);
+	o->gate = 1;
 	return NULL;
 }
 
@@ -117,14 +148,18 @@ test_cancel_waits_for_the_running_task(void **state)
 	char err[256];
 	struct work *w = work_new(loop, 1, err, sizeof(err));
 	struct job slow, queued, other;
-	atomic_int gate = 0, started = 0;
+	static struct opener o;
+	atomic_int started = 0;
 	int owner_a, owner_b, left = 1;
 	pthread_t opener;
 
 	(void)state;
 	assert_non_null(w);
+	o.tid = gettid();
+	o.calling = 0;
+	o.gate = 0;
 	job_init(&slow, loop, &owner_a, NULL);
-	slow.gate = &gate;
+	slow.gate = &o.gate;
 	slow.started = &started;
 	job_init(&queued, loop, &owner_a, NULL);
 	job_init(&other, loop, &owner_b, &left);
@@ -133,12 +168,14 @@ test_cancel_waits_for_the_running_task(void **state)
 	work_submit(w, &other.task);
 	while (!started)
 		usleep(1000);
-	/* The slow task ends a little after cancel begins to wait. */
-	assert_int_equal(pthread_create(&opener, NULL, open_gate_later,
-	    &gate), 0);
+	/* The slow task ends only once cancel sleeps: had cancel returned
+	 * without waiting, the task would not have run to its end yet. */
+	assert_int_equal(pthread_create(&opener, NULL, open_gate_once_blocked,
+	    &o), 0);
+	o.calling = 1;
 	work_cancel(w, &owner_a);
-	pthread_join(opener, NULL);
 	assert_int_equal(slow.ran, 1);
+	pthread_join(opener, NULL);
 	assert_int_equal(slow.done, 1);
 	assert_int_equal(slow.cancelled, 1);
 	assert_int_equal(queued.ran, 0);

@@ -156,10 +156,17 @@ def item_name(discovered_us, feed_name, entry_id):
 
 
 def main(module):
-    """Run a test module's tests; the last line is "N passed, N failed",
-    which scripts/run-tests.sh adds up."""
+    """Run a test module's tests (every runnable test file ends with this);
+    each skip is listed with its reason, and the last line is "N passed, N
+    failed, N skipped", which scripts/run-tests.sh adds up.  A test that
+    was expected to fail and passed counts as failed."""
     suite = unittest.defaultTestLoader.loadTestsFromModule(module)
     result = unittest.TextTestRunner(verbosity=2).run(suite)
-    failed = len(result.failures) + len(result.errors)
-    print(f"{result.testsRun - failed} passed, {failed} failed")
+    failed = (len(result.failures) + len(result.errors) +
+              len(result.unexpectedSuccesses))
+    skipped = len(result.skipped)
+    for test, why in result.skipped:
+        print(f"skipped: {test.id()}: {why}")
+    print(f"{result.testsRun - failed - skipped} passed, {failed} failed, "
+          f"{skipped} skipped")
     sys.exit(1 if failed else 0)

@@ -276,4 +276,5 @@ class Holds(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    from nwdaemon import main
+    main(sys.modules[__name__])

@@ -195,13 +195,20 @@ class Service(unittest.TestCase):
         e = self.env
         e.write_feed("a.xml", [(1, 2)])
         e.write_feed("b.xml", [(2, 3)])
-        e.write_config([{"path": "a.xml", "name": "a"}], watch_config="false")
+        a = {"path": "a.xml", "name": "a", "interval": "2s"}
+        e.write_config([a], watch_config="false", min_interval="1s")
         self.start()
-        self.replace_config([{"path": "a.xml", "name": "a"},
-                             {"path": "b.xml", "name": "b"}], watch_config="false")
-        # Nothing to wait for but time: a reload would come after the
-        # settle time of 1 s.
-        time.sleep(2.5)
+
+        def polls_of_a():
+            return sum(1 for r in e.server.requests if r["path"] == "/a.xml")
+        seen = polls_of_a()
+        self.replace_config([a, {"path": "b.xml", "name": "b"}],
+                            watch_config="false", min_interval="1s")
+        # A reload would be logged 1 s (the settle time) after the change;
+        # a polls every 2 s, so its second request from now comes later,
+        # from the same loop.
+        wait_for(lambda: polls_of_a() >= seen + 2, 30, "two more polls of a",
+                 self.daemon.log)
         self.assertNotIn("file changed", self.daemon.log())
         self.daemon.proc.send_signal(signal.SIGHUP)
         self.wait_items_of("b", 1)

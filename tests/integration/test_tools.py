@@ -8,6 +8,7 @@ repository root:  python3 tests/integration/test_tools.py
 import base64
 import json
 import os
+import re
 import select
 import subprocess
 import sys
@@ -166,6 +167,59 @@ class Tools(unittest.TestCase):
         out = self.run_ok("check").stdout
         self.assertIn("warning: state /etc/hostname/state.db cannot be written", out)
         self.assertIn(f"{c}: warning: interval 1m is below min_interval 5m", out)
+
+    def test_a_mistyped_state_url_is_a_config_error_not_a_file(self):
+        # Run where a relative path would land: nothing may be created.
+        def run(cmd):
+            return subprocess.run([BINARY, cmd, "-c", self.env.config],
+                                  cwd=self.env.dir, capture_output=True,
+                                  text=True, timeout=60)
+        c = self.env.config
+        for typed, meant in (("postgresql:/nw@db.example/news",
+                              "postgresql://nw@db.example/news"),
+                             ("postgres//db.example/news", "postgres://db.example/news"),
+                             ("pgsql://db.example/news", "postgresql://db.example/news")):
+            self.write("spool: {spool}\nstate: " + typed + "\nfeeds:\n"
+                       "  - url: http://127.0.0.1:9/feed\n")
+            before = sorted(os.listdir(self.env.dir))
+            for cmd in ("check", "once"):
+                r = run(cmd)
+                self.assertEqual(r.returncode, 78, r.stdout + r.stderr)
+                self.assertIn(f"{c}:2:8: state: '{typed}' is no supported URL "
+                              f"(did you mean '{meant}'", r.stderr)
+            self.assertEqual(sorted(os.listdir(self.env.dir)), before)
+        # A relative path with a ':' in it, written ./ first, is a file.
+        self.write("spool: {spool}\nstate: ./x:y.db\nfeeds:\n")
+        r = run("check")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(run("once").returncode, 0)
+        self.assertTrue(os.path.isfile(os.path.join(self.env.dir, "x:y.db")))
+
+    def test_commands_without_network_leave_libcurl_uninitialised(self):
+        # The dynamic linker binds each libcurl function at its first
+        # call and LD_DEBUG=bindings says so: what a command never calls
+        # is never bound.  `once` is the control that shows the method
+        # sees the call where there is one.
+        e = self.env
+        e.write_feed("wire.xml", [(1, 2)])
+        e.write_config([{"path": "wire.xml"}])
+
+        def bound(*args):
+            env = dict(os.environ, LD_DEBUG="bindings")
+            env.pop("LD_BIND_NOW", None)
+            r = subprocess.run([BINARY, *args], capture_output=True,
+                               text=True, timeout=60, env=env)
+            self.assertEqual(r.returncode, 0, r.stderr[-3000:])
+            own = re.escape(os.path.basename(BINARY))
+            return set(re.findall(r"binding file \S*/%s \[0\] to \S*libcurl\S* "
+                                  r"\[0\]: normal symbol `(curl_\w+)'" % own, r.stderr))
+
+        self.assertIn("curl_global_init", bound("once", "-c", e.config))
+        feed = os.path.join(e.site, "wire.xml")
+        page = os.path.join(e.site, "articles", "1.html")
+        for args in (["parse", feed], ["extract", page], ["check", "-c", e.config],
+                     ["status", "-c", e.config], ["tail", "-c", e.config], ["--help"]):
+            self.assertEqual(bound(*args), set(), args)
 
     def test_check_warns_about_each_duplicate_url_among_many_feeds(self):
         # 3,000 feeds, URLs sharing a long prefix; five repeat an earlier
