@@ -117,6 +117,9 @@ static const struct key keys[] = {
 	    TOP(allow_private_addresses), 0, 0, 0 },
 	{ "log_level", AT_TOP, set_log_level, TOP(log_level), 0, 0, 0 },
 	{ "watch_config", AT_TOP, set_bool, TOP(watch_config), 0, 0, 0 },
+	{ "metrics", AT_TOP, set_string, TOP(metrics), 0, 0, 0 },
+	{ "metrics_per_feed", AT_TOP, set_bool, TOP(metrics_per_feed), 0,
+	    0, 0 },
 	{ "state_keep", AT_TOP, set_duration, TOP(state_keep), 0, 0, 0 },
 	{ "spool_keep", AT_TOP, set_duration, TOP(spool_keep), 0, 0, 0 },
 	{ "timeout", AT_TOP | AT_FEED, set_duration, TOP(timeout),
@@ -1238,6 +1241,7 @@ set_defaults(struct config *cfg, const char *path)
 	cfg->article = 1;
 	cfg->allow_private_addresses = 0;
 	cfg->watch_config = 1;
+	cfg->metrics_per_feed = 1;
 	cfg->state_keep = CONFIG_DEFAULT_STATE_KEEP;
 	cfg->sink_maxlen = CONFIG_DEFAULT_SINK_MAXLEN;
 	cfg->timeout = CONFIG_DEFAULT_TIMEOUT;
@@ -1358,6 +1362,7 @@ config_free(struct config *cfg)
 	free(cfg->spool);
 	free(cfg->state);
 	free(cfg->sink);
+	free(cfg->metrics);
 	free(cfg->user_agent);
 	free(cfg->log_level);
 	free(cfg);

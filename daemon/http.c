@@ -1100,3 +1100,9 @@ http_pending(const struct http *http)
 {
 	return http->pending;
 }
+
+size_t
+http_running(const struct http *http)
+{
+	return (size_t)http->active;
+}

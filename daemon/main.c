@@ -34,6 +34,7 @@
 #include "config_append.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "poll.h"
 #include "scheduler.h"
 #include "tail.h"
@@ -111,6 +112,8 @@ struct daemon {
 	char *state_path;
 	char *sink_url;         /* NULL without a sink */
 	long sink_maxlen;
+	char *metrics_addr;     /* NULL without metrics */
+	int metrics_per_feed;
 	long max_connections;
 	long workers;           /* as configured, 0 one per processor */
 	int nworkers;           /* as started */
@@ -124,6 +127,7 @@ struct daemon {
 	struct http *http;
 	struct poller *poller;
 	struct scheduler *sched;
+	struct metrics *metrics; /* NULL without metrics (and in once) */
 	ev_signal sigterm, sigint, sighup;
 	ev_timer watchdog, status, prune;
 	ev_stat config_stat;    /* watch_config: feeds.yaml on disk */
@@ -243,6 +247,10 @@ warn_fixed_settings(const struct daemon *d, const struct config *new)
 	if (!same_setting(d->sink_url, new->sink) ||
 	    d->sink_maxlen != new->sink_maxlen)
 		log_warnx("reload: sink and sink_maxlen take effect at restart");
+	if (!same_setting(d->metrics_addr, new->metrics) ||
+	    d->metrics_per_feed != new->metrics_per_feed)
+		log_warnx("reload: metrics and metrics_per_feed take effect at "
+		    "restart");
 	if (d->max_connections != new->max_connections ||
 	    d->per_host_connections != new->per_host_connections ||
 	    d->per_host_delay != new->per_host_delay ||
@@ -483,6 +491,9 @@ daemon_open(struct daemon *d, struct config *cfg)
 	    (cfg->sink && (d->sink_url = strdup(cfg->sink)) == NULL))
 		fatalx("out of memory");
 	d->sink_maxlen = cfg->sink_maxlen;
+	if (cfg->metrics && (d->metrics_addr = strdup(cfg->metrics)) == NULL)
+		fatalx("out of memory");
+	d->metrics_per_feed = cfg->metrics_per_feed;
 	d->max_connections = cfg->max_connections;
 	d->per_host_connections = cfg->per_host_connections;
 	d->per_host_delay = cfg->per_host_delay;
@@ -521,6 +532,16 @@ daemon_open(struct daemon *d, struct config *cfg)
 	    d->sink, cfg->allow_private_addresses, d->nworkers, err,
 	    sizeof(err))) == NULL)
 		fatalx("%s", err);
+	/* The scheduler seeds the per-feed series: metrics come first. */
+	if (!d->once && cfg->metrics) {
+		if ((d->metrics = metrics_new(cfg->metrics_per_feed)) == NULL)
+			fatalx("out of memory");
+		if (metrics_serve(d->metrics, cfg->metrics, err,
+		    sizeof(err)) == -1)
+			fatalx("%s", err);
+		poller_set_metrics(d->poller, d->metrics);
+		log_info("metrics on http://%s/metrics", cfg->metrics);
+	}
 	if ((d->sched = scheduler_new(d->loop, d->poller, d->state, d->once,
 	    on_once_done, d)) == NULL)
 		fatalx("out of memory");
@@ -533,7 +554,9 @@ daemon_close(struct daemon *d)
 	 * already written get marked seen, so fewer come back. */
 	poller_flush(d->poller);
 	scheduler_free(d->sched);
+	metrics_stop(d->metrics);
 	poller_free(d->poller);
+	metrics_free(d->metrics);
 	http_free(d->http);
 	spool_close(d->spool);
 	redis_sink_close(d->sink);
@@ -541,6 +564,7 @@ daemon_close(struct daemon *d)
 	free(d->spool_path);
 	free(d->state_path);
 	free(d->sink_url);
+	free(d->metrics_addr);
 }
 
 static void
