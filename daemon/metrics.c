@@ -340,37 +340,58 @@ histogram(FILE *f, const char *name, const char *label,
 		    (unsigned long long)h->count);
 }
 
+/* A counter family with one label, a series per value. */
+static void
+labelled(FILE *f, const char *name, const char *help, const char *label,
+    const char *const *values, const uint64_t *counts, size_t n)
+{
+	family(f, name, "counter", help);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s{%s=\"%s\"} %llu\n", name, label, values[i],
+		    (unsigned long long)counts[i]);
+}
+
+enum feed_value { FEED_ITEMS, FEED_LAST_SUCCESS, FEED_FAILURES,
+	FEED_NEXT_POLL };
+
+/* A family with one series per feed, of one of its values. */
+static void
+per_feed_series(FILE *f, const char *name, const char *type,
+    const char *help, const struct mfeed *feeds, size_t n,
+    enum feed_value which)
+{
+	family(f, name, type, help);
+	for (size_t i = 0; i < n; i++) {
+		const struct mfeed *fd = &feeds[i];
+		long long v = which == FEED_ITEMS ? (long long)fd->items :
+		    which == FEED_LAST_SUCCESS ? (long long)fd->last_success :
+		    which == FEED_FAILURES ? fd->failures :
+		    (long long)fd->next_poll;
+
+		fprintf(f, "%s{feed=\"%s\"} %lld\n", name, fd->name, v);
+	}
+}
+
 static void
 render_figures(FILE *f, const struct figures *g, const struct mfeed *feeds,
     size_t n, int per_feed)
 {
 	char label[32];
 
-	family(f, "newswatch_polls_total", "counter",
-	    "Feed polls ended, by result.");
-	for (size_t i = 0; i < METRICS_NRESULTS; i++)
-		fprintf(f, "newswatch_polls_total{result=\"%s\"} %llu\n",
-		    result_names[i], (unsigned long long)g->polls[i]);
-	family(f, "newswatch_poll_failures_total", "counter",
-	    "Failed feed polls, by kind of failure.");
-	for (size_t i = 0; i < METRICS_NFAILURES; i++)
-		fprintf(f, "newswatch_poll_failures_total{kind=\"%s\"} %llu\n",
-		    failure_names[i], (unsigned long long)g->failures[i]);
-	family(f, "newswatch_items_written_total", "counter",
-	    "Items written, by output.");
-	for (size_t i = 0; i < METRICS_NOUTPUTS; i++)
-		fprintf(f, "newswatch_items_written_total{output=\"%s\"} %llu\n",
-		    output_names[i], (unsigned long long)g->written[i]);
-	family(f, "newswatch_errors_total", "counter",
-	    "Errors of the state, the spool, the sink and article pages.");
-	for (size_t i = 0; i < METRICS_NERRORS; i++)
-		fprintf(f, "newswatch_errors_total{where=\"%s\"} %llu\n",
-		    error_names[i], (unsigned long long)g->errors[i]);
-	family(f, "newswatch_fetched_bytes_total", "counter",
-	    "Decoded body bytes fetched, feeds and pages.");
-	for (size_t i = 0; i < METRICS_NFETCHES; i++)
-		fprintf(f, "newswatch_fetched_bytes_total{kind=\"%s\"} %llu\n",
-		    fetch_names[i], (unsigned long long)g->bytes[i]);
+	labelled(f, "newswatch_polls_total", "Feed polls ended, by result.",
+	    "result", result_names, g->polls, METRICS_NRESULTS);
+	labelled(f, "newswatch_poll_failures_total",
+	    "Failed feed polls, by kind of failure.", "kind", failure_names,
+	    g->failures, METRICS_NFAILURES);
+	labelled(f, "newswatch_items_written_total",
+	    "Items written, by output.", "output", output_names, g->written,
+	    METRICS_NOUTPUTS);
+	labelled(f, "newswatch_errors_total",
+	    "Errors of the state, the spool, the sink and article pages.",
+	    "where", error_names, g->errors, METRICS_NERRORS);
+	labelled(f, "newswatch_fetched_bytes_total",
+	    "Decoded body bytes fetched, feeds and pages.", "kind",
+	    fetch_names, g->bytes, METRICS_NFETCHES);
 	family(f, "newswatch_fetch_duration_seconds", "histogram",
 	    "Transfer time of feeds and pages.");
 	for (size_t i = 0; i < METRICS_NFETCHES; i++) {
@@ -418,28 +439,17 @@ render_figures(FILE *f, const struct figures *g, const struct mfeed *feeds,
 			    "result=\"%s\"} %llu\n", feeds[i].name,
 			    result_names[r],
 			    (unsigned long long)feeds[i].polls[r]);
-	family(f, "newswatch_feed_items_total", "counter",
-	    "Items delivered from each feed.");
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "newswatch_feed_items_total{feed=\"%s\"} %llu\n",
-		    feeds[i].name, (unsigned long long)feeds[i].items);
-	family(f, "newswatch_feed_last_success_timestamp_seconds", "gauge",
-	    "When each feed's last poll succeeded (0: never).");
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "newswatch_feed_last_success_timestamp_seconds"
-		    "{feed=\"%s\"} %lld\n", feeds[i].name,
-		    (long long)feeds[i].last_success);
-	family(f, "newswatch_feed_consecutive_failures", "gauge",
-	    "Failed polls of each feed since its last success.");
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "newswatch_feed_consecutive_failures{feed=\"%s\"} "
-		    "%d\n", feeds[i].name, feeds[i].failures);
-	family(f, "newswatch_feed_next_poll_timestamp_seconds", "gauge",
-	    "When each feed is polled next (0: not scheduled).");
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "newswatch_feed_next_poll_timestamp_seconds"
-		    "{feed=\"%s\"} %lld\n", feeds[i].name,
-		    (long long)feeds[i].next_poll);
+	per_feed_series(f, "newswatch_feed_items_total", "counter",
+	    "Items delivered from each feed.", feeds, n, FEED_ITEMS);
+	per_feed_series(f, "newswatch_feed_last_success_timestamp_seconds",
+	    "gauge", "When each feed's last poll succeeded (0: never).", feeds,
+	    n, FEED_LAST_SUCCESS);
+	per_feed_series(f, "newswatch_feed_consecutive_failures", "gauge",
+	    "Failed polls of each feed since its last success.", feeds, n,
+	    FEED_FAILURES);
+	per_feed_series(f, "newswatch_feed_next_poll_timestamp_seconds",
+	    "gauge", "When each feed is polled next (0: not scheduled).",
+	    feeds, n, FEED_NEXT_POLL);
 }
 
 char *
