@@ -872,6 +872,19 @@ nomem:
 	return -1;
 }
 
+/* Row i of P_ENTRIES_FIND's result into f; -1 when out of memory. */
+static int
+found_row(const PGresult *r, int i, struct state_found *f)
+{
+	f->status = (int)value_int(r, i, 2);
+	f->discovered_us = value_int(r, i, 3);
+	f->seen_at = value_int(r, i, 4);
+	f->gone_since = value_int(r, i, 5);
+	return value_strdup(r, i, 0, &f->feed) == -1 ||
+	    value_strdup(r, i, 1, &f->id) == -1 ||
+	    value_strdup(r, i, 6, &f->link) == -1 ? -1 : 0;
+}
+
 static int
 pg_entries_find(struct state *base, const char *key, int64_t discovered_us,
     struct state_found **out, size_t *n, char *err, size_t errlen)
@@ -881,33 +894,24 @@ pg_entries_find(struct state *base, const char *key, int64_t discovered_us,
 	const char *v[] = { key, us.s };
 	struct state_found *f;
 	PGresult *r;
-	size_t rows;
+	size_t rows, i = 0;
 
 	if ((r = exec_p(st, P_ENTRIES_FIND, 2, v)) == NULL)
 		return pg_error(st, err, errlen, "cannot look entries up");
 	rows = (size_t)PQntuples(r);
-	if ((f = calloc(rows + 1, sizeof(*f))) == NULL)
-		goto nomem;
-	for (size_t i = 0; i < rows; i++) {
-		f[i].status = (int)value_int(r, (int)i, 2);
-		f[i].discovered_us = value_int(r, (int)i, 3);
-		f[i].seen_at = value_int(r, (int)i, 4);
-		f[i].gone_since = value_int(r, (int)i, 5);
-		if (value_strdup(r, (int)i, 0, &f[i].feed) == -1 ||
-		    value_strdup(r, (int)i, 1, &f[i].id) == -1 ||
-		    value_strdup(r, (int)i, 6, &f[i].link) == -1)
-			goto nomem;
-	}
+	if ((f = calloc(rows + 1, sizeof(*f))) != NULL)
+		while (i < rows && found_row(r, (int)i, &f[i]) == 0)
+			i++;
 	PQclear(r);
+	if (f == NULL || i < rows) {
+		state_found_free(f, f ? rows : 0);
+		snprintf(err, errlen, "cannot look entries up: %s",
+		    strerror(ENOMEM));
+		return -1;
+	}
 	*out = f;
 	*n = rows;
 	return 0;
-
-nomem:
-	PQclear(r);
-	state_found_free(f, f ? rows : 0);
-	snprintf(err, errlen, "cannot look entries up: %s", strerror(ENOMEM));
-	return -1;
 }
 
 static int

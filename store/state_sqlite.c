@@ -804,6 +804,19 @@ nomem:
 	return -1;
 }
 
+/* The row S_ENTRIES_FIND is on into f; -1 when out of memory. */
+static int
+found_row(sqlite3_stmt *s, struct state_found *f)
+{
+	f->status = sqlite3_column_int(s, 2);
+	f->discovered_us = sqlite3_column_int64(s, 3);
+	f->seen_at = sqlite3_column_int64(s, 4);
+	f->gone_since = sqlite3_column_int64(s, 5);
+	return column_strdup(s, 0, &f->feed) == -1 ||
+	    column_strdup(s, 1, &f->id) == -1 ||
+	    column_strdup(s, 6, &f->link) == -1 ? -1 : 0;
+}
+
 static int
 sq_entries_find(struct state *base, const char *key, int64_t discovered_us,
     struct state_found **out, size_t *n, char *err, size_t errlen)
@@ -816,36 +829,26 @@ sq_entries_find(struct state *base, const char *key, int64_t discovered_us,
 
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, discovered_us);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct state_found *f;
-
-		if ((nv = reallocarray(v, count + 1, sizeof(*v))) == NULL)
-			break;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW &&
+	    (nv = reallocarray(v, count + 1, sizeof(*v))) != NULL) {
 		v = nv;
-		f = memset(&v[count++], 0, sizeof(*f));
-		f->status = sqlite3_column_int(s, 2);
-		f->discovered_us = sqlite3_column_int64(s, 3);
-		f->seen_at = sqlite3_column_int64(s, 4);
-		f->gone_since = sqlite3_column_int64(s, 5);
-		if (column_strdup(s, 0, &f->feed) == -1 ||
-		    column_strdup(s, 1, &f->id) == -1 ||
-		    column_strdup(s, 6, &f->link) == -1)
+		if (found_row(s, memset(&v[count++], 0, sizeof(*v))) == -1)
 			break;
 	}
 	sqlite3_reset(s);
+	if (rc == SQLITE_DONE) {
+		*out = v;
+		*n = count;
+		return 0;
+	}
+	state_found_free(v, count);
+	/* A row left unread: no memory for it. */
 	if (rc == SQLITE_ROW) {
-		state_found_free(v, count);
 		snprintf(err, errlen, "cannot look entries up: %s",
 		    strerror(ENOMEM));
 		return -1;
 	}
-	if (rc != SQLITE_DONE) {
-		state_found_free(v, count);
-		return db_error(st->db, err, errlen, "cannot look entries up");
-	}
-	*out = v;
-	*n = count;
-	return 0;
+	return db_error(st->db, err, errlen, "cannot look entries up");
 }
 
 static int
