@@ -1226,6 +1226,7 @@ static void
 why_entry_text(const struct config *cfg, const struct why_entry *e)
 {
 	const struct state_found *f = e->f;
+	struct redis_sink_url sink;
 	char t1[32], t2[32];
 
 	printf("entry %s\n  feed: %s%s\n  discovered: %s\n", f->id, f->feed,
@@ -1259,9 +1260,11 @@ why_entry_text(const struct config *cfg, const struct why_entry *e)
 		printf("  spool: %s no longer in new/ or cur/: taken by a "
 		    "consumer%s\n", e->name, cfg->spool_keep > 0 ?
 		    ", or removed by spool_keep" : "");
-	if (cfg->sink && e->redis >= 0)
-		printf("  redis: %s (key %s)\n", e->redis ? "the stream has it" :
-		    "not in the stream, or added over 7 days ago", e->name);
+	if (cfg->sink && e->redis >= 0 && redis_sink_url_parse(cfg->sink, &sink,
+	    t1, sizeof(t1)) == 0)
+		printf("  redis: %s (key %s:item:%s)\n", e->redis ?
+		    "the stream has it" : "not in the stream, or added over 7 "
+		    "days ago", sink.stream, e->name);
 	else if (cfg->sink)
 		printf("  redis: cannot ask: %s\n", e->redis_error);
 	printf("  new if it appeared now: %s\n", f->status ==
