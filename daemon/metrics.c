@@ -409,8 +409,8 @@ render_figures(FILE *f, const struct figures *g, const struct mfeed *feeds,
 	    "newswatch_transfers{state=\"queued\"} %llu\n",
 	    (unsigned long long)g->running, (unsigned long long)g->queued);
 	family(f, "newswatch_work_backlog", "gauge",
-	    "Tasks queued for or running on the workers (at most a second "
-	    "old).");
+	    "Parsed feeds and fetched pages held for the workers (at most a "
+	    "second old).");
 	fprintf(f, "newswatch_work_backlog %llu\n",
 	    (unsigned long long)g->backlog);
 	family(f, "newswatch_last_success_timestamp_seconds", "gauge",
@@ -524,48 +524,48 @@ answer(void *cls, struct MHD_Connection *conn, const char *url,
 	return rc;
 }
 
-/* "PORT", "HOST:PORT" or "[V6]:PORT" into host and port. */
-static int
-split_addr(const char *addr, char *host, size_t hostlen, const char **port)
+int
+metrics_addr_parse(const char *addr, char *host, size_t hostlen, long *port)
 {
-	const char *colon = strrchr(addr, ':');
+	const char *colon = strrchr(addr, ':'), *digits = addr;
+	char *end;
 	size_t n;
 
-	if (colon == NULL) {
+	if (colon == NULL)
 		snprintf(host, hostlen, "127.0.0.1");
-		*port = addr;
-		return 0;
+	else {
+		digits = colon + 1;
+		n = (size_t)(colon - addr);
+		if (n >= 2 && addr[0] == '[' && addr[n - 1] == ']') {
+			addr++;
+			n -= 2;
+		}
+		if (n == 0 || n >= hostlen)
+			return -1;
+		memcpy(host, addr, n);
+		host[n] = '\0';
 	}
-	*port = colon + 1;
-	n = (size_t)(colon - addr);
-	if (n >= 2 && addr[0] == '[' && addr[n - 1] == ']') {
-		addr++;
-		n -= 2;
-	}
-	if (n == 0 || n >= hostlen)
+	if (*digits < '0' || *digits > '9')
 		return -1;
-	memcpy(host, addr, n);
-	host[n] = '\0';
-	return 0;
+	*port = strtol(digits, &end, 10);
+	return *end == '\0' && *port >= 1 && *port <= 65535 ? 0 : -1;
 }
 
 int
 metrics_serve(struct metrics *m, const char *addr, char *err, size_t errlen)
 {
 	struct addrinfo hints = { 0 }, *ai = NULL;
-	char host[256], *end;
-	const char *port;
+	char host[256], port[8];
 	sigset_t all, old;
 	long p;
 	int rc;
 
-	if (split_addr(addr, host, sizeof(host), &port) == -1 ||
-	    (p = strtol(port, &end, 10)) < 1 || p > 65535 || *end != '\0' ||
-	    end == port) {
+	if (metrics_addr_parse(addr, host, sizeof(host), &p) == -1) {
 		snprintf(err, errlen, "metrics: %s: not PORT, HOST:PORT or "
 		    "[IPV6]:PORT", addr);
 		return -1;
 	}
+	snprintf(port, sizeof(port), "%ld", p);
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE;
 	if ((rc = getaddrinfo(host, port, &hints, &ai)) != 0) {

@@ -92,8 +92,8 @@ void metrics_written(struct metrics *m, enum metrics_output out, size_t n);
 
 void metrics_error(struct metrics *m, enum metrics_error what);
 
-/* The loop's queues now: transfers running and queued, tasks waiting for
- * a worker or running. */
+/* The loop's queues now: transfers running and queued, and the parsed
+ * feeds and fetched pages held for the workers (poll.c's BACKLOG). */
 void metrics_queues(struct metrics *m, size_t running, size_t queued,
     size_t backlog);
 
@@ -101,6 +101,12 @@ void metrics_queues(struct metrics *m, size_t running, size_t queued,
  * Returns a malloc'ed string (caller frees) of *len bytes, or NULL when
  * out of memory. */
 char *metrics_render(struct metrics *m, size_t *len);
+
+/* Split addr, "PORT" (host 127.0.0.1), "HOST:PORT" or "[IPv6]:PORT",
+ * into host (hostlen bytes) and *port.  Returns 0, or -1 when addr is
+ * none of these or the port is not 1..65535. */
+int metrics_addr_parse(const char *addr, char *host, size_t hostlen,
+    long *port);
 
 /*
  * Serve metrics_render(m) on GET /metrics at addr: "PORT" (on
