@@ -143,6 +143,34 @@ class Metrics(unittest.TestCase):
         self.assertEqual(cm.exception.code, 404)
         self.assertEqual(self.daemon.stop(), 0)
 
+    def test_not_modified_polls_are_counted(self):
+        """A feed polled each second answers 304 from its second poll on:
+        each poll counts once, under its result, in all and per feed."""
+        e = self.env
+        e.write_feed("b.xml", [(4, 4), (5, 5)], title="B")
+        e.write_config([{"path": "b.xml", "name": "b", "article": "false",
+                         "interval": "1s"}], metrics=f"127.0.0.1:{self.port}")
+        self.daemon = Daemon(e)
+        self.daemon.start()
+        s = wait_for(lambda: (lambda s: get(s, "newswatch_feed_polls_total", feed="b",
+                                            result="not_modified") >= 2 and s)(
+                         parse(self.scrape())), 60, "two 304s", self.daemon.log)
+        self.assertEqual(self.daemon.stop(), 0)
+        results = ("ok", "not_modified", "failed", "deferred")
+        self.assertEqual(get(s, "newswatch_polls_total", result="ok"), 1)
+        self.assertEqual(get(s, "newswatch_polls_total", result="failed"), 0)
+        for r in results:
+            self.assertEqual(get(s, "newswatch_polls_total", result=r),
+                             get(s, "newswatch_feed_polls_total", feed="b", result=r), r)
+        # A transfer counts as it ends, its poll once the batch is written:
+        # a scrape may fall between the two.
+        self.assertIn(get(s, "newswatch_fetch_duration_seconds_count", kind="feed")
+                      - sum(get(s, "newswatch_polls_total", result=r) for r in results),
+                      (0, 1))
+        self.assertEqual(get(s, "newswatch_items_written_total", output="spool"), 2)
+        self.assertEqual(get(s, "newswatch_feed_items_total", feed="b"), 2)
+        self.assertEqual(get(s, "newswatch_feeds", reason="pinned"), 1)
+
     def test_per_feed_series_can_be_left_out(self):
         self.start(metrics_per_feed="false")
         self.wait_polled()
