@@ -17,6 +17,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nwdaemon import ROOT, Daemon, main, spool_items, state_feeds, wait_for  # noqa: E402
+from redis_server import RedisServer  # noqa: E402
 from test_e2e import Env  # noqa: E402
 
 PROMTOOL = shutil.which("promtool")
@@ -170,6 +171,23 @@ class Metrics(unittest.TestCase):
         self.assertEqual(get(s, "newswatch_items_written_total", output="spool"), 2)
         self.assertEqual(get(s, "newswatch_feed_items_total", feed="b"), 2)
         self.assertEqual(get(s, "newswatch_feeds", reason="pinned"), 1)
+
+    def test_items_to_redis_are_counted(self):
+        e = self.env
+        redis = RedisServer()
+        self.addCleanup(redis.close)
+        e.write_feed("b.xml", [(4, 4), (5, 5)], title="B")
+        e.write_config([{"path": "b.xml", "name": "b", "article": "false"}],
+                       metrics=f"127.0.0.1:{self.port}", sink=redis.url("news"))
+        self.daemon = Daemon(e)
+        self.daemon.start()
+        s = wait_for(lambda: (lambda s: get(s, "newswatch_polls_total", result="ok") == 1
+                              and s)(parse(self.scrape())), 60, "the poll", self.daemon.log)
+        self.assertEqual(len(redis.stream("news")), 2)
+        self.assertEqual(get(s, "newswatch_items_written_total", output="redis"), 2)
+        self.assertEqual(get(s, "newswatch_items_written_total", output="spool"), 2)
+        self.assertEqual(get(s, "newswatch_errors_total", where="sink"), 0)
+        self.assertEqual(self.daemon.stop(), 0)
 
     def test_per_feed_series_can_be_left_out(self):
         self.start(metrics_per_feed="false")
