@@ -15,6 +15,7 @@
 #include "../store/redis_sink.h"
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
 
 #define CONFIG_MAX_FILE (16 * 1024 * 1024)
 #define CONFIG_MAX_FEEDS 100000
@@ -72,7 +73,7 @@ struct key {
 static key_set_fn set_string, set_duration, set_bool, set_size, set_long,
     set_first_poll, set_log_level, set_feeds, set_url, set_name, set_tags,
     set_extract, set_bound, set_headers, set_proxy, set_ca_file, set_spool,
-    set_state, set_sink;
+    set_state, set_sink, set_metrics;
 
 #define TOP(f) offsetof(struct config, f)
 #define FEED(f) offsetof(struct config_feed, f)
@@ -117,6 +118,9 @@ static const struct key keys[] = {
 	    TOP(allow_private_addresses), 0, 0, 0 },
 	{ "log_level", AT_TOP, set_log_level, TOP(log_level), 0, 0, 0 },
 	{ "watch_config", AT_TOP, set_bool, TOP(watch_config), 0, 0, 0 },
+	{ "metrics", AT_TOP, set_metrics, TOP(metrics), 0, 0, 0 },
+	{ "metrics_per_feed", AT_TOP, set_bool, TOP(metrics_per_feed), 0,
+	    0, 0 },
 	{ "state_keep", AT_TOP, set_duration, TOP(state_keep), 0, 0, 0 },
 	{ "spool_keep", AT_TOP, set_duration, TOP(spool_keep), 0, 0, 0 },
 	{ "timeout", AT_TOP | AT_FEED, set_duration, TOP(timeout),
@@ -408,6 +412,21 @@ set_sink(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
 	if (redis_sink_url_parse(s, &url, why, sizeof(why)) == -1)
 		return fail_at(p, v->start_mark, "%s: expected %s, got %s: %s",
 		    k->name, what, describe(v, got, sizeof(got)), why);
+	return set_string(p, k, v, dst);
+}
+
+static int
+set_metrics(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
+{
+	const char *what = "an address like 127.0.0.1:9470, [::1]:9470 or 9470";
+	const char *s;
+	char host[256];
+	long port;
+
+	if ((s = scalar(p, k->name, v, what)) == NULL)
+		return -1;
+	if (metrics_addr_parse(s, host, sizeof(host), &port) == -1)
+		return fail_expected(p, k->name, v, what);
 	return set_string(p, k, v, dst);
 }
 
@@ -1333,6 +1352,7 @@ set_defaults(struct config *cfg, const char *path)
 	cfg->article = 1;
 	cfg->allow_private_addresses = 0;
 	cfg->watch_config = 1;
+	cfg->metrics_per_feed = 1;
 	cfg->state_keep = CONFIG_DEFAULT_STATE_KEEP;
 	cfg->sink_maxlen = CONFIG_DEFAULT_SINK_MAXLEN;
 	cfg->timeout = CONFIG_DEFAULT_TIMEOUT;
@@ -1453,6 +1473,7 @@ config_free(struct config *cfg)
 	free(cfg->spool);
 	free(cfg->state);
 	free(cfg->sink);
+	free(cfg->metrics);
 	free(cfg->user_agent);
 	free(cfg->log_level);
 	free(cfg);

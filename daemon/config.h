@@ -88,6 +88,9 @@ struct config {
 	char *sink;             /* redis://HOST[:PORT]/STREAM, or NULL; with
 	                         * spool: off, spool is NULL and sink is not */
 	long sink_maxlen;       /* XADD MAXLEN ~ of the sink, 0 no trimming */
+	char *metrics;          /* serve /metrics at PORT, HOST:PORT or
+	                         * [V6]:PORT (metrics.h), NULL off */
+	int metrics_per_feed;   /* series labelled by feed too */
 	double timeout;
 	int64_t max_feed_bytes;
 	int64_t max_page_bytes;

@@ -172,8 +172,11 @@ diff_left_entries(struct state *st, int64_t feed_id, const char *name,
 	*added = 0;
 	if (state_entries_pending(st, feed_id, &pend, &npend, err, errlen) == -1)
 		return -1;
-	if (npend == 0)
+	if (npend == 0) {
+		/* PostgreSQL's empty answer is an array all the same. */
+		state_pending_free(pend, 0);
 		return 0;
+	}
 	/* The strings stay put while entries are appended. */
 	if ((listed = malloc((nlisted + 1) * sizeof(*listed))) == NULL) {
 		state_pending_free(pend, npend);

@@ -103,6 +103,7 @@ struct http {
 	struct http_gate gate;             /* acquire NULL: none */
 	int paused;                        /* http_pause: start nothing */
 	long active;
+	size_t pending;
 	struct transfer_list running;
 	struct transfer_list deferred;     /* ended unstarted, to report */
 	struct host_list ready;
@@ -602,6 +603,7 @@ finish(struct http *http, struct http_transfer *t, CURLcode rc)
 	TAILQ_REMOVE(&http->running, t, entry);
 	gate_release(http, t);
 	http->active--;
+	http->pending--;
 	h->active--;
 	host_mark_ready(http, h);
 
@@ -777,6 +779,7 @@ finish_deferred(struct http *http, struct http_transfer *t)
 	    "wait %.0f s more (Retry-After)", h->name, res.held_for);
 	res.error = reason;
 	TAILQ_REMOVE(&http->deferred, t, entry);
+	http->pending--;
 	t->done(t->arg, &res);
 	transfer_free(t);
 	host_release_if_idle(http, h);
@@ -1048,6 +1051,7 @@ http_get(struct http *http, const struct http_request *req, char *err,
 	t->max_bytes = req->max_bytes;
 	t->allow_private = req->allow_private;
 	TAILQ_INSERT_TAIL(&h->queue, t, entry);
+	http->pending++;
 	host_mark_ready(http, h);
 	/* Starting transfers here is safe: libcurl only arms our timer, and
 	 * callbacks run from the loop. */
@@ -1071,6 +1075,7 @@ http_cancel(struct http *http, struct http_transfer *t)
 	} else {
 		TAILQ_REMOVE(&h->queue, t, entry);
 	}
+	http->pending--;
 	transfer_free(t);
 	host_mark_ready(http, h);
 	host_release_if_idle(http, h);
@@ -1111,4 +1116,16 @@ http_global_cleanup(void)
 		curl_global_cleanup();
 		curl_ready = 0;
 	}
+}
+
+size_t
+http_running(const struct http *http)
+{
+	return (size_t)http->active;
+}
+
+size_t
+http_pending(const struct http *http)
+{
+	return http->pending;
 }

@@ -146,6 +146,10 @@ int http_hold(struct http *http, const char *host, double wait);
  * with 0; the caller's brake when it cannot keep up with what arrives. */
 void http_pause(struct http *http, int on);
 
+/* Transfers queued or running; running only. */
+size_t http_pending(const struct http *http);
+size_t http_running(const struct http *http);
+
 /*
  * 1 when a peer at sa is one allow_private refuses: IPv4 0/8, 10/8,
  * 100.64/10, 127/8, 169.254/16, 172.16/12, 192.168/16, 224/4 and above;

@@ -20,6 +20,7 @@
 #include "http.h"
 #include "item.h"
 #include "log.h"
+#include "metrics.h"
 #include "policy.h"
 #include "poll.h"
 #include "work.h"
@@ -102,6 +103,8 @@ struct poll_job {
 	double max_age, expires_in;   /* freshness the server announced */
 	char *error;                  /* why it failed; allocated then only,
 	                               * as a cycle holds every feed's job */
+	enum metrics_failure fail;    /* what kind of failure, for metrics */
+	int not_modified;             /* a 304 */
 	double started;
 	enum job_queue queued;
 	TAILQ_ENTRY(poll_job) entry;  /* in p->jobs */
@@ -128,6 +131,8 @@ struct poller {
 	int paused;                   /* http_pause'd: too many of them */
 	int allow_private;
 	struct poller_stats stats;
+	struct metrics *metrics;      /* NULL: metrics off */
+	ev_timer queues;              /* publishes the queues to metrics */
 	struct job_list jobs;
 	struct job_list discover_q;
 	struct job_list final_q;
@@ -270,11 +275,12 @@ job_error(const struct poll_job *job)
 }
 
 static void
-job_fail(struct poll_job *job, const char *fmt, ...) NW_PRINTF(2, 3);
+job_fail(struct poll_job *job, enum metrics_failure kind, const char *fmt,
+    ...) NW_PRINTF(3, 4);
 
 /* Record why the poll failed; the feed's state is saved by the batch. */
 static void
-job_fail(struct poll_job *job, const char *fmt, ...)
+job_fail(struct poll_job *job, enum metrics_failure kind, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -284,6 +290,7 @@ job_fail(struct poll_job *job, const char *fmt, ...)
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	set_str(&job->error, why);
+	job->fail = kind;
 	job->ok = 0;
 	log_warnx("feed %s: %s", job->cf->name, why);
 	enqueue(job, QUEUE_FINAL);
@@ -298,7 +305,7 @@ job_parse(struct poll_job *job, const struct http_response *res)
 
 	if (feed_parse(res->body, res->len, res->url, res->content_type,
 	    &job->feed, err, sizeof(err)) == -1) {
-		job_fail(job, "%s: %s", res->url, err);
+		job_fail(job, METRICS_FAIL_PARSE, "%s: %s", res->url, err);
 		return -1;
 	}
 	/* Read all the same: say what was wrong, once per poll. */
@@ -309,7 +316,8 @@ job_parse(struct poll_job *job, const struct http_response *res)
 	if (job->incomplete && job->feed->nentries == 0) {
 		/* Taken as a feed with no entries, it would have every entry
 		 * it lists gone. */
-		job_fail(job, "%s: no entry read from a broken document: %s",
+		job_fail(job, METRICS_FAIL_PARSE, "%s: no entry read from a "
+		    "broken document: %s",
 		    res->url, job->feed->nwarnings > 0 ?
 		    job->feed->warnings[0] : "not well-formed");
 		return -1;
@@ -322,7 +330,7 @@ job_parse(struct poll_job *job, const struct http_response *res)
 	loop_txn_begin(job->p);
 	if (diff_left_entries(job->p->state, job->sf.id, job->cf->name,
 	    job->feed, &left, err, sizeof(err)) == -1) {
-		job_fail(job, "state: %s", err);
+		job_fail(job, METRICS_FAIL_STATE, "state: %s", err);
 		return -1;
 	}
 	if (left > 0)
@@ -330,7 +338,7 @@ job_parse(struct poll_job *job, const struct http_response *res)
 		    "are delivered as the state kept them", job->cf->name, left);
 	if (diff_new_entries(job->p->state, job->sf.id, job->feed, clock_now_us(),
 	    &job->new, &job->nnew, err, sizeof(err)) == -1) {
-		job_fail(job, "state: %s", err);
+		job_fail(job, METRICS_FAIL_STATE, "state: %s", err);
 		return -1;
 	}
 	return 0;
@@ -393,21 +401,24 @@ on_feed(void *arg, const struct http_response *res)
 	if (res->held_for > 0) {
 		job->unpolled = 1;
 		job->deferred_until = clock_now() + (int64_t)ceil(res->held_for);
-		job_fail(job, "%s: %s", res->url, res->error);
+		job_fail(job, METRICS_FAIL_NETWORK, "%s: %s", res->url,
+		    res->error);
 		return;
 	}
 	job->sf.last_poll = clock_now();
 	job->sf.last_status = (int)res->status;
+	metrics_fetch(job->p->metrics, METRICS_FEED, res->len, res->seconds);
 	if (res->error) {
-		job_fail(job, "%s: %s", res->url, res->error);
+		job_fail(job, METRICS_FAIL_NETWORK, "%s: %s", res->url,
+		    res->error);
 		return;
 	}
 	job->max_age = res->max_age;
 	job->expires_in = res->expires_in;
 	if (res->status == 410) {
 		job->gone = 1;
-		job_fail(job, "%s: HTTP 410 Gone: feed disabled until its url "
-		    "changes in the config", res->url);
+		job_fail(job, METRICS_FAIL_HTTP, "%s: HTTP 410 Gone: feed "
+		    "disabled until its url changes in the config", res->url);
 		return;
 	}
 	if (res->status == 429 || res->status == 503) {
@@ -415,15 +426,18 @@ on_feed(void *arg, const struct http_response *res)
 		if (res->retry_after >= 0) {
 			job->deferred_until = job->sf.last_poll +
 			    (int64_t)ceil(res->retry_after);
-			job_fail(job, "%s: HTTP %ld, Retry-After %.0f s",
+			job_fail(job, METRICS_FAIL_HTTP,
+			    "%s: HTTP %ld, Retry-After %.0f s",
 			    res->url, res->status, res->retry_after);
 		} else
-			job_fail(job, "%s: HTTP %ld", res->url, res->status);
+			job_fail(job, METRICS_FAIL_HTTP, "%s: HTTP %ld",
+			    res->url, res->status);
 		return;
 	}
 	if (res->status == 304) {
 		remember_redirect(job, res);
 		job->ok = 1;
+		job->not_modified = 1;
 		job->p->stats.not_modified++;
 		log_debug("feed %s: not modified (%.2f s)", job->cf->name,
 		    res->seconds);
@@ -431,7 +445,8 @@ on_feed(void *arg, const struct http_response *res)
 		return;
 	}
 	if (res->status < 200 || res->status > 299) {
-		job_fail(job, "%s: HTTP %ld", res->url, res->status);
+		job_fail(job, METRICS_FAIL_HTTP, "%s: HTTP %ld", res->url,
+		    res->status);
 		return;
 	}
 	if (job_parse(job, res) == -1)
@@ -477,6 +492,7 @@ struct item_task {
 	char *url;                    /* the page, for the item and the log */
 	char *error;                  /* why there is no page, or NULL */
 	char *refresh;                /* the page only sends on to this URL */
+	double seconds;               /* the page's parse and items took */
 };
 
 static void
@@ -561,7 +577,9 @@ item_run(struct work_task *t)
 	struct item_task *tk = (struct item_task *)t;
 	struct item_article art = { .url = tk->url };
 	struct article *a = NULL;
+	struct timespec t0, t1;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (tk->page)
 		item_read_page(tk, &a);
 	if (tk->refresh) {
@@ -575,6 +593,9 @@ item_run(struct work_task *t)
 	for (size_t i = tk->first; i < tk->first + tk->n; i++)
 		item_make_one(tk, i, tk->job->cf->article ? &art : NULL);
 	article_free(a);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	tk->seconds = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 }
 
 static void item_done(struct work_task *t, int cancelled);
@@ -651,6 +672,7 @@ item_report(struct item_task *tk, size_t i)
 	    job->cf->name, new_id(job, i));
 	if (it->article_error) {
 		p->stats.article_errors++;
+		metrics_error(p->metrics, METRICS_ERR_ARTICLE);
 		log_info("feed %s: article %s: %s", job->cf->name,
 		    tk->url ? tk->url : "(none)", it->article_error);
 	}
@@ -662,10 +684,12 @@ item_report(struct item_task *tk, size_t i)
 		log_warnx("feed %s: spool: %s", job->cf->name,
 		    it->spool_error ? it->spool_error : "out of memory");
 		p->stats.spool_errors++;
+		metrics_error(p->metrics, METRICS_ERR_SPOOL);
 	} else if (it->json && redis_sink_put(p->sink, name, it->json,
 	    strlen(it->json), err, sizeof(err)) == -1) {
 		log_warnx("feed %s: sink: %s", job->cf->name, err);
 		p->stats.sink_errors++;
+		metrics_error(p->metrics, METRICS_ERR_SINK);
 	} else {
 		log_debug("feed %s: item %s", job->cf->name, name);
 		it->state = ITEM_PUT;
@@ -691,6 +715,8 @@ item_done(struct work_task *t, int cancelled)
 	}
 	job->tasks--;
 	backlog_check(job->p);
+	if (tk->page && !tk->refresh)
+		metrics_extract(tk->p->metrics, tk->seconds);
 	if (tk->refresh) {
 		it->refreshes++;
 		log_debug("feed %s: article %s: refresh to %s", job->cf->name,
@@ -749,6 +775,9 @@ on_article(void *arg, const struct http_response *res)
 	char why[64];
 
 	it->xfer = NULL;
+	if (res->held_for <= 0)
+		metrics_fetch(it->job->p->metrics, METRICS_PAGE, res->len,
+		    res->seconds);
 	if (res->error) {
 		items_make(it->job, (size_t)(it - it->job->items), 1, NULL,
 		    res->url, res->error);
@@ -772,7 +801,7 @@ job_deliver(struct poll_job *job)
 		return;
 	}
 	if ((job->items = calloc(job->nnew, sizeof(*job->items))) == NULL) {
-		job_fail(job, "out of memory");
+		job_fail(job, METRICS_FAIL_OTHER, "out of memory");
 		return;
 	}
 	job->waiting = job->nnew;
@@ -896,7 +925,7 @@ flush_discover(struct poller *p)
 		TAILQ_REMOVE(&p->batch, job, qentry);
 		job->queued = QUEUE_NONE;
 		if (rc == -1)
-			job_fail(job, "state: %s", err);
+			job_fail(job, METRICS_FAIL_STATE, "state: %s", err);
 		else
 			job_deliver(job);
 	}
@@ -1047,6 +1076,7 @@ job_commit(struct poll_job *job, char *err, size_t errlen)
 		    "written", failed, job->nnew);
 		log_warnx("feed %s: %s; they stay pending", job->cf->name, why);
 		set_str(&job->error, why);
+		job->fail = METRICS_FAIL_OUTPUT;
 		job->ok = 0;
 	}
 	if (failed > 0) {
@@ -1085,6 +1115,28 @@ job_commit(struct poll_job *job, char *err, size_t errlen)
 	return 0;
 }
 
+/* Count the poll whose result is res (state_failed: its batch's
+ * transaction failed). */
+static void
+job_metrics(const struct poll_job *job, const struct poll_result *res,
+    int state_failed)
+{
+	struct poller *p = job->p;
+	enum metrics_result r = res->ok ? (job->not_modified ?
+	    METRICS_NOT_MODIFIED : METRICS_OK) : job->unpolled ?
+	    METRICS_DEFERRED : METRICS_FAILED;
+	enum metrics_failure kind = state_failed ? METRICS_FAIL_STATE :
+	    job->error ? job->fail : METRICS_FAIL_OTHER;
+
+	if (p->metrics == NULL)
+		return;
+	if (p->spool)
+		metrics_written(p->metrics, METRICS_SPOOL, res->items);
+	if (p->sink)
+		metrics_written(p->metrics, METRICS_REDIS, res->items);
+	metrics_poll(p->metrics, job->cf->name, r, kind, res->items, &job->sf);
+}
+
 /* With the batch's items durable (or known not to be), record it all in
  * one transaction and report each poll. */
 static void
@@ -1099,6 +1151,7 @@ final_commit(struct poller *p)
 	if (p->sink && redis_sink_sync(p->sink, syncerr, sizeof(syncerr)) == -1) {
 		log_warnx("sink: %s", syncerr);
 		p->stats.sink_errors++;
+		metrics_error(p->metrics, METRICS_ERR_SINK);
 	}
 	loop_txn_commit(p);
 	rc = state_begin(p->state, err, sizeof(err));
@@ -1109,8 +1162,10 @@ final_commit(struct poller *p)
 		rc = state_commit(p->state, err, sizeof(err));
 	else
 		state_rollback(p->state);
-	if (rc == -1)
+	if (rc == -1) {
 		log_warnx("state: %s", err);
+		metrics_error(p->metrics, METRICS_ERR_STATE);
+	}
 
 	while ((job = TAILQ_FIRST(&p->syncing)) != NULL) {
 		struct poll_result res = { 0 };
@@ -1134,6 +1189,7 @@ final_commit(struct poller *p)
 			p->stats.polls_deferred++;
 		else
 			p->stats.polls_failed++;
+		job_metrics(job, &res, rc == -1);
 		if (job->done)
 			job->done(job->arg, &res);
 		job_free(job);
@@ -1159,8 +1215,10 @@ sync_done(struct work_task *t, int cancelled)
 	p->sync_busy = 0;
 	if (cancelled)
 		return;
-	if (st->rc == -1)
+	if (st->rc == -1) {
 		log_warnx("spool: %s", st->err);
+		metrics_error(p->metrics, METRICS_ERR_SPOOL);
+	}
 	final_commit(p);
 	/* Polls that ended meanwhile make the next batch. */
 	if (!TAILQ_EMPTY(&p->final_q) && !ev_is_active(&p->flush_final)) {
@@ -1247,6 +1305,38 @@ on_flush(struct ev_loop *loop, ev_timer *w, int revents)
 		flush_final(p);
 }
 
+/* Each second: the queues change with every transfer, too often to
+ * publish each change. */
+static void
+on_queues(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct poller *p = w->data;
+	size_t running = http_running(p->http);
+
+	(void)loop;
+	(void)revents;
+	metrics_queues(p->metrics, running, http_pending(p->http) - running,
+	    p->pages_held + p->feeds_held);
+}
+
+void
+poller_set_metrics(struct poller *p, struct metrics *m)
+{
+	p->metrics = m;
+	ev_timer_stop(p->loop, &p->queues);
+	if (m == NULL)
+		return;
+	ev_timer_init(&p->queues, on_queues, 0., 1.);
+	p->queues.data = p;
+	ev_timer_start(p->loop, &p->queues);
+}
+
+struct metrics *
+poller_metrics(const struct poller *p)
+{
+	return p->metrics;
+}
+
 struct poller *
 poller_new(struct ev_loop *loop, struct http *http, struct state *state,
     struct spool *spool, struct redis_sink *sink, int allow_private,
@@ -1306,6 +1396,7 @@ poller_free(struct poller *p)
 		job_free(job);
 	work_free(p->work);
 	loop_txn_commit(p);
+	ev_timer_stop(p->loop, &p->queues);
 	ev_timer_stop(p->loop, &p->flush_discover);
 	ev_timer_stop(p->loop, &p->flush_final);
 	free(p);
@@ -1371,7 +1462,7 @@ poller_poll(struct poller *p, const struct config_feed *cf, poll_done_fn *done,
 	};
 	if ((job->xfer = http_get(p->http, &req, err, sizeof(err))) == NULL) {
 		job->sf.last_poll = clock_now();
-		job_fail(job, "%s", err);
+		job_fail(job, METRICS_FAIL_NETWORK, "%s", err);
 	}
 	return job;
 }

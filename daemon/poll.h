@@ -90,4 +90,11 @@ void poller_cancel(struct poll_job *job);
 
 const struct poller_stats *poller_stats(const struct poller *p);
 
+/* Count into m (metrics.h; borrowed, must outlive p; NULL stops), and
+ * publish the queues to it each second.  poller_metrics gives it back,
+ * NULL when none. */
+struct metrics;
+void poller_set_metrics(struct poller *p, struct metrics *m);
+struct metrics *poller_metrics(const struct poller *p);
+
 #endif

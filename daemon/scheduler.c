@@ -10,6 +10,7 @@
 #include "../store/state.h"
 #include "clock.h"
 #include "log.h"
+#include "metrics.h"
 #include "poll.h"
 #include "scheduler.h"
 
@@ -515,6 +516,7 @@ scheduler_apply(struct scheduler *s, struct config *cfg)
 			watch_free(w);
 		}
 	}
+	metrics_feeds(poller_metrics(s->poller), cfg, known, nknown);
 	state_feed_list_free(known, nknown);
 	free(old);
 	ref_drop(s->current);

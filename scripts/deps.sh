@@ -14,12 +14,13 @@
 # are left as they were.
 set -e
 PKGS="gcc make pkg-config libev-dev libcurl4-openssl-dev libxml2-dev libyaml-dev
-libsqlite3-dev libjansson-dev libsystemd-dev libpq-dev libhiredis-dev"
+libsqlite3-dev libjansson-dev libsystemd-dev libpq-dev libhiredis-dev
+libmicrohttpd-dev"
 if [ "${1-}" = --test ]; then
 	shift
 	PKGS="$PKGS $* time libcmocka-dev python3 sqlite3 postgresql
 valgrind clang libclang-rt-14-dev python3-brotli openssl python3-feedparser sfeed
-debootstrap systemd-container mandoc groff-base redis-server"
+debootstrap systemd-container mandoc groff-base redis-server prometheus"
 fi
 
 missing=

@@ -290,25 +290,53 @@ out:
 	return rc;
 }
 
-int
-redis_sink_ping(struct redis_sink *sink, char *err, size_t errlen)
+/* One command of argc words, connecting first if need be; its reply
+ * must be of type want.  Returns 0 with *value the reply's integer, or
+ * -1 with the reason in err. */
+static int
+command(struct redis_sink *sink, int argc, const char **argv, int want,
+    long long *value, char *err, size_t errlen)
 {
 	redisReply *r;
 	int rc = 0;
 
 	if (sink->c == NULL && connect_sink(sink, err, errlen) == -1)
 		return -1;
-	if ((r = redisCommand(sink->c, "PING")) == NULL) {
+	if ((r = redisCommandArgv(sink->c, argc, argv, NULL)) == NULL) {
 		context_error(sink, err, errlen);
 		return -1;
 	}
-	if (r->type != REDIS_REPLY_STATUS) {
+	if (r->type != want) {
 		snprintf(err, errlen, "%s: %s", sink->url,
 		    r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
 		rc = -1;
-	}
+	} else if (value)
+		*value = r->integer;
 	freeReplyObject(r);
 	return rc;
+}
+
+int
+redis_sink_ping(struct redis_sink *sink, char *err, size_t errlen)
+{
+	const char *argv[] = { "PING" };
+
+	return command(sink, 1, argv, REDIS_REPLY_STATUS, NULL, err, errlen);
+}
+
+int
+redis_sink_has(struct redis_sink *sink, const char *name, int *has,
+    char *err, size_t errlen)
+{
+	char key[REDIS_SINK_STREAM_MAX + 256];
+	const char *argv[] = { "EXISTS", key };
+	long long n = 0;
+
+	snprintf(key, sizeof(key), "%s:item:%s", sink->where.stream, name);
+	if (command(sink, 2, argv, REDIS_REPLY_INTEGER, &n, err, errlen) == -1)
+		return -1;
+	*has = n > 0;
+	return 0;
 }
 
 unsigned long

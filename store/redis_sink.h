@@ -81,6 +81,13 @@ int redis_sink_sync(struct redis_sink *sink, char *err, size_t errlen);
  * with the reason in err.  For newswatch check. */
 int redis_sink_ping(struct redis_sink *sink, char *err, size_t errlen);
 
+/* Connect if not connected and ask whether the item called name was
+ * added within REDIS_SINK_DEDUPE_TTL (its dedupe key STREAM:item:NAME is
+ * there): *has 1 or 0, and 0 returned, or -1 with the reason in err.  For
+ * newswatch why. */
+int redis_sink_has(struct redis_sink *sink, const char *name, int *has,
+    char *err, size_t errlen);
+
 /* How many redis_sink_sync calls have failed.  An item put while this was
  * n is in the stream once a later redis_sink_sync returns 0 and this is
  * still n. */

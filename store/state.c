@@ -148,6 +148,27 @@ state_pending_free(struct state_pending *pending, size_t n)
 }
 
 int
+state_entries_find(struct state *st, const char *key, int64_t discovered_us,
+    struct state_found **out, size_t *n, char *err, size_t errlen)
+{
+	*out = NULL;
+	*n = 0;
+	return st->be->entries_find(st, key, discovered_us, out, n, err,
+	    errlen);
+}
+
+void
+state_found_free(struct state_found *found, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(found[i].feed);
+		free(found[i].id);
+		free(found[i].link);
+	}
+	free(found);
+}
+
+int
 state_entries_mark_seen(struct state *st, int64_t feed_id,
     const char *const *ids, const int64_t *discovered_us, size_t n,
     char *err, size_t errlen)

@@ -168,6 +168,31 @@ int state_entries_pending(struct state *st, int64_t feed_id,
     struct state_pending **out, size_t *n, char *err, size_t errlen);
 void state_pending_free(struct state_pending *pending, size_t n);
 
+/* An entry as `newswatch why` tells of it. */
+struct state_found {
+	char *feed;              /* the feed's name */
+	char *id;
+	int status;              /* STATE_ENTRY_PENDING or STATE_ENTRY_SEEN */
+	int64_t discovered_us;
+	int64_t seen_at;         /* UTC seconds it was marked seen, 0 pending */
+	int64_t gone_since;      /* UTC seconds since it is no longer in its
+	                          * feed's document, 0 while it is */
+	char *link;              /* a pending entry's link as kept, or NULL */
+};
+
+/*
+ * Entries of any feed: with key, those whose id is key and the pending
+ * ones whose kept entry links to key; with key NULL, those discovered at
+ * discovered_us (microseconds: a spool name's time).  *out (free with
+ * state_found_free) holds *n of them in discovery order.  Reads every
+ * entry of the state (no index serves either question): a command's
+ * query, never the loop's.  Returns 0, or -1 with the reason in err.
+ */
+int state_entries_find(struct state *st, const char *key,
+    int64_t discovered_us, struct state_found **out, size_t *n, char *err,
+    size_t errlen);
+void state_found_free(struct state_found *found, size_t n);
+
 /* The feed called from is called to from now on, its state kept.  A feed
  * already called to makes it fail.  Returns 0, or -1 with the reason in
  * err. */

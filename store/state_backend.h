@@ -35,6 +35,8 @@ struct state_backend {
 	    struct state_pending **, size_t *, char *, size_t);
 	int (*entries_mark_seen)(struct state *, int64_t, const char *const *,
 	    const int64_t *, size_t, char *, size_t);
+	int (*entries_find)(struct state *, const char *, int64_t,
+	    struct state_found **, size_t *, char *, size_t);
 	int (*feed_rename)(struct state *, const char *, const char *, char *,
 	    size_t);
 	int (*entries_listed)(struct state *, int64_t, const char *const *,

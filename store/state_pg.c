@@ -118,6 +118,7 @@ enum pstmt {
 	P_ENTRIES_DISCOVER,
 	P_ENTRIES_SEE,
 	P_ENTRIES_PENDING,
+	P_ENTRIES_FIND,
 	P_ENTRY_COUNT_SINCE,
 	P_URL_ADD,
 	P_ENTRIES_GONE,
@@ -200,6 +201,14 @@ static const char *const pstmt_sql[P_COUNT] = {
 	    " FROM changed WHERE id = $1::bigint AND changed.n > 0",
 	[P_ENTRIES_PENDING] = "SELECT entry_id, discovered_us, pending_entry"
 	    " FROM entries WHERE feed_id = $1 AND pending_entry IS NOT NULL",
+	[P_ENTRIES_FIND] = "SELECT f.name, e.entry_id, e.status,"
+	    " e.discovered_us, coalesce(e.seen_at, 0),"
+	    " coalesce(e.gone_since, 0), e.pending_entry::json->>'link'"
+	    " FROM entries e JOIN feeds f ON f.id = e.feed_id"
+	    " WHERE CASE WHEN $1::text IS NULL"
+	    " THEN e.discovered_us = $2::bigint"
+	    " ELSE e.entry_id = $1 OR e.pending_entry::json->>'link' = $1 END"
+	    " ORDER BY e.discovered_us, f.name",
 	[P_ENTRY_COUNT_SINCE] = "SELECT count(*) FROM entries"
 	    " WHERE feed_id = $1 AND discovered_us > $2",
 	[P_URL_ADD] = "INSERT INTO feed_urls (feed_id, url, since, reason)"
@@ -863,6 +872,48 @@ nomem:
 	return -1;
 }
 
+/* Row i of P_ENTRIES_FIND's result into f; -1 when out of memory. */
+static int
+found_row(const PGresult *r, int i, struct state_found *f)
+{
+	f->status = (int)value_int(r, i, 2);
+	f->discovered_us = value_int(r, i, 3);
+	f->seen_at = value_int(r, i, 4);
+	f->gone_since = value_int(r, i, 5);
+	return value_strdup(r, i, 0, &f->feed) == -1 ||
+	    value_strdup(r, i, 1, &f->id) == -1 ||
+	    value_strdup(r, i, 6, &f->link) == -1 ? -1 : 0;
+}
+
+static int
+pg_entries_find(struct state *base, const char *key, int64_t discovered_us,
+    struct state_found **out, size_t *n, char *err, size_t errlen)
+{
+	struct pg_state *st = pg(base);
+	struct num us = num(discovered_us);
+	const char *v[] = { key, us.s };
+	struct state_found *f;
+	PGresult *r;
+	size_t rows, i = 0;
+
+	if ((r = exec_p(st, P_ENTRIES_FIND, 2, v)) == NULL)
+		return pg_error(st, err, errlen, "cannot look entries up");
+	rows = (size_t)PQntuples(r);
+	if ((f = calloc(rows + 1, sizeof(*f))) != NULL)
+		while (i < rows && found_row(r, (int)i, &f[i]) == 0)
+			i++;
+	PQclear(r);
+	if (f == NULL || i < rows) {
+		state_found_free(f, f ? rows : 0);
+		snprintf(err, errlen, "cannot look entries up: %s",
+		    strerror(ENOMEM));
+		return -1;
+	}
+	*out = f;
+	*n = rows;
+	return 0;
+}
+
 static int
 pg_feed_rename(struct state *base, const char *from, const char *to,
     char *err, size_t errlen)
@@ -1294,6 +1345,7 @@ static const struct state_backend pg_backend = {
 	.entries_get = pg_entries_get,
 	.entries_discover = pg_entries_discover,
 	.entries_pending = pg_entries_pending,
+	.entries_find = pg_entries_find,
 	.entries_mark_seen = pg_entries_mark_seen,
 	.feed_rename = pg_feed_rename,
 	.entries_listed = pg_entries_listed,

@@ -102,6 +102,7 @@ enum stmt {
 	S_ENTRY_INSERT,
 	S_ENTRY_SEE,
 	S_ENTRIES_PENDING,
+	S_ENTRIES_FIND,
 	S_ENTRY_COUNT_SINCE,
 	S_URL_ADD,
 	S_LISTED_ADD,
@@ -147,6 +148,14 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " WHERE feed_id = ?1 AND entry_id = ?2 AND status <> 2",
 	[S_ENTRIES_PENDING] = "SELECT entry_id, discovered_us, pending_entry"
 	    " FROM entries WHERE feed_id = ?1 AND pending_entry IS NOT NULL",
+	[S_ENTRIES_FIND] = "SELECT f.name, e.entry_id, e.status,"
+	    " e.discovered_us, coalesce(e.seen_at, 0),"
+	    " coalesce(e.gone_since, 0), CASE WHEN json_valid(e.pending_entry)"
+	    " THEN json_extract(e.pending_entry, '$.link') END AS link"
+	    " FROM entries e JOIN feeds f ON f.id = e.feed_id"
+	    " WHERE CASE WHEN ?1 IS NULL THEN e.discovered_us = ?2"
+	    " ELSE e.entry_id = ?1 OR link = ?1 END"
+	    " ORDER BY e.discovered_us, f.name",
 	[S_ENTRY_COUNT_SINCE] = "SELECT count(*) FROM entries"
 	    " WHERE feed_id = ?1 AND discovered_us > ?2",
 	[S_URL_ADD] = "INSERT INTO feed_urls (feed_id, url, since, reason)"
@@ -795,6 +804,53 @@ nomem:
 	return -1;
 }
 
+/* The row S_ENTRIES_FIND is on into f; -1 when out of memory. */
+static int
+found_row(sqlite3_stmt *s, struct state_found *f)
+{
+	f->status = sqlite3_column_int(s, 2);
+	f->discovered_us = sqlite3_column_int64(s, 3);
+	f->seen_at = sqlite3_column_int64(s, 4);
+	f->gone_since = sqlite3_column_int64(s, 5);
+	return column_strdup(s, 0, &f->feed) == -1 ||
+	    column_strdup(s, 1, &f->id) == -1 ||
+	    column_strdup(s, 6, &f->link) == -1 ? -1 : 0;
+}
+
+static int
+sq_entries_find(struct state *base, const char *key, int64_t discovered_us,
+    struct state_found **out, size_t *n, char *err, size_t errlen)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+	sqlite3_stmt *s = st->stmt[S_ENTRIES_FIND];
+	struct state_found *v = NULL, *nv;
+	size_t count = 0;
+	int rc;
+
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, discovered_us);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW &&
+	    (nv = reallocarray(v, count + 1, sizeof(*v))) != NULL) {
+		v = nv;
+		if (found_row(s, memset(&v[count++], 0, sizeof(*v))) == -1)
+			break;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE) {
+		*out = v;
+		*n = count;
+		return 0;
+	}
+	state_found_free(v, count);
+	/* A row left unread: no memory for it. */
+	if (rc == SQLITE_ROW) {
+		snprintf(err, errlen, "cannot look entries up: %s",
+		    strerror(ENOMEM));
+		return -1;
+	}
+	return db_error(st->db, err, errlen, "cannot look entries up");
+}
+
 static int
 sq_feed_url_add(struct state *base, int64_t feed_id, const char *url,
     const char *reason, char *err, size_t errlen)
@@ -985,6 +1041,7 @@ static const struct state_backend sqlite_backend = {
 	.entries_get = sq_entries_get,
 	.entries_discover = sq_entries_discover,
 	.entries_pending = sq_entries_pending,
+	.entries_find = sq_entries_find,
 	.entries_mark_seen = sq_entries_mark_seen,
 	.feed_rename = sq_feed_rename,
 	.entries_listed = sq_entries_listed,

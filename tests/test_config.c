@@ -475,6 +475,33 @@ test_url_schemes(void **state)
 /* The Redis sink: its URL checked where it is written, spool: off only
  * beside it (in either order), and sink_maxlen 0 for no trimming. */
 static void
+test_metrics(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_string("feeds: []\n");
+	assert_null(cfg->metrics);
+	assert_int_equal(cfg->metrics_per_feed, 1);
+	config_free(cfg);
+	cfg = load_string("metrics: 9470\nmetrics_per_feed: false\n");
+	assert_string_equal(cfg->metrics, "9470");
+	assert_int_equal(cfg->metrics_per_feed, 0);
+	config_free(cfg);
+	cfg = load_string("metrics: \"[::1]:9470\"\n");
+	assert_string_equal(cfg->metrics, "[::1]:9470");
+	config_free(cfg);
+	check_error("metrics: 127.0.0.1:http\n", "1:10: metrics: expected an "
+	    "address like 127.0.0.1:9470, [::1]:9470 or 9470, got "
+	    "'127.0.0.1:http'");
+	check_error("metrics: 127.0.0.1:70000\n", "1:10: metrics: expected an "
+	    "address like 127.0.0.1:9470, [::1]:9470 or 9470, got "
+	    "'127.0.0.1:70000'");
+	check_error("metric: 9470\n",
+	    "1:1: unknown key 'metric' (did you mean 'metrics'?)");
+}
+
+static void
 test_sink(void **state)
 {
 	struct config *cfg;
@@ -776,6 +803,7 @@ main(void)
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_value_errors),
 		cmocka_unit_test(test_url_schemes),
+		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_sink),
 		cmocka_unit_test(test_feed_errors),
 		cmocka_unit_test(test_extract_errors),
