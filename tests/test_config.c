@@ -472,8 +472,7 @@ test_url_schemes(void **state)
 	    "mean 'redis://localhost:6379/news'?)");
 }
 
-/* The Redis sink: its URL checked where it is written, spool: off only
- * beside it (in either order), and sink_maxlen 0 for no trimming. */
+/* metrics: off by default, an address or a port, checked as it is read. */
 static void
 test_metrics(void **state)
 {
@@ -501,6 +500,8 @@ test_metrics(void **state)
 	    "1:1: unknown key 'metric' (did you mean 'metrics'?)");
 }
 
+/* The Redis sink: its URL checked where it is written, spool: off only
+ * beside it (in either order), and sink_maxlen 0 for no trimming. */
 static void
 test_sink(void **state)
 {
