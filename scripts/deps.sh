@@ -7,7 +7,8 @@ PKGS="$* time gcc make pkg-config libev-dev libcurl4-openssl-dev libxml2-dev lib
 libsqlite3-dev libjansson-dev libsystemd-dev libcmocka-dev python3 sqlite3
 libpq-dev postgresql
 valgrind clang libclang-rt-14-dev python3-brotli openssl python3-feedparser sfeed
-debootstrap systemd-container mandoc groff-base libhiredis-dev redis-server"
+debootstrap systemd-container mandoc groff-base libhiredis-dev redis-server
+dpkg-dev debhelper fakeroot lintian"
 
 missing=
 for p in $PKGS; do
