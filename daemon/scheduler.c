@@ -57,6 +57,7 @@ struct scheduler {
 	size_t nwatches;
 	size_t busy;
 	size_t once_left;
+	size_t polled;
 	size_t failed;
 	size_t deferred;
 };
@@ -97,6 +98,7 @@ on_polled(void *arg, const struct poll_result *res)
 	w->job_ref = NULL;
 	s->busy--;
 	if (s->once) {
+		s->polled++;
 		if (res->deferred_until != 0) {
 			w->deferred_until = res->deferred_until;
 			s->deferred++;
@@ -544,6 +546,12 @@ size_t
 scheduler_busy(const struct scheduler *s)
 {
 	return s->busy;
+}
+
+size_t
+scheduler_polled(const struct scheduler *s)
+{
+	return s->polled;
 }
 
 size_t
