@@ -188,5 +188,49 @@ class Backoff(unittest.TestCase):
         self.assertNotRegex(self.daemon.log(), r"feed a: .*next try")
 
 
+
+class DerivedNames(unittest.TestCase):
+    def setUp(self):
+        self.env = Env()
+        self.env.write_feed("IdeasForDozens.xml", [(1, 1), (2, 2)])
+        self.port = self.env.base.rsplit(":", 1)[1]
+
+    def tearDown(self):
+        self.env.close()
+
+    def names(self):
+        r = self.env.run("status", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return {f["name"]: f for f in json.loads(r.stdout)}
+
+    def test_a_name_from_the_host_and_the_stem(self):
+        self.env.write_config([{"path": "IdeasForDozens.xml"}])
+        r = self.env.once()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(list(self.names()), ["127.0.0.1-ideasfordozens"])
+        self.assertEqual(len(self.env.items()), 2)
+
+    def test_a_state_keeps_its_items_when_the_derived_name_changes(self):
+        # The state as the former derivation left it: host, port and
+        # the file name whole.
+        old = f"127.0.0.1-{self.port}-ideasfordozens.xml"
+        self.env.write_config([{"path": "IdeasForDozens.xml", "name": old}])
+        self.assertEqual(self.env.once().returncode, 0)
+        self.assertEqual(len(self.env.items()), 2)
+        # The same feed, its name now derived anew: matched by its URL.
+        self.env.write_config([{"path": "IdeasForDozens.xml"}])
+        self.env.write_feed("IdeasForDozens.xml", [(1, 1), (2, 2), (3, 3)])
+        r = self.env.once()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"feed 127.0.0.1-ideasfordozens: renamed from {old}",
+                      r.stderr)
+        # Only the new entry is an item; the state has one feed, with
+        # every entry seen under the new name.
+        self.assertEqual(len(self.env.items()), 3, r.stderr)
+        names = self.names()
+        self.assertEqual(list(names), ["127.0.0.1-ideasfordozens"])
+        self.assertEqual(names["127.0.0.1-ideasfordozens"]["entries_seen"], 3)
+
+
 if __name__ == "__main__":
     unittest.main()
