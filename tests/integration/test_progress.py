@@ -18,7 +18,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_e2e import BINARY, Env  # noqa: E402
-from nwdaemon import Daemon, wait_for  # noqa: E402
+from nwdaemon import Daemon, main, wait_for  # noqa: E402
 
 
 def on_pty(args, columns=100, timeout=60):
@@ -233,4 +233,4 @@ class DerivedNames(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    main(sys.modules[__name__])
