@@ -948,6 +948,7 @@ struct status_entry {
 	const char *url;
 	const struct state_feed *f;
 	int removed;
+	size_t order;           /* its place in the plain listing */
 };
 
 /* buf = "3 min ago", "in 7 min": t against now, in its largest unit;
@@ -1024,7 +1025,8 @@ failing_first(const void *a, const void *b)
 	int fx = x->f && x->f->failures > 0, fy = y->f && y->f->failures > 0;
 
 	/* qsort is not stable: the config's order breaks ties. */
-	return fx != fy ? fy - fx : x < y ? -1 : x > y;
+	return fx != fy ? fy - fx : (x->order > y->order) -
+	    (x->order < y->order);
 }
 
 #define STATUS_COLS 8
@@ -1146,9 +1148,10 @@ cmd_status(const struct options *opt)
 				f = &feeds[j];
 		/* Until polled, a URL changed in the config is not yet in
 		 * the state. */
-		rows[nrows++] = (struct status_entry){ cf->name,
+		rows[nrows] = (struct status_entry){ cf->name,
 		    f && f->config_url && strcmp(f->config_url, cf->url) == 0 ?
-		    f->url : cf->url, f, 0 };
+		    f->url : cf->url, f, 0, nrows };
+		nrows++;
 	}
 	/* Feeds no longer configured keep their state: show them too. */
 	for (size_t j = 0; j < n; j++) {
@@ -1156,9 +1159,11 @@ cmd_status(const struct options *opt)
 
 		for (size_t i = 0; i < cfg->nfeeds && !configured; i++)
 			configured = strcmp(feeds[j].name, cfg->feeds[i].name) == 0;
-		if (!configured)
-			rows[nrows++] = (struct status_entry){ feeds[j].name,
-			    feeds[j].url, &feeds[j], 1 };
+		if (!configured) {
+			rows[nrows] = (struct status_entry){ feeds[j].name,
+			    feeds[j].url, &feeds[j], 1, nrows };
+			nrows++;
+		}
 	}
 	if (opt->json) {
 		json_t *arr = json_array();
