@@ -137,7 +137,7 @@ corpus: deps
 # The installed daemon under a booted systemd, in a Debian 12 container
 # (tests/systemd/run.sh; the root file system is built once, in build-systemd/).
 systemd-test: deps
-	@$(MAKE) --no-print-directory $(BIN) deb
+	@$(MAKE) --no-print-directory $(BIN)
 	tests/systemd/run.sh
 
 # dpkg-buildpackage writes beside the source tree: it builds a copy in
