@@ -865,7 +865,8 @@ status_row(const char *name, const char *url, const struct state_feed *f)
 		snprintf(http, sizeof(http), "-");
 	if (f && f->interval_why)
 		snprintf(interval, sizeof(interval), "%s (%s)",
-		    clock_duration(f->interval, span, sizeof(span)), f->interval_why);
+		    clock_duration(f->interval, span, sizeof(span)),
+		    f->interval_why);
 	else
 		snprintf(interval, sizeof(interval), "-");
 	printf("%-24s %-20s %-4s %7lld %-20s %-26s %4d %-20s %s", name,
@@ -1104,8 +1105,8 @@ status_table(struct status_entry *e, size_t n)
 				fputs("  ", stdout);
 			/* Numbers right-aligned, the rest left. */
 			if (c >= 1 && c <= 3 && text_width(text) < width[c])
-				printf("%*s", (int)(width[c] - text_width(text)),
-				    "");
+				printf("%*s", (int)(width[c] -
+				    text_width(text)), "");
 			print_cell(text, width[c], c < STATUS_COLS - 1 &&
 			    !(c >= 1 && c <= 3));
 		}
