@@ -1,4 +1,5 @@
 /* clock.c - see clock.h */
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -32,4 +33,27 @@ int64_t
 clock_now(void)
 {
 	return clock_now_us() / 1000000;
+}
+
+const char *
+clock_duration(int64_t secs, char *buf, size_t len)
+{
+	static const struct { char unit; int64_t secs; } units[] = {
+		{ 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 },
+	};
+	size_t u = 0;
+
+	if (secs <= 0)
+		return "-";
+	while (secs < units[u].secs)
+		u++;
+	if (u + 1 < 4 && secs % units[u].secs >= units[u + 1].secs)
+		snprintf(buf, len, "%lld%c%lld%c",
+		    (long long)(secs / units[u].secs), units[u].unit,
+		    (long long)(secs % units[u].secs / units[u + 1].secs),
+		    units[u + 1].unit);
+	else
+		snprintf(buf, len, "%lld%c", (long long)(secs / units[u].secs),
+		    units[u].unit);
+	return buf;
 }

@@ -10,6 +10,7 @@
 #ifndef NW_CLOCK_H
 #define NW_CLOCK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Seconds since the epoch. */
@@ -17,5 +18,9 @@ int64_t clock_now(void);
 
 /* Microseconds since the epoch. */
 int64_t clock_now_us(void);
+
+/* secs as its two largest units, "1h30m", "7m48s", "45s"; "-" when not
+ * positive.  Returns buf, or that constant "-". */
+const char *clock_duration(int64_t secs, char *buf, size_t len);
 
 #endif

@@ -1,4 +1,5 @@
 /* config.c - see config.h */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -957,15 +958,40 @@ char *
 config_derive_name(const char *url)
 {
 	/* url_is_http() vouched for the "://". */
-	const char *s = strstr(url, "://") + 3, *auth = s, *end, *at;
+	const char *s = strstr(url, "://") + 3, *host = s, *host_end, *end;
+	const char *path_end, *seg, *dot;
+	char *joined, *name;
 
 	end = s + strcspn(s, "/?#");
 	/* The last '@' ends the user info, which may hold a password. */
-	for (at = s; at < end; at++)
+	for (const char *at = s; at < end; at++)
 		if (*at == '@')
-			auth = at + 1;
-	end = auth + strcspn(auth, "?#");
-	return config_name_from(auth, (size_t)(end - auth));
+			host = at + 1;
+	/* Without the port: "127.0.0.1-18777-..." reads as three numbers. */
+	host_end = *host == '[' ? memchr(host, ']', (size_t)(end - host)) :
+	    memchr(host, ':', (size_t)(end - host));
+	if (host_end == NULL)
+		host_end = end;
+	else if (*host == '[')
+		host_end++;
+	path_end = end + strcspn(end, "?#");
+	/* The last segment's stem: ".xml", ".rss", ".php" say nothing of
+	 * the feed. */
+	for (seg = path_end; seg > end && seg[-1] != '/'; seg--)
+		;
+	for (dot = path_end; dot > seg && dot[-1] != '.'; dot--)
+		;
+	if (dot - 1 > seg && path_end - dot >= 1 && path_end - dot <= 5 &&
+	    isalpha((unsigned char)*dot) && strspn(dot, "abcdefghijklmnopqrstu"
+	    "vwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") >=
+	    (size_t)(path_end - dot))
+		path_end = dot - 1;
+	if (asprintf(&joined, "%.*s%.*s", (int)(host_end - host), host,
+	    (int)(path_end - end), end) == -1)
+		return NULL;
+	name = config_name_from(joined, strlen(joined));
+	free(joined);
+	return name;
 }
 
 static int

@@ -134,10 +134,12 @@ void config_free(struct config *cfg);
  */
 int config_url_firsts(const struct config *cfg, size_t *first);
 
-/* The name a feed gets without name: the URL's host (with port, without
- * user and password) and path, as config_name_from makes them.  url must
- * satisfy url_is_http.  Returns a malloc'ed string (caller frees), empty
- * when nothing usable is left, or NULL when out of memory. */
+/* The name a feed gets without name: the URL's host (without port, user
+ * and password) and path, the last segment's extension (a letter and up
+ * to four more letters or digits) dropped, as config_name_from makes
+ * them: http://127.0.0.1:8080/A.xml is 127.0.0.1-a.  url must satisfy
+ * url_is_http.  Returns a malloc'ed string (caller frees), empty when
+ * nothing usable is left, or NULL when out of memory. */
 char *config_derive_name(const char *url);
 
 /* len bytes of s as a feed name: lowercased, every run of other

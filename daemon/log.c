@@ -1,4 +1,5 @@
 /* log.c - see log.h */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,10 @@
 
 static int log_level = LOG_INFO;
 static int log_journal;
+/* log_status's line ("" none), and the lock that keeps it under the log
+ * lines the loop and the workers write. */
+static char status_line[512];
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* JOURNAL_STREAM is "DEV:INO" of the stream systemd connected; it only
  * counts when that is still our stderr (a child may inherit the variable
@@ -63,6 +68,9 @@ log_vemit(int pri, const char *errstr, const char *fmt, va_list ap)
 	char msg[4096];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	pthread_mutex_lock(&log_lock);
+	if (status_line[0])
+		fputs("\r\033[K", stderr);
 	if (log_journal) {
 		fprintf(stderr, "<%d>%s%s%s\n", pri, msg,
 		    errstr ? ": " : "", errstr ? errstr : "");
@@ -77,6 +85,22 @@ log_vemit(int pri, const char *errstr, const char *fmt, va_list ap)
 		fprintf(stderr, "%s %s: %s%s%s\n", when, names[pri & 7], msg,
 		    errstr ? ": " : "", errstr ? errstr : "");
 	}
+	fputs(status_line, stderr);
+	pthread_mutex_unlock(&log_lock);
+}
+
+void
+log_status(const char *line)
+{
+	pthread_mutex_lock(&log_lock);
+	if (line) {
+		snprintf(status_line, sizeof(status_line), "%s", line);
+		fprintf(stderr, "\r%s\033[K", status_line);
+	} else if (status_line[0]) {
+		fputc('\n', stderr);
+		status_line[0] = '\0';
+	}
+	pthread_mutex_unlock(&log_lock);
 }
 
 #define LOG_BODY(pri, errstr) do {		\

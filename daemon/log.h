@@ -25,6 +25,13 @@ void log_warnx(const char *fmt, ...) NW_PRINTF(1, 2);
 void log_errorx(const char *fmt, ...) NW_PRINTF(1, 2);
 void log_info(const char *fmt, ...) NW_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) NW_PRINTF(1, 2);
+/* For a terminal only (the caller checks): line stays below the log
+ * lines, redrawn in place with \r; each log line erases it and draws it
+ * again under itself.  The caller keeps line shorter than the terminal is
+ * wide, or the redraw leaves copies.  NULL ends it: the line last drawn
+ * stays, ended by a newline. */
+void log_status(const char *line);
+
 void fatalx(const char *fmt, ...) NW_PRINTF(1, 2) __attribute__((noreturn));
 
 #endif

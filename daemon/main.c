@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
@@ -132,6 +133,8 @@ struct daemon {
 	struct metrics *metrics; /* NULL without metrics (and in once) */
 	ev_signal sigterm, sigint, sighup;
 	ev_timer watchdog, status, prune;
+	ev_timer progress;      /* once on a terminal: redraws the progress */
+	double started;         /* ev_time() when the cycle began */
 	ev_stat config_stat;    /* watch_config: feeds.yaml on disk */
 	ev_timer config_settle; /* restarted by each change, reloads when quiet */
 	struct stat config_sb;  /* the file as last loaded */
@@ -605,6 +608,47 @@ timers_start(struct daemon *d)
 	}
 }
 
+/* How often once redraws its progress line on a terminal. */
+#define PROGRESS_PERIOD 0.25
+
+/* once's progress as log.h's status line: feeds polled of the total,
+ * items, failures, time so far and an estimate of the rest, which assumes
+ * the feeds left take as long as those done. */
+static void
+progress_draw(struct daemon *d)
+{
+	size_t total = scheduler_feeds(d->sched);
+	size_t done = scheduler_polled(d->sched);
+	int64_t elapsed = (int64_t)(ev_time() - d->started);
+	char line[256], a[32], b[32];
+	struct winsize ws;
+	size_t width = 80;
+
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		width = ws.ws_col;
+	snprintf(line, sizeof(line), "newswatch: %zu/%zu feeds, %llu items, "
+	    "%zu failed, %s elapsed, %s left", done, total,
+	    (unsigned long long)poller_stats(d->poller)->items,
+	    scheduler_failed(d->sched),
+	    elapsed > 0 ? clock_duration(elapsed, a, sizeof(a)) : "0s",
+	    done == total ? "0s" : done == 0 ? "?" :
+	    clock_duration((elapsed * (int64_t)(total - done) +
+	    (int64_t)done - 1) / (int64_t)done, b, sizeof(b)));
+	/* A line as wide as the terminal wraps, and \r then redraws only
+	 * its second half. */
+	if (width - 1 < sizeof(line))
+		line[width - 1] = '\0';
+	log_status(line);
+}
+
+static void
+on_progress(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	progress_draw(w->data);
+}
+
 static void
 print_deferred(void *arg, const char *name, int64_t until)
 {
@@ -660,8 +704,19 @@ cmd_daemon(const struct options *opt, int once)
 		status_text(&d, text, sizeof(text));
 		sd_notifyf(0, "READY=1\nSTATUS=%s", text);
 	}
+	if (once && isatty(STDERR_FILENO)) {
+		d.started = ev_time();
+		ev_timer_init(&d.progress, on_progress, 0., PROGRESS_PERIOD);
+		d.progress.data = &d;
+		ev_timer_start(d.loop, &d.progress);
+	}
 	if (!(once && nfeeds == 0))
 		ev_run(d.loop, 0);
+	if (ev_is_active(&d.progress)) {
+		ev_timer_stop(d.loop, &d.progress);
+		progress_draw(&d);
+		log_status(NULL);
+	}
 
 	status_text(&d, text, sizeof(text));
 	failed = scheduler_failed(d.sched);
@@ -687,30 +742,6 @@ cmd_daemon(const struct options *opt, int once)
 		log_info("stopped: %s", text);
 	}
 	return 0;
-}
-
-/* "1h30m", "45s": the largest two units. */
-static const char *
-duration(int64_t secs, char *buf, size_t len)
-{
-	static const struct { char unit; int64_t secs; } units[] = {
-		{ 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 },
-	};
-	size_t u = 0;
-
-	if (secs <= 0)
-		return "-";
-	while (secs < units[u].secs)
-		u++;
-	if (u + 1 < 4 && secs % units[u].secs >= units[u + 1].secs)
-		snprintf(buf, len, "%lld%c%lld%c",
-		    (long long)(secs / units[u].secs), units[u].unit,
-		    (long long)(secs % units[u].secs / units[u + 1].secs),
-		    units[u + 1].unit);
-	else
-		snprintf(buf, len, "%lld%c", (long long)(secs / units[u].secs),
-		    units[u].unit);
-	return buf;
 }
 
 /* Can this user create or write path (a directory when dir)?  Its nearest
@@ -785,8 +816,9 @@ check_warnings(const struct config *cfg)
 	if (cfg->interval < cfg->min_interval && ++n)
 		printf("%s: warning: interval %s is below min_interval %s, "
 		    "which bounds the feeds that do not set their own\n",
-		    cfg->path, duration((int64_t)cfg->interval, a, sizeof(a)),
-		    duration((int64_t)cfg->min_interval, b, sizeof(b)));
+		    cfg->path, clock_duration((int64_t)cfg->interval, a,
+		    sizeof(a)), clock_duration((int64_t)cfg->min_interval, b,
+		    sizeof(b)));
 	if ((first = calloc(cfg->nfeeds ? cfg->nfeeds : 1,
 	    sizeof(*first))) == NULL || config_url_firsts(cfg, first) == -1)
 		fatalx("out of memory");
@@ -801,8 +833,9 @@ check_warnings(const struct config *cfg)
 		if (f->interval_pinned && f->interval < f->min_interval && ++n)
 			printf("%s:%d: warning: feed %s: interval %s is below "
 			    "min_interval %s\n", cfg->path, f->line, f->name,
-			    duration((int64_t)f->interval, a, sizeof(a)),
-			    duration((int64_t)f->min_interval, b, sizeof(b)));
+			    clock_duration((int64_t)f->interval, a,
+			    sizeof(a)), clock_duration((int64_t)f->min_interval,
+			    b, sizeof(b)));
 	}
 	free(first);
 	return n;
@@ -858,7 +891,8 @@ status_row(const char *name, const char *url, const struct state_feed *f)
 		snprintf(http, sizeof(http), "-");
 	if (f && f->interval_why)
 		snprintf(interval, sizeof(interval), "%s (%s)",
-		    duration(f->interval, span, sizeof(span)), f->interval_why);
+		    clock_duration(f->interval, span, sizeof(span)),
+		    f->interval_why);
 	else
 		snprintf(interval, sizeof(interval), "-");
 	printf("%-24s %-20s %-4s %7lld %-20s %-26s %4d %-20s %s", name,
@@ -928,75 +962,262 @@ print_json(json_t *obj, int compact)
 	return rc;
 }
 
+/* One row of status: a configured feed (f NULL until polled) or one the
+ * config no longer names (removed), all borrowed. */
+struct status_entry {
+	const char *name;
+	const char *url;
+	const struct state_feed *f;
+	int removed;
+	size_t order;           /* its place in the plain listing */
+};
+
+/* buf = "3 min ago", "in 7 min": t against now, in its largest unit;
+ * "-" for a time not known (0). */
+static void
+relative(int64_t t, int64_t now, char *buf, size_t len)
+{
+	static const struct { const char *unit; int64_t secs; } units[] = {
+		{ "d", 86400 }, { "h", 3600 }, { "min", 60 }, { "s", 1 },
+	};
+	int64_t d = t > now ? t - now : now - t;
+	size_t u = 0;
+
+	if (t <= 0) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	if (d < 5) {
+		snprintf(buf, len, "%s", t > now ? "now" : "just now");
+		return;
+	}
+	while (d < units[u].secs)
+		u++;
+	snprintf(buf, len, "%s%lld %s%s", t > now ? "in " : "",
+	    (long long)(d / units[u].secs), units[u].unit,
+	    t > now ? "" : " ago");
+}
+
+/* Columns on a screen: bytes that begin a UTF-8 character. */
+static size_t
+text_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	return w;
+}
+
+/* s cut to width columns (at a character's start), padded to it when pad;
+ * the cut shows as a "~" in the last column. */
+static void
+print_cell(const char *s, size_t width, int pad)
+{
+	size_t w = text_width(s), n = 0, cols = 0;
+
+	if (w > width) {
+		while (s[n] && cols < width - 1)
+			if (((unsigned char)s[++n] & 0xc0) != 0x80)
+				cols++;
+		printf("%.*s~", (int)n, s);
+		w = width;
+	} else
+		fputs(s, stdout);
+	if (pad)
+		printf("%*s", (int)(width - w), "");
+}
+
+/* A poll's error without the feed's URL in front, which the row names
+ * anyway: on a screen, room goes to the reason. */
+static const char *
+error_text(const char *error, const char *url)
+{
+	size_t len = strlen(url);
+
+	return strncmp(error, url, len) == 0 && strncmp(error + len, ": ",
+	    2) == 0 ? error + len + 2 : error;
+}
+
+static int
+failing_first(const void *a, const void *b)
+{
+	const struct status_entry *x = a, *y = b;
+	int fx = x->f && x->f->failures > 0, fy = y->f && y->f->failures > 0;
+
+	/* qsort is not stable: the config's order breaks ties. */
+	return fx != fy ? fy - fx : (x->order > y->order) -
+	    (x->order < y->order);
+}
+
+#define STATUS_COLS 8
+
+/* status on a terminal: failing feeds first, times relative to now, the
+ * columns aligned and the whole as wide as the terminal, the last column
+ * (a failing feed's error, else its URL) and long names cut to fit. */
+static void
+status_table(struct status_entry *e, size_t n)
+{
+	static const char *head[STATUS_COLS] = { "NAME", "HTTP", "ERRS",
+	    "SEEN", "LAST POLL", "NEXT POLL", "LAST SUCCESS", "URL / ERROR" };
+	char (*cell)[STATUS_COLS][96] = calloc(n ? n : 1, sizeof(*cell));
+	size_t width[STATUS_COLS], screen = 80, fixed = 0, last;
+	int64_t now = clock_now();
+	struct winsize ws;
+
+	if (cell == NULL) {
+		fprintf(stderr, "newswatch: out of memory\n");
+		return;
+	}
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		screen = ws.ws_col;
+	qsort(e, n, sizeof(*e), failing_first);
+	for (size_t c = 0; c < STATUS_COLS; c++)
+		width[c] = text_width(head[c]);
+	for (size_t i = 0; i < n; i++) {
+		const struct state_feed *f = e[i].f;
+		char (*row)[96] = cell[i];
+
+		snprintf(row[0], sizeof(row[0]), "%s%s", e[i].name,
+		    e[i].removed ? " (removed)" : "");
+		snprintf(row[1], sizeof(row[1]), f && f->last_status ? "%d" :
+		    "-", f ? f->last_status : 0);
+		snprintf(row[2], sizeof(row[2]), "%d", f ? f->failures : 0);
+		snprintf(row[3], sizeof(row[3]), "%lld",
+		    (long long)(f ? f->entries_seen : 0));
+		relative(f ? f->last_poll : 0, now, row[4], sizeof(row[4]));
+		if (f && f->disabled)
+			snprintf(row[5], sizeof(row[5]), "disabled (410)");
+		else
+			relative(f ? f->next_poll : 0, now, row[5],
+			    sizeof(row[5]));
+		relative(f ? f->last_success : 0, now, row[6], sizeof(row[6]));
+		snprintf(row[7], sizeof(row[7]), "%s", f && f->last_error ?
+		    error_text(f->last_error, e[i].url) : e[i].url);
+		for (size_t c = 0; c < STATUS_COLS; c++)
+			if (text_width(row[c]) > width[c])
+				width[c] = text_width(row[c]);
+	}
+	/* What the columns between the name and the last one take, with
+	 * their separating spaces; the name and the last column share the
+	 * rest, the name giving way first. */
+	for (size_t c = 1; c < STATUS_COLS - 1; c++)
+		fixed += width[c] + 2;
+	last = width[STATUS_COLS - 1];
+	if (fixed + 2 + width[0] + last >= screen) {
+		size_t room = screen > fixed + 3 ? screen - fixed - 3 : 0;
+		size_t name = room > last ? room - last : 0;
+
+		if (name < room / 3)
+			name = room / 3;
+		if (name < 12)
+			name = 12;
+		if (name < width[0])
+			width[0] = name;
+		last = room > width[0] + 8 ? room - width[0] : 8;
+	}
+	width[STATUS_COLS - 1] = last;
+	for (size_t i = 0; i <= n; i++) {
+		for (size_t c = 0; c < STATUS_COLS; c++) {
+			const char *text = i == 0 ? head[c] : cell[i - 1][c];
+
+			if (c > 0)
+				fputs("  ", stdout);
+			/* Numbers right-aligned, the rest left. */
+			if (c >= 1 && c <= 3 && text_width(text) < width[c])
+				printf("%*s", (int)(width[c] -
+				    text_width(text)), "");
+			print_cell(text, width[c], c < STATUS_COLS - 1 &&
+			    !(c >= 1 && c <= 3));
+		}
+		putchar('\n');
+	}
+	free(cell);
+}
+
 static int
 cmd_status(const struct options *opt)
 {
 	struct config *cfg = load_config_or_exit(opt);
 	struct state_feed *feeds = NULL;
+	struct status_entry *rows = NULL;
 	struct state *st = NULL;
-	size_t n = 0;
-	char err[1024], trim[64];
+	size_t n = 0, nrows = 0;
+	char err[1024], trim[64], label[80];
 	struct stat sb;
-	json_t *rows = opt->json ? json_array() : NULL;
+	int rc = 0;
 
 	if (state_is_postgresql(cfg->state) || stat(cfg->state, &sb) == 0) {
 		if (state_open(cfg->state, &st, err, sizeof(err)) == -1 ||
 		    state_feed_list(st, &feeds, &n, err, sizeof(err)) == -1) {
 			fprintf(stderr, "newswatch: %s\n", err);
-			json_decref(rows);
-			state_close(st);
-			config_free(cfg);
-			return 1;
+			rc = 1;
+			goto done;
 		}
 	}
-	if (rows == NULL)
-		printf("%-24s %-20s %-4s %7s %-20s %-26s %4s %-20s %s\n", "NAME",
-		    "LAST POLL", "HTTP", "SEEN", "NEXT POLL", "INTERVAL (WHY)",
-		    "ERRS", "LAST SUCCESS", "URL");
+	if ((rows = calloc(cfg->nfeeds + n + 1, sizeof(*rows))) == NULL) {
+		fprintf(stderr, "newswatch: out of memory\n");
+		rc = 1;
+		goto done;
+	}
 	for (size_t i = 0; i < cfg->nfeeds; i++) {
 		const struct config_feed *cf = &cfg->feeds[i];
 		const struct state_feed *f = NULL;
-		const char *url;
 
 		for (size_t j = 0; j < n && !f; j++)
 			if (strcmp(feeds[j].name, cf->name) == 0)
 				f = &feeds[j];
 		/* Until polled, a URL changed in the config is not yet in
 		 * the state. */
-		url = f && f->config_url && strcmp(f->config_url, cf->url) == 0 ?
-		    f->url : cf->url;
-		if (rows)
-			json_array_append_new(rows,
-			    status_object(cf->name, url, f, 0));
-		else
-			status_row(cf->name, url, f);
+		rows[nrows] = (struct status_entry){ cf->name,
+		    f && f->config_url && strcmp(f->config_url, cf->url) == 0 ?
+		    f->url : cf->url, f, 0, nrows };
+		nrows++;
 	}
 	/* Feeds no longer configured keep their state: show them too. */
 	for (size_t j = 0; j < n; j++) {
 		int configured = 0;
-		char label[80];
 
 		for (size_t i = 0; i < cfg->nfeeds && !configured; i++)
 			configured = strcmp(feeds[j].name, cfg->feeds[i].name) == 0;
-		if (configured)
-			continue;
-		if (rows) {
-			json_array_append_new(rows, status_object(feeds[j].name,
-			    feeds[j].url, &feeds[j], 1));
-			continue;
+		if (!configured) {
+			rows[nrows] = (struct status_entry){ feeds[j].name,
+			    feeds[j].url, &feeds[j], 1, nrows };
+			nrows++;
 		}
-		snprintf(label, sizeof(label), "%s (removed)", feeds[j].name);
-		status_row(label, feeds[j].url, &feeds[j]);
+	}
+	if (opt->json) {
+		json_t *arr = json_array();
+
+		for (size_t i = 0; arr && i < nrows; i++)
+			json_array_append_new(arr, status_object(rows[i].name,
+			    rows[i].url, rows[i].f, rows[i].removed));
+		rc = print_json(arr, 0);
+		goto done;
+	}
+	if (isatty(STDOUT_FILENO))
+		status_table(rows, nrows);
+	else {
+		printf("%-24s %-20s %-4s %7s %-20s %-26s %4s %-20s %s\n",
+		    "NAME", "LAST POLL", "HTTP", "SEEN", "NEXT POLL",
+		    "INTERVAL (WHY)", "ERRS", "LAST SUCCESS", "URL");
+		for (size_t i = 0; i < nrows; i++) {
+			snprintf(label, sizeof(label), "%s%s", rows[i].name,
+			    rows[i].removed ? " (removed)" : "");
+			status_row(label, rows[i].url, rows[i].f);
+		}
 	}
 	/* After the rows, which tools read as they were. */
-	if (rows == NULL && cfg->sink)
+	if (cfg->sink)
 		printf("items go to %s%s (stream %s)\n", cfg->spool ?
 		    "the spool and " : "", cfg->sink, sink_trim(cfg, trim,
 		    sizeof(trim)));
+done:
+	free(rows);
 	state_feed_list_free(feeds, n);
 	state_close(st);
 	config_free(cfg);
-	return rows ? print_json(rows, 0) : 0;
+	return rc;
 }
 
 /*
@@ -1332,7 +1553,7 @@ why_feed(const struct config *cfg, const struct state_feed *feeds,
 		else
 			printf("  next poll: %s, %s after the last: %s\n",
 			    when(f->next_poll, t2, sizeof(t2)),
-			    duration(f->interval, span, sizeof(span)), words);
+			    clock_duration(f->interval, span, sizeof(span)), words);
 	}
 	return matched;
 }

@@ -1112,6 +1112,15 @@ job_commit(struct poll_job *job, char *err, size_t errlen)
 		    "before this poll ended (a poll longer than lease?): "
 		    "its items are delivered, its schedule is the other's",
 		    job->cf->name);
+	else if (!job->ok && !job->sf.disabled) {
+		char span[32];
+
+		/* Backed off, the feed is quiet until then: say how long. */
+		log_info("feed %s: %d failure%s in a row, next try in %s",
+		    job->cf->name, job->sf.failures, job->sf.failures == 1 ?
+		    "" : "s", clock_duration(job->sf.next_poll - clock_now(),
+		    span, sizeof(span)));
+	}
 	return 0;
 }
 

@@ -58,6 +58,7 @@ struct scheduler {
 	size_t nwatches;
 	size_t busy;
 	size_t once_left;
+	size_t polled;
 	size_t failed;
 	size_t deferred;
 };
@@ -98,6 +99,7 @@ on_polled(void *arg, const struct poll_result *res)
 	w->job_ref = NULL;
 	s->busy--;
 	if (s->once) {
+		s->polled++;
 		if (res->deferred_until != 0) {
 			w->deferred_until = res->deferred_until;
 			s->deferred++;
@@ -375,6 +377,81 @@ known_feed(const struct state_feed *known, size_t nknown, const char *name)
 	    known_named) : NULL;
 }
 
+/* A state feed by the URL the config named it with. */
+struct by_url {
+	const char *url;
+	struct state_feed *f;
+};
+
+static int
+by_url_order(const void *a, const void *b)
+{
+	const struct by_url *x = a, *y = b;
+	int c = strcmp(x->url, y->url);
+
+	/* Ties by address: bsearch then lands on one of equals, and the
+	 * walk back finds the first. */
+	return c ? c : (x->f > y->f) - (x->f < y->f);
+}
+
+static int
+by_url_find(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct by_url *)elem)->url);
+}
+
+/* known indexed by URL (NULL when out of memory or nothing is known). */
+static struct by_url *
+by_url_index(struct state_feed *known, size_t nknown)
+{
+	struct by_url *idx = nknown ? calloc(nknown, sizeof(*idx)) : NULL;
+
+	for (size_t i = 0; idx && i < nknown; i++) {
+		idx[i].f = &known[i];
+		idx[i].url = known[i].config_url ? known[i].config_url :
+		    known[i].url;
+	}
+	if (idx)
+		qsort(idx, nknown, sizeof(*idx), by_url_order);
+	return idx;
+}
+
+/* A feed the state does not know by its name, but by its URL under a name
+ * the config no longer has: the same feed, named anew (given a name, or
+ * derived otherwise by a newer newswatch).  Renamed in the state so its
+ * seen entries stay seen, as a reload does (renamed()), and the state's
+ * row returned; NULL when there is none or the rename failed.  taken[i]
+ * marks known[i] as renamed in this apply. */
+static const struct state_feed *
+renamed_in_state(struct scheduler *s, const struct state_feed *known,
+    const struct by_url *idx, size_t nknown, char *taken,
+    const struct config *cfg, const struct config_feed *cf)
+{
+	const struct by_url *hit = idx ? bsearch(cf->url, idx, nknown,
+	    sizeof(*idx), by_url_find) : NULL;
+	char err[512];
+
+	if (hit == NULL)
+		return NULL;
+	while (hit > idx && strcmp(hit[-1].url, cf->url) == 0)
+		hit--;
+	for (; hit < idx + nknown && strcmp(hit->url, cf->url) == 0; hit++) {
+		size_t i = (size_t)(hit->f - known);
+
+		if (taken[i] || configured(cfg, hit->f->name))
+			continue;
+		if (state_feed_rename(s->state, hit->f->name, cf->name, err,
+		    sizeof(err)) == -1) {
+			log_warnx("feed %s: state: %s", cf->name, err);
+			return NULL;
+		}
+		log_info("feed %s: renamed from %s", cf->name, hit->f->name);
+		taken[i] = 1;
+		return hit->f;
+	}
+	return NULL;
+}
+
 /* When the state says a feed is due.  After a success a pinned interval
  * is all policy_next weighs, so it counts from the last poll: an interval
  * edited in the config (or a feed added back with a new one) takes effect
@@ -433,6 +510,8 @@ scheduler_apply(struct scheduler *s, struct config *cfg)
 {
 	struct cfg_ref *ref;
 	struct state_feed *known = NULL;
+	struct by_url *by_url = NULL;
+	char *taken = NULL;
 	size_t nknown = 0, nold = 0;
 	struct watch *w, *next;
 	struct named *old, *found;
@@ -451,6 +530,9 @@ scheduler_apply(struct scheduler *s, struct config *cfg)
 	}
 	if (state_feed_list(s->state, &known, &nknown, err, sizeof(err)) == -1)
 		log_warnx("state: %s (polling every feed now)", err);
+	/* Without them (out of memory), a renamed feed starts anew. */
+	if (nknown && (taken = calloc(nknown, 1)) != NULL)
+		by_url = by_url_index(known, nknown);
 
 	TAILQ_FOREACH(w, &s->watches, entry) {
 		w->mark = 0;
@@ -469,6 +551,9 @@ scheduler_apply(struct scheduler *s, struct config *cfg)
 		if ((w = found ? found->w : NULL) == NULL)
 			w = renamed(s, old, nold, cfg, cf);
 		f = known_feed(known, nknown, w ? w->cf->name : cf->name);
+		if (w == NULL && f == NULL)
+			f = renamed_in_state(s, known, by_url, nknown, taken,
+			    cfg, cf);
 		if (gone(cf, f)) {
 			log_info("feed %s: disabled since it answered 410 Gone; "
 			    "give it another url to poll it again", cf->name);
@@ -517,6 +602,8 @@ scheduler_apply(struct scheduler *s, struct config *cfg)
 		}
 	}
 	metrics_feeds(poller_metrics(s->poller), cfg, known, nknown);
+	free(by_url);
+	free(taken);
 	state_feed_list_free(known, nknown);
 	free(old);
 	ref_drop(s->current);
@@ -546,6 +633,12 @@ size_t
 scheduler_busy(const struct scheduler *s)
 {
 	return s->busy;
+}
+
+size_t
+scheduler_polled(const struct scheduler *s)
+{
+	return s->polled;
 }
 
 size_t

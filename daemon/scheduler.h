@@ -43,6 +43,9 @@ const struct config *scheduler_config(const struct scheduler *s);
 size_t scheduler_feeds(const struct scheduler *s);
 size_t scheduler_busy(const struct scheduler *s);
 
+/* Once mode: feeds polled so far, whatever the outcome. */
+size_t scheduler_polled(const struct scheduler *s);
+
 /* Once mode: feeds whose poll failed so far, those left for later (not
  * failed: deferred by their host, poll.h's deferred_until) so far. */
 size_t scheduler_failed(const struct scheduler *s);

@@ -20,7 +20,8 @@ if [ "${1-}" = --test ]; then
 	shift
 	PKGS="$PKGS $* time libcmocka-dev python3 sqlite3 postgresql
 valgrind clang libclang-rt-14-dev python3-brotli openssl python3-feedparser sfeed
-debootstrap systemd-container mandoc groff-base redis-server prometheus"
+debootstrap systemd-container mandoc groff-base redis-server prometheus
+dpkg-dev debhelper fakeroot lintian"
 fi
 
 missing=

@@ -124,7 +124,7 @@ test_full(void **state)
 	/* Everything inherited, the name derived. */
 	f = &cfg->feeds[1];
 	assert_string_equal(f->url, "https://www.example.org/news/feed.xml");
-	assert_string_equal(f->name, "www.example.org-news-feed.xml");
+	assert_string_equal(f->name, "www.example.org-news-feed");
 	assert_int_equal(f->line, 38);
 	assert_true(f->interval == 900.0);
 	assert_int_equal(f->ntags, 0);
@@ -196,7 +196,7 @@ test_defaults(void **state)
 	check_defaults(cfg);
 	assert_int_equal(cfg->nfeeds, 1);
 	f = &cfg->feeds[0];
-	assert_string_equal(f->name, "example.org-feed.xml");
+	assert_string_equal(f->name, "example.org-feed");
 	assert_true(f->interval == CONFIG_DEFAULT_INTERVAL);
 	assert_string_equal(f->user_agent, "newswatch/" NEWSWATCH_VERSION);
 	assert_int_equal(f->first_poll, FIRST_POLL_EMIT);
@@ -646,12 +646,21 @@ test_names(void **state)
 {
 	static const struct { const char *url, *name; } cases[] = {
 		{ "https://www.example.org/news/feed.xml",
-		    "www.example.org-news-feed.xml" },
-		{ "HTTP://Example.ORG/Feed.XML", "example.org-feed.xml" },
+		    "www.example.org-news-feed" },
+		{ "HTTP://Example.ORG/Feed.XML", "example.org-feed" },
+		/* The host without its port, the path without ".xml". */
+		{ "http://127.0.0.1:18777/IdeasForDozens.xml",
+		    "127.0.0.1-ideasfordozens" },
+		{ "http://[::1]:8080/feeds/atom.atom1", "1-feeds-atom" },
+		{ "http://example.org/blog.rss/", "example.org-blog.rss" },
+		{ "http://example.org/api/v1.2", "example.org-api-v1.2" },
+		{ "http://example.org/index.php?feed=rss2",
+		    "example.org-index" },
+		{ "http://example.org/.rss", "example.org-.rss" },
 		{ "http://example.org", "example.org" },
 		{ "http://example.org/a//b/?q=1#f", "example.org-a-b" },
 		{ "http://user:secret@example.org:8080/rss",
-		    "example.org-8080-rss" },
+		    "example.org-rss" },
 		{ "http://example.org/~me/%7Efeed_x", "example.org-me-7efeed-x" },
 		/* Cut at 64, and a '-' left at the end goes too. */
 		{ "http://example.org/" "01234567890123456789012345678901234567890"

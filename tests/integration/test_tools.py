@@ -148,7 +148,7 @@ class Tools(unittest.TestCase):
         self.assertIn('channel_id=UCYO_jab_esuFRV4b17AJtAw"  # 3Blue1Brown\n'
                       "    name: 3blue1brown\n", text)
         self.assertIn('playlist_id=PLZHQObOWTQDPD3MizzM2xVFitgF8hE_ab"  # 3Blue1Brown\n'
-                      "    name: www.youtube.com-feeds-videos.xml-2\n", text)
+                      "    name: www.youtube.com-feeds-videos-2\n", text)
         self.assertIn("4 feeds", self.run_ok("check").stdout)
 
     def test_check_warns_about_duplicates_paths_and_short_intervals(self):

@@ -32,6 +32,22 @@ journal_has() { # PRIORITY TEXT
 	journalctl -q --no-pager -u newswatch -p "$1..$1" -o cat | grep -qF -- "$2"
 }
 
+# The package: apt-get installs it as an administrator would; its scripts
+# make the user and the spool, and enable and start the service.
+if [ "$NWTEST_MODE" = package ]; then
+	check "apt-get install ./newswatch_*.deb" sh -c \
+	    'apt-get install -y /srv/nwtest-deb/newswatch_*.deb >/var/lib/nwtest/apt-install.log 2>&1'
+	check "the package made the newswatch user" getent passwd newswatch
+	check "the package made the spool, owned by newswatch" \
+	    test "$(stat -c %U "$spool/new" 2>/dev/null)" = newswatch
+	check "the package enabled the service" systemctl -q is-enabled newswatch
+	check "the package started the service" systemctl -q is-active newswatch
+	check "feeds.yaml is a conffile" sh -c \
+	    "dpkg-query -W -f '\${Conffiles}' newswatch | grep -q '^ $conf '"
+	# The scenario starts from a stopped service, as after make install.
+	systemctl stop newswatch
+fi
+
 # The packaged example config points at the packaged paths.
 check "installed feeds.yaml uses /var/spool/newswatch and /var/lib/newswatch" \
     sh -c "newswatch check -c $conf | grep -qF 'spool $spool, state /var/lib/newswatch/state.db'"
@@ -119,6 +135,29 @@ check "every item in new/ is complete JSON" python3 -c '
 import json, pathlib, sys
 for p in pathlib.Path(sys.argv[1]).glob("*.json"):
     json.loads(p.read_text())' "$spool/new"
+
+# remove stops the service and keeps the state, the spool and the
+# config; purge removes them, and says so.
+if [ "$NWTEST_MODE" = package ]; then
+	systemctl start newswatch
+	check "apt-get remove newswatch" sh -c \
+	    'apt-get remove -y newswatch >/var/lib/nwtest/apt-remove.log 2>&1'
+	check "remove stopped the service" sh -c '! systemctl -q is-active newswatch'
+	check "remove took the binary" test ! -e /usr/bin/newswatch
+	check "remove kept the state" test -s /var/lib/newswatch/state.db
+	check "remove kept the items" items_at_least 6
+	check "remove kept feeds.yaml" grep -qF c.xml "$conf"
+	check "apt-get purge newswatch" sh -c \
+	    'apt-get purge -y newswatch >/var/lib/nwtest/apt-purge.log 2>&1'
+	check "purge said it removes the state and the spool" sh -c \
+	    "grep -qF 'removing /var/lib/newswatch' /var/lib/nwtest/apt-purge.log &&
+	    grep -qF 'removing $spool' /var/lib/nwtest/apt-purge.log"
+	check "purge removed the state" test ! -e /var/lib/newswatch
+	check "purge removed the spool" test ! -e "$spool"
+	check "purge removed feeds.yaml" test ! -e "$conf"
+	check "the unit is gone" sh -c \
+	    '! systemctl list-unit-files newswatch.service | grep -q newswatch'
+fi
 
 journalctl -b --no-pager >/var/lib/nwtest/journal.txt 2>&1
 echo done >>"$out"
