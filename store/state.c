@@ -5,6 +5,7 @@
 
 #include "state.h"
 #include "state_backend.h"
+#include "state_schema.h"
 
 int
 state_is_postgresql(const char *where)
@@ -70,24 +71,14 @@ state_feed_list(struct state *st, struct state_feed **out, size_t *n,
 void
 state_feed_list_free(struct state_feed *feeds, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		state_feed_clear(&feeds[i]);
-	free(feeds);
+	state_rows_free(&state_feed_row, feeds, n);
 }
 
 void
 state_feed_clear(struct state_feed *feed)
 {
-	if (feed == NULL)
-		return;
-	free(feed->name);
-	free(feed->url);
-	free(feed->etag);
-	free(feed->last_modified);
-	free(feed->last_error);
-	free(feed->config_url);
-	free(feed->interval_why);
-	memset(feed, 0, sizeof(*feed));
+	if (feed != NULL)
+		state_row_clear(&state_feed_row, feed);
 }
 
 int
@@ -140,11 +131,7 @@ state_entries_pending(struct state *st, int64_t feed_id,
 void
 state_pending_free(struct state_pending *pending, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(pending[i].id);
-		free(pending[i].entry);
-	}
-	free(pending);
+	state_rows_free(&state_pending_row, pending, n);
 }
 
 int
@@ -160,12 +147,7 @@ state_entries_find(struct state *st, const char *key, int64_t discovered_us,
 void
 state_found_free(struct state_found *found, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(found[i].feed);
-		free(found[i].id);
-		free(found[i].link);
-	}
-	free(found);
+	state_rows_free(&state_found_row, found, n);
 }
 
 int

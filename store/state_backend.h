@@ -10,52 +10,66 @@
 
 #include "state.h"
 
+/* The arguments are those of the public function of the same name in
+ * state.h, in the same order; st is always the backend's own state. */
 struct state_backend {
-	void (*close)(struct state *);
-	int (*begin)(struct state *, char *, size_t);
-	int (*commit)(struct state *, char *, size_t);
-	void (*rollback)(struct state *);
-	int (*feed_get)(struct state *, const char *, const char *,
-	    struct state_feed *, int *, char *, size_t);
-	int (*feed_save)(struct state *, const struct state_feed *, char *,
-	    size_t);
-	int (*feed_list)(struct state *, struct state_feed **, size_t *, char *,
-	    size_t);
-	int (*feed_url_add)(struct state *, int64_t, const char *, const char *,
-	    char *, size_t);
-	int (*entry_count_since)(struct state *, int64_t, int64_t, int64_t *,
-	    char *, size_t);
-	/* Never called with n == 0. */
-	int (*entries_get)(struct state *, int64_t, const char *const *,
-	    size_t, int *, int64_t *, char *, size_t);
-	int (*entries_discover)(struct state *, int64_t, const char *const *,
-	    const int64_t *, const char *const *, size_t, int *, char *,
-	    size_t);
-	int (*entries_pending)(struct state *, int64_t,
-	    struct state_pending **, size_t *, char *, size_t);
-	int (*entries_mark_seen)(struct state *, int64_t, const char *const *,
-	    const int64_t *, size_t, char *, size_t);
-	int (*entries_find)(struct state *, const char *, int64_t,
-	    struct state_found **, size_t *, char *, size_t);
-	int (*feed_rename)(struct state *, const char *, const char *, char *,
-	    size_t);
-	int (*entries_listed)(struct state *, int64_t, const char *const *,
-	    size_t, int64_t, int64_t, int64_t *, char *, size_t);
-	int (*feeds_listed)(struct state *, const char *const *, size_t,
-	    int64_t, int64_t, int64_t *, char *, size_t);
-	int (*host_hold)(struct state *, const char *, int64_t, char *,
-	    size_t);
-	int (*host_holds)(struct state *, int64_t, char ***, int64_t **,
-	    size_t *, char *, size_t);
-	/* Shared backends only. */
-	int (*feeds_claim)(struct state *, int64_t, int64_t, size_t, char ***,
-	    size_t *, char *, size_t);
-	int (*feed_release)(struct state *, const char *, char *, size_t);
-	int (*leases_renew)(struct state *, int64_t, int64_t, char *, size_t);
-	int (*host_acquire)(struct state *, const char *, int, int64_t, int *,
-	    char *, size_t);
-	int (*host_release)(struct state *, const char *, int, int64_t, char *,
-	    size_t);
+	void (*close)(struct state *st);
+	int (*begin)(struct state *st, char *err, size_t errlen);
+	int (*commit)(struct state *st, char *err, size_t errlen);
+	void (*rollback)(struct state *st);
+	/* *out filled, *created (may be NULL) 1 when made now. */
+	int (*feed_get)(struct state *st, const char *name, const char *url,
+	    struct state_feed *out, int *created, char *err, size_t errlen);
+	/* 1: a shared state's lease passed on, nothing written. */
+	int (*feed_save)(struct state *st, const struct state_feed *feed,
+	    char *err, size_t errlen);
+	int (*feed_list)(struct state *st, struct state_feed **out, size_t *n,
+	    char *err, size_t errlen);
+	int (*feed_url_add)(struct state *st, int64_t feed_id,
+	    const char *url, const char *reason, char *err, size_t errlen);
+	int (*entry_count_since)(struct state *st, int64_t feed_id,
+	    int64_t since_us, int64_t *count, char *err, size_t errlen);
+	/* The batches: never called with n == 0; the arrays are n long. */
+	int (*entries_get)(struct state *st, int64_t feed_id,
+	    const char *const *ids, size_t n, int *status,
+	    int64_t *discovered_us, char *err, size_t errlen);
+	int (*entries_discover)(struct state *st, int64_t feed_id,
+	    const char *const *ids, const int64_t *discovered_us,
+	    const char *const *entries, size_t n, int *added, char *err,
+	    size_t errlen);
+	int (*entries_pending)(struct state *st, int64_t feed_id,
+	    struct state_pending **out, size_t *n, char *err, size_t errlen);
+	int (*entries_mark_seen)(struct state *st, int64_t feed_id,
+	    const char *const *ids, const int64_t *discovered_us, size_t n,
+	    char *err, size_t errlen);
+	int (*entries_find)(struct state *st, const char *key,
+	    int64_t discovered_us, struct state_found **out, size_t *n,
+	    char *err, size_t errlen);
+	int (*feed_rename)(struct state *st, const char *from, const char *to,
+	    char *err, size_t errlen);
+	/* Pruning: what is listed stays, what is not for longer than keep
+	 * goes; *pruned the rows deleted. */
+	int (*entries_listed)(struct state *st, int64_t feed_id,
+	    const char *const *ids, size_t n, int64_t now, int64_t keep,
+	    int64_t *pruned, char *err, size_t errlen);
+	int (*feeds_listed)(struct state *st, const char *const *names,
+	    size_t n, int64_t now, int64_t keep, int64_t *pruned, char *err,
+	    size_t errlen);
+	int (*host_hold)(struct state *st, const char *host, int64_t until_ms,
+	    char *err, size_t errlen);
+	int (*host_holds)(struct state *st, int64_t now_ms, char ***hosts,
+	    int64_t **until_ms, size_t *n, char *err, size_t errlen);
+	/* Shared backends only: NULL in the others. */
+	int (*feeds_claim)(struct state *st, int64_t now, int64_t lease,
+	    size_t limit, char ***names, size_t *n, char *err, size_t errlen);
+	int (*feed_release)(struct state *st, const char *name, char *err,
+	    size_t errlen);
+	int (*leases_renew)(struct state *st, int64_t now, int64_t lease,
+	    char *err, size_t errlen);
+	int (*host_acquire)(struct state *st, const char *host, int slots,
+	    int64_t now_ms, int *slot, char *err, size_t errlen);
+	int (*host_release)(struct state *st, const char *host, int slot,
+	    int64_t free_at_ms, char *err, size_t errlen);
 };
 
 struct state {

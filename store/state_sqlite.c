@@ -11,81 +11,13 @@
 #include "spool.h"
 #include "state.h"
 #include "state_backend.h"
+#include "state_schema.h"
 
 /* PRAGMA application_id: "nwst", so `file` and we can tell our state from
  * any other SQLite database. */
 #define STATE_APP_ID 0x6e777374
 
 #define BUSY_TIMEOUT_MS 5000
-
-/*
- * Schema migrations: step i takes user_version i to i + 1.  The tables
- * keep to types and clauses PostgreSQL shares (its backend spells INTEGER
- * as BIGINT and the feed id as an identity column); WITHOUT ROWID is a
- * storage hint only, making entries one b-tree keyed by what we look up.
- */
-static const char *const migrations[] = {
-	"CREATE TABLE feeds ("
-	" id INTEGER PRIMARY KEY,"
-	" name TEXT NOT NULL UNIQUE,"
-	" url TEXT NOT NULL,"
-	" etag TEXT,"
-	" last_modified TEXT,"
-	" last_poll INTEGER NOT NULL DEFAULT 0,"
-	" last_status INTEGER NOT NULL DEFAULT 0,"
-	" last_error TEXT,"
-	" next_poll INTEGER NOT NULL DEFAULT 0,"
-	" entries_seen INTEGER NOT NULL DEFAULT 0,"
-	" polls INTEGER NOT NULL DEFAULT 0,"
-	" failures INTEGER NOT NULL DEFAULT 0,"
-	" created INTEGER NOT NULL);"
-	"CREATE TABLE entries ("
-	" feed_id INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,"
-	" entry_id TEXT NOT NULL,"
-	" discovered_us INTEGER NOT NULL,"
-	" status INTEGER NOT NULL CHECK (status IN (1, 2)),"
-	" seen_at INTEGER,"
-	" PRIMARY KEY (feed_id, entry_id)) WITHOUT ROWID;",
-	/* 2: what the poller learns of a feed (remembered redirects, the
-	 * interval it chose and why, 410 Gone) and the feed's URL history. */
-	"ALTER TABLE feeds ADD COLUMN config_url TEXT;"
-	"UPDATE feeds SET config_url = url;"
-	"ALTER TABLE feeds ADD COLUMN interval INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE feeds ADD COLUMN interval_why TEXT;"
-	"ALTER TABLE feeds ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE feeds ADD COLUMN last_success INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE feeds ADD COLUMN first_success_us INTEGER NOT NULL"
-	" DEFAULT 0;"
-	"ALTER TABLE feeds ADD COLUMN ttl INTEGER NOT NULL DEFAULT -1;"
-	"CREATE TABLE feed_urls ("
-	" feed_id INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,"
-	" url TEXT NOT NULL,"
-	" since INTEGER NOT NULL,"
-	" reason TEXT NOT NULL);"
-	"CREATE INDEX feed_urls_feed ON feed_urls (feed_id, since);"
-	"INSERT INTO feed_urls (feed_id, url, since, reason)"
-	" SELECT id, url, created, 'config' FROM feeds;",
-	/* 3: bounded over months: when an entry left its feed's document,
-	 * when a feed left the config (UTC seconds, NULL / 0 while there). */
-	("ALTER TABLE entries ADD COLUMN gone_since INTEGER;"
-	"ALTER TABLE feeds ADD COLUMN removed_since INTEGER NOT NULL DEFAULT 0;"),
-	/* 4: the Retry-After holds of hosts, so a restart does not ask a
-	 * host that said to wait (milliseconds). */
-	("CREATE TABLE host_holds ("
-	" host TEXT PRIMARY KEY,"
-	" until_ms INTEGER NOT NULL) WITHOUT ROWID;"),
-	/* 5: a pending entry keeps what delivers it once it has left its
-	 * feed's document (its JSON, NULL once seen), found by feed. */
-	("ALTER TABLE entries ADD COLUMN pending_entry TEXT;"
-	"CREATE INDEX entries_pending ON entries (feed_id)"
-	" WHERE pending_entry IS NOT NULL;"),
-};
-#define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
-
-#define FEED_COLUMNS "id, name, url, etag, last_modified, last_poll," \
-	" last_status, last_error, next_poll, entries_seen, polls, failures," \
-	" config_url, interval, interval_why, disabled, last_success," \
-	" first_success_us, ttl"
 
 /* Every statement the loop runs, prepared once at open: a poll cycle
  * looks up to 100k entries. */
@@ -123,7 +55,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
-	[S_FEED_GET] = "SELECT " FEED_COLUMNS " FROM feeds WHERE name = ?1",
+	[S_FEED_GET] = "SELECT @FEED_COLUMNS@ FROM feeds WHERE name = ?1",
 	[S_FEED_INSERT] =
 	    "INSERT INTO feeds (name, url, config_url, created)"
 	    " VALUES (?1, ?2, ?2, ?3)",
@@ -134,7 +66,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " disabled = ?14, last_success = ?15, first_success_us = ?16,"
 	    " ttl = ?17"
 	    " WHERE id = ?1",
-	[S_FEED_LIST] = "SELECT " FEED_COLUMNS " FROM feeds ORDER BY name",
+	[S_FEED_LIST] = "SELECT @FEED_COLUMNS@ FROM feeds ORDER BY name",
 	[S_FEED_COUNT_SEEN] =
 	    "UPDATE feeds SET entries_seen = entries_seen + ?2 WHERE id = ?1",
 	[S_ENTRY_GET] = "SELECT status, discovered_us FROM entries"
@@ -146,11 +78,13 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_ENTRY_SEE] = "UPDATE entries SET status = 2, seen_at = ?3,"
 	    " pending_entry = NULL"
 	    " WHERE feed_id = ?1 AND entry_id = ?2 AND status <> 2",
-	[S_ENTRIES_PENDING] = "SELECT entry_id, discovered_us, pending_entry"
-	    " FROM entries WHERE feed_id = ?1 AND pending_entry IS NOT NULL",
-	[S_ENTRIES_FIND] = "SELECT f.name, e.entry_id, e.status,"
-	    " e.discovered_us, coalesce(e.seen_at, 0),"
-	    " coalesce(e.gone_since, 0), CASE WHEN json_valid(e.pending_entry)"
+	[S_ENTRIES_PENDING] = "SELECT entry_id AS id, discovered_us,"
+	    " pending_entry AS entry FROM entries WHERE feed_id = ?1 AND pending_entry IS NOT NULL",
+	[S_ENTRIES_FIND] = "SELECT f.name AS feed, e.entry_id AS id,"
+	    " e.status AS status, e.discovered_us AS discovered_us,"
+	    " coalesce(e.seen_at, 0) AS seen_at,"
+	    " coalesce(e.gone_since, 0) AS gone_since,"
+	    " CASE WHEN json_valid(e.pending_entry)"
 	    " THEN json_extract(e.pending_entry, '$.link') END AS link"
 	    " FROM entries e JOIN feeds f ON f.id = e.feed_id"
 	    " WHERE CASE WHEN ?1 IS NULL THEN e.discovered_us = ?2"
@@ -289,21 +223,25 @@ check_identity(struct sqlite_state *st, int64_t *version, char *err, size_t errl
 		    (unsigned long long)(uint32_t)app_id, STATE_APP_ID);
 		return -1;
 	}
-	if (*version > SCHEMA_VERSION) {
+	if (*version > state_schema_version(STATE_SQLITE)) {
 		snprintf(err, errlen, "state %s: schema version %lld is newer"
 		    " than this newswatch knows (%d)", st->path,
-		    (long long)*version, SCHEMA_VERSION);
+		    (long long)*version, state_schema_version(STATE_SQLITE));
 		return -1;
 	}
 	return 0;
 }
 
+/* Take the file from version to this newswatch's schema, all steps in
+ * one transaction. */
 static int
 migrate(struct sqlite_state *st, int64_t version, char *err, size_t errlen)
 {
-	char sql[128];
+	const int target = state_schema_version(STATE_SQLITE);
+	char sql[128], *step;
+	int rc;
 
-	if (version == SCHEMA_VERSION)
+	if (version == target)
 		return 0;
 	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return db_error(st->db, err, errlen,
@@ -313,16 +251,23 @@ migrate(struct sqlite_state *st, int64_t version, char *err, size_t errlen)
 		db_error(st->db, err, errlen, "state %s: cannot read", st->path);
 		goto fail;
 	}
-	for (; version < SCHEMA_VERSION; version++)
-		if (sqlite3_exec(st->db, migrations[version], NULL, NULL,
-		    NULL) != SQLITE_OK) {
+	for (; version < target; version++) {
+		if ((step = state_schema_step(STATE_SQLITE, (int)version)) == NULL) {
+			snprintf(err, errlen, "state %s: cannot migrate: %s",
+			    st->path, strerror(ENOMEM));
+			goto fail;
+		}
+		rc = sqlite3_exec(st->db, step, NULL, NULL, NULL);
+		free(step);
+		if (rc != SQLITE_OK) {
 			db_error(st->db, err, errlen, "state %s: cannot migrate"
 			    " to schema version %lld", st->path,
 			    (long long)version + 1);
 			goto fail;
 		}
+	}
 	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d;"
-	    " PRAGMA user_version = %d; COMMIT", STATE_APP_ID, SCHEMA_VERSION);
+	    " PRAGMA user_version = %d; COMMIT", STATE_APP_ID, target);
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 		db_error(st->db, err, errlen, "state %s: cannot commit migration",
 		    st->path);
@@ -361,6 +306,30 @@ configure(struct sqlite_state *st, char *err, size_t errlen)
 		    " stays %s)", st->path, mode ? (const char *)mode : "?");
 	sqlite3_finalize(s);
 	return ok ? 0 : -1;
+}
+
+static int
+prepare_all(struct sqlite_state *st, char *err, size_t errlen)
+{
+	for (int i = 0; i < S_COUNT; i++) {
+		char *sql = state_sql(STATE_SQLITE, stmt_sql[i]);
+		int rc;
+
+		if (sql == NULL) {
+			snprintf(err, errlen, "state %s: %s", st->path,
+			    strerror(ENOMEM));
+			return -1;
+		}
+		rc = sqlite3_prepare_v3(st->db, sql, -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL);
+		if (rc != SQLITE_OK)
+			db_error(st->db, err, errlen, "state %s: cannot prepare"
+			    " '%s'", st->path, sql);
+		free(sql);
+		if (rc != SQLITE_OK)
+			return -1;
+	}
+	return 0;
 }
 
 int
@@ -407,13 +376,8 @@ state_sqlite_open(const char *path, struct state **out, char *err,
 		    " temporary table", path);
 		goto fail;
 	}
-	for (int i = 0; i < S_COUNT; i++)
-		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL) != SQLITE_OK) {
-			db_error(st->db, err, errlen, "state %s: cannot prepare"
-			    " '%s'", path, stmt_sql[i]);
-			goto fail;
-		}
+	if (prepare_all(st, err, errlen) == -1)
+		goto fail;
 	st->base.be = &sqlite_backend;
 	st->base.where = st->path;
 	*out = &st->base;
@@ -476,46 +440,110 @@ sq_rollback(struct state *base)
 }
 
 static int
-column_strdup(sqlite3_stmt *s, int col, char **out)
+sq_count(const void *res)
 {
-	const unsigned char *text;
-
-	*out = NULL;
-	if (sqlite3_column_type(s, col) == SQLITE_NULL)
-		return 0;
-	if ((text = sqlite3_column_text(s, col)) == NULL ||
-	    (*out = strdup((const char *)text)) == NULL)
-		return -1;
-	return 0;
+	return sqlite3_column_count((sqlite3_stmt *)res);
 }
 
-/* Fill f from a row of FEED_COLUMNS; -1 when out of memory. */
-static int
-feed_from_row(sqlite3_stmt *s, struct state_feed *f)
+static const char *
+sq_name(const void *res, int col)
 {
-	memset(f, 0, sizeof(*f));
-	f->id = sqlite3_column_int64(s, 0);
-	f->last_poll = sqlite3_column_int64(s, 5);
-	f->last_status = sqlite3_column_int(s, 6);
-	f->next_poll = sqlite3_column_int64(s, 8);
-	f->entries_seen = sqlite3_column_int64(s, 9);
-	f->polls = sqlite3_column_int64(s, 10);
-	f->failures = sqlite3_column_int(s, 11);
-	f->interval = sqlite3_column_int64(s, 13);
-	f->disabled = sqlite3_column_int(s, 15);
-	f->last_success = sqlite3_column_int64(s, 16);
-	f->first_success_us = sqlite3_column_int64(s, 17);
-	f->ttl = sqlite3_column_int64(s, 18);
-	if (column_strdup(s, 1, &f->name) == -1 ||
-	    column_strdup(s, 12, &f->config_url) == -1 ||
-	    column_strdup(s, 14, &f->interval_why) == -1 ||
-	    column_strdup(s, 2, &f->url) == -1 ||
-	    column_strdup(s, 3, &f->etag) == -1 ||
-	    column_strdup(s, 4, &f->last_modified) == -1 ||
-	    column_strdup(s, 7, &f->last_error) == -1) {
-		state_feed_clear(f);
+	return sqlite3_column_name((sqlite3_stmt *)res, col);
+}
+
+/* A statement is on one row at a time: row is not used. */
+static int
+sq_is_null(const void *res, int row, int col)
+{
+	(void)row;
+	return sqlite3_column_type((sqlite3_stmt *)res, col) == SQLITE_NULL;
+}
+
+static int64_t
+sq_int64(const void *res, int row, int col)
+{
+	(void)row;
+	return sqlite3_column_int64((sqlite3_stmt *)res, col);
+}
+
+static const char *
+sq_text(const void *res, int row, int col)
+{
+	(void)row;
+	return (const char *)sqlite3_column_text((sqlite3_stmt *)res, col);
+}
+
+static const struct state_cells sq_cells = {
+	.count = sq_count,
+	.name = sq_name,
+	.is_null = sq_is_null,
+	.int64 = sq_int64,
+	.text = sq_text,
+};
+
+/* Every row of s (bound, not yet stepped) as an array of *n structs of
+ * kind in *out; s is reset.  Fails with "cannot <what>: why" in err. */
+static int
+sq_rows(struct sqlite_state *st, sqlite3_stmt *s, const struct state_row *kind,
+    void **out, size_t *n, const char *what, char *err, size_t errlen)
+{
+	int at[STATE_MAX_COLUMNS], rc;
+	char *v = NULL, *grown;
+	size_t count = 0, cap = 0;
+
+	if (state_row_find(kind, &sq_cells, s, at, what, err, errlen) == -1) {
+		sqlite3_reset(s);
 		return -1;
 	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (count == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((grown = reallocarray(v, cap, kind->size)) == NULL)
+				goto nomem;
+			v = grown;
+		}
+		if (state_row_decode(kind, &sq_cells, s, 0, at,
+		    v + count * kind->size) == -1)
+			goto nomem;
+		count++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		state_rows_free(kind, v, count);
+		return db_error(st->db, err, errlen, "cannot %s", what);
+	}
+	*out = v;
+	*n = count;
+	return 0;
+
+nomem:
+	sqlite3_reset(s);
+	state_rows_free(kind, v, count);
+	snprintf(err, errlen, "cannot %s: %s", what, strerror(ENOMEM));
+	return -1;
+}
+
+/* The feed called name into *out when there is one; *found tells. */
+static int
+feed_read(struct sqlite_state *st, const char *name, struct state_feed *out,
+    int *found, char *err, size_t errlen)
+{
+	sqlite3_stmt *get = st->stmt[S_FEED_GET];
+	struct state_feed *rows;
+	char what[256];
+	size_t n;
+
+	snprintf(what, sizeof(what), "read feed %s", name);
+	sqlite3_bind_text(get, 1, name, -1, SQLITE_STATIC);
+	if (sq_rows(st, get, &state_feed_row, (void **)&rows, &n, what, err,
+	    errlen) == -1)
+		return -1;
+	/* Names are unique: one row or none. */
+	if ((*found = n == 1)) {
+		*out = rows[0];
+		free(rows);
+	} else
+		state_feed_list_free(rows, n);
 	return 0;
 }
 
@@ -524,14 +552,13 @@ sq_feed_get(struct state *base, const char *name, const char *url,
     struct state_feed *out, int *created, char *err, size_t errlen)
 {
 	struct sqlite_state *st = (struct sqlite_state *)base;
-	sqlite3_stmt *get = st->stmt[S_FEED_GET];
 	sqlite3_stmt *ins = st->stmt[S_FEED_INSERT];
-	int rc, made = 0;
+	int found, made = 0;
 
 	memset(out, 0, sizeof(*out));
-	sqlite3_bind_text(get, 1, name, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(get)) == SQLITE_DONE) {
-		sqlite3_reset(get);
+	if (feed_read(st, name, out, &found, err, errlen) == -1)
+		return -1;
+	if (!found) {
 		sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins, 2, url, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(ins, 3, (sqlite3_int64)time(NULL));
@@ -542,23 +569,12 @@ sq_feed_get(struct state *base, const char *name, const char *url,
 		    url, "config", err, errlen) == -1)
 			return -1;
 		made = 1;
-		rc = sqlite3_step(get);
+		if (feed_read(st, name, out, &found, err, errlen) == -1)
+			return -1;
 	}
-	if (rc != SQLITE_ROW) {
-		/* DONE here means the row just inserted vanished. */
-		if (rc == SQLITE_DONE)
-			snprintf(err, errlen, "cannot read feed %s: not found",
-			    name);
-		else
-			db_error(st->db, err, errlen, "cannot read feed %s", name);
-		sqlite3_reset(get);
-		return -1;
-	}
-	rc = feed_from_row(get, out);
-	sqlite3_reset(get);
-	if (rc == -1) {
-		snprintf(err, errlen, "cannot read feed %s: %s", name,
-		    strerror(ENOMEM));
+	/* The row just inserted vanished. */
+	if (!found) {
+		snprintf(err, errlen, "cannot read feed %s: not found", name);
 		return -1;
 	}
 	if (created != NULL)
@@ -606,38 +622,9 @@ sq_feed_list(struct state *base, struct state_feed **out, size_t *n,
     char *err, size_t errlen)
 {
 	struct sqlite_state *st = (struct sqlite_state *)base;
-	sqlite3_stmt *s = st->stmt[S_FEED_LIST];
-	struct state_feed *feeds = NULL, *grown;
-	size_t count = 0, cap = 0;
-	int rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (count == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((grown = reallocarray(feeds, cap,
-			    sizeof(*feeds))) == NULL)
-				goto nomem;
-			feeds = grown;
-		}
-		if (feed_from_row(s, &feeds[count]) == -1)
-			goto nomem;
-		count++;
-	}
-	if (rc != SQLITE_DONE) {
-		db_error(st->db, err, errlen, "cannot list feeds");
-		goto fail;
-	}
-	sqlite3_reset(s);
-	*out = feeds;
-	*n = count;
-	return 0;
-
-nomem:
-	snprintf(err, errlen, "cannot list feeds: %s", strerror(ENOMEM));
-fail:
-	sqlite3_reset(s);
-	state_feed_list_free(feeds, count);
-	return -1;
+	return sq_rows(st, st->stmt[S_FEED_LIST], &state_feed_row,
+	    (void **)out, n, "list feeds", err, errlen);
 }
 
 /* Each entry is a b-tree lookup in process: a loop costs what one query
@@ -768,53 +755,13 @@ sq_entries_pending(struct state *base, int64_t feed_id,
 {
 	struct sqlite_state *st = (struct sqlite_state *)base;
 	sqlite3_stmt *s = st->stmt[S_ENTRIES_PENDING];
-	struct state_pending *v = NULL, *nv;
-	size_t count = 0;
-	int rc;
+	char what[128];
 
+	snprintf(what, sizeof(what), "list the pending entries of feed %lld",
+	    (long long)feed_id);
 	sqlite3_bind_int64(s, 1, feed_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct state_pending *p;
-
-		if ((nv = reallocarray(v, count + 1, sizeof(*v))) == NULL)
-			goto nomem;
-		v = nv;
-		p = &v[count++];
-		p->discovered_us = sqlite3_column_int64(s, 1);
-		p->entry = NULL;
-		if (column_strdup(s, 0, &p->id) == -1 ||
-		    column_strdup(s, 2, &p->entry) == -1)
-			goto nomem;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		state_pending_free(v, count);
-		return db_error(st->db, err, errlen, "cannot list the pending"
-		    " entries of feed %lld", (long long)feed_id);
-	}
-	*out = v;
-	*n = count;
-	return 0;
-
-nomem:
-	sqlite3_reset(s);
-	state_pending_free(v, count);
-	snprintf(err, errlen, "cannot list the pending entries of feed %lld:"
-	    " %s", (long long)feed_id, strerror(ENOMEM));
-	return -1;
-}
-
-/* The row S_ENTRIES_FIND is on into f; -1 when out of memory. */
-static int
-found_row(sqlite3_stmt *s, struct state_found *f)
-{
-	f->status = sqlite3_column_int(s, 2);
-	f->discovered_us = sqlite3_column_int64(s, 3);
-	f->seen_at = sqlite3_column_int64(s, 4);
-	f->gone_since = sqlite3_column_int64(s, 5);
-	return column_strdup(s, 0, &f->feed) == -1 ||
-	    column_strdup(s, 1, &f->id) == -1 ||
-	    column_strdup(s, 6, &f->link) == -1 ? -1 : 0;
+	return sq_rows(st, s, &state_pending_row, (void **)out, n, what, err,
+	    errlen);
 }
 
 static int
@@ -823,32 +770,11 @@ sq_entries_find(struct state *base, const char *key, int64_t discovered_us,
 {
 	struct sqlite_state *st = (struct sqlite_state *)base;
 	sqlite3_stmt *s = st->stmt[S_ENTRIES_FIND];
-	struct state_found *v = NULL, *nv;
-	size_t count = 0;
-	int rc;
 
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, discovered_us);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW &&
-	    (nv = reallocarray(v, count + 1, sizeof(*v))) != NULL) {
-		v = nv;
-		if (found_row(s, memset(&v[count++], 0, sizeof(*v))) == -1)
-			break;
-	}
-	sqlite3_reset(s);
-	if (rc == SQLITE_DONE) {
-		*out = v;
-		*n = count;
-		return 0;
-	}
-	state_found_free(v, count);
-	/* A row left unread: no memory for it. */
-	if (rc == SQLITE_ROW) {
-		snprintf(err, errlen, "cannot look entries up: %s",
-		    strerror(ENOMEM));
-		return -1;
-	}
-	return db_error(st->db, err, errlen, "cannot look entries up");
+	return sq_rows(st, s, &state_found_row, (void **)out, n,
+	    "look entries up", err, errlen);
 }
 
 static int

@@ -1,0 +1,339 @@
+/* state_schema.c - see state_schema.h: the steps and rows of the state. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "state.h"
+#include "state_schema.h"
+
+#define BOTH (STATE_SQLITE | STATE_PG)
+
+/*
+ * The schema, step by step; a dialect's version counts the steps it has
+ * taken.  The tables keep to types and clauses both share; WITHOUT ROWID
+ * is a storage hint only, making entries one b-tree keyed by what we look
+ * up.  "interval" is quoted because it is a word of PostgreSQL's.
+ * Append only: a state of any version must go on to the next.
+ */
+static const struct {
+	unsigned dialects;
+	const char *sql;
+} steps[] = {
+	{ BOTH,
+	"CREATE TABLE feeds ("
+	" id @FEED_ID@,"
+	" name TEXT NOT NULL UNIQUE,"
+	" url TEXT NOT NULL,"
+	" etag TEXT,"
+	" last_modified TEXT,"
+	" last_poll @I64@ NOT NULL DEFAULT 0,"
+	" last_status INTEGER NOT NULL DEFAULT 0,"
+	" last_error TEXT,"
+	" next_poll @I64@ NOT NULL DEFAULT 0,"
+	" entries_seen @I64@ NOT NULL DEFAULT 0,"
+	" polls @I64@ NOT NULL DEFAULT 0,"
+	" failures INTEGER NOT NULL DEFAULT 0,"
+	" created @I64@ NOT NULL);"
+	"CREATE TABLE entries ("
+	" feed_id @I64@ NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,"
+	" entry_id TEXT NOT NULL,"
+	" discovered_us @I64@ NOT NULL,"
+	" status INTEGER NOT NULL CHECK (status IN (1, 2)),"
+	" seen_at @I64@,"
+	" PRIMARY KEY (feed_id, entry_id))@NOROWID@;" },
+	/* What the poller learns of a feed (remembered redirects, the
+	 * interval it chose and why, 410 Gone) and the feed's URL history. */
+	{ BOTH,
+	"ALTER TABLE feeds ADD COLUMN config_url TEXT;"
+	"UPDATE feeds SET config_url = url;"
+	"ALTER TABLE feeds ADD COLUMN \"interval\" @I64@ NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN interval_why TEXT;"
+	"ALTER TABLE feeds ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN last_success @I64@ NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN first_success_us @I64@ NOT NULL"
+	" DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN ttl @I64@ NOT NULL DEFAULT -1;"
+	"CREATE TABLE feed_urls ("
+	" feed_id @I64@ NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,"
+	" url TEXT NOT NULL,"
+	" since @I64@ NOT NULL,"
+	" reason TEXT NOT NULL);"
+	"CREATE INDEX feed_urls_feed ON feed_urls (feed_id, since);"
+	"INSERT INTO feed_urls (feed_id, url, since, reason)"
+	" SELECT id, url, created, 'config' FROM feeds;" },
+	/* Bounded over months: when an entry left its feed's document, when
+	 * a feed left the config (UTC seconds, NULL / 0 while there). */
+	{ BOTH,
+	"ALTER TABLE entries ADD COLUMN gone_since @I64@;"
+	"ALTER TABLE feeds ADD COLUMN removed_since @I64@ NOT NULL DEFAULT 0;" },
+	/* The shared work, which only a shared state needs: feed leases and
+	 * per-host transfer slots. */
+	{ STATE_PG,
+	"ALTER TABLE feeds ADD COLUMN lease_owner TEXT;"
+	"ALTER TABLE feeds ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0;"
+	"CREATE INDEX feeds_due ON feeds (next_poll);"
+	"CREATE TABLE host_slots ("
+	" host TEXT NOT NULL,"
+	" slot INTEGER NOT NULL,"
+	" busy_until_ms BIGINT NOT NULL,"
+	" PRIMARY KEY (host, slot));" },
+	/* The Retry-After holds of hosts, so a restart does not ask a host
+	 * that said to wait (milliseconds). */
+	{ BOTH,
+	"CREATE TABLE host_holds ("
+	" host TEXT PRIMARY KEY,"
+	" until_ms @I64@ NOT NULL)@NOROWID@;" },
+	/* A pending entry keeps what delivers it once it has left its feed's
+	 * document (its JSON, NULL once seen), found by feed. */
+	{ BOTH,
+	"ALTER TABLE entries ADD COLUMN pending_entry TEXT;"
+	"CREATE INDEX entries_pending ON entries (feed_id)"
+	" WHERE pending_entry IS NOT NULL;" },
+};
+#define NSTEPS (sizeof(steps) / sizeof(steps[0]))
+
+int
+state_schema_version(enum state_dialect d)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < NSTEPS; i++)
+		n += (steps[i].dialects & d) != 0;
+	return n;
+}
+
+char *
+state_schema_step(enum state_dialect d, int version)
+{
+	for (size_t i = 0; i < NSTEPS; i++)
+		if ((steps[i].dialects & d) && version-- == 0)
+			return state_sql(d, steps[i].sql);
+	return NULL;
+}
+
+#define COLUMN(type, st, field) \
+	{ #field, type, offsetof(struct st, field) }
+#define FEED(type, field) COLUMN(type, state_feed, field)
+
+static const struct state_column feed_columns[] = {
+	FEED(STATE_INT64, id),
+	FEED(STATE_TEXT, name),
+	FEED(STATE_TEXT, url),
+	FEED(STATE_TEXT, etag),
+	FEED(STATE_TEXT, last_modified),
+	FEED(STATE_INT64, last_poll),
+	FEED(STATE_INT, last_status),
+	FEED(STATE_TEXT, last_error),
+	FEED(STATE_INT64, next_poll),
+	FEED(STATE_INT64, entries_seen),
+	FEED(STATE_INT64, polls),
+	FEED(STATE_INT, failures),
+	FEED(STATE_TEXT, config_url),
+	FEED(STATE_INT64, interval),
+	FEED(STATE_TEXT, interval_why),
+	FEED(STATE_INT, disabled),
+	FEED(STATE_INT64, last_success),
+	FEED(STATE_INT64, first_success_us),
+	FEED(STATE_INT64, ttl),
+};
+
+/* The statements name these columns with AS: the table's own names
+ * differ (entry_id, pending_entry). */
+static const struct state_column pending_columns[] = {
+	COLUMN(STATE_TEXT, state_pending, id),
+	COLUMN(STATE_INT64, state_pending, discovered_us),
+	COLUMN(STATE_TEXT, state_pending, entry),
+};
+
+static const struct state_column found_columns[] = {
+	COLUMN(STATE_TEXT, state_found, feed),
+	COLUMN(STATE_TEXT, state_found, id),
+	COLUMN(STATE_INT, state_found, status),
+	COLUMN(STATE_INT64, state_found, discovered_us),
+	COLUMN(STATE_INT64, state_found, seen_at),
+	COLUMN(STATE_INT64, state_found, gone_since),
+	COLUMN(STATE_TEXT, state_found, link),
+};
+
+#define ROW(tbl, cols, st) \
+	{ tbl, cols, sizeof(cols) / sizeof(cols[0]), sizeof(struct st) }
+
+const struct state_row state_feed_row = ROW("feeds", feed_columns,
+    state_feed);
+const struct state_row state_pending_row = ROW("entries", pending_columns,
+    state_pending);
+const struct state_row state_found_row = ROW("entries", found_columns,
+    state_found);
+
+/* A growing string; on allocation failure it keeps failing, and
+ * buf_done gives NULL. */
+struct buf {
+	char *s;
+	size_t len, cap;
+	int failed;
+};
+
+static void
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	char *grown;
+
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = (b->len + n + 1) * 2;
+
+		if ((grown = realloc(b->s, cap)) == NULL) {
+			b->failed = 1;
+			return;
+		}
+		b->s = grown;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->s[b->len += n] = '\0';
+}
+
+static char *
+buf_done(struct buf *b)
+{
+	if (b->failed || b->s == NULL) {
+		free(b->s);
+		return b->failed ? NULL : strdup("");
+	}
+	return b->s;
+}
+
+/* "feeds.id AS id, ...": qualified, so no name is taken for a word of
+ * either dialect, and named, so decoding finds each by its name. */
+static void
+add_select_list(struct buf *b, const struct state_row *kind)
+{
+	for (size_t i = 0; i < kind->ncolumns; i++) {
+		const char *name = kind->columns[i].name;
+
+		if (i > 0)
+			buf_add(b, ", ", 2);
+		buf_add(b, kind->table, strlen(kind->table));
+		buf_add(b, ".", 1);
+		buf_add(b, name, strlen(name));
+		buf_add(b, " AS ", 4);
+		buf_add(b, name, strlen(name));
+	}
+}
+
+/* The words the dialects spell differently: [0] SQLite, [1] PostgreSQL.
+ * The feeds' id is SQLite's rowid, PostgreSQL's identity column. */
+static const struct {
+	const char *word;
+	const char *text[2];
+} words[] = {
+	{ "@I64@", { "INTEGER", "BIGINT" } },
+	{ "@FEED_ID@", { "INTEGER PRIMARY KEY",
+	    "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY" } },
+	{ "@NOROWID@", { " WITHOUT ROWID", "" } },
+};
+
+char *
+state_sql(enum state_dialect d, const char *tmpl)
+{
+	struct buf b = { 0 };
+	const char *p = tmpl, *at;
+
+	while ((at = strchr(p, '@')) != NULL) {
+		size_t i, len;
+
+		buf_add(&b, p, (size_t)(at - p));
+		if (strncmp(at, "@FEED_COLUMNS@", 14) == 0) {
+			add_select_list(&b, &state_feed_row);
+			p = at + 14;
+			continue;
+		}
+		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+			if (strncmp(at, words[i].word,
+			    len = strlen(words[i].word)) == 0)
+				break;
+		if (i == sizeof(words) / sizeof(words[0])) {
+			/* Not a word of ours: an @ of the SQL itself. */
+			buf_add(&b, "@", 1);
+			p = at + 1;
+			continue;
+		}
+		buf_add(&b, words[i].text[d == STATE_PG],
+		    strlen(words[i].text[d == STATE_PG]));
+		p = at + len;
+	}
+	buf_add(&b, p, strlen(p));
+	return buf_done(&b);
+}
+
+int
+state_row_find(const struct state_row *kind, const struct state_cells *c,
+    const void *res, int at[STATE_MAX_COLUMNS], const char *what, char *err,
+    size_t errlen)
+{
+	int n = c->count(res);
+
+	for (size_t i = 0; i < kind->ncolumns; i++) {
+		const char *want = kind->columns[i].name, *name;
+
+		at[i] = -1;
+		for (int col = 0; col < n && at[i] == -1; col++)
+			if ((name = c->name(res, col)) != NULL &&
+			    strcmp(name, want) == 0)
+				at[i] = col;
+		if (at[i] == -1) {
+			snprintf(err, errlen, "cannot %s: the state's answer"
+			    " lacks column %s", what, want);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+state_row_clear(const struct state_row *kind, void *row)
+{
+	for (size_t i = 0; i < kind->ncolumns; i++)
+		if (kind->columns[i].type == STATE_TEXT)
+			free(*(char **)((char *)row + kind->columns[i].offset));
+	memset(row, 0, kind->size);
+}
+
+int
+state_row_decode(const struct state_row *kind, const struct state_cells *c,
+    const void *res, int row, const int at[STATE_MAX_COLUMNS], void *out)
+{
+	memset(out, 0, kind->size);
+	for (size_t i = 0; i < kind->ncolumns; i++) {
+		void *field = (char *)out + kind->columns[i].offset;
+		const char *text;
+
+		switch (kind->columns[i].type) {
+		case STATE_INT:
+			*(int *)field = (int)c->int64(res, row, at[i]);
+			break;
+		case STATE_INT64:
+			*(int64_t *)field = c->int64(res, row, at[i]);
+			break;
+		case STATE_TEXT:
+			if (c->is_null(res, row, at[i]))
+				break;
+			if ((text = c->text(res, row, at[i])) == NULL ||
+			    (*(char **)field = strdup(text)) == NULL) {
+				state_row_clear(kind, out);
+				return -1;
+			}
+			break;
+		}
+	}
+	return 0;
+}
+
+void
+state_rows_free(const struct state_row *kind, void *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		state_row_clear(kind, (char *)rows + i * kind->size);
+	free(rows);
+}
