@@ -9,6 +9,9 @@
  * transactions is made again (and its statements prepared again) at the
  * next call, so a restarted server costs the polls in flight, not the
  * daemon.
+ *
+ * This file connects, migrates, runs statements and keeps the feeds;
+ * state_pg_entries.c and state_pg_shared.c hold the rest (state_pg.h).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -22,6 +25,7 @@
 
 #include "state.h"
 #include "state_backend.h"
+#include "state_pg.h"
 #include "state_schema.h"
 
 /* A connection attempt gives up after CONNECT_TIMEOUT seconds (unless the
@@ -35,37 +39,6 @@
 
 #define ENTRIES_U "u AS (SELECT * FROM unnest($2::text[], $3::bigint[])" \
 	" WITH ORDINALITY AS u (entry_id, discovered_us, i))"
-
-enum pstmt {
-	P_FEED_GET,
-	P_FEED_INSERT,
-	P_FEED_SAVE,
-	P_FEED_OWNER,
-	P_FEED_LIST,
-	P_ENTRIES_GET,
-	P_ENTRIES_DISCOVER,
-	P_ENTRIES_SEE,
-	P_ENTRIES_PENDING,
-	P_ENTRIES_FIND,
-	P_ENTRY_COUNT_SINCE,
-	P_URL_ADD,
-	P_ENTRIES_GONE,
-	P_ENTRIES_BACK,
-	P_ENTRIES_PRUNE,
-	P_FEEDS_GONE,
-	P_FEEDS_BACK,
-	P_FEEDS_PRUNE,
-	P_RENAME,
-	P_CLAIM,
-	P_RELEASE,
-	P_RENEW,
-	P_HOST_ACQUIRE,
-	P_HOST_RELEASE,
-	P_HOST_DELAY,
-	P_HOLD_SET,
-	P_HOLDS_TAKE,
-	P_COUNT
-};
 
 static const char *const pstmt_sql[P_COUNT] = {
 	[P_FEED_GET] = "SELECT @FEED_COLUMNS@ FROM feeds WHERE name = $1",
@@ -200,36 +173,10 @@ static const char *const pstmt_sql[P_COUNT] = {
 	    " ORDER BY host",
 };
 
-struct held_slot {
-	char *host;
-	int slot;
-};
-
-struct pg_state {
-	struct state base;         /* first: a struct state * is one of these */
-	PGconn *conn;
-	int ready;                 /* session set up: settings, statements */
-	struct held_slot *held;    /* host slots this session holds */
-	size_t nheld, held_cap;
-	char *where;               /* host and database, for messages */
-	char owner[160];           /* this instance in leases */
-};
-
 static const struct state_backend pg_backend;
 
-static struct pg_state *
-pg(struct state *base)
-{
-	return (struct pg_state *)base;
-}
-
-/* A number as a statement parameter. */
-struct num {
-	char s[24];
-};
-
-static struct num
-num(int64_t v)
+struct num
+pg_num(int64_t v)
 {
 	struct num n;
 
@@ -237,8 +184,7 @@ num(int64_t v)
 	return n;
 }
 
-/* "what: the server's reason" into err (the reason's first line). */
-static int __attribute__((format(printf, 4, 5)))
+int
 pg_error(struct pg_state *st, char *err, size_t errlen, const char *fmt, ...)
 {
 	char what[512];
@@ -321,8 +267,8 @@ reconnect_if_lost(struct pg_state *st)
 /* Run prepared statement which with n text parameters (NULL is SQL
  * NULL).  Returns the result when it succeeded, else NULL with the
  * server's reason left in the connection for pg_error. */
-static PGresult *
-exec_p(struct pg_state *st, enum pstmt which, int n, const char *const *vals)
+PGresult *
+pg_exec(struct pg_state *st, enum pstmt which, int n, const char *const *vals)
 {
 	char name[16];
 	PGresult *r;
@@ -342,11 +288,11 @@ exec_p(struct pg_state *st, enum pstmt which, int n, const char *const *vals)
 
 /* Run a prepared statement for its effect; *changed (may be NULL) is the
  * number of rows it changed. */
-static int
-run_p(struct pg_state *st, enum pstmt which, int n, const char *const *vals,
+int
+pg_run(struct pg_state *st, enum pstmt which, int n, const char *const *vals,
     int64_t *changed)
 {
-	PGresult *r = exec_p(st, which, n, vals);
+	PGresult *r = pg_exec(st, which, n, vals);
 
 	if (r == NULL)
 		return -1;
@@ -585,8 +531,8 @@ pg_commit(struct state *base, char *err, size_t errlen)
 	return 0;
 }
 
-static int
-value_strdup(const PGresult *r, int row, int col, char **out)
+int
+pg_value_strdup(const PGresult *r, int row, int col, char **out)
 {
 	*out = NULL;
 	if (PQgetisnull(r, row, col))
@@ -594,8 +540,8 @@ value_strdup(const PGresult *r, int row, int col, char **out)
 	return (*out = strdup(PQgetvalue(r, row, col))) == NULL ? -1 : 0;
 }
 
-static int64_t
-value_int(const PGresult *r, int row, int col)
+int64_t
+pg_value_int(const PGresult *r, int row, int col)
 {
 	return strtoll(PQgetvalue(r, row, col), NULL, 10);
 }
@@ -621,7 +567,7 @@ pg_is_null(const void *res, int row, int col)
 static int64_t
 pg_cell_int64(const void *res, int row, int col)
 {
-	return value_int(res, row, col);
+	return pg_value_int(res, row, col);
 }
 
 static const char *
@@ -640,7 +586,7 @@ static const struct state_cells pg_cells = {
 
 /* Every row of r as an array of *n structs of kind in *out (r is
  * cleared).  Fails with "cannot <what>: why" in err. */
-static int
+int
 pg_rows(PGresult *r, const struct state_row *kind, void **out, size_t *n,
     const char *what, char *err, size_t errlen)
 {
@@ -680,7 +626,7 @@ feed_read(struct pg_state *st, const char *name, struct state_feed *out,
 	size_t n;
 
 	snprintf(what, sizeof(what), "read feed %s", name);
-	if ((r = exec_p(st, P_FEED_GET, 1, &name)) == NULL)
+	if ((r = pg_exec(st, P_FEED_GET, 1, &name)) == NULL)
 		return pg_error(st, err, errlen, "cannot %s", what);
 	if (pg_rows(r, &state_feed_row, (void **)&rows, &n, what, err,
 	    errlen) == -1)
@@ -699,7 +645,7 @@ pg_feed_get(struct state *base, const char *name, const char *url,
     struct state_feed *out, int *created, char *err, size_t errlen)
 {
 	struct pg_state *st = pg(base);
-	struct num now = num((int64_t)time(NULL));
+	struct num now = pg_num((int64_t)time(NULL));
 	const char *ins[] = { name, url, now.s };
 	PGresult *r;
 	int found, made = 0;
@@ -708,12 +654,12 @@ pg_feed_get(struct state *base, const char *name, const char *url,
 	if (feed_read(st, name, out, &found, err, errlen) == -1)
 		return -1;
 	if (!found) {
-		if ((r = exec_p(st, P_FEED_INSERT, 3, ins)) == NULL)
+		if ((r = pg_exec(st, P_FEED_INSERT, 3, ins)) == NULL)
 			return pg_error(st, err, errlen, "cannot create feed %s",
 			    name);
 		/* No row: another instance created it just now. */
 		if ((made = PQntuples(r) == 1) &&
-		    pg_feed_url_add(base, value_int(r, 0, 0), url, "config",
+		    pg_feed_url_add(base, pg_value_int(r, 0, 0), url, "config",
 		    err, errlen) == -1) {
 			PQclear(r);
 			return -1;
@@ -736,12 +682,12 @@ pg_feed_save(struct state *base, const struct state_feed *f, char *err,
     size_t errlen)
 {
 	struct pg_state *st = pg(base);
-	struct num id = num(f->id), last_poll = num(f->last_poll),
-	    status = num(f->last_status), next_poll = num(f->next_poll),
-	    polls = num(f->polls), failures = num(f->failures),
-	    interval = num(f->interval), disabled = num(f->disabled),
-	    success = num(f->last_success),
-	    first = num(f->first_success_us), ttl = num(f->ttl);
+	struct num id = pg_num(f->id), last_poll = pg_num(f->last_poll),
+	    status = pg_num(f->last_status), next_poll = pg_num(f->next_poll),
+	    polls = pg_num(f->polls), failures = pg_num(f->failures),
+	    interval = pg_num(f->interval), disabled = pg_num(f->disabled),
+	    success = pg_num(f->last_success),
+	    first = pg_num(f->first_success_us), ttl = pg_num(f->ttl);
 	const char *v[] = { id.s, f->url, f->etag, f->last_modified,
 	    last_poll.s, status.s, f->last_error, next_poll.s, polls.s,
 	    failures.s, f->config_url, interval.s, f->interval_why,
@@ -750,11 +696,11 @@ pg_feed_save(struct state *base, const struct state_feed *f, char *err,
 	int64_t changed;
 	int exists;
 
-	if (run_p(st, P_FEED_SAVE, 18, v, &changed) == -1)
+	if (pg_run(st, P_FEED_SAVE, 18, v, &changed) == -1)
 		return pg_error(st, err, errlen, "cannot save feed %s", f->name);
 	if (changed > 0)
 		return 0;
-	if ((r = exec_p(st, P_FEED_OWNER, 1, v)) == NULL)
+	if ((r = pg_exec(st, P_FEED_OWNER, 1, v)) == NULL)
 		return pg_error(st, err, errlen, "cannot save feed %s", f->name);
 	exists = PQntuples(r) == 1;
 	PQclear(r);
@@ -772,7 +718,7 @@ pg_feed_list(struct state *base, struct state_feed **out, size_t *n,
 	struct pg_state *st = pg(base);
 	PGresult *r;
 
-	if ((r = exec_p(st, P_FEED_LIST, 0, NULL)) == NULL)
+	if ((r = pg_exec(st, P_FEED_LIST, 0, NULL)) == NULL)
 		return pg_error(st, err, errlen, "cannot list feeds");
 	return pg_rows(r, &state_feed_row, (void **)out, n, "list feeds", err,
 	    errlen);
@@ -783,63 +729,13 @@ pg_feed_url_add(struct state *base, int64_t feed_id, const char *url,
     const char *reason, char *err, size_t errlen)
 {
 	struct pg_state *st = pg(base);
-	struct num id = num(feed_id), now = num((int64_t)time(NULL));
+	struct num id = pg_num(feed_id), now = pg_num((int64_t)time(NULL));
 	const char *v[] = { id.s, url, now.s, reason };
 
-	if (run_p(st, P_URL_ADD, 4, v, NULL) == -1)
+	if (pg_run(st, P_URL_ADD, 4, v, NULL) == -1)
 		return pg_error(st, err, errlen, "cannot record url %s of feed"
 		    " %lld", url, (long long)feed_id);
 	return 0;
-}
-
-static int
-pg_entry_count_since(struct state *base, int64_t feed_id, int64_t since_us,
-    int64_t *count, char *err, size_t errlen)
-{
-	struct pg_state *st = pg(base);
-	struct num id = num(feed_id), since = num(since_us);
-	const char *v[] = { id.s, since.s };
-	PGresult *r;
-
-	if ((r = exec_p(st, P_ENTRY_COUNT_SINCE, 2, v)) == NULL)
-		return pg_error(st, err, errlen, "cannot count entries of feed"
-		    " %lld", (long long)feed_id);
-	*count = value_int(r, 0, 0);
-	PQclear(r);
-	return 0;
-}
-
-static int
-pg_entries_pending(struct state *base, int64_t feed_id,
-    struct state_pending **out, size_t *n, char *err, size_t errlen)
-{
-	struct pg_state *st = pg(base);
-	struct num id = num(feed_id);
-	const char *v[] = { id.s };
-	char what[128];
-	PGresult *r;
-
-	snprintf(what, sizeof(what), "list the pending entries of feed %lld",
-	    (long long)feed_id);
-	if ((r = exec_p(st, P_ENTRIES_PENDING, 1, v)) == NULL)
-		return pg_error(st, err, errlen, "cannot %s", what);
-	return pg_rows(r, &state_pending_row, (void **)out, n, what, err,
-	    errlen);
-}
-
-static int
-pg_entries_find(struct state *base, const char *key, int64_t discovered_us,
-    struct state_found **out, size_t *n, char *err, size_t errlen)
-{
-	struct pg_state *st = pg(base);
-	struct num us = num(discovered_us);
-	const char *v[] = { key, us.s };
-	PGresult *r;
-
-	if ((r = exec_p(st, P_ENTRIES_FIND, 2, v)) == NULL)
-		return pg_error(st, err, errlen, "cannot look entries up");
-	return pg_rows(r, &state_found_row, (void **)out, n, "look entries up",
-	    err, errlen);
 }
 
 static int
@@ -849,414 +745,9 @@ pg_feed_rename(struct state *base, const char *from, const char *to,
 	struct pg_state *st = pg(base);
 	const char *v[] = { from, to };
 
-	if (run_p(st, P_RENAME, 2, v, NULL) == -1)
+	if (pg_run(st, P_RENAME, 2, v, NULL) == -1)
 		return pg_error(st, err, errlen, "cannot rename feed %s to %s",
 		    from, to);
-	return 0;
-}
-
-/* names[0..n) as a PostgreSQL text[] literal: {"a","b\"c",NULL} (a NULL
- * name is SQL NULL); NULL when out of memory. */
-static char *
-text_array(const char *const *names, size_t n)
-{
-	size_t len = 3;
-	char *out, *p;
-
-	for (size_t i = 0; i < n; i++)
-		len += names[i] ? 3 + 2 * strlen(names[i]) : 5;
-	if ((out = p = malloc(len)) == NULL)
-		return NULL;
-	*p++ = '{';
-	for (size_t i = 0; i < n; i++) {
-		if (i > 0)
-			*p++ = ',';
-		if (names[i] == NULL) {
-			p = stpcpy(p, "NULL");
-			continue;
-		}
-		*p++ = '"';
-		for (const char *s = names[i]; *s; s++) {
-			if (*s == '"' || *s == '\\')
-				*p++ = '\\';
-			*p++ = *s;
-		}
-		*p++ = '"';
-	}
-	*p++ = '}';
-	*p = '\0';
-	return out;
-}
-
-/* v[0..n) as a PostgreSQL bigint[] literal: {1,-2}; NULL when out of
- * memory. */
-static char *
-bigint_array(const int64_t *v, size_t n)
-{
-	size_t len = 3 + 21 * n, used = 1;
-	char *out;
-
-	if ((out = malloc(len)) == NULL)
-		return NULL;
-	out[0] = '{';
-	for (size_t i = 0; i < n; i++)
-		used += (size_t)snprintf(out + used, len - used, "%s%lld",
-		    i > 0 ? "," : "", (long long)v[i]);
-	snprintf(out + used, len - used, "}");
-	return out;
-}
-
-/* Run statement which of the entries batches with $1 feed_id, $2 ids,
- * $3 discovered_us (when not NULL) and $4 extra (when nparams is 4; NULL
- * is SQL NULL).  NULL with the reason in err on failure. */
-static PGresult *
-exec_entries(struct pg_state *st, enum pstmt which, int nparams,
-    int64_t feed_id, const char *const *ids, const int64_t *discovered_us,
-    size_t n, const char *extra, const char *what, char *err, size_t errlen)
-{
-	struct num id = num(feed_id);
-	char *idlist = text_array(ids, n);
-	char *times = discovered_us ? bigint_array(discovered_us, n) : NULL;
-	const char *v[] = { id.s, idlist, times, extra };
-	PGresult *r = NULL;
-
-	if (idlist == NULL || (discovered_us && times == NULL))
-		snprintf(err, errlen, "cannot %s %zu entries of feed %lld: %s",
-		    what, n, (long long)feed_id, strerror(ENOMEM));
-	else if ((r = exec_p(st, which, nparams, v)) == NULL)
-		pg_error(st, err, errlen, "cannot %s %zu entries of feed %lld",
-		    what, n, (long long)feed_id);
-	free(idlist);
-	free(times);
-	return r;
-}
-
-static int
-pg_entries_get(struct state *base, int64_t feed_id, const char *const *ids,
-    size_t n, int *status, int64_t *discovered_us, char *err, size_t errlen)
-{
-	PGresult *r = exec_entries(pg(base), P_ENTRIES_GET, 2, feed_id, ids,
-	    NULL, n, NULL, "look up", err, errlen);
-
-	if (r == NULL)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		status[i] = STATE_ENTRY_UNKNOWN;
-		discovered_us[i] = 0;
-	}
-	for (int row = 0; row < PQntuples(r); row++) {
-		size_t i = (size_t)value_int(r, row, 0) - 1;
-
-		if (i < n) {
-			status[i] = (int)value_int(r, row, 1);
-			discovered_us[i] = value_int(r, row, 2);
-		}
-	}
-	PQclear(r);
-	return 0;
-}
-
-static int
-pg_entries_discover(struct state *base, int64_t feed_id,
-    const char *const *ids, const int64_t *discovered_us,
-    const char *const *entries, size_t n, int *added, char *err,
-    size_t errlen)
-{
-	char *kept = entries ? text_array(entries, n) : NULL;
-	PGresult *r = NULL;
-
-	if (entries && kept == NULL)
-		snprintf(err, errlen, "cannot record %zu entries of feed %lld:"
-		    " %s", n, (long long)feed_id, strerror(ENOMEM));
-	else
-		r = exec_entries(pg(base), P_ENTRIES_DISCOVER, 4, feed_id, ids,
-		    discovered_us, n, kept, "record", err, errlen);
-	free(kept);
-	if (r == NULL)
-		return -1;
-	memset(added, 0, n * sizeof(*added));
-	for (int row = 0; row < PQntuples(r); row++) {
-		size_t i = (size_t)value_int(r, row, 0) - 1;
-
-		if (i < n)
-			added[i] = 1;
-	}
-	PQclear(r);
-	return 0;
-}
-
-static int
-pg_entries_mark_seen(struct state *base, int64_t feed_id,
-    const char *const *ids, const int64_t *discovered_us, size_t n,
-    char *err, size_t errlen)
-{
-	struct num now = num((int64_t)time(NULL));
-	PGresult *r = exec_entries(pg(base), P_ENTRIES_SEE, 4, feed_id, ids,
-	    discovered_us, n, now.s, "mark as seen", err, errlen);
-
-	if (r == NULL)
-		return -1;
-	PQclear(r);
-	return 0;
-}
-
-/* Stands, among a statement's parameters, for the listed names. */
-static const char LISTED[] = "listed";
-
-/* Run the three statements which[i] with params[i] (nparams[i] of them),
- * LISTED standing for names[0..n) as a text[]; *pruned is what the last
- * one changed. */
-static int
-with_listed(struct pg_state *st, const char *const *names, size_t n,
-    const enum pstmt which[3], const char *params[3][3],
-    const int nparams[3], int64_t *pruned, char *err, size_t errlen)
-{
-	char *listed = text_array(names, n);
-	int rc = 0;
-
-	*pruned = 0;
-	if (listed == NULL) {
-		snprintf(err, errlen, "cannot prune state: %s", strerror(ENOMEM));
-		return -1;
-	}
-	for (int i = 0; i < 3 && rc == 0; i++) {
-		for (int k = 0; k < nparams[i]; k++)
-			if (params[i][k] == LISTED)
-				params[i][k] = listed;
-		rc = run_p(st, which[i], nparams[i], params[i],
-		    i == 2 ? pruned : NULL);
-	}
-	free(listed);
-	if (rc == -1)
-		pg_error(st, err, errlen, "cannot prune state %s", st->where);
-	return rc;
-}
-
-static int
-pg_entries_listed(struct state *base, int64_t feed_id,
-    const char *const *ids, size_t n, int64_t now, int64_t keep,
-    int64_t *pruned, char *err, size_t errlen)
-{
-	static const enum pstmt which[3] = { P_ENTRIES_GONE, P_ENTRIES_BACK,
-	    P_ENTRIES_PRUNE };
-	static const int nparams[3] = { 3, 2, 2 };
-	struct num id = num(feed_id), at = num(now), before = num(now - keep);
-	const char *params[3][3] = { { id.s, at.s, LISTED },
-	    { id.s, LISTED, NULL }, { id.s, before.s, NULL } };
-
-	return with_listed(pg(base), ids, n, which, params, nparams, pruned,
-	    err, errlen);
-}
-
-static int
-pg_feeds_listed(struct state *base, const char *const *names, size_t n,
-    int64_t now, int64_t keep, int64_t *pruned, char *err, size_t errlen)
-{
-	static const enum pstmt which[3] = { P_FEEDS_GONE, P_FEEDS_BACK,
-	    P_FEEDS_PRUNE };
-	static const int nparams[3] = { 2, 1, 1 };
-	struct num at = num(now), before = num(now - keep);
-	const char *params[3][3] = { { at.s, LISTED, NULL },
-	    { LISTED, NULL, NULL }, { before.s, NULL, NULL } };
-
-	return with_listed(pg(base), names, n, which, params, nparams, pruned,
-	    err, errlen);
-}
-
-static int
-pg_feeds_claim(struct state *base, int64_t now, int64_t lease, size_t limit,
-    char ***names, size_t *n, char *err, size_t errlen)
-{
-	struct pg_state *st = pg(base);
-	struct num at = num(now), secs = num(lease), lim = num((int64_t)limit);
-	const char *v[] = { st->owner, at.s, secs.s, lim.s };
-	PGresult *r;
-	int rows;
-
-	*names = NULL;
-	*n = 0;
-	if ((r = exec_p(st, P_CLAIM, 4, v)) == NULL)
-		return pg_error(st, err, errlen, "cannot claim feeds");
-	rows = PQntuples(r);
-	if ((*names = calloc((size_t)rows + 1, sizeof(**names))) == NULL)
-		goto nomem;
-	for (int i = 0; i < rows; i++) {
-		if (((*names)[i] = strdup(PQgetvalue(r, i, 0))) == NULL) {
-			state_names_free(*names, (size_t)i);
-			*names = NULL;
-			goto nomem;
-		}
-	}
-	*n = (size_t)rows;
-	PQclear(r);
-	return 0;
-
-nomem:
-	PQclear(r);
-	snprintf(err, errlen, "cannot claim feeds: %s", strerror(ENOMEM));
-	return -1;
-}
-
-static int
-pg_feed_release(struct state *base, const char *name, char *err,
-    size_t errlen)
-{
-	struct pg_state *st = pg(base);
-	const char *v[] = { name, st->owner };
-
-	if (run_p(st, P_RELEASE, 2, v, NULL) == -1)
-		return pg_error(st, err, errlen, "cannot release feed %s", name);
-	return 0;
-}
-
-static int
-pg_leases_renew(struct state *base, int64_t now, int64_t lease, char *err,
-    size_t errlen)
-{
-	struct pg_state *st = pg(base);
-	struct num at = num(now), secs = num(lease);
-	const char *v[] = { st->owner, at.s, secs.s };
-
-	if (run_p(st, P_RENEW, 3, v, NULL) == -1)
-		return pg_error(st, err, errlen, "cannot renew leases");
-	return 0;
-}
-
-/* The slots of host this session holds, as an int[] literal. */
-static void
-held_of(const struct pg_state *st, const char *host, char *out, size_t outlen)
-{
-	size_t len = (size_t)snprintf(out, outlen, "{");
-
-	for (size_t i = 0; i < st->nheld && len + 16 < outlen; i++)
-		if (strcmp(st->held[i].host, host) == 0)
-			len += (size_t)snprintf(out + len, outlen - len, "%s%d",
-			    len > 1 ? "," : "", st->held[i].slot);
-	snprintf(out + len, outlen - len, "}");
-}
-
-static int
-held_add(struct pg_state *st, const char *host, int slot)
-{
-	if (st->nheld == st->held_cap) {
-		size_t cap = st->held_cap ? st->held_cap * 2 : 16;
-		struct held_slot *grown = reallocarray(st->held, cap,
-		    sizeof(*grown));
-
-		if (grown == NULL)
-			return -1;
-		st->held = grown;
-		st->held_cap = cap;
-	}
-	if ((st->held[st->nheld].host = strdup(host)) == NULL)
-		return -1;
-	st->held[st->nheld++].slot = slot;
-	return 0;
-}
-
-static void
-held_remove(struct pg_state *st, const char *host, int slot)
-{
-	for (size_t i = 0; i < st->nheld; i++)
-		if (st->held[i].slot == slot && strcmp(st->held[i].host, host) == 0) {
-			free(st->held[i].host);
-			st->held[i] = st->held[--st->nheld];
-			return;
-		}
-}
-
-static int pg_host_release(struct state *, const char *, int, int64_t,
-    char *, size_t);
-
-static int
-pg_host_acquire(struct state *base, const char *host, int slots,
-    int64_t now_ms, int *slot, char *err, size_t errlen)
-{
-	struct pg_state *st = pg(base);
-	struct num count = num(slots), now = num(now_ms);
-	char held[1024];
-	const char *v[] = { host, count.s, now.s, held };
-	PGresult *r;
-
-	held_of(st, host, held, sizeof(held));
-	if ((r = exec_p(st, P_HOST_ACQUIRE, 4, v)) == NULL)
-		return pg_error(st, err, errlen, "cannot take a slot of host %s",
-		    host);
-	*slot = PQntuples(r) == 1 ? (int)value_int(r, 0, 0) : -1;
-	PQclear(r);
-	if (*slot >= 0 && held_add(st, host, *slot) == -1) {
-		pg_host_release(base, host, *slot, now_ms, err, errlen);
-		*slot = -1;
-		snprintf(err, errlen, "cannot take a slot of host %s: %s", host,
-		    strerror(ENOMEM));
-		return -1;
-	}
-	return 0;
-}
-
-static int
-pg_host_release(struct state *base, const char *host, int slot,
-    int64_t free_at_ms, char *err, size_t errlen)
-{
-	struct pg_state *st = pg(base);
-	struct num s = num(slot), at = num(free_at_ms);
-	const char *v[] = { host, s.s, at.s };
-
-	held_remove(st, host, slot);
-	if (run_p(st, P_HOST_DELAY, 3, v, NULL) == -1 ||
-	    run_p(st, P_HOST_RELEASE, 2, v, NULL) == -1)
-		return pg_error(st, err, errlen, "cannot free a slot of host %s",
-		    host);
-	return 0;
-}
-
-static int
-pg_host_hold(struct state *base, const char *host, int64_t until_ms,
-    char *err, size_t errlen)
-{
-	struct pg_state *st = pg(base);
-	struct num until = num(until_ms);
-	const char *v[] = { host, until.s };
-
-	if (run_p(st, P_HOLD_SET, 2, v, NULL) == -1)
-		return pg_error(st, err, errlen, "cannot record the hold of"
-		    " host %s", host);
-	return 0;
-}
-
-static int
-pg_host_holds(struct state *base, int64_t now_ms, char ***hosts,
-    int64_t **until_ms, size_t *n, char *err, size_t errlen)
-{
-	struct pg_state *st = pg(base);
-	struct num now = num(now_ms);
-	const char *v[] = { now.s };
-	char **names;
-	int64_t *until;
-	PGresult *r;
-	int rows, i;
-
-	if ((r = exec_p(st, P_HOLDS_TAKE, 1, v)) == NULL)
-		return pg_error(st, err, errlen, "cannot list host holds");
-	rows = PQntuples(r);
-	names = calloc((size_t)rows + 1, sizeof(*names));
-	until = calloc((size_t)rows + 1, sizeof(*until));
-	for (i = 0; names && until && i < rows; i++) {
-		if (value_strdup(r, i, 0, &names[i]) == -1)
-			break;
-		until[i] = value_int(r, i, 1);
-	}
-	PQclear(r);
-	if (i < rows || names == NULL || until == NULL) {
-		state_names_free(names, names ? (size_t)i : 0);
-		free(until);
-		snprintf(err, errlen, "cannot list host holds: %s",
-		    strerror(ENOMEM));
-		return -1;
-	}
-	*hosts = names;
-	*until_ms = until;
-	*n = (size_t)rows;
 	return 0;
 }
 
@@ -1286,3 +777,4 @@ static const struct state_backend pg_backend = {
 	.host_acquire = pg_host_acquire,
 	.host_release = pg_host_release,
 };
+

@@ -1,4 +1,8 @@
-/* state_sqlite.c - the embedded backend of state.h: one SQLite file */
+/*
+ * state_sqlite.c - the embedded backend of state.h: one SQLite file.
+ * This file opens, checks and migrates it and keeps the feeds;
+ * state_sqlite_entries.c the rest (state_sqlite.h).
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,44 +16,13 @@
 #include "state.h"
 #include "state_backend.h"
 #include "state_schema.h"
+#include "state_sqlite.h"
 
 /* PRAGMA application_id: "nwst", so `file` and we can tell our state from
  * any other SQLite database. */
 #define STATE_APP_ID 0x6e777374
 
 #define BUSY_TIMEOUT_MS 5000
-
-/* Every statement the loop runs, prepared once at open: a poll cycle
- * looks up to 100k entries. */
-enum stmt {
-	S_BEGIN,
-	S_COMMIT,
-	S_ROLLBACK,
-	S_FEED_GET,
-	S_FEED_INSERT,
-	S_FEED_SAVE,
-	S_FEED_LIST,
-	S_FEED_COUNT_SEEN,
-	S_ENTRY_GET,
-	S_ENTRY_INSERT,
-	S_ENTRY_SEE,
-	S_ENTRIES_PENDING,
-	S_ENTRIES_FIND,
-	S_ENTRY_COUNT_SINCE,
-	S_URL_ADD,
-	S_LISTED_ADD,
-	S_LISTED_CLEAR,
-	S_ENTRIES_GONE,
-	S_ENTRIES_BACK,
-	S_ENTRIES_PRUNE,
-	S_FEEDS_GONE,
-	S_FEEDS_BACK,
-	S_FEEDS_PRUNE,
-	S_HOLD_SET,
-	S_HOLDS_PRUNE,
-	S_HOLDS_LIST,
-	S_COUNT
-};
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
@@ -124,17 +97,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " FROM host_holds ORDER BY host",
 };
 
-struct sqlite_state {
-	struct state base;         /* first: a struct state * is one of these */
-	sqlite3 *db;
-	char *path;
-	sqlite3_stmt *stmt[S_COUNT];
-};
-
 /* Put "what: sqlite's reason" into err; returns -1 for the caller's
  * return. */
-static int __attribute__((format(printf, 4, 5)))
-db_error(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
+int
+sq_error(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
 {
 	char what[512];
 	va_list ap;
@@ -147,9 +113,9 @@ db_error(sqlite3 *db, char *err, size_t errlen, const char *fmt, ...)
 }
 
 /* Run a statement that returns no row and reset it; the error message
- * stays in the handle for db_error. */
-static int
-run(sqlite3_stmt *s)
+ * stays in the handle for sq_error. */
+int
+sq_run(sqlite3_stmt *s)
 {
 	int rc = sqlite3_step(s);
 
@@ -212,7 +178,7 @@ check_identity(struct sqlite_state *st, int64_t *version, char *err, size_t errl
 	    pragma_int(st->db, "PRAGMA user_version", version) == -1 ||
 	    (app_id == 0 && pragma_int(st->db,
 	    "SELECT count(*) FROM sqlite_schema", &objects) == -1))
-		return db_error(st->db, err, errlen, "state %s: cannot read",
+		return sq_error(st->db, err, errlen, "state %s: cannot read",
 		    st->path);
 	/* A new file: nothing in it yet, no id. */
 	if (app_id == 0 && *version == 0 && objects == 0)
@@ -244,11 +210,11 @@ migrate(struct sqlite_state *st, int64_t version, char *err, size_t errlen)
 	if (version == target)
 		return 0;
 	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return db_error(st->db, err, errlen,
+		return sq_error(st->db, err, errlen,
 		    "state %s: cannot begin migration", st->path);
 	/* Another process may have migrated between our check and the lock. */
 	if (pragma_int(st->db, "PRAGMA user_version", &version) == -1) {
-		db_error(st->db, err, errlen, "state %s: cannot read", st->path);
+		sq_error(st->db, err, errlen, "state %s: cannot read", st->path);
 		goto fail;
 	}
 	for (; version < target; version++) {
@@ -260,7 +226,7 @@ migrate(struct sqlite_state *st, int64_t version, char *err, size_t errlen)
 		rc = sqlite3_exec(st->db, step, NULL, NULL, NULL);
 		free(step);
 		if (rc != SQLITE_OK) {
-			db_error(st->db, err, errlen, "state %s: cannot migrate"
+			sq_error(st->db, err, errlen, "state %s: cannot migrate"
 			    " to schema version %lld", st->path,
 			    (long long)version + 1);
 			goto fail;
@@ -269,7 +235,7 @@ migrate(struct sqlite_state *st, int64_t version, char *err, size_t errlen)
 	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d;"
 	    " PRAGMA user_version = %d; COMMIT", STATE_APP_ID, target);
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-		db_error(st->db, err, errlen, "state %s: cannot commit migration",
+		sq_error(st->db, err, errlen, "state %s: cannot commit migration",
 		    st->path);
 		goto fail;
 	}
@@ -293,7 +259,7 @@ configure(struct sqlite_state *st, char *err, size_t errlen)
 	    " PRAGMA synchronous = FULL", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
 	    NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
-		db_error(st->db, err, errlen, "state %s: cannot configure",
+		sq_error(st->db, err, errlen, "state %s: cannot configure",
 		    st->path);
 		sqlite3_finalize(s);
 		return -1;
@@ -323,7 +289,7 @@ prepare_all(struct sqlite_state *st, char *err, size_t errlen)
 		rc = sqlite3_prepare_v3(st->db, sql, -1,
 		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL);
 		if (rc != SQLITE_OK)
-			db_error(st->db, err, errlen, "state %s: cannot prepare"
+			sq_error(st->db, err, errlen, "state %s: cannot prepare"
 			    " '%s'", st->path, sql);
 		free(sql);
 		if (rc != SQLITE_OK)
@@ -354,7 +320,7 @@ state_sqlite_open(const char *path, struct state **out, char *err,
 			snprintf(err, errlen, "state %s: cannot open: %s", path,
 			    strerror(ENOMEM));
 		else
-			db_error(st->db, err, errlen, "state %s: cannot open",
+			sq_error(st->db, err, errlen, "state %s: cannot open",
 			    path);
 		goto fail;
 	}
@@ -372,7 +338,7 @@ state_sqlite_open(const char *path, struct state **out, char *err,
 	if (sqlite3_exec(st->db, "CREATE TEMP TABLE listed"
 	    " (name TEXT PRIMARY KEY) WITHOUT ROWID", NULL, NULL, NULL) !=
 	    SQLITE_OK) {
-		db_error(st->db, err, errlen, "state %s: cannot create a"
+		sq_error(st->db, err, errlen, "state %s: cannot create a"
 		    " temporary table", path);
 		goto fail;
 	}
@@ -409,8 +375,8 @@ sq_begin(struct state *base, char *err, size_t errlen)
 {
 	struct sqlite_state *st = (struct sqlite_state *)base;
 
-	if (run(st->stmt[S_BEGIN]) == -1)
-		return db_error(st->db, err, errlen, "cannot begin transaction");
+	if (sq_run(st->stmt[S_BEGIN]) == -1)
+		return sq_error(st->db, err, errlen, "cannot begin transaction");
 	return 0;
 }
 
@@ -419,8 +385,8 @@ sq_commit(struct state *base, char *err, size_t errlen)
 {
 	struct sqlite_state *st = (struct sqlite_state *)base;
 
-	if (run(st->stmt[S_COMMIT]) == -1) {
-		db_error(st->db, err, errlen, "cannot commit");
+	if (sq_run(st->stmt[S_COMMIT]) == -1) {
+		sq_error(st->db, err, errlen, "cannot commit");
 		/* A commit that failed (busy, disk full) leaves the
 		 * transaction open; the caller expects it gone. */
 		sq_rollback(base);
@@ -436,7 +402,7 @@ sq_rollback(struct state *base)
 
 	/* SQLite rolls back by itself after some errors (disk full, I/O). */
 	if (!sqlite3_get_autocommit(st->db))
-		run(st->stmt[S_ROLLBACK]);
+		sq_run(st->stmt[S_ROLLBACK]);
 }
 
 static int
@@ -483,7 +449,7 @@ static const struct state_cells sq_cells = {
 
 /* Every row of s (bound, not yet stepped) as an array of *n structs of
  * kind in *out; s is reset.  Fails with "cannot <what>: why" in err. */
-static int
+int
 sq_rows(struct sqlite_state *st, sqlite3_stmt *s, const struct state_row *kind,
     void **out, size_t *n, const char *what, char *err, size_t errlen)
 {
@@ -510,7 +476,7 @@ sq_rows(struct sqlite_state *st, sqlite3_stmt *s, const struct state_row *kind,
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
 		state_rows_free(kind, v, count);
-		return db_error(st->db, err, errlen, "cannot %s", what);
+		return sq_error(st->db, err, errlen, "cannot %s", what);
 	}
 	*out = v;
 	*n = count;
@@ -562,8 +528,8 @@ sq_feed_get(struct state *base, const char *name, const char *url,
 		sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins, 2, url, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(ins, 3, (sqlite3_int64)time(NULL));
-		if (run(ins) == -1)
-			return db_error(st->db, err, errlen,
+		if (sq_run(ins) == -1)
+			return sq_error(st->db, err, errlen,
 			    "cannot create feed %s", name);
 		if (sq_feed_url_add(base, sqlite3_last_insert_rowid(st->db),
 		    url, "config", err, errlen) == -1)
@@ -606,8 +572,8 @@ sq_feed_save(struct state *base, const struct state_feed *feed,
 	sqlite3_bind_int64(s, 15, feed->last_success);
 	sqlite3_bind_int64(s, 16, feed->first_success_us);
 	sqlite3_bind_int64(s, 17, feed->ttl);
-	if (run(s) == -1)
-		return db_error(st->db, err, errlen, "cannot save feed %s",
+	if (sq_run(s) == -1)
+		return sq_error(st->db, err, errlen, "cannot save feed %s",
 		    feed->name);
 	if (sqlite3_changes(st->db) == 0) {
 		snprintf(err, errlen, "cannot save feed %s: no feed with id %lld",
@@ -627,156 +593,6 @@ sq_feed_list(struct state *base, struct state_feed **out, size_t *n,
 	    (void **)out, n, "list feeds", err, errlen);
 }
 
-/* Each entry is a b-tree lookup in process: a loop costs what one query
- * over all of them would. */
-static int
-sq_entries_get(struct state *base, int64_t feed_id, const char *const *ids,
-    size_t n, int *status, int64_t *discovered_us, char *err, size_t errlen)
-{
-	struct sqlite_state *st = (struct sqlite_state *)base;
-	sqlite3_stmt *s = st->stmt[S_ENTRY_GET];
-
-	for (size_t i = 0; i < n; i++) {
-		int rc;
-
-		sqlite3_bind_int64(s, 1, feed_id);
-		sqlite3_bind_text(s, 2, ids[i], -1, SQLITE_STATIC);
-		rc = sqlite3_step(s);
-		status[i] = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) :
-		    STATE_ENTRY_UNKNOWN;
-		discovered_us[i] = rc == SQLITE_ROW ?
-		    sqlite3_column_int64(s, 1) : 0;
-		sqlite3_reset(s);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return db_error(st->db, err, errlen, "cannot look up"
-			    " entry %s of feed %lld", ids[i],
-			    (long long)feed_id);
-	}
-	return 0;
-}
-
-/* Insert an entry unless known, a pending one with entry (may be NULL);
- * *added tells which. */
-static int
-entry_insert(struct sqlite_state *st, int64_t feed_id, const char *entry_id,
-    int64_t discovered_us, int status, const char *entry, int *added)
-{
-	sqlite3_stmt *s = st->stmt[S_ENTRY_INSERT];
-
-	sqlite3_bind_int64(s, 1, feed_id);
-	sqlite3_bind_text(s, 2, entry_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, discovered_us);
-	sqlite3_bind_int(s, 4, status);
-	if (status == STATE_ENTRY_SEEN)
-		sqlite3_bind_int64(s, 5, (sqlite3_int64)time(NULL));
-	else
-		sqlite3_bind_null(s, 5);
-	if (entry != NULL)
-		sqlite3_bind_text(s, 6, entry, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, 6);
-	if (run(s) == -1)
-		return -1;
-	*added = sqlite3_changes(st->db) > 0;
-	return 0;
-}
-
-static int
-sq_entries_discover(struct state *base, int64_t feed_id,
-    const char *const *ids, const int64_t *discovered_us,
-    const char *const *entries, size_t n, int *added, char *err,
-    size_t errlen)
-{
-	struct sqlite_state *st = (struct sqlite_state *)base;
-
-	for (size_t i = 0; i < n; i++)
-		if (entry_insert(st, feed_id, ids[i], discovered_us[i],
-		    STATE_ENTRY_PENDING, entries ? entries[i] : NULL,
-		    &added[i]) == -1)
-			return db_error(st->db, err, errlen, "cannot record"
-			    " entry %s of feed %lld", ids[i],
-			    (long long)feed_id);
-	return 0;
-}
-
-/* Pending -> seen, or unknown -> inserted seen: 1 in *changed when either
- * happened. */
-static int
-entry_see(struct sqlite_state *st, int64_t feed_id, const char *entry_id,
-    int64_t discovered_us, int *changed)
-{
-	sqlite3_stmt *see = st->stmt[S_ENTRY_SEE];
-
-	sqlite3_bind_int64(see, 1, feed_id);
-	sqlite3_bind_text(see, 2, entry_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(see, 3, (sqlite3_int64)time(NULL));
-	if (run(see) == -1)
-		return -1;
-	*changed = sqlite3_changes(st->db) > 0;
-	if (*changed)
-		return 0;
-	return entry_insert(st, feed_id, entry_id, discovered_us,
-	    STATE_ENTRY_SEEN, NULL, changed);
-}
-
-static int
-sq_entries_mark_seen(struct state *base, int64_t feed_id,
-    const char *const *ids, const int64_t *discovered_us, size_t n,
-    char *err, size_t errlen)
-{
-	struct sqlite_state *st = (struct sqlite_state *)base;
-	sqlite3_stmt *count = st->stmt[S_FEED_COUNT_SEEN];
-	int64_t counted = 0;
-
-	/* Only a change from pending or unknown counts, so a re-emitted or
-	 * repeated entry is counted once. */
-	for (size_t i = 0; i < n; i++) {
-		int changed;
-
-		if (entry_see(st, feed_id, ids[i], discovered_us[i],
-		    &changed) == -1)
-			return db_error(st->db, err, errlen, "cannot mark entry"
-			    " %s of feed %lld seen", ids[i], (long long)feed_id);
-		counted += changed;
-	}
-	if (counted == 0)
-		return 0;
-	sqlite3_bind_int64(count, 1, feed_id);
-	sqlite3_bind_int64(count, 2, counted);
-	if (run(count) == -1)
-		return db_error(st->db, err, errlen, "cannot count the entries"
-		    " of feed %lld seen", (long long)feed_id);
-	return 0;
-}
-
-static int
-sq_entries_pending(struct state *base, int64_t feed_id,
-    struct state_pending **out, size_t *n, char *err, size_t errlen)
-{
-	struct sqlite_state *st = (struct sqlite_state *)base;
-	sqlite3_stmt *s = st->stmt[S_ENTRIES_PENDING];
-	char what[128];
-
-	snprintf(what, sizeof(what), "list the pending entries of feed %lld",
-	    (long long)feed_id);
-	sqlite3_bind_int64(s, 1, feed_id);
-	return sq_rows(st, s, &state_pending_row, (void **)out, n, what, err,
-	    errlen);
-}
-
-static int
-sq_entries_find(struct state *base, const char *key, int64_t discovered_us,
-    struct state_found **out, size_t *n, char *err, size_t errlen)
-{
-	struct sqlite_state *st = (struct sqlite_state *)base;
-	sqlite3_stmt *s = st->stmt[S_ENTRIES_FIND];
-
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, discovered_us);
-	return sq_rows(st, s, &state_found_row, (void **)out, n,
-	    "look entries up", err, errlen);
-}
-
 static int
 sq_feed_url_add(struct state *base, int64_t feed_id, const char *url,
     const char *reason, char *err, size_t errlen)
@@ -788,89 +604,10 @@ sq_feed_url_add(struct state *base, int64_t feed_id, const char *url,
 	sqlite3_bind_text(s, 2, url, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)time(NULL));
 	sqlite3_bind_text(s, 4, reason, -1, SQLITE_STATIC);
-	if (run(s) == -1)
-		return db_error(st->db, err, errlen, "cannot record url %s of"
+	if (sq_run(s) == -1)
+		return sq_error(st->db, err, errlen, "cannot record url %s of"
 		    " feed %lld", url, (long long)feed_id);
 	return 0;
-}
-
-static int
-sq_entry_count_since(struct state *base, int64_t feed_id, int64_t since_us,
-    int64_t *count, char *err, size_t errlen)
-{
-	struct sqlite_state *st = (struct sqlite_state *)base;
-	sqlite3_stmt *s = st->stmt[S_ENTRY_COUNT_SINCE];
-	int rc;
-
-	sqlite3_bind_int64(s, 1, feed_id);
-	sqlite3_bind_int64(s, 2, since_us);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		*count = sqlite3_column_int64(s, 0);
-	else
-		db_error(st->db, err, errlen, "cannot count entries of feed"
-		    " %lld", (long long)feed_id);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
-/* Run the statements which[0..nwhich) with each of names[0..n) in
- * temp.listed, then empty it again; ?1.. bound from args (nargs int64s).
- * *changes is what the last one changed. */
-static int
-with_listed(struct sqlite_state *st, const char *const *names, size_t n,
-    const enum stmt *which, size_t nwhich, const int64_t *args, int nargs,
-    int64_t *changes, char *err, size_t errlen)
-{
-	sqlite3_stmt *add = st->stmt[S_LISTED_ADD], *s;
-	int rc = -1;
-
-	*changes = 0;
-	for (size_t i = 0; i < n; i++) {
-		sqlite3_bind_text(add, 1, names[i], -1, SQLITE_STATIC);
-		if (run(add) == -1)
-			goto out;
-	}
-	for (size_t i = 0; i < nwhich; i++) {
-		s = st->stmt[which[i]];
-		for (int a = 0; a < nargs && a < sqlite3_bind_parameter_count(s);
-		    a++)
-			sqlite3_bind_int64(s, a + 1, args[a]);
-		if (run(s) == -1)
-			goto out;
-		*changes = sqlite3_changes(st->db);
-	}
-	rc = 0;
-out:
-	if (rc == -1)
-		db_error(st->db, err, errlen, "cannot prune state %s", st->path);
-	sqlite3_clear_bindings(add);
-	run(st->stmt[S_LISTED_CLEAR]);
-	return rc;
-}
-
-static int
-sq_entries_listed(struct state *base, int64_t feed_id,
-    const char *const *ids, size_t n, int64_t now, int64_t keep,
-    int64_t *pruned, char *err, size_t errlen)
-{
-	struct sqlite_state *st = (struct sqlite_state *)base;
-	static const enum stmt which[] = { S_ENTRIES_GONE, S_ENTRIES_BACK,
-	    S_ENTRIES_PRUNE };
-	const int64_t args[] = { feed_id, now, now - keep };
-
-	return with_listed(st, ids, n, which, 3, args, 3, pruned, err, errlen);
-}
-
-static int
-sq_feeds_listed(struct state *base, const char *const *names, size_t n,
-    int64_t now, int64_t keep, int64_t *pruned, char *err, size_t errlen)
-{
-	struct sqlite_state *st = (struct sqlite_state *)base;
-	static const enum stmt which[] = { S_FEEDS_GONE, S_FEEDS_BACK,
-	    S_FEEDS_PRUNE };
-	const int64_t args[] = { now, now - keep };
-
-	return with_listed(st, names, n, which, 3, args, 2, pruned, err, errlen);
 }
 
 static int
@@ -885,73 +622,13 @@ sq_feed_rename(struct state *base, const char *from, const char *to,
 	    " WHERE name = ?1", -1, &s, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, from, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, to, -1, SQLITE_STATIC);
-		rc = run(s);
+		rc = sq_run(s);
 	}
 	sqlite3_finalize(s);
 	if (rc == -1)
-		db_error(st->db, err, errlen, "cannot rename feed %s to %s",
+		sq_error(st->db, err, errlen, "cannot rename feed %s to %s",
 		    from, to);
 	return rc;
-}
-
-static int
-sq_host_hold(struct state *base, const char *host, int64_t until_ms,
-    char *err, size_t errlen)
-{
-	struct sqlite_state *st = (struct sqlite_state *)base;
-	sqlite3_stmt *s = st->stmt[S_HOLD_SET];
-
-	sqlite3_bind_text(s, 1, host, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, until_ms);
-	if (run(s) == -1)
-		return db_error(st->db, err, errlen, "cannot record the hold of"
-		    " host %s", host);
-	return 0;
-}
-
-static int
-sq_host_holds(struct state *base, int64_t now_ms, char ***hosts,
-    int64_t **until_ms, size_t *n, char *err, size_t errlen)
-{
-	struct sqlite_state *st = (struct sqlite_state *)base;
-	sqlite3_stmt *s = st->stmt[S_HOLDS_LIST];
-	char **names = NULL;
-	int64_t *until = NULL;
-	size_t count = 0, rows;
-	int rc;
-
-	sqlite3_bind_int64(st->stmt[S_HOLDS_PRUNE], 1, now_ms);
-	if (run(st->stmt[S_HOLDS_PRUNE]) == -1)
-		return db_error(st->db, err, errlen, "cannot forget past holds");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		/* Each row says how many there are. */
-		rows = (size_t)sqlite3_column_int64(s, 2);
-		if (names == NULL && ((names = calloc(rows + 1,
-		    sizeof(*names))) == NULL || (until = calloc(rows + 1,
-		    sizeof(*until))) == NULL))
-			goto nomem;
-		if (count == rows || (names[count] = strdup((const char *)
-		    sqlite3_column_text(s, 0))) == NULL)
-			goto nomem;
-		until[count++] = sqlite3_column_int64(s, 1);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		db_error(st->db, err, errlen, "cannot list host holds");
-		goto fail;
-	}
-	*hosts = names;
-	*until_ms = until;
-	*n = count;
-	return 0;
-
-nomem:
-	sqlite3_reset(s);
-	snprintf(err, errlen, "cannot list host holds: %s", strerror(ENOMEM));
-fail:
-	state_names_free(names, count);
-	free(until);
-	return -1;
 }
 
 static const struct state_backend sqlite_backend = {
@@ -975,3 +652,4 @@ static const struct state_backend sqlite_backend = {
 	.host_hold = sq_host_hold,
 	.host_holds = sq_host_holds,
 };
+
