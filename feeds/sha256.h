@@ -1,23 +1,25 @@
 /*
  * sha256.h - SHA-256 (FIPS 180-4), for content-derived entry ids.
  *
- * Promises: the standard digest, nothing more; no allocation, no global
- * state.  Not constant-time: ids, not secrets.
+ * Promises: the standard digest, computed by libcrypto (already in the
+ * process through libcurl and libpq), nothing more; no global state.
+ * sha256_init takes an OpenSSL context that sha256_final (or _final_hex)
+ * gives back, so every init is followed by one final.  Out of memory
+ * there aborts: a digest cannot be made up.  Not constant-time: ids, not
+ * secrets.
  */
 #ifndef NW_SHA256_H
 #define NW_SHA256_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 #define SHA256_DIGEST_LEN 32
 #define SHA256_HEX_LEN (SHA256_DIGEST_LEN * 2)
 
+struct evp_md_ctx_st;
+
 struct sha256 {
-	uint32_t h[8];
-	uint64_t nbytes;        /* message length so far */
-	unsigned char block[64];
-	size_t used;            /* bytes waiting in block */
+	struct evp_md_ctx_st *md;       /* OpenSSL's EVP_MD_CTX */
 };
 
 void sha256_init(struct sha256 *ctx);

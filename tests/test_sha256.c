@@ -1,6 +1,6 @@
 /*
  * test_sha256.c - the FIPS 180-2 appendix B test vectors, fed whole and
- * byte by byte, and the padding boundaries.
+ * byte by byte, the padding boundaries, and a context used twice.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -69,6 +69,30 @@ test_padding(void **state)
 	    "f439851db43d0ba5997337df154668eb");
 }
 
+/* The raw digest is the hex one's bytes, and a context initialised again
+ * after its final digests afresh (the promise of sha256.h). */
+static void
+test_raw_and_reuse(void **state)
+{
+	static const unsigned char abc[SHA256_DIGEST_LEN] = {
+		0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea,
+		0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
+		0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c,
+		0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad,
+	};
+	unsigned char d[SHA256_DIGEST_LEN];
+	struct sha256 ctx;
+
+	(void)state;
+	for (int round = 0; round < 2; round++) {
+		sha256_init(&ctx);
+		sha256_update(&ctx, "ab", 2);
+		sha256_update(&ctx, "c", 1);
+		sha256_final(&ctx, d);
+		assert_memory_equal(d, abc, sizeof(abc));
+	}
+}
+
 int
 main(void)
 {
@@ -76,6 +100,7 @@ main(void)
 		cmocka_unit_test(test_fips),
 		cmocka_unit_test(test_million_a),
 		cmocka_unit_test(test_padding),
+		cmocka_unit_test(test_raw_and_reuse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
