@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include <curl/curl.h>
 #include <hiredis/hiredis.h>
 
 #include "redis_sink.h"
@@ -32,7 +33,8 @@ static const char add_script[] =
     "return 1\n";
 
 struct redis_sink {
-	char *url;                /* as configured, for messages */
+	char *url;                /* as configured but the password, for
+	                           * messages */
 	struct redis_sink_url where;
 	char maxlen[24];
 	redisContext *c;          /* NULL: connect at the next sync */
@@ -45,71 +47,218 @@ struct redis_sink {
 static const char host_chars[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-";
 
-int
-redis_sink_url_parse(const char *url, struct redis_sink_url *out, char *err,
-    size_t errlen)
+void
+redis_sink_url_redact(const char *url, char *out, size_t outlen)
 {
-	const char *p, *close;
-	int bracketed;
-	size_t n;
+	const char *a = strstr(url, "://"), *end, *at = NULL, *colon;
 
-	memset(out, 0, sizeof(*out));
+	a = a ? a + 3 : url;
+	end = a + strcspn(a, "/?#");
+	/* The last @: a careless password may hold one unencoded. */
+	for (const char *p = a; p < end; p++)
+		if (*p == '@')
+			at = p;
+	colon = at ? memchr(a, ':', (size_t)(at - a)) : NULL;
+	if (colon == NULL)
+		snprintf(out, outlen, "%s", url);
+	else
+		snprintf(out, outlen, "%.*s***%s", (int)(colon + 1 - url), url, at);
+}
+
+/* Part what of u into dst ("" when absent); -1 with the reason in err
+ * when it does not fit.  name is what err calls it. */
+static int
+url_part(CURLU *u, CURLUPart what, unsigned flags, char *dst, size_t dstlen,
+    const char *name, char *err, size_t errlen)
+{
+	char *v = NULL;
+	CURLUcode rc = curl_url_get(u, what, &v, flags);
+	int ok = rc != CURLUE_OK || strlen(v) < dstlen;
+
+	dst[0] = '\0';
+	if (rc == CURLUE_OUT_OF_MEMORY)
+		snprintf(err, errlen, "out of memory");
+	else if (!ok)
+		snprintf(err, errlen, "%s longer than %zu bytes", name,
+		    dstlen - 1);
+	else if (rc == CURLUE_OK)
+		memcpy(dst, v, strlen(v) + 1);
+	curl_free(v);
+	return ok && rc != CURLUE_OUT_OF_MEMORY ? 0 : -1;
+}
+
+/* What libcurl's parser would take in its stride or read otherwise (no
+ * host, no path, a user without a password, an open bracket), in the
+ * words of our grammar; 0 when the URL may go to it. */
+static int
+url_precheck(const char *url, char *err, size_t errlen)
+{
+	const char *a = url + strlen("redis://"), *end, *at, *colon;
+
 	if (strncmp(url, "redis://", strlen("redis://")) != 0) {
 		snprintf(err, errlen, "the scheme must be redis://");
 		return -1;
 	}
-	p = url + strlen("redis://");
-	bracketed = *p == '[';
-	if (bracketed) {
-		if ((close = strchr(p, ']')) == NULL) {
-			snprintf(err, errlen, "no ']' after the IPv6 address");
-			return -1;
-		}
-		n = (size_t)(close - p - 1);
-		if (strspn(p + 1, "0123456789abcdefABCDEF:.") != n) {
-			snprintf(err, errlen, "not an IPv6 address in []");
-			return -1;
-		}
-		p++;
-	} else
-		n = strspn(p, host_chars);
-	if (n == 0 || n > REDIS_SINK_HOST_MAX) {
-		snprintf(err, errlen, n ? "host longer than %d bytes" :
-		    "no host after redis://", REDIS_SINK_HOST_MAX);
+	end = a + strcspn(a, "/?#");
+	if (end == a) {
+		snprintf(err, errlen, "no host after redis://");
 		return -1;
 	}
-	memcpy(out->host, p, n);
-	p += n + bracketed;
-	out->port = REDIS_SINK_DEFAULT_PORT;
-	if (*p == ':') {
-		long port = 0;
-
-		for (p++; *p >= '0' && *p <= '9' && port <= 65535; p++)
-			port = port * 10 + (*p - '0');
-		if (port < 1 || port > 65535 || (*p != '/' && *p != '\0')) {
-			snprintf(err, errlen, "the port must be 1 to 65535");
-			return -1;
-		}
-		out->port = (int)port;
-	}
-	if (*p != '/') {
+	at = memrchr(a, '@', (size_t)(end - a));
+	colon = at ? memchr(a, ':', (size_t)(at - a)) : NULL;
+	/* A Redis AUTH always has a password: "user@" is no credential,
+	 * and the host ends where it begins. */
+	if (*end != '/' || (at != NULL && colon == NULL)) {
 		snprintf(err, errlen, "expected /STREAM after the host");
 		return -1;
 	}
-	n = strlen(++p);
-	if (n == 0 || n > REDIS_SINK_STREAM_MAX) {
-		snprintf(err, errlen, n ? "stream name longer than %d bytes" :
+	if (colon != NULL && colon + 1 == at) {
+		snprintf(err, errlen, "no password before the @");
+		return -1;
+	}
+	a = at ? at + 1 : a;
+	if (*a == '[' && memchr(a, ']', (size_t)(end - a)) == NULL) {
+		snprintf(err, errlen, "no ']' after the IPv6 address");
+		return -1;
+	}
+	return 0;
+}
+
+/* libcurl's reason in ours. */
+static void
+url_error(CURLUcode rc, char *err, size_t errlen)
+{
+	if (rc == CURLUE_BAD_PORT_NUMBER)
+		snprintf(err, errlen, "the port must be 1 to 65535");
+	else if (rc == CURLUE_BAD_IPV6)
+		snprintf(err, errlen, "not an IPv6 address in []");
+	else if (rc == CURLUE_OUT_OF_MEMORY)
+		snprintf(err, errlen, "out of memory");
+	else
+		snprintf(err, errlen, "cannot parse the URL: %s",
+		    curl_url_strerror(rc));
+}
+
+/* The host of u (IPv6 without brackets, with its zone) into out->host. */
+static int
+url_host(CURLU *u, struct redis_sink_url *out, char *err, size_t errlen)
+{
+	/* Room for more than the limit, so that the limit's message is
+	 * ours. */
+	char host[2 * REDIS_SINK_HOST_MAX], zone[64];
+	size_t n;
+
+	if (url_part(u, CURLUPART_HOST, 0, host, sizeof(host), "host", err,
+	    errlen) == -1 || url_part(u, CURLUPART_ZONEID, 0, zone,
+	    sizeof(zone), "zone", err, errlen) == -1)
+		return -1;
+	n = strlen(host);
+	if (host[0] != '[') {
+		if (n > REDIS_SINK_HOST_MAX) {
+			snprintf(err, errlen, "host longer than %d bytes",
+			    REDIS_SINK_HOST_MAX);
+			return -1;
+		}
+		if (strspn(host, host_chars) != n) {
+			snprintf(err, errlen, "the host may hold letters, digits,"
+			    " '.' and '-' only");
+			return -1;
+		}
+		memcpy(out->host, host, n + 1);
+		return 0;
+	}
+	/* libcurl checked the address inside. */
+	if ((size_t)snprintf(out->host, sizeof(out->host), "%.*s%s%s",
+	    (int)(n - 2), host + 1, zone[0] ? "%" : "", zone) >=
+	    sizeof(out->host)) {
+		snprintf(err, errlen, "host longer than %d bytes",
+		    REDIS_SINK_HOST_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+/* The port, the stream name and ?db=N of u into out. */
+static int
+url_rest(CURLU *u, struct redis_sink_url *out, char *err, size_t errlen)
+{
+	char port[8], path[2 * REDIS_SINK_STREAM_MAX], query[32], frag[2];
+	const char *p = path + 1;
+	char *end;
+	long db;
+
+	if (url_part(u, CURLUPART_PORT, 0, port, sizeof(port), "port", err,
+	    errlen) == -1)
+		return -1;
+	if (port[0] != '\0' && ((out->port = atoi(port)) < 1 ||
+	    out->port > 65535)) {
+		snprintf(err, errlen, "the port must be 1 to 65535");
+		return -1;
+	}
+	if (url_part(u, CURLUPART_PATH, 0, path, sizeof(path),
+	    "stream name", err, errlen) == -1)
+		return -1;
+	if (*p == '\0' || strlen(p) > REDIS_SINK_STREAM_MAX) {
+		snprintf(err, errlen, *p ? "stream name longer than %d bytes" :
 		    "no stream name after the host", REDIS_SINK_STREAM_MAX);
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (p[i] <= ' ' || p[i] > '~') {
+	for (const char *c = p; *c != '\0'; c++)
+		if (*c <= ' ' || *c > '~') {
 			snprintf(err, errlen, "the stream name may hold "
 			    "printable ASCII characters only, no spaces");
 			return -1;
 		}
-	memcpy(out->stream, p, n);
+	memcpy(out->stream, p, strlen(p) + 1);
+	if (url_part(u, CURLUPART_FRAGMENT, 0, frag, sizeof(frag), "fragment",
+	    err, errlen) == -1 || frag[0] != '\0') {
+		snprintf(err, errlen, "no #fragment after the stream name");
+		return -1;
+	}
+	if (url_part(u, CURLUPART_QUERY, 0, query, sizeof(query), "query",
+	    err, errlen) == -1 || (query[0] != '\0' &&
+	    (strncmp(query, "db=", 3) != 0 || (errno = 0,
+	    db = strtol(query + 3, &end, 10), errno) || end == query + 3 ||
+	    *end != '\0' || db < 0 || db > 1000000))) {
+		snprintf(err, errlen, "the only query is ?db=N, a database"
+		    " number from 0 to 1000000");
+		return -1;
+	}
+	out->db = query[0] ? (int)db : 0;
 	return 0;
+}
+
+int
+redis_sink_url_parse(const char *url, struct redis_sink_url *out, char *err,
+    size_t errlen)
+{
+	CURLU *u = NULL;
+	CURLUcode rc;
+	int ok = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->port = REDIS_SINK_DEFAULT_PORT;
+	if (url_precheck(url, err, errlen) == -1)
+		return -1;
+	if ((u = curl_url()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* Spaces reach our own check of the stream name; the path is the
+	 * name as written, dots and all. */
+	if ((rc = curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME |
+	    CURLU_ALLOW_SPACE | CURLU_PATH_AS_IS)) != CURLUE_OK)
+		url_error(rc, err, errlen);
+	else
+		ok = url_host(u, out, err, errlen) == 0 &&
+		    url_rest(u, out, err, errlen) == 0 &&
+		    url_part(u, CURLUPART_USER, CURLU_URLDECODE, out->user,
+		    sizeof(out->user), "user", err, errlen) == 0 &&
+		    url_part(u, CURLUPART_PASSWORD, CURLU_URLDECODE,
+		    out->password, sizeof(out->password), "password", err,
+		    errlen) == 0;
+	curl_url_cleanup(u);
+	return ok ? 0 : -1;
 }
 
 int
@@ -118,15 +267,18 @@ redis_sink_open(const char *url, long long maxlen, struct redis_sink **out,
 {
 	struct redis_sink *sink;
 	char why[256];
+	size_t len = strlen(url) + 1;
 
+	/* Redacting never lengthens a URL by more than "***". */
 	if ((sink = calloc(1, sizeof(*sink))) == NULL ||
-	    (sink->url = strdup(url)) == NULL) {
+	    (sink->url = malloc(len + 3)) == NULL) {
 		free(sink);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	redis_sink_url_redact(url, sink->url, len + 3);
 	if (redis_sink_url_parse(url, &sink->where, why, sizeof(why)) == -1) {
-		snprintf(err, errlen, "%s: %s", url, why);
+		snprintf(err, errlen, "%s: %s", sink->url, why);
 		redis_sink_close(sink);
 		return -1;
 	}
@@ -228,6 +380,54 @@ context_error(struct redis_sink *sink, char *err, size_t errlen)
 	disconnect(sink);
 }
 
+/* One command of argc words on the connection; its reply must be of
+ * type want.  Returns 0 with *value (may be NULL) the reply's integer, or
+ * -1 with the reason in err. */
+static int
+ask(struct redis_sink *sink, int argc, const char **argv, int want,
+    long long *value, char *err, size_t errlen)
+{
+	redisReply *r;
+	int rc = 0;
+
+	if ((r = redisCommandArgv(sink->c, argc, argv, NULL)) == NULL) {
+		context_error(sink, err, errlen);
+		return -1;
+	}
+	if (r->type != want) {
+		snprintf(err, errlen, "%s: %s", sink->url,
+		    r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+		rc = -1;
+	} else if (value)
+		*value = r->integer;
+	freeReplyObject(r);
+	return rc;
+}
+
+/* AUTH and SELECT as the URL says, on a new connection; a failure drops
+ * it, so the next call starts over. */
+static int
+handshake(struct redis_sink *sink, char *err, size_t errlen)
+{
+	const struct redis_sink_url *w = &sink->where;
+	const char *auth[] = { "AUTH", w->user, w->password };
+	char db[16];
+	const char *select[] = { "SELECT", db };
+
+	snprintf(db, sizeof(db), "%d", w->db);
+	/* Without a user, AUTH's one argument is the password. */
+	if ((w->password[0] != '\0' && (w->user[0] != '\0' ?
+	    ask(sink, 3, auth, REDIS_REPLY_STATUS, NULL, err, errlen) :
+	    ask(sink, 2, (const char *[]){ "AUTH", w->password },
+	    REDIS_REPLY_STATUS, NULL, err, errlen)) == -1) ||
+	    (w->db != 0 && ask(sink, 2, select, REDIS_REPLY_STATUS, NULL, err,
+	    errlen) == -1)) {
+		disconnect(sink);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 connect_sink(struct redis_sink *sink, char *err, size_t errlen)
 {
@@ -243,7 +443,7 @@ connect_sink(struct redis_sink *sink, char *err, size_t errlen)
 		context_error(sink, err, errlen);
 		return -1;
 	}
-	return 0;
+	return handshake(sink, err, errlen);
 }
 
 int
@@ -290,30 +490,14 @@ out:
 	return rc;
 }
 
-/* One command of argc words, connecting first if need be; its reply
- * must be of type want.  Returns 0 with *value the reply's integer, or
- * -1 with the reason in err. */
+/* ask, connecting first if need be. */
 static int
 command(struct redis_sink *sink, int argc, const char **argv, int want,
     long long *value, char *err, size_t errlen)
 {
-	redisReply *r;
-	int rc = 0;
-
 	if (sink->c == NULL && connect_sink(sink, err, errlen) == -1)
 		return -1;
-	if ((r = redisCommandArgv(sink->c, argc, argv, NULL)) == NULL) {
-		context_error(sink, err, errlen);
-		return -1;
-	}
-	if (r->type != want) {
-		snprintf(err, errlen, "%s: %s", sink->url,
-		    r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
-		rc = -1;
-	} else if (value)
-		*value = r->integer;
-	freeReplyObject(r);
-	return rc;
+	return ask(sink, argc, argv, want, value, err, errlen);
 }
 
 int

@@ -38,21 +38,34 @@ struct redis_sink;
 #define REDIS_SINK_DEFAULT_PORT 6379
 #define REDIS_SINK_HOST_MAX 255
 #define REDIS_SINK_STREAM_MAX 200
+#define REDIS_SINK_AUTH_MAX 255
 
-/* The parts of a sink URL "redis://HOST[:PORT]/STREAM". */
+/* The parts of a sink URL
+ * "redis://[[USER]:PASSWORD@]HOST[:PORT]/STREAM[?db=N]". */
 struct redis_sink_url {
 	char host[REDIS_SINK_HOST_MAX + 1];   /* name, IPv4, or IPv6 without [] */
 	int port;                             /* REDIS_SINK_DEFAULT_PORT if none */
 	char stream[REDIS_SINK_STREAM_MAX + 1];
+	char user[REDIS_SINK_AUTH_MAX + 1];   /* "" for the default user */
+	char password[REDIS_SINK_AUTH_MAX + 1]; /* "": no AUTH */
+	int db;                               /* SELECTed when not 0 */
 };
 
-/* Parse url: scheme redis://, a host ([A-Za-z0-9.-], or an IPv6 address
- * in brackets), an optional port 1..65535, and a stream name of 1 to
- * REDIS_SINK_STREAM_MAX printable ASCII characters other than space.
- * Returns 0 and *out, or -1 with what is wrong in err ("no stream name
- * after the host"). */
+/* Parse url (with libcurl's URL parser): scheme redis://, optional
+ * credentials USER:PASSWORD@ or :PASSWORD@ (percent-encoded where need
+ * be; a Redis AUTH always has a password, so a user alone is no
+ * credential), a host ([A-Za-z0-9.-], or an IPv6 address in brackets),
+ * an optional port 1..65535, a stream name of 1 to REDIS_SINK_STREAM_MAX
+ * printable ASCII characters other than space, ? and #, and optionally
+ * ?db=N (0 to 1000000) for the database.  Returns 0 and *out, or -1 with
+ * what is wrong in err ("no stream name after the host"), which never
+ * quotes the password. */
 int redis_sink_url_parse(const char *url, struct redis_sink_url *out,
     char *err, size_t errlen);
+
+/* url fit for messages and logs: its password, if any, as "***".  Writes
+ * at most outlen bytes, NUL-terminated. */
+void redis_sink_url_redact(const char *url, char *out, size_t outlen);
 
 /* A sink for url, trimming the stream to about maxlen entries (XADD
  * MAXLEN ~), or never when maxlen is 0.  Does not connect: the first
@@ -70,11 +83,12 @@ void redis_sink_close(struct redis_sink *sink);
 int redis_sink_put(struct redis_sink *sink, const char *name,
     const char *json, size_t len, char *err, size_t errlen);
 
-/* Connect if not connected, send every item put since the last sync, and
- * wait for all the replies.  Returns 0 when Redis acknowledged every one,
- * or -1 with the first reason in err ("redis 127.0.0.1:6379: Connection
- * refused"); the buffer is empty afterwards either way.  Nothing put:
- * returns 0 without connecting. */
+/* Connect if not connected (then AUTH and SELECT as the URL says), send
+ * every item put since the last sync, and wait for all the replies.
+ * Returns 0 when Redis acknowledged every one, or -1 with the first
+ * reason in err ("redis://127.0.0.1:6379/news: Connection refused": the
+ * URL redacted, as in every message here); the buffer is empty afterwards
+ * either way.  Nothing put: returns 0 without connecting. */
 int redis_sink_sync(struct redis_sink *sink, char *err, size_t errlen);
 
 /* Connect if not connected and send PING: 0 when Redis answers, or -1

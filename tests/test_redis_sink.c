@@ -235,6 +235,130 @@ test_url_parse(void **state)
 	assert_string_equal(err, "the port must be 1 to 65535");
 }
 
+/* Parse url, which must fail with want. */
+static void
+url_fails(const char *url, const char *want)
+{
+	struct redis_sink_url u;
+	char err[256];
+
+	if (redis_sink_url_parse(url, &u, err, sizeof(err)) != -1)
+		fail_msg("%s: parsed", url);
+	assert_string_equal(err, want);
+}
+
+/* Credentials (percent-decoded, a user optional), ?db=N, IPv6 hosts with
+ * and without a port. */
+static void
+test_url_parse_credentials(void **state)
+{
+	struct redis_sink_url u;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(redis_sink_url_parse("redis://nw%3Ax:p%40ss%2F"
+	    "@h.example:6380/items?db=2", &u, err, sizeof(err)), 0);
+	assert_string_equal(u.user, "nw:x");
+	assert_string_equal(u.password, "p@ss/");
+	assert_string_equal(u.host, "h.example");
+	assert_int_equal(u.port, 6380);
+	assert_string_equal(u.stream, "items");
+	assert_int_equal(u.db, 2);
+	assert_int_equal(redis_sink_url_parse("redis://:secret@[2001:db8::1]/s",
+	    &u, err, sizeof(err)), 0);
+	assert_string_equal(u.user, "");
+	assert_string_equal(u.password, "secret");
+	assert_string_equal(u.host, "2001:db8::1");
+	assert_int_equal(u.port, REDIS_SINK_DEFAULT_PORT);
+	assert_int_equal(u.db, 0);
+	/* Nothing of a URL without them. */
+	assert_int_equal(redis_sink_url_parse("redis://h/a/../b", &u, err,
+	    sizeof(err)), 0);
+	assert_string_equal(u.user, "");
+	assert_string_equal(u.password, "");
+	assert_string_equal(u.stream, "a/../b");
+}
+
+static void
+test_url_parse_errors(void **state)
+{
+	(void)state;
+	/* AUTH needs a password: a user alone is not a credential. */
+	url_fails("redis://nw@h/s", "expected /STREAM after the host");
+	url_fails("redis://nw:@h/s", "no password before the @");
+	url_fails("redis://h/s?db=x", "the only query is ?db=N, a database "
+	    "number from 0 to 1000000");
+	url_fails("redis://h/s?db=1000001", "the only query is ?db=N, a "
+	    "database number from 0 to 1000000");
+	url_fails("redis://h/s?timeout=1", "the only query is ?db=N, a "
+	    "database number from 0 to 1000000");
+	url_fails("redis://h/s#top", "no #fragment after the stream name");
+	url_fails("redis://[zz]/s", "not an IPv6 address in []");
+	url_fails("redis://u:p@[::1]:0/s", "the port must be 1 to 65535");
+	url_fails("redis://h_x/s", "the host may hold letters, digits, '.' "
+	    "and '-' only");
+	url_fails("redis://h/?db=1", "no stream name after the host");
+}
+
+/* Messages show the URL with its password as ***, parse errors too. */
+static void
+test_url_redacted(void **state)
+{
+	struct redis_sink *sink = NULL;
+	char out[128], err[256];
+
+	(void)state;
+	redis_sink_url_redact("redis://nw:secret@h:1/s", out, sizeof(out));
+	assert_string_equal(out, "redis://nw:***@h:1/s");
+	redis_sink_url_redact("redis://:se@cret@h/s", out, sizeof(out));
+	assert_string_equal(out, "redis://:***@h/s");
+	redis_sink_url_redact("redis://h/a:b@c", out, sizeof(out));
+	assert_string_equal(out, "redis://h/a:b@c");
+	assert_int_equal(redis_sink_open("redis://nw:secret@h:0/s", 0, &sink,
+	    err, sizeof(err)), -1);
+	assert_string_equal(err, "redis://nw:***@h:0/s: the port must be 1 "
+	    "to 65535");
+	assert_int_equal(redis_sink_open("redis://nw:secret@h:99/s#x", 0,
+	    &sink, err, sizeof(err)), -1);
+	assert_null(strstr(err, "secret"));
+}
+
+/* A user with a password (Redis ACL) and a database: items land in that
+ * database; a wrong password is Redis's refusal, without the password. */
+static void
+test_auth_and_db(void **state)
+{
+	struct server *s = server_or_skip(state);
+	struct redis_sink *sink = NULL;
+	redisContext *c = peek(s->port);
+	redisReply *r;
+	char url[128], err[256];
+
+	freeReplyObject(redisCommand(c, "ACL SETUSER nw on >s3cret ~* &* +@all"));
+	snprintf(url, sizeof(url), "redis://nw:s3cret@127.0.0.1:%d/news?db=3",
+	    s->port);
+	assert_int_equal(redis_sink_open(url, 0, &sink, err, sizeof(err)), 0);
+	put(sink, "a.json", "{}");
+	sync_ok(sink);
+	redis_sink_close(sink);
+	assert_int_equal(command_integer(s->port, "EXISTS", "news"), 0);
+	freeReplyObject(redisCommand(c, "SELECT 3"));
+	r = redisCommand(c, "XLEN news");
+	assert_int_equal(r->integer, 1);
+	freeReplyObject(r);
+	redisFree(c);
+
+	snprintf(url, sizeof(url), "redis://nw:wrong@127.0.0.1:%d/news",
+	    s->port);
+	assert_int_equal(redis_sink_open(url, 0, &sink, err, sizeof(err)), 0);
+	put(sink, "b.json", "{}");
+	assert_int_equal(redis_sink_sync(sink, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "WRONGPASS"));
+	assert_null(strstr(err, "wrong@"));
+	assert_non_null(strstr(err, "redis://nw:***@127.0.0.1:"));
+	redis_sink_close(sink);
+}
+
 /* The same name again, in one pipeline or a later one, is acknowledged
  * and adds nothing; each entry carries the name and the JSON. */
 static void
@@ -358,6 +482,11 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_url_parse),
+		cmocka_unit_test(test_url_parse_credentials),
+		cmocka_unit_test(test_url_parse_errors),
+		cmocka_unit_test(test_url_redacted),
+		cmocka_unit_test_setup_teardown(test_auth_and_db, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_same_name_is_one_entry,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_maxlen_trims, setup,
