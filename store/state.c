@@ -51,7 +51,23 @@ int
 state_feed_get(struct state *st, const char *name, const char *url,
     struct state_feed *out, int *created, char *err, size_t errlen)
 {
-	return st->be->feed_get(st, name, url, out, created, err, errlen);
+	int found, made = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (st->be->feed_find(st, name, out, &found, err, errlen) == -1)
+		return -1;
+	if (!found && (st->be->feed_create(st, name, url, &made, err,
+	    errlen) == -1 || st->be->feed_find(st, name, out, &found, err,
+	    errlen) == -1))
+		return -1;
+	/* The row just created vanished. */
+	if (!found) {
+		snprintf(err, errlen, "cannot read feed %s: not found", name);
+		return -1;
+	}
+	if (created != NULL)
+		*created = made;
+	return 0;
 }
 
 int

@@ -17,9 +17,14 @@ struct state_backend {
 	int (*begin)(struct state *st, char *err, size_t errlen);
 	int (*commit)(struct state *st, char *err, size_t errlen);
 	void (*rollback)(struct state *st);
-	/* *out filled, *created (may be NULL) 1 when made now. */
-	int (*feed_get)(struct state *st, const char *name, const char *url,
-	    struct state_feed *out, int *created, char *err, size_t errlen);
+	/* state_feed_get in two: the feed called name into *out, *found 0
+	 * (and out untouched) when there is none; and the feed created with
+	 * url and the first row of its URL history, *made 0 when another
+	 * instance created it meanwhile. */
+	int (*feed_find)(struct state *st, const char *name,
+	    struct state_feed *out, int *found, char *err, size_t errlen);
+	int (*feed_create)(struct state *st, const char *name, const char *url,
+	    int *made, char *err, size_t errlen);
 	/* 1: a shared state's lease passed on, nothing written. */
 	int (*feed_save)(struct state *st, const struct state_feed *feed,
 	    char *err, size_t errlen);

@@ -615,12 +615,12 @@ pg_rows(PGresult *r, const struct state_row *kind, void **out, size_t *n,
 static int pg_feed_url_add(struct state *, int64_t, const char *,
     const char *, char *, size_t);
 
-/* The feed called name into *out when there is one; *found tells. */
 static int
-feed_read(struct pg_state *st, const char *name, struct state_feed *out,
+pg_feed_find(struct state *base, const char *name, struct state_feed *out,
     int *found, char *err, size_t errlen)
 {
-	struct state_feed *rows;
+	struct pg_state *st = pg(base);
+	void *rows;
 	char what[256];
 	PGresult *r;
 	size_t n;
@@ -628,53 +628,30 @@ feed_read(struct pg_state *st, const char *name, struct state_feed *out,
 	snprintf(what, sizeof(what), "read feed %s", name);
 	if ((r = pg_exec(st, P_FEED_GET, 1, &name)) == NULL)
 		return pg_error(st, err, errlen, "cannot %s", what);
-	if (pg_rows(r, &state_feed_row, (void **)&rows, &n, what, err,
-	    errlen) == -1)
+	if (pg_rows(r, &state_feed_row, &rows, &n, what, err, errlen) == -1)
 		return -1;
-	/* Names are unique: one row or none. */
-	if ((*found = n == 1)) {
-		*out = rows[0];
-		free(rows);
-	} else
-		state_feed_list_free(rows, n);
+	*found = state_rows_take_one(&state_feed_row, rows, n, out);
 	return 0;
 }
 
 static int
-pg_feed_get(struct state *base, const char *name, const char *url,
-    struct state_feed *out, int *created, char *err, size_t errlen)
+pg_feed_create(struct state *base, const char *name, const char *url,
+    int *made, char *err, size_t errlen)
 {
 	struct pg_state *st = pg(base);
 	struct num now = pg_num((int64_t)time(NULL));
 	const char *ins[] = { name, url, now.s };
 	PGresult *r;
-	int found, made = 0;
+	int rc = 0;
 
-	memset(out, 0, sizeof(*out));
-	if (feed_read(st, name, out, &found, err, errlen) == -1)
-		return -1;
-	if (!found) {
-		if ((r = pg_exec(st, P_FEED_INSERT, 3, ins)) == NULL)
-			return pg_error(st, err, errlen, "cannot create feed %s",
-			    name);
-		/* No row: another instance created it just now. */
-		if ((made = PQntuples(r) == 1) &&
-		    pg_feed_url_add(base, pg_value_int(r, 0, 0), url, "config",
-		    err, errlen) == -1) {
-			PQclear(r);
-			return -1;
-		}
-		PQclear(r);
-		if (feed_read(st, name, out, &found, err, errlen) == -1)
-			return -1;
-	}
-	if (!found) {
-		snprintf(err, errlen, "cannot read feed %s: not found", name);
-		return -1;
-	}
-	if (created != NULL)
-		*created = made;
-	return 0;
+	if ((r = pg_exec(st, P_FEED_INSERT, 3, ins)) == NULL)
+		return pg_error(st, err, errlen, "cannot create feed %s", name);
+	/* No row: another instance created it just now. */
+	if ((*made = PQntuples(r) == 1))
+		rc = pg_feed_url_add(base, pg_value_int(r, 0, 0), url,
+		    "config", err, errlen);
+	PQclear(r);
+	return rc;
 }
 
 static int
@@ -756,7 +733,8 @@ static const struct state_backend pg_backend = {
 	.begin = pg_begin,
 	.commit = pg_commit,
 	.rollback = pg_rollback,
-	.feed_get = pg_feed_get,
+	.feed_find = pg_feed_find,
+	.feed_create = pg_feed_create,
 	.feed_save = pg_feed_save,
 	.feed_list = pg_feed_list,
 	.feed_url_add = pg_feed_url_add,

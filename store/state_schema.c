@@ -337,3 +337,16 @@ state_rows_free(const struct state_row *kind, void *rows, size_t n)
 		state_row_clear(kind, (char *)rows + i * kind->size);
 	free(rows);
 }
+
+int
+state_rows_take_one(const struct state_row *kind, void *rows, size_t n,
+    void *out)
+{
+	if (n != 1) {
+		state_rows_free(kind, rows, n);
+		return 0;
+	}
+	memcpy(out, rows, kind->size);
+	free(rows);
+	return 1;
+}

@@ -87,6 +87,12 @@ int state_row_find(const struct state_row *kind, const struct state_cells *c,
 int state_row_decode(const struct state_row *kind, const struct state_cells *c,
     const void *res, int row, const int at[STATE_MAX_COLUMNS], void *out);
 
+/* rows[0..n) of kind, read by a unique key so one at most: that one
+ * moved into out (its strings with it), the rest and rows freed.
+ * Returns 1 when there was one, else 0. */
+int state_rows_take_one(const struct state_row *kind, void *rows, size_t n,
+    void *out);
+
 /* Free the strings of row (a struct of kind) and zero it. */
 void state_row_clear(const struct state_row *kind, void *row);
 

@@ -489,63 +489,41 @@ nomem:
 	return -1;
 }
 
-/* The feed called name into *out when there is one; *found tells. */
 static int
-feed_read(struct sqlite_state *st, const char *name, struct state_feed *out,
+sq_feed_find(struct state *base, const char *name, struct state_feed *out,
     int *found, char *err, size_t errlen)
 {
+	struct sqlite_state *st = (struct sqlite_state *)base;
 	sqlite3_stmt *get = st->stmt[S_FEED_GET];
-	struct state_feed *rows;
+	void *rows;
 	char what[256];
 	size_t n;
 
 	snprintf(what, sizeof(what), "read feed %s", name);
 	sqlite3_bind_text(get, 1, name, -1, SQLITE_STATIC);
-	if (sq_rows(st, get, &state_feed_row, (void **)&rows, &n, what, err,
+	if (sq_rows(st, get, &state_feed_row, &rows, &n, what, err,
 	    errlen) == -1)
 		return -1;
-	/* Names are unique: one row or none. */
-	if ((*found = n == 1)) {
-		*out = rows[0];
-		free(rows);
-	} else
-		state_feed_list_free(rows, n);
+	*found = state_rows_take_one(&state_feed_row, rows, n, out);
 	return 0;
 }
 
 static int
-sq_feed_get(struct state *base, const char *name, const char *url,
-    struct state_feed *out, int *created, char *err, size_t errlen)
+sq_feed_create(struct state *base, const char *name, const char *url,
+    int *made, char *err, size_t errlen)
 {
 	struct sqlite_state *st = (struct sqlite_state *)base;
 	sqlite3_stmt *ins = st->stmt[S_FEED_INSERT];
-	int found, made = 0;
 
-	memset(out, 0, sizeof(*out));
-	if (feed_read(st, name, out, &found, err, errlen) == -1)
-		return -1;
-	if (!found) {
-		sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 2, url, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(ins, 3, (sqlite3_int64)time(NULL));
-		if (sq_run(ins) == -1)
-			return sq_error(st->db, err, errlen,
-			    "cannot create feed %s", name);
-		if (sq_feed_url_add(base, sqlite3_last_insert_rowid(st->db),
-		    url, "config", err, errlen) == -1)
-			return -1;
-		made = 1;
-		if (feed_read(st, name, out, &found, err, errlen) == -1)
-			return -1;
-	}
-	/* The row just inserted vanished. */
-	if (!found) {
-		snprintf(err, errlen, "cannot read feed %s: not found", name);
-		return -1;
-	}
-	if (created != NULL)
-		*created = made;
-	return 0;
+	sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 2, url, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ins, 3, (sqlite3_int64)time(NULL));
+	if (sq_run(ins) == -1)
+		return sq_error(st->db, err, errlen, "cannot create feed %s",
+		    name);
+	*made = 1;
+	return sq_feed_url_add(base, sqlite3_last_insert_rowid(st->db), url,
+	    "config", err, errlen);
 }
 
 static int
@@ -636,7 +614,8 @@ static const struct state_backend sqlite_backend = {
 	.begin = sq_begin,
 	.commit = sq_commit,
 	.rollback = sq_rollback,
-	.feed_get = sq_feed_get,
+	.feed_find = sq_feed_find,
+	.feed_create = sq_feed_create,
 	.feed_save = sq_feed_save,
 	.feed_list = sq_feed_list,
 	.feed_url_add = sq_feed_url_add,
