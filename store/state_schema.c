@@ -160,9 +160,10 @@ static const struct state_column found_columns[] = {
 
 const struct state_row state_feed_row = ROW("feeds", feed_columns,
     state_feed);
-const struct state_row state_pending_row = ROW("entries", pending_columns,
+/* No select list is made of these: their statements name each column. */
+const struct state_row state_pending_row = ROW(NULL, pending_columns,
     state_pending);
-const struct state_row state_found_row = ROW("entries", found_columns,
+const struct state_row state_found_row = ROW(NULL, found_columns,
     state_found);
 
 /* A growing string; on allocation failure it keeps failing, and

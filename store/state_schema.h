@@ -52,7 +52,8 @@ struct state_column {
 
 /* A kind of row: which struct it fills, from which columns. */
 struct state_row {
-	const char *table;      /* the table a select list of it reads */
+	const char *table;      /* the table a select list of it reads,
+	                         * NULL when none is made */
 	const struct state_column *columns;
 	size_t ncolumns;
 	size_t size;            /* of the struct */
