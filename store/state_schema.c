@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../feeds/strbuf.h"
 #include "state.h"
 #include "state_schema.h"
 
@@ -166,60 +167,21 @@ const struct state_row state_pending_row = ROW(NULL, pending_columns,
 const struct state_row state_found_row = ROW(NULL, found_columns,
     state_found);
 
-/* A growing string; on allocation failure it keeps failing, and
- * buf_done gives NULL. */
-struct buf {
-	char *s;
-	size_t len, cap;
-	int failed;
-};
-
-static void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	char *grown;
-
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->len + n + 1) * 2;
-
-		if ((grown = realloc(b->s, cap)) == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->s = grown;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->s[b->len += n] = '\0';
-}
-
-static char *
-buf_done(struct buf *b)
-{
-	if (b->failed || b->s == NULL) {
-		free(b->s);
-		return b->failed ? NULL : strdup("");
-	}
-	return b->s;
-}
-
 /* "feeds.id AS id, ...": qualified, so no name is taken for a word of
  * either dialect, and named, so decoding finds each by its name. */
 static void
-add_select_list(struct buf *b, const struct state_row *kind)
+add_select_list(struct strbuf *b, const struct state_row *kind)
 {
 	for (size_t i = 0; i < kind->ncolumns; i++) {
 		const char *name = kind->columns[i].name;
 
 		if (i > 0)
-			buf_add(b, ", ", 2);
-		buf_add(b, kind->table, strlen(kind->table));
-		buf_add(b, ".", 1);
-		buf_add(b, name, strlen(name));
-		buf_add(b, " AS ", 4);
-		buf_add(b, name, strlen(name));
+			strbuf_add(b, ", ", 2);
+		strbuf_add(b, kind->table, strlen(kind->table));
+		strbuf_add(b, ".", 1);
+		strbuf_add(b, name, strlen(name));
+		strbuf_add(b, " AS ", 4);
+		strbuf_add(b, name, strlen(name));
 	}
 }
 
@@ -238,13 +200,13 @@ static const struct {
 char *
 state_sql(enum state_dialect d, const char *tmpl)
 {
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 	const char *p = tmpl, *at;
 
 	while ((at = strchr(p, '@')) != NULL) {
 		size_t i, len;
 
-		buf_add(&b, p, (size_t)(at - p));
+		strbuf_add(&b, p, (size_t)(at - p));
 		if (strncmp(at, "@FEED_COLUMNS@", 14) == 0) {
 			add_select_list(&b, &state_feed_row);
 			p = at + 14;
@@ -256,16 +218,16 @@ state_sql(enum state_dialect d, const char *tmpl)
 				break;
 		if (i == sizeof(words) / sizeof(words[0])) {
 			/* Not a word of ours: an @ of the SQL itself. */
-			buf_add(&b, "@", 1);
+			strbuf_add(&b, "@", 1);
 			p = at + 1;
 			continue;
 		}
-		buf_add(&b, words[i].text[d == STATE_PG],
+		strbuf_add(&b, words[i].text[d == STATE_PG],
 		    strlen(words[i].text[d == STATE_PG]));
 		p = at + len;
 	}
-	buf_add(&b, p, strlen(p));
-	return buf_done(&b);
+	strbuf_add(&b, p, strlen(p));
+	return strbuf_finish(&b);
 }
 
 int
