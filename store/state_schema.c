@@ -159,6 +159,10 @@ static const struct state_column found_columns[] = {
 #define ROW(tbl, cols, st) \
 	{ tbl, cols, sizeof(cols) / sizeof(cols[0]), sizeof(struct st) }
 
+/* state_row_find's callers keep the positions in arrays of this size. */
+_Static_assert(sizeof(feed_columns) / sizeof(feed_columns[0]) <=
+    STATE_MAX_COLUMNS, "STATE_MAX_COLUMNS is too small for feeds");
+
 const struct state_row state_feed_row = ROW("feeds", feed_columns,
     state_feed);
 /* No select list is made of these: their statements name each column. */
