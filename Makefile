@@ -168,10 +168,11 @@ deb: test-deps
 	@echo "deb: $(DEB_CHANGES:.changes=.deb)"
 
 # ASan+UBSan build of everything in build-asan/; `make sanitize-test` runs
-# every test against it.
+# every test against it.  NW_DEBUG turns on our own invariants (NW_ASSERT,
+# daemon/log.h) there too.
 sanitize:
 	$(MAKE) BUILD=build-asan BIN=build-asan/newswatch \
-	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	    CFLAGS="-O1 -g -DNW_DEBUG -fsanitize=address,undefined -fno-omit-frame-pointer" \
 	    LDFLAGS="-fsanitize=address,undefined" all unit-tests
 
 sanitize-test: test-deps sanitize

@@ -602,6 +602,7 @@ finish(struct http *http, struct http_transfer *t, CURLcode rc)
 	curl_multi_remove_handle(http->multi, t->easy);
 	TAILQ_REMOVE(&http->running, t, entry);
 	gate_release(http, t);
+	NW_ASSERT(http->active > 0 && http->pending > 0 && h->active > 0);
 	http->active--;
 	http->pending--;
 	h->active--;
@@ -779,6 +780,7 @@ finish_deferred(struct http *http, struct http_transfer *t)
 	    "wait %.0f s more (Retry-After)", h->name, res.held_for);
 	res.error = reason;
 	TAILQ_REMOVE(&http->deferred, t, entry);
+	NW_ASSERT(http->pending > 0);
 	http->pending--;
 	t->done(t->arg, &res);
 	transfer_free(t);
@@ -1068,6 +1070,7 @@ http_cancel(struct http *http, struct http_transfer *t)
 		curl_multi_remove_handle(http->multi, t->easy);
 		TAILQ_REMOVE(&http->running, t, entry);
 		gate_release(http, t);
+		NW_ASSERT(http->active > 0 && h->active > 0);
 		http->active--;
 		h->active--;
 	} else if (t->deferred) {
@@ -1075,6 +1078,7 @@ http_cancel(struct http *http, struct http_transfer *t)
 	} else {
 		TAILQ_REMOVE(&h->queue, t, entry);
 	}
+	NW_ASSERT(http->pending > 0);
 	http->pending--;
 	transfer_free(t);
 	host_mark_ready(http, h);

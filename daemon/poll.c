@@ -67,8 +67,10 @@ poll_hold(struct poll_job *job, int on)
 	job->holding = on;
 	if (on)
 		job->p->feeds_held++;
-	else
+	else {
+		NW_ASSERT(job->p->feeds_held > 0);
 		job->p->feeds_held--;
+	}
 	poll_backlog_check(job->p);
 }
 
@@ -107,6 +109,17 @@ poll_new_id(const struct poll_job *job, size_t i)
 	return poll_entry_id(job, job->new[i].index);
 }
 
+/* Every job is in exactly one stage: the stages' counts add up. */
+static int
+stages_consistent(const struct poller *p)
+{
+	size_t n = 0;
+
+	for (int s = 0; s < STAGE_COUNT; s++)
+		n += p->nstage[s];
+	return n == p->njobs;
+}
+
 /* Start t, unless it runs already, to go off in delay seconds. */
 static void
 timer_arm(struct poller *p, ev_timer *t, double delay)
@@ -122,11 +135,16 @@ poll_advance(struct poll_job *job, enum job_stage to)
 {
 	struct poller *p = job->p;
 
+	NW_ASSERT(to > job->stage && to < STAGE_COUNT);
+	NW_ASSERT(p->nstage[job->stage] > 0);
+	/* Its feed's transfer is over before it leaves STAGE_FETCH. */
+	NW_ASSERT(job->xfer == NULL);
 	TAILQ_REMOVE(&p->stage[job->stage], job, qentry);
 	p->nstage[job->stage]--;
 	job->stage = to;
 	TAILQ_INSERT_TAIL(&p->stage[to], job, qentry);
 	p->nstage[to]++;
+	NW_ASSERT(stages_consistent(p));
 
 	switch (to) {
 	case STAGE_DISCOVER:
@@ -165,9 +183,11 @@ poll_job_free(struct poll_job *job)
 	if (job->xfer)
 		http_cancel(p->http, job->xfer);
 	poll_items_free(job);
+	NW_ASSERT(p->nstage[job->stage] > 0 && p->njobs > 0);
 	TAILQ_REMOVE(&p->stage[job->stage], job, qentry);
 	p->nstage[job->stage]--;
 	p->njobs--;
+	NW_ASSERT(stages_consistent(p));
 	poll_hold(job, 0);
 	state_feed_clear(&job->sf);
 	feed_free(job->feed);
@@ -215,6 +235,9 @@ loop_txn_begin(struct poller *p)
 {
 	char err[512];
 
+	NW_ASSERT(p->reading == ev_is_active(&p->reads));
+	/* Inside a batch's transaction this one would nest in it. */
+	NW_ASSERT(!p->batch);
 	if (p->reading)
 		return;
 	if (state_begin(p->state, err, sizeof(err)) == -1) {
@@ -230,6 +253,7 @@ poll_txn_end(struct poller *p)
 {
 	char err[512];
 
+	NW_ASSERT(p->reading == ev_is_active(&p->reads));
 	if (!p->reading)
 		return;
 	p->reading = 0;
@@ -297,6 +321,7 @@ poller_poll(struct poller *p, const struct config_feed *cf, poll_done_fn *done,
 	TAILQ_INSERT_TAIL(&p->stage[STAGE_FETCH], job, qentry);
 	p->nstage[STAGE_FETCH]++;
 	p->njobs++;
+	NW_ASSERT(stages_consistent(p));
 	loop_txn_begin(p);
 	if (state_feed_get(p->state, cf->name, cf->url, &job->sf, &job->created,
 	    err, sizeof(err)) == -1) {
@@ -437,6 +462,7 @@ on_feed(void *arg, const struct http_response *res)
 {
 	struct poll_job *job = arg;
 
+	NW_ASSERT(job->stage == STAGE_FETCH && job->xfer != NULL);
 	job->xfer = NULL;
 	if (res->held_for > 0) {
 		job->unpolled = 1;
@@ -470,30 +496,30 @@ on_feed(void *arg, const struct http_response *res)
 	poll_advance(job, job->nnew > 0 ? STAGE_DISCOVER : STAGE_FINAL);
 }
 
-/* The batch timers: each commits the iteration's reads first, as the
- * batch opens a transaction of its own. */
+/* A batch timer went off: the iteration's reads are committed first, as
+ * the batch opens a transaction of its own. */
+static void
+batch_due(struct poller *p, enum job_stage s, void (*flush)(struct poller *))
+{
+	poll_txn_end(p);
+	if (!TAILQ_EMPTY(&p->stage[s]))
+		flush(p);
+}
+
 static void
 on_flush_discover(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	struct poller *p = w->data;
-
 	(void)loop;
 	(void)revents;
-	poll_txn_end(p);
-	if (!TAILQ_EMPTY(&p->stage[STAGE_DISCOVER]))
-		poll_flush_discover(p);
+	batch_due(w->data, STAGE_DISCOVER, poll_flush_discover);
 }
 
 static void
 on_flush_final(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	struct poller *p = w->data;
-
 	(void)loop;
 	(void)revents;
-	poll_txn_end(p);
-	if (!TAILQ_EMPTY(&p->stage[STAGE_FINAL]))
-		poll_flush_final(p);
+	batch_due(w->data, STAGE_FINAL, poll_flush_final);
 }
 
 /* Each second: the queues change with every transfer, too often to

@@ -91,6 +91,9 @@ static struct http_transfer *fetch_page(struct job_item *it, const char *url,
 void
 poll_items_start(struct poll_job *job)
 {
+	NW_ASSERT(job->stage == STAGE_ITEMS && job->items == NULL);
+	/* The items are made from the parsed feed, kept until they are. */
+	NW_ASSERT(job->nnew == 0 || job->feed != NULL);
 	if (job->nnew == 0) {
 		poll_advance(job, STAGE_FINAL);
 		return;
@@ -155,6 +158,8 @@ on_article(void *arg, const struct http_response *res)
 	size_t i = (size_t)(it - it->job->items);
 	char why[64];
 
+	NW_ASSERT(it->job->stage == STAGE_ITEMS && it->xfer != NULL);
+	NW_ASSERT(i < it->job->nnew && it->state == ITEM_WAITING);
 	it->xfer = NULL;
 	if (res->held_for <= 0)
 		metrics_fetch(it->job->p->metrics, METRICS_PAGE, res->len,
@@ -344,6 +349,7 @@ item_report(struct item_task *tk, size_t i)
 static void
 item_settled(struct poll_job *job)
 {
+	NW_ASSERT(job->stage == STAGE_ITEMS && job->waiting > 0);
 	if (--job->waiting == 0)
 		poll_advance(job, STAGE_FINAL);
 }
@@ -357,12 +363,14 @@ item_done(struct work_task *t, int cancelled)
 	struct job_item *it = &job->items[tk->first];
 	char err[512];
 
+	NW_ASSERT(tk->page == NULL || tk->p->pages_held > 0);
 	tk->p->pages_held -= tk->page != NULL;
 	if (cancelled) {
 		/* Its items' strings go with the job (poll_job_free). */
 		item_task_free(tk);
 		return;
 	}
+	NW_ASSERT(job->stage == STAGE_ITEMS && job->tasks > 0);
 	job->tasks--;
 	poll_backlog_check(job->p);
 	if (tk->page && !tk->refresh)
