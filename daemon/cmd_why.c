@@ -1,7 +1,7 @@
 /*
- * cmd_why.c - newswatch why: what the state and the spool say of an entry (by id, by
- * link, or by spool name) or of a feed (by name or URL).  Every answer
- * comes from what is on disk: the daemon need not run.
+ * cmd_why.c - newswatch why: what the state and the spool say of an
+ * entry (by id, by link, or by spool name) or of a feed (by name or URL).
+ * Every answer comes from what is on disk: the daemon need not run.
  */
 #include <dirent.h>
 #include <limits.h>

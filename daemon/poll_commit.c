@@ -426,7 +426,8 @@ sync_done(struct work_task *t, int cancelled)
 	}
 	final_commit(p);
 	/* Polls that ended meanwhile make the next batch. */
-	if (!TAILQ_EMPTY(&p->stage[STAGE_FINAL]) && !ev_is_active(&p->flush_final)) {
+	if (!TAILQ_EMPTY(&p->stage[STAGE_FINAL]) &&
+	    !ev_is_active(&p->flush_final)) {
 		ev_timer_set(&p->flush_final, 0., 0.);
 		ev_timer_start(p->loop, &p->flush_final);
 	}

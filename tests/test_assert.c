@@ -81,7 +81,8 @@ test_false_invariant(void **ctx)
 #ifdef NW_DEBUG
 	assert_true(WIFSIGNALED(status));
 	assert_int_equal(WTERMSIG(status), SIGABRT);
-	assert_non_null(strstr(out, "assertion failed: 1 == 2 (tests/test_assert.c:"));
+	assert_non_null(strstr(out,
+	    "assertion failed: 1 == 2 (tests/test_assert.c:"));
 #else
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
