@@ -42,9 +42,12 @@ NW_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lev -lm -pthread
 
 BUILD    ?= build
 BIN      ?= newswatch
-LIB_SRC   = $(filter-out daemon/main.c,$(wildcard daemon/*.c feeds/*.c store/*.c))
+# The command (main.c and a file per command family) links against the
+# library the tests link against too.
+MAIN_SRC  = daemon/main.c $(wildcard daemon/cmd_*.c)
+LIB_SRC   = $(filter-out $(MAIN_SRC),$(wildcard daemon/*.c feeds/*.c store/*.c))
 LIB_OBJ   = $(LIB_SRC:%.c=$(BUILD)/%.o)
-MAIN_OBJ  = $(BUILD)/daemon/main.o
+MAIN_OBJ  = $(MAIN_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC  = $(wildcard tests/test_*.c)
 TEST_BIN  = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
@@ -168,10 +171,11 @@ deb: test-deps
 	@echo "deb: $(DEB_CHANGES:.changes=.deb)"
 
 # ASan+UBSan build of everything in build-asan/; `make sanitize-test` runs
-# every test against it.
+# every test against it.  NW_DEBUG turns on our own invariants (NW_ASSERT,
+# daemon/log.h) there too.
 sanitize:
 	$(MAKE) BUILD=build-asan BIN=build-asan/newswatch \
-	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	    CFLAGS="-O1 -g -DNW_DEBUG -fsanitize=address,undefined -fno-omit-frame-pointer" \
 	    LDFLAGS="-fsanitize=address,undefined" all unit-tests
 
 sanitize-test: test-deps sanitize

@@ -127,3 +127,11 @@ fatalx(const char *fmt, ...)
 	va_end(ap);
 	exit(1);
 }
+
+void
+log_assert_failed(const char *expr, const char *file, int line,
+    const char *func)
+{
+	log_errorx("assertion failed: %s (%s:%d, %s)", expr, file, line, func);
+	abort();
+}

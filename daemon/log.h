@@ -34,4 +34,22 @@ void log_status(const char *line);
 
 void fatalx(const char *fmt, ...) NW_PRINTF(1, 2) __attribute__((noreturn));
 
+/*
+ * NW_ASSERT(x): an invariant of our own (a counter that never goes below
+ * zero, a job in exactly one stage), as redis has serverAssert and curl
+ * DEBUGASSERT.  Checked in the sanitizer build (make sanitize defines
+ * NW_DEBUG), where a broken one logs the expression and its place and
+ * aborts, so the tests that run there stop at the first wrong step;
+ * otherwise x is not evaluated and costs nothing.  Never for what the
+ * network, the disk or the config can make false: those are errors.
+ */
+#ifdef NW_DEBUG
+#define NW_ASSERT(x) ((x) ? (void)0 : \
+	log_assert_failed(#x, __FILE__, __LINE__, __func__))
+#else
+#define NW_ASSERT(x) ((void)sizeof(!(x)))
+#endif
+void log_assert_failed(const char *expr, const char *file, int line,
+    const char *func) __attribute__((noreturn));
+
 #endif

@@ -66,6 +66,7 @@ struct scheduler {
 static void
 ref_drop(struct cfg_ref *ref)
 {
+	NW_ASSERT(ref == NULL || ref->refs > 0);
 	if (ref && --ref->refs == 0) {
 		config_free(ref->cfg);
 		free(ref);
@@ -97,6 +98,7 @@ on_polled(void *arg, const struct poll_result *res)
 	w->job = NULL;
 	ref_drop(w->job_ref);
 	w->job_ref = NULL;
+	NW_ASSERT(s->busy > 0);
 	s->busy--;
 	if (s->once) {
 		s->polled++;
@@ -105,6 +107,7 @@ on_polled(void *arg, const struct poll_result *res)
 			s->deferred++;
 		} else if (!res->ok)
 			s->failed++;
+		NW_ASSERT(s->once_left > 0);
 		if (--s->once_left == 0 && s->idle)
 			s->idle(s->idle_arg);
 		return;
@@ -260,9 +263,11 @@ watch_free(struct watch *w)
 	ev_timer_stop(s->loop, &w->timer);
 	if (w->job) {
 		poller_cancel(w->job);
+		NW_ASSERT(s->busy > 0);
 		s->busy--;
 	}
 	ref_drop(w->job_ref);
+	NW_ASSERT(s->nwatches > 0);
 	TAILQ_REMOVE(&s->watches, w, entry);
 	s->nwatches--;
 	free(w);
@@ -505,6 +510,54 @@ gone(const struct config_feed *cf, const struct state_feed *f)
 	    strcmp(f->config_url, cf->url) == 0;
 }
 
+/* A feed the config still names: it takes the new config's settings, and
+ * its next poll moves when they changed when it falls. */
+static void
+watch_keep(struct scheduler *s, struct watch *w, struct cfg_ref *ref,
+    const struct config_feed *cf, const struct state_feed *f)
+{
+	double wait = changed_delay(s, w, cf, f);
+
+	w->cf = cf;
+	w->ref = ref;
+	w->mark = 1;
+	if (wait >= 0)
+		log_info("feed %s: changed", cf->name);
+	if (s->shared)
+		shared_upsert(s, cf, wait >= 0);
+	else if (wait >= 0)
+		watch_arm(w, wait);
+}
+
+/* A feed new to the scheduler (f: what the state knows of it, or NULL). */
+static void
+watch_add(struct scheduler *s, struct cfg_ref *ref,
+    const struct config_feed *cf, const struct state_feed *f)
+{
+	struct watch *w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		log_warnx("feed %s: out of memory", cf->name);
+		return;
+	}
+	w->s = s;
+	w->cf = cf;
+	w->ref = ref;
+	w->mark = 1;
+	ev_timer_init(&w->timer, on_due, 0., 0.);
+	w->timer.data = w;
+	TAILQ_INSERT_TAIL(&s->watches, w, entry);
+	s->nwatches++;
+	if (s->once)
+		s->once_left++;
+	if (s->shared)
+		shared_upsert(s, cf, 0);
+	else
+		watch_arm(w, first_delay(s, cf, f));
+	if (s->current)
+		log_info("feed %s: added", cf->name);
+}
+
 int
 scheduler_apply(struct scheduler *s, struct config *cfg)
 {
@@ -559,40 +612,10 @@ scheduler_apply(struct scheduler *s, struct config *cfg)
 			    "give it another url to poll it again", cf->name);
 			continue;
 		}
-		if (w != NULL) {
-			double wait = changed_delay(s, w, cf, f);
-
-			w->cf = cf;
-			w->ref = ref;
-			w->mark = 1;
-			if (wait >= 0)
-				log_info("feed %s: changed", cf->name);
-			if (s->shared)
-				shared_upsert(s, cf, wait >= 0);
-			else if (wait >= 0)
-				watch_arm(w, wait);
-			continue;
-		}
-		if ((w = calloc(1, sizeof(*w))) == NULL) {
-			log_warnx("feed %s: out of memory", cf->name);
-			continue;
-		}
-		w->s = s;
-		w->cf = cf;
-		w->ref = ref;
-		w->mark = 1;
-		ev_timer_init(&w->timer, on_due, 0., 0.);
-		w->timer.data = w;
-		TAILQ_INSERT_TAIL(&s->watches, w, entry);
-		s->nwatches++;
-		if (s->once)
-			s->once_left++;
-		if (s->shared)
-			shared_upsert(s, cf, 0);
+		if (w != NULL)
+			watch_keep(s, w, ref, cf, f);
 		else
-			watch_arm(w, first_delay(s, cf, f));
-		if (s->current)
-			log_info("feed %s: added", cf->name);
+			watch_add(s, ref, cf, f);
 	}
 	for (w = TAILQ_FIRST(&s->watches); w; w = next) {
 		next = TAILQ_NEXT(w, entry);
@@ -623,34 +646,12 @@ scheduler_config(const struct scheduler *s)
 	return s->current ? s->current->cfg : NULL;
 }
 
-size_t
-scheduler_feeds(const struct scheduler *s)
+struct scheduler_counts
+scheduler_counts(const struct scheduler *s)
 {
-	return s->nwatches;
-}
-
-size_t
-scheduler_busy(const struct scheduler *s)
-{
-	return s->busy;
-}
-
-size_t
-scheduler_polled(const struct scheduler *s)
-{
-	return s->polled;
-}
-
-size_t
-scheduler_failed(const struct scheduler *s)
-{
-	return s->failed;
-}
-
-size_t
-scheduler_deferred(const struct scheduler *s)
-{
-	return s->deferred;
+	return (struct scheduler_counts){ .feeds = s->nwatches,
+	    .busy = s->busy, .polled = s->polled, .failed = s->failed,
+	    .deferred = s->deferred };
 }
 
 void

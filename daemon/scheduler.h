@@ -39,17 +39,18 @@ int scheduler_apply(struct scheduler *s, struct config *cfg);
 /* The config in force (borrowed). */
 const struct config *scheduler_config(const struct scheduler *s);
 
-/* Feeds scheduled, and polls in flight. */
-size_t scheduler_feeds(const struct scheduler *s);
-size_t scheduler_busy(const struct scheduler *s);
+struct scheduler_counts {
+	size_t feeds;      /* scheduled */
+	size_t busy;       /* polls in flight */
+	/* Once mode, so far: */
+	size_t polled;     /* feeds polled, whatever the outcome */
+	size_t failed;     /* feeds whose poll failed */
+	size_t deferred;   /* left for later (not failed: deferred by their
+	                    * host, poll.h's deferred_until) */
+};
 
-/* Once mode: feeds polled so far, whatever the outcome. */
-size_t scheduler_polled(const struct scheduler *s);
-
-/* Once mode: feeds whose poll failed so far, those left for later (not
- * failed: deferred by their host, poll.h's deferred_until) so far. */
-size_t scheduler_failed(const struct scheduler *s);
-size_t scheduler_deferred(const struct scheduler *s);
+/* The counts as they are now. */
+struct scheduler_counts scheduler_counts(const struct scheduler *s);
 
 /* Once mode: fn(arg, name, until) for each feed left for later, in the
  * config's order; until is UTC seconds (clock.h), name borrowed. */

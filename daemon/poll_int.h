@@ -1,0 +1,184 @@
+/*
+ * poll_int.h - what the poller's three files share, for them only.
+ *
+ * A job goes through the stages below in order, each a queue of the
+ * poller's, and poll_advance alone moves it: poll.c holds the job, its
+ * stages, the fetch and parse of its feed and the timers; poll_items.c
+ * its pages and items; poll_commit.c the two batches that write to the
+ * state (new entries recorded as pending, then the poll concluded).
+ * The job's counters (held, waiting, tasks) and the poller's are the
+ * loop's: workers only read a job and write their own items.
+ */
+#ifndef NW_POLL_INT_H
+#define NW_POLL_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <ev.h>
+
+#include "../store/state.h"
+#include "diff.h"
+#include "log.h"
+#include "metrics.h"
+#include "poll.h"
+#include "work.h"
+
+/*
+ * The path of a poll.  A job is in exactly one stage, and only ever moves
+ * forward; any stage before STAGE_FINAL may end in it (a failure).
+ */
+enum job_stage {
+	STAGE_FETCH,     /* its feed in transfer; parsed as it arrives */
+	STAGE_DISCOVER,  /* new entries, waiting for the next discover batch */
+	STAGE_RECORD,    /* in that batch: recorded as pending in the state */
+	STAGE_ITEMS,     /* its pages fetched, its items made by the workers */
+	STAGE_FINAL,     /* done, waiting for the next commit batch */
+	STAGE_SYNC,      /* in that batch: its items synced, then committed */
+	STAGE_DONE,      /* reported to its caller, about to be freed */
+	STAGE_COUNT
+};
+
+/* ITEM_PUT: in every output configured, durable once they sync. */
+enum item_state { ITEM_WAITING, ITEM_PUT, ITEM_FAILED };
+
+struct job_item {
+	struct poll_job *job;
+	struct http_transfer *xfer;   /* the page being fetched */
+	enum item_state state;
+	unsigned long spool_gen;      /* spool_failures when it was put */
+	unsigned long sink_gen;       /* redis_sink_failures then */
+	int refreshes;                /* <meta http-equiv=refresh> followed */
+	/* Made by a worker, for the loop to report and pass on: */
+	int made;                     /* its JSON was made */
+	int put;                      /* spool_put's result */
+	char *json;                   /* kept for the sink only */
+	char *article_error;          /* why the page gave no article */
+	char *spool_error;            /* why the spool did not take it */
+};
+
+struct poll_job {
+	struct poller *p;
+	const struct config_feed *cf;
+	poll_done_fn *done;
+	void *arg;
+	enum job_stage stage;
+	TAILQ_ENTRY(poll_job) qentry; /* in p->stage[stage] */
+	struct state_feed sf;
+	int created;
+	struct http_transfer *xfer;   /* the feed being fetched */
+	struct feed *feed;
+	struct diff_item *new;        /* entries to deliver, in discovery order */
+	char **ids;                   /* feed's entry ids, once it is freed */
+	size_t nids;
+	size_t nlisted;               /* entries the document lists: those
+	                               * after them are pending ones it no
+	                               * longer lists (diff_left_entries) */
+	struct job_item *items;
+	size_t nnew;
+	size_t waiting;               /* items not yet spooled or failed */
+	size_t tasks;                 /* its item_tasks in p->work */
+	int skip_all;                 /* first poll with first_poll: skip */
+	int incomplete;               /* the document was cut short or broken:
+	                               * what it lacks is not gone */
+	int holding;                  /* counts in p->feeds_held */
+	int ok;
+	int gone;                     /* 410: disable the feed */
+	const char *url_reason;       /* sf.url changed: why, for its history */
+	double retry_after;           /* of a 429 or 503, -1 none */
+	int64_t deferred_until;       /* poll_result's */
+	int unpolled;                 /* not requested: nothing to record */
+	double max_age, expires_in;   /* freshness the server announced */
+	char *error;                  /* why it failed; allocated then only,
+	                               * as a cycle holds every feed's job */
+	enum metrics_failure fail;    /* what kind of failure, for metrics */
+	int not_modified;             /* a 304 */
+};
+TAILQ_HEAD(job_list, poll_job);
+
+struct spool_sync_task {
+	struct work_task task;        /* first: a work_task * is one */
+	struct poller *p;
+	int rc;
+	char err[512];
+};
+
+struct poller {
+	struct ev_loop *loop;
+	struct http *http;
+	struct state *state;
+	struct spool *spool;          /* NULL with spool: off */
+	struct redis_sink *sink;      /* NULL without a sink */
+	struct work *work;            /* makes the items */
+	size_t pages_held;            /* item tasks holding a page */
+	size_t feeds_held;            /* jobs holding a feed for their items */
+	int paused;                   /* http_pause'd: too many of them */
+	int allow_private;
+	struct poller_stats stats;
+	struct metrics *metrics;      /* NULL: metrics off */
+	ev_timer queues;              /* publishes the queues to metrics */
+	struct job_list stage[STAGE_COUNT];
+	size_t nstage[STAGE_COUNT];   /* jobs in each */
+	size_t njobs;                 /* in all of them */
+	struct spool_sync_task sync;
+	int sync_busy;                /* sync is in p->work */
+	ev_timer flush_discover;      /* STAGE_DISCOVER's batch goes */
+	ev_timer flush_final;         /* STAGE_FINAL's batch goes */
+	ev_prepare reads;             /* commits the iteration's transaction */
+	int reading;                  /* it is open */
+	int batch;                    /* a batch's transaction is open */
+};
+
+/* poll.c */
+
+/* Move job to stage to (later than its own) and start what to begins
+ * with; to may move it on again before this returns (a failure). */
+void poll_advance(struct poll_job *job, enum job_stage to);
+
+/* Free the job, in whatever stage, cancelling what it has under way. */
+void poll_job_free(struct poll_job *job);
+
+/* Record why the poll failed and send it to STAGE_FINAL. */
+void poll_fail(struct poll_job *job, enum metrics_failure kind,
+    const char *fmt, ...) NW_PRINTF(3, 4);
+
+/* Why the job failed, for its state and its caller. */
+const char *poll_error(const struct poll_job *job);
+
+/* Count the job's parsed feed in the backlog (on 1), or no longer. */
+void poll_hold(struct poll_job *job, int on);
+
+/* Brake or release the transfers by what is held. */
+void poll_backlog_check(struct poller *p);
+
+/* The id of the feed's entry k, and of new entry i. */
+const char *poll_entry_id(const struct poll_job *job, size_t k);
+const char *poll_new_id(const struct poll_job *job, size_t i);
+
+/* *dst becomes a copy of src (NULL stays NULL); the old one is freed. */
+void poll_set_str(char **dst, const char *src);
+
+/* The password cf's requests to url carry, or NULL. */
+const char *poll_password_for(const struct config_feed *cf, const char *url);
+
+/* Commit the iteration's transaction, when one is open. */
+void poll_txn_end(struct poller *p);
+
+/* poll_items.c */
+
+/* STAGE_ITEMS: fetch each new entry's page, or make its item at once. */
+void poll_items_start(struct poll_job *job);
+
+/* Cancel the job's page transfers and free what its items hold. */
+void poll_items_free(struct poll_job *job);
+
+/* poll_commit.c */
+
+/* Record the batch of STAGE_DISCOVER as pending, then on to their pages. */
+void poll_flush_discover(struct poller *p);
+
+/* Sync the batch of STAGE_FINAL's items, then commit and report them. */
+void poll_flush_final(struct poller *p);
+
+#endif

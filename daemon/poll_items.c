@@ -1,0 +1,393 @@
+/* poll_items.c - STAGE_ITEMS of a poll (poll_int.h): each new entry's
+ * page fetched, and its item made off the loop and handed to the outputs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../feeds/article.h"
+#include "../feeds/feed.h"
+#include "../feeds/url.h"
+#include "../store/redis_sink.h"
+#include "../store/spool.h"
+#include "clock.h"
+#include "http.h"
+#include "item.h"
+#include "poll_int.h"
+
+/* How many <meta http-equiv=refresh> hops an article may take (HTTP
+ * redirects are the engine's and counted there). */
+#define MAX_REFRESHES 3
+
+/*
+ * Items are made off the loop (work.h): a page parsed, the JSON built and
+ * written to the spool are most of a poll's CPU, and the loop would stall
+ * on them while transfers wait.  A task makes one item from its page, or
+ * every item of a job that has no pages at once (one wake-up of the loop
+ * per feed, not per entry).  It owns copies of what it reads from the
+ * response; the job's parsed feed, config and items stay put until it is
+ * done, and it writes only its own items.
+ */
+struct item_task {
+	struct work_task task;        /* first: a work_task * is one */
+	struct poller *p;             /* outlives its tasks */
+	struct poll_job *job;
+	size_t first, n;              /* job->items[first .. first + n) */
+	char *page;                   /* the page's body to parse, or NULL */
+	size_t len;
+	char *content_type;
+	char *url;                    /* the page, for the item and the log */
+	char *error;                  /* why there is no page, or NULL */
+	char *refresh;                /* the page only sends on to this URL */
+	double seconds;               /* the page's parse and items took */
+};
+
+static void
+item_task_free(struct item_task *tk)
+{
+	free(tk->page);
+	free(tk->content_type);
+	free(tk->url);
+	free(tk->error);
+	free(tk->refresh);
+	free(tk);
+}
+
+static char *
+dup_or_null(const char *s, int *oom)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	if (s && d == NULL)
+		*oom = 1;
+	return d;
+}
+
+/* Free what a worker made for it and the loop has not reported. */
+static void
+item_forget(struct job_item *it)
+{
+	free(it->json);
+	free(it->article_error);
+	free(it->spool_error);
+	it->json = it->article_error = it->spool_error = NULL;
+}
+
+void
+poll_items_free(struct poll_job *job)
+{
+	for (size_t i = 0; job->items && i < job->nnew; i++) {
+		if (job->items[i].xfer)
+			http_cancel(job->p->http, job->items[i].xfer);
+		item_forget(&job->items[i]);
+	}
+}
+
+static void items_make(struct poll_job *job, size_t first, size_t n,
+    const struct http_response *res, const char *url, const char *error);
+static struct http_transfer *fetch_page(struct job_item *it, const char *url,
+    char *err, size_t errlen);
+
+void
+poll_items_start(struct poll_job *job)
+{
+	NW_ASSERT(job->stage == STAGE_ITEMS && job->items == NULL);
+	/* The items are made from the parsed feed, kept until they are. */
+	NW_ASSERT(job->nnew == 0 || job->feed != NULL);
+	if (job->nnew == 0) {
+		poll_advance(job, STAGE_FINAL);
+		return;
+	}
+	if ((job->items = calloc(job->nnew, sizeof(*job->items))) == NULL) {
+		poll_fail(job, METRICS_FAIL_OTHER, "out of memory");
+		return;
+	}
+	job->waiting = job->nnew;
+	for (size_t i = 0; i < job->nnew; i++)
+		job->items[i].job = job;
+	if (!job->cf->article) {
+		items_make(job, 0, job->nnew, NULL, NULL, NULL);
+		return;
+	}
+	/* From here the feed waits for its pages, not for the workers: held,
+	 * it could keep transfers paused while its own pages needed them. */
+	poll_hold(job, 0);
+	for (size_t i = 0; i < job->nnew; i++) {
+		struct job_item *it = &job->items[i];
+		const struct feed_entry *e = &job->feed->entries[job->new[i].index];
+		char err[512];
+
+		if (e->link == NULL || !url_is_http(e->link))
+			items_make(job, i, 1, NULL, e->link,
+			    "entry has no http(s) link");
+		else if ((it->xfer = fetch_page(it, e->link, err,
+		    sizeof(err))) == NULL)
+			items_make(job, i, 1, NULL, e->link, err);
+	}
+}
+
+static void on_article(void *arg, const struct http_response *res);
+
+/* Start fetching url as the page of item it. */
+static struct http_transfer *
+fetch_page(struct job_item *it, const char *url, char *err, size_t errlen)
+{
+	struct poll_job *job = it->job;
+	struct http_request req = {
+		.url = url,
+		.password = poll_password_for(job->cf, url),
+		.user_agent = job->cf->user_agent,
+		.headers = (const char *const *)job->cf->headers.lines,
+		.nheaders = job->cf->headers.n,
+		.proxy = job->cf->proxy,
+		.ca_file = job->cf->ca_file,
+		.max_bytes = job->cf->max_page_bytes,
+		.timeout = job->cf->timeout,
+		.allow_private = job->p->allow_private,
+		.done = on_article,
+		.arg = it,
+	};
+
+	return http_get(job->p->http, &req, err, errlen);
+}
+
+static void
+on_article(void *arg, const struct http_response *res)
+{
+	struct job_item *it = arg;
+	size_t i = (size_t)(it - it->job->items);
+	char why[64];
+
+	NW_ASSERT(it->job->stage == STAGE_ITEMS && it->xfer != NULL);
+	NW_ASSERT(i < it->job->nnew && it->state == ITEM_WAITING);
+	it->xfer = NULL;
+	if (res->held_for <= 0)
+		metrics_fetch(it->job->p->metrics, METRICS_PAGE, res->len,
+		    res->seconds);
+	if (res->error) {
+		items_make(it->job, i, 1, NULL, res->url, res->error);
+	} else if (res->status < 200 || res->status > 299) {
+		snprintf(why, sizeof(why), "HTTP %ld", res->status);
+		items_make(it->job, i, 1, NULL, res->url, why);
+	} else {
+		items_make(it->job, i, 1, res, NULL, NULL);
+	}
+}
+
+static void item_settled(struct poll_job *job);
+static void item_run(struct work_task *t);
+static void item_done(struct work_task *t, int cancelled);
+
+/* Make n items of job from first off the loop: from res, the page's
+ * answer, when it is one to parse (n 1); else with url and error (NULL)
+ * as their article's. */
+static void
+items_make(struct poll_job *job, size_t first, size_t n,
+    const struct http_response *res, const char *url, const char *error)
+{
+	struct item_task *tk = calloc(1, sizeof(*tk));
+	int oom = tk == NULL;
+
+	if (tk != NULL) {
+		tk->job = job;
+		tk->first = first;
+		tk->n = n;
+		tk->url = dup_or_null(res ? res->url : url, &oom);
+		tk->error = dup_or_null(error, &oom);
+		tk->content_type = dup_or_null(res ? res->content_type : NULL,
+		    &oom);
+		if (res && (tk->page = malloc(res->len + 1)) == NULL)
+			oom = 1;
+		else if (res) {
+			memcpy(tk->page, res->body, res->len + 1);
+			tk->len = res->len;
+		}
+	}
+	if (oom) {
+		/* Not even a task to say it in: the entries stay pending. */
+		log_warnx("feed %s: out of memory", job->cf->name);
+		if (tk != NULL)
+			item_task_free(tk);
+		for (size_t i = 0; i < n; i++) {
+			job->items[first + i].state = ITEM_FAILED;
+			item_settled(job);
+		}
+		return;
+	}
+	tk->task.run = item_run;
+	tk->task.done = item_done;
+	tk->task.owner = job;
+	tk->p = job->p;
+	job->tasks++;
+	job->p->pages_held += tk->page != NULL;
+	work_submit(job->p->work, &tk->task);
+	poll_backlog_check(job->p);
+}
+
+/* Parse the page into a, or say in tk why not. */
+static void
+item_read_page(struct item_task *tk, struct article **a)
+{
+	const struct poll_job *job = tk->job;
+	const struct job_item *it = &job->items[tk->first];
+	const struct feed_entry *e =
+	    &job->feed->entries[job->new[tk->first].index];
+	unsigned flags = job->cf->article_html ? ARTICLE_HTML : 0;
+	char err[512], why[600];
+
+	if (article_parse(tk->page, tk->len, tk->url, tk->content_type,
+	    job->cf->rules, job->cf->nrules, flags, a, err, sizeof(err)) == -1) {
+		snprintf(why, sizeof(why), "cannot parse page: %s", err);
+		tk->error = strdup(why);
+	} else if ((*a)->refresh != NULL && it->refreshes < MAX_REFRESHES) {
+		/* A page that only sends the reader on: the loop follows it,
+		 * and the item is made when that page is in. */
+		tk->refresh = strdup((*a)->refresh);
+	} else if (article_prefer_feed_content(*a, e->content != NULL ?
+	    e->content : e->summary, flags) == -1) {
+		tk->error = strdup("out of memory");
+	}
+}
+
+/* Make item i of the job, with art as its article (NULL: fetching off). */
+static void
+item_make_one(struct item_task *tk, size_t i, const struct item_article *art)
+{
+	const struct poll_job *job = tk->job;
+	const struct diff_item *d = &job->new[i];
+	const struct feed_entry *e = &job->feed->entries[d->index];
+	struct job_item *it = &job->items[i];
+	struct spool *spool = job->p->spool;
+	char name[128], err[512];
+
+	if (art && art->error)
+		it->article_error = strdup(art->error);
+	it->json = item_json(job->cf, job->feed, e, art, d->discovered_us);
+	if (it->json == NULL)
+		return;
+	it->made = 1;
+	spool_item_name(name, sizeof(name), d->discovered_us, job->cf->name,
+	    e->id);
+	if (spool && (it->put = spool_put(spool, name, it->json,
+	    strlen(it->json), &it->spool_gen, err, sizeof(err))) == -1)
+		it->spool_error = strdup(err);
+	/* Only the sink, on the loop, still needs the text. */
+	if (job->p->sink == NULL) {
+		free(it->json);
+		it->json = NULL;
+	}
+}
+
+/* On a worker thread: everything of the items that needs no loop. */
+static void
+item_run(struct work_task *t)
+{
+	struct item_task *tk = (struct item_task *)t;
+	struct item_article art = { .url = tk->url };
+	struct article *a = NULL;
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (tk->page)
+		item_read_page(tk, &a);
+	if (tk->refresh) {
+		article_free(a);
+		return;
+	}
+	art.article = tk->error ? NULL : a;
+	art.error = tk->error;
+	if (art.error == NULL && art.article == NULL)
+		art.error = "out of memory";
+	for (size_t i = tk->first; i < tk->first + tk->n; i++)
+		item_make_one(tk, i, tk->job->cf->article ? &art : NULL);
+	article_free(a);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	tk->seconds = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+}
+
+/* Back on the loop: report item i, hand it to the sink, count it. */
+static void
+item_report(struct item_task *tk, size_t i)
+{
+	struct poll_job *job = tk->job;
+	struct poller *p = job->p;
+	struct job_item *it = &job->items[i];
+	char err[512], name[128];
+
+	spool_item_name(name, sizeof(name), job->new[i].discovered_us,
+	    job->cf->name, poll_new_id(job, i));
+	if (it->article_error) {
+		p->stats.article_errors++;
+		metrics_error(p->metrics, METRICS_ERR_ARTICLE);
+		log_info("feed %s: article %s: %s", job->cf->name,
+		    tk->url ? tk->url : "(none)", it->article_error);
+	}
+	it->state = ITEM_FAILED;
+	if (!it->made) {
+		log_warnx("feed %s: entry %s: out of memory", job->cf->name,
+		    poll_new_id(job, i));
+	} else if (it->put == -1) {
+		log_warnx("feed %s: spool: %s", job->cf->name,
+		    it->spool_error ? it->spool_error : "out of memory");
+		p->stats.spool_errors++;
+		metrics_error(p->metrics, METRICS_ERR_SPOOL);
+	} else if (it->json && redis_sink_put(p->sink, name, it->json,
+	    strlen(it->json), err, sizeof(err)) == -1) {
+		log_warnx("feed %s: sink: %s", job->cf->name, err);
+		p->stats.sink_errors++;
+		metrics_error(p->metrics, METRICS_ERR_SINK);
+	} else {
+		log_debug("feed %s: item %s", job->cf->name, name);
+		it->state = ITEM_PUT;
+		it->sink_gen = p->sink ? redis_sink_failures(p->sink) : 0;
+	}
+	item_forget(it);
+}
+
+/* The job's item it is done with, made or not. */
+static void
+item_settled(struct poll_job *job)
+{
+	NW_ASSERT(job->stage == STAGE_ITEMS && job->waiting > 0);
+	if (--job->waiting == 0)
+		poll_advance(job, STAGE_FINAL);
+}
+
+/* Back on the loop: follow a refresh, or report the items. */
+static void
+item_done(struct work_task *t, int cancelled)
+{
+	struct item_task *tk = (struct item_task *)t;
+	struct poll_job *job = tk->job;
+	struct job_item *it = &job->items[tk->first];
+	char err[512];
+
+	NW_ASSERT(tk->page == NULL || tk->p->pages_held > 0);
+	tk->p->pages_held -= tk->page != NULL;
+	if (cancelled) {
+		/* Its items' strings go with the job (poll_job_free). */
+		item_task_free(tk);
+		return;
+	}
+	NW_ASSERT(job->stage == STAGE_ITEMS && job->tasks > 0);
+	job->tasks--;
+	poll_backlog_check(job->p);
+	if (tk->page && !tk->refresh)
+		metrics_extract(tk->p->metrics, tk->seconds);
+	if (tk->refresh) {
+		it->refreshes++;
+		log_debug("feed %s: article %s: refresh to %s", job->cf->name,
+		    tk->url, tk->refresh);
+		if ((it->xfer = fetch_page(it, tk->refresh, err,
+		    sizeof(err))) == NULL)
+			items_make(job, tk->first, 1, NULL, tk->url, err);
+		item_task_free(tk);
+		return;
+	}
+	for (size_t i = tk->first; i < tk->first + tk->n; i++) {
+		item_report(tk, i);
+		item_settled(job);
+	}
+	item_task_free(tk);
+}
