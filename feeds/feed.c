@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <iconv.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "sha256.h"
 #include "text.h"
 #include "url.h"
+#include "xml_loose.h"
 
 #define NS_ATOM10       "http://www.w3.org/2005/Atom"
 #define NS_ATOM03       "http://purl.org/atom/ns#"
@@ -1561,131 +1563,417 @@ unfinished_entry(xmlNodePtr root)
 	return NULL;
 }
 
+/* The entries and metadata of the tree at root, a feed of format (see
+ * detect_format), into p->feed.  -1 when out of memory. */
 static int
-parse_xml(const char *buf, size_t len, const char *base_url,
-    const char *content_type, struct feed **out, char *err, size_t errlen)
+read_tree(struct parse *p, xmlNodePtr root, const char *format)
 {
-	struct parse p = { 0 };
-	struct xml_errors xe = { 0 };
-	struct markup_guard_stats cut;
-	xmlParserCtxtPtr ctxt = NULL;
-	xmlBufferPtr fixed = NULL;
-	xmlNodePtr root;
-	char *encoding = NULL, *repaired = NULL, *denulled = NULL;
-	char *guarded = NULL;
-	const char *format;
-	size_t nuls = 0;
-	int rc = -1;
-
-	if (len > INT32_MAX / 2) {
-		feed_seterr(err, errlen, "document too large");
-		goto fail;
+	if ((p->feed = feed_new(format)) == NULL)
+		return -1;
+	if (strncmp(format, "rss", 3) != 0)
+		atom_feed(p, root);
+	else if (p->core_ns != NULL)
+		rdf(p, root);
+	else {
+		/* Items straight under <rss>, without a channel, happen. */
+		for (xmlNodePtr c = root->children; c != NULL; c = c->next)
+			if (is_el(c, NULL, "channel"))
+				rss_channel(p, c);
+			else if (is_el(c, NULL, "item"))
+				rss_item(p, c);
 	}
-	if ((denulled = strip_nuls(buf, &len, &nuls)) != NULL)
-		buf = denulled;
-	encoding = charset_of(content_type);
-	if (reads_as_utf8(buf, len, encoding) &&
-	    (repaired = text_utf8_repair(buf, len, &len)) != NULL)
-		buf = repaired;
-	if ((fixed = fix_entities(buf, len)) != NULL) {
-		buf = (const char *)xmlBufferContent(fixed);
-		len = (size_t)xmlBufferLength(fixed);
+	return 0;
+}
+
+/* The loose pass's reading of the feed vocabularies (xml_loose.h). */
+static int
+is_entry(xmlNodePtr n)
+{
+	const char *name = (const char *)n->name;
+
+	if (strcmp(name, "item") != 0 && strcmp(name, "entry") != 0)
+		return 0;
+	return n->ns == NULL || is_el(n, NS_RSS10, name) ||
+	    is_el(n, NS_RSS090, name) || is_el(n, NS_ATOM10, name) ||
+	    is_el(n, NS_ATOM03, name);
+}
+
+static int
+is_html_text(xmlNodePtr n)
+{
+	const char *name = (const char *)n->name;
+	char *type, *mode;
+	int raw;
+
+	if (strcmp(name, "description") == 0)
+		return n->ns == NULL || is_el(n, NS_RSS10, name) ||
+		    is_el(n, NS_RSS090, name);
+	if (is_el(n, NS_CONTENT, "encoded"))
+		return 1;
+	if ((strcmp(name, "summary") != 0 && strcmp(name, "content") != 0) ||
+	    !(n->ns == NULL || is_el(n, NS_ATOM10, name) ||
+	    is_el(n, NS_ATOM03, name)))
+		return 0;
+	/* XHTML and inline XML content are elements, read as such. */
+	type = attr(n, "type");
+	mode = attr(n, "mode");
+	raw = (type == NULL || strcasestr(type, "xml") == NULL) &&
+	    (mode == NULL || strcasecmp(mode, "xml") != 0);
+	free(type);
+	free(mode);
+	return raw;
+}
+
+/* Elements feeds write empty, and often leave open: iTunes' (but the
+ * owner, which holds its name and address), enclosures, media objects and
+ * links given by href. */
+static int
+is_leaf(xmlNodePtr n)
+{
+	const char *name = (const char *)n->name;
+
+	if (n->ns != NULL && n->ns->href != NULL &&
+	    ns_means((const char *)n->ns->href, NS_ITUNES))
+		return strcmp(name, "owner") != 0;
+	return is_el(n, NULL, "enclosure") || is_el(n, NS_MEDIA, "content") ||
+	    is_el(n, NS_MEDIA, "thumbnail") ||
+	    (strcmp(name, "link") == 0 && xmlHasProp(n,
+	    (const xmlChar *)"href") != NULL);
+}
+
+static const struct xml_loose_rules loose_rules = {
+	.raw_text = is_html_text,
+	.leaf = is_leaf,
+	.entry = is_entry,
+};
+
+/*
+ * len bytes of buf in encoding enc (NULL: UTF-8 already) as UTF-8, bytes
+ * that are no character of enc as U+FFFD.  NULL when enc is UTF-8, iconv
+ * does not know it, or out of memory: then buf is read as it is.
+ */
+static char *
+to_utf8(const char *buf, size_t len, const char *enc, size_t *outlen)
+{
+	char *out, *in = (char *)buf, *o;
+	size_t inleft = len, oleft;
+	iconv_t cd;
+
+	if (enc == NULL || strcasecmp(enc, "utf-8") == 0 ||
+	    strcasecmp(enc, "utf8") == 0 || len > SIZE_MAX / 4 - 16)
+		return NULL;
+	if ((cd = iconv_open("UTF-8", enc)) == (iconv_t)-1)
+		return NULL;
+	/* Every encoding iconv knows takes at most four UTF-8 bytes per
+	 * input byte, U+FFFD three. */
+	oleft = len * 4 + 16;
+	if ((o = out = malloc(oleft)) == NULL)
+		goto done;
+	while (inleft > 0 && iconv(cd, &in, &inleft, &o, &oleft) == (size_t)-1) {
+		if ((errno != EILSEQ && errno != EINVAL) || oleft < 3)
+			break;
+		in++;
+		inleft--;
+		memcpy(o, "\xef\xbf\xbd", 3);
+		o += 3;
+		oleft -= 3;
+	}
+	*outlen = (size_t)(o - out);
+done:
+	iconv_close(cd);
+	return out;
+}
+
+/* The encoding libxml2 read the document in, for the loose pass: the HTTP
+ * charset when libxml2 took it, else what the document declared or its
+ * byte order says. */
+static const char *
+strict_encoding(xmlDocPtr doc, const char *http_charset, int took_charset,
+    const char *buf, size_t len)
+{
+	if (http_charset != NULL && took_charset)
+		return http_charset;
+	if (doc != NULL && doc->encoding != NULL)
+		return (const char *)doc->encoding;
+	if (is_wide(buf, len))
+		return len >= 4 && buf[0] == '\0' && buf[1] == '\0' ? "UTF-32" :
+		    "UTF-16";
+	return NULL;
+}
+
+/* Whether a CDATA section holds the start of another: well-formed, but
+ * the first has lost its "]]>", and XML reads the document's next
+ * elements as its text. */
+static int
+cdata_unclosed(const char *buf, size_t len)
+{
+	const char *end = buf + len, *open, *close;
+
+	for (const char *p = buf; (open = memmem(p, (size_t)(end - p),
+	    "<![CDATA[", 9)) != NULL; p = close + 3) {
+		open += 9;
+		if ((close = memmem(open, (size_t)(end - open), "]]>", 3)) == NULL)
+			return 0;
+		if (memmem(open, (size_t)(close - open), "<![CDATA[", 9) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+/* Read the document loosely (xml_loose.h) into lp; 0 when that gives a
+ * feed, -1 when not (or out of memory). */
+static int
+read_loose(struct parse *lp, const char *buf, size_t len,
+    const char *base_url, const char *enc, struct xml_loose_report *rep)
+{
+	char *utf8;
+	size_t ulen = len;
+	const char *format;
+	xmlNodePtr root;
+
+	if ((utf8 = to_utf8(buf, len, enc, &ulen)) != NULL)
+		buf = utf8;
+	lp->doc = xml_loose_read(buf, ulen, base_url, &loose_rules, rep);
+	free(utf8);
+	if (lp->doc == NULL || (root = xmlDocGetRootElement(lp->doc)) == NULL ||
+	    (format = detect_format(lp, root)) == NULL)
+		return -1;
+	lp->unfinished = rep->unfinished;
+	return read_tree(lp, root, format);
+}
+
+/* What the loose pass mended, as warnings. */
+static void
+warn_loose(struct feed *f, const struct xml_errors *xe,
+    const struct xml_loose_report *rep)
+{
+	if (xe->first[0] != '\0')
+		feed_warn(f, "not well-formed (XML error at line %d: %s): read "
+		    "loosely", xe->line, xe->first);
+	else
+		feed_warn(f, "not well-formed: read loosely");
+	if (rep->skipped > 0)
+		feed_warn(f, "%zu bytes before the root element skipped",
+		    rep->skipped);
+	if (rep->implied_ends > 0 || rep->stray_ends > 0)
+		feed_warn(f, "%zu elements left open closed by an outer end "
+		    "tag, %zu end tags that close nothing ignored",
+		    rep->implied_ends, rep->stray_ends);
+	if (rep->open_cdata > 0)
+		feed_warn(f, "%zu CDATA sections without their ']]>'",
+		    rep->open_cdata);
+	if (rep->dropped > 0)
+		feed_warn(f, "%zu attributes, namespace declarations or "
+		    "elements past the limits dropped", rep->dropped);
+	if (rep->ended_open)
+		feed_warn(f, "truncated document: it ends inside its root "
+		    "element%s", rep->unfinished != NULL ?
+		    "; its last entry is left out" : "");
+}
+
+/* The document's bytes as libxml2 will read them: NUL bytes out, UTF-8
+ * mended, HTML entities as references, attribute floods cut.  The
+ * buffers to free go into kept[]; what was done into the feed later. */
+struct prepared {
+	char *denulled, *repaired, *guarded;
+	xmlBufferPtr fixed;
+	size_t nuls;
+	struct markup_guard_stats cut;
+};
+
+static int
+prepare(struct prepared *pr, const char **buf, size_t *len,
+    const char *encoding)
+{
+	if ((pr->denulled = strip_nuls(*buf, len, &pr->nuls)) != NULL)
+		*buf = pr->denulled;
+	if (reads_as_utf8(*buf, *len, encoding) &&
+	    (pr->repaired = text_utf8_repair(*buf, *len, len)) != NULL)
+		*buf = pr->repaired;
+	if ((pr->fixed = fix_entities(*buf, *len)) != NULL) {
+		*buf = (const char *)xmlBufferContent(pr->fixed);
+		*len = (size_t)xmlBufferLength(pr->fixed);
 	}
 	/* Last, on the very bytes libxml2 reads: a tag's attributes past
 	 * the cap would cost time quadratic in their number. */
-	if (markup_guard(buf, len, 0, encoding, MARKUP_GUARD_MAX_ATTRS,
-	    MARKUP_GUARD_MAX_NS, &guarded, &len, &cut) == -1) {
-		feed_seterr(err, errlen, "out of memory");
-		goto fail;
-	}
-	if (guarded != NULL)
-		buf = guarded;
-	if ((ctxt = xmlNewParserCtxt()) == NULL) {
-		feed_seterr(err, errlen, "out of memory");
-		goto fail;
-	}
+	if (markup_guard(*buf, *len, 0, encoding, MARKUP_GUARD_MAX_ATTRS,
+	    MARKUP_GUARD_MAX_NS, &pr->guarded, len, &pr->cut) == -1)
+		return -1;
+	if (pr->guarded != NULL)
+		*buf = pr->guarded;
+	return 0;
+}
+
+static void
+prepared_free(struct prepared *pr)
+{
+	free(pr->denulled);
+	free(pr->repaired);
+	free(pr->guarded);
+	xmlBufferFree(pr->fixed);
+}
+
+static void
+warn_prepared(struct feed *f, const struct prepared *pr)
+{
+	if (pr->repaired != NULL)
+		feed_warn(f, "bytes that are not UTF-8 read as windows-1252");
+	if (pr->nuls > 0)
+		feed_warn(f, "%zu NUL bytes removed", pr->nuls);
+	if (pr->fixed != NULL)
+		feed_warn(f, "undeclared entities or bare '&' read as HTML "
+		    "would read them");
+	if (pr->cut.attrs > 0)
+		feed_warn(f, "%zu attributes past %d on one element "
+		    "dropped", pr->cut.attrs, MARKUP_GUARD_MAX_ATTRS);
+	if (pr->cut.ns > 0)
+		feed_warn(f, "%zu namespace declarations past %d in "
+		    "scope dropped", pr->cut.ns, MARKUP_GUARD_MAX_NS);
+	if (pr->cut.attlists > 0)
+		feed_warn(f, "%zu <!ATTLIST> declarations dropped",
+		    pr->cut.attlists);
+	if (pr->cut.entities > 0)
+		feed_warn(f, "%zu entity values with markup in character "
+		    "references emptied", pr->cut.entities);
+}
+
+/* libxml2's reading of the document, into p (p->feed NULL when it is no
+ * feed).  *root is its root element, or NULL.  -1 when out of memory. */
+static int
+read_strict(struct parse *p, xmlParserCtxtPtr ctxt, struct xml_errors *xe,
+    const char *buf, size_t len, const char *base_url, const char *encoding,
+    int *took_charset, xmlNodePtr *root)
+{
+	const char *format;
+
 	ctxt->sax->serror = on_xml_error;
-	ctxt->_private = &xe;
-	p.doc = read_xml(ctxt, buf, len, base_url, encoding);
+	ctxt->_private = xe;
+	*took_charset = encoding != NULL;
+	p->doc = read_xml(ctxt, buf, len, base_url, encoding);
 	/* A charset libxml2 cannot convert: let the document speak. */
-	if (p.doc == NULL && encoding != NULL) {
-		memset(&xe, 0, sizeof(xe));
-		p.doc = read_xml(ctxt, buf, len, base_url, NULL);
+	if (p->doc == NULL && encoding != NULL) {
+		memset(xe, 0, sizeof(*xe));
+		*took_charset = 0;
+		p->doc = read_xml(ctxt, buf, len, base_url, NULL);
 	}
-	if (p.doc == NULL || (root = xmlDocGetRootElement(p.doc)) == NULL) {
-		if (xe.first[0] != '\0')
-			feed_seterr(err, errlen, "XML error at line %d: %s", xe.line,
-			    xe.first);
-		else
-			feed_seterr(err, errlen, "not XML");
-		goto fail;
-	}
-	if ((format = detect_format(&p, root)) == NULL) {
+	*root = p->doc != NULL ? xmlDocGetRootElement(p->doc) : NULL;
+	if (*root == NULL || (format = detect_format(p, *root)) == NULL)
+		return 0;
+	if (xe->unfinished[0] != '\0')
+		p->unfinished = unfinished_entry(*root);
+	return read_tree(p, *root, format);
+}
+
+static void
+refuse(const struct xml_errors *xe, xmlNodePtr root, char *err,
+    size_t errlen)
+{
+	if (root != NULL)
 		feed_seterr(err, errlen, "not a feed: root element <%s%s%s>",
 		    root->ns != NULL && root->ns->prefix != NULL ?
 		    (const char *)root->ns->prefix : "",
 		    root->ns != NULL && root->ns->prefix != NULL ? ":" : "",
 		    (const char *)root->name);
+	else if (xe->first[0] != '\0')
+		feed_seterr(err, errlen, "XML error at line %d: %s", xe->line,
+		    xe->first);
+	else
+		feed_seterr(err, errlen, "not XML");
+}
+
+/* The entries' titles, links and dates: what recovery may lose. */
+static size_t
+fields_read(const struct feed *f)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < f->nentries; i++)
+		n += (f->entries[i].title != NULL) + (f->entries[i].link != NULL) +
+		    (f->entries[i].published != NW_TIME_UNSET) +
+		    (f->entries[i].updated != NW_TIME_UNSET);
+	return n;
+}
+
+/* Whether the loose reading a finds more than the strict one b (NULL
+ * when libxml2 found no feed): more entries, or as many with more of
+ * their fields. */
+static int
+reads_more(const struct feed *a, const struct feed *b)
+{
+	if (b == NULL || a->nentries != b->nentries)
+		return b == NULL || a->nentries > b->nentries;
+	return fields_read(a) > fields_read(b);
+}
+
+/*
+ * libxml2 reads the document first.  When it is not well-formed (or not
+ * read as a feed, or a CDATA section lost its end), the loose pass reads
+ * it again, and its reading wins when it finds more (reads_more): it
+ * reads on where libxml2's recovery drops the rest of an element or of
+ * the document.  Where both find as much, libxml2's reading stays.
+ */
+static int
+parse_xml(const char *buf, size_t len, const char *base_url,
+    const char *content_type, struct feed **out, char *err, size_t errlen)
+{
+	struct parse p = { 0 }, lp = { 0 };
+	struct xml_errors xe = { 0 };
+	struct xml_loose_report rep;
+	struct prepared pr = { 0 };
+	xmlParserCtxtPtr ctxt = NULL;
+	xmlNodePtr root = NULL;
+	char *encoding = NULL;
+	int rc = -1, took_charset, loose = 0;
+
+	if (len > INT32_MAX / 2) {
+		feed_seterr(err, errlen, "document too large");
 		goto fail;
 	}
-	if ((p.feed = feed_new(format)) == NULL) {
-		feed_seterr(err, errlen, "out of memory");
+	encoding = charset_of(content_type);
+	if (prepare(&pr, &buf, &len, encoding) == -1 ||
+	    (ctxt = xmlNewParserCtxt()) == NULL ||
+	    read_strict(&p, ctxt, &xe, buf, len, base_url, encoding,
+	    &took_charset, &root) == -1)
+		goto oom;
+	if ((xe.fatal || p.feed == NULL || cdata_unclosed(buf, len)) &&
+	    read_loose(&lp, buf, len, base_url,
+	    strict_encoding(p.doc, encoding, took_charset, buf, len),
+	    &rep) == 0 && reads_more(lp.feed, p.feed)) {
+		feed_free(p.feed);
+		p.feed = lp.feed;
+		lp.feed = NULL;
+		loose = 1;
+	}
+	if (p.feed == NULL) {
+		refuse(&xe, root, err, errlen);
 		goto fail;
 	}
-	if (xe.unfinished[0] != '\0') {
-		p.unfinished = unfinished_entry(root);
+	if (loose)
+		warn_loose(p.feed, &xe, &rep);
+	else if (xe.unfinished[0] != '\0')
 		feed_warn(p.feed, "truncated document: <%s> not closed (XML "
 		    "error at line %d: %s)%s", xe.unfinished, xe.line, xe.first,
 		    p.unfinished != NULL ? "; its last entry is left out" : "");
-	} else if (xe.first[0] != '\0')
+	else if (xe.first[0] != '\0')
 		feed_warn(p.feed, "XML error at line %d: %s (recovered)",
 		    xe.line, xe.first);
 	p.feed->incomplete = xe.fatal;
-	if (repaired != NULL)
-		feed_warn(p.feed, "bytes that are not UTF-8 read as "
-		    "windows-1252");
-	if (nuls > 0)
-		feed_warn(p.feed, "%zu NUL bytes removed", nuls);
-	if (fixed != NULL)
-		feed_warn(p.feed, "undeclared entities or bare '&' read as HTML "
-		    "would read them");
-	if (cut.attrs > 0)
-		feed_warn(p.feed, "%zu attributes past %d on one element "
-		    "dropped", cut.attrs, MARKUP_GUARD_MAX_ATTRS);
-	if (cut.ns > 0)
-		feed_warn(p.feed, "%zu namespace declarations past %d in "
-		    "scope dropped", cut.ns, MARKUP_GUARD_MAX_NS);
-	if (cut.attlists > 0)
-		feed_warn(p.feed, "%zu <!ATTLIST> declarations dropped",
-		    cut.attlists);
-	if (cut.entities > 0)
-		feed_warn(p.feed, "%zu entity values with markup in character "
-		    "references emptied", cut.entities);
-	if (strncmp(format, "rss", 3) != 0)
-		atom_feed(&p, root);
-	else if (p.core_ns != NULL)
-		rdf(&p, root);
-	else {
-		/* Items straight under <rss>, without a channel, happen. */
-		for (xmlNodePtr c = root->children; c != NULL; c = c->next)
-			if (is_el(c, NULL, "channel"))
-				rss_channel(&p, c);
-			else if (is_el(c, NULL, "item"))
-				rss_item(&p, c);
-	}
+	warn_prepared(p.feed, &pr);
 	feed_finish(p.feed);
 	*out = p.feed;
 	p.feed = NULL;
 	rc = 0;
+	goto fail;
+oom:
+	feed_seterr(err, errlen, "out of memory");
 fail:
 	feed_free(p.feed);
+	feed_free(lp.feed);
 	xmlFreeDoc(p.doc);
+	xmlFreeDoc(lp.doc);
 	xmlFreeParserCtxt(ctxt);
 	free(encoding);
-	free(repaired);
-	free(denulled);
-	free(guarded);
-	xmlBufferFree(fixed);
+	prepared_free(&pr);
 	return rc;
 }
 
