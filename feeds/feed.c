@@ -1437,6 +1437,45 @@ charset_of(const char *content_type)
 	return NULL;
 }
 
+/* Room for an encoding name from an XML declaration. */
+#define ENC_NAME_MAX 64
+
+/* The encoding the XML declaration at the start of buf (after a UTF-8
+ * byte order mark) names, into enc; "" when none. */
+static void
+decl_encoding(const char *buf, size_t len, char enc[ENC_NAME_MAX])
+{
+	const char *end, *e;
+	size_t n;
+
+	enc[0] = '\0';
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		buf += 3;
+		len -= 3;
+	}
+	if (len < 5 || memcmp(buf, "<?xml", 5) != 0 ||
+	    (end = memmem(buf, len < 512 ? len : 512, "?>", 2)) == NULL ||
+	    (e = memmem(buf, (size_t)(end - buf), "encoding", 8)) == NULL)
+		return;
+	e += 8;
+	while (e < end && (text_is_space((unsigned char)*e) || *e == '='))
+		e++;
+	if (e < end && (*e == '"' || *e == '\''))
+		e++;
+	for (n = 0; e + n < end && n < ENC_NAME_MAX - 1 &&
+	    (isalnum((unsigned char)e[n]) || e[n] == '-' || e[n] == '_' ||
+	    e[n] == '.' || e[n] == ':'); n++)
+		;
+	memcpy(enc, e, n);
+	enc[n] = '\0';
+}
+
+static int
+is_utf8_name(const char *enc)
+{
+	return strcasecmp(enc, "utf-8") == 0 || strcasecmp(enc, "utf8") == 0;
+}
+
 /*
  * Whether libxml2 will read the document as UTF-8: the HTTP charset says
  * so, or there is none and the XML declaration says so or names no
@@ -1445,34 +1484,14 @@ charset_of(const char *content_type)
 static int
 reads_as_utf8(const char *buf, size_t len, const char *http_charset)
 {
-	const char *decl, *end, *enc;
-	size_t n;
+	char enc[ENC_NAME_MAX];
 
 	if (http_charset != NULL)
-		return strcasecmp(http_charset, "utf-8") == 0 ||
-		    strcasecmp(http_charset, "utf8") == 0;
+		return is_utf8_name(http_charset);
 	if (is_wide(buf, len))
 		return 0;
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
-		buf += 3;
-		len -= 3;
-	}
-	if (len < 5 || memcmp(buf, "<?xml", 5) != 0 ||
-	    (end = memmem(buf, len < 512 ? len : 512, "?>", 2)) == NULL)
-		return 1;
-	decl = buf;
-	if ((enc = memmem(decl, (size_t)(end - decl), "encoding", 8)) == NULL)
-		return 1;
-	enc += 8;
-	while (enc < end && (text_is_space((unsigned char)*enc) || *enc == '='))
-		enc++;
-	if (enc < end && (*enc == '"' || *enc == '\''))
-		enc++;
-	for (n = 0; enc + n < end && (isalnum((unsigned char)enc[n]) ||
-	    enc[n] == '-' || enc[n] == '_'); n++)
-		;
-	return (n == 5 && strncasecmp(enc, "utf-8", 5) == 0) ||
-	    (n == 4 && strncasecmp(enc, "utf8", 4) == 0);
+	decl_encoding(buf, len, enc);
+	return enc[0] == '\0' || is_utf8_name(enc);
 }
 
 static void
@@ -1617,7 +1636,8 @@ is_html_text(xmlNodePtr n)
 	/* XHTML and inline XML content are elements, read as such. */
 	type = attr(n, "type");
 	mode = attr(n, "mode");
-	raw = (type == NULL || strcasestr(type, "xml") == NULL) &&
+	raw = (type == NULL || (strcasestr(type, "xml") == NULL &&
+	    strcasecmp(type, "xhtml") != 0)) &&
 	    (mode == NULL || strcasecmp(mode, "xml") != 0);
 	free(type);
 	free(mode);
@@ -1659,8 +1679,7 @@ to_utf8(const char *buf, size_t len, const char *enc, size_t *outlen)
 	size_t inleft = len, oleft;
 	iconv_t cd;
 
-	if (enc == NULL || strcasecmp(enc, "utf-8") == 0 ||
-	    strcasecmp(enc, "utf8") == 0 || len > SIZE_MAX / 4 - 16)
+	if (enc == NULL || is_utf8_name(enc) || len > SIZE_MAX / 4 - 16)
 		return NULL;
 	if ((cd = iconv_open("UTF-8", enc)) == (iconv_t)-1)
 		return NULL;
@@ -1684,21 +1703,41 @@ done:
 	return out;
 }
 
-/* The encoding libxml2 read the document in, for the loose pass: the HTTP
- * charset when libxml2 took it, else what the document declared or its
- * byte order says. */
+/* The encoding the strict pass read the document in, for the loose
+ * pass: the HTTP charset when libxml2 took it, else what the document
+ * declares or its byte order says; NULL for UTF-8. */
 static const char *
-strict_encoding(xmlDocPtr doc, const char *http_charset, int took_charset,
-    const char *buf, size_t len)
+strict_encoding(const char *http_charset, int took_charset,
+    const char *buf, size_t len, char decl[ENC_NAME_MAX])
 {
 	if (http_charset != NULL && took_charset)
 		return http_charset;
-	if (doc != NULL && doc->encoding != NULL)
-		return (const char *)doc->encoding;
 	if (is_wide(buf, len))
 		return len >= 4 && buf[0] == '\0' && buf[1] == '\0' ? "UTF-32" :
 		    "UTF-16";
-	return NULL;
+	decl_encoding(buf, len, decl);
+	return decl[0] != '\0' ? decl : NULL;
+}
+
+/* Whether a comment holds "--": not well-formed, and libxml2 2.9 copies
+ * the comment so far into each error it raises for one, which costs time
+ * quadratic in their number; the loose pass alone reads such documents. */
+static int
+comment_dashes(const char *buf, size_t len)
+{
+	const char *end = buf + len, *open, *close;
+
+	for (const char *p = buf; (open = memmem(p, (size_t)(end - p), "<!--",
+	    4)) != NULL; p = close + 3) {
+		open += 4;
+		close = memmem(open, (size_t)(end - open), "-->", 3);
+		if (memmem(open, (size_t)((close != NULL ? close : end) - open),
+		    "--", 2) != NULL)
+			return 1;
+		if (close == NULL)
+			return 0;
+	}
+	return 0;
 }
 
 /* Whether a CDATA section holds the start of another: well-formed, but
@@ -1923,7 +1962,8 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 	xmlParserCtxtPtr ctxt = NULL;
 	xmlNodePtr root = NULL;
 	char *encoding = NULL;
-	int rc = -1, took_charset, loose = 0;
+	char decl[ENC_NAME_MAX];
+	int rc = -1, took_charset = 0, loose = 0;
 
 	if (len > INT32_MAX / 2) {
 		feed_seterr(err, errlen, "document too large");
@@ -1931,14 +1971,19 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 	}
 	encoding = charset_of(content_type);
 	if (prepare(&pr, &buf, &len, encoding) == -1 ||
-	    (ctxt = xmlNewParserCtxt()) == NULL ||
-	    read_strict(&p, ctxt, &xe, buf, len, base_url, encoding,
+	    (ctxt = xmlNewParserCtxt()) == NULL)
+		goto oom;
+	if (comment_dashes(buf, len)) {
+		xe.fatal = 1;
+		snprintf(xe.first, sizeof(xe.first), "'--' in a comment");
+		took_charset = encoding != NULL;
+	} else if (read_strict(&p, ctxt, &xe, buf, len, base_url, encoding,
 	    &took_charset, &root) == -1)
 		goto oom;
 	if ((xe.fatal || p.feed == NULL || cdata_unclosed(buf, len)) &&
-	    read_loose(&lp, buf, len, base_url,
-	    strict_encoding(p.doc, encoding, took_charset, buf, len),
-	    &rep) == 0 && reads_more(lp.feed, p.feed)) {
+	    read_loose(&lp, buf, len, base_url, strict_encoding(encoding,
+	    took_charset, buf, len, decl), &rep) == 0 &&
+	    reads_more(lp.feed, p.feed)) {
 		feed_free(p.feed);
 		p.feed = lp.feed;
 		lp.feed = NULL;
