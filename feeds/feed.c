@@ -1688,7 +1688,8 @@ to_utf8(const char *buf, size_t len, const char *enc, size_t *outlen)
 	oleft = len * 4 + 16;
 	if ((o = out = malloc(oleft)) == NULL)
 		goto done;
-	while (inleft > 0 && iconv(cd, &in, &inleft, &o, &oleft) == (size_t)-1) {
+	while (inleft > 0 &&
+	    iconv(cd, &in, &inleft, &o, &oleft) == (size_t)-1) {
 		if ((errno != EILSEQ && errno != EINVAL) || oleft < 3)
 			break;
 		in++;
@@ -1751,9 +1752,10 @@ cdata_unclosed(const char *buf, size_t len)
 	for (const char *p = buf; (open = memmem(p, (size_t)(end - p),
 	    "<![CDATA[", 9)) != NULL; p = close + 3) {
 		open += 9;
-		if ((close = memmem(open, (size_t)(end - open), "]]>", 3)) == NULL)
+		close = memmem(open, (size_t)(end - open), "]]>", 3);
+		if (close == NULL)
 			return 0;
-		if (memmem(open, (size_t)(close - open), "<![CDATA[", 9) != NULL)
+		if (memmem(open, (size_t)(close - open), "<![CDATA[", 9))
 			return 1;
 	}
 	return 0;
@@ -1926,10 +1928,10 @@ fields_read(const struct feed *f)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < f->nentries; i++)
-		n += (f->entries[i].title != NULL) + (f->entries[i].link != NULL) +
-		    (f->entries[i].published != NW_TIME_UNSET) +
-		    (f->entries[i].updated != NW_TIME_UNSET);
+	for (const struct feed_entry *e = f->entries; e < f->entries +
+	    f->nentries; e++)
+		n += (e->title != NULL) + (e->link != NULL) +
+		    (e->published != NW_TIME_UNSET) + (e->updated != NW_TIME_UNSET);
 	return n;
 }
 

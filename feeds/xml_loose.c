@@ -300,6 +300,31 @@ end_tag(struct loose *l, const char *name, size_t len)
 	l->rep->stray_ends++;
 }
 
+/* The value of an attribute, from i (after its '='); the position after
+ * it.  Without its closing quote a value ends with the tag. */
+static size_t
+scan_value(struct loose *l, size_t i, struct attr *a)
+{
+	const char *s = l->s, *gt;
+	size_t len = l->len, end;
+
+	if (i < len && (s[i] == '"' || s[i] == '\'')) {
+		a->value = s + i + 1;
+		end = find(l, s[i] == '"' ? &l->dquote : &l->squote, i + 1);
+		if (end == NONE) {
+			gt = memchr(a->value, '>', len - i - 1);
+			end = gt != NULL ? (size_t)(gt - s) : len;
+		}
+		a->vlen = end - i - 1;
+		return end < len && s[end] != '>' ? end + 1 : end;
+	}
+	a->value = s + i;
+	while (i < len && !is_space((unsigned char)s[i]) && s[i] != '>')
+		i++;
+	a->vlen = (size_t)(s + i - a->value);
+	return i;
+}
+
 /* Read the attributes of the start tag whose name ends at i into
  * l->attrs; the position after the tag, *empty set for "/>". */
 static size_t
@@ -312,7 +337,6 @@ scan_attrs(struct loose *l, size_t i, int *empty)
 	*empty = 0;
 	while (i < len) {
 		struct attr a = { 0 };
-		size_t end;
 
 		if (is_space((unsigned char)s[i])) {
 			i++;
@@ -343,34 +367,22 @@ scan_attrs(struct loose *l, size_t i, int *empty)
 			i++;
 			while (i < len && is_space((unsigned char)s[i]))
 				i++;
-			if (i < len && (s[i] == '"' || s[i] == '\'')) {
-				end = find(l, s[i] == '"' ? &l->dquote : &l->squote,
-				    i + 1);
-				a.value = s + i + 1;
-				/* Without its closing quote the value ends
-				 * with the tag. */
-				if (end == NONE) {
-					const char *gt = memchr(a.value, '>',
-					    len - i - 1);
-
-					end = gt != NULL ? (size_t)(gt - s) : len;
-				}
-				a.vlen = end - i - 1;
-				i = end < len && s[end] != '>' ? end + 1 : end;
-			} else {
-				a.value = s + i;
-				while (i < len && !is_space((unsigned char)s[i]) &&
-				    s[i] != '>')
-					i++;
-				a.vlen = (size_t)(s + i - a.value);
-			}
+			i = scan_value(l, i, &a);
 		}
-		if (l->nattrs < MARKUP_GUARD_MAX_ATTRS)
+		if (l->nattrs < MARKUP_GUARD_MAX_ATTRS && a.nlen <= NAME_LEN_MAX)
 			l->attrs[l->nattrs++] = a;
 		else
 			l->rep->dropped++;
 	}
 	return len;
+}
+
+/* xmlns or xmlns:p: a declaration, not an attribute. */
+static int
+is_xmlns(const struct attr *a)
+{
+	return a->nlen >= 5 && memcmp(a->name, "xmlns", 5) == 0 &&
+	    (a->nlen == 5 || a->name[5] == ':');
 }
 
 /* A NUL-terminated copy of n bytes of s in buf (NAME_LEN_MAX + 1). */
@@ -404,8 +416,7 @@ declare_namespaces(struct loose *l, xmlNodePtr n, size_t *ndecl)
 		struct attr *a = &l->attrs[k];
 		char *href;
 
-		if (a->nlen < 5 || memcmp(a->name, "xmlns", 5) != 0 ||
-		    (a->nlen > 5 && a->name[5] != ':') || a->nlen > NAME_LEN_MAX)
+		if (!is_xmlns(a))
 			continue;
 		if (l->ns_in_scope + *ndecl >= MARKUP_GUARD_MAX_NS) {
 			l->rep->dropped++;
@@ -454,10 +465,7 @@ add_attributes(struct loose *l, xmlNodePtr n)
 		xmlNsPtr ns;
 		char *v;
 
-		if ((a->nlen >= 5 && memcmp(a->name, "xmlns", 5) == 0 &&
-		    (a->nlen == 5 || a->name[5] == ':')) || a->nlen > NAME_LEN_MAX)
-			continue;
-		if ((v = attr_value(a)) == NULL)
+		if (is_xmlns(a) || (v = attr_value(a)) == NULL)
 			continue;
 		cstr(name, a->name, a->nlen);
 		ns = resolve(l, n, name, a->nlen, 0, &local);
@@ -465,7 +473,8 @@ add_attributes(struct loose *l, xmlNodePtr n)
 			xmlNewNsProp(n, ns, (const xmlChar *)local,
 			    (const xmlChar *)v);
 		else
-			xmlNewProp(n, (const xmlChar *)name, (const xmlChar *)v);
+			xmlNewProp(n, (const xmlChar *)name,
+			    (const xmlChar *)v);
 		free(v);
 	}
 }
@@ -627,7 +636,8 @@ skip_decl(struct loose *l, size_t i)
 		/* "]" and ">" may stand apart: ']' then the next '>'. */
 		if (close == NULL && (close = memchr(open, ']', l->len -
 		    (size_t)(open - s))) != NULL)
-			close = memchr(close, '>', l->len - (size_t)(close - s));
+			close = memchr(close, '>', l->len -
+			    (size_t)(close - s));
 		gt = close != NULL && *close == ']' ? close + 1 : close;
 	}
 	return gt != NULL ? (size_t)(gt - s) + 1 : l->len;

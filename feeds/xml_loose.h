@@ -56,7 +56,8 @@ struct xml_loose_report {
 	                         * later start tag, not their own end tag */
 	size_t stray_ends;      /* end tags no open element matched */
 	size_t open_cdata;      /* CDATA sections without "]]>" */
-	size_t dropped;         /* attributes, declarations, elements past caps */
+	size_t dropped;         /* attributes, declarations and elements
+	                         * past the caps */
 	int ended_open;         /* the input ended inside the root */
 	xmlNodePtr unfinished;  /* ...inside this entry (then left out) */
 };
