@@ -1928,10 +1928,12 @@ fields_read(const struct feed *f)
 {
 	size_t n = 0;
 
-	for (const struct feed_entry *e = f->entries; e < f->entries +
-	    f->nentries; e++)
+	for (size_t i = 0; i < f->nentries; i++) {
+		const struct feed_entry *e = &f->entries[i];
+
 		n += (e->title != NULL) + (e->link != NULL) +
 		    (e->published != NW_TIME_UNSET) + (e->updated != NW_TIME_UNSET);
+	}
 	return n;
 }
 
