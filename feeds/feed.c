@@ -1,10 +1,10 @@
 /*
- * feed.c - RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 through libxml2's tree, the
- * entry bookkeeping every format shares, and the way in (feed_parse).
+ * feed.c - RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 through libxml2's tree (or
+ * the loose pass's, xml_loose.h, for documents that are not well-formed),
+ * and the way in (feed_parse).  The entry model is feed_entry.c's, the
+ * bytes' repairs before libxml2 reads them feed_repair.c's.
  */
-#include <ctype.h>
 #include <errno.h>
-#include <iconv.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +17,7 @@
 
 #include "feed.h"
 #include "feed_int.h"
-#include "markup_guard.h"
-#include "sha256.h"
+#include "feed_repair.h"
 #include "text.h"
 #include "url.h"
 #include "xml_loose.h"
@@ -40,9 +39,6 @@
 /* Room for the element name libxml2 names in a truncation error. */
 #define TAG_NAME_MAX 64
 
-/* Room for a character reference we write ("&#1114111;"). */
-#define REF_MAX 24
-
 struct parse {
 	struct feed *feed;
 	xmlDocPtr doc;
@@ -59,464 +55,6 @@ struct xml_errors {
 	char unfinished[TAG_NAME_MAX];  /* the document ended inside this */
 	int fatal;              /* not well-formed: recovery may drop text */
 };
-
-void
-feed_seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-char *
-feed_str(const char *s, size_t len)
-{
-	size_t start = 0, end;
-
-	if (s == NULL)
-		return NULL;
-	if (len > FEED_MAX_STRING) {
-		len = FEED_MAX_STRING;
-		/* Back up to the start of a character. */
-		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
-			len--;
-	}
-	while (start < len && text_is_space((unsigned char)s[start]))
-		start++;
-	end = len;
-	while (end > start && text_is_space((unsigned char)s[end - 1]))
-		end--;
-	if (end == start)
-		return NULL;
-	return text_utf8_sanitize(s + start, end - start);
-}
-
-char *
-feed_str_squashed(const char *s, size_t len)
-{
-	char *raw = feed_str(s, len), *out;
-
-	if (raw == NULL)
-		return NULL;
-	out = text_squash_nonempty(raw);
-	free(raw);
-	return out;
-}
-
-void
-feed_set(char **field, char *s)
-{
-	if (*field == NULL)
-		*field = s;
-	else
-		free(s);
-}
-
-void
-feed_set_time(int64_t *field, int64_t t)
-{
-	if (*field == NW_TIME_UNSET)
-		*field = t;
-}
-
-void
-feed_warn(struct feed *feed, const char *fmt, ...)
-{
-	static const char more[] = "(more warnings not shown)";
-	char line[512];
-	va_list ap;
-
-	if (feed->nwarnings == FEED_MAX_WARNINGS) {
-		if (strcmp(feed->warnings[feed->nwarnings - 1], more) != 0) {
-			free(feed->warnings[feed->nwarnings - 1]);
-			feed->warnings[feed->nwarnings - 1] = strdup(more);
-		}
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	feed_push_str(&feed->warnings, &feed->nwarnings, strdup(line));
-}
-
-void
-feed_push_str(char ***v, size_t *n, char *s)
-{
-	char **nv;
-
-	if (s == NULL)
-		return;
-	if (*n == FEED_MAX_LIST ||
-	    (nv = reallocarray(*v, *n + 1, sizeof(*nv))) == NULL) {
-		free(s);
-		return;
-	}
-	nv[(*n)++] = s;
-	*v = nv;
-}
-
-void
-feed_push_enclosure(struct feed_entry *e, char *url, char *type,
-    int64_t length)
-{
-	struct feed_enclosure *ne;
-
-	if (url == NULL || e->nenclosures == FEED_MAX_LIST)
-		goto drop;
-	for (size_t i = 0; i < e->nenclosures; i++) {
-		struct feed_enclosure *x = &e->enclosures[i];
-
-		if (strcmp(x->url, url) == 0) {
-			/* media:content often repeats the enclosure with more */
-			if (x->type == NULL) {
-				x->type = type;
-				type = NULL;
-			}
-			if (x->length < 0)
-				x->length = length;
-			goto drop;
-		}
-	}
-	ne = reallocarray(e->enclosures, e->nenclosures + 1, sizeof(*ne));
-	if (ne == NULL)
-		goto drop;
-	e->enclosures = ne;
-	ne[e->nenclosures].url = url;
-	ne[e->nenclosures].type = type;
-	ne[e->nenclosures].length = length;
-	e->nenclosures++;
-	return;
-drop:
-	free(url);
-	free(type);
-}
-
-void
-feed_entry_init(struct feed_entry *e)
-{
-	memset(e, 0, sizeof(*e));
-	e->published = NW_TIME_UNSET;
-	e->updated = NW_TIME_UNSET;
-}
-
-void
-feed_entry_clear(struct feed_entry *e)
-{
-	free(e->id);
-	free(e->title);
-	free(e->link);
-	for (size_t i = 0; i < e->nauthors; i++)
-		free(e->authors[i]);
-	free(e->authors);
-	for (size_t i = 0; i < e->ncategories; i++)
-		free(e->categories[i]);
-	free(e->categories);
-	free(e->summary);
-	free(e->content);
-	for (size_t i = 0; i < e->nenclosures; i++) {
-		free(e->enclosures[i].url);
-		free(e->enclosures[i].type);
-	}
-	free(e->enclosures);
-	feed_entry_init(e);
-}
-
-/*
- * "sha256:" and the digest of what identifies an entry that has neither
- * id nor link: its title and date, which survive edits of its text; the
- * text only when there is neither title nor date to tell entries apart.
- * NUL bytes separate the fields so that moving text from one field to the
- * next changes the id.
- */
-static char *
-content_id(const struct feed_entry *e)
-{
-	char hex[SHA256_HEX_LEN + 1], date[32], *id;
-	const char *parts[4] = { e->title, NULL, NULL, NULL };
-	int64_t when = e->published != NW_TIME_UNSET ? e->published :
-	    e->updated;
-	struct sha256 ctx;
-
-	if (when != NW_TIME_UNSET)
-		parts[1] = date_format_rfc3339(when, date, sizeof(date));
-	if (e->title == NULL && parts[1] == NULL) {
-		parts[2] = e->summary;
-		parts[3] = e->content;
-	}
-	sha256_init(&ctx);
-	for (int i = 0; i < 4; i++) {
-		if (parts[i] != NULL)
-			sha256_update(&ctx, parts[i], strlen(parts[i]));
-		sha256_update(&ctx, "", 1);
-	}
-	sha256_final_hex(&ctx, hex);
-	if (asprintf(&id, "sha256:%s", hex) == -1)
-		return NULL;
-	return id;
-}
-
-/*
- * Past FEED_MAX_ENTRIES a document keeps its newest entries: by date (the
- * later of published and updated), and among entries dated alike or not
- * at all, the first FEED_MAX_ENTRIES / 2 of the document and then the
- * last ones, because new entries come at the top of a feed or at its
- * bottom, and the old ones sit in the middle either way.  Made when the
- * first entry past the cap comes: a heap with the oldest kept on top.
- */
-struct feed_cap {
-	size_t *seq;    /* seq[i]: entries[i]'s place in the document */
-	size_t *heap;   /* indices into entries */
-};
-
-static int64_t
-entry_date(const struct feed_entry *e)
-{
-	return e->updated > e->published ? e->updated : e->published;
-}
-
-/* Whether entry a, the document's seq a'th, is older than b. */
-static int
-older(const struct feed_entry *a, size_t sa, const struct feed_entry *b,
-    size_t sb)
-{
-	int64_t da = entry_date(a), db = entry_date(b);
-	size_t ta = sa < FEED_MAX_ENTRIES / 2 ? SIZE_MAX : sa;
-	size_t tb = sb < FEED_MAX_ENTRIES / 2 ? SIZE_MAX : sb;
-
-	if (da != db)
-		return da < db;
-	if (ta != tb)
-		return ta < tb;
-	return sa > sb;         /* both near the top: the later is older */
-}
-
-static int
-heap_older(const struct feed *feed, size_t x, size_t y)
-{
-	const struct feed_cap *c = feed->cap;
-
-	return older(&feed->entries[c->heap[x]], c->seq[c->heap[x]],
-	    &feed->entries[c->heap[y]], c->seq[c->heap[y]]);
-}
-
-static void
-heap_down(struct feed *feed, size_t i)
-{
-	size_t n = feed->nentries, l, m, t;
-
-	for (;;) {
-		m = i;
-		l = 2 * i + 1;
-		if (l < n && heap_older(feed, l, m))
-			m = l;
-		if (l + 1 < n && heap_older(feed, l + 1, m))
-			m = l + 1;
-		if (m == i)
-			return;
-		t = feed->cap->heap[i];
-		feed->cap->heap[i] = feed->cap->heap[m];
-		feed->cap->heap[m] = t;
-		i = m;
-	}
-}
-
-static int
-cap_start(struct feed *feed)
-{
-	struct feed_cap *c;
-	size_t n = feed->nentries;
-
-	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->seq = reallocarray(NULL, n, sizeof(*c->seq))) == NULL ||
-	    (c->heap = reallocarray(NULL, n, sizeof(*c->heap))) == NULL) {
-		if (c != NULL)
-			free(c->seq);
-		free(c);
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++)
-		c->seq[i] = c->heap[i] = i;
-	feed->cap = c;
-	for (size_t i = n / 2; i-- > 0; )
-		heap_down(feed, i);
-	return 0;
-}
-
-static void
-cap_free(struct feed *feed)
-{
-	if (feed->cap == NULL)
-		return;
-	free(feed->cap->seq);
-	free(feed->cap->heap);
-	free(feed->cap);
-	feed->cap = NULL;
-}
-
-/* Take the entry the document gave seq'th in place of the oldest kept,
- * unless it is older still. */
-static int
-cap_offer(struct feed *feed, struct feed_entry *e, size_t seq)
-{
-	size_t top;
-
-	if (feed->cap == NULL && cap_start(feed) == -1)
-		return -1;
-	top = feed->cap->heap[0];
-	feed->ndropped++;
-	if (older(e, seq, &feed->entries[top], feed->cap->seq[top])) {
-		feed_entry_clear(e);
-		return 0;
-	}
-	feed_entry_clear(&feed->entries[top]);
-	feed->entries[top] = *e;
-	feed->cap->seq[top] = seq;
-	feed_entry_init(e);
-	heap_down(feed, 0);
-	return 0;
-}
-
-static int
-by_seq(const void *a, const void *b, void *seq)
-{
-	size_t x = ((const size_t *)seq)[*(const size_t *)a];
-	size_t y = ((const size_t *)seq)[*(const size_t *)b];
-
-	return (x > y) - (x < y);
-}
-
-void
-feed_finish(struct feed *feed)
-{
-	struct feed_entry *sorted;
-	size_t n = feed->nentries, *order;
-
-	if (feed->cap == NULL)
-		return;
-	feed_warn(feed, "%zu entries, more than %d: the %zu oldest left out",
-	    n + feed->ndropped, FEED_MAX_ENTRIES, feed->ndropped);
-	/* The heap is done with: it becomes the document order. */
-	order = feed->cap->heap;
-	for (size_t i = 0; i < n; i++)
-		order[i] = i;
-	qsort_r(order, n, sizeof(*order), by_seq, feed->cap->seq);
-	if ((sorted = reallocarray(NULL, n, sizeof(*sorted))) != NULL) {
-		for (size_t i = 0; i < n; i++)
-			sorted[i] = feed->entries[order[i]];
-		free(feed->entries);
-		feed->entries = sorted;
-	}
-	cap_free(feed);
-}
-
-/*
- * A reader follows an entry's links, so they are http(s) URLs or nothing:
- * a javascript:, vbscript: or data: link (an xml:base of that kind
- * included, resolution came first) would run in whatever renders it.  The
- * entry keeps the id its link gave it.  A relative link is left as written
- * only where no base resolved it (`parse FILE`): it has no scheme to run.
- */
-static int
-link_is_safe(const char *url)
-{
-	return url_is_http(url) || url_is_relative_ref(url);
-}
-
-static void
-drop_unsafe_links(struct feed *feed, struct feed_entry *e)
-{
-	size_t n = 0;
-
-	if (e->link != NULL && !link_is_safe(e->link)) {
-		feed_warn(feed, "entry %.80s: link dropped, not http(s)",
-		    e->id);
-		free(e->link);
-		e->link = NULL;
-	}
-	for (size_t i = 0; i < e->nenclosures; i++) {
-		struct feed_enclosure *x = &e->enclosures[i];
-
-		if (link_is_safe(x->url)) {
-			e->enclosures[n++] = *x;
-			continue;
-		}
-		feed_warn(feed, "entry %.80s: enclosure dropped, not http(s)",
-		    e->id);
-		free(x->url);
-		free(x->type);
-	}
-	e->nenclosures = n;
-}
-
-int
-feed_add_entry(struct feed *feed, struct feed_entry *e)
-{
-	struct feed_entry *ne;
-
-	if (e->id == NULL && e->link != NULL)
-		e->id = strdup(e->link);
-	if (e->id == NULL && (e->id = content_id(e)) == NULL)
-		goto fail;
-	drop_unsafe_links(feed, e);
-	if (feed->nentries == FEED_MAX_ENTRIES)
-		return cap_offer(feed, e, feed->nentries + feed->ndropped);
-	ne = reallocarray(feed->entries, feed->nentries + 1, sizeof(*ne));
-	if (ne == NULL)
-		goto fail;
-	feed->entries = ne;
-	ne[feed->nentries++] = *e;
-	feed_entry_init(e);
-	return 0;
-fail:
-	feed_entry_clear(e);
-	return -1;
-}
-
-struct feed *
-feed_new(const char *format)
-{
-	struct feed *feed;
-
-	if ((feed = calloc(1, sizeof(*feed))) == NULL)
-		return NULL;
-	if ((feed->format = strdup(format)) == NULL) {
-		free(feed);
-		return NULL;
-	}
-	feed->updated = NW_TIME_UNSET;
-	feed->ttl = -1;
-	return feed;
-}
-
-void
-feed_free(struct feed *feed)
-{
-	if (feed == NULL)
-		return;
-	for (size_t i = 0; i < feed->nentries; i++)
-		feed_entry_clear(&feed->entries[i]);
-	free(feed->entries);
-	cap_free(feed);
-	free(feed->format);
-	free(feed->title);
-	free(feed->link);
-	free(feed->id);
-	free(feed->description);
-	free(feed->language);
-	for (size_t i = 0; i < feed->nauthors; i++)
-		free(feed->authors[i]);
-	free(feed->authors);
-	for (size_t i = 0; i < feed->nwarnings; i++)
-		free(feed->warnings[i]);
-	free(feed->warnings);
-	free(feed);
-}
-
-/* ---- XML ---- */
 
 /* Whether a document's namespace URI means want: feeds write the iTunes
  * and other URIs in any case, with stray spaces or without the final
@@ -1232,268 +770,6 @@ on_xml_error(void *ctx, xmlErrorPtr e)
 		xe->first[--len] = '\0';
 }
 
-static int
-is_name_char(int c)
-{
-	return isalnum(c) || c == '_' || c == '-' || c == '.' || c == ':' ||
-	    c >= 0x80;
-}
-
-/* XML 1.0's Char production. */
-static int
-is_xml_char(long cp)
-{
-	return cp == 0x9 || cp == 0xa || cp == 0xd ||
-	    (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) ||
-	    (cp >= 0x10000 && cp <= 0x10ffff);
-}
-
-/*
- * What a '&' at s (n bytes available) must become for libxml2 to keep the
- * text: nothing (0) when it starts a reference XML understands as HTML
- * would; else the replacement in rep and the bytes it replaces.  HTML
- * names become numeric references, numeric ones HTML reads differently
- * (windows-1252, NUL) are rewritten, and a bare '&' becomes "&amp;".
- */
-static size_t
-fix_reference(const char *s, size_t n, char rep[REF_MAX])
-{
-	static const char *const predefined[] = { "amp", "lt", "gt", "quot",
-	    "apos" };
-	size_t i = 1;
-	long cp;
-
-	while (i < n && i < 40 && (is_name_char((unsigned char)s[i]) ||
-	    (i == 1 && s[i] == '#')))
-		i++;
-	if (i == n || s[i] != ';' || i == 1)
-		goto bare;
-	for (size_t k = 0; k < sizeof(predefined) / sizeof(predefined[0]); k++)
-		if (i - 1 == strlen(predefined[k]) &&
-		    memcmp(s + 1, predefined[k], i - 1) == 0)
-			return 0;
-	if ((cp = text_entity_codepoint(s + 1, i - 1)) < 0) {
-		/* Perhaps the document's DTD declares it: libxml2 decides. */
-		if (s[1] != '#')
-			return 0;
-		goto bare;
-	}
-	if (!is_xml_char(cp))
-		cp = 0xfffd;
-	snprintf(rep, REF_MAX, "&#%ld;", cp);
-	/* Already as XML would read it. */
-	if (s[1] == '#' && i == strlen(rep) - 1 && memcmp(s, rep, i) == 0)
-		return 0;
-	return i + 1;
-bare:
-	snprintf(rep, REF_MAX, "&amp;");
-	return 1;
-}
-
-/* Where the markup construct at s (n bytes) that hides references ends,
- * or 0 when s starts none. */
-static size_t
-skip_opaque(const char *s, size_t n)
-{
-	static const struct {
-		const char *open, *close;
-	} opaque[] = {
-		{ "<!--", "-->" }, { "<![CDATA[", "]]>" }, { "<?", "?>" },
-	};
-
-	for (size_t k = 0; k < sizeof(opaque) / sizeof(opaque[0]); k++) {
-		size_t ol = strlen(opaque[k].open), cl = strlen(opaque[k].close);
-		const char *end;
-
-		if (n < ol || memcmp(s, opaque[k].open, ol) != 0)
-			continue;
-		end = memmem(s + ol, n - ol, opaque[k].close, cl);
-		return end == NULL ? n : (size_t)(end - s) + cl;
-	}
-	return 0;
-}
-
-/* UTF-16 or UTF-32 by their byte order mark or the NUL bytes of '<':
- * there bytes are not characters. */
-static int
-is_wide(const char *buf, size_t len)
-{
-	return len >= 2 && (buf[0] == '\0' || buf[1] == '\0' ||
-	    (unsigned char)buf[0] >= 0xfe);
-}
-
-/*
- * libxml2 takes a NUL byte for the end of the input: the rest of the feed
- * would be lost.  Where bytes are characters a NUL is never text, so it
- * goes.  Returns the copy without them and their count in *removed, or
- * NULL when there are none (or no memory: then the feed parses as it is).
- */
-static char *
-strip_nuls(const char *buf, size_t *len, size_t *removed)
-{
-	const char *nul;
-	char *out, *o;
-
-	*removed = 0;
-	if (is_wide(buf, *len) || (nul = memchr(buf, '\0', *len)) == NULL ||
-	    (out = malloc(*len)) == NULL)
-		return NULL;
-	o = out;
-	for (const char *p = buf, *end = buf + *len; p < end; p = nul + 1) {
-		if ((nul = memchr(p, '\0', (size_t)(end - p))) == NULL)
-			nul = end;
-		memcpy(o, p, (size_t)(nul - p));
-		o += nul - p;
-		if (nul < end)
-			(*removed)++;
-	}
-	*len = (size_t)(o - out);
-	return out;
-}
-
-/*
- * libxml2 drops references to entities no DTD declared (&nbsp; in RSS,
- * from HTML habits), and with them the text; rewrite them before parsing.
- * Returns NULL when the document needs no change (or there is no memory:
- * then it is parsed as it is).
- */
-static xmlBufferPtr
-fix_entities(const char *buf, size_t len)
-{
-	xmlBufferPtr out = NULL;
-	size_t i = 0, done = 0, used;
-	char rep[REF_MAX];
-
-	if (is_wide(buf, len))
-		return NULL;
-	while (i < len) {
-		const char *amp = memchr(buf + i, '&', len - i), *lt;
-
-		/* Only text outside comments, CDATA and processing
-		 * instructions holds references: jump from one '&' to the
-		 * next, skipping the "<!" and "<?" constructs on the way. */
-		if (amp == NULL)
-			break;
-		for (lt = memchr(buf + i, '<', (size_t)(amp - buf) - i);
-		    lt != NULL; lt = memchr(lt + 1, '<', (size_t)(amp - lt - 1)))
-			if (lt[1] == '!' || lt[1] == '?')
-				break;
-		if (lt != NULL) {
-			i = (size_t)(lt - buf);
-			used = skip_opaque(buf + i, len - i);
-			i += used > 0 ? used : 1;
-			continue;
-		}
-		i = (size_t)(amp - buf);
-		if ((used = fix_reference(buf + i, len - i, rep)) == 0) {
-			i++;
-			continue;
-		}
-		if (out == NULL && (out = xmlBufferCreateSize(len + 64)) == NULL)
-			return NULL;
-		if (xmlBufferAdd(out, (const xmlChar *)buf + done,
-		    (int)(i - done)) != 0 ||
-		    xmlBufferAdd(out, (const xmlChar *)rep, -1) != 0)
-			goto fail;
-		i += used;
-		done = i;
-	}
-	if (out != NULL && xmlBufferAdd(out, (const xmlChar *)buf + done,
-	    (int)(len - done)) != 0)
-		goto fail;
-	return out;
-fail:
-	xmlBufferFree(out);
-	return NULL;
-}
-
-/* The charset parameter of a text/ Content-Type, or NULL. */
-static char *
-charset_of(const char *content_type)
-{
-	const char *p, *v;
-	size_t n;
-
-	if (content_type == NULL)
-		return NULL;
-	while (text_is_space((unsigned char)*content_type))
-		content_type++;
-	if (strncasecmp(content_type, "text/", 5) != 0)
-		return NULL;
-	for (p = strchr(content_type, ';'); p != NULL; p = strchr(p + 1, ';')) {
-		v = p + 1;
-		while (text_is_space((unsigned char)*v))
-			v++;
-		if (strncasecmp(v, "charset=", 8) != 0)
-			continue;
-		v += 8;
-		if (*v == '"')
-			v++;
-		for (n = 0; isalnum((unsigned char)v[n]) || v[n] == '-' ||
-		    v[n] == '_' || v[n] == '.' || v[n] == ':'; n++)
-			;
-		return n > 0 && n < 64 ? strndup(v, n) : NULL;
-	}
-	return NULL;
-}
-
-/* Room for an encoding name from an XML declaration. */
-#define ENC_NAME_MAX 64
-
-/* The encoding the XML declaration at the start of buf (after a UTF-8
- * byte order mark) names, into enc; "" when none. */
-static void
-decl_encoding(const char *buf, size_t len, char enc[ENC_NAME_MAX])
-{
-	const char *end, *e;
-	size_t n;
-
-	enc[0] = '\0';
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
-		buf += 3;
-		len -= 3;
-	}
-	if (len < 5 || memcmp(buf, "<?xml", 5) != 0 ||
-	    (end = memmem(buf, len < 512 ? len : 512, "?>", 2)) == NULL ||
-	    (e = memmem(buf, (size_t)(end - buf), "encoding", 8)) == NULL)
-		return;
-	e += 8;
-	while (e < end && (text_is_space((unsigned char)*e) || *e == '='))
-		e++;
-	if (e < end && (*e == '"' || *e == '\''))
-		e++;
-	for (n = 0; e + n < end && n < ENC_NAME_MAX - 1 &&
-	    (isalnum((unsigned char)e[n]) || e[n] == '-' || e[n] == '_' ||
-	    e[n] == '.' || e[n] == ':'); n++)
-		;
-	memcpy(enc, e, n);
-	enc[n] = '\0';
-}
-
-static int
-is_utf8_name(const char *enc)
-{
-	return strcasecmp(enc, "utf-8") == 0 || strcasecmp(enc, "utf8") == 0;
-}
-
-/*
- * Whether libxml2 will read the document as UTF-8: the HTTP charset says
- * so, or there is none and the XML declaration says so or names no
- * encoding (and no UTF-16/32 byte order or NUL bytes say otherwise).
- */
-static int
-reads_as_utf8(const char *buf, size_t len, const char *http_charset)
-{
-	char enc[ENC_NAME_MAX];
-
-	if (http_charset != NULL)
-		return is_utf8_name(http_charset);
-	if (is_wide(buf, len))
-		return 0;
-	decl_encoding(buf, len, enc);
-	return enc[0] == '\0' || is_utf8_name(enc);
-}
-
 static void
 ignore_generic(void *ctx, const char *fmt, ...)
 {
@@ -1667,100 +943,6 @@ static const struct xml_loose_rules loose_rules = {
 	.entry = is_entry,
 };
 
-/*
- * len bytes of buf in encoding enc (NULL: UTF-8 already) as UTF-8, bytes
- * that are no character of enc as U+FFFD.  NULL when enc is UTF-8, iconv
- * does not know it, or out of memory: then buf is read as it is.
- */
-static char *
-to_utf8(const char *buf, size_t len, const char *enc, size_t *outlen)
-{
-	char *out, *in = (char *)buf, *o;
-	size_t inleft = len, oleft;
-	iconv_t cd;
-
-	if (enc == NULL || is_utf8_name(enc) || len > SIZE_MAX / 4 - 16)
-		return NULL;
-	if ((cd = iconv_open("UTF-8", enc)) == (iconv_t)-1)
-		return NULL;
-	/* Every encoding iconv knows takes at most four UTF-8 bytes per
-	 * input byte, U+FFFD three. */
-	oleft = len * 4 + 16;
-	if ((o = out = malloc(oleft)) == NULL)
-		goto done;
-	while (inleft > 0 &&
-	    iconv(cd, &in, &inleft, &o, &oleft) == (size_t)-1) {
-		if ((errno != EILSEQ && errno != EINVAL) || oleft < 3)
-			break;
-		in++;
-		inleft--;
-		memcpy(o, "\xef\xbf\xbd", 3);
-		o += 3;
-		oleft -= 3;
-	}
-	*outlen = (size_t)(o - out);
-done:
-	iconv_close(cd);
-	return out;
-}
-
-/* The encoding the strict pass read the document in, for the loose
- * pass: the HTTP charset when libxml2 took it, else what the document
- * declares or its byte order says; NULL for UTF-8. */
-static const char *
-strict_encoding(const char *http_charset, int took_charset,
-    const char *buf, size_t len, char decl[ENC_NAME_MAX])
-{
-	if (http_charset != NULL && took_charset)
-		return http_charset;
-	if (is_wide(buf, len))
-		return len >= 4 && buf[0] == '\0' && buf[1] == '\0' ? "UTF-32" :
-		    "UTF-16";
-	decl_encoding(buf, len, decl);
-	return decl[0] != '\0' ? decl : NULL;
-}
-
-/* Whether a comment holds "--": not well-formed, and libxml2 2.9 copies
- * the comment so far into each error it raises for one, which costs time
- * quadratic in their number; the loose pass alone reads such documents. */
-static int
-comment_dashes(const char *buf, size_t len)
-{
-	const char *end = buf + len, *open, *close;
-
-	for (const char *p = buf; (open = memmem(p, (size_t)(end - p), "<!--",
-	    4)) != NULL; p = close + 3) {
-		open += 4;
-		close = memmem(open, (size_t)(end - open), "-->", 3);
-		if (memmem(open, (size_t)((close != NULL ? close : end) - open),
-		    "--", 2) != NULL)
-			return 1;
-		if (close == NULL)
-			return 0;
-	}
-	return 0;
-}
-
-/* Whether a CDATA section holds the start of another: well-formed, but
- * the first has lost its "]]>", and XML reads the document's next
- * elements as its text. */
-static int
-cdata_unclosed(const char *buf, size_t len)
-{
-	const char *end = buf + len, *open, *close;
-
-	for (const char *p = buf; (open = memmem(p, (size_t)(end - p),
-	    "<![CDATA[", 9)) != NULL; p = close + 3) {
-		open += 9;
-		close = memmem(open, (size_t)(end - open), "]]>", 3);
-		if (close == NULL)
-			return 0;
-		if (memmem(open, (size_t)(close - open), "<![CDATA[", 9))
-			return 1;
-	}
-	return 0;
-}
-
 /* Read the document loosely (xml_loose.h) into lp; 0 when that gives a
  * feed, -1 when not (or out of memory). */
 static int
@@ -1772,7 +954,7 @@ read_loose(struct parse *lp, const char *buf, size_t len,
 	const char *format;
 	xmlNodePtr root;
 
-	if ((utf8 = to_utf8(buf, len, enc, &ulen)) != NULL)
+	if ((utf8 = feed_to_utf8(buf, len, enc, &ulen)) != NULL)
 		buf = utf8;
 	lp->doc = xml_loose_read(buf, ulen, base_url, &loose_rules, rep);
 	free(utf8);
@@ -1810,72 +992,6 @@ warn_loose(struct feed *f, const struct xml_errors *xe,
 		feed_warn(f, "truncated document: it ends inside its root "
 		    "element%s", rep->unfinished != NULL ?
 		    "; its last entry is left out" : "");
-}
-
-/* The document's bytes as libxml2 will read them: NUL bytes out, UTF-8
- * mended, HTML entities as references, attribute floods cut.  The
- * buffers to free go into kept[]; what was done into the feed later. */
-struct prepared {
-	char *denulled, *repaired, *guarded;
-	xmlBufferPtr fixed;
-	size_t nuls;
-	struct markup_guard_stats cut;
-};
-
-static int
-prepare(struct prepared *pr, const char **buf, size_t *len,
-    const char *encoding)
-{
-	if ((pr->denulled = strip_nuls(*buf, len, &pr->nuls)) != NULL)
-		*buf = pr->denulled;
-	if (reads_as_utf8(*buf, *len, encoding) &&
-	    (pr->repaired = text_utf8_repair(*buf, *len, len)) != NULL)
-		*buf = pr->repaired;
-	if ((pr->fixed = fix_entities(*buf, *len)) != NULL) {
-		*buf = (const char *)xmlBufferContent(pr->fixed);
-		*len = (size_t)xmlBufferLength(pr->fixed);
-	}
-	/* Last, on the very bytes libxml2 reads: a tag's attributes past
-	 * the cap would cost time quadratic in their number. */
-	if (markup_guard(*buf, *len, 0, encoding, MARKUP_GUARD_MAX_ATTRS,
-	    MARKUP_GUARD_MAX_NS, &pr->guarded, len, &pr->cut) == -1)
-		return -1;
-	if (pr->guarded != NULL)
-		*buf = pr->guarded;
-	return 0;
-}
-
-static void
-prepared_free(struct prepared *pr)
-{
-	free(pr->denulled);
-	free(pr->repaired);
-	free(pr->guarded);
-	xmlBufferFree(pr->fixed);
-}
-
-static void
-warn_prepared(struct feed *f, const struct prepared *pr)
-{
-	if (pr->repaired != NULL)
-		feed_warn(f, "bytes that are not UTF-8 read as windows-1252");
-	if (pr->nuls > 0)
-		feed_warn(f, "%zu NUL bytes removed", pr->nuls);
-	if (pr->fixed != NULL)
-		feed_warn(f, "undeclared entities or bare '&' read as HTML "
-		    "would read them");
-	if (pr->cut.attrs > 0)
-		feed_warn(f, "%zu attributes past %d on one element "
-		    "dropped", pr->cut.attrs, MARKUP_GUARD_MAX_ATTRS);
-	if (pr->cut.ns > 0)
-		feed_warn(f, "%zu namespace declarations past %d in "
-		    "scope dropped", pr->cut.ns, MARKUP_GUARD_MAX_NS);
-	if (pr->cut.attlists > 0)
-		feed_warn(f, "%zu <!ATTLIST> declarations dropped",
-		    pr->cut.attlists);
-	if (pr->cut.entities > 0)
-		feed_warn(f, "%zu entity values with markup in character "
-		    "references emptied", pr->cut.entities);
 }
 
 /* libxml2's reading of the document, into p (p->feed NULL when it is no
@@ -1962,30 +1078,30 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 	struct parse p = { 0 }, lp = { 0 };
 	struct xml_errors xe = { 0 };
 	struct xml_loose_report rep;
-	struct prepared pr = { 0 };
+	struct feed_repair pr = { 0 };
 	xmlParserCtxtPtr ctxt = NULL;
 	xmlNodePtr root = NULL;
 	char *encoding = NULL;
-	char decl[ENC_NAME_MAX];
+	char decl[FEED_ENC_NAME_MAX];
 	int rc = -1, took_charset = 0, loose = 0;
 
 	if (len > INT32_MAX / 2) {
 		feed_seterr(err, errlen, "document too large");
 		goto fail;
 	}
-	encoding = charset_of(content_type);
-	if (prepare(&pr, &buf, &len, encoding) == -1 ||
+	encoding = feed_charset_of(content_type);
+	if (feed_repair(&pr, &buf, &len, encoding) == -1 ||
 	    (ctxt = xmlNewParserCtxt()) == NULL)
 		goto oom;
-	if (comment_dashes(buf, len)) {
+	if (feed_comment_dashes(buf, len)) {
 		xe.fatal = 1;
 		snprintf(xe.first, sizeof(xe.first), "'--' in a comment");
 		took_charset = encoding != NULL;
 	} else if (read_strict(&p, ctxt, &xe, buf, len, base_url, encoding,
 	    &took_charset, &root) == -1)
 		goto oom;
-	if ((xe.fatal || p.feed == NULL || cdata_unclosed(buf, len)) &&
-	    read_loose(&lp, buf, len, base_url, strict_encoding(encoding,
+	if ((xe.fatal || p.feed == NULL || feed_cdata_unclosed(buf, len)) &&
+	    read_loose(&lp, buf, len, base_url, feed_loose_encoding(encoding,
 	    took_charset, buf, len, decl), &rep) == 0 &&
 	    reads_more(lp.feed, p.feed)) {
 		feed_free(p.feed);
@@ -2007,7 +1123,7 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 		feed_warn(p.feed, "XML error at line %d: %s (recovered)",
 		    xe.line, xe.first);
 	p.feed->incomplete = xe.fatal;
-	warn_prepared(p.feed, &pr);
+	feed_repair_warn(p.feed, &pr);
 	feed_finish(p.feed);
 	*out = p.feed;
 	p.feed = NULL;
@@ -2022,7 +1138,7 @@ fail:
 	xmlFreeDoc(lp.doc);
 	xmlFreeParserCtxt(ctxt);
 	free(encoding);
-	prepared_free(&pr);
+	feed_repair_free(&pr);
 	return rc;
 }
 
