@@ -301,22 +301,25 @@ end_tag(struct loose *l, const char *name, size_t len)
 }
 
 /* The value of an attribute, from i (after its '='); the position after
- * it.  Without its closing quote a value ends with the tag. */
+ * it.  A value has no '<': without its closing quote before one, the
+ * value and the tag end there, and the next tag starts. */
 static size_t
 scan_value(struct loose *l, size_t i, struct attr *a)
 {
-	const char *s = l->s, *gt;
+	const char *s = l->s, *lt;
 	size_t len = l->len, end;
 
 	if (i < len && (s[i] == '"' || s[i] == '\'')) {
 		a->value = s + i + 1;
 		end = find(l, s[i] == '"' ? &l->dquote : &l->squote, i + 1);
-		if (end == NONE) {
-			gt = memchr(a->value, '>', len - i - 1);
-			end = gt != NULL ? (size_t)(gt - s) : len;
+		if (end == NONE)
+			end = len;
+		if ((lt = memchr(a->value, '<', end - i - 1)) != NULL) {
+			a->vlen = (size_t)(lt - a->value);
+			return (size_t)(lt - s);
 		}
 		a->vlen = end - i - 1;
-		return end < len && s[end] != '>' ? end + 1 : end;
+		return end < len ? end + 1 : end;
 	}
 	a->value = s + i;
 	while (i < len && !is_space((unsigned char)s[i]) && s[i] != '>')
@@ -580,8 +583,11 @@ start_tag(struct loose *l, size_t i, size_t len)
 	if (l->done)
 		return next;
 	add_attributes(l, n);
-	if (empty)
+	if (empty) {
+		/* An empty root is the whole document. */
+		l->done = l->depth == 0;
 		return next;
+	}
 	l->nsdecls[l->depth] = ndecl;
 	l->ns_in_scope += ndecl;
 	l->open[l->depth++] = n;

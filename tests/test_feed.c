@@ -837,6 +837,28 @@ test_loose_hostile(void **state)
 	}
 }
 
+/* An attribute value without its closing quote ends where the next tag
+ * starts, and the elements after it are read; an empty root element is
+ * the whole document (a second root left no node behind, fuzz). */
+static void
+test_loose_open_quote(void **state)
+{
+	struct feed *f = parse_text("<rss xmlns:a=\"urn:x\n<channel><item>"
+	    "<title>1</title><enclosure url=\"https://example.org/1.mp3 "
+	    "type='audio/mpeg'></item><item><title>2</title><guid a:b=\"x\"/>"
+	    "</item></channel></rss>");
+
+	(void)state;
+	assert_int_equal(f->nentries, 2);
+	assert_string_equal(f->entries[0].title, "1");
+	assert_string_equal(f->entries[1].title, "2");
+	feed_free(f);
+	f = parse_text("<rss/><rss><channel><item><title>x</title></item>"
+	    "</channel></rss>");
+	assert_int_equal(f->nentries, 0);
+	feed_free(f);
+}
+
 /* An entry kept as its JSON comes back whole: the same JSON again. */
 static void
 test_entry_from_json(void **state)
@@ -1188,6 +1210,7 @@ main(void)
 		cmocka_unit_test(test_loose_encoding),
 		cmocka_unit_test(test_loose_truncated),
 		cmocka_unit_test(test_loose_hostile),
+		cmocka_unit_test(test_loose_open_quote),
 		cmocka_unit_test(test_entry_from_json),
 		cmocka_unit_test(test_hash_id_stable),
 		cmocka_unit_test(test_entry_cap),
