@@ -1,8 +1,9 @@
 /*
- * feed.c - RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 through libxml2's tree (or
- * the loose pass's, xml_loose.h, for documents that are not well-formed),
- * and the way in (feed_parse).  The entry model is feed_entry.c's, the
- * bytes' repairs before libxml2 reads them feed_repair.c's.
+ * feed.c - XML feeds: the tree helpers the readers share (feed_xml.h),
+ * RSS 0.9x/1.0/2.0, and the way in (feed_parse): libxml2 reads the
+ * document, the loose pass (xml_loose.h) again when it is not
+ * well-formed.  Atom is feed_atom.c's, the entry model feed_entry.c's,
+ * the bytes' repairs before libxml2 reads them feed_repair.c's.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -20,33 +21,11 @@
 #include "feed_repair.h"
 #include "text.h"
 #include "url.h"
+#include "feed_xml.h"
 #include "xml_loose.h"
-
-#define NS_ATOM10       "http://www.w3.org/2005/Atom"
-#define NS_ATOM03       "http://purl.org/atom/ns#"
-#define NS_RDF          "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-#define NS_RSS10        "http://purl.org/rss/1.0/"
-#define NS_RSS090       "http://my.netscape.com/rdf/simple/0.9/"
-#define NS_CONTENT      "http://purl.org/rss/1.0/modules/content/"
-#define NS_DC           "http://purl.org/dc/elements/1.1/"
-#define NS_DCTERMS      "http://purl.org/dc/terms/"
-#define NS_MEDIA        "http://search.yahoo.com/mrss/"
-#define NS_FEEDBURNER   "http://rssnamespace.org/feedburner/ext/1.0"
-#define NS_XHTML        "http://www.w3.org/1999/xhtml"
-#define NS_ITUNES       "http://www.itunes.com/dtds/podcast-1.0.dtd"
-#define NS_SY           "http://purl.org/rss/1.0/modules/syndication/"
 
 /* Room for the element name libxml2 names in a truncation error. */
 #define TAG_NAME_MAX 64
-
-struct parse {
-	struct feed *feed;
-	xmlDocPtr doc;
-	const char *core_ns;    /* the format's own namespace; NULL for RSS */
-	int atom03;
-	xmlNodePtr unfinished;  /* the entry a truncated document cut short */
-	char version[8];        /* room for a format name made from the root */
-};
 
 /* libxml2's complaints, kept instead of printed. */
 struct xml_errors {
@@ -76,8 +55,8 @@ ns_means(const char *href, const char *want)
 	return len == wlen && strncasecmp(href, want, len) == 0;
 }
 
-static int
-is_el(xmlNodePtr n, const char *ns, const char *name)
+int
+fx_is_el(xmlNodePtr n, const char *ns, const char *name)
 {
 	if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, name))
 		return 0;
@@ -89,15 +68,15 @@ is_el(xmlNodePtr n, const char *ns, const char *name)
 
 /* An element of the feed format itself: RSS 2.0 elements carry no
  * namespace, RSS 1.0's and Atom's carry the format's. */
-static int
-is_core(const struct parse *p, xmlNodePtr n, const char *name)
+int
+fx_is_core(const struct parse *p, xmlNodePtr n, const char *name)
 {
-	return is_el(n, p->core_ns, name) ||
-	    (p->core_ns != NULL && is_el(n, NULL, name));
+	return fx_is_el(n, p->core_ns, name) ||
+	    (p->core_ns != NULL && fx_is_el(n, NULL, name));
 }
 
-static char *
-attr(xmlNodePtr n, const char *name)
+char *
+fx_attr(xmlNodePtr n, const char *name)
 {
 	xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
 	char *out;
@@ -112,15 +91,15 @@ attr(xmlNodePtr n, const char *name)
 static int
 attr_is(xmlNodePtr n, const char *name, const char *value)
 {
-	char *v = attr(n, name);
+	char *v = fx_attr(n, name);
 	int r = v != NULL && strcasecmp(v, value) == 0;
 
 	free(v);
 	return r;
 }
 
-static char *
-text(xmlNodePtr n)
+char *
+fx_text(xmlNodePtr n)
 {
 	xmlChar *c = xmlNodeGetContent(n);
 	char *out;
@@ -132,8 +111,8 @@ text(xmlNodePtr n)
 	return out;
 }
 
-static int
-has_element_child(xmlNodePtr n)
+int
+fx_has_element_child(xmlNodePtr n)
 {
 	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
 		if (c->type == XML_ELEMENT_NODE)
@@ -143,8 +122,8 @@ has_element_child(xmlNodePtr n)
 
 /* The markup inside n, serialised: for content that arrives as elements
  * rather than escaped text. */
-static char *
-inner_xml(xmlDocPtr doc, xmlNodePtr n)
+char *
+fx_inner_xml(xmlDocPtr doc, xmlNodePtr n)
 {
 	xmlBufferPtr b;
 	char *out = NULL;
@@ -165,13 +144,13 @@ done:
 static char *
 html_of(xmlDocPtr doc, xmlNodePtr n)
 {
-	return has_element_child(n) ? inner_xml(doc, n) : text(n);
+	return fx_has_element_child(n) ? fx_inner_xml(doc, n) : fx_text(n);
 }
 
-static int64_t
-date_of(xmlNodePtr n)
+int64_t
+fx_date_of(xmlNodePtr n)
 {
-	char *s = text(n);
+	char *s = fx_text(n);
 	int64_t t = date_parse_or_unset(s);
 
 	free(s);
@@ -198,8 +177,8 @@ resolve(xmlDocPtr doc, xmlNodePtr n, char *ref)
 
 /* A title given as text that may hold entities or markup: RSS titles are
  * often HTML escaped once more than they should be. */
-static char *
-plain_title(const char *s)
+char *
+fx_plain_title(const char *s)
 {
 	char *dec, *out;
 
@@ -243,7 +222,7 @@ rss_author(char *s)
 			open = NULL;
 	}
 	if (open == NULL) {
-		name = strchr(s, '<') != NULL ? plain_title(s) : NULL;
+		name = strchr(s, '<') != NULL ? fx_plain_title(s) : NULL;
 		if (name == NULL)
 			return s;
 		free(s);
@@ -265,8 +244,8 @@ rss_author(char *s)
 
 /* Each name once, and bare e-mail addresses only when no name is given:
  * feeds repeat one person in <author>, dc:creator and itunes:author. */
-static void
-tidy_authors(char **v, size_t *n)
+void
+fx_tidy_authors(char **v, size_t *n)
 {
 	size_t names = 0, kept = 0;
 
@@ -288,7 +267,7 @@ tidy_authors(char **v, size_t *n)
 static int64_t
 length_of(xmlNodePtr n, const char *name)
 {
-	char *v = attr(n, name), *end;
+	char *v = fx_attr(n, name), *end;
 	long long len;
 
 	if (v == NULL)
@@ -300,8 +279,8 @@ length_of(xmlNodePtr n, const char *name)
 	return len;
 }
 
-static char *
-name_of(xmlNodePtr n)
+char *
+fx_name_of(xmlNodePtr n)
 {
 	xmlChar *c = xmlNodeGetContent(n);
 	char *out;
@@ -315,16 +294,16 @@ name_of(xmlNodePtr n)
 
 /* <link> in Atom, or atom:link in RSS: the alternate link into *alt
  * (first wins), enclosures into e. */
-static void
-atom_link(struct parse *p, struct feed_entry *e, xmlNodePtr n, char **alt)
+void
+fx_atom_link(struct parse *p, struct feed_entry *e, xmlNodePtr n, char **alt)
 {
-	char *rel = attr(n, "rel");
+	char *rel = fx_attr(n, "rel");
 
 	if (rel == NULL || strcasecmp(rel, "alternate") == 0)
-		feed_set(alt, resolve(p->doc, n, attr(n, "href")));
+		feed_set(alt, resolve(p->doc, n, fx_attr(n, "href")));
 	else if (e != NULL && strcasecmp(rel, "enclosure") == 0)
-		feed_push_enclosure(e, resolve(p->doc, n, attr(n, "href")),
-		    attr(n, "type"), length_of(n, "length"));
+		feed_push_enclosure(e, resolve(p->doc, n, fx_attr(n, "href")),
+		    fx_attr(n, "type"), length_of(n, "length"));
 	free(rel);
 }
 
@@ -334,9 +313,9 @@ media(struct parse *p, struct feed_entry *e, xmlNodePtr n)
 {
 	char *url, *type;
 
-	if ((type = attr(n, "type")) == NULL)
+	if ((type = fx_attr(n, "type")) == NULL)
 		return;
-	if ((url = resolve(p->doc, n, attr(n, "url"))) == NULL) {
+	if ((url = resolve(p->doc, n, fx_attr(n, "url"))) == NULL) {
 		free(type);
 		return;
 	}
@@ -344,45 +323,45 @@ media(struct parse *p, struct feed_entry *e, xmlNodePtr n)
 }
 
 /* Elements from the namespaces RSS and Atom entries both borrow. */
-static void
-extension(struct parse *p, struct feed_entry *e, xmlNodePtr n,
+void
+fx_extension(struct parse *p, struct feed_entry *e, xmlNodePtr n,
     char **origlink)
 {
-	if (is_el(n, NS_DC, "creator") || is_el(n, NS_DC, "author") ||
-	    is_el(n, NS_ITUNES, "author"))
-		feed_push_str(&e->authors, &e->nauthors, rss_author(name_of(n)));
-	else if (is_el(n, NS_DC, "subject"))
-		feed_push_str(&e->categories, &e->ncategories, name_of(n));
-	else if (is_el(n, NS_DC, "date") || is_el(n, NS_DCTERMS, "created") ||
-	    is_el(n, NS_DCTERMS, "issued"))
-		feed_set_time(&e->published, date_of(n));
-	else if (is_el(n, NS_DCTERMS, "modified"))
-		feed_set_time(&e->updated, date_of(n));
-	else if (is_el(n, NS_CONTENT, "encoded"))
+	if (fx_is_el(n, NS_DC, "creator") || fx_is_el(n, NS_DC, "author") ||
+	    fx_is_el(n, NS_ITUNES, "author"))
+		feed_push_str(&e->authors, &e->nauthors,
+		    rss_author(fx_name_of(n)));
+	else if (fx_is_el(n, NS_DC, "subject"))
+		feed_push_str(&e->categories, &e->ncategories, fx_name_of(n));
+	else if (fx_is_el(n, NS_DC, "date") ||
+	    fx_is_el(n, NS_DCTERMS, "created") ||
+	    fx_is_el(n, NS_DCTERMS, "issued"))
+		feed_set_time(&e->published, fx_date_of(n));
+	else if (fx_is_el(n, NS_DCTERMS, "modified"))
+		feed_set_time(&e->updated, fx_date_of(n));
+	else if (fx_is_el(n, NS_CONTENT, "encoded"))
 		feed_set(&e->content, html_of(p->doc, n));
-	else if (is_el(n, NS_MEDIA, "content") ||
-	    is_el(n, NS_MEDIA, "thumbnail"))
+	else if (fx_is_el(n, NS_MEDIA, "content") ||
+	    fx_is_el(n, NS_MEDIA, "thumbnail"))
 		media(p, e, n);
-	else if (is_el(n, NS_MEDIA, "group")) {
+	else if (fx_is_el(n, NS_MEDIA, "group")) {
 		for (xmlNodePtr c = n->children; c != NULL; c = c->next)
-			if (is_el(c, NS_MEDIA, "content"))
+			if (fx_is_el(c, NS_MEDIA, "content"))
 				media(p, e, c);
-	} else if (is_el(n, NS_FEEDBURNER, "origLink"))
-		feed_set(origlink, resolve(p->doc, n, text(n)));
+	} else if (fx_is_el(n, NS_FEEDBURNER, "origLink"))
+		feed_set(origlink, resolve(p->doc, n, fx_text(n)));
 }
 
 /* The link to follow: feedburner's origLink is the publisher's own URL
  * behind the tracking redirect. */
-static void
-choose_link(struct feed_entry *e, char *origlink)
+void
+fx_choose_link(struct feed_entry *e, char *origlink)
 {
 	if (origlink != NULL) {
 		free(e->link);
 		e->link = origlink;
 	}
 }
-
-static char *atom_person(struct parse *p, xmlNodePtr n);
 
 static void
 rss_item(struct parse *p, xmlNodePtr item)
@@ -399,48 +378,52 @@ rss_item(struct parse *p, xmlNodePtr item)
 	for (xmlNodePtr c = item->children; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (is_core(p, c, "title"))
-			feed_set(&title, text(c));
-		else if (is_el(c, NS_DC, "title") || is_el(c, NS_MEDIA, "title"))
-			feed_set(&other_title, text(c));
-		else if (is_core(p, c, "link"))
-			feed_set(&e.link, resolve(p->doc, c, text(c)));
-		else if (is_core(p, c, "description"))
+		if (fx_is_core(p, c, "title"))
+			feed_set(&title, fx_text(c));
+		else if (fx_is_el(c, NS_DC, "title") ||
+		    fx_is_el(c, NS_MEDIA, "title"))
+			feed_set(&other_title, fx_text(c));
+		else if (fx_is_core(p, c, "link"))
+			feed_set(&e.link, resolve(p->doc, c, fx_text(c)));
+		else if (fx_is_core(p, c, "description"))
 			feed_set(&e.summary, html_of(p->doc, c));
-		else if (is_core(p, c, "guid") && guid == NULL) {
-			guid = text(c);
+		else if (fx_is_core(p, c, "guid") && guid == NULL) {
+			guid = fx_text(c);
 			permalink = !attr_is(c, "isPermaLink", "false");
-		} else if (is_core(p, c, "author"))
+		} else if (fx_is_core(p, c, "author"))
 			feed_push_str(&e.authors, &e.nauthors,
-			    rss_author(name_of(c)));
-		else if (is_core(p, c, "category"))
-			feed_push_str(&e.categories, &e.ncategories, name_of(c));
-		else if (is_core(p, c, "pubDate"))
-			feed_set_time(&e.published, date_of(c));
-		else if (is_core(p, c, "enclosure"))
-			feed_push_enclosure(&e, resolve(p->doc, c, attr(c, "url")),
-			    attr(c, "type"), length_of(c, "length"));
-		else if (is_el(c, NS_ATOM10, "link"))
-			atom_link(p, &e, c, &alt);
-		else if (is_el(c, NS_ATOM10, "updated"))
-			feed_set_time(&e.updated, date_of(c));
-		else if (is_el(c, NS_ATOM10, "published"))
-			feed_set_time(&e.published, date_of(c));
-		else if (is_el(c, NS_ATOM10, "author"))
-			feed_push_str(&e.authors, &e.nauthors, atom_person(p, c));
+			    rss_author(fx_name_of(c)));
+		else if (fx_is_core(p, c, "category"))
+			feed_push_str(&e.categories, &e.ncategories,
+			    fx_name_of(c));
+		else if (fx_is_core(p, c, "pubDate"))
+			feed_set_time(&e.published, fx_date_of(c));
+		else if (fx_is_core(p, c, "enclosure"))
+			feed_push_enclosure(&e, resolve(p->doc, c,
+			    fx_attr(c, "url")), fx_attr(c, "type"),
+			    length_of(c, "length"));
+		else if (fx_is_el(c, NS_ATOM10, "link"))
+			fx_atom_link(p, &e, c, &alt);
+		else if (fx_is_el(c, NS_ATOM10, "updated"))
+			feed_set_time(&e.updated, fx_date_of(c));
+		else if (fx_is_el(c, NS_ATOM10, "published"))
+			feed_set_time(&e.published, fx_date_of(c));
+		else if (fx_is_el(c, NS_ATOM10, "author"))
+			feed_push_str(&e.authors, &e.nauthors,
+			    fx_atom_person(p, c));
 		else
-			extension(p, &e, c, &origlink);
+			fx_extension(p, &e, c, &origlink);
 	}
-	tidy_authors(e.authors, &e.nauthors);
+	fx_tidy_authors(e.authors, &e.nauthors);
 	/* Dublin Core's or Media RSS's title only when RSS gives none. */
 	feed_set(&title, other_title);
-	e.title = plain_title(title);
+	e.title = fx_plain_title(title);
 	free(title);
 	feed_set(&e.link, alt);
 	/* A guid that is a permalink is the link when there is no other. */
 	if (e.link == NULL && guid != NULL && permalink && url_is_http(guid))
 		e.link = strdup(guid);
-	choose_link(&e, origlink);
+	fx_choose_link(&e, origlink);
 	e.id = guid;
 	/* RSS 1.0 names each item by URI: that is its identity. */
 	if (e.id == NULL &&
@@ -452,14 +435,8 @@ rss_item(struct parse *p, xmlNodePtr item)
 	feed_add_entry(p->feed, &e);
 }
 
-/* The feed's polling hints: RSS <ttl> in minutes, else the syndication
- * module's period divided by its frequency (default 1). */
-struct poll_hint {
-	int64_t ttl_minutes, sy_period, sy_frequency;
-};
-
-static void
-poll_hint(struct parse *p, xmlNodePtr c, struct poll_hint *h)
+void
+fx_poll_hint(struct parse *p, xmlNodePtr c, struct poll_hint *h)
 {
 	static const struct {
 		const char *name;
@@ -471,12 +448,12 @@ poll_hint(struct parse *p, xmlNodePtr c, struct poll_hint *h)
 	char *t, *end;
 	long long v;
 
-	if (!is_core(p, c, "ttl") && !is_el(c, NS_SY, "updatePeriod") &&
-	    !is_el(c, NS_SY, "updateFrequency"))
+	if (!fx_is_core(p, c, "ttl") && !fx_is_el(c, NS_SY, "updatePeriod") &&
+	    !fx_is_el(c, NS_SY, "updateFrequency"))
 		return;
-	if ((t = text(c)) == NULL)
+	if ((t = fx_text(c)) == NULL)
 		return;
-	if (is_el(c, NS_SY, "updatePeriod")) {
+	if (fx_is_el(c, NS_SY, "updatePeriod")) {
 		for (size_t i = 0; i < sizeof(periods) / sizeof(periods[0]); i++)
 			if (strcasecmp(t, periods[i].name) == 0)
 				h->sy_period = periods[i].seconds;
@@ -484,7 +461,7 @@ poll_hint(struct parse *p, xmlNodePtr c, struct poll_hint *h)
 		errno = 0;
 		v = strtoll(t, &end, 10);
 		if (errno == 0 && *end == '\0' && v > 0 && v <= 366 * 24 * 60) {
-			if (is_core(p, c, "ttl"))
+			if (fx_is_core(p, c, "ttl"))
 				h->ttl_minutes = v;
 			else
 				h->sy_frequency = v;
@@ -493,8 +470,8 @@ poll_hint(struct parse *p, xmlNodePtr c, struct poll_hint *h)
 	free(t);
 }
 
-static int64_t
-poll_hint_seconds(const struct poll_hint *h)
+int64_t
+fx_poll_hint_seconds(const struct poll_hint *h)
 {
 	if (h->ttl_minutes > 0)
 		return h->ttl_minutes * 60;
@@ -514,36 +491,39 @@ rss_channel(struct parse *p, xmlNodePtr channel)
 	for (xmlNodePtr c = channel->children; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (is_core(p, c, "title")) {
-			char *t = text(c);
+		if (fx_is_core(p, c, "title")) {
+			char *t = fx_text(c);
 
-			feed_set(&f->title, plain_title(t));
+			feed_set(&f->title, fx_plain_title(t));
 			free(t);
-		} else if (is_core(p, c, "link"))
-			feed_set(&f->link, resolve(p->doc, c, text(c)));
-		else if (is_core(p, c, "description"))
+		} else if (fx_is_core(p, c, "link"))
+			feed_set(&f->link, resolve(p->doc, c, fx_text(c)));
+		else if (fx_is_core(p, c, "description"))
 			feed_set(&f->description, html_of(p->doc, c));
-		else if (is_core(p, c, "lastBuildDate"))
-			feed_set_time(&built, date_of(c));
-		else if (is_core(p, c, "pubDate") || is_el(c, NS_DC, "date"))
-			feed_set_time(&pub, date_of(c));
-		else if (is_el(c, NS_ATOM10, "link"))
-			atom_link(p, NULL, c, &alt);
-		else if (is_el(c, NS_ATOM10, "id"))
-			feed_set(&f->id, text(c));
-		else if (is_core(p, c, "language") || is_el(c, NS_DC, "language"))
-			feed_set(&f->language, text(c));
-		else if (is_core(p, c, "managingEditor") ||
-		    is_el(c, NS_DC, "creator") || is_el(c, NS_ITUNES, "author"))
+		else if (fx_is_core(p, c, "lastBuildDate"))
+			feed_set_time(&built, fx_date_of(c));
+		else if (fx_is_core(p, c, "pubDate") ||
+		    fx_is_el(c, NS_DC, "date"))
+			feed_set_time(&pub, fx_date_of(c));
+		else if (fx_is_el(c, NS_ATOM10, "link"))
+			fx_atom_link(p, NULL, c, &alt);
+		else if (fx_is_el(c, NS_ATOM10, "id"))
+			feed_set(&f->id, fx_text(c));
+		else if (fx_is_core(p, c, "language") ||
+		    fx_is_el(c, NS_DC, "language"))
+			feed_set(&f->language, fx_text(c));
+		else if (fx_is_core(p, c, "managingEditor") ||
+		    fx_is_el(c, NS_DC, "creator") ||
+		    fx_is_el(c, NS_ITUNES, "author"))
 			feed_push_str(&f->authors, &f->nauthors,
-			    rss_author(name_of(c)));
-		else if (is_core(p, c, "item"))
+			    rss_author(fx_name_of(c)));
+		else if (fx_is_core(p, c, "item"))
 			rss_item(p, c);
 		else
-			poll_hint(p, c, &hint);
+			fx_poll_hint(p, c, &hint);
 	}
-	f->ttl = poll_hint_seconds(&hint);
-	tidy_authors(f->authors, &f->nauthors);
+	f->ttl = fx_poll_hint_seconds(&hint);
+	fx_tidy_authors(f->authors, &f->nauthors);
 	feed_set(&f->link, alt);
 	feed_set_time(&f->updated, built);
 	feed_set_time(&f->updated, pub);
@@ -555,196 +535,10 @@ static void
 rdf(struct parse *p, xmlNodePtr root)
 {
 	for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
-		if (is_core(p, c, "channel"))
+		if (fx_is_core(p, c, "channel"))
 			rss_channel(p, c);
-		else if (is_core(p, c, "item"))
+		else if (fx_is_core(p, c, "item"))
 			rss_item(p, c);
-	}
-}
-
-enum text_kind { TEXT_PLAIN, TEXT_HTML, TEXT_XHTML, TEXT_BASE64 };
-
-/* application/atom+xml, text/xml and the like: markup, not base64. */
-static int
-is_xml_type(const char *type)
-{
-	size_t len = strcspn(type, "; ");
-
-	return (len >= 4 && strncasecmp(type + len - 4, "+xml", 4) == 0) ||
-	    (len >= 4 && strncasecmp(type + len - 4, "/xml", 4) == 0);
-}
-
-/* How an Atom text construct holds its text.  Atom 0.3 says it with
- * MIME types and a mode (escaped or inline xml, the default). */
-static enum text_kind
-atom_kind(struct parse *p, xmlNodePtr n)
-{
-	char *type = attr(n, "type"), *mode = attr(n, "mode");
-	enum text_kind k = TEXT_PLAIN;
-
-	if (type != NULL && (strcasecmp(type, "html") == 0 ||
-	    strcasecmp(type, "text/html") == 0))
-		k = TEXT_HTML;
-	else if (type != NULL && (strcasecmp(type, "xhtml") == 0 ||
-	    strcasecmp(type, "application/xhtml+xml") == 0))
-		k = TEXT_XHTML;
-	if (p->atom03 && k != TEXT_PLAIN)
-		k = mode != NULL && strcasecmp(mode, "escaped") == 0 ?
-		    TEXT_HTML : TEXT_XHTML;
-	/* Atom 0.3 says base64 with a mode, 1.0 with a MIME type that is
-	 * neither text nor XML. */
-	if (mode != NULL && strcasecmp(mode, "base64") == 0)
-		k = TEXT_BASE64;
-	else if (!p->atom03 && type != NULL && strchr(type, '/') != NULL &&
-	    strncasecmp(type, "text/", 5) != 0 && !is_xml_type(type))
-		k = TEXT_BASE64;
-	free(type);
-	free(mode);
-	/* Markup is markup, whatever the type says. */
-	if (k != TEXT_XHTML && has_element_child(n))
-		k = TEXT_XHTML;
-	return k;
-}
-
-/* An Atom text construct: as plain text (titles), or as the feed gave it,
- * HTML kept, with XHTML serialised from inside its wrapping div. */
-static char *
-atom_text(struct parse *p, xmlNodePtr n, int plain)
-{
-	enum text_kind k = atom_kind(p, n);
-	char *t, *out;
-
-	if (k == TEXT_BASE64) {
-		t = text(n);
-		out = t != NULL ? text_base64_decode(t) : NULL;
-		free(t);
-		if (!plain || out == NULL)
-			return out;
-		t = plain_title(out);
-		free(out);
-		return t;
-	}
-	if (k == TEXT_XHTML) {
-		if (plain)
-			return name_of(n);
-		for (xmlNodePtr c = n->children; c != NULL; c = c->next)
-			if (is_el(c, NS_XHTML, "div"))
-				return inner_xml(p->doc, c);
-		return inner_xml(p->doc, n);
-	}
-	if (!plain)
-		return text(n);
-	if (k == TEXT_PLAIN)
-		return name_of(n);
-	t = text(n);
-	out = plain_title(t);
-	free(t);
-	return out;
-}
-
-/* An Atom person's name (Atom 0.3 too). */
-static char *
-atom_person(struct parse *p, xmlNodePtr n)
-{
-	char *email = NULL, *name = NULL;
-
-	for (xmlNodePtr c = n->children; c != NULL; c = c->next) {
-		if (is_core(p, c, "name") || is_el(c, NS_ATOM10, "name"))
-			feed_set(&name, name_of(c));
-		else if (is_core(p, c, "email") || is_el(c, NS_ATOM10, "email"))
-			feed_set(&email, name_of(c));
-	}
-	/* Without a name, the address is the best there is. */
-	feed_set(&name, email);
-	return name;
-}
-
-static void
-atom_entry(struct parse *p, xmlNodePtr entry)
-{
-	struct feed_entry e;
-	char *origlink = NULL;
-
-	if (entry == p->unfinished)
-		return;
-	feed_entry_init(&e);
-	for (xmlNodePtr c = entry->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		if (is_core(p, c, "title"))
-			feed_set(&e.title, atom_text(p, c, 1));
-		else if (is_core(p, c, "link"))
-			atom_link(p, &e, c, &e.link);
-		else if (is_core(p, c, "id"))
-			feed_set(&e.id, text(c));
-		else if (is_core(p, c, "published") ||
-		    (p->atom03 && (is_core(p, c, "issued") ||
-		    is_core(p, c, "created"))))
-			feed_set_time(&e.published, date_of(c));
-		else if (is_core(p, c, "updated") ||
-		    (p->atom03 && is_core(p, c, "modified")))
-			feed_set_time(&e.updated, date_of(c));
-		else if (is_core(p, c, "summary"))
-			feed_set(&e.summary, atom_text(p, c, 0));
-		else if (is_core(p, c, "content") && !xmlHasProp(c,
-		    (const xmlChar *)"src"))
-			feed_set(&e.content, atom_text(p, c, 0));
-		else if (is_core(p, c, "author"))
-			feed_push_str(&e.authors, &e.nauthors, atom_person(p, c));
-		else if (is_core(p, c, "category"))
-			feed_push_str(&e.categories, &e.ncategories,
-			    attr(c, "term"));
-		else
-			extension(p, &e, c, &origlink);
-	}
-	choose_link(&e, origlink);
-	feed_add_entry(p->feed, &e);
-}
-
-static void
-atom_feed(struct parse *p, xmlNodePtr root)
-{
-	struct feed *f = p->feed;
-	struct poll_hint hint = { 0 };
-	xmlChar *lang;
-
-	for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		if (is_core(p, c, "title"))
-			feed_set(&f->title, atom_text(p, c, 1));
-		else if (is_core(p, c, "link"))
-			atom_link(p, NULL, c, &f->link);
-		else if (is_core(p, c, "id"))
-			feed_set(&f->id, text(c));
-		else if (is_core(p, c, "subtitle") ||
-		    (p->atom03 && is_core(p, c, "tagline")))
-			feed_set(&f->description, atom_text(p, c, 0));
-		else if (is_core(p, c, "updated") ||
-		    (p->atom03 && is_core(p, c, "modified")))
-			feed_set_time(&f->updated, date_of(c));
-		else if (is_core(p, c, "author"))
-			feed_push_str(&f->authors, &f->nauthors, atom_person(p, c));
-		else if (is_core(p, c, "entry"))
-			atom_entry(p, c);
-		else
-			poll_hint(p, c, &hint);
-	}
-	f->ttl = poll_hint_seconds(&hint);
-	tidy_authors(f->authors, &f->nauthors);
-	if ((lang = xmlNodeGetLang(root)) != NULL) {
-		feed_set(&f->language, feed_str((const char *)lang,
-		    strlen((const char *)lang)));
-		xmlFree(lang);
-	}
-	/* Atom: an entry without authors has the feed's. */
-	for (size_t i = 0; i < f->nentries; i++) {
-		struct feed_entry *e = &f->entries[i];
-
-		tidy_authors(e->authors, &e->nauthors);
-		for (size_t k = 0; e->nauthors == 0 && k < f->nauthors; k++)
-			feed_push_str(&e->authors, &e->nauthors,
-			    strdup(f->authors[k]));
 	}
 }
 
@@ -803,11 +597,11 @@ detect_format(struct parse *p, xmlNodePtr root)
 	const char *format = NULL;
 	char *v;
 
-	if (is_el(root, NULL, "rss")) {
+	if (fx_is_el(root, NULL, "rss")) {
 		static const char *const versions[] = { "0.91", "0.92", "0.93",
 		    "0.94" };
 
-		v = attr(root, "version");
+		v = fx_attr(root, "version");
 		format = "rss";
 		if (v == NULL || strncmp(v, "2.", 2) == 0)
 			format = "rss20";
@@ -819,23 +613,23 @@ detect_format(struct parse *p, xmlNodePtr root)
 				format = p->version;
 			}
 		free(v);
-	} else if (is_el(root, NS_RDF, "RDF")) {
+	} else if (fx_is_el(root, NS_RDF, "RDF")) {
 		format = "rss10";
 		p->core_ns = NS_RSS10;
 		for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
-			if (is_el(c, NS_RSS090, "channel")) {
+			if (fx_is_el(c, NS_RSS090, "channel")) {
 				format = "rss090";
 				p->core_ns = NS_RSS090;
 			}
 		}
-	} else if (is_el(root, NS_ATOM10, "feed")) {
+	} else if (fx_is_el(root, NS_ATOM10, "feed")) {
 		format = "atom10";
 		p->core_ns = NS_ATOM10;
-	} else if (is_el(root, NS_ATOM03, "feed")) {
+	} else if (fx_is_el(root, NS_ATOM03, "feed")) {
 		format = "atom03";
 		p->core_ns = NS_ATOM03;
 		p->atom03 = 1;
-	} else if (is_el(root, NULL, "feed"))
+	} else if (fx_is_el(root, NULL, "feed"))
 		format = "atom";        /* no namespace: Atom all the same */
 	return format;
 }
@@ -866,15 +660,15 @@ read_tree(struct parse *p, xmlNodePtr root, const char *format)
 	if ((p->feed = feed_new(format)) == NULL)
 		return -1;
 	if (strncmp(format, "rss", 3) != 0)
-		atom_feed(p, root);
+		fx_atom_feed(p, root);
 	else if (p->core_ns != NULL)
 		rdf(p, root);
 	else {
 		/* Items straight under <rss>, without a channel, happen. */
 		for (xmlNodePtr c = root->children; c != NULL; c = c->next)
-			if (is_el(c, NULL, "channel"))
+			if (fx_is_el(c, NULL, "channel"))
 				rss_channel(p, c);
-			else if (is_el(c, NULL, "item"))
+			else if (fx_is_el(c, NULL, "item"))
 				rss_item(p, c);
 	}
 	return 0;
@@ -888,9 +682,9 @@ is_entry(xmlNodePtr n)
 
 	if (strcmp(name, "item") != 0 && strcmp(name, "entry") != 0)
 		return 0;
-	return n->ns == NULL || is_el(n, NS_RSS10, name) ||
-	    is_el(n, NS_RSS090, name) || is_el(n, NS_ATOM10, name) ||
-	    is_el(n, NS_ATOM03, name);
+	return n->ns == NULL || fx_is_el(n, NS_RSS10, name) ||
+	    fx_is_el(n, NS_RSS090, name) || fx_is_el(n, NS_ATOM10, name) ||
+	    fx_is_el(n, NS_ATOM03, name);
 }
 
 static int
@@ -901,17 +695,17 @@ is_html_text(xmlNodePtr n)
 	int raw;
 
 	if (strcmp(name, "description") == 0)
-		return n->ns == NULL || is_el(n, NS_RSS10, name) ||
-		    is_el(n, NS_RSS090, name);
-	if (is_el(n, NS_CONTENT, "encoded"))
+		return n->ns == NULL || fx_is_el(n, NS_RSS10, name) ||
+		    fx_is_el(n, NS_RSS090, name);
+	if (fx_is_el(n, NS_CONTENT, "encoded"))
 		return 1;
 	if ((strcmp(name, "summary") != 0 && strcmp(name, "content") != 0) ||
-	    !(n->ns == NULL || is_el(n, NS_ATOM10, name) ||
-	    is_el(n, NS_ATOM03, name)))
+	    !(n->ns == NULL || fx_is_el(n, NS_ATOM10, name) ||
+	    fx_is_el(n, NS_ATOM03, name)))
 		return 0;
 	/* XHTML and inline XML content are elements, read as such. */
-	type = attr(n, "type");
-	mode = attr(n, "mode");
+	type = fx_attr(n, "type");
+	mode = fx_attr(n, "mode");
 	raw = (type == NULL || (strcasestr(type, "xml") == NULL &&
 	    strcasecmp(type, "xhtml") != 0)) &&
 	    (mode == NULL || strcasecmp(mode, "xml") != 0);
@@ -931,8 +725,9 @@ is_leaf(xmlNodePtr n)
 	if (n->ns != NULL && n->ns->href != NULL &&
 	    ns_means((const char *)n->ns->href, NS_ITUNES))
 		return strcmp(name, "owner") != 0;
-	return is_el(n, NULL, "enclosure") || is_el(n, NS_MEDIA, "content") ||
-	    is_el(n, NS_MEDIA, "thumbnail") ||
+	return fx_is_el(n, NULL, "enclosure") ||
+	    fx_is_el(n, NS_MEDIA, "content") ||
+	    fx_is_el(n, NS_MEDIA, "thumbnail") ||
 	    (strcmp(name, "link") == 0 && xmlHasProp(n,
 	    (const xmlChar *)"href") != NULL);
 }
@@ -1048,7 +843,8 @@ fields_read(const struct feed *f)
 		const struct feed_entry *e = &f->entries[i];
 
 		n += (e->title != NULL) + (e->link != NULL) +
-		    (e->published != NW_TIME_UNSET) + (e->updated != NW_TIME_UNSET);
+		    (e->published != NW_TIME_UNSET) +
+		    (e->updated != NW_TIME_UNSET);
 	}
 	return n;
 }
