@@ -861,9 +861,8 @@ reads_more(const struct feed *a, const struct feed *b)
 }
 
 /*
- * libxml2 reads the document first.  When it is not well-formed (or not
- * read as a feed, or a CDATA section lost its end), the loose pass reads
- * it again, and its reading wins when it finds more (reads_more): it
+ * libxml2 reads the document first.  When it is not well-formed (or a
+ * CDATA section lost its end), the loose pass reads it again, and its reading wins when it finds more (reads_more): it
  * reads on where libxml2's recovery drops the rest of an element or of
  * the document.  Where both find as much, libxml2's reading stays.
  */
@@ -896,7 +895,7 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 	} else if (read_strict(&p, ctxt, &xe, buf, len, base_url, encoding,
 	    &took_charset, &root) == -1)
 		goto oom;
-	if ((xe.fatal || p.feed == NULL || feed_cdata_unclosed(buf, len)) &&
+	if ((xe.fatal || feed_cdata_unclosed(buf, len)) &&
 	    read_loose(&lp, buf, len, base_url, feed_loose_encoding(encoding,
 	    took_charset, buf, len, decl), &rep) == 0 &&
 	    reads_more(lp.feed, p.feed)) {
