@@ -15,6 +15,11 @@ bytes parsed per wall second while nothing else runs:
   mind several documents in a row);
 - sfeed one process per document, as sfeed_update runs it: once.
 
+Then one large document of real items (bench/genlarge.py writes it to
+build/large.xml, about 10 MB): `newswatch parse FILE` against
+`sfeed < FILE`, each the best wall time of --rounds runs, with the peak
+RSS of the process (GNU time, /usr/bin/time).
+
 Prints a table and one JSON line.  Without the corpus or without sfeed it
 says so and measures what it can.
 """
@@ -114,12 +119,53 @@ def measure(args, key, label, files, sfeed, res):
     res[key] = {k: round(v, 3) if isinstance(v, float) else v for k, v in r.items()}
 
 
+def run_timed(cmd, stdin_path=None):
+    """(wall seconds, peak RSS in KB) of one run of cmd, its output thrown
+    away.  GNU time measures: a child forked from this Python would carry
+    Python's RSS in its ru_maxrss past exec."""
+    with open(stdin_path or os.devnull, "rb") as fin:
+        r = subprocess.run(["/usr/bin/time", "-f", "%e %M"] + cmd, stdin=fin,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                           check=True)
+    wall, rss = r.stderr.decode().strip().splitlines()[-1].split()
+    return float(wall), int(rss)
+
+
+def measure_large(args, sfeed, res):
+    path = os.path.join(ROOT, "build", "large.xml")
+    subprocess.run([sys.executable, os.path.join(HERE, "genlarge.py"), path,
+                    "--corpus", args.corpus], check=True)
+    size = os.path.getsize(path)
+    runs = {"newswatch": ([args.binary, "parse", path], None)}
+    if sfeed is not None:
+        runs["sfeed"] = ([sfeed], path)
+    r = {"bytes": size}
+    print("large document: %s, %.1f MB (best of %d runs)" % (path, size / 1e6,
+                                                              args.rounds))
+    for name, (cmd, stdin_path) in runs.items():
+        best = [run_timed(cmd, stdin_path) for _ in range(args.rounds)]
+        wall, rss = min(w for w, _ in best), max(m for _, m in best)
+        r[name + "_wall_s"], r[name + "_peak_rss_kb"] = wall, rss
+        print("  %-44s %7.3f s %9.1f MB peak RSS" % (" ".join(
+            os.path.basename(c) for c in cmd[:2]) + (" < FILE" if stdin_path
+                                                      else " FILE"),
+            wall, rss / 1024))
+    if sfeed is not None:
+        r["wall_ratio_vs_sfeed"] = r["newswatch_wall_s"] / r["sfeed_wall_s"]
+        print("  newswatch / sfeed wall time: %.2fx" % r["wall_ratio_vs_sfeed"])
+    res["large"] = {k: round(v, 3) if isinstance(v, float) else v
+                    for k, v in r.items()}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bench", required=True, help="build/bench/parse_bench")
     ap.add_argument("--corpus", default=os.path.join(os.path.dirname(ROOT), "shared",
                                                      "corpus", "feeds"))
     ap.add_argument("--seconds", type=float, default=3)
+    ap.add_argument("--binary", default=os.path.join(ROOT, "newswatch"),
+                    help="newswatch, for the large document")
+    ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     if not os.path.isdir(args.corpus):
         print("parse bench: skipped: no corpus at %s" % args.corpus)
@@ -135,6 +181,7 @@ def main():
     sfeed = shutil.which("sfeed")
     for key, label, files in sets:
         measure(args, key, label, files, sfeed, res)
+    measure_large(args, sfeed, res)
     if sfeed is None:
         print("  sfeed: not installed (apt-get install sfeed); no ratio")
     print(json.dumps(res))

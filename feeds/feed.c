@@ -1,8 +1,10 @@
 /*
- * feed.c - RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 through libxml2's tree, the
- * entry bookkeeping every format shares, and the way in (feed_parse).
+ * feed.c - XML feeds: the tree helpers the readers share (feed_xml.h),
+ * RSS 0.9x/1.0/2.0, and the way in (feed_parse): libxml2 reads the
+ * document, the loose pass (xml_loose.h) again when it is not
+ * well-formed.  Atom is feed_atom.c's, the entry model feed_entry.c's,
+ * the bytes' repairs before libxml2 reads them feed_repair.c's.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,39 +18,14 @@
 
 #include "feed.h"
 #include "feed_int.h"
-#include "markup_guard.h"
-#include "sha256.h"
+#include "feed_repair.h"
 #include "text.h"
 #include "url.h"
-
-#define NS_ATOM10       "http://www.w3.org/2005/Atom"
-#define NS_ATOM03       "http://purl.org/atom/ns#"
-#define NS_RDF          "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-#define NS_RSS10        "http://purl.org/rss/1.0/"
-#define NS_RSS090       "http://my.netscape.com/rdf/simple/0.9/"
-#define NS_CONTENT      "http://purl.org/rss/1.0/modules/content/"
-#define NS_DC           "http://purl.org/dc/elements/1.1/"
-#define NS_DCTERMS      "http://purl.org/dc/terms/"
-#define NS_MEDIA        "http://search.yahoo.com/mrss/"
-#define NS_FEEDBURNER   "http://rssnamespace.org/feedburner/ext/1.0"
-#define NS_XHTML        "http://www.w3.org/1999/xhtml"
-#define NS_ITUNES       "http://www.itunes.com/dtds/podcast-1.0.dtd"
-#define NS_SY           "http://purl.org/rss/1.0/modules/syndication/"
+#include "feed_xml.h"
+#include "xml_loose.h"
 
 /* Room for the element name libxml2 names in a truncation error. */
 #define TAG_NAME_MAX 64
-
-/* Room for a character reference we write ("&#1114111;"). */
-#define REF_MAX 24
-
-struct parse {
-	struct feed *feed;
-	xmlDocPtr doc;
-	const char *core_ns;    /* the format's own namespace; NULL for RSS */
-	int atom03;
-	xmlNodePtr unfinished;  /* the entry a truncated document cut short */
-	char version[8];        /* room for a format name made from the root */
-};
 
 /* libxml2's complaints, kept instead of printed. */
 struct xml_errors {
@@ -57,464 +34,6 @@ struct xml_errors {
 	char unfinished[TAG_NAME_MAX];  /* the document ended inside this */
 	int fatal;              /* not well-formed: recovery may drop text */
 };
-
-void
-feed_seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-char *
-feed_str(const char *s, size_t len)
-{
-	size_t start = 0, end;
-
-	if (s == NULL)
-		return NULL;
-	if (len > FEED_MAX_STRING) {
-		len = FEED_MAX_STRING;
-		/* Back up to the start of a character. */
-		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
-			len--;
-	}
-	while (start < len && text_is_space((unsigned char)s[start]))
-		start++;
-	end = len;
-	while (end > start && text_is_space((unsigned char)s[end - 1]))
-		end--;
-	if (end == start)
-		return NULL;
-	return text_utf8_sanitize(s + start, end - start);
-}
-
-char *
-feed_str_squashed(const char *s, size_t len)
-{
-	char *raw = feed_str(s, len), *out;
-
-	if (raw == NULL)
-		return NULL;
-	out = text_squash_nonempty(raw);
-	free(raw);
-	return out;
-}
-
-void
-feed_set(char **field, char *s)
-{
-	if (*field == NULL)
-		*field = s;
-	else
-		free(s);
-}
-
-void
-feed_set_time(int64_t *field, int64_t t)
-{
-	if (*field == NW_TIME_UNSET)
-		*field = t;
-}
-
-void
-feed_warn(struct feed *feed, const char *fmt, ...)
-{
-	static const char more[] = "(more warnings not shown)";
-	char line[512];
-	va_list ap;
-
-	if (feed->nwarnings == FEED_MAX_WARNINGS) {
-		if (strcmp(feed->warnings[feed->nwarnings - 1], more) != 0) {
-			free(feed->warnings[feed->nwarnings - 1]);
-			feed->warnings[feed->nwarnings - 1] = strdup(more);
-		}
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	feed_push_str(&feed->warnings, &feed->nwarnings, strdup(line));
-}
-
-void
-feed_push_str(char ***v, size_t *n, char *s)
-{
-	char **nv;
-
-	if (s == NULL)
-		return;
-	if (*n == FEED_MAX_LIST ||
-	    (nv = reallocarray(*v, *n + 1, sizeof(*nv))) == NULL) {
-		free(s);
-		return;
-	}
-	nv[(*n)++] = s;
-	*v = nv;
-}
-
-void
-feed_push_enclosure(struct feed_entry *e, char *url, char *type,
-    int64_t length)
-{
-	struct feed_enclosure *ne;
-
-	if (url == NULL || e->nenclosures == FEED_MAX_LIST)
-		goto drop;
-	for (size_t i = 0; i < e->nenclosures; i++) {
-		struct feed_enclosure *x = &e->enclosures[i];
-
-		if (strcmp(x->url, url) == 0) {
-			/* media:content often repeats the enclosure with more */
-			if (x->type == NULL) {
-				x->type = type;
-				type = NULL;
-			}
-			if (x->length < 0)
-				x->length = length;
-			goto drop;
-		}
-	}
-	ne = reallocarray(e->enclosures, e->nenclosures + 1, sizeof(*ne));
-	if (ne == NULL)
-		goto drop;
-	e->enclosures = ne;
-	ne[e->nenclosures].url = url;
-	ne[e->nenclosures].type = type;
-	ne[e->nenclosures].length = length;
-	e->nenclosures++;
-	return;
-drop:
-	free(url);
-	free(type);
-}
-
-void
-feed_entry_init(struct feed_entry *e)
-{
-	memset(e, 0, sizeof(*e));
-	e->published = NW_TIME_UNSET;
-	e->updated = NW_TIME_UNSET;
-}
-
-void
-feed_entry_clear(struct feed_entry *e)
-{
-	free(e->id);
-	free(e->title);
-	free(e->link);
-	for (size_t i = 0; i < e->nauthors; i++)
-		free(e->authors[i]);
-	free(e->authors);
-	for (size_t i = 0; i < e->ncategories; i++)
-		free(e->categories[i]);
-	free(e->categories);
-	free(e->summary);
-	free(e->content);
-	for (size_t i = 0; i < e->nenclosures; i++) {
-		free(e->enclosures[i].url);
-		free(e->enclosures[i].type);
-	}
-	free(e->enclosures);
-	feed_entry_init(e);
-}
-
-/*
- * "sha256:" and the digest of what identifies an entry that has neither
- * id nor link: its title and date, which survive edits of its text; the
- * text only when there is neither title nor date to tell entries apart.
- * NUL bytes separate the fields so that moving text from one field to the
- * next changes the id.
- */
-static char *
-content_id(const struct feed_entry *e)
-{
-	char hex[SHA256_HEX_LEN + 1], date[32], *id;
-	const char *parts[4] = { e->title, NULL, NULL, NULL };
-	int64_t when = e->published != NW_TIME_UNSET ? e->published :
-	    e->updated;
-	struct sha256 ctx;
-
-	if (when != NW_TIME_UNSET)
-		parts[1] = date_format_rfc3339(when, date, sizeof(date));
-	if (e->title == NULL && parts[1] == NULL) {
-		parts[2] = e->summary;
-		parts[3] = e->content;
-	}
-	sha256_init(&ctx);
-	for (int i = 0; i < 4; i++) {
-		if (parts[i] != NULL)
-			sha256_update(&ctx, parts[i], strlen(parts[i]));
-		sha256_update(&ctx, "", 1);
-	}
-	sha256_final_hex(&ctx, hex);
-	if (asprintf(&id, "sha256:%s", hex) == -1)
-		return NULL;
-	return id;
-}
-
-/*
- * Past FEED_MAX_ENTRIES a document keeps its newest entries: by date (the
- * later of published and updated), and among entries dated alike or not
- * at all, the first FEED_MAX_ENTRIES / 2 of the document and then the
- * last ones, because new entries come at the top of a feed or at its
- * bottom, and the old ones sit in the middle either way.  Made when the
- * first entry past the cap comes: a heap with the oldest kept on top.
- */
-struct feed_cap {
-	size_t *seq;    /* seq[i]: entries[i]'s place in the document */
-	size_t *heap;   /* indices into entries */
-};
-
-static int64_t
-entry_date(const struct feed_entry *e)
-{
-	return e->updated > e->published ? e->updated : e->published;
-}
-
-/* Whether entry a, the document's seq a'th, is older than b. */
-static int
-older(const struct feed_entry *a, size_t sa, const struct feed_entry *b,
-    size_t sb)
-{
-	int64_t da = entry_date(a), db = entry_date(b);
-	size_t ta = sa < FEED_MAX_ENTRIES / 2 ? SIZE_MAX : sa;
-	size_t tb = sb < FEED_MAX_ENTRIES / 2 ? SIZE_MAX : sb;
-
-	if (da != db)
-		return da < db;
-	if (ta != tb)
-		return ta < tb;
-	return sa > sb;         /* both near the top: the later is older */
-}
-
-static int
-heap_older(const struct feed *feed, size_t x, size_t y)
-{
-	const struct feed_cap *c = feed->cap;
-
-	return older(&feed->entries[c->heap[x]], c->seq[c->heap[x]],
-	    &feed->entries[c->heap[y]], c->seq[c->heap[y]]);
-}
-
-static void
-heap_down(struct feed *feed, size_t i)
-{
-	size_t n = feed->nentries, l, m, t;
-
-	for (;;) {
-		m = i;
-		l = 2 * i + 1;
-		if (l < n && heap_older(feed, l, m))
-			m = l;
-		if (l + 1 < n && heap_older(feed, l + 1, m))
-			m = l + 1;
-		if (m == i)
-			return;
-		t = feed->cap->heap[i];
-		feed->cap->heap[i] = feed->cap->heap[m];
-		feed->cap->heap[m] = t;
-		i = m;
-	}
-}
-
-static int
-cap_start(struct feed *feed)
-{
-	struct feed_cap *c;
-	size_t n = feed->nentries;
-
-	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->seq = reallocarray(NULL, n, sizeof(*c->seq))) == NULL ||
-	    (c->heap = reallocarray(NULL, n, sizeof(*c->heap))) == NULL) {
-		if (c != NULL)
-			free(c->seq);
-		free(c);
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++)
-		c->seq[i] = c->heap[i] = i;
-	feed->cap = c;
-	for (size_t i = n / 2; i-- > 0; )
-		heap_down(feed, i);
-	return 0;
-}
-
-static void
-cap_free(struct feed *feed)
-{
-	if (feed->cap == NULL)
-		return;
-	free(feed->cap->seq);
-	free(feed->cap->heap);
-	free(feed->cap);
-	feed->cap = NULL;
-}
-
-/* Take the entry the document gave seq'th in place of the oldest kept,
- * unless it is older still. */
-static int
-cap_offer(struct feed *feed, struct feed_entry *e, size_t seq)
-{
-	size_t top;
-
-	if (feed->cap == NULL && cap_start(feed) == -1)
-		return -1;
-	top = feed->cap->heap[0];
-	feed->ndropped++;
-	if (older(e, seq, &feed->entries[top], feed->cap->seq[top])) {
-		feed_entry_clear(e);
-		return 0;
-	}
-	feed_entry_clear(&feed->entries[top]);
-	feed->entries[top] = *e;
-	feed->cap->seq[top] = seq;
-	feed_entry_init(e);
-	heap_down(feed, 0);
-	return 0;
-}
-
-static int
-by_seq(const void *a, const void *b, void *seq)
-{
-	size_t x = ((const size_t *)seq)[*(const size_t *)a];
-	size_t y = ((const size_t *)seq)[*(const size_t *)b];
-
-	return (x > y) - (x < y);
-}
-
-void
-feed_finish(struct feed *feed)
-{
-	struct feed_entry *sorted;
-	size_t n = feed->nentries, *order;
-
-	if (feed->cap == NULL)
-		return;
-	feed_warn(feed, "%zu entries, more than %d: the %zu oldest left out",
-	    n + feed->ndropped, FEED_MAX_ENTRIES, feed->ndropped);
-	/* The heap is done with: it becomes the document order. */
-	order = feed->cap->heap;
-	for (size_t i = 0; i < n; i++)
-		order[i] = i;
-	qsort_r(order, n, sizeof(*order), by_seq, feed->cap->seq);
-	if ((sorted = reallocarray(NULL, n, sizeof(*sorted))) != NULL) {
-		for (size_t i = 0; i < n; i++)
-			sorted[i] = feed->entries[order[i]];
-		free(feed->entries);
-		feed->entries = sorted;
-	}
-	cap_free(feed);
-}
-
-/*
- * A reader follows an entry's links, so they are http(s) URLs or nothing:
- * a javascript:, vbscript: or data: link (an xml:base of that kind
- * included, resolution came first) would run in whatever renders it.  The
- * entry keeps the id its link gave it.  A relative link is left as written
- * only where no base resolved it (`parse FILE`): it has no scheme to run.
- */
-static int
-link_is_safe(const char *url)
-{
-	return url_is_http(url) || url_is_relative_ref(url);
-}
-
-static void
-drop_unsafe_links(struct feed *feed, struct feed_entry *e)
-{
-	size_t n = 0;
-
-	if (e->link != NULL && !link_is_safe(e->link)) {
-		feed_warn(feed, "entry %.80s: link dropped, not http(s)",
-		    e->id);
-		free(e->link);
-		e->link = NULL;
-	}
-	for (size_t i = 0; i < e->nenclosures; i++) {
-		struct feed_enclosure *x = &e->enclosures[i];
-
-		if (link_is_safe(x->url)) {
-			e->enclosures[n++] = *x;
-			continue;
-		}
-		feed_warn(feed, "entry %.80s: enclosure dropped, not http(s)",
-		    e->id);
-		free(x->url);
-		free(x->type);
-	}
-	e->nenclosures = n;
-}
-
-int
-feed_add_entry(struct feed *feed, struct feed_entry *e)
-{
-	struct feed_entry *ne;
-
-	if (e->id == NULL && e->link != NULL)
-		e->id = strdup(e->link);
-	if (e->id == NULL && (e->id = content_id(e)) == NULL)
-		goto fail;
-	drop_unsafe_links(feed, e);
-	if (feed->nentries == FEED_MAX_ENTRIES)
-		return cap_offer(feed, e, feed->nentries + feed->ndropped);
-	ne = reallocarray(feed->entries, feed->nentries + 1, sizeof(*ne));
-	if (ne == NULL)
-		goto fail;
-	feed->entries = ne;
-	ne[feed->nentries++] = *e;
-	feed_entry_init(e);
-	return 0;
-fail:
-	feed_entry_clear(e);
-	return -1;
-}
-
-struct feed *
-feed_new(const char *format)
-{
-	struct feed *feed;
-
-	if ((feed = calloc(1, sizeof(*feed))) == NULL)
-		return NULL;
-	if ((feed->format = strdup(format)) == NULL) {
-		free(feed);
-		return NULL;
-	}
-	feed->updated = NW_TIME_UNSET;
-	feed->ttl = -1;
-	return feed;
-}
-
-void
-feed_free(struct feed *feed)
-{
-	if (feed == NULL)
-		return;
-	for (size_t i = 0; i < feed->nentries; i++)
-		feed_entry_clear(&feed->entries[i]);
-	free(feed->entries);
-	cap_free(feed);
-	free(feed->format);
-	free(feed->title);
-	free(feed->link);
-	free(feed->id);
-	free(feed->description);
-	free(feed->language);
-	for (size_t i = 0; i < feed->nauthors; i++)
-		free(feed->authors[i]);
-	free(feed->authors);
-	for (size_t i = 0; i < feed->nwarnings; i++)
-		free(feed->warnings[i]);
-	free(feed->warnings);
-	free(feed);
-}
-
-/* ---- XML ---- */
 
 /* Whether a document's namespace URI means want: feeds write the iTunes
  * and other URIs in any case, with stray spaces or without the final
@@ -536,8 +55,8 @@ ns_means(const char *href, const char *want)
 	return len == wlen && strncasecmp(href, want, len) == 0;
 }
 
-static int
-is_el(xmlNodePtr n, const char *ns, const char *name)
+int
+fx_is_el(xmlNodePtr n, const char *ns, const char *name)
 {
 	if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, name))
 		return 0;
@@ -549,15 +68,15 @@ is_el(xmlNodePtr n, const char *ns, const char *name)
 
 /* An element of the feed format itself: RSS 2.0 elements carry no
  * namespace, RSS 1.0's and Atom's carry the format's. */
-static int
-is_core(const struct parse *p, xmlNodePtr n, const char *name)
+int
+fx_is_core(const struct parse *p, xmlNodePtr n, const char *name)
 {
-	return is_el(n, p->core_ns, name) ||
-	    (p->core_ns != NULL && is_el(n, NULL, name));
+	return fx_is_el(n, p->core_ns, name) ||
+	    (p->core_ns != NULL && fx_is_el(n, NULL, name));
 }
 
-static char *
-attr(xmlNodePtr n, const char *name)
+char *
+fx_attr(xmlNodePtr n, const char *name)
 {
 	xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
 	char *out;
@@ -572,15 +91,15 @@ attr(xmlNodePtr n, const char *name)
 static int
 attr_is(xmlNodePtr n, const char *name, const char *value)
 {
-	char *v = attr(n, name);
+	char *v = fx_attr(n, name);
 	int r = v != NULL && strcasecmp(v, value) == 0;
 
 	free(v);
 	return r;
 }
 
-static char *
-text(xmlNodePtr n)
+char *
+fx_text(xmlNodePtr n)
 {
 	xmlChar *c = xmlNodeGetContent(n);
 	char *out;
@@ -592,8 +111,8 @@ text(xmlNodePtr n)
 	return out;
 }
 
-static int
-has_element_child(xmlNodePtr n)
+int
+fx_has_element_child(xmlNodePtr n)
 {
 	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
 		if (c->type == XML_ELEMENT_NODE)
@@ -603,8 +122,8 @@ has_element_child(xmlNodePtr n)
 
 /* The markup inside n, serialised: for content that arrives as elements
  * rather than escaped text. */
-static char *
-inner_xml(xmlDocPtr doc, xmlNodePtr n)
+char *
+fx_inner_xml(xmlDocPtr doc, xmlNodePtr n)
 {
 	xmlBufferPtr b;
 	char *out = NULL;
@@ -625,13 +144,13 @@ done:
 static char *
 html_of(xmlDocPtr doc, xmlNodePtr n)
 {
-	return has_element_child(n) ? inner_xml(doc, n) : text(n);
+	return fx_has_element_child(n) ? fx_inner_xml(doc, n) : fx_text(n);
 }
 
-static int64_t
-date_of(xmlNodePtr n)
+int64_t
+fx_date_of(xmlNodePtr n)
 {
-	char *s = text(n);
+	char *s = fx_text(n);
 	int64_t t = date_parse_or_unset(s);
 
 	free(s);
@@ -658,8 +177,8 @@ resolve(xmlDocPtr doc, xmlNodePtr n, char *ref)
 
 /* A title given as text that may hold entities or markup: RSS titles are
  * often HTML escaped once more than they should be. */
-static char *
-plain_title(const char *s)
+char *
+fx_plain_title(const char *s)
 {
 	char *dec, *out;
 
@@ -703,7 +222,7 @@ rss_author(char *s)
 			open = NULL;
 	}
 	if (open == NULL) {
-		name = strchr(s, '<') != NULL ? plain_title(s) : NULL;
+		name = strchr(s, '<') != NULL ? fx_plain_title(s) : NULL;
 		if (name == NULL)
 			return s;
 		free(s);
@@ -725,8 +244,8 @@ rss_author(char *s)
 
 /* Each name once, and bare e-mail addresses only when no name is given:
  * feeds repeat one person in <author>, dc:creator and itunes:author. */
-static void
-tidy_authors(char **v, size_t *n)
+void
+fx_tidy_authors(char **v, size_t *n)
 {
 	size_t names = 0, kept = 0;
 
@@ -748,7 +267,7 @@ tidy_authors(char **v, size_t *n)
 static int64_t
 length_of(xmlNodePtr n, const char *name)
 {
-	char *v = attr(n, name), *end;
+	char *v = fx_attr(n, name), *end;
 	long long len;
 
 	if (v == NULL)
@@ -760,8 +279,8 @@ length_of(xmlNodePtr n, const char *name)
 	return len;
 }
 
-static char *
-name_of(xmlNodePtr n)
+char *
+fx_name_of(xmlNodePtr n)
 {
 	xmlChar *c = xmlNodeGetContent(n);
 	char *out;
@@ -775,16 +294,16 @@ name_of(xmlNodePtr n)
 
 /* <link> in Atom, or atom:link in RSS: the alternate link into *alt
  * (first wins), enclosures into e. */
-static void
-atom_link(struct parse *p, struct feed_entry *e, xmlNodePtr n, char **alt)
+void
+fx_atom_link(struct parse *p, struct feed_entry *e, xmlNodePtr n, char **alt)
 {
-	char *rel = attr(n, "rel");
+	char *rel = fx_attr(n, "rel");
 
 	if (rel == NULL || strcasecmp(rel, "alternate") == 0)
-		feed_set(alt, resolve(p->doc, n, attr(n, "href")));
+		feed_set(alt, resolve(p->doc, n, fx_attr(n, "href")));
 	else if (e != NULL && strcasecmp(rel, "enclosure") == 0)
-		feed_push_enclosure(e, resolve(p->doc, n, attr(n, "href")),
-		    attr(n, "type"), length_of(n, "length"));
+		feed_push_enclosure(e, resolve(p->doc, n, fx_attr(n, "href")),
+		    fx_attr(n, "type"), length_of(n, "length"));
 	free(rel);
 }
 
@@ -794,9 +313,9 @@ media(struct parse *p, struct feed_entry *e, xmlNodePtr n)
 {
 	char *url, *type;
 
-	if ((type = attr(n, "type")) == NULL)
+	if ((type = fx_attr(n, "type")) == NULL)
 		return;
-	if ((url = resolve(p->doc, n, attr(n, "url"))) == NULL) {
+	if ((url = resolve(p->doc, n, fx_attr(n, "url"))) == NULL) {
 		free(type);
 		return;
 	}
@@ -804,45 +323,45 @@ media(struct parse *p, struct feed_entry *e, xmlNodePtr n)
 }
 
 /* Elements from the namespaces RSS and Atom entries both borrow. */
-static void
-extension(struct parse *p, struct feed_entry *e, xmlNodePtr n,
+void
+fx_extension(struct parse *p, struct feed_entry *e, xmlNodePtr n,
     char **origlink)
 {
-	if (is_el(n, NS_DC, "creator") || is_el(n, NS_DC, "author") ||
-	    is_el(n, NS_ITUNES, "author"))
-		feed_push_str(&e->authors, &e->nauthors, rss_author(name_of(n)));
-	else if (is_el(n, NS_DC, "subject"))
-		feed_push_str(&e->categories, &e->ncategories, name_of(n));
-	else if (is_el(n, NS_DC, "date") || is_el(n, NS_DCTERMS, "created") ||
-	    is_el(n, NS_DCTERMS, "issued"))
-		feed_set_time(&e->published, date_of(n));
-	else if (is_el(n, NS_DCTERMS, "modified"))
-		feed_set_time(&e->updated, date_of(n));
-	else if (is_el(n, NS_CONTENT, "encoded"))
+	if (fx_is_el(n, NS_DC, "creator") || fx_is_el(n, NS_DC, "author") ||
+	    fx_is_el(n, NS_ITUNES, "author"))
+		feed_push_str(&e->authors, &e->nauthors,
+		    rss_author(fx_name_of(n)));
+	else if (fx_is_el(n, NS_DC, "subject"))
+		feed_push_str(&e->categories, &e->ncategories, fx_name_of(n));
+	else if (fx_is_el(n, NS_DC, "date") ||
+	    fx_is_el(n, NS_DCTERMS, "created") ||
+	    fx_is_el(n, NS_DCTERMS, "issued"))
+		feed_set_time(&e->published, fx_date_of(n));
+	else if (fx_is_el(n, NS_DCTERMS, "modified"))
+		feed_set_time(&e->updated, fx_date_of(n));
+	else if (fx_is_el(n, NS_CONTENT, "encoded"))
 		feed_set(&e->content, html_of(p->doc, n));
-	else if (is_el(n, NS_MEDIA, "content") ||
-	    is_el(n, NS_MEDIA, "thumbnail"))
+	else if (fx_is_el(n, NS_MEDIA, "content") ||
+	    fx_is_el(n, NS_MEDIA, "thumbnail"))
 		media(p, e, n);
-	else if (is_el(n, NS_MEDIA, "group")) {
+	else if (fx_is_el(n, NS_MEDIA, "group")) {
 		for (xmlNodePtr c = n->children; c != NULL; c = c->next)
-			if (is_el(c, NS_MEDIA, "content"))
+			if (fx_is_el(c, NS_MEDIA, "content"))
 				media(p, e, c);
-	} else if (is_el(n, NS_FEEDBURNER, "origLink"))
-		feed_set(origlink, resolve(p->doc, n, text(n)));
+	} else if (fx_is_el(n, NS_FEEDBURNER, "origLink"))
+		feed_set(origlink, resolve(p->doc, n, fx_text(n)));
 }
 
 /* The link to follow: feedburner's origLink is the publisher's own URL
  * behind the tracking redirect. */
-static void
-choose_link(struct feed_entry *e, char *origlink)
+void
+fx_choose_link(struct feed_entry *e, char *origlink)
 {
 	if (origlink != NULL) {
 		free(e->link);
 		e->link = origlink;
 	}
 }
-
-static char *atom_person(struct parse *p, xmlNodePtr n);
 
 static void
 rss_item(struct parse *p, xmlNodePtr item)
@@ -859,48 +378,52 @@ rss_item(struct parse *p, xmlNodePtr item)
 	for (xmlNodePtr c = item->children; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (is_core(p, c, "title"))
-			feed_set(&title, text(c));
-		else if (is_el(c, NS_DC, "title") || is_el(c, NS_MEDIA, "title"))
-			feed_set(&other_title, text(c));
-		else if (is_core(p, c, "link"))
-			feed_set(&e.link, resolve(p->doc, c, text(c)));
-		else if (is_core(p, c, "description"))
+		if (fx_is_core(p, c, "title"))
+			feed_set(&title, fx_text(c));
+		else if (fx_is_el(c, NS_DC, "title") ||
+		    fx_is_el(c, NS_MEDIA, "title"))
+			feed_set(&other_title, fx_text(c));
+		else if (fx_is_core(p, c, "link"))
+			feed_set(&e.link, resolve(p->doc, c, fx_text(c)));
+		else if (fx_is_core(p, c, "description"))
 			feed_set(&e.summary, html_of(p->doc, c));
-		else if (is_core(p, c, "guid") && guid == NULL) {
-			guid = text(c);
+		else if (fx_is_core(p, c, "guid") && guid == NULL) {
+			guid = fx_text(c);
 			permalink = !attr_is(c, "isPermaLink", "false");
-		} else if (is_core(p, c, "author"))
+		} else if (fx_is_core(p, c, "author"))
 			feed_push_str(&e.authors, &e.nauthors,
-			    rss_author(name_of(c)));
-		else if (is_core(p, c, "category"))
-			feed_push_str(&e.categories, &e.ncategories, name_of(c));
-		else if (is_core(p, c, "pubDate"))
-			feed_set_time(&e.published, date_of(c));
-		else if (is_core(p, c, "enclosure"))
-			feed_push_enclosure(&e, resolve(p->doc, c, attr(c, "url")),
-			    attr(c, "type"), length_of(c, "length"));
-		else if (is_el(c, NS_ATOM10, "link"))
-			atom_link(p, &e, c, &alt);
-		else if (is_el(c, NS_ATOM10, "updated"))
-			feed_set_time(&e.updated, date_of(c));
-		else if (is_el(c, NS_ATOM10, "published"))
-			feed_set_time(&e.published, date_of(c));
-		else if (is_el(c, NS_ATOM10, "author"))
-			feed_push_str(&e.authors, &e.nauthors, atom_person(p, c));
+			    rss_author(fx_name_of(c)));
+		else if (fx_is_core(p, c, "category"))
+			feed_push_str(&e.categories, &e.ncategories,
+			    fx_name_of(c));
+		else if (fx_is_core(p, c, "pubDate"))
+			feed_set_time(&e.published, fx_date_of(c));
+		else if (fx_is_core(p, c, "enclosure"))
+			feed_push_enclosure(&e, resolve(p->doc, c,
+			    fx_attr(c, "url")), fx_attr(c, "type"),
+			    length_of(c, "length"));
+		else if (fx_is_el(c, NS_ATOM10, "link"))
+			fx_atom_link(p, &e, c, &alt);
+		else if (fx_is_el(c, NS_ATOM10, "updated"))
+			feed_set_time(&e.updated, fx_date_of(c));
+		else if (fx_is_el(c, NS_ATOM10, "published"))
+			feed_set_time(&e.published, fx_date_of(c));
+		else if (fx_is_el(c, NS_ATOM10, "author"))
+			feed_push_str(&e.authors, &e.nauthors,
+			    fx_atom_person(p, c));
 		else
-			extension(p, &e, c, &origlink);
+			fx_extension(p, &e, c, &origlink);
 	}
-	tidy_authors(e.authors, &e.nauthors);
+	fx_tidy_authors(e.authors, &e.nauthors);
 	/* Dublin Core's or Media RSS's title only when RSS gives none. */
 	feed_set(&title, other_title);
-	e.title = plain_title(title);
+	e.title = fx_plain_title(title);
 	free(title);
 	feed_set(&e.link, alt);
 	/* A guid that is a permalink is the link when there is no other. */
 	if (e.link == NULL && guid != NULL && permalink && url_is_http(guid))
 		e.link = strdup(guid);
-	choose_link(&e, origlink);
+	fx_choose_link(&e, origlink);
 	e.id = guid;
 	/* RSS 1.0 names each item by URI: that is its identity. */
 	if (e.id == NULL &&
@@ -912,14 +435,8 @@ rss_item(struct parse *p, xmlNodePtr item)
 	feed_add_entry(p->feed, &e);
 }
 
-/* The feed's polling hints: RSS <ttl> in minutes, else the syndication
- * module's period divided by its frequency (default 1). */
-struct poll_hint {
-	int64_t ttl_minutes, sy_period, sy_frequency;
-};
-
-static void
-poll_hint(struct parse *p, xmlNodePtr c, struct poll_hint *h)
+void
+fx_poll_hint(struct parse *p, xmlNodePtr c, struct poll_hint *h)
 {
 	static const struct {
 		const char *name;
@@ -931,12 +448,12 @@ poll_hint(struct parse *p, xmlNodePtr c, struct poll_hint *h)
 	char *t, *end;
 	long long v;
 
-	if (!is_core(p, c, "ttl") && !is_el(c, NS_SY, "updatePeriod") &&
-	    !is_el(c, NS_SY, "updateFrequency"))
+	if (!fx_is_core(p, c, "ttl") && !fx_is_el(c, NS_SY, "updatePeriod") &&
+	    !fx_is_el(c, NS_SY, "updateFrequency"))
 		return;
-	if ((t = text(c)) == NULL)
+	if ((t = fx_text(c)) == NULL)
 		return;
-	if (is_el(c, NS_SY, "updatePeriod")) {
+	if (fx_is_el(c, NS_SY, "updatePeriod")) {
 		for (size_t i = 0; i < sizeof(periods) / sizeof(periods[0]); i++)
 			if (strcasecmp(t, periods[i].name) == 0)
 				h->sy_period = periods[i].seconds;
@@ -944,7 +461,7 @@ poll_hint(struct parse *p, xmlNodePtr c, struct poll_hint *h)
 		errno = 0;
 		v = strtoll(t, &end, 10);
 		if (errno == 0 && *end == '\0' && v > 0 && v <= 366 * 24 * 60) {
-			if (is_core(p, c, "ttl"))
+			if (fx_is_core(p, c, "ttl"))
 				h->ttl_minutes = v;
 			else
 				h->sy_frequency = v;
@@ -953,8 +470,8 @@ poll_hint(struct parse *p, xmlNodePtr c, struct poll_hint *h)
 	free(t);
 }
 
-static int64_t
-poll_hint_seconds(const struct poll_hint *h)
+int64_t
+fx_poll_hint_seconds(const struct poll_hint *h)
 {
 	if (h->ttl_minutes > 0)
 		return h->ttl_minutes * 60;
@@ -974,36 +491,39 @@ rss_channel(struct parse *p, xmlNodePtr channel)
 	for (xmlNodePtr c = channel->children; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (is_core(p, c, "title")) {
-			char *t = text(c);
+		if (fx_is_core(p, c, "title")) {
+			char *t = fx_text(c);
 
-			feed_set(&f->title, plain_title(t));
+			feed_set(&f->title, fx_plain_title(t));
 			free(t);
-		} else if (is_core(p, c, "link"))
-			feed_set(&f->link, resolve(p->doc, c, text(c)));
-		else if (is_core(p, c, "description"))
+		} else if (fx_is_core(p, c, "link"))
+			feed_set(&f->link, resolve(p->doc, c, fx_text(c)));
+		else if (fx_is_core(p, c, "description"))
 			feed_set(&f->description, html_of(p->doc, c));
-		else if (is_core(p, c, "lastBuildDate"))
-			feed_set_time(&built, date_of(c));
-		else if (is_core(p, c, "pubDate") || is_el(c, NS_DC, "date"))
-			feed_set_time(&pub, date_of(c));
-		else if (is_el(c, NS_ATOM10, "link"))
-			atom_link(p, NULL, c, &alt);
-		else if (is_el(c, NS_ATOM10, "id"))
-			feed_set(&f->id, text(c));
-		else if (is_core(p, c, "language") || is_el(c, NS_DC, "language"))
-			feed_set(&f->language, text(c));
-		else if (is_core(p, c, "managingEditor") ||
-		    is_el(c, NS_DC, "creator") || is_el(c, NS_ITUNES, "author"))
+		else if (fx_is_core(p, c, "lastBuildDate"))
+			feed_set_time(&built, fx_date_of(c));
+		else if (fx_is_core(p, c, "pubDate") ||
+		    fx_is_el(c, NS_DC, "date"))
+			feed_set_time(&pub, fx_date_of(c));
+		else if (fx_is_el(c, NS_ATOM10, "link"))
+			fx_atom_link(p, NULL, c, &alt);
+		else if (fx_is_el(c, NS_ATOM10, "id"))
+			feed_set(&f->id, fx_text(c));
+		else if (fx_is_core(p, c, "language") ||
+		    fx_is_el(c, NS_DC, "language"))
+			feed_set(&f->language, fx_text(c));
+		else if (fx_is_core(p, c, "managingEditor") ||
+		    fx_is_el(c, NS_DC, "creator") ||
+		    fx_is_el(c, NS_ITUNES, "author"))
 			feed_push_str(&f->authors, &f->nauthors,
-			    rss_author(name_of(c)));
-		else if (is_core(p, c, "item"))
+			    rss_author(fx_name_of(c)));
+		else if (fx_is_core(p, c, "item"))
 			rss_item(p, c);
 		else
-			poll_hint(p, c, &hint);
+			fx_poll_hint(p, c, &hint);
 	}
-	f->ttl = poll_hint_seconds(&hint);
-	tidy_authors(f->authors, &f->nauthors);
+	f->ttl = fx_poll_hint_seconds(&hint);
+	fx_tidy_authors(f->authors, &f->nauthors);
 	feed_set(&f->link, alt);
 	feed_set_time(&f->updated, built);
 	feed_set_time(&f->updated, pub);
@@ -1015,196 +535,10 @@ static void
 rdf(struct parse *p, xmlNodePtr root)
 {
 	for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
-		if (is_core(p, c, "channel"))
+		if (fx_is_core(p, c, "channel"))
 			rss_channel(p, c);
-		else if (is_core(p, c, "item"))
+		else if (fx_is_core(p, c, "item"))
 			rss_item(p, c);
-	}
-}
-
-enum text_kind { TEXT_PLAIN, TEXT_HTML, TEXT_XHTML, TEXT_BASE64 };
-
-/* application/atom+xml, text/xml and the like: markup, not base64. */
-static int
-is_xml_type(const char *type)
-{
-	size_t len = strcspn(type, "; ");
-
-	return (len >= 4 && strncasecmp(type + len - 4, "+xml", 4) == 0) ||
-	    (len >= 4 && strncasecmp(type + len - 4, "/xml", 4) == 0);
-}
-
-/* How an Atom text construct holds its text.  Atom 0.3 says it with
- * MIME types and a mode (escaped or inline xml, the default). */
-static enum text_kind
-atom_kind(struct parse *p, xmlNodePtr n)
-{
-	char *type = attr(n, "type"), *mode = attr(n, "mode");
-	enum text_kind k = TEXT_PLAIN;
-
-	if (type != NULL && (strcasecmp(type, "html") == 0 ||
-	    strcasecmp(type, "text/html") == 0))
-		k = TEXT_HTML;
-	else if (type != NULL && (strcasecmp(type, "xhtml") == 0 ||
-	    strcasecmp(type, "application/xhtml+xml") == 0))
-		k = TEXT_XHTML;
-	if (p->atom03 && k != TEXT_PLAIN)
-		k = mode != NULL && strcasecmp(mode, "escaped") == 0 ?
-		    TEXT_HTML : TEXT_XHTML;
-	/* Atom 0.3 says base64 with a mode, 1.0 with a MIME type that is
-	 * neither text nor XML. */
-	if (mode != NULL && strcasecmp(mode, "base64") == 0)
-		k = TEXT_BASE64;
-	else if (!p->atom03 && type != NULL && strchr(type, '/') != NULL &&
-	    strncasecmp(type, "text/", 5) != 0 && !is_xml_type(type))
-		k = TEXT_BASE64;
-	free(type);
-	free(mode);
-	/* Markup is markup, whatever the type says. */
-	if (k != TEXT_XHTML && has_element_child(n))
-		k = TEXT_XHTML;
-	return k;
-}
-
-/* An Atom text construct: as plain text (titles), or as the feed gave it,
- * HTML kept, with XHTML serialised from inside its wrapping div. */
-static char *
-atom_text(struct parse *p, xmlNodePtr n, int plain)
-{
-	enum text_kind k = atom_kind(p, n);
-	char *t, *out;
-
-	if (k == TEXT_BASE64) {
-		t = text(n);
-		out = t != NULL ? text_base64_decode(t) : NULL;
-		free(t);
-		if (!plain || out == NULL)
-			return out;
-		t = plain_title(out);
-		free(out);
-		return t;
-	}
-	if (k == TEXT_XHTML) {
-		if (plain)
-			return name_of(n);
-		for (xmlNodePtr c = n->children; c != NULL; c = c->next)
-			if (is_el(c, NS_XHTML, "div"))
-				return inner_xml(p->doc, c);
-		return inner_xml(p->doc, n);
-	}
-	if (!plain)
-		return text(n);
-	if (k == TEXT_PLAIN)
-		return name_of(n);
-	t = text(n);
-	out = plain_title(t);
-	free(t);
-	return out;
-}
-
-/* An Atom person's name (Atom 0.3 too). */
-static char *
-atom_person(struct parse *p, xmlNodePtr n)
-{
-	char *email = NULL, *name = NULL;
-
-	for (xmlNodePtr c = n->children; c != NULL; c = c->next) {
-		if (is_core(p, c, "name") || is_el(c, NS_ATOM10, "name"))
-			feed_set(&name, name_of(c));
-		else if (is_core(p, c, "email") || is_el(c, NS_ATOM10, "email"))
-			feed_set(&email, name_of(c));
-	}
-	/* Without a name, the address is the best there is. */
-	feed_set(&name, email);
-	return name;
-}
-
-static void
-atom_entry(struct parse *p, xmlNodePtr entry)
-{
-	struct feed_entry e;
-	char *origlink = NULL;
-
-	if (entry == p->unfinished)
-		return;
-	feed_entry_init(&e);
-	for (xmlNodePtr c = entry->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		if (is_core(p, c, "title"))
-			feed_set(&e.title, atom_text(p, c, 1));
-		else if (is_core(p, c, "link"))
-			atom_link(p, &e, c, &e.link);
-		else if (is_core(p, c, "id"))
-			feed_set(&e.id, text(c));
-		else if (is_core(p, c, "published") ||
-		    (p->atom03 && (is_core(p, c, "issued") ||
-		    is_core(p, c, "created"))))
-			feed_set_time(&e.published, date_of(c));
-		else if (is_core(p, c, "updated") ||
-		    (p->atom03 && is_core(p, c, "modified")))
-			feed_set_time(&e.updated, date_of(c));
-		else if (is_core(p, c, "summary"))
-			feed_set(&e.summary, atom_text(p, c, 0));
-		else if (is_core(p, c, "content") && !xmlHasProp(c,
-		    (const xmlChar *)"src"))
-			feed_set(&e.content, atom_text(p, c, 0));
-		else if (is_core(p, c, "author"))
-			feed_push_str(&e.authors, &e.nauthors, atom_person(p, c));
-		else if (is_core(p, c, "category"))
-			feed_push_str(&e.categories, &e.ncategories,
-			    attr(c, "term"));
-		else
-			extension(p, &e, c, &origlink);
-	}
-	choose_link(&e, origlink);
-	feed_add_entry(p->feed, &e);
-}
-
-static void
-atom_feed(struct parse *p, xmlNodePtr root)
-{
-	struct feed *f = p->feed;
-	struct poll_hint hint = { 0 };
-	xmlChar *lang;
-
-	for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		if (is_core(p, c, "title"))
-			feed_set(&f->title, atom_text(p, c, 1));
-		else if (is_core(p, c, "link"))
-			atom_link(p, NULL, c, &f->link);
-		else if (is_core(p, c, "id"))
-			feed_set(&f->id, text(c));
-		else if (is_core(p, c, "subtitle") ||
-		    (p->atom03 && is_core(p, c, "tagline")))
-			feed_set(&f->description, atom_text(p, c, 0));
-		else if (is_core(p, c, "updated") ||
-		    (p->atom03 && is_core(p, c, "modified")))
-			feed_set_time(&f->updated, date_of(c));
-		else if (is_core(p, c, "author"))
-			feed_push_str(&f->authors, &f->nauthors, atom_person(p, c));
-		else if (is_core(p, c, "entry"))
-			atom_entry(p, c);
-		else
-			poll_hint(p, c, &hint);
-	}
-	f->ttl = poll_hint_seconds(&hint);
-	tidy_authors(f->authors, &f->nauthors);
-	if ((lang = xmlNodeGetLang(root)) != NULL) {
-		feed_set(&f->language, feed_str((const char *)lang,
-		    strlen((const char *)lang)));
-		xmlFree(lang);
-	}
-	/* Atom: an entry without authors has the feed's. */
-	for (size_t i = 0; i < f->nentries; i++) {
-		struct feed_entry *e = &f->entries[i];
-
-		tidy_authors(e->authors, &e->nauthors);
-		for (size_t k = 0; e->nauthors == 0 && k < f->nauthors; k++)
-			feed_push_str(&e->authors, &e->nauthors,
-			    strdup(f->authors[k]));
 	}
 }
 
@@ -1228,249 +562,6 @@ on_xml_error(void *ctx, xmlErrorPtr e)
 	len = strlen(xe->first);
 	while (len > 0 && text_is_space((unsigned char)xe->first[len - 1]))
 		xe->first[--len] = '\0';
-}
-
-static int
-is_name_char(int c)
-{
-	return isalnum(c) || c == '_' || c == '-' || c == '.' || c == ':' ||
-	    c >= 0x80;
-}
-
-/* XML 1.0's Char production. */
-static int
-is_xml_char(long cp)
-{
-	return cp == 0x9 || cp == 0xa || cp == 0xd ||
-	    (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) ||
-	    (cp >= 0x10000 && cp <= 0x10ffff);
-}
-
-/*
- * What a '&' at s (n bytes available) must become for libxml2 to keep the
- * text: nothing (0) when it starts a reference XML understands as HTML
- * would; else the replacement in rep and the bytes it replaces.  HTML
- * names become numeric references, numeric ones HTML reads differently
- * (windows-1252, NUL) are rewritten, and a bare '&' becomes "&amp;".
- */
-static size_t
-fix_reference(const char *s, size_t n, char rep[REF_MAX])
-{
-	static const char *const predefined[] = { "amp", "lt", "gt", "quot",
-	    "apos" };
-	size_t i = 1;
-	long cp;
-
-	while (i < n && i < 40 && (is_name_char((unsigned char)s[i]) ||
-	    (i == 1 && s[i] == '#')))
-		i++;
-	if (i == n || s[i] != ';' || i == 1)
-		goto bare;
-	for (size_t k = 0; k < sizeof(predefined) / sizeof(predefined[0]); k++)
-		if (i - 1 == strlen(predefined[k]) &&
-		    memcmp(s + 1, predefined[k], i - 1) == 0)
-			return 0;
-	if ((cp = text_entity_codepoint(s + 1, i - 1)) < 0) {
-		/* Perhaps the document's DTD declares it: libxml2 decides. */
-		if (s[1] != '#')
-			return 0;
-		goto bare;
-	}
-	if (!is_xml_char(cp))
-		cp = 0xfffd;
-	snprintf(rep, REF_MAX, "&#%ld;", cp);
-	/* Already as XML would read it. */
-	if (s[1] == '#' && i == strlen(rep) - 1 && memcmp(s, rep, i) == 0)
-		return 0;
-	return i + 1;
-bare:
-	snprintf(rep, REF_MAX, "&amp;");
-	return 1;
-}
-
-/* Where the markup construct at s (n bytes) that hides references ends,
- * or 0 when s starts none. */
-static size_t
-skip_opaque(const char *s, size_t n)
-{
-	static const struct {
-		const char *open, *close;
-	} opaque[] = {
-		{ "<!--", "-->" }, { "<![CDATA[", "]]>" }, { "<?", "?>" },
-	};
-
-	for (size_t k = 0; k < sizeof(opaque) / sizeof(opaque[0]); k++) {
-		size_t ol = strlen(opaque[k].open), cl = strlen(opaque[k].close);
-		const char *end;
-
-		if (n < ol || memcmp(s, opaque[k].open, ol) != 0)
-			continue;
-		end = memmem(s + ol, n - ol, opaque[k].close, cl);
-		return end == NULL ? n : (size_t)(end - s) + cl;
-	}
-	return 0;
-}
-
-/* UTF-16 or UTF-32 by their byte order mark or the NUL bytes of '<':
- * there bytes are not characters. */
-static int
-is_wide(const char *buf, size_t len)
-{
-	return len >= 2 && (buf[0] == '\0' || buf[1] == '\0' ||
-	    (unsigned char)buf[0] >= 0xfe);
-}
-
-/*
- * libxml2 takes a NUL byte for the end of the input: the rest of the feed
- * would be lost.  Where bytes are characters a NUL is never text, so it
- * goes.  Returns the copy without them and their count in *removed, or
- * NULL when there are none (or no memory: then the feed parses as it is).
- */
-static char *
-strip_nuls(const char *buf, size_t *len, size_t *removed)
-{
-	const char *nul;
-	char *out, *o;
-
-	*removed = 0;
-	if (is_wide(buf, *len) || (nul = memchr(buf, '\0', *len)) == NULL ||
-	    (out = malloc(*len)) == NULL)
-		return NULL;
-	o = out;
-	for (const char *p = buf, *end = buf + *len; p < end; p = nul + 1) {
-		if ((nul = memchr(p, '\0', (size_t)(end - p))) == NULL)
-			nul = end;
-		memcpy(o, p, (size_t)(nul - p));
-		o += nul - p;
-		if (nul < end)
-			(*removed)++;
-	}
-	*len = (size_t)(o - out);
-	return out;
-}
-
-/*
- * libxml2 drops references to entities no DTD declared (&nbsp; in RSS,
- * from HTML habits), and with them the text; rewrite them before parsing.
- * Returns NULL when the document needs no change (or there is no memory:
- * then it is parsed as it is).
- */
-static xmlBufferPtr
-fix_entities(const char *buf, size_t len)
-{
-	xmlBufferPtr out = NULL;
-	size_t i = 0, done = 0, used;
-	char rep[REF_MAX];
-
-	if (is_wide(buf, len))
-		return NULL;
-	while (i < len) {
-		const char *amp = memchr(buf + i, '&', len - i), *lt;
-
-		/* Only text outside comments, CDATA and processing
-		 * instructions holds references: jump from one '&' to the
-		 * next, skipping the "<!" and "<?" constructs on the way. */
-		if (amp == NULL)
-			break;
-		for (lt = memchr(buf + i, '<', (size_t)(amp - buf) - i);
-		    lt != NULL; lt = memchr(lt + 1, '<', (size_t)(amp - lt - 1)))
-			if (lt[1] == '!' || lt[1] == '?')
-				break;
-		if (lt != NULL) {
-			i = (size_t)(lt - buf);
-			used = skip_opaque(buf + i, len - i);
-			i += used > 0 ? used : 1;
-			continue;
-		}
-		i = (size_t)(amp - buf);
-		if ((used = fix_reference(buf + i, len - i, rep)) == 0) {
-			i++;
-			continue;
-		}
-		if (out == NULL && (out = xmlBufferCreateSize(len + 64)) == NULL)
-			return NULL;
-		if (xmlBufferAdd(out, (const xmlChar *)buf + done,
-		    (int)(i - done)) != 0 ||
-		    xmlBufferAdd(out, (const xmlChar *)rep, -1) != 0)
-			goto fail;
-		i += used;
-		done = i;
-	}
-	if (out != NULL && xmlBufferAdd(out, (const xmlChar *)buf + done,
-	    (int)(len - done)) != 0)
-		goto fail;
-	return out;
-fail:
-	xmlBufferFree(out);
-	return NULL;
-}
-
-/* The charset parameter of a text/ Content-Type, or NULL. */
-static char *
-charset_of(const char *content_type)
-{
-	const char *p, *v;
-	size_t n;
-
-	if (content_type == NULL)
-		return NULL;
-	while (text_is_space((unsigned char)*content_type))
-		content_type++;
-	if (strncasecmp(content_type, "text/", 5) != 0)
-		return NULL;
-	for (p = strchr(content_type, ';'); p != NULL; p = strchr(p + 1, ';')) {
-		v = p + 1;
-		while (text_is_space((unsigned char)*v))
-			v++;
-		if (strncasecmp(v, "charset=", 8) != 0)
-			continue;
-		v += 8;
-		if (*v == '"')
-			v++;
-		for (n = 0; isalnum((unsigned char)v[n]) || v[n] == '-' ||
-		    v[n] == '_' || v[n] == '.' || v[n] == ':'; n++)
-			;
-		return n > 0 && n < 64 ? strndup(v, n) : NULL;
-	}
-	return NULL;
-}
-
-/*
- * Whether libxml2 will read the document as UTF-8: the HTTP charset says
- * so, or there is none and the XML declaration says so or names no
- * encoding (and no UTF-16/32 byte order or NUL bytes say otherwise).
- */
-static int
-reads_as_utf8(const char *buf, size_t len, const char *http_charset)
-{
-	const char *decl, *end, *enc;
-	size_t n;
-
-	if (http_charset != NULL)
-		return strcasecmp(http_charset, "utf-8") == 0 ||
-		    strcasecmp(http_charset, "utf8") == 0;
-	if (is_wide(buf, len))
-		return 0;
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
-		buf += 3;
-		len -= 3;
-	}
-	if (len < 5 || memcmp(buf, "<?xml", 5) != 0 ||
-	    (end = memmem(buf, len < 512 ? len : 512, "?>", 2)) == NULL)
-		return 1;
-	decl = buf;
-	if ((enc = memmem(decl, (size_t)(end - decl), "encoding", 8)) == NULL)
-		return 1;
-	enc += 8;
-	while (enc < end && (text_is_space((unsigned char)*enc) || *enc == '='))
-		enc++;
-	if (enc < end && (*enc == '"' || *enc == '\''))
-		enc++;
-	for (n = 0; enc + n < end && (isalnum((unsigned char)enc[n]) ||
-	    enc[n] == '-' || enc[n] == '_'); n++)
-		;
-	return (n == 5 && strncasecmp(enc, "utf-8", 5) == 0) ||
-	    (n == 4 && strncasecmp(enc, "utf8", 4) == 0);
 }
 
 static void
@@ -1506,11 +597,11 @@ detect_format(struct parse *p, xmlNodePtr root)
 	const char *format = NULL;
 	char *v;
 
-	if (is_el(root, NULL, "rss")) {
+	if (fx_is_el(root, NULL, "rss")) {
 		static const char *const versions[] = { "0.91", "0.92", "0.93",
 		    "0.94" };
 
-		v = attr(root, "version");
+		v = fx_attr(root, "version");
 		format = "rss";
 		if (v == NULL || strncmp(v, "2.", 2) == 0)
 			format = "rss20";
@@ -1522,23 +613,23 @@ detect_format(struct parse *p, xmlNodePtr root)
 				format = p->version;
 			}
 		free(v);
-	} else if (is_el(root, NS_RDF, "RDF")) {
+	} else if (fx_is_el(root, NS_RDF, "RDF")) {
 		format = "rss10";
 		p->core_ns = NS_RSS10;
 		for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
-			if (is_el(c, NS_RSS090, "channel")) {
+			if (fx_is_el(c, NS_RSS090, "channel")) {
 				format = "rss090";
 				p->core_ns = NS_RSS090;
 			}
 		}
-	} else if (is_el(root, NS_ATOM10, "feed")) {
+	} else if (fx_is_el(root, NS_ATOM10, "feed")) {
 		format = "atom10";
 		p->core_ns = NS_ATOM10;
-	} else if (is_el(root, NS_ATOM03, "feed")) {
+	} else if (fx_is_el(root, NS_ATOM03, "feed")) {
 		format = "atom03";
 		p->core_ns = NS_ATOM03;
 		p->atom03 = 1;
-	} else if (is_el(root, NULL, "feed"))
+	} else if (fx_is_el(root, NULL, "feed"))
 		format = "atom";        /* no namespace: Atom all the same */
 	return format;
 }
@@ -1561,131 +652,288 @@ unfinished_entry(xmlNodePtr root)
 	return NULL;
 }
 
+/* The entries and metadata of the tree at root, a feed of format (see
+ * detect_format), into p->feed.  -1 when out of memory. */
 static int
-parse_xml(const char *buf, size_t len, const char *base_url,
-    const char *content_type, struct feed **out, char *err, size_t errlen)
+read_tree(struct parse *p, xmlNodePtr root, const char *format)
 {
-	struct parse p = { 0 };
-	struct xml_errors xe = { 0 };
-	struct markup_guard_stats cut;
-	xmlParserCtxtPtr ctxt = NULL;
-	xmlBufferPtr fixed = NULL;
-	xmlNodePtr root;
-	char *encoding = NULL, *repaired = NULL, *denulled = NULL;
-	char *guarded = NULL;
-	const char *format;
-	size_t nuls = 0;
-	int rc = -1;
+	if ((p->feed = feed_new(format)) == NULL)
+		return -1;
+	if (strncmp(format, "rss", 3) != 0)
+		fx_atom_feed(p, root);
+	else if (p->core_ns != NULL)
+		rdf(p, root);
+	else {
+		/* Items straight under <rss>, without a channel, happen. */
+		for (xmlNodePtr c = root->children; c != NULL; c = c->next)
+			if (fx_is_el(c, NULL, "channel"))
+				rss_channel(p, c);
+			else if (fx_is_el(c, NULL, "item"))
+				rss_item(p, c);
+	}
+	return 0;
+}
 
-	if (len > INT32_MAX / 2) {
-		feed_seterr(err, errlen, "document too large");
-		goto fail;
-	}
-	if ((denulled = strip_nuls(buf, &len, &nuls)) != NULL)
-		buf = denulled;
-	encoding = charset_of(content_type);
-	if (reads_as_utf8(buf, len, encoding) &&
-	    (repaired = text_utf8_repair(buf, len, &len)) != NULL)
-		buf = repaired;
-	if ((fixed = fix_entities(buf, len)) != NULL) {
-		buf = (const char *)xmlBufferContent(fixed);
-		len = (size_t)xmlBufferLength(fixed);
-	}
-	/* Last, on the very bytes libxml2 reads: a tag's attributes past
-	 * the cap would cost time quadratic in their number. */
-	if (markup_guard(buf, len, 0, encoding, MARKUP_GUARD_MAX_ATTRS,
-	    MARKUP_GUARD_MAX_NS, &guarded, &len, &cut) == -1) {
-		feed_seterr(err, errlen, "out of memory");
-		goto fail;
-	}
-	if (guarded != NULL)
-		buf = guarded;
-	if ((ctxt = xmlNewParserCtxt()) == NULL) {
-		feed_seterr(err, errlen, "out of memory");
-		goto fail;
-	}
+/* The loose pass's reading of the feed vocabularies (xml_loose.h). */
+static int
+is_entry(xmlNodePtr n)
+{
+	const char *name = (const char *)n->name;
+
+	if (strcmp(name, "item") != 0 && strcmp(name, "entry") != 0)
+		return 0;
+	return n->ns == NULL || fx_is_el(n, NS_RSS10, name) ||
+	    fx_is_el(n, NS_RSS090, name) || fx_is_el(n, NS_ATOM10, name) ||
+	    fx_is_el(n, NS_ATOM03, name);
+}
+
+static int
+is_html_text(xmlNodePtr n)
+{
+	const char *name = (const char *)n->name;
+	char *type, *mode;
+	int raw;
+
+	if (strcmp(name, "description") == 0)
+		return n->ns == NULL || fx_is_el(n, NS_RSS10, name) ||
+		    fx_is_el(n, NS_RSS090, name);
+	if (fx_is_el(n, NS_CONTENT, "encoded"))
+		return 1;
+	if ((strcmp(name, "summary") != 0 && strcmp(name, "content") != 0) ||
+	    !(n->ns == NULL || fx_is_el(n, NS_ATOM10, name) ||
+	    fx_is_el(n, NS_ATOM03, name)))
+		return 0;
+	/* XHTML and inline XML content are elements, read as such. */
+	type = fx_attr(n, "type");
+	mode = fx_attr(n, "mode");
+	raw = (type == NULL || (strcasestr(type, "xml") == NULL &&
+	    strcasecmp(type, "xhtml") != 0)) &&
+	    (mode == NULL || strcasecmp(mode, "xml") != 0);
+	free(type);
+	free(mode);
+	return raw;
+}
+
+/* Elements feeds write empty, and often leave open: iTunes' (but the
+ * owner, which holds its name and address), enclosures, media objects and
+ * links given by href. */
+static int
+is_leaf(xmlNodePtr n)
+{
+	const char *name = (const char *)n->name;
+
+	if (n->ns != NULL && n->ns->href != NULL &&
+	    ns_means((const char *)n->ns->href, NS_ITUNES))
+		return strcmp(name, "owner") != 0;
+	return fx_is_el(n, NULL, "enclosure") ||
+	    fx_is_el(n, NS_MEDIA, "content") ||
+	    fx_is_el(n, NS_MEDIA, "thumbnail") ||
+	    (strcmp(name, "link") == 0 && xmlHasProp(n,
+	    (const xmlChar *)"href") != NULL);
+}
+
+static const struct xml_loose_rules loose_rules = {
+	.raw_text = is_html_text,
+	.leaf = is_leaf,
+	.entry = is_entry,
+};
+
+/* Read the document loosely (xml_loose.h) into lp; 0 when that gives a
+ * feed, -1 when not (or out of memory). */
+static int
+read_loose(struct parse *lp, const char *buf, size_t len,
+    const char *base_url, const char *enc, struct xml_loose_report *rep)
+{
+	char *utf8;
+	size_t ulen = len;
+	const char *format;
+	xmlNodePtr root;
+
+	if ((utf8 = feed_to_utf8(buf, len, enc, &ulen)) != NULL)
+		buf = utf8;
+	lp->doc = xml_loose_read(buf, ulen, base_url, &loose_rules, rep);
+	free(utf8);
+	if (lp->doc == NULL || (root = xmlDocGetRootElement(lp->doc)) == NULL ||
+	    (format = detect_format(lp, root)) == NULL)
+		return -1;
+	lp->unfinished = rep->unfinished;
+	return read_tree(lp, root, format);
+}
+
+/* What the loose pass mended, as warnings. */
+static void
+warn_loose(struct feed *f, const struct xml_errors *xe,
+    const struct xml_loose_report *rep)
+{
+	if (xe->first[0] != '\0')
+		feed_warn(f, "not well-formed (XML error at line %d: %s): read "
+		    "loosely", xe->line, xe->first);
+	else
+		feed_warn(f, "not well-formed: read loosely");
+	if (rep->skipped > 0)
+		feed_warn(f, "%zu bytes before the root element skipped",
+		    rep->skipped);
+	if (rep->implied_ends > 0 || rep->stray_ends > 0)
+		feed_warn(f, "%zu elements left open closed by an outer end "
+		    "tag, %zu end tags that close nothing ignored",
+		    rep->implied_ends, rep->stray_ends);
+	if (rep->open_cdata > 0)
+		feed_warn(f, "%zu CDATA sections without their ']]>'",
+		    rep->open_cdata);
+	if (rep->dropped > 0)
+		feed_warn(f, "%zu attributes, namespace declarations or "
+		    "elements past the limits dropped", rep->dropped);
+	if (rep->ended_open)
+		feed_warn(f, "truncated document: it ends inside its root "
+		    "element%s", rep->unfinished != NULL ?
+		    "; its last entry is left out" : "");
+}
+
+/* libxml2's reading of the document, into p (p->feed NULL when it is no
+ * feed).  *root is its root element, or NULL.  -1 when out of memory. */
+static int
+read_strict(struct parse *p, xmlParserCtxtPtr ctxt, struct xml_errors *xe,
+    const char *buf, size_t len, const char *base_url, const char *encoding,
+    int *took_charset, xmlNodePtr *root)
+{
+	const char *format;
+
 	ctxt->sax->serror = on_xml_error;
-	ctxt->_private = &xe;
-	p.doc = read_xml(ctxt, buf, len, base_url, encoding);
+	ctxt->_private = xe;
+	*took_charset = encoding != NULL;
+	p->doc = read_xml(ctxt, buf, len, base_url, encoding);
 	/* A charset libxml2 cannot convert: let the document speak. */
-	if (p.doc == NULL && encoding != NULL) {
-		memset(&xe, 0, sizeof(xe));
-		p.doc = read_xml(ctxt, buf, len, base_url, NULL);
+	if (p->doc == NULL && encoding != NULL) {
+		memset(xe, 0, sizeof(*xe));
+		*took_charset = 0;
+		p->doc = read_xml(ctxt, buf, len, base_url, NULL);
 	}
-	if (p.doc == NULL || (root = xmlDocGetRootElement(p.doc)) == NULL) {
-		if (xe.first[0] != '\0')
-			feed_seterr(err, errlen, "XML error at line %d: %s", xe.line,
-			    xe.first);
-		else
-			feed_seterr(err, errlen, "not XML");
-		goto fail;
-	}
-	if ((format = detect_format(&p, root)) == NULL) {
+	*root = p->doc != NULL ? xmlDocGetRootElement(p->doc) : NULL;
+	if (*root == NULL || (format = detect_format(p, *root)) == NULL)
+		return 0;
+	if (xe->unfinished[0] != '\0')
+		p->unfinished = unfinished_entry(*root);
+	return read_tree(p, *root, format);
+}
+
+static void
+refuse(const struct xml_errors *xe, xmlNodePtr root, char *err,
+    size_t errlen)
+{
+	if (root != NULL)
 		feed_seterr(err, errlen, "not a feed: root element <%s%s%s>",
 		    root->ns != NULL && root->ns->prefix != NULL ?
 		    (const char *)root->ns->prefix : "",
 		    root->ns != NULL && root->ns->prefix != NULL ? ":" : "",
 		    (const char *)root->name);
+	else if (xe->first[0] != '\0')
+		feed_seterr(err, errlen, "XML error at line %d: %s", xe->line,
+		    xe->first);
+	else
+		feed_seterr(err, errlen, "not XML");
+}
+
+/* The entries' titles, links and dates: what recovery may lose. */
+static size_t
+fields_read(const struct feed *f)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < f->nentries; i++) {
+		const struct feed_entry *e = &f->entries[i];
+
+		n += (e->title != NULL) + (e->link != NULL) +
+		    (e->published != NW_TIME_UNSET) +
+		    (e->updated != NW_TIME_UNSET);
+	}
+	return n;
+}
+
+/* Whether the loose reading a finds more than the strict one b (NULL
+ * when libxml2 found no feed): more entries, or as many with more of
+ * their fields. */
+static int
+reads_more(const struct feed *a, const struct feed *b)
+{
+	if (b == NULL || a->nentries != b->nentries)
+		return b == NULL || a->nentries > b->nentries;
+	return fields_read(a) > fields_read(b);
+}
+
+/*
+ * libxml2 reads the document first.  When it is not well-formed (or a
+ * CDATA section lost its end), the loose pass reads it again, and its reading wins when it finds more (reads_more): it
+ * reads on where libxml2's recovery drops the rest of an element or of
+ * the document.  Where both find as much, libxml2's reading stays.
+ */
+static int
+parse_xml(const char *buf, size_t len, const char *base_url,
+    const char *content_type, struct feed **out, char *err, size_t errlen)
+{
+	struct parse p = { 0 }, lp = { 0 };
+	struct xml_errors xe = { 0 };
+	struct xml_loose_report rep;
+	struct feed_repair pr = { 0 };
+	xmlParserCtxtPtr ctxt = NULL;
+	xmlNodePtr root = NULL;
+	char *encoding = NULL;
+	char decl[FEED_ENC_NAME_MAX];
+	int rc = -1, took_charset = 0, loose = 0;
+
+	if (len > INT32_MAX / 2) {
+		feed_seterr(err, errlen, "document too large");
 		goto fail;
 	}
-	if ((p.feed = feed_new(format)) == NULL) {
-		feed_seterr(err, errlen, "out of memory");
+	encoding = feed_charset_of(content_type);
+	if (feed_repair(&pr, &buf, &len, encoding) == -1 ||
+	    (ctxt = xmlNewParserCtxt()) == NULL)
+		goto oom;
+	if (feed_comment_dashes(buf, len)) {
+		xe.fatal = 1;
+		snprintf(xe.first, sizeof(xe.first), "'--' in a comment");
+		took_charset = encoding != NULL;
+	} else if (read_strict(&p, ctxt, &xe, buf, len, base_url, encoding,
+	    &took_charset, &root) == -1)
+		goto oom;
+	if ((xe.fatal || feed_cdata_unclosed(buf, len)) &&
+	    read_loose(&lp, buf, len, base_url, feed_loose_encoding(encoding,
+	    took_charset, buf, len, decl), &rep) == 0 &&
+	    reads_more(lp.feed, p.feed)) {
+		feed_free(p.feed);
+		p.feed = lp.feed;
+		lp.feed = NULL;
+		loose = 1;
+	}
+	if (p.feed == NULL) {
+		refuse(&xe, root, err, errlen);
 		goto fail;
 	}
-	if (xe.unfinished[0] != '\0') {
-		p.unfinished = unfinished_entry(root);
+	if (loose)
+		warn_loose(p.feed, &xe, &rep);
+	else if (xe.unfinished[0] != '\0')
 		feed_warn(p.feed, "truncated document: <%s> not closed (XML "
 		    "error at line %d: %s)%s", xe.unfinished, xe.line, xe.first,
 		    p.unfinished != NULL ? "; its last entry is left out" : "");
-	} else if (xe.first[0] != '\0')
+	else if (xe.first[0] != '\0')
 		feed_warn(p.feed, "XML error at line %d: %s (recovered)",
 		    xe.line, xe.first);
 	p.feed->incomplete = xe.fatal;
-	if (repaired != NULL)
-		feed_warn(p.feed, "bytes that are not UTF-8 read as "
-		    "windows-1252");
-	if (nuls > 0)
-		feed_warn(p.feed, "%zu NUL bytes removed", nuls);
-	if (fixed != NULL)
-		feed_warn(p.feed, "undeclared entities or bare '&' read as HTML "
-		    "would read them");
-	if (cut.attrs > 0)
-		feed_warn(p.feed, "%zu attributes past %d on one element "
-		    "dropped", cut.attrs, MARKUP_GUARD_MAX_ATTRS);
-	if (cut.ns > 0)
-		feed_warn(p.feed, "%zu namespace declarations past %d in "
-		    "scope dropped", cut.ns, MARKUP_GUARD_MAX_NS);
-	if (cut.attlists > 0)
-		feed_warn(p.feed, "%zu <!ATTLIST> declarations dropped",
-		    cut.attlists);
-	if (cut.entities > 0)
-		feed_warn(p.feed, "%zu entity values with markup in character "
-		    "references emptied", cut.entities);
-	if (strncmp(format, "rss", 3) != 0)
-		atom_feed(&p, root);
-	else if (p.core_ns != NULL)
-		rdf(&p, root);
-	else {
-		/* Items straight under <rss>, without a channel, happen. */
-		for (xmlNodePtr c = root->children; c != NULL; c = c->next)
-			if (is_el(c, NULL, "channel"))
-				rss_channel(&p, c);
-			else if (is_el(c, NULL, "item"))
-				rss_item(&p, c);
-	}
+	feed_repair_warn(p.feed, &pr);
 	feed_finish(p.feed);
 	*out = p.feed;
 	p.feed = NULL;
 	rc = 0;
+	goto fail;
+oom:
+	feed_seterr(err, errlen, "out of memory");
 fail:
 	feed_free(p.feed);
+	feed_free(lp.feed);
 	xmlFreeDoc(p.doc);
+	xmlFreeDoc(lp.doc);
 	xmlFreeParserCtxt(ctxt);
 	free(encoding);
-	free(repaired);
-	free(denulled);
-	free(guarded);
-	xmlBufferFree(fixed);
+	feed_repair_free(&pr);
 	return rc;
 }
 

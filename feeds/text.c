@@ -10,6 +10,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
+#include "entities.h"
 #include "markup_guard.h"
 #include "strbuf.h"
 #include "text.h"
@@ -460,7 +461,7 @@ text_entity_codepoint(const char *name, size_t len)
 	key[len] = '\0';
 	e = bsearch(key, entities, sizeof(entities) / sizeof(entities[0]),
 	    sizeof(entities[0]), entity_cmp);
-	return e != NULL ? e->cp : -1;
+	return e != NULL ? e->cp : entities_html5(key);
 }
 
 /*

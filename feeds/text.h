@@ -41,8 +41,9 @@ char *text_base64_decode(const char *s);
 char *text_decode_entities(const char *s);
 
 /* The code point HTML reads the character reference "&name;" as, given
- * the len bytes of name between '&' and ';': an HTML 4 entity name
- * ("eacute" -> 0xE9) or a numeric one ("#233", "#xE9"; 128-159 read as
+ * the len bytes of name between '&' and ';': an HTML entity name
+ * ("eacute" -> 0xE9; HTML5's set, but the few names that stand for two
+ * code points) or a numeric one ("#233", "#xE9"; 128-159 read as
  * windows-1252, impossible values as U+FFFD).  -1 when name is neither.
  * For parsers that must turn references into numeric ones. */
 long text_entity_codepoint(const char *name, size_t len);

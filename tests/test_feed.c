@@ -636,6 +636,229 @@ test_incomplete(void **state)
 	feed_free(f);
 }
 
+/* Whether one of f's warnings holds want. */
+static int
+warned(const struct feed *f, const char *want)
+{
+	for (size_t i = 0; i < f->nwarnings; i++)
+		if (strstr(f->warnings[i], want) != NULL)
+			return 1;
+	return 0;
+}
+
+/* HTML pasted unescaped into a description is its text, markup kept,
+ * and the entries after it are read: libxml2's recovery lost them. */
+static void
+test_loose_html_in_description(void **state)
+{
+	struct feed *f = parse_text("<?xml version='1.0'?><rss version='2.0'>"
+	    "<channel><title>T</title><item><title>One</title><link>"
+	    "https://example.org/1</link><description><p>open<br>line <b>x</i>"
+	    "</description></item><item><description><ul><li>a<li>b"
+	    "</description><title>Two &amp; more</title><link>"
+	    "https://example.org/2</link></item><item><title>Three</title>"
+	    "</item></channel></rss>");
+
+	(void)state;
+	assert_int_equal(f->nentries, 3);
+	assert_string_equal(f->entries[0].summary,
+	    "<p>open<br>line <b>x</i>");
+	assert_string_equal(f->entries[1].summary, "<ul><li>a<li>b");
+	assert_string_equal(f->entries[1].title, "Two & more");
+	assert_string_equal(f->entries[1].link, "https://example.org/2");
+	assert_string_equal(f->entries[2].title, "Three");
+	assert_true(warned(f, "read loosely"));
+	assert_int_equal(f->incomplete, 1);
+	feed_free(f);
+}
+
+/* Atom content of type html the same; escaped HTML decoded once, xhtml
+ * content still elements, namespaces by URI and xml:base in scope. */
+static void
+test_loose_atom(void **state)
+{
+	struct feed *f = NULL;
+	static const char doc[] = "<feed xmlns='http://www.w3.org/2005/Atom' "
+	    "xmlns:x='http://www.w3.org/2005/Atom' "
+	    "xml:base='https://example.org/blog/'>"
+	    "<entry><title>A</title><id>a</id><link href='a.html'/>"
+	    "<content type='html'><p>raw<br></content></entry>"
+	    "<x:entry xml:base='/other/'><x:title>B</x:title><x:id>b</x:id>"
+	    "<x:link href='b.html'/><x:summary type='html'>&lt;b&gt;esc"
+	    "&lt;/b&gt;</x:summary></x:entry>"
+	    "<entry><title>C</title><id>c</id><content type='xhtml'><div "
+	    "xmlns='http://www.w3.org/1999/xhtml'><p>x</p></div></content>"
+	    "</entry></feed>";
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(feed_parse(doc, sizeof(doc) - 1,
+	    "https://example.org/feed", NULL, &f, err, sizeof(err)), 0);
+	assert_int_equal(f->nentries, 3);
+	assert_string_equal(f->entries[0].link,
+	    "https://example.org/blog/a.html");
+	assert_string_equal(f->entries[0].content, "<p>raw<br>");
+	assert_string_equal(f->entries[1].title, "B");
+	assert_string_equal(f->entries[1].link, "https://example.org/other/b.html");
+	assert_string_equal(f->entries[1].summary, "<b>esc</b>");
+	assert_string_equal(f->entries[2].content, "<p>x</p>");
+	feed_free(f);
+}
+
+/* An unclosed CDATA section ends at its element's end tag, whether or
+ * not a later section's "]]>" makes the document well-formed. */
+static void
+test_loose_unclosed_cdata(void **state)
+{
+	static const char *const docs[] = {
+		"<rss><channel><item><title>1</title><description><![CDATA[one"
+		"</description></item><item><title>2</title><description>"
+		"<![CDATA[two]]></description></item></channel></rss>",
+		"<rss><channel><item><title>1</title><description><![CDATA[one"
+		"</description></item><item><title>2</title></item></channel>"
+		"</rss>",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		struct feed *f = parse_text(docs[i]);
+
+		assert_int_equal(f->nentries, 2);
+		assert_string_equal(f->entries[0].summary, "one");
+		assert_string_equal(f->entries[1].title, "2");
+		assert_true(warned(f, "CDATA sections without"));
+		feed_free(f);
+	}
+}
+
+/* iTunes elements, enclosures and items left open are closed where the
+ * next one starts; an end tag closes the nearest open element of its
+ * name. */
+static void
+test_loose_unclosed_elements(void **state)
+{
+	struct feed *f = parse_text("<rss xmlns:itunes='http://www.itunes.com/"
+	    "dtds/podcast-1.0.dtd'><channel><itunes:image href='c.jpg'>"
+	    "<itunes:category text='T'><item><title>1</title><itunes:image "
+	    "href='i.jpg'><enclosure url='https://example.org/1.mp3' "
+	    "type='audio/mpeg'><link>https://example.org/1</link><item>"
+	    "<title>2</title><link>https://example.org/2</link></item>"
+	    "</channel></rss>");
+
+	(void)state;
+	assert_int_equal(f->nentries, 2);
+	assert_string_equal(f->entries[0].title, "1");
+	assert_string_equal(f->entries[0].link, "https://example.org/1");
+	assert_int_equal(f->entries[0].nenclosures, 1);
+	assert_string_equal(f->entries[1].link, "https://example.org/2");
+	assert_true(warned(f, "closed by an outer end tag"));
+	feed_free(f);
+}
+
+/* Junk before the root (text, blank lines before the declaration) is
+ * skipped; HTML5's entities are read where HTML 4's were. */
+static void
+test_loose_leading_junk_and_entities(void **state)
+{
+	struct feed *f = parse_text("Warning: headers already sent\n\n"
+	    "<?xml version='1.0'?><rss><channel><item><title>Done &check; "
+	    "&hellip;&nbsp;&bigstar; &NotAnEntity; a & b</title></item>"
+	    "</channel></rss>");
+
+	(void)state;
+	assert_int_equal(f->nentries, 1);
+	assert_string_equal(f->entries[0].title,
+	    "Done \u2713 \u2026 \u2605 &NotAnEntity; a & b");
+	assert_true(warned(f, "before the root element skipped"));
+	feed_free(f);
+}
+
+/* A document in a declared 8-bit encoding is read in it by the loose
+ * pass too. */
+static void
+test_loose_encoding(void **state)
+{
+	struct feed *f = parse_text("<?xml version='1.0' encoding='iso-8859-1'?>"
+	    "<rss><channel><item><title>caf\xe9</title><description><p>"
+	    "na\xefve</description></item><item><title>two</title></item>"
+	    "</channel></rss>");
+
+	(void)state;
+	assert_int_equal(f->nentries, 2);
+	assert_string_equal(f->entries[0].title, "caf\u00e9");
+	assert_string_equal(f->entries[0].summary, "<p>na\u00efve");
+	feed_free(f);
+}
+
+/* Cut short, the loose pass keeps the entries it closed and leaves out
+ * the one it ended in. */
+static void
+test_loose_truncated(void **state)
+{
+	struct feed *f = parse_text("<rss><channel><item><title>1</title>"
+	    "<description><p>a<br></description></item><item><title>2</title>"
+	    "</item><item><title>3</title><description>cut");
+
+	(void)state;
+	assert_int_equal(f->nentries, 2);
+	assert_string_equal(f->entries[1].title, "2");
+	assert_true(warned(f, "its last entry is left out"));
+	assert_int_equal(f->incomplete, 1);
+	feed_free(f);
+}
+
+/* Hostile shapes that would cost the loose pass time quadratic in their
+ * number, were any search to start over: they parse, and the entries
+ * around them are read. */
+static void
+test_loose_hostile(void **state)
+{
+	static const char *const fmts[] = {
+		"<![CDATA[%1$zu",       /* sections never closed */
+		"<a%1$zu x='",          /* quotes never closed */
+		"<!-- %1$zu",           /* comments never closed */
+		"</b%1$zu>",            /* end tags that close nothing */
+		"<p>%1$zu",             /* elements never closed */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		char *doc = testdoc("<rss><channel><item><title>1</title></item>"
+		    "<item><title>2</title><description><x>", fmts[i], 20000,
+		    "</description></item></channel></rss>");
+		struct feed *f;
+
+		assert_non_null(doc);
+		f = parse_text(doc);
+		assert_true(f->nentries >= 1);
+		assert_string_equal(f->entries[0].title, "1");
+		feed_free(f);
+		free(doc);
+	}
+}
+
+/* An attribute value without its closing quote ends where the next tag
+ * starts, and the elements after it are read; an empty root element is
+ * the whole document (a second root left no node behind, fuzz). */
+static void
+test_loose_open_quote(void **state)
+{
+	struct feed *f = parse_text("<rss xmlns:a=\"urn:x\n<channel><item>"
+	    "<title>1</title><enclosure url=\"https://example.org/1.mp3 "
+	    "type='audio/mpeg'></item><item><title>2</title><guid a:b=\"x\"/>"
+	    "</item></channel></rss>");
+
+	(void)state;
+	assert_int_equal(f->nentries, 2);
+	assert_string_equal(f->entries[0].title, "1");
+	assert_string_equal(f->entries[1].title, "2");
+	feed_free(f);
+	f = parse_text("<rss/><rss><channel><item><title>x</title></item>"
+	    "</channel></rss>");
+	assert_int_equal(f->nentries, 0);
+	feed_free(f);
+}
+
 /* An entry kept as its JSON comes back whole: the same JSON again. */
 static void
 test_entry_from_json(void **state)
@@ -979,6 +1202,15 @@ main(void)
 		cmocka_unit_test(test_broken),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_incomplete),
+		cmocka_unit_test(test_loose_html_in_description),
+		cmocka_unit_test(test_loose_atom),
+		cmocka_unit_test(test_loose_unclosed_cdata),
+		cmocka_unit_test(test_loose_unclosed_elements),
+		cmocka_unit_test(test_loose_leading_junk_and_entities),
+		cmocka_unit_test(test_loose_encoding),
+		cmocka_unit_test(test_loose_truncated),
+		cmocka_unit_test(test_loose_hostile),
+		cmocka_unit_test(test_loose_open_quote),
 		cmocka_unit_test(test_entry_from_json),
 		cmocka_unit_test(test_hash_id_stable),
 		cmocka_unit_test(test_entry_cap),

@@ -242,13 +242,24 @@ def main():
     whole = collections.Counter()
     compared = collections.Counter()
     kinds = collections.Counter()
+    # Entries feedparser finds that newswatch does not (a refused file
+    # misses all of them), and the other way round: a lost entry is a
+    # lost item, whatever the fields of the others say.
+    missed, extra, short_files = collections.Counter(), collections.Counter(), []
     for p, obj in results.items():
         suite = suite_of(args.corpus, p)
+        ref = (refs or {}).get(p)
+        if ref and "oracle_error" not in ref:
+            n = 0 if "error" in obj else len(obj.get("entries", []))
+            rn = len(ref.get("entries", []))
+            missed[suite] += max(rn - n, 0)
+            extra[suite] += max(n - rn, 0)
+            if n < rn:
+                short_files.append((p, n, rn))
         if "error" in obj:
             refused[suite] += 1
             continue
         parsed[suite] += 1
-        ref = (refs or {}).get(p)
         if not ref or "oracle_error" in ref:
             continue
         t = collections.defaultdict(lambda: [0, 0])
@@ -297,6 +308,14 @@ def main():
                    sorted(kinds.items(), key=lambda kv: -kv[1]) if ff == f]
             if row:
                 print("  %-12s %s" % (f, ", ".join(row)))
+        print("entries feedparser finds and newswatch misses: %d (%s); "
+              "newswatch finds and feedparser does not: %d" % (
+                  sum(missed.values()), ", ".join(
+                      "%s %d" % (s, missed[s]) for s in suites),
+                  sum(extra.values())))
+        for p, n, rn in sorted(short_files) if args.verbose else ():
+            print("  short: %s: %d of %d" % (os.path.relpath(p, args.corpus),
+                                           n, rn))
         for f in args.show:
             for p, a, b in diffs[f]:
                 print("%s: %s\n    newswatch: %r\n    reference: %r"

@@ -1,5 +1,8 @@
 /* fuzz_feed.c - feed_parse (RSS, Atom, JSON Feed) on arbitrary bytes, and
- * the JSON written for every entry it yields, as the spool would. */
+ * the JSON written for every entry it yields, as the spool would.  Most
+ * mutations are not well-formed XML: they go through the loose pass
+ * (feeds/xml_loose.c) too, and the charset content types through its
+ * conversion to UTF-8. */
 #include <stdlib.h>
 
 #include "../../feeds/feed.h"
