@@ -1115,6 +1115,30 @@ gather_blocks(xmlNode *body, xmlNode *top, struct nodes *out)
 	}
 }
 
+/* Share of the page's text outside links, and of its paragraphs, the
+ * chosen nodes must hold for the page to be one story.  Below both, the
+ * content is spread over the page (posts of a thread, items of a
+ * listing, sections of a landing page, panels of a product) and the
+ * whole cleaned page is read.  A story with its comments or sidebars
+ * beside it keeps most of the page's <p>s, whatever the text says. */
+#define HOLDS_MOST	0.5
+
+static int
+holds_most(xmlNode *body, const struct nodes *keep)
+{
+	struct stats st, all;
+	size_t i, text = 0, p = 0;
+
+	for (i = 0; i < keep->n; i++) {
+		stats_of(keep->v[i], &st);
+		text += st.len - st.link_len;
+		p += st.p;
+	}
+	stats_of(body, &all);
+	return (double)text >= HOLDS_MOST * (double)(all.len - all.link_len) ||
+	    (all.p > 0 && (double)p >= HOLDS_MOST * (double)all.p);
+}
+
 /* Inside the chosen nodes, the <h1> is the title, reported on its
  * own. */
 static int
@@ -1263,6 +1287,11 @@ art_body(htmlDocPtr doc, int relaxed, char **html)
 			top = body;
 		gather(&sc, top, &keep);
 		gather_blocks(body, top, &keep);
+		if (top != body && !holds_most(body, &keep)) {
+			keep.n = 0;
+			top = body;
+			nodes_add(&keep, body);
+		}
 	}
 	/* The lead comes first, as it reads on the page. */
 	if ((lead = find_lead(body, top, &keep)) != NULL) {
