@@ -1153,6 +1153,10 @@ title_enter(xmlNode *n, int depth, void *arg)
 	return ART_WALK_INTO;
 }
 
+/* A box with more text than this per picture is no gallery, whatever
+ * its <p>s: a forum post with its avatar and smileys. */
+#define GALLERY_TEXT	100
+
 /* Readability's _cleanConditionally, in short: inside the chosen nodes,
  * lists of links, forms, galleries and empty boxes are not text (nor is
  * the title). */
@@ -1185,7 +1189,8 @@ clean_enter(xmlNode *n, int depth, void *arg)
 		return ART_WALK_SKIP;
 	}
 	is_list = art_is(n, "ul") || art_is(n, "ol");
-	if ((st.img > 1 && (double)st.p / (double)st.img < 0.5) ||
+	if ((st.img > 1 && (double)st.p / (double)st.img < 0.5 &&
+	    st.len < GALLERY_TEXT * st.img) ||
 	    (!is_list && st.li > st.p + 1 && st.li > 3 &&
 	    link_density(&st) > LIST_LINK_DENSITY) ||
 	    st.input > st.p / 3 ||
