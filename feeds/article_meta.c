@@ -1055,6 +1055,72 @@ same_words(const char *a, const char *b)
 	    words_only(b, y, sizeof(y))) == 0 && x[0] != '\0';
 }
 
+/* The share of the <h1>'s words a title must have for the two to name
+ * the same thing: below it, the <h1> is a section's or a site's. */
+#define H1_SHARED	0.4
+
+/* The longest title whose words we compare, in bytes. */
+#define TITLE_WORDS_MAX	512
+
+/* The next word of *s (letters, digits, any non-ASCII byte), lower case,
+ * into buf; 0 at the end of *s. */
+static int
+next_word(const char **s, char *buf, size_t buflen)
+{
+	const unsigned char *p = (const unsigned char *)*s;
+	size_t j = 0;
+
+	while (*p != '\0' && !isalnum(*p) && *p < 0x80)
+		p++;
+	while (*p != '\0' && (isalnum(*p) || *p >= 0x80)) {
+		if (j + 1 < buflen)
+			buf[j++] = (char)tolower(*p);
+		p++;
+	}
+	buf[j] = '\0';
+	*s = (const char *)p;
+	return j > 0;
+}
+
+/* 1 when word w is one of the words of s. */
+static int
+has_title_word(const char *s, const char *w)
+{
+	char buf[TITLE_WORDS_MAX];
+
+	while (next_word(&s, buf, sizeof(buf)))
+		if (strcmp(buf, w) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * 1 when the page's <h1> h1 names the page better than title: they share
+ * a word, yet each says something the other does not.  The meta tags
+ * carry the title for search results and share cards ("Best Apps to
+ * Learn a Language in 2025 - Top 10 Picks"), the <h1> what the reader
+ * sees ("Top 10: Best Language Learning App"), on shop, forum and
+ * landing pages alike.  Sharing a word or two ("Test document title",
+ * "Dublin Core property title") is not naming the same thing.  A title that only adds words to the <h1> ("Storm
+ * warnings for the weekend") or only lacks some is kept: the <h1> is
+ * then the short form, or adds a kicker.
+ */
+static int
+h1_names_page(const char *title, const char *h1)
+{
+	char w[TITLE_WORDS_MAX];
+	const char *s;
+	int more = 0, shared = 0, words = 0;
+
+	if (strlen(title) >= TITLE_WORDS_MAX || strlen(h1) >= TITLE_WORDS_MAX)
+		return 0;
+	for (s = title; !more && next_word(&s, w, sizeof(w)); )
+		more = !has_title_word(h1, w);
+	for (s = h1; next_word(&s, w, sizeof(w)); words++)
+		shared += has_title_word(title, w);
+	return more && shared < words && shared >= H1_SHARED * words;
+}
+
 /* The main label of the URL's host ("ansa" of www.ansa.it), squeezed,
  * into buf; "" when there is none. */
 static const char *
@@ -1291,7 +1357,8 @@ art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
 	if (m.f[F_TITLE].s != NULL) {
 		strip_site(m.f[F_TITLE].s, m.f[F_SITE_NAME].s, url, h1text);
 		if (h1text != NULL && m.f[F_TITLE].rank != rank_of(F_TITLE,
-		    SRC_RULE) && same_words(m.f[F_TITLE].s, h1text)) {
+		    SRC_RULE) && (same_words(m.f[F_TITLE].s, h1text) ||
+		    h1_names_page(m.f[F_TITLE].s, h1text))) {
 			/* The headline as the page sets it: "–" and "’" where
 			 * the meta tags often have "-" and "'". */
 			free(m.f[F_TITLE].s);
