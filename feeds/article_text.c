@@ -1139,6 +1139,31 @@ holds_most(xmlNode *body, const struct nodes *keep)
 	    (all.p > 0 && (double)p >= HOLDS_MOST * (double)all.p);
 }
 
+static int
+main_enter(xmlNode *n, int depth, void *arg)
+{
+	(void)depth;
+	if (n->type != XML_ELEMENT_NODE)
+		return ART_WALK_SKIP;
+	if (art_is(n, "main") || (art_attr(n, "role") != NULL &&
+	    strcasecmp(art_attr(n, "role"), "main") == 0)) {
+		*(xmlNode **)arg = n;
+		return ART_WALK_STOP;
+	}
+	return ART_WALK_INTO;
+}
+
+/* What a page spread over several nodes is read from: its <main> (or
+ * role=main) when that holds the chosen node, else the whole <body>. */
+static xmlNode *
+page_main(xmlNode *body, xmlNode *top)
+{
+	xmlNode *m = NULL;
+
+	art_walk(body, main_enter, NULL, &m);
+	return m != NULL && contains(m, top) ? m : body;
+}
+
 /* Inside the chosen nodes, the <h1> is the title, reported on its
  * own. */
 static int
@@ -1294,8 +1319,8 @@ art_body(htmlDocPtr doc, int relaxed, char **html)
 		gather_blocks(body, top, &keep);
 		if (top != body && !holds_most(body, &keep)) {
 			keep.n = 0;
-			top = body;
-			nodes_add(&keep, body);
+			top = page_main(body, top);
+			nodes_add(&keep, top);
 		}
 	}
 	/* The lead comes first, as it reads on the page. */

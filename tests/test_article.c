@@ -1407,6 +1407,37 @@ test_title_h1(void **state)
 	    offsetof(struct article, title), "Dublin Core property title");
 }
 
+/* A page spread over several nodes is read from its <main> when that
+ * holds them: what sits around it is the site's, not the page's. */
+static void
+test_spread_in_main(void **state)
+{
+	static const char page[] =
+	    "<html><body><div class='strip'>Free delivery on every order "
+	    "over fifty pounds, and returns are free within thirty days of "
+	    "purchase.</div><main><div class='row'><div class='col'><div "
+	    "class='card'><h2><a href='/p'>Oak desk, handmade in our "
+	    "workshop in Wales</a></h2><p>A solid oak desk with two "
+	    "drawers, oiled by hand and delivered "
+	    "assembled.</p></div></div><div class='col'><div "
+	    "class='card'><h2><a href='/p'>Pine shelf, handmade in our "
+	    "workshop in Wales</a></h2><p>A pine wall shelf, eighty "
+	    "centimetres long, with hidden brackets "
+	    "included.</p></div></div><div class='col'><div "
+	    "class='card'><h2><a href='/p'>Ash stool, handmade in our "
+	    "workshop in Wales</a></h2><p>A three-legged ash stool for the "
+	    "kitchen, finished with a clear matt "
+	    "lacquer.</p></div></div><div class='col'><div "
+	    "class='card'><h2><a href='/p'>Elm table, handmade in our "
+	    "workshop in Wales</a></h2><p>An elm dining table for six, its "
+	    "top cut from a single board of reclaimed "
+	    "wood.</p></div></div></div></main></body></html>";
+
+	(void)state;
+	check_body(page, "An elm dining table", "Free delivery");
+	check_body(page, "A solid oak desk", "Free delivery");
+}
+
 int
 main(void)
 {
@@ -1451,6 +1482,7 @@ main(void)
 		cmocka_unit_test(test_listing_items),
 		cmocka_unit_test(test_story_beside_sidebar),
 		cmocka_unit_test(test_title_h1),
+		cmocka_unit_test(test_spread_in_main),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
