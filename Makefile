@@ -7,7 +7,8 @@
 #   make bench      the parse, throughput and peer benchmarks (not part of make test)
 #   make bench-scale  1, 2 and 3 instances sharing one PostgreSQL state
 #   make extract-eval  the article parser against Readability.js on the
-#                   article corpus: body F1, metadata, time per page
+#                   article corpus and WCXB dev: body F1 (per page type on
+#                   WCXB), metadata, time per page
 #   make corpus     the shared feed corpus against feedparser (make test runs it)
 #   make sanitize   build with ASan+UBSan into build-asan/
 #   make check-sanitize  every test under ASan+UBSan, and valgrind
@@ -130,9 +131,10 @@ bench-scale: test-deps
 	@$(MAKE) --no-print-directory newswatch
 	$(PYTHON) bench/scale.py --binary ./newswatch $(SCALE_ARGS)
 
-# The article parser on both sets of ../shared/corpus/articles, beside
+# The article parser on the sets of ../shared/corpus/articles, beside
 # Readability.js (installed by the script into bench/peer/ on first use),
-# with the same scorer; a benchmark, not a test.
+# with the same scorer; a benchmark, not a test.  Readability.js takes
+# seconds a page on WCXB: EVAL_ARGS='--wcxb-limit 200' for a quick run.
 extract-eval: test-deps
 	@$(MAKE) --no-print-directory newswatch
 	$(PYTHON) bench/extract_eval.py --binary ./newswatch $(EVAL_ARGS)

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""A copy of ../shared/tools/article_score.py with two changes: an impossible gold date (the
-trafilatura set has one) counts as a miss instead of crashing the run, and run_binary takes a
-command line, so that extract_eval.py can run a peer the same way.
+"""A copy of ../shared/tools/article_score.py with three changes: an impossible gold date (the
+trafilatura set has one) counts as a miss instead of crashing the run, run_binary takes a
+command line, so that extract_eval.py can run a peer the same way, and WCXB pages load here
+(wcxb_scores() scores them with WCXB's own metric, given ../shared/tools/wcxb_score.py).
 
 Run an article extractor over an evaluation set and score it (standard library only).
 
@@ -18,6 +19,8 @@ Layouts:
                categories?[], tags?[], sitename?}}, pages in DIR/pages/<file>
   mozilla      DIR/<name>/{source.html, expected.html, expected-metadata.json}; URL http://fakehost/test/page.html
   aeb          DIR/ground-truth.json {id: {articleBody, url}}, pages in DIR/html/<id>.html.gz
+  wcxb         DIR/ground-truth/<id>.json {url, ground_truth{main_content, with, without, title,
+               author, publish_date}, _internal.page_type}, pages in DIR/html/<id>.html.gz
 
 Body metrics:
   shingles (mozilla, aeb): per page, multiset of 4-grams of \\w+ tokens; TP/FP/FN normalised by their
@@ -29,7 +32,7 @@ Metadata: per field, the share of pages with a gold value where the output match
   case, Unicode form and whitespace; dates compare as YYYY-MM-DD (a timestamp may be one day off, for
   UTC against a local date); authors and tags as sets.
 """
-import argparse, gzip, html, json, os, re, statistics, subprocess, sys, tempfile, time, unicodedata
+import argparse, gzip, hashlib, html, json, os, re, statistics, subprocess, sys, tempfile, time, unicodedata
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
@@ -152,9 +155,51 @@ def load(dataset, root):
         gt = json.load(open(os.path.join(root, "ground-truth.json"), encoding="utf-8"))
         for k, v in sorted(gt.items()):
             pages.append({"file": os.path.join("html", k + ".html.gz"), "url": v.get("url", ""), "body": v["articleBody"], "fields": {}})
+    elif dataset == "wcxb":
+        gtdir = os.path.join(root, "ground-truth")
+        for f in sorted(os.listdir(gtdir)):
+            d = json.load(open(os.path.join(gtdir, f), encoding="utf-8"))
+            pt = (d.get("_internal") or {}).get("page_type", {})
+            pt = pt.get("primary", "article") if isinstance(pt, dict) else (pt or "article")
+            pages.append({"file": os.path.join("html", f[:-5] + ".html.gz"), "id": f[:-5], "url": d.get("url") or "",
+                          "type": "collection" if pt == "category" else pt, "gold": d["ground_truth"], "fields": {}})
     else:
         sys.exit("unknown dataset " + dataset)
     return pages
+
+
+def wcxb_part(page):
+    """The held third of WCXB (id hash = 0 mod 3) checks what was tuned on the other two."""
+    return "check" if int(hashlib.md5(page["id"].encode()).hexdigest(), 16) % 3 == 0 else "tune"
+
+
+def wcxb_scores(pages, outputs, metric):
+    """WCXB's own metric (metric: the module ../shared/tools/wcxb_score.py) per page type and over all
+    pages: word F1, precision, recall, the with/without snippet rates, title, author and date accuracy."""
+    by = {o.get("file"): o for o in outputs}
+    rows = []
+    for p in pages:
+        o, gt = by.get(p["file"]) or {}, p["gold"]
+        text = o.get("text") or ""
+        pr, rc, f1 = metric.word_prf(text, gt.get("main_content") or "")
+        author = " ; ".join(o.get("authors") or [])
+        rows.append({"type": p["type"], "p": pr, "r": rc, "f1": f1,
+                     "with": metric.snip(text, gt.get("with") or []),
+                     "without": metric.snip(text, gt.get("without") or []),
+                     "title": metric.title_ok(o.get("title"), gt["title"]) if gt.get("title") else None,
+                     "author": metric.author_ok(author, gt["author"]) if gt.get("author") else None,
+                     "date": metric.date_ok(o.get("published"), gt["publish_date"]) if gt.get("publish_date") else None})
+
+    def agg(rs):
+        o = {"pages": len(rs)}
+        for k in ("f1", "p", "r", "with", "without", "title", "author", "date"):
+            v = [r[k] for r in rs if r[k] is not None]
+            o[k] = sum(v) / len(v) if v else None
+        return o
+    types = {}
+    for r in rows:
+        types.setdefault(r["type"], []).append(r)
+    return {"all": agg(rows), "types": {k: agg(v) for k, v in sorted(types.items())}}
 
 
 def run_binary(cmd, root, pages, jobs):

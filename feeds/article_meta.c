@@ -37,22 +37,14 @@
 #include <string.h>
 #include <strings.h>
 
-#include <jansson.h>
 #include <libxml/tree.h>
 
 #include "article_internal.h"
+#include "article_meta.h"
 #include "date.h"
 #include "text.h"
 #include "url.h"
 
-/* JSON-LD blocks larger than this are skipped unread. */
-#define LD_MAX_BYTES	(1024 * 1024)
-/* How deep we look into a JSON-LD value, and how many members of one
- * array or object. */
-#define LD_MAX_DEPTH	16
-#define LD_MAX_ITEMS	64
-/* Longer values are no author names. */
-#define AUTHOR_MAX	100
 /* The longest meta name or itemprop we compare. */
 #define KEY_MAX		64
 /* A credit line ("Von R. R. am 07.08.2013 um 09:07 Uhr gespeichert
@@ -63,37 +55,6 @@
 /* The longest class+id string we look at. */
 #define CLASS_MAX	256
 
-enum field {
-	F_TITLE, F_DESCRIPTION, F_PUBLISHED, F_MODIFIED, F_AUTHORS,
-	F_SECTION, F_TAGS, F_IMAGE, F_LANGUAGE, F_SITE_NAME, F_PUBLISHER,
-	F_CANONICAL, NFIELD
-};
-
-enum src {
-	SRC_END,		/* ends a precedence row */
-	SRC_RULE,		/* the feed's XPath rule */
-	SRC_JSONLD,		/* JSON-LD, an Article or kin */
-	SRC_JSONLD_PAGE,	/* JSON-LD, a WebPage or kin */
-	SRC_JSONLD_SITE,	/* JSON-LD, the WebSite */
-	SRC_OG,			/* og:*, article:* */
-	SRC_TWITTER,		/* twitter:* */
-	SRC_META,		/* parsely-*, sailthru.*, dc.*, dcterms.* */
-	SRC_META_PLAIN,		/* description, author, keywords, date... */
-	SRC_MICRODATA,		/* itemprop */
-	SRC_LINK,		/* <link rel=canonical|image_src> */
-	SRC_HTML_LANG,		/* <html lang> */
-	SRC_HTTP_EQUIV,		/* <meta http-equiv=content-language> */
-	SRC_TIME,		/* <time datetime> of the article */
-	SRC_URL,		/* /2022/01/07/ in the page's URL */
-	SRC_DATE_TEXT,		/* "5. April 2017" in a date-classed element */
-	SRC_BYLINE,		/* <a rel=author> */
-	SRC_BYLINE_CLASS,	/* an element of class "author", "byline" */
-	SRC_BYLINE_TEXT,	/* a short line "Text: Name", "Von Name" */
-	SRC_REL,		/* <a rel="category tag">, <a rel=tag> */
-	SRC_TITLE,		/* <title> */
-	SRC_H1,			/* the article's <h1> */
-	NSRC
-};
 
 static const enum src precedence[NFIELD][NSRC] = {
 	[F_TITLE] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_META, SRC_TWITTER,
@@ -249,8 +210,7 @@ struct meta {
 	int		 twitter_label;	/* which twitter:dataN the label says
 				 * is the author ('1', '2'), or 0 */
 	const char	*url;
-	int		 ld_article;	/* the first Article was read */
-	int		 ld_page;	/* the first WebPage was read */
+	struct ld_seen	 ld;
 	xmlNode		*h1_article;	/* the first <h1> inside <article> */
 	xmlNode		*h1_first;
 	int		 nh1;
@@ -305,8 +265,8 @@ language_tag(const char *s)
 	return t;
 }
 
-static int
-ends_with(const char *s, const char *suffix)
+int
+art_ends_with(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);
 
@@ -365,7 +325,7 @@ author_name(const char *s, char *buf, size_t buflen)
 	do {
 		for (again = 0, i = 0; i < sizeof(trail) / sizeof(trail[0]); i++) {
 			len = strlen(buf);
-			if (ends_with(buf, trail[i])) {
+			if (art_ends_with(buf, trail[i])) {
 				buf[len - strlen(trail[i])] = '\0';
 				again = 1;
 			}
@@ -422,13 +382,8 @@ slot_list_split(struct meta *m, struct slot *sl, enum field f,
 	free(copy);
 }
 
-/*
- * Offer value (raw text from the page) as field f from source src.
- * Kept when it passes the field's check and src ranks at least as well
- * as what the field holds.
- */
-static void
-offer(struct meta *m, enum field f, enum src src, const char *value)
+void
+meta_offer(struct meta *m, enum field f, enum src src, const char *value)
 {
 	int rank = rank_of(f, src);
 	struct slot *sl = f == F_AUTHORS ? &m->authors[rank] : &m->f[f];
@@ -482,270 +437,6 @@ offer(struct meta *m, enum field f, enum src src, const char *value)
 done:
 	free(conv);
 	free(v);
-}
-
-/* JSON-LD */
-
-enum ld_kind { LD_OTHER, LD_ARTICLE, LD_PAGE, LD_SITE, LD_LIST };
-
-static enum ld_kind
-ld_type_kind(const char *t)
-{
-	const char *slash = strrchr(t, '/');
-
-	if (slash != NULL)	/* "http://schema.org/NewsArticle" */
-		t = slash + 1;
-	if (ends_with(t, "Article") || ends_with(t, "Posting") ||
-	    strcmp(t, "Report") == 0 || strcmp(t, "Review") == 0)
-		return LD_ARTICLE;
-	if (ends_with(t, "Page"))
-		return LD_PAGE;
-	if (strcmp(t, "WebSite") == 0)
-		return LD_SITE;
-	if (ends_with(t, "List"))
-		return LD_LIST;
-	return LD_OTHER;
-}
-
-/* What @type (a string or an array of them) makes of o; the most
- * article-like reading wins. */
-static enum ld_kind
-ld_kind(json_t *o)
-{
-	json_t *t = json_object_get(o, "@type"), *e;
-	enum ld_kind k, best = LD_OTHER;
-	size_t i;
-
-	if (json_is_string(t))
-		return ld_type_kind(json_string_value(t));
-	json_array_foreach(t, i, e) {
-		if (i >= LD_MAX_ITEMS || !json_is_string(e))
-			break;
-		k = ld_type_kind(json_string_value(e));
-		if (best == LD_OTHER || (k != LD_OTHER && k < best))
-			best = k;
-	}
-	return best;
-}
-
-/* The node of the JSON-LD document with "@id" id that says more than the
- * reference itself (it has a "name"). */
-static json_t *
-ld_by_id(json_t *v, const char *id, int depth)
-{
-	json_t *e, *found, *oid;
-	const char *key;
-	size_t i;
-
-	if (depth > LD_MAX_DEPTH)
-		return NULL;
-	if (json_is_array(v)) {
-		json_array_foreach(v, i, e) {
-			if (i >= LD_MAX_ITEMS)
-				break;
-			if ((found = ld_by_id(e, id, depth + 1)) != NULL)
-				return found;
-		}
-		return NULL;
-	}
-	if (!json_is_object(v))
-		return NULL;
-	oid = json_object_get(v, "@id");
-	if (json_is_string(oid) && strcmp(json_string_value(oid), id) == 0 &&
-	    json_object_get(v, "name") != NULL)
-		return v;
-	i = 0;
-	json_object_foreach(v, key, e) {
-		if (i++ >= LD_MAX_ITEMS)
-			break;
-		if ((found = ld_by_id(e, id, depth + 1)) != NULL)
-			return found;
-	}
-	return NULL;
-}
-
-/* Offer the names in v (a string, a Person/Organization, an @id
- * reference, or an array of those) as field f. */
-static void
-ld_names(struct meta *m, json_t *doc, json_t *v, enum field f, enum src src,
-    int depth)
-{
-	json_t *e, *name, *id;
-	char both[2 * AUTHOR_MAX + 2];
-	size_t i;
-
-	if (depth > 2)
-		return;
-	if (json_is_string(v)) {
-		offer(m, f, src, json_string_value(v));
-		return;
-	}
-	if (json_is_array(v)) {
-		json_array_foreach(v, i, e) {
-			if (i >= LD_MAX_ITEMS)
-				break;
-			ld_names(m, doc, e, f, src, depth + 1);
-		}
-		return;
-	}
-	if (!json_is_object(v))
-		return;
-	name = json_object_get(v, "name");
-	if (name == NULL && json_is_string(id = json_object_get(v, "@id")) &&
-	    (e = ld_by_id(doc, json_string_value(id), 0)) != NULL) {
-		v = e;
-		name = json_object_get(v, "name");
-	}
-	if (json_is_string(name) || json_is_array(name)) {
-		ld_names(m, doc, name, f, src, depth + 1);
-		return;
-	}
-	if (json_is_string(json_object_get(v, "givenName")) &&
-	    json_is_string(json_object_get(v, "familyName"))) {
-		snprintf(both, sizeof(both), "%s %s",
-		    json_string_value(json_object_get(v, "givenName")),
-		    json_string_value(json_object_get(v, "familyName")));
-		offer(m, f, src, both);
-	}
-}
-
-/* Offer v (a string, an array of them) as field f. */
-static void
-ld_strings(struct meta *m, json_t *v, enum field f, enum src src)
-{
-	json_t *e;
-	size_t i;
-
-	if (json_is_string(v))
-		offer(m, f, src, json_string_value(v));
-	json_array_foreach(v, i, e) {
-		if (i >= LD_MAX_ITEMS)
-			break;
-		if (json_is_string(e))
-			offer(m, f, src, json_string_value(e));
-	}
-}
-
-/* Offer the URL of v: a string, an ImageObject or WebPage (url, @id),
- * or the first of an array of those. */
-static void
-ld_url(struct meta *m, json_t *v, enum field f, enum src src)
-{
-	json_t *u;
-
-	if (json_is_array(v))
-		v = json_array_get(v, 0);
-	if (json_is_string(v)) {
-		offer(m, f, src, json_string_value(v));
-		return;
-	}
-	if (!json_is_object(v))
-		return;
-	if (json_is_string(u = json_object_get(v, "url")) ||
-	    json_is_string(u = json_object_get(v, "contentUrl")) ||
-	    json_is_string(u = json_object_get(v, "@id")))
-		offer(m, f, src, json_string_value(u));
-}
-
-static void
-ld_article(struct meta *m, json_t *doc, json_t *o, enum src src)
-{
-	json_t *v;
-
-	if ((v = json_object_get(o, "headline")) == NULL)
-		v = json_object_get(o, "name");
-	ld_strings(m, v, F_TITLE, src);
-	ld_strings(m, json_object_get(o, "description"), F_DESCRIPTION, src);
-	if ((v = json_object_get(o, "datePublished")) == NULL)
-		v = json_object_get(o, "dateCreated");
-	ld_strings(m, v, F_PUBLISHED, src);
-	ld_strings(m, json_object_get(o, "dateModified"), F_MODIFIED, src);
-	if ((v = json_object_get(o, "author")) == NULL)
-		v = json_object_get(o, "creator");
-	ld_names(m, doc, v, F_AUTHORS, src, 0);
-	ld_names(m, doc, json_object_get(o, "publisher"), F_PUBLISHER, src, 0);
-	ld_strings(m, json_object_get(o, "articleSection"), F_SECTION, src);
-	ld_strings(m, json_object_get(o, "keywords"), F_TAGS, src);
-	if ((v = json_object_get(o, "image")) == NULL)
-		v = json_object_get(o, "thumbnailUrl");
-	ld_url(m, v, F_IMAGE, src);
-	ld_strings(m, json_object_get(o, "inLanguage"), F_LANGUAGE, src);
-	if ((v = json_object_get(o, "mainEntityOfPage")) == NULL)
-		v = json_object_get(o, "url");
-	ld_url(m, v, F_CANONICAL, src);
-}
-
-/* Look through a JSON-LD value for the first Article, WebPage and
- * WebSite, in @graph arrays, arrays and nested objects alike. */
-static void
-ld_walk(struct meta *m, json_t *doc, json_t *v, int depth)
-{
-	const char *key;
-	json_t *e;
-	size_t i;
-
-	if (depth > LD_MAX_DEPTH)
-		return;
-	if (json_is_array(v)) {
-		json_array_foreach(v, i, e) {
-			if (i >= LD_MAX_ITEMS)
-				break;
-			ld_walk(m, doc, e, depth + 1);
-		}
-		return;
-	}
-	if (!json_is_object(v))
-		return;
-	switch (ld_kind(v)) {
-	case LD_ARTICLE:
-		if (!m->ld_article++)
-			ld_article(m, doc, v, SRC_JSONLD);
-		break;
-	case LD_PAGE:
-		if (!m->ld_page++)
-			ld_article(m, doc, v, SRC_JSONLD_PAGE);
-		break;
-	case LD_SITE:
-		ld_strings(m, json_object_get(v, "name"), F_SITE_NAME,
-		    SRC_JSONLD_SITE);
-		break;
-	case LD_LIST:
-		/* Lists of other articles, breadcrumbs: not this page. */
-		return;
-	case LD_OTHER:
-		break;
-	}
-	i = 0;
-	json_object_foreach(v, key, e) {
-		if (i++ >= LD_MAX_ITEMS)
-			break;
-		if (json_is_object(e) || json_is_array(e))
-			ld_walk(m, doc, e, depth + 1);
-	}
-}
-
-static void
-ld_script(struct meta *m, xmlNode *n)
-{
-	xmlChar *c;
-	const char *s;
-	json_t *doc;
-	size_t len;
-
-	if ((c = xmlNodeGetContent(n)) == NULL)
-		return;
-	len = strlen((const char *)c);
-	/* Skip what sites wrap the JSON in: "<!--", "// <![CDATA[". */
-	s = (const char *)c + strspn((const char *)c, " \t\r\n");
-	if (*s != '[' && (s = strchr(s, '{')) == NULL)
-		s = (const char *)c + len;
-	len -= (size_t)(s - (const char *)c);
-	if (len > 0 && len <= LD_MAX_BYTES &&
-	    (doc = json_loadb(s, len, JSON_DISABLE_EOF_CHECK, NULL)) != NULL) {
-		ld_walk(m, doc, doc, 0);
-		json_decref(doc);
-	}
-	xmlFree(c);
 }
 
 /* <meta> */
@@ -841,10 +532,10 @@ meta_tag(struct meta *m, xmlNode *n)
 				m->twitter_label = key[13];
 			else if (strncmp(key, "twitter:data", 12) == 0 &&
 			    key[12] == m->twitter_label && key[13] == '\0')
-				offer(m, F_AUTHORS, SRC_TWITTER, content);
+				meta_offer(m, F_AUTHORS, SRC_TWITTER, content);
 			if (i == 2) {
 				if (strcmp(key, "content-language") == 0)
-					offer(m, F_LANGUAGE, SRC_HTTP_EQUIV,
+					meta_offer(m, F_LANGUAGE, SRC_HTTP_EQUIV,
 					    content);
 				else if (strcmp(key, "refresh") == 0)
 					meta_refresh(m, content);
@@ -853,7 +544,7 @@ meta_tag(struct meta *m, xmlNode *n)
 			for (j = 0; j < sizeof(meta_keys) / sizeof(meta_keys[0]);
 			    j++)
 				if (strcmp(key, meta_keys[j].key) == 0)
-					offer(m, meta_keys[j].field,
+					meta_offer(m, meta_keys[j].field,
 					    meta_keys[j].src, content);
 		}
 	}
@@ -867,9 +558,9 @@ link_tag(struct meta *m, xmlNode *n)
 	if (rel == NULL || href == NULL)
 		return;
 	if (strcasecmp(rel, "canonical") == 0)
-		offer(m, F_CANONICAL, SRC_LINK, href);
+		meta_offer(m, F_CANONICAL, SRC_LINK, href);
 	else if (strcasecmp(rel, "image_src") == 0)
-		offer(m, F_IMAGE, SRC_LINK, href);
+		meta_offer(m, F_IMAGE, SRC_LINK, href);
 }
 
 /* microdata */
@@ -943,7 +634,7 @@ microdata(struct meta *m, xmlNode *n)
 				if (name == NULL)
 					continue;
 				if ((v = art_attr(name, "content")) != NULL) {
-					offer(m, item_props[i].field,
+					meta_offer(m, item_props[i].field,
 					    SRC_MICRODATA, v);
 					continue;
 				}
@@ -952,7 +643,7 @@ microdata(struct meta *m, xmlNode *n)
 			text = art_node_text(name != NULL ? name : n);
 			v = text;
 		}
-		offer(m, item_props[i].field, SRC_MICRODATA, v);
+		meta_offer(m, item_props[i].field, SRC_MICRODATA, v);
 	}
 	free(text);
 }
@@ -989,7 +680,7 @@ url_date(struct meta *m, const char *url)
 			continue;
 		snprintf(date, sizeof(date), "%.4s-%.2s-%.2s", p + 1, p + 6,
 		    p + 9);
-		offer(m, F_PUBLISHED, SRC_URL, date);
+		meta_offer(m, F_PUBLISHED, SRC_URL, date);
 		return;
 	}
 }
@@ -1056,14 +747,14 @@ date_line(struct meta *m, xmlNode *n)
 	if (((v = art_attr(n, "datetime")) != NULL ||
 	    (v = art_attr(n, "title")) != NULL) &&
 	    (date_parse(v, &t) == 0 || date_find(v, &t) == 0)) {
-		offer(m, F_PUBLISHED, SRC_DATE_TEXT,
+		meta_offer(m, F_PUBLISHED, SRC_DATE_TEXT,
 		    date_format_rfc3339(t, buf, sizeof(buf)));
 		return;
 	}
 	if ((text = art_node_text(n)) == NULL)
 		return;
 	if (strlen(text) <= DATE_LINE_MAX && date_find(text, &t) == 0)
-		offer(m, F_PUBLISHED, SRC_DATE_TEXT,
+		meta_offer(m, F_PUBLISHED, SRC_DATE_TEXT,
 		    date_format_rfc3339(t, buf, sizeof(buf)));
 	free(text);
 }
@@ -1115,7 +806,7 @@ byline(struct meta *m, xmlNode *n)
 			*p = '\0';
 	before = m->authors[rank_of(F_AUTHORS, SRC_BYLINE_CLASS)].n;
 	if (strlen(text) <= AUTHOR_MAX)
-		offer(m, F_AUTHORS, SRC_BYLINE_CLASS, text);
+		meta_offer(m, F_AUTHORS, SRC_BYLINE_CLASS, text);
 	m->byline_seen =
 	    m->authors[rank_of(F_AUTHORS, SRC_BYLINE_CLASS)].n > before;
 	free(text);
@@ -1197,7 +888,7 @@ credit_line(struct meta *m, xmlNode *n)
 				text[v - text] = '\0';
 		if ((v = author_name(text, name, sizeof(name))) != NULL &&
 		    looks_like_name(v)) {
-			offer(m, F_AUTHORS, SRC_BYLINE_TEXT, v);
+			meta_offer(m, F_AUTHORS, SRC_BYLINE_TEXT, v);
 			m->credit_seen = 1;
 		}
 	}
@@ -1221,7 +912,7 @@ meta_enter(xmlNode *n, int depth, void *arg)
 	if (art_is(n, "script")) {
 		if ((v = art_attr(n, "type")) != NULL &&
 		    strcasestr(v, "ld+json") != NULL)
-			ld_script(m, n);
+			ld_script(m, &m->ld, n);
 		return ART_WALK_SKIP;
 	}
 	if (art_is(n, "style") || art_is(n, "template") || art_is(n, "svg"))
@@ -1238,10 +929,10 @@ meta_enter(xmlNode *n, int depth, void *arg)
 	else if (art_is(n, "html")) {
 		if ((v = art_attr(n, "lang")) != NULL ||
 		    (v = art_attr(n, "xml:lang")) != NULL)
-			offer(m, F_LANGUAGE, SRC_HTML_LANG, v);
+			meta_offer(m, F_LANGUAGE, SRC_HTML_LANG, v);
 	} else if (art_is(n, "title") && art_is(n->parent, "head")) {
 		text = art_node_text(n);
-		offer(m, F_TITLE, SRC_TITLE, text);
+		meta_offer(m, F_TITLE, SRC_TITLE, text);
 		free(text);
 	} else if (art_is(n, "h1")) {
 		if (m->nh1++ == 0)
@@ -1252,14 +943,14 @@ meta_enter(xmlNode *n, int depth, void *arg)
 	    (v = art_attr(n, "datetime")) != NULL &&
 	    (art_attr(n, "pubdate") != NULL || art_inside(n, "article") ||
 	    art_inside(n, "header")))
-		offer(m, F_PUBLISHED, SRC_TIME, v);
+		meta_offer(m, F_PUBLISHED, SRC_TIME, v);
 	else if (art_is(n, "abbr") && (v = art_attr(n, "class")) != NULL &&
 	    has_word(v, "published") && (v = art_attr(n, "title")) != NULL)
-		offer(m, F_PUBLISHED, SRC_TIME, v);
+		meta_offer(m, F_PUBLISHED, SRC_TIME, v);
 	else if (art_is(n, "a") && (v = art_attr(n, "rel")) != NULL &&
 	    has_word(v, "author")) {
 		text = art_node_text(n);
-		offer(m, F_AUTHORS, SRC_BYLINE, text);
+		meta_offer(m, F_AUTHORS, SRC_BYLINE, text);
 		free(text);
 	} else if (art_is(n, "a") && (v = art_attr(n, "rel")) != NULL &&
 	    has_word(v, "tag") && !art_inside(n, "aside") &&
@@ -1270,7 +961,7 @@ meta_enter(xmlNode *n, int depth, void *arg)
 		 * site's footer is not the post's (the post's own footer
 		 * is). */
 		text = art_node_text(n);
-		offer(m, has_word(v, "category") ? F_SECTION : F_TAGS, SRC_REL,
+		meta_offer(m, has_word(v, "category") ? F_SECTION : F_TAGS, SRC_REL,
 		    text);
 		free(text);
 	}
@@ -1289,7 +980,7 @@ rule_each(const char *v, void *arg)
 {
 	struct rule_arg *r = arg;
 
-	offer(r->m, r->f, SRC_RULE, v);
+	meta_offer(r->m, r->f, SRC_RULE, v);
 	return r->m->oom ? -1 : 0;
 }
 
@@ -1362,6 +1053,72 @@ same_words(const char *a, const char *b)
 
 	return strcmp(words_only(a, x, sizeof(x)),
 	    words_only(b, y, sizeof(y))) == 0 && x[0] != '\0';
+}
+
+/* The share of the <h1>'s words a title must have for the two to name
+ * the same thing: below it, the <h1> is a section's or a site's. */
+#define H1_SHARED	0.4
+
+/* The longest title whose words we compare, in bytes. */
+#define TITLE_WORDS_MAX	512
+
+/* The next word of *s (letters, digits, any non-ASCII byte), lower case,
+ * into buf; 0 at the end of *s. */
+static int
+next_word(const char **s, char *buf, size_t buflen)
+{
+	const unsigned char *p = (const unsigned char *)*s;
+	size_t j = 0;
+
+	while (*p != '\0' && !isalnum(*p) && *p < 0x80)
+		p++;
+	while (*p != '\0' && (isalnum(*p) || *p >= 0x80)) {
+		if (j + 1 < buflen)
+			buf[j++] = (char)tolower(*p);
+		p++;
+	}
+	buf[j] = '\0';
+	*s = (const char *)p;
+	return j > 0;
+}
+
+/* 1 when word w is one of the words of s. */
+static int
+has_title_word(const char *s, const char *w)
+{
+	char buf[TITLE_WORDS_MAX];
+
+	while (next_word(&s, buf, sizeof(buf)))
+		if (strcmp(buf, w) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * 1 when the page's <h1> h1 names the page better than title: they share
+ * a word, yet each says something the other does not.  The meta tags
+ * carry the title for search results and share cards ("Best Apps to
+ * Learn a Language in 2025 - Top 10 Picks"), the <h1> what the reader
+ * sees ("Top 10: Best Language Learning App"), on shop, forum and
+ * landing pages alike.  Sharing a word or two ("Test document title",
+ * "Dublin Core property title") is not naming the same thing.  A title that only adds words to the <h1> ("Storm
+ * warnings for the weekend") or only lacks some is kept: the <h1> is
+ * then the short form, or adds a kicker.
+ */
+static int
+h1_names_page(const char *title, const char *h1)
+{
+	char w[TITLE_WORDS_MAX];
+	const char *s;
+	int more = 0, shared = 0, words = 0;
+
+	if (strlen(title) >= TITLE_WORDS_MAX || strlen(h1) >= TITLE_WORDS_MAX)
+		return 0;
+	for (s = title; !more && next_word(&s, w, sizeof(w)); )
+		more = !has_title_word(h1, w);
+	for (s = h1; next_word(&s, w, sizeof(w)); words++)
+		shared += has_title_word(title, w);
+	return more && shared < words && shared >= H1_SHARED * words;
 }
 
 /* The main label of the URL's host ("ansa" of www.ansa.it), squeezed,
@@ -1446,7 +1203,7 @@ is_org_author(const char *name)
 		low[i] = (char)tolower((unsigned char)name[i]);
 	low[i] = '\0';
 	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
-		if (ends_with(low, forms[i]))
+		if (art_ends_with(low, forms[i]))
 			return 1;
 	return strcmp(low, "redaktion") == 0;
 }
@@ -1589,7 +1346,7 @@ art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
 	    m.nh1 == 1 ? m.h1_first : NULL;
 	if (h1 != NULL) {
 		h1text = art_node_text(h1);
-		offer(&m, F_TITLE, SRC_H1, h1text);
+		meta_offer(&m, F_TITLE, SRC_H1, h1text);
 	}
 	if (url != NULL)
 		url_date(&m, url);
@@ -1600,7 +1357,8 @@ art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
 	if (m.f[F_TITLE].s != NULL) {
 		strip_site(m.f[F_TITLE].s, m.f[F_SITE_NAME].s, url, h1text);
 		if (h1text != NULL && m.f[F_TITLE].rank != rank_of(F_TITLE,
-		    SRC_RULE) && same_words(m.f[F_TITLE].s, h1text)) {
+		    SRC_RULE) && (same_words(m.f[F_TITLE].s, h1text) ||
+		    h1_names_page(m.f[F_TITLE].s, h1text))) {
 			/* The headline as the page sets it: "–" and "’" where
 			 * the meta tags often have "-" and "'". */
 			free(m.f[F_TITLE].s);

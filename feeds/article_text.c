@@ -1115,6 +1115,55 @@ gather_blocks(xmlNode *body, xmlNode *top, struct nodes *out)
 	}
 }
 
+/* Share of the page's text outside links, and of its paragraphs, the
+ * chosen nodes must hold for the page to be one story.  Below both, the
+ * content is spread over the page (posts of a thread, items of a
+ * listing, sections of a landing page, panels of a product) and the
+ * whole cleaned page is read.  A story with its comments or sidebars
+ * beside it keeps most of the page's <p>s, whatever the text says. */
+#define HOLDS_MOST	0.5
+
+static int
+holds_most(xmlNode *body, const struct nodes *keep)
+{
+	struct stats st, all;
+	size_t i, text = 0, p = 0;
+
+	for (i = 0; i < keep->n; i++) {
+		stats_of(keep->v[i], &st);
+		text += st.len - st.link_len;
+		p += st.p;
+	}
+	stats_of(body, &all);
+	return (double)text >= HOLDS_MOST * (double)(all.len - all.link_len) ||
+	    (all.p > 0 && (double)p >= HOLDS_MOST * (double)all.p);
+}
+
+static int
+main_enter(xmlNode *n, int depth, void *arg)
+{
+	(void)depth;
+	if (n->type != XML_ELEMENT_NODE)
+		return ART_WALK_SKIP;
+	if (art_is(n, "main") || (art_attr(n, "role") != NULL &&
+	    strcasecmp(art_attr(n, "role"), "main") == 0)) {
+		*(xmlNode **)arg = n;
+		return ART_WALK_STOP;
+	}
+	return ART_WALK_INTO;
+}
+
+/* What a page spread over several nodes is read from: its <main> (or
+ * role=main) when that holds the chosen node, else the whole <body>. */
+static xmlNode *
+page_main(xmlNode *body, xmlNode *top)
+{
+	xmlNode *m = NULL;
+
+	art_walk(body, main_enter, NULL, &m);
+	return m != NULL && contains(m, top) ? m : body;
+}
+
 /* Inside the chosen nodes, the <h1> is the title, reported on its
  * own. */
 static int
@@ -1128,6 +1177,10 @@ title_enter(xmlNode *n, int depth, void *arg)
 	}
 	return ART_WALK_INTO;
 }
+
+/* A box with more text than this per picture is no gallery, whatever
+ * its <p>s: a forum post with its avatar and smileys. */
+#define GALLERY_TEXT	100
 
 /* Readability's _cleanConditionally, in short: inside the chosen nodes,
  * lists of links, forms, galleries and empty boxes are not text (nor is
@@ -1161,7 +1214,8 @@ clean_enter(xmlNode *n, int depth, void *arg)
 		return ART_WALK_SKIP;
 	}
 	is_list = art_is(n, "ul") || art_is(n, "ol");
-	if ((st.img > 1 && (double)st.p / (double)st.img < 0.5) ||
+	if ((st.img > 1 && (double)st.p / (double)st.img < 0.5 &&
+	    st.len < GALLERY_TEXT * st.img) ||
 	    (!is_list && st.li > st.p + 1 && st.li > 3 &&
 	    link_density(&st) > LIST_LINK_DENSITY) ||
 	    st.input > st.p / 3 ||
@@ -1263,6 +1317,11 @@ art_body(htmlDocPtr doc, int relaxed, char **html)
 			top = body;
 		gather(&sc, top, &keep);
 		gather_blocks(body, top, &keep);
+		if (top != body && !holds_most(body, &keep)) {
+			keep.n = 0;
+			top = page_main(body, top);
+			nodes_add(&keep, top);
+		}
 	}
 	/* The lead comes first, as it reads on the page. */
 	if ((lead = find_lead(body, top, &keep)) != NULL) {

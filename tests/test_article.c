@@ -1315,6 +1315,129 @@ test_ruby(void **state)
 	article_free(a);
 }
 
+/* A thread is all of its posts: the replies, each a box with the writer's
+ * avatar and a smiley or two beside text without <p>s, are no galleries
+ * to clean away. */
+static void
+test_forum_thread(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = parse_file("forum-thread.html", "https://stars.example/t/1", NULL);
+	assert_non_null(a->text);
+	assert_non_null(strstr(a->text, "Budget is around four hundred"));
+	assert_non_null(strstr(a->text, "A six inch dobsonian"));
+	assert_non_null(strstr(a->text, "Ten by fifty binoculars"));
+	assert_non_null(strstr(a->text, "Join a local club"));
+	assert_null(strstr(a->text, "Privacy"));
+	article_free(a);
+}
+
+/* A listing is its items: when the best node holds under half of the
+ * page's text and paragraphs (one card of a grid), the whole cleaned page
+ * is read. */
+static void
+test_listing_items(void **state)
+{
+	static const char *const items[] = {
+		"beech woods", "three old mills", "Boardwalks across the marsh",
+		"flooded quarry", "former railway", "summit cairn",
+	};
+	struct article *a;
+	size_t i;
+
+	(void)state;
+	a = parse_file("listing.html", "https://hike.example/lakeside", NULL);
+	assert_non_null(a->text);
+	for (i = 0; i < sizeof(items) / sizeof(items[0]); i++)
+		assert_non_null(strstr(a->text, items[i]));
+	article_free(a);
+}
+
+/* A story keeps most of the page's <p>s: a sidebar with more text (but
+ * no paragraphs) beside it does not make the page a spread of content. */
+static void
+test_story_beside_sidebar(void **state)
+{
+	static const char page[] =
+	    "<html><body><div class='story'>"
+	    "<p>The council voted on Tuesday to close the old swimming pool "
+	    "at the end of the summer, after a survey found its roof unsafe.</p>"
+	    "<p>Swimmers will use the school pool on weekday evenings until a "
+	    "new building opens, which the council hopes to do in two years.</p>"
+	    "<p>The decision was taken by nine votes to four, with two members "
+	    "absent; the opposition called it a false economy.</p>"
+	    "<p>A petition against the closure has gathered more than three "
+	    "thousand names since it was started in the spring.</p></div>"
+	    "<div class='widget-area'><div>Weather: sunny spells, highs of "
+	    "twenty-two degrees, light winds from the west, rain later in the "
+	    "week with a chance of thunder on Friday evening.</div>"
+	    "<div>Markets: shares rose in early trading as oil fell, the pound "
+	    "held steady against the euro and gold was unchanged.</div>"
+	    "<div>Traffic: roadworks on the ring road until the end of the "
+	    "month, with the northern exit closed at night and delays at the "
+	    "bridge in both directions at peak hours.</div>"
+	    "<div>Events: the summer fair opens on Saturday in the park, with "
+	    "music from noon, a craft market and a dog show on Sunday.</div>"
+	    "<div>Letters: readers write about parking, the bus timetable, the "
+	    "new cycle lanes and the noise from the building site by the "
+	    "station, which goes on until late at night.</div>"
+	    "</div></body></html>";
+
+	(void)state;
+	check_body(page, "The council voted on Tuesday", "sunny spells");
+	check_body(page, "A petition against the closure", "ring road");
+}
+
+/* The page's <h1> over a meta title that names the page another way; a
+ * meta title that shares a word or two with the <h1> is kept. */
+static void
+test_title_h1(void **state)
+{
+	(void)state;
+	check_field("<html><head><meta property='og:title' content='Best Apps "
+	    "to Learn a Language in 2025 - Top 10 Picks'></head><body><h1>"
+	    "Top 10: Best Language Learning App</h1><p>Text.</p></body></html>",
+	    offsetof(struct article, title),
+	    "Top 10: Best Language Learning App");
+	check_field("<html><head><meta property='og:title' content='Dublin "
+	    "Core property title'></head><body><h1>Test document title</h1>"
+	    "<p>Text.</p></body></html>",
+	    offsetof(struct article, title), "Dublin Core property title");
+}
+
+/* A page spread over several nodes is read from its <main> when that
+ * holds them: what sits around it is the site's, not the page's. */
+static void
+test_spread_in_main(void **state)
+{
+	static const char page[] =
+	    "<html><body><div class='strip'>Free delivery on every order "
+	    "over fifty pounds, and returns are free within thirty days of "
+	    "purchase.</div><main><div class='row'><div class='col'><div "
+	    "class='card'><h2><a href='/p'>Oak desk, handmade in our "
+	    "workshop in Wales</a></h2><p>A solid oak desk with two "
+	    "drawers, oiled by hand and delivered "
+	    "assembled.</p></div></div><div class='col'><div "
+	    "class='card'><h2><a href='/p'>Pine shelf, handmade in our "
+	    "workshop in Wales</a></h2><p>A pine wall shelf, eighty "
+	    "centimetres long, with hidden brackets "
+	    "included.</p></div></div><div class='col'><div "
+	    "class='card'><h2><a href='/p'>Ash stool, handmade in our "
+	    "workshop in Wales</a></h2><p>A three-legged ash stool for the "
+	    "kitchen, finished with a clear matt "
+	    "lacquer.</p></div></div><div class='col'><div "
+	    "class='card'><h2><a href='/p'>Elm table, handmade in our "
+	    "workshop in Wales</a></h2><p>An elm dining table for six, its "
+	    "top cut from a single board of reclaimed "
+	    "wood.</p></div></div></div></main></body></html>";
+
+	(void)state;
+	check_body(page, "An elm dining table", "Free delivery");
+	check_body(page, "A solid oak desk", "Free delivery");
+}
+
 int
 main(void)
 {
@@ -1355,6 +1478,11 @@ main(void)
 		cmocka_unit_test(test_story_blocks),
 		cmocka_unit_test(test_ruby),
 		cmocka_unit_test(test_many_attributes),
+		cmocka_unit_test(test_forum_thread),
+		cmocka_unit_test(test_listing_items),
+		cmocka_unit_test(test_story_beside_sidebar),
+		cmocka_unit_test(test_title_h1),
+		cmocka_unit_test(test_spread_in_main),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

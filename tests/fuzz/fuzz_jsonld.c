@@ -1,6 +1,6 @@
 /*
- * fuzz_jsonld.c - the JSON-LD reader of article_meta.c (static there, as
- * it should be) reached the way a page reaches it: the input is the
+ * fuzz_jsonld.c - the JSON-LD reader (article_jsonld.c, internal to the
+ * article parser) reached the way a page reaches it: the input is the
  * content of a <script type="application/ld+json"> in a minimal page
  * with no other metadata, so whatever the article holds came from it.
  */
