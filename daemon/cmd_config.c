@@ -131,15 +131,17 @@ cmd_check(const struct options *opt)
 {
 	struct config *cfg = load_config_or_exit(opt);
 	size_t enabled = 0, warnings = check_warnings(cfg);
-	char trim[64];
+	char trim[64], shown[1024];
 
 	for (size_t i = 0; i < cfg->nfeeds; i++)
 		enabled += cfg->feeds[i].enabled != 0;
 	printf("%s: ok, %zu feeds (%zu enabled), spool %s, state %s", cfg->path,
 	    cfg->nfeeds, enabled, cfg->spool ? cfg->spool : "off", cfg->state);
-	if (cfg->sink)
-		printf(", sink %s (%s)", cfg->sink, sink_trim(cfg, trim,
+	if (cfg->sink) {
+		redis_sink_url_redact(cfg->sink, shown, sizeof(shown));
+		printf(", sink %s (%s)", shown, sink_trim(cfg, trim,
 		    sizeof(trim)));
+	}
 	if (warnings)
 		printf(", %zu warning%s", warnings, warnings > 1 ? "s" : "");
 	putchar('\n');

@@ -11,6 +11,7 @@
 
 #include "../feeds/date.h"
 #include "../feeds/feed.h"
+#include "../store/redis_sink.h"
 
 #include "clock.h"
 #include "cmd.h"
@@ -326,7 +327,7 @@ cmd_status(const struct options *opt)
 	struct status_entry *rows = NULL;
 	struct state *st = NULL;
 	size_t n = 0, nrows = 0;
-	char err[1024], trim[64], label[80];
+	char err[1024], trim[64], label[80], shown[1024];
 	struct stat sb;
 	int rc = 0;
 
@@ -365,10 +366,12 @@ cmd_status(const struct options *opt)
 		}
 	}
 	/* After the rows, which tools read as they were. */
-	if (cfg->sink)
+	if (cfg->sink) {
+		redis_sink_url_redact(cfg->sink, shown, sizeof(shown));
 		printf("items go to %s%s (stream %s)\n", cfg->spool ?
-		    "the spool and " : "", cfg->sink, sink_trim(cfg, trim,
+		    "the spool and " : "", shown, sink_trim(cfg, trim,
 		    sizeof(trim)));
+	}
 done:
 	free(rows);
 	state_feed_list_free(feeds, n);
@@ -381,12 +384,13 @@ int
 cmd_tail(const struct options *opt)
 {
 	struct config *cfg = load_config_or_exit(opt);
-	char err[1024];
+	char err[1024], shown[1024];
 	int rc;
 
 	if (cfg->spool == NULL) {
+		redis_sink_url_redact(cfg->sink, shown, sizeof(shown));
 		fprintf(stderr, "newswatch: spool: off in %s: items go to %s "
-		    "only\n", cfg->path, cfg->sink);
+		    "only\n", cfg->path, shown);
 		config_free(cfg);
 		return 1;
 	}

@@ -191,12 +191,36 @@ is_null(const yaml_node_t *n)
 	return 0;
 }
 
+static size_t scheme_len(const char *s);
+
+/* s, or in buf s with the password of a URL's user info as "***": error
+ * messages go to terminals and journals, where a sink's or a database's
+ * password has no place. */
+static const char *
+without_password(const char *s, char *buf, size_t len)
+{
+	const char *host = s + scheme_len(s), *end, *at, *colon;
+
+	if (host == s || strpbrk(s, " \t") != NULL)
+		return s;
+	host += *host == ':';
+	while (*host == '/')
+		host++;
+	end = host + strcspn(host, "/?#");
+	if ((at = memrchr(host, '@', (size_t)(end - host))) == NULL ||
+	    (colon = memchr(host, ':', (size_t)(at - host))) == NULL)
+		return s;
+	snprintf(buf, len, "%.*s***%s", (int)(colon + 1 - s), s, at);
+	return buf;
+}
+
 /* What the user wrote, for "got ..." in messages: quoted, shortened to
  * whole UTF-8 characters, control characters as '?' so that the message
- * stays one line. */
+ * stays one line, a URL's password hidden. */
 static const char *
 describe(const yaml_node_t *n, char *buf, size_t len)
 {
+	char shown[1024];
 	const char *s;
 	size_t cut, o = 0;
 
@@ -206,7 +230,7 @@ describe(const yaml_node_t *n, char *buf, size_t len)
 		return "a list";
 	if (is_null(n))
 		return "nothing";
-	s = str(n);
+	s = without_password(str(n), shown, sizeof(shown));
 	cut = strlen(s);
 	if (cut > len - sizeof("''...")) {
 		cut = len - sizeof("''...");
@@ -349,7 +373,7 @@ check_scheme(struct parse *p, const struct key *k, yaml_node_t *v,
 {
 	const char *s = str(v), *best = schemes[0], *rest;
 	size_t n = scheme_len(s), bestd = (size_t)-1;
-	char word[NAME_MAX_LEN + 1], got[80];
+	char word[NAME_MAX_LEN + 1], got[80], shown[1024];
 
 	/* set_string refuses control characters, with its own message. */
 	if (n == 0 || has_control(s))
@@ -370,11 +394,14 @@ check_scheme(struct parse *p, const struct key *k, yaml_node_t *v,
 			bestd = d;
 		}
 	}
+	/* The suggestion repeats the value, so it hides its password too. */
+	s = without_password(s, shown, sizeof(shown));
 	if (bestd > 0 && s[n] == ':' && s[n + 1] >= '0' && s[n + 1] <= '9') {
 		best = schemes[0];
 		rest = s;
 	} else {
-		for (rest = s + n; *rest == ':' || *rest == '/'; rest++)
+		/* One colon: another one starts an empty user name. */
+		for (rest = s + n + (s[n] == ':'); *rest == '/'; rest++)
 			;
 	}
 	if (files && strstr(s, "//") == NULL)

@@ -500,6 +500,27 @@ test_metrics(void **state)
 	    "1:1: unknown key 'metric' (did you mean 'metrics'?)");
 }
 
+/* A message about a sink or state URL repeats the value, but never its
+ * password: config errors land in terminals and journals. */
+static void
+test_url_errors_hide_password(void **state)
+{
+	(void)state;
+	check_error("sink: redis://u:s3cret@h:99999/news\n",
+	    "1:7: sink: expected a URL like redis://HOST[:PORT]/STREAM, got "
+	    "'redis://u:***@h:99999/news': the port must be 1 to 65535");
+	check_error("sink: rediss://:s3cret@h/news\n",
+	    "1:7: sink: 'rediss://:***@h/news' is no supported URL (did you "
+	    "mean 'redis://:***@h/news'?)");
+	check_error("state: postgresq://nw:s3cret@h/db\n",
+	    "1:8: state: 'postgresq://nw:***@h/db' is no supported URL (did "
+	    "you mean 'postgresql://nw:***@h/db'?)");
+	/* A user alone: nothing to hide. */
+	check_error("state: pgsql://nw@h/db\n",
+	    "1:8: state: 'pgsql://nw@h/db' is no supported URL (did you mean "
+	    "'postgresql://nw@h/db'?)");
+}
+
 /* The Redis sink: its URL checked where it is written, spool: off only
  * beside it (in either order), and sink_maxlen 0 for no trimming. */
 static void
@@ -815,6 +836,7 @@ main(void)
 		cmocka_unit_test(test_url_schemes),
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_sink),
+		cmocka_unit_test(test_url_errors_hide_password),
 		cmocka_unit_test(test_feed_errors),
 		cmocka_unit_test(test_extract_errors),
 		cmocka_unit_test(test_names),
