@@ -1,8 +1,8 @@
 /*
- * article_internal.h - what the three article_*.c files share and nobody
- * else sees: a DOM walker that never recurses, string helpers, and the two
+ * article_internal.h - what the article_*.c files share and nobody else
+ * sees: a DOM walker that never recurses, string helpers, and the two
  * halves of the parser (metadata in article_meta.c, body text in
- * article_text.c).  article.c drives them and owns the public API.
+ * article_body.c).  article.c drives them and owns the public API.
  */
 #ifndef NW_ARTICLE_INTERNAL_H
 #define NW_ARTICLE_INTERNAL_H
