@@ -357,6 +357,93 @@ parse_clock(const char *s, size_t len, struct tm_utc *tm)
 	return n >= 2 ? 0 : -1;
 }
 
+/* Past an RFC 2822 comment ("-0800 (PST)"), which may nest and quote
+ * parentheses with a backslash; -1 when it never closes. */
+static int
+skip_comment(const char **sp, const char *end)
+{
+	const char *s = *sp;
+	int depth = 0;
+
+	for (; s < end; s++) {
+		if (*s == '\\' && s + 1 < end)
+			s++;
+		else if (*s == '(')
+			depth++;
+		else if (*s == ')' && --depth == 0)
+			break;
+	}
+	if (s == end)
+		return -1;
+	*sp = s + 1;
+	return 0;
+}
+
+/* What the words of an RFC 822 date said so far. */
+struct rfc822 {
+	struct tm_utc	tm;
+	int		have_zone;
+	int		ampm;	/* 'a', 'p' or 0 */
+};
+
+/* The letters from w to *sp: a month, a weekday, AM/PM or a zone (which
+ * may take a following offset, moving *sp past it). */
+static int
+rfc822_word(struct rfc822 *r, const char *w, const char **sp)
+{
+	size_t len = (size_t)(*sp - w);
+	int v;
+
+	if (r->tm.mon < 0 && (v = month_name(w, len)) > 0)
+		r->tm.mon = v;
+	else if (r->tm.hour < 0 && r->tm.day < 0 && day_name(w, len) >= 0)
+		;
+	else if (r->tm.hour >= 0 && !r->ampm && len == 2 &&
+	    (lower(w[1]) == 'm') &&
+	    (lower(w[0]) == 'a' || lower(w[0]) == 'p'))
+		r->ampm = lower(w[0]);
+	else if (r->tm.hour >= 0 && !r->have_zone &&
+	    zone_name(w, len, &r->tm.off) == 0) {
+		r->have_zone = 1;
+		/* "GMT+0100": the offset that follows wins */
+		if (r->tm.off == 0 && (**sp == '+' || **sp == '-')) {
+			if (zone_offset(sp, &r->tm.off) == -1)
+				return -1;
+		}
+	} else
+		return -1;
+	return 0;
+}
+
+/* The digits, colons and slashes from w, len bytes: a clock, a
+ * Perforce date, a year or a day. */
+static int
+rfc822_number(struct tm_utc *tm, const char *w, size_t len)
+{
+	if (memchr(w, ':', len) != NULL) {
+		if (tm->hour >= 0 || parse_clock(w, len, tm) == -1)
+			return -1;
+	} else if (memchr(w, '/', len) != NULL) {
+		/* Perforce's "2006/09/15" */
+		if (len != 10 || tm->year >= 0 || tm->mon >= 0 ||
+		    tm->day >= 0 || w[4] != '/' || w[7] != '/' ||
+		    digits(&w, 4, &tm->year) == -1 || *w++ != '/' ||
+		    digits(&w, 2, &tm->mon) == -1 || *w++ != '/' ||
+		    digits(&w, 2, &tm->day) == -1)
+			return -1;
+	} else if (len == 4 && tm->year < 0) {
+		digits(&w, 4, &tm->year);
+	} else if (len <= 2 && tm->day < 0) {
+		digits(&w, (int)len, &tm->day);
+	} else if (len == 2 && tm->year < 0) {
+		digits(&w, 2, &tm->year);
+		/* RFC 2822's rule for 2-digit years */
+		tm->year += tm->year < 50 ? 2000 : 1900;
+	} else
+		return -1;
+	return 0;
+}
+
 /*
  * RFC 822 and relatives, read as a bag of words so that order slips
  * ("Jan 4 2004", asctime, "13 Feb, 2012") still parse: a weekday that is
@@ -366,105 +453,46 @@ parse_clock(const char *s, size_t len, struct tm_utc *tm)
 static int
 parse_rfc822(const char *s, const char *end, int64_t *out)
 {
-	struct tm_utc tm = { -1, -1, -1, -1, 0, 0, 0 };
-	int have_zone = 0, ampm = 0;
+	struct rfc822 r = { { -1, -1, -1, -1, 0, 0, 0 }, 0, 0 };
+	const char *w;
 
 	while (s < end) {
-		const char *w;
-		size_t len;
-
 		w = s;
-		if ((*s == '+' || *s == '-') && is_digit(s[1]) && tm.hour >= 0) {
-			if (have_zone || zone_offset(&s, &tm.off) == -1)
+		if ((*s == '+' || *s == '-') && is_digit(s[1]) &&
+		    r.tm.hour >= 0) {
+			if (r.have_zone || zone_offset(&s, &r.tm.off) == -1)
 				return -1;
-			have_zone = 1;
-			continue;
-		}
-		if (text_is_space(*s) || *s == ',' || *s == '-' || *s == '.') {
+			r.have_zone = 1;
+		} else if (text_is_space(*s) || *s == ',' || *s == '-' ||
+		    *s == '.')
 			s++;
-			continue;
-		}
-		if (*s == '(') {
-			/* "-0800 (PST)": a comment, which RFC 2822 lets nest and
-			 * quote parentheses with a backslash */
-			int depth = 0;
-
-			for (; s < end; s++) {
-				if (*s == '\\' && s + 1 < end)
-					s++;
-				else if (*s == '(')
-					depth++;
-				else if (*s == ')' && --depth == 0)
-					break;
-			}
-			if (s == end)
+		else if (*s == '(') {
+			if (skip_comment(&s, end) == -1)
 				return -1;
-			s++;
-			continue;
-		}
-		if (is_alpha(*s)) {
-			int v;
-
+		} else if (is_alpha(*s)) {
 			while (s < end && is_alpha(*s))
 				s++;
-			len = (size_t)(s - w);
-			if (tm.mon < 0 && (v = month_name(w, len)) > 0)
-				tm.mon = v;
-			else if (tm.hour < 0 && tm.day < 0 && day_name(w, len) >= 0)
-				;
-			else if (tm.hour >= 0 && !ampm && len == 2 &&
-			    (lower(w[1]) == 'm') &&
-			    (lower(w[0]) == 'a' || lower(w[0]) == 'p'))
-				ampm = lower(w[0]);
-			else if (tm.hour >= 0 && !have_zone &&
-			    zone_name(w, len, &tm.off) == 0) {
-				have_zone = 1;
-				/* "GMT+0100": the offset that follows wins */
-				if (tm.off == 0 && (*s == '+' || *s == '-')) {
-					if (zone_offset(&s, &tm.off) == -1)
-						return -1;
-				}
-			} else
+			if (rfc822_word(&r, w, &s) == -1)
 				return -1;
-			continue;
-		}
-		if (!is_digit(*s))
-			return -1;
-		while (s < end && (is_digit(*s) || *s == ':' || *s == '/'))
-			s++;
-		len = (size_t)(s - w);
-		if (memchr(w, ':', len) != NULL) {
-			if (tm.hour >= 0 || parse_clock(w, len, &tm) == -1)
+		} else if (is_digit(*s)) {
+			while (s < end && (is_digit(*s) || *s == ':' ||
+			    *s == '/'))
+				s++;
+			if (rfc822_number(&r.tm, w, (size_t)(s - w)) == -1)
 				return -1;
-		} else if (memchr(w, '/', len) != NULL) {
-			/* Perforce's "2006/09/15" */
-			if (len != 10 || tm.year >= 0 || tm.mon >= 0 ||
-			    tm.day >= 0 || w[4] != '/' || w[7] != '/' ||
-			    digits(&w, 4, &tm.year) == -1 || *w++ != '/' ||
-			    digits(&w, 2, &tm.mon) == -1 || *w++ != '/' ||
-			    digits(&w, 2, &tm.day) == -1)
-				return -1;
-		} else if (len == 4 && tm.year < 0) {
-			digits(&w, 4, &tm.year);
-		} else if (len <= 2 && tm.day < 0) {
-			digits(&w, (int)len, &tm.day);
-		} else if (len == 2 && tm.year < 0) {
-			digits(&w, 2, &tm.year);
-			/* RFC 2822's rule for 2-digit years */
-			tm.year += tm.year < 50 ? 2000 : 1900;
 		} else
 			return -1;
 	}
-	if (tm.year < 0 || tm.mon < 0 || tm.day < 0)
+	if (r.tm.year < 0 || r.tm.mon < 0 || r.tm.day < 0)
 		return -1;
-	if (tm.hour < 0)
-		tm.hour = 0;
-	if (ampm) {
-		if (tm.hour < 1 || tm.hour > 12)
+	if (r.tm.hour < 0)
+		r.tm.hour = 0;
+	if (r.ampm) {
+		if (r.tm.hour < 1 || r.tm.hour > 12)
 			return -1;
-		tm.hour = tm.hour % 12 + (ampm == 'p' ? 12 : 0);
+		r.tm.hour = r.tm.hour % 12 + (r.ampm == 'p' ? 12 : 0);
 	}
-	return tm_to_epoch(&tm, out);
+	return tm_to_epoch(&r.tm, out);
 }
 
 int
