@@ -202,88 +202,89 @@ scope_leave(struct guard *g)
 		g->inscope -= g->scopes[--g->nscopes].n;
 }
 
-/*
- * The start tag at i ('<' and a name start).  Returns where reading goes
- * on; *raw is "script" or "style" for an HTML <script> or <style> that is
- * not self-closed (its content is text up to its end tag), else NULL.
- */
+/* Past the element name at i. */
 static size_t
-start_tag(struct guard *g, size_t i, size_t end, const char **raw)
+tag_name_end(const struct guard *g, size_t i, size_t end)
 {
-	size_t nattrs = 0, nns = 0, cut = NO_CUT, name, tlen, nlen, a0, j;
 	unsigned c;
-	int stop = 0, empty = 0;
 
-	i++;
-	name = i;
 	if (g->html)
-		i += html_name(g, i, end);
-	else
-		while (i < end && (c = at(g, i)) != '<' && c != '>' &&
-		    c != '/' && !is_blank(c))
-			i++;
-	tlen = i - name;
-	*raw = !g->html ? NULL : tlen == 6 && match(g, name, "script", 1) ?
-	    "script" : tlen == 5 && match(g, name, "style", 1) ? "style" :
-	    NULL;
-	g->in_content = 1;
-	for (;;) {
-		a0 = i;
-		i = skip_blanks(g, i, end);
-		c = at(g, i);
-		if (i >= end || c == '>' || (c == '/' && at(g, i + 1) == '>') ||
-		    (g->html && c == 0) || (!g->html && c == '<'))
-			break;
-		j = i;
-		if (g->html) {
-			if ((nlen = html_name(g, i, end)) == 0) {
-				/* htmlParseStartTag skips a bogus name up
-				 * to a blank or the end of the tag, quotes
-				 * and all. */
-				while (i < end && (c = at(g, i)) != 0 &&
-				    !is_blank(c) && c != '>' &&
-				    (c != '/' || at(g, i + 1) != '>'))
-					i++;
-				continue;
-			}
-			i += nlen;
-		} else {
-			/* A name libxml2 would refuse ends the tag there;
-			 * reading on only counts more. */
-			while (i < end && (c = at(g, i)) != '<' && c != '>' &&
-			    c != '=' && c != '/' && !is_blank(c))
+		return i + html_name(g, i, end);
+	while (i < end && (c = at(g, i)) != '<' && c != '>' && c != '/' &&
+	    !is_blank(c))
+		i++;
+	return i;
+}
+
+/* Past the attribute name at i, with its length in *nlen.  An *nlen of 0
+ * is an HTML name libxml2 refuses; then past what it skips with it. */
+static size_t
+attr_name(const struct guard *g, size_t i, size_t end, size_t *nlen)
+{
+	size_t j = i;
+	unsigned c;
+
+	if (g->html) {
+		if ((*nlen = html_name(g, i, end)) == 0) {
+			/* htmlParseStartTag skips a bogus name up to a blank
+			 * or the end of the tag, quotes and all. */
+			while (i < end && (c = at(g, i)) != 0 &&
+			    !is_blank(c) && c != '>' &&
+			    (c != '/' || at(g, i + 1) != '>'))
 				i++;
-			if (i == j)
-				i++;
-			nlen = i - j;
+			return i;
 		}
-		if (at(g, skip_blanks(g, i, end)) == '=') {
-			i = skip_blanks(g, skip_blanks(g, i, end) + 1, end);
-			i = att_value(g, i, end, &stop);
-		}
-		if (cut != NO_CUT)
-			is_xmlns(g, j, nlen) ? g->st.ns++ : g->st.attrs++;
-		else if (is_xmlns(g, j, nlen)) {
-			if (g->inscope + nns >= g->max_ns) {
-				drop(g, a0, i);
-				g->st.ns++;
-			} else
-				nns++;
-		} else if (nattrs >= g->max_attrs) {
-			cut = a0;
-			g->st.attrs++;
-		} else
-			nattrs++;
-		if (stop)
-			break;
+		return i + *nlen;
 	}
-	/* Past the cap the rest of the tag goes, bogus bits and all: what
-	 * stayed could read differently without what went ("a =x" makes
-	 * x a's value once "a b" loses b). */
-	if (cut != NO_CUT)
-		drop(g, cut, i);
-	if (stop)
-		return i;
+	/* A name libxml2 would refuse ends the tag there; reading on only
+	 * counts more. */
+	while (i < end && (c = at(g, i)) != '<' && c != '>' && c != '=' &&
+	    c != '/' && !is_blank(c))
+		i++;
+	if (i == j)
+		i++;
+	*nlen = i - j;
+	return i;
+}
+
+/* What one start tag has used of the caps. */
+struct tag_caps {
+	size_t	nattrs;
+	size_t	nns;	/* namespace declarations kept */
+	size_t	cut;	/* where the attributes past the cap begin */
+};
+
+/* Count the attribute from a0 to i, its name nlen bytes at j: a namespace
+ * declaration past its cap goes at once, and the first attribute past
+ * the attribute cap marks where the rest of the tag goes. */
+static void
+count_attr(struct guard *g, struct tag_caps *tc, size_t a0, size_t j,
+    size_t nlen, size_t i)
+{
+	if (tc->cut != NO_CUT)
+		is_xmlns(g, j, nlen) ? g->st.ns++ : g->st.attrs++;
+	else if (is_xmlns(g, j, nlen)) {
+		if (g->inscope + tc->nns >= g->max_ns) {
+			drop(g, a0, i);
+			g->st.ns++;
+		} else
+			tc->nns++;
+	} else if (tc->nattrs >= g->max_attrs) {
+		tc->cut = a0;
+		g->st.attrs++;
+	} else
+		tc->nattrs++;
+}
+
+/* The end of a start tag at i ("/>", ">" or neither).  An XML element
+ * left open opens a scope for its nns namespace declarations; an empty
+ * one clears *raw.  Returns where reading goes on. */
+static size_t
+tag_close(struct guard *g, size_t i, size_t end, size_t nns,
+    const char **raw)
+{
+	int empty = 0;
+
 	if (at(g, i) == '/' && i + 1 < end) {
 		empty = 1;
 		i++;
@@ -303,6 +304,55 @@ start_tag(struct guard *g, size_t i, size_t end, const char **raw)
 		}
 	}
 	return i;
+}
+
+/*
+ * The start tag at i ('<' and a name start).  Returns where reading goes
+ * on; *raw is "script" or "style" for an HTML <script> or <style> that is
+ * not self-closed (its content is text up to its end tag), else NULL.
+ */
+static size_t
+start_tag(struct guard *g, size_t i, size_t end, const char **raw)
+{
+	struct tag_caps tc = { 0, 0, NO_CUT };
+	size_t name, tlen, nlen, a0, j;
+	unsigned c;
+	int stop = 0;
+
+	name = ++i;
+	i = tag_name_end(g, i, end);
+	tlen = i - name;
+	*raw = !g->html ? NULL : tlen == 6 && match(g, name, "script", 1) ?
+	    "script" : tlen == 5 && match(g, name, "style", 1) ? "style" :
+	    NULL;
+	g->in_content = 1;
+	for (;;) {
+		a0 = i;
+		i = skip_blanks(g, i, end);
+		c = at(g, i);
+		if (i >= end || c == '>' || (c == '/' && at(g, i + 1) == '>') ||
+		    (g->html && c == 0) || (!g->html && c == '<'))
+			break;
+		j = i;
+		i = attr_name(g, i, end, &nlen);
+		if (nlen == 0)
+			continue;
+		if (at(g, skip_blanks(g, i, end)) == '=') {
+			i = skip_blanks(g, skip_blanks(g, i, end) + 1, end);
+			i = att_value(g, i, end, &stop);
+		}
+		count_attr(g, &tc, a0, j, nlen, i);
+		if (stop)
+			break;
+	}
+	/* Past the cap the rest of the tag goes, bogus bits and all: what
+	 * stayed could read differently without what went ("a =x" makes
+	 * x a's value once "a b" loses b). */
+	if (tc.cut != NO_CUT)
+		drop(g, tc.cut, i);
+	if (stop)
+		return i;
+	return tag_close(g, i, end, tc.nns, raw);
 }
 
 /* An HTML end tag at i ("</" and a letter), as htmlParseEndTag reads
