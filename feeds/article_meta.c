@@ -1139,29 +1139,33 @@ h1_names_page(const char *title, const char *h1)
 }
 
 /*
- * 1 when the page's metadata speaks with one voice for title, the title
- * it chose: every title a source gives starts with title's words, and it
- * is more than a bare <title>.  Where the sources disagree ("How to watch
- * the 21 best films of 2017" in JSON-LD and <title>, "The 21 best movies
- * of 2017" in og:title and the <h1>), the publisher ranked them, and the
- * precedence stands.  A page whose only title is a <title> with no
- * site or section part has named the page once, as its author meant.
+ * 1 when the page's metadata leaves title, the title it chose, open to
+ * the <h1> h1.  Where the sources disagree and one of them is the <h1>
+ * ("How to watch the 21 best films of 2017" in JSON-LD and <title>, "The
+ * 21 best movies of 2017" in og:title and the <h1>), the publisher ranked
+ * the two names, and the precedence stands; a <h1> none of them gives is
+ * the headline the reader sees.  A page whose only title is a <title>
+ * with no site or section part has named the page once, as meant.
  */
 static int
-meta_one_voice(const struct meta *m, const char *title)
+meta_open_to_h1(const struct meta *m, const char *title, const char *h1)
 {
-	char t[TITLE_WORDS_MAX], o[TITLE_WORDS_MAX];
-	size_t i, n = 0, tlen;
+	char t[TITLE_WORDS_MAX], h[TITLE_WORDS_MAX], o[TITLE_WORDS_MAX];
+	size_t i, n = 0, tlen, hlen;
+	int split = 0, h1_named = 0;
 
 	tlen = strlen(words_only(title, t, sizeof(t)));
+	hlen = strlen(words_only(h1, h, sizeof(h)));
 	for (i = 0; i < NSRC; i++) {
 		if (m->titles[i] == NULL)
 			continue;
-		if (strncmp(words_only(m->titles[i], o, sizeof(o)), t,
-		    tlen) != 0)
-			return 0;
+		words_only(m->titles[i], o, sizeof(o));
+		split |= strncmp(o, t, tlen) != 0;
+		h1_named |= strncmp(o, h, hlen) == 0;
 		n++;
 	}
+	if (split && h1_named)
+		return 0;
 	if (n == 1 && m->titles[SRC_TITLE] != NULL) {
 		for (i = 0; i < sizeof(seps) / sizeof(seps[0]); i++)
 			if (strstr(m->titles[SRC_TITLE], seps[i]) != NULL)
@@ -1405,7 +1409,7 @@ art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
 		if (h1text != NULL && m.f[F_TITLE].rank != rank_of(F_TITLE,
 		    SRC_RULE) && (same_words(m.f[F_TITLE].s, h1text) ||
 		    (h1_names_page(m.f[F_TITLE].s, h1text) &&
-		    meta_one_voice(&m, m.f[F_TITLE].s)))) {
+		    meta_open_to_h1(&m, m.f[F_TITLE].s, h1text)))) {
 			/* The headline as the page sets it: "–" and "’" where
 			 * the meta tags often have "-" and "'". */
 			free(m.f[F_TITLE].s);

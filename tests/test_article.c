@@ -1407,9 +1407,9 @@ test_title_h1(void **state)
 	    offsetof(struct article, title), "Dublin Core property title");
 }
 
-/* The <h1> rule yields where the page's metadata does not name it with
- * one voice (its sources disagree, the publisher ranked them), where a
- * bare <title> is all it has, and to a two-word <h1>. */
+/* The <h1> rule yields where the page's sources disagree and one of them
+ * is the <h1> (the publisher ranked the two names), where a bare <title>
+ * is all it has, and to a two-word <h1>. */
 static void
 test_title_h1_yields(void **state)
 {
@@ -1423,6 +1423,14 @@ test_title_h1_yields(void **state)
 	    "21 best movies of 2017</h1><p>Text.</p></article></body></html>",
 	    offsetof(struct article, title),
 	    "How to watch the 21 best films of 2017");
+	/* Sources that disagree, none of them the <h1>: the <h1>. */
+	check_field("<html><head><title>20 Clever Ideas for your Small "
+	    "Nursery - The Postpartum Party</title><meta property='og:title' "
+	    "content=\"Clever Ideas to Set Up Baby's Nursery in A Small "
+	    "Space\"></head><body><article><h1>20 Clever Small Nursery Ideas "
+	    "When Space Is Tight</h1><p>Text.</p></article></body></html>",
+	    offsetof(struct article, title),
+	    "20 Clever Small Nursery Ideas When Space Is Tight");
 	/* A bare <title>, no site or section in it. */
 	check_field("<html><head><title>MathJax v3 with MathML input and HTML "
 	    "output</title></head><body><h1>MathJax v3 beta: MathML input, "
