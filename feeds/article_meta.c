@@ -211,6 +211,9 @@ struct meta {
 				 * is the author ('1', '2'), or 0 */
 	const char	*url;
 	struct ld_seen	 ld;
+	/* The first title each source gives, whichever ranks best: the <h1>
+	 * rule asks whether the page's metadata names it with one voice. */
+	char		*titles[NSRC];
 	xmlNode		*h1_article;	/* the first <h1> inside <article> */
 	xmlNode		*h1_first;
 	int		 nh1;
@@ -390,6 +393,9 @@ meta_offer(struct meta *m, enum field f, enum src src, const char *value)
 	char *v = NULL, *conv = NULL;
 	int64_t t = NW_TIME_UNSET;
 
+	if (f == F_TITLE && src != SRC_RULE && src != SRC_H1 &&
+	    value != NULL && m->titles[src] == NULL)
+		m->titles[src] = art_clean(value);
 	if (rank == 0 || (sl->rank != 0 && rank > sl->rank) || value == NULL)
 		return;
 	if (!is_list_field(f) && sl->rank == rank)
@@ -1055,9 +1061,19 @@ same_words(const char *a, const char *b)
 	    words_only(b, y, sizeof(y))) == 0 && x[0] != '\0';
 }
 
+/* What sets a title's parts apart ("Headline | Section | Site"). */
+static const char *const seps[] = {
+	" | ", " - ", " \xe2\x80\x93 ", " \xe2\x80\x94 ", " \xc2\xb7 ",
+	" :: ", " \xc2\xbb ", " \xe2\x80\xba ", " // ", " : ",
+};
+
 /* The share of the <h1>'s words a title must have for the two to name
  * the same thing: below it, the <h1> is a section's or a site's. */
 #define H1_SHARED	0.4
+
+/* The fewest words an <h1> has to name a page over its meta title: two
+ * ("Minecraft News", "Yoga Pathways") is a section's or a site's name. */
+#define H1_WORDS	3
 
 /* The longest title whose words we compare, in bytes. */
 #define TITLE_WORDS_MAX	512
@@ -1118,7 +1134,45 @@ h1_names_page(const char *title, const char *h1)
 		more = !has_title_word(h1, w);
 	for (s = h1; next_word(&s, w, sizeof(w)); words++)
 		shared += has_title_word(title, w);
-	return more && shared < words && shared >= H1_SHARED * words;
+	return more && shared < words && shared >= H1_SHARED * words &&
+	    words >= H1_WORDS;
+}
+
+/*
+ * 1 when the page's metadata leaves title, the title it chose, open to
+ * the <h1> h1.  Where the sources disagree and one of them is the <h1>
+ * ("How to watch the 21 best films of 2017" in JSON-LD and <title>, "The
+ * 21 best movies of 2017" in og:title and the <h1>), the publisher ranked
+ * the two names, and the precedence stands; a <h1> none of them gives is
+ * the headline the reader sees.  A page whose only title is a <title>
+ * with no site or section part has named the page once, as meant.
+ */
+static int
+meta_open_to_h1(const struct meta *m, const char *title, const char *h1)
+{
+	char t[TITLE_WORDS_MAX], h[TITLE_WORDS_MAX], o[TITLE_WORDS_MAX];
+	size_t i, n = 0, tlen, hlen;
+	int split = 0, h1_named = 0;
+
+	tlen = strlen(words_only(title, t, sizeof(t)));
+	hlen = strlen(words_only(h1, h, sizeof(h)));
+	for (i = 0; i < NSRC; i++) {
+		if (m->titles[i] == NULL)
+			continue;
+		words_only(m->titles[i], o, sizeof(o));
+		split |= strncmp(o, t, tlen) != 0;
+		h1_named |= strncmp(o, h, hlen) == 0;
+		n++;
+	}
+	if (split && h1_named)
+		return 0;
+	if (n == 1 && m->titles[SRC_TITLE] != NULL) {
+		for (i = 0; i < sizeof(seps) / sizeof(seps[0]); i++)
+			if (strstr(m->titles[SRC_TITLE], seps[i]) != NULL)
+				return 1;
+		return 0;
+	}
+	return 1;
 }
 
 /* The main label of the URL's host ("ansa" of www.ansa.it), squeezed,
@@ -1255,10 +1309,6 @@ pick_authors(struct meta *m)
 static void
 strip_site(char *title, const char *site, const char *url, const char *h1)
 {
-	static const char *const seps[] = {
-		" | ", " - ", " \xe2\x80\x93 ", " \xe2\x80\x94 ", " \xc2\xb7 ",
-		" :: ", " \xc2\xbb ", " \xe2\x80\xba ", " // ", " : ",
-	};
 	const char *p, *last;
 	size_t i, slen, hlen = h1 != NULL ? strlen(h1) : 0;
 
@@ -1358,7 +1408,8 @@ art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
 		strip_site(m.f[F_TITLE].s, m.f[F_SITE_NAME].s, url, h1text);
 		if (h1text != NULL && m.f[F_TITLE].rank != rank_of(F_TITLE,
 		    SRC_RULE) && (same_words(m.f[F_TITLE].s, h1text) ||
-		    h1_names_page(m.f[F_TITLE].s, h1text))) {
+		    (h1_names_page(m.f[F_TITLE].s, h1text) &&
+		    meta_open_to_h1(&m, m.f[F_TITLE].s, h1text)))) {
 			/* The headline as the page sets it: "–" and "’" where
 			 * the meta tags often have "-" and "'". */
 			free(m.f[F_TITLE].s);
@@ -1390,6 +1441,8 @@ done:
 		slot_clear(&m.f[i]);
 	for (i = 0; i <= NSRC; i++)
 		slot_clear(&m.authors[i]);
+	for (i = 0; i < NSRC; i++)
+		free(m.titles[i]);
 	free(m.refresh);
 	return rc;
 }

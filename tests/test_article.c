@@ -1407,6 +1407,49 @@ test_title_h1(void **state)
 	    offsetof(struct article, title), "Dublin Core property title");
 }
 
+/* The <h1> rule yields where the page's sources disagree and one of them
+ * is the <h1> (the publisher ranked the two names), where a bare <title>
+ * is all it has, and to a two-word <h1>. */
+static void
+test_title_h1_yields(void **state)
+{
+	(void)state;
+	/* JSON-LD and <title> against og:title and the <h1>. */
+	check_field("<html><head><title>How to watch the 21 best films of "
+	    "2017 - Vox</title><meta property='og:title' content='The 21 "
+	    "best movies of 2017'><script type='application/ld+json'>"
+	    "{\"@type\":\"NewsArticle\",\"headline\":\"How to watch the "
+	    "21 best films of 2017\"}</script></head><body><article><h1>The "
+	    "21 best movies of 2017</h1><p>Text.</p></article></body></html>",
+	    offsetof(struct article, title),
+	    "How to watch the 21 best films of 2017");
+	/* Sources that disagree, none of them the <h1>: the <h1>. */
+	check_field("<html><head><title>20 Clever Ideas for your Small "
+	    "Nursery - The Postpartum Party</title><meta property='og:title' "
+	    "content=\"Clever Ideas to Set Up Baby's Nursery in A Small "
+	    "Space\"></head><body><article><h1>20 Clever Small Nursery Ideas "
+	    "When Space Is Tight</h1><p>Text.</p></article></body></html>",
+	    offsetof(struct article, title),
+	    "20 Clever Small Nursery Ideas When Space Is Tight");
+	/* A bare <title>, no site or section in it. */
+	check_field("<html><head><title>MathJax v3 with MathML input and HTML "
+	    "output</title></head><body><h1>MathJax v3 beta: MathML input, "
+	    "HTML output test</h1><p>Text.</p></body></html>",
+	    offsetof(struct article, title),
+	    "MathJax v3 with MathML input and HTML output");
+	/* A <title> with the site's name in it still gives way. */
+	check_field("<html><head><title>Leasing oder Finanzierung? Rechner, "
+	    "Vor- und Nachteile | VERIVOX</title></head><body><h1>Leasing "
+	    "oder Finanzierung? Jetzt Angebote berechnen!</h1><p>Text.</p>"
+	    "</body></html>", offsetof(struct article, title),
+	    "Leasing oder Finanzierung? Jetzt Angebote berechnen!");
+	/* A two-word <h1> is a section's name. */
+	check_field("<html><head><meta property='og:title' content='Minecraft "
+	    "1.8 - The Bountiful Update'></head><body><h1>Minecraft News</h1>"
+	    "<p>Text.</p></body></html>", offsetof(struct article, title),
+	    "Minecraft 1.8 - The Bountiful Update");
+}
+
 /* A page spread over several nodes is read from its <main> when that
  * holds them: what sits around it is the site's, not the page's. */
 static void
@@ -1482,6 +1525,7 @@ main(void)
 		cmocka_unit_test(test_listing_items),
 		cmocka_unit_test(test_story_beside_sidebar),
 		cmocka_unit_test(test_title_h1),
+		cmocka_unit_test(test_title_h1_yields),
 		cmocka_unit_test(test_spread_in_main),
 	};
 
