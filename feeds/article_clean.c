@@ -204,7 +204,6 @@ static const char *const read_also[] = {
 /* A "read also" line is short. */
 #define READ_ALSO_MAX	300
 
-
 /* 1 when n is a short paragraph that points the reader to another story:
  * "Read more: ...", "Lea también: ...". */
 static int

@@ -29,6 +29,10 @@
  * content-language, dc.language and last og:locale, and are written with
  * a hyphen ("it_IT" becomes "it-IT", BCP 47's spelling).  The canonical URL
  * prefers <link rel=canonical> to og:url.
+ *
+ * What the page shows in its text (date lines, bylines, credit lines) is
+ * read in article_byline.c; the title is cut and weighed against the <h1>
+ * in article_title.c.
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -47,14 +51,6 @@
 
 /* The longest meta name or itemprop we compare. */
 #define KEY_MAX		64
-/* A credit line ("Von R. R. am 07.08.2013 um 09:07 Uhr gespeichert
- * unter ...") is no longer than this. */
-#define CREDIT_LINE_MAX	200
-/* An element with more text than this is no date line. */
-#define DATE_LINE_MAX	160
-/* The longest class+id string we look at. */
-#define CLASS_MAX	256
-
 
 static const enum src precedence[NFIELD][NSRC] = {
 	[F_TITLE] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_META, SRC_TWITTER,
@@ -190,44 +186,14 @@ static const struct {
 	{ "publisher", F_PUBLISHER },
 };
 
-/* One field's best candidate so far. */
-struct slot {
-	int	  rank;		/* 1 = best; 0 = empty */
-	char	 *s;		/* scalar fields */
-	int64_t	  t;		/* dates */
-	char	**v;		/* list fields */
-	size_t	  n;
-};
-
-struct meta {
-	struct slot	 f[NFIELD];
-	/* Authors by source rank, all of them: a source that names only the
-	 * site ("finanztreff.de") as author gives way to the next one. */
-	struct slot	 authors[NSRC + 1];
-	int		 byline_seen;	/* a byline element was read */
-	int		 credit_seen;	/* a "Text: Name" line was read */
-	char		*refresh;	/* a <meta http-equiv=refresh> target */
-	int		 twitter_label;	/* which twitter:dataN the label says
-				 * is the author ('1', '2'), or 0 */
-	const char	*url;
-	struct ld_seen	 ld;
-	/* The first title each source gives, whichever ranks best: the <h1>
-	 * rule asks whether the page's metadata names it with one voice. */
-	char		*titles[NSRC];
-	xmlNode		*h1_article;	/* the first <h1> inside <article> */
-	xmlNode		*h1_first;
-	int		 nh1;
-	int		 oom;
-};
-
 static int
 is_list_field(enum field f)
 {
 	return f == F_AUTHORS || f == F_TAGS || f == F_SECTION;
 }
 
-static int
-rank_of(enum field f, enum src s)
+int
+art_rank_of(enum field f, enum src s)
 {
 	int i;
 
@@ -279,8 +245,8 @@ art_ends_with(const char *s, const char *suffix)
 /* An author name without the words around it ("By", "Posted by", "View
  * all posts by", a trailing arrow), into buf; NULL when s is no name (a
  * link, a handle, a paragraph, a date). */
-static const char *
-author_name(const char *s, char *buf, size_t buflen)
+const char *
+art_author_name(const char *s, char *buf, size_t buflen)
 {
 	static const char *const lead[] = {
 		"view all posts by ", "show all articles of ",
@@ -345,7 +311,7 @@ slot_list_add(struct meta *m, struct slot *sl, enum field f, const char *v)
 {
 	char name[AUTHOR_MAX + 1];
 
-	if (f == F_AUTHORS && (v = author_name(v, name, sizeof(name))) == NULL)
+	if (f == F_AUTHORS && (v = art_author_name(v, name, sizeof(name))) == NULL)
 		return;
 	if (art_list_add(&sl->v, &sl->n, v) == -1)
 		m->oom = 1;
@@ -388,7 +354,7 @@ slot_list_split(struct meta *m, struct slot *sl, enum field f,
 void
 meta_offer(struct meta *m, enum field f, enum src src, const char *value)
 {
-	int rank = rank_of(f, src);
+	int rank = art_rank_of(f, src);
 	struct slot *sl = f == F_AUTHORS ? &m->authors[rank] : &m->f[f];
 	char *v = NULL, *conv = NULL;
 	int64_t t = NW_TIME_UNSET;
@@ -654,253 +620,6 @@ microdata(struct meta *m, xmlNode *n)
 	free(text);
 }
 
-/* 1 when the space-separated list s holds word. */
-static int
-has_word(const char *s, const char *word)
-{
-	size_t len, wlen = strlen(word);
-
-	for (; *s != '\0'; s += len) {
-		s += strspn(s, " \t\r\n");
-		len = strcspn(s, " \t\r\n");
-		if (len == wlen && strncasecmp(s, word, len) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* A date the URL spells as a path: ".../2022/01/07/slug". */
-static void
-url_date(struct meta *m, const char *url)
-{
-	const char *p;
-	char date[16];
-
-	for (p = url; p != NULL && (p = strchr(p, '/')) != NULL; p++) {
-		if (strspn(p + 1, "0123456789") != 4 || p[5] != '/' ||
-		    strspn(p + 6, "0123456789") != 2 || p[8] != '/' ||
-		    strspn(p + 9, "0123456789") != 2 ||
-		    (p[11] != '/' && p[11] != '\0'))
-			continue;
-		if (p[1] != '1' && p[1] != '2')
-			continue;
-		snprintf(date, sizeof(date), "%.4s-%.2s-%.2s", p + 1, p + 6,
-		    p + 9);
-		meta_offer(m, F_PUBLISHED, SRC_URL, date);
-		return;
-	}
-}
-
-/* 1 when class or id of n holds one of words (as substrings). */
-static int
-class_says(const xmlNode *n, const char *const *words, size_t nwords)
-{
-	const char *v[2] = { art_attr(n, "class"), art_attr(n, "id") };
-	char buf[CLASS_MAX];
-	size_t i, j;
-
-	for (i = 0; i < 2; i++) {
-		if (v[i] == NULL)
-			continue;
-		for (j = 0; v[i][j] != '\0' && j + 1 < sizeof(buf); j++)
-			buf[j] = (char)tolower((unsigned char)v[i][j]);
-		buf[j] = '\0';
-		for (j = 0; j < nwords; j++)
-			if (strstr(buf, words[j]) != NULL)
-				return 1;
-	}
-	return 0;
-}
-
-/* 1 when n sits in a comment thread: dates and names there are the
- * readers', not the article's. */
-static int
-in_comments(const xmlNode *n)
-{
-	static const char *const words[] = { "comment", "respond" };
-	int depth;
-
-	for (depth = 0; n != NULL && depth < ART_MAX_DEPTH;
-	    n = n->parent, depth++)
-		if (n->type == XML_ELEMENT_NODE &&
-		    class_says(n, words, sizeof(words) / sizeof(words[0])))
-			return 1;
-	return 0;
-}
-
-/*
- * The date a page shows its readers when nothing machine-readable says
- * it: the first short element whose class names a date ("entry-date",
- * "post-meta", "artikeldatum"), read as text (or its datetime or title
- * attribute), outside comment threads.  A bare <time> outside the
- * article is not enough: a site's header shows today's date.
- */
-static void
-date_line(struct meta *m, xmlNode *n)
-{
-	static const char *const words[] = {
-		"date", "datum", "time", "publish", "posted", "meta", "byline",
-		"updated",
-	};
-	const char *v;
-	char *text, buf[32];
-	int64_t t;
-
-	if (m->f[F_PUBLISHED].rank != 0 ||
-	    !class_says(n, words, sizeof(words) / sizeof(words[0])) ||
-	    in_comments(n))
-		return;
-	if (((v = art_attr(n, "datetime")) != NULL ||
-	    (v = art_attr(n, "title")) != NULL) &&
-	    (date_parse(v, &t) == 0 || date_find(v, &t) == 0)) {
-		meta_offer(m, F_PUBLISHED, SRC_DATE_TEXT,
-		    date_format_rfc3339(t, buf, sizeof(buf)));
-		return;
-	}
-	if ((text = art_node_text(n)) == NULL)
-		return;
-	if (strlen(text) <= DATE_LINE_MAX && date_find(text, &t) == 0)
-		meta_offer(m, F_PUBLISHED, SRC_DATE_TEXT,
-		    date_format_rfc3339(t, buf, sizeof(buf)));
-	free(text);
-}
-
-static int
-find_fn_enter(xmlNode *n, int depth, void *arg)
-{
-	static const char *const fn[] = { " fn ", " fn", "fn ", "name" };
-	const char *c;
-
-	(void)depth;
-	if (n->type != XML_ELEMENT_NODE)
-		return ART_WALK_SKIP;
-	if (((c = art_attr(n, "class")) != NULL && (strcmp(c, "fn") == 0 ||
-	    class_says(n, fn, sizeof(fn) / sizeof(fn[0])))) ||
-	    ((c = art_attr(n, "itemprop")) != NULL && strcmp(c, "name") == 0)) {
-		*(xmlNode **)arg = n;
-		return ART_WALK_STOP;
-	}
-	return ART_WALK_INTO;
-}
-
-/*
- * The first byline the page shows, outside comment threads: an element
- * whose class names the author ("author vcard", "byline", "post-author")
- * or a <byline>,
- * its hCard "fn" or "name" part when it has one.  What follows the name
- * ("on May 5", " | 12.03.2021") is cut off.
- */
-static void
-byline(struct meta *m, xmlNode *n)
-{
-	static const char *const words[] = { "author", "byline", "autor",
-	    "verfasser" };
-	static const char *const cut[] = { " on ", " am ", " le ", " el ",
-	    " il ", " - ", " \xe2\x80\x93 ", " \xc2\xb7 ", " | ", " / " };
-	xmlNode *name = NULL;
-	char *text, *p;
-	size_t i, before;
-
-	if (m->byline_seen || (!art_is(n, "byline") && !class_says(n, words,
-	    sizeof(words) / sizeof(words[0]))) || in_comments(n))
-		return;
-	art_walk(n, find_fn_enter, NULL, &name);
-	if ((text = art_node_text(name != NULL ? name : n)) == NULL)
-		return;
-	for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++)
-		if ((p = strstr(text, cut[i])) != NULL && p != text)
-			*p = '\0';
-	before = m->authors[rank_of(F_AUTHORS, SRC_BYLINE_CLASS)].n;
-	if (strlen(text) <= AUTHOR_MAX)
-		meta_offer(m, F_AUTHORS, SRC_BYLINE_CLASS, text);
-	m->byline_seen =
-	    m->authors[rank_of(F_AUTHORS, SRC_BYLINE_CLASS)].n > before;
-	free(text);
-}
-
-/* 1 when s reads like a person's name: one to five words, each
- * capitalised but for the particles names have ("Jose de la Cruz",
- * "Ursula von der Leyen"), no digits. */
-static int
-looks_like_name(const char *s)
-{
-	static const char *const particles[] = {
-		"von", "van", "der", "den", "de", "da", "di", "du", "del", "la",
-		"le", "y", "und", "and",
-	};
-	size_t words = 0, len, i;
-	const char *p;
-
-	for (p = s; *p != '\0'; p += len) {
-		p += strspn(p, " ");
-		if ((len = strcspn(p, " ")) == 0)
-			break;
-		if (++words > 5)
-			return 0;
-		for (i = 0; i < len; i++)
-			if (isdigit((unsigned char)p[i]))
-				return 0;
-		if (isupper((unsigned char)*p) || ((unsigned char)*p & 0x80))
-			continue;
-		for (i = 0; i < sizeof(particles) / sizeof(particles[0]); i++)
-			if (strlen(particles[i]) == len &&
-			    strncmp(p, particles[i], len) == 0)
-				break;
-		if (i == sizeof(particles) / sizeof(particles[0]) ||
-		    words == 1)
-			return 0;
-	}
-	return words > 0;
-}
-
-/*
- * The credit line a page sets in the text itself, when nothing else names
- * the author: a short element that says "Text: Name", "Autor: Name",
- * "Von Name" or "By Name" and nothing more (what follows " am ", " on "
- * or a comma goes), outside comment threads.
- */
-static void
-credit_line(struct meta *m, xmlNode *n)
-{
-	static const char *const lead[] = {
-		"text:", "text von ", "autor:", "autorin:", "author:", "von:",
-		"von ", "by ", "written by ", "texte:", "por ", "par ",
-	};
-	static const char *const cut[] = { " am ", " on ", " le ", ",",
-	    " | ", " - " };
-	char start[16], name[AUTHOR_MAX + 1], *text, *p;
-	const char *v;
-	size_t i;
-
-	if (m->credit_seen || (!art_is(n, "p") && !art_is(n, "div") &&
-	    !art_is(n, "span") && !art_is(n, "em") && !art_is(n, "strong") &&
-	    !art_is(n, "small") && !art_is(n, "address")))
-		return;
-	art_lead(n, start, sizeof(start));
-	for (i = 0; i < sizeof(lead) / sizeof(lead[0]); i++)
-		if (strncasecmp(start, lead[i], strlen(lead[i])) == 0)
-			break;
-	if (i == sizeof(lead) / sizeof(lead[0]) || in_comments(n) ||
-	    (text = art_node_text(n)) == NULL)
-		return;
-	/* A credit line, not a paragraph that starts with "Von". */
-	if (strlen(text) <= CREDIT_LINE_MAX) {
-		/* The squashed text loses the lead's trailing space when
-		 * nothing follows it ("By "): never start past its end. */
-		p = text + (strlen(text) < strlen(lead[i]) ? strlen(text) :
-		    strlen(lead[i]));
-		for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++)
-			if ((v = strstr(p, cut[i])) != NULL)
-				text[v - text] = '\0';
-		if ((v = author_name(text, name, sizeof(name))) != NULL &&
-		    looks_like_name(v)) {
-			meta_offer(m, F_AUTHORS, SRC_BYLINE_TEXT, v);
-			m->credit_seen = 1;
-		}
-	}
-	free(text);
-}
-
 static int
 meta_enter(xmlNode *n, int depth, void *arg)
 {
@@ -925,9 +644,9 @@ meta_enter(xmlNode *n, int depth, void *arg)
 		return ART_WALK_SKIP;
 	if (art_attr(n, "itemprop") != NULL)
 		microdata(m, n);
-	date_line(m, n);
-	byline(m, n);
-	credit_line(m, n);
+	art_date_line(m, n);
+	art_byline(m, n);
+	art_credit_line(m, n);
 	if (art_is(n, "meta"))
 		meta_tag(m, n);
 	else if (art_is(n, "link"))
@@ -951,23 +670,23 @@ meta_enter(xmlNode *n, int depth, void *arg)
 	    art_inside(n, "header")))
 		meta_offer(m, F_PUBLISHED, SRC_TIME, v);
 	else if (art_is(n, "abbr") && (v = art_attr(n, "class")) != NULL &&
-	    has_word(v, "published") && (v = art_attr(n, "title")) != NULL)
+	    art_has_word(v, "published") && (v = art_attr(n, "title")) != NULL)
 		meta_offer(m, F_PUBLISHED, SRC_TIME, v);
 	else if (art_is(n, "a") && (v = art_attr(n, "rel")) != NULL &&
-	    has_word(v, "author")) {
+	    art_has_word(v, "author")) {
 		text = art_node_text(n);
 		meta_offer(m, F_AUTHORS, SRC_BYLINE, text);
 		free(text);
 	} else if (art_is(n, "a") && (v = art_attr(n, "rel")) != NULL &&
-	    has_word(v, "tag") && !art_inside(n, "aside") &&
+	    art_has_word(v, "tag") && !art_inside(n, "aside") &&
 	    !art_inside(n, "nav") && (!art_inside(n, "footer") ||
-	    art_inside(n, "article")) && !in_comments(n)) {
+	    art_inside(n, "article")) && !art_in_comments(n)) {
 		/* WordPress and hAtom: rel="category tag" names the post's
 		 * categories, rel="tag" its tags; a sidebar's cloud or the
 		 * site's footer is not the post's (the post's own footer
 		 * is). */
 		text = art_node_text(n);
-		meta_offer(m, has_word(v, "category") ? F_SECTION : F_TAGS, SRC_REL,
+		meta_offer(m, art_has_word(v, "category") ? F_SECTION : F_TAGS, SRC_REL,
 		    text);
 		free(text);
 	}
@@ -1008,219 +727,6 @@ apply_rules(struct meta *m, htmlDocPtr doc, const struct article_rule *rules,
 	}
 }
 
-/* the title's " | Site" */
-
-/* s lower-cased with everything but letters and digits dropped, into
- * buf. */
-static const char *
-squeeze(const char *s, size_t len, char *buf, size_t buflen)
-{
-	size_t i, j;
-
-	for (i = j = 0; i < len && j + 1 < buflen; i++)
-		if (isalnum((unsigned char)s[i]) || (s[i] & 0x80))
-			buf[j++] = (char)tolower((unsigned char)s[i]);
-	buf[j] = '\0';
-	return buf;
-}
-
-/* s lower-cased with only its letters and digits into buf: ASCII
- * punctuation and spaces go, and so do the UTF-8 punctuation marks titles
- * are typeset with (U+2000-U+206F: dashes, curly quotes, ellipsis;
- * U+00A0-U+00BF: no-break space, guillemets, middle dot). */
-static const char *
-words_only(const char *s, char *buf, size_t buflen)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t j = 0;
-
-	while (*p != '\0' && j + 4 < buflen) {
-		if (*p < 0x80) {
-			if (isalnum(*p))
-				buf[j++] = (char)tolower(*p);
-			p++;
-		} else if (p[0] == 0xe2 && (p[1] == 0x80 || p[1] == 0x81) &&
-		    p[2] != '\0')
-			p += 3;
-		else if (p[0] == 0xc2 && p[1] >= 0xa0 && p[1] <= 0xbf)
-			p += 2;
-		else
-			buf[j++] = (char)*p++;
-	}
-	buf[j] = '\0';
-	return buf;
-}
-
-/* 1 when a and b are the same words, whatever their punctuation. */
-static int
-same_words(const char *a, const char *b)
-{
-	char x[512], y[512];
-
-	return strcmp(words_only(a, x, sizeof(x)),
-	    words_only(b, y, sizeof(y))) == 0 && x[0] != '\0';
-}
-
-/* What sets a title's parts apart ("Headline | Section | Site"). */
-static const char *const seps[] = {
-	" | ", " - ", " \xe2\x80\x93 ", " \xe2\x80\x94 ", " \xc2\xb7 ",
-	" :: ", " \xc2\xbb ", " \xe2\x80\xba ", " // ", " : ",
-};
-
-/* The share of the <h1>'s words a title must have for the two to name
- * the same thing: below it, the <h1> is a section's or a site's. */
-#define H1_SHARED	0.4
-
-/* The fewest words an <h1> has to name a page over its meta title: two
- * ("Minecraft News", "Yoga Pathways") is a section's or a site's name. */
-#define H1_WORDS	3
-
-/* The longest title whose words we compare, in bytes. */
-#define TITLE_WORDS_MAX	512
-
-/* The next word of *s (letters, digits, any non-ASCII byte), lower case,
- * into buf; 0 at the end of *s. */
-static int
-next_word(const char **s, char *buf, size_t buflen)
-{
-	const unsigned char *p = (const unsigned char *)*s;
-	size_t j = 0;
-
-	while (*p != '\0' && !isalnum(*p) && *p < 0x80)
-		p++;
-	while (*p != '\0' && (isalnum(*p) || *p >= 0x80)) {
-		if (j + 1 < buflen)
-			buf[j++] = (char)tolower(*p);
-		p++;
-	}
-	buf[j] = '\0';
-	*s = (const char *)p;
-	return j > 0;
-}
-
-/* 1 when word w is one of the words of s. */
-static int
-has_title_word(const char *s, const char *w)
-{
-	char buf[TITLE_WORDS_MAX];
-
-	while (next_word(&s, buf, sizeof(buf)))
-		if (strcmp(buf, w) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * 1 when the page's <h1> h1 names the page better than title: they share
- * a word, yet each says something the other does not.  The meta tags
- * carry the title for search results and share cards ("Best Apps to
- * Learn a Language in 2025 - Top 10 Picks"), the <h1> what the reader
- * sees ("Top 10: Best Language Learning App"), on shop, forum and
- * landing pages alike.  Sharing a word or two ("Test document title",
- * "Dublin Core property title") is not naming the same thing.  A title that only adds words to the <h1> ("Storm
- * warnings for the weekend") or only lacks some is kept: the <h1> is
- * then the short form, or adds a kicker.
- */
-static int
-h1_names_page(const char *title, const char *h1)
-{
-	char w[TITLE_WORDS_MAX];
-	const char *s;
-	int more = 0, shared = 0, words = 0;
-
-	if (strlen(title) >= TITLE_WORDS_MAX || strlen(h1) >= TITLE_WORDS_MAX)
-		return 0;
-	for (s = title; !more && next_word(&s, w, sizeof(w)); )
-		more = !has_title_word(h1, w);
-	for (s = h1; next_word(&s, w, sizeof(w)); words++)
-		shared += has_title_word(title, w);
-	return more && shared < words && shared >= H1_SHARED * words &&
-	    words >= H1_WORDS;
-}
-
-/*
- * 1 when the page's metadata leaves title, the title it chose, open to
- * the <h1> h1.  Where the sources disagree and one of them is the <h1>
- * ("How to watch the 21 best films of 2017" in JSON-LD and <title>, "The
- * 21 best movies of 2017" in og:title and the <h1>), the publisher ranked
- * the two names, and the precedence stands; a <h1> none of them gives is
- * the headline the reader sees.  A page whose only title is a <title>
- * with no site or section part has named the page once, as meant.
- */
-static int
-meta_open_to_h1(const struct meta *m, const char *title, const char *h1)
-{
-	char t[TITLE_WORDS_MAX], h[TITLE_WORDS_MAX], o[TITLE_WORDS_MAX];
-	size_t i, n = 0, tlen, hlen;
-	int split = 0, h1_named = 0;
-
-	tlen = strlen(words_only(title, t, sizeof(t)));
-	hlen = strlen(words_only(h1, h, sizeof(h)));
-	for (i = 0; i < NSRC; i++) {
-		if (m->titles[i] == NULL)
-			continue;
-		words_only(m->titles[i], o, sizeof(o));
-		split |= strncmp(o, t, tlen) != 0;
-		h1_named |= strncmp(o, h, hlen) == 0;
-		n++;
-	}
-	if (split && h1_named)
-		return 0;
-	if (n == 1 && m->titles[SRC_TITLE] != NULL) {
-		for (i = 0; i < sizeof(seps) / sizeof(seps[0]); i++)
-			if (strstr(m->titles[SRC_TITLE], seps[i]) != NULL)
-				return 1;
-		return 0;
-	}
-	return 1;
-}
-
-/* The main label of the URL's host ("ansa" of www.ansa.it), squeezed,
- * into buf; "" when there is none. */
-static const char *
-host_label(const char *url, char *buf, size_t buflen)
-{
-	const char *host, *end, *dot;
-
-	buf[0] = '\0';
-	if (url == NULL || (host = strstr(url, "://")) == NULL)
-		return buf;
-	host += 3;
-	end = host + strcspn(host, "/:?#");
-	/* The label before the public suffix; good enough for the common
-	 * "www.site.tld" and "site.co.uk" shapes. */
-	for (dot = end; dot > host && dot[-1] != '.'; dot--)
-		;
-	if (dot > host)
-		end = dot - 1;
-	if (end - host > 3 && strncmp(end - 3, ".co", 3) == 0)
-		end -= 3;
-	for (dot = end; dot > host && dot[-1] != '.'; dot--)
-		;
-	return squeeze(dot, (size_t)(end - dot), buf, buflen);
-}
-
-/* 1 when part (len bytes) of a title names the site: its name, or the
- * main label of the host. */
-static int
-names_site(const char *part, size_t len, const char *site, const char *url)
-{
-	char p[128], s[128], h[128];
-
-	squeeze(part, len, p, sizeof(p));
-	if (strlen(p) < 2)
-		return 0;
-	if (site != NULL) {
-		squeeze(site, strlen(site), s, sizeof(s));
-		if (strcmp(p, s) == 0 ||
-		    (strlen(s) >= 4 && strstr(p, s) != NULL) ||
-		    (strlen(p) >= 4 && strstr(s, p) != NULL))
-			return 1;
-	}
-	host_label(url, h, sizeof(h));
-	return strlen(h) >= 3 && strstr(p, h) != NULL;
-}
-
 /* 1 when an author name is the site's or the publisher's, not a
  * person's: "finanztreff.de", "OÖ Volksblatt" on volksblatt.at. */
 static int
@@ -1230,12 +736,12 @@ is_site_author(const char *name, const struct meta *m)
 	char a[128], b[128];
 	size_t i;
 
-	squeeze(name, strlen(name), a, sizeof(a));
+	art_squeeze(name, strlen(name), a, sizeof(a));
 	for (i = 0; i < 2; i++)
-		if (other[i] != NULL && strcmp(a, squeeze(other[i],
+		if (other[i] != NULL && strcmp(a, art_squeeze(other[i],
 		    strlen(other[i]), b, sizeof(b))) == 0)
 			return 1;
-	host_label(m->url, b, sizeof(b));
+	art_host_label(m->url, b, sizeof(b));
 	/* "volksblatt" in "ooevolksblatt", "finanztreff" in "finanztreffde" */
 	return strlen(b) >= 4 && strstr(a, b) != NULL &&
 	    strlen(a) <= strlen(b) + 4;
@@ -1303,49 +809,6 @@ pick_authors(struct meta *m)
 		pick_from(m, 0);
 }
 
-/* The title without a leading or trailing part that names the site, or
- * cut down to the h1 it starts or ends with ("Headline - Section - Site"
- * when the page's <h1> says "Headline"). */
-static void
-strip_site(char *title, const char *site, const char *url, const char *h1)
-{
-	const char *p, *last;
-	size_t i, slen, hlen = h1 != NULL ? strlen(h1) : 0;
-
-	for (i = 0; hlen > 0 && i < sizeof(seps) / sizeof(seps[0]); i++) {
-		slen = strlen(seps[i]);
-		if (strncmp(title, h1, hlen) == 0 &&
-		    strncmp(title + hlen, seps[i], slen) == 0) {
-			title[hlen] = '\0';
-			return;
-		}
-		p = title + strlen(title);
-		if ((size_t)(p - title) > hlen + slen &&
-		    strcmp(p - hlen, h1) == 0 &&
-		    strncmp(p - hlen - slen, seps[i], slen) == 0) {
-			memmove(title, p - hlen, hlen + 1);
-			return;
-		}
-	}
-	for (i = 0; i < sizeof(seps) / sizeof(seps[0]); i++) {
-		slen = strlen(seps[i]);
-		for (last = NULL, p = title; (p = strstr(p, seps[i])) != NULL;
-		    p++)
-			last = p;
-		if (last != NULL && last != title &&
-		    names_site(last + slen, strlen(last + slen), site, url)) {
-			title[last - title] = '\0';
-			return;
-		}
-		if ((p = strstr(title, seps[i])) != NULL && p != title &&
-		    p[slen] != '\0' &&
-		    names_site(title, (size_t)(p - title), site, url)) {
-			memmove(title, p + slen, strlen(p + slen) + 1);
-			return;
-		}
-	}
-}
-
 static char *
 take(struct slot *sl)
 {
@@ -1399,17 +862,17 @@ art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
 		meta_offer(&m, F_TITLE, SRC_H1, h1text);
 	}
 	if (url != NULL)
-		url_date(&m, url);
+		art_url_date(&m, url);
 	pick_authors(&m);
 	if (m.oom)
 		goto done;
 
 	if (m.f[F_TITLE].s != NULL) {
-		strip_site(m.f[F_TITLE].s, m.f[F_SITE_NAME].s, url, h1text);
-		if (h1text != NULL && m.f[F_TITLE].rank != rank_of(F_TITLE,
-		    SRC_RULE) && (same_words(m.f[F_TITLE].s, h1text) ||
-		    (h1_names_page(m.f[F_TITLE].s, h1text) &&
-		    meta_open_to_h1(&m, m.f[F_TITLE].s, h1text)))) {
+		art_strip_site(m.f[F_TITLE].s, m.f[F_SITE_NAME].s, url, h1text);
+		if (h1text != NULL && m.f[F_TITLE].rank != art_rank_of(F_TITLE,
+		    SRC_RULE) && (art_same_words(m.f[F_TITLE].s, h1text) ||
+		    (art_h1_names_page(m.f[F_TITLE].s, h1text) &&
+		    art_open_to_h1(&m, m.f[F_TITLE].s, h1text)))) {
 			/* The headline as the page sets it: "–" and "’" where
 			 * the meta tags often have "-" and "'". */
 			free(m.f[F_TITLE].s);

@@ -9,6 +9,9 @@
 #ifndef NW_ARTICLE_META_H
 #define NW_ARTICLE_META_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <libxml/tree.h>
 
 /* Longer values are no author names. */
@@ -46,7 +49,7 @@ enum src {
 	NSRC
 };
 
-/* The collector's state, private to article_meta.c. */
+/* The collector's state, defined below. */
 struct meta;
 
 /* Offer value (raw text from the page) as field f from source src; the
@@ -73,5 +76,73 @@ void	 ld_script(struct meta *m, struct ld_seen *seen, xmlNode *n);
 
 /* 1 when s ends with suffix. */
 int	 art_ends_with(const char *s, const char *suffix);
+
+/* What the collector holds; read by the readers below that judge by what
+ * was kept already (article_byline.c, article_title.c). */
+/* One field's best candidate so far. */
+struct slot {
+	int	  rank;		/* 1 = best; 0 = empty */
+	char	 *s;		/* scalar fields */
+	int64_t	  t;		/* dates */
+	char	**v;		/* list fields */
+	size_t	  n;
+};
+
+struct meta {
+	struct slot	 f[NFIELD];
+	/* Authors by source rank, all of them: a source that names only the
+	 * site ("finanztreff.de") as author gives way to the next one. */
+	struct slot	 authors[NSRC + 1];
+	int		 byline_seen;	/* a byline element was read */
+	int		 credit_seen;	/* a "Text: Name" line was read */
+	char		*refresh;	/* a <meta http-equiv=refresh> target */
+	int		 twitter_label;	/* which twitter:dataN the label says
+				 * is the author ('1', '2'), or 0 */
+	const char	*url;
+	struct ld_seen	 ld;
+	/* The first title each source gives, whichever ranks best: the <h1>
+	 * rule asks whether the page's metadata names it with one voice. */
+	char		*titles[NSRC];
+	xmlNode		*h1_article;	/* the first <h1> inside <article> */
+	xmlNode		*h1_first;
+	int		 nh1;
+	int		 oom;
+};
+
+/* The rank of source s for field f (1 = best), 0 when s gives no f. */
+int	 art_rank_of(enum field f, enum src s);
+
+/* An author name without the words around it ("By", "Posted by"), into
+ * buf; NULL when s is no name. */
+const char *art_author_name(const char *s, char *buf, size_t buflen);
+
+/* article_byline.c: offer what the page shows in n (a date line, a
+ * byline element, a credit line), and the date in url's path. */
+void	 art_date_line(struct meta *m, xmlNode *n);
+void	 art_byline(struct meta *m, xmlNode *n);
+void	 art_credit_line(struct meta *m, xmlNode *n);
+void	 art_url_date(struct meta *m, const char *url);
+/* 1 when the space-separated list s holds word. */
+int	 art_has_word(const char *s, const char *word);
+/* 1 when n sits in a page's comments. */
+int	 art_in_comments(const xmlNode *n);
+
+/* article_title.c */
+/* s (len bytes) lower-cased with all but letters and digits dropped,
+ * into buf (which it returns). */
+const char *art_squeeze(const char *s, size_t len, char *buf, size_t buflen);
+/* The main label of url's host ("ansa" of www.ansa.it), squeezed, into
+ * buf; "" when there is none. */
+const char *art_host_label(const char *url, char *buf, size_t buflen);
+/* 1 when a and b are the same words, whatever their punctuation. */
+int	 art_same_words(const char *a, const char *b);
+/* 1 when the page's <h1> h1 names the page better than title. */
+int	 art_h1_names_page(const char *title, const char *h1);
+/* 1 when the page's metadata leaves title open to the <h1> h1. */
+int	 art_open_to_h1(const struct meta *m, const char *title,
+	    const char *h1);
+/* Cut title's part that names the site, or cut it down to h1. */
+void	 art_strip_site(char *title, const char *site, const char *url,
+	    const char *h1);
 
 #endif

@@ -18,7 +18,6 @@
 #include "article_text.h"
 #include "text.h"
 
-
 /* Elements whose text is never shown: left out of any text we read.
  * Not <noscript>: what it holds is what a reader without scripts sees,
  * and the box rule of article_clean.c drops it unless broken markup put
@@ -279,7 +278,6 @@ art_has_substring(const char *s, const char *const *words, size_t nwords)
 			return 1;
 	return 0;
 }
-
 
 int
 art_class_weight(const xmlNode *n)

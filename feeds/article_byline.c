@@ -1,0 +1,275 @@
+/*
+ * article_byline.c - dates and authors from what the page shows: a date
+ * line near the headline, a byline element, a short credit line ("Text:
+ * Name", "Von Name"), a /yyyy/mm/dd/ path in the URL.  Each offers its
+ * candidates to the collector (article_meta.c) under a source that ranks
+ * below the page's metadata.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/tree.h>
+
+#include "article_internal.h"
+#include "article_meta.h"
+#include "date.h"
+#include "text.h"
+
+/* A credit line ("Von R. R. am 07.08.2013 um 09:07 Uhr gespeichert
+ * unter ...") is no longer than this. */
+#define CREDIT_LINE_MAX	200
+/* An element with more text than this is no date line. */
+#define DATE_LINE_MAX	160
+/* The longest class+id string we look at. */
+#define CLASS_MAX	256
+
+/* 1 when the space-separated list s holds word. */
+int
+art_has_word(const char *s, const char *word)
+{
+	size_t len, wlen = strlen(word);
+
+	for (; *s != '\0'; s += len) {
+		s += strspn(s, " \t\r\n");
+		len = strcspn(s, " \t\r\n");
+		if (len == wlen && strncasecmp(s, word, len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* A date the URL spells as a path: ".../2022/01/07/slug". */
+void
+art_url_date(struct meta *m, const char *url)
+{
+	const char *p;
+	char date[16];
+
+	for (p = url; p != NULL && (p = strchr(p, '/')) != NULL; p++) {
+		if (strspn(p + 1, "0123456789") != 4 || p[5] != '/' ||
+		    strspn(p + 6, "0123456789") != 2 || p[8] != '/' ||
+		    strspn(p + 9, "0123456789") != 2 ||
+		    (p[11] != '/' && p[11] != '\0'))
+			continue;
+		if (p[1] != '1' && p[1] != '2')
+			continue;
+		snprintf(date, sizeof(date), "%.4s-%.2s-%.2s", p + 1, p + 6,
+		    p + 9);
+		meta_offer(m, F_PUBLISHED, SRC_URL, date);
+		return;
+	}
+}
+
+/* 1 when class or id of n holds one of words (as substrings). */
+static int
+class_says(const xmlNode *n, const char *const *words, size_t nwords)
+{
+	const char *v[2] = { art_attr(n, "class"), art_attr(n, "id") };
+	char buf[CLASS_MAX];
+	size_t i, j;
+
+	for (i = 0; i < 2; i++) {
+		if (v[i] == NULL)
+			continue;
+		for (j = 0; v[i][j] != '\0' && j + 1 < sizeof(buf); j++)
+			buf[j] = (char)tolower((unsigned char)v[i][j]);
+		buf[j] = '\0';
+		for (j = 0; j < nwords; j++)
+			if (strstr(buf, words[j]) != NULL)
+				return 1;
+	}
+	return 0;
+}
+
+/* 1 when n sits in a comment thread: dates and names there are the
+ * readers', not the article's. */
+int
+art_in_comments(const xmlNode *n)
+{
+	static const char *const words[] = { "comment", "respond" };
+	int depth;
+
+	for (depth = 0; n != NULL && depth < ART_MAX_DEPTH;
+	    n = n->parent, depth++)
+		if (n->type == XML_ELEMENT_NODE &&
+		    class_says(n, words, sizeof(words) / sizeof(words[0])))
+			return 1;
+	return 0;
+}
+
+/*
+ * The date a page shows its readers when nothing machine-readable says
+ * it: the first short element whose class names a date ("entry-date",
+ * "post-meta", "artikeldatum"), read as text (or its datetime or title
+ * attribute), outside comment threads.  A bare <time> outside the
+ * article is not enough: a site's header shows today's date.
+ */
+void
+art_date_line(struct meta *m, xmlNode *n)
+{
+	static const char *const words[] = {
+		"date", "datum", "time", "publish", "posted", "meta", "byline",
+		"updated",
+	};
+	const char *v;
+	char *text, buf[32];
+	int64_t t;
+
+	if (m->f[F_PUBLISHED].rank != 0 ||
+	    !class_says(n, words, sizeof(words) / sizeof(words[0])) ||
+	    art_in_comments(n))
+		return;
+	if (((v = art_attr(n, "datetime")) != NULL ||
+	    (v = art_attr(n, "title")) != NULL) &&
+	    (date_parse(v, &t) == 0 || date_find(v, &t) == 0)) {
+		meta_offer(m, F_PUBLISHED, SRC_DATE_TEXT,
+		    date_format_rfc3339(t, buf, sizeof(buf)));
+		return;
+	}
+	if ((text = art_node_text(n)) == NULL)
+		return;
+	if (strlen(text) <= DATE_LINE_MAX && date_find(text, &t) == 0)
+		meta_offer(m, F_PUBLISHED, SRC_DATE_TEXT,
+		    date_format_rfc3339(t, buf, sizeof(buf)));
+	free(text);
+}
+
+static int
+find_fn_enter(xmlNode *n, int depth, void *arg)
+{
+	static const char *const fn[] = { " fn ", " fn", "fn ", "name" };
+	const char *c;
+
+	(void)depth;
+	if (n->type != XML_ELEMENT_NODE)
+		return ART_WALK_SKIP;
+	if (((c = art_attr(n, "class")) != NULL && (strcmp(c, "fn") == 0 ||
+	    class_says(n, fn, sizeof(fn) / sizeof(fn[0])))) ||
+	    ((c = art_attr(n, "itemprop")) != NULL && strcmp(c, "name") == 0)) {
+		*(xmlNode **)arg = n;
+		return ART_WALK_STOP;
+	}
+	return ART_WALK_INTO;
+}
+
+/*
+ * The first byline the page shows, outside comment threads: an element
+ * whose class names the author ("author vcard", "byline", "post-author")
+ * or a <byline>,
+ * its hCard "fn" or "name" part when it has one.  What follows the name
+ * ("on May 5", " | 12.03.2021") is cut off.
+ */
+void
+art_byline(struct meta *m, xmlNode *n)
+{
+	static const char *const words[] = { "author", "byline", "autor",
+	    "verfasser" };
+	static const char *const cut[] = { " on ", " am ", " le ", " el ",
+	    " il ", " - ", " \xe2\x80\x93 ", " \xc2\xb7 ", " | ", " / " };
+	xmlNode *name = NULL;
+	char *text, *p;
+	size_t i, before;
+
+	if (m->byline_seen || (!art_is(n, "byline") && !class_says(n, words,
+	    sizeof(words) / sizeof(words[0]))) || art_in_comments(n))
+		return;
+	art_walk(n, find_fn_enter, NULL, &name);
+	if ((text = art_node_text(name != NULL ? name : n)) == NULL)
+		return;
+	for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++)
+		if ((p = strstr(text, cut[i])) != NULL && p != text)
+			*p = '\0';
+	before = m->authors[art_rank_of(F_AUTHORS, SRC_BYLINE_CLASS)].n;
+	if (strlen(text) <= AUTHOR_MAX)
+		meta_offer(m, F_AUTHORS, SRC_BYLINE_CLASS, text);
+	m->byline_seen =
+	    m->authors[art_rank_of(F_AUTHORS, SRC_BYLINE_CLASS)].n > before;
+	free(text);
+}
+
+/* 1 when s reads like a person's name: one to five words, each
+ * capitalised but for the particles names have ("Jose de la Cruz",
+ * "Ursula von der Leyen"), no digits. */
+static int
+looks_like_name(const char *s)
+{
+	static const char *const particles[] = {
+		"von", "van", "der", "den", "de", "da", "di", "du", "del", "la",
+		"le", "y", "und", "and",
+	};
+	size_t words = 0, len, i;
+	const char *p;
+
+	for (p = s; *p != '\0'; p += len) {
+		p += strspn(p, " ");
+		if ((len = strcspn(p, " ")) == 0)
+			break;
+		if (++words > 5)
+			return 0;
+		for (i = 0; i < len; i++)
+			if (isdigit((unsigned char)p[i]))
+				return 0;
+		if (isupper((unsigned char)*p) || ((unsigned char)*p & 0x80))
+			continue;
+		for (i = 0; i < sizeof(particles) / sizeof(particles[0]); i++)
+			if (strlen(particles[i]) == len &&
+			    strncmp(p, particles[i], len) == 0)
+				break;
+		if (i == sizeof(particles) / sizeof(particles[0]) ||
+		    words == 1)
+			return 0;
+	}
+	return words > 0;
+}
+
+/*
+ * The credit line a page sets in the text itself, when nothing else names
+ * the author: a short element that says "Text: Name", "Autor: Name",
+ * "Von Name" or "By Name" and nothing more (what follows " am ", " on "
+ * or a comma goes), outside comment threads.
+ */
+void
+art_credit_line(struct meta *m, xmlNode *n)
+{
+	static const char *const lead[] = {
+		"text:", "text von ", "autor:", "autorin:", "author:", "von:",
+		"von ", "by ", "written by ", "texte:", "por ", "par ",
+	};
+	static const char *const cut[] = { " am ", " on ", " le ", ",",
+	    " | ", " - " };
+	char start[16], name[AUTHOR_MAX + 1], *text, *p;
+	const char *v;
+	size_t i;
+
+	if (m->credit_seen || (!art_is(n, "p") && !art_is(n, "div") &&
+	    !art_is(n, "span") && !art_is(n, "em") && !art_is(n, "strong") &&
+	    !art_is(n, "small") && !art_is(n, "address")))
+		return;
+	art_lead(n, start, sizeof(start));
+	for (i = 0; i < sizeof(lead) / sizeof(lead[0]); i++)
+		if (strncasecmp(start, lead[i], strlen(lead[i])) == 0)
+			break;
+	if (i == sizeof(lead) / sizeof(lead[0]) || art_in_comments(n) ||
+	    (text = art_node_text(n)) == NULL)
+		return;
+	/* A credit line, not a paragraph that starts with "Von". */
+	if (strlen(text) <= CREDIT_LINE_MAX) {
+		/* The squashed text loses the lead's trailing space when
+		 * nothing follows it ("By "): never start past its end. */
+		p = text + (strlen(text) < strlen(lead[i]) ? strlen(text) :
+		    strlen(lead[i]));
+		for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++)
+			if ((v = strstr(p, cut[i])) != NULL)
+				text[v - text] = '\0';
+		if ((v = art_author_name(text, name, sizeof(name))) != NULL &&
+		    looks_like_name(v)) {
+			meta_offer(m, F_AUTHORS, SRC_BYLINE_TEXT, v);
+			m->credit_seen = 1;
+		}
+	}
+	free(text);
+}
