@@ -1,7 +1,8 @@
 /*
  * article_meta.h - the vocabulary of the metadata collector
  * (article_meta.c), shared with the readers that feed it candidates
- * (article_jsonld.c).  A reader offers raw values, each tagged with the
+ * (article_jsonld.c, article_byline.c) and weigh its title
+ * (article_title.c).  A reader offers raw values, each tagged with the
  * field it fills and the source it came from; the collector checks each
  * value and keeps the best source's.  Nobody outside the article_*.c
  * files sees this.
