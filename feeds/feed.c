@@ -1,8 +1,10 @@
 /*
  * feed.c - XML feeds: the tree helpers the readers share (feed_xml.h),
  * RSS 0.9x/1.0/2.0, and the way in (feed_parse): libxml2 reads the
- * document, the loose pass (xml_loose.h) again when it is not
- * well-formed.  Atom is feed_atom.c's, the entry model feed_entry.c's,
+ * document as a stream, one entry's subtree at a time, when it is
+ * well-formed (memory grows with the entries kept, not the document), as
+ * a tree otherwise, and the loose pass (xml_loose.h) reads it again when
+ * it is not well-formed.  Atom is feed_atom.c's, the entry model feed_entry.c's,
  * the bytes' repairs before libxml2 reads them feed_repair.c's.
  */
 #include <errno.h>
@@ -15,6 +17,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xmlreader.h>
 
 #include "feed.h"
 #include "feed_int.h"
@@ -23,6 +26,12 @@
 #include "url.h"
 #include "feed_xml.h"
 #include "xml_loose.h"
+
+/* libxml2's reading, the same for the tree and the stream: the bytes
+ * alone (no network), on past errors, CDATA as text, complaints to our
+ * handler only. */
+#define XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOCDATA | \
+	XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
 
 /* Room for the element name libxml2 names in a truncation error. */
 #define TAG_NAME_MAX 64
@@ -480,53 +489,75 @@ fx_poll_hint_seconds(const struct poll_hint *h)
 	return -1;
 }
 
+/* What a channel's children add up to, kept until its end. */
+struct channel_state {
+	struct poll_hint hint;
+	char *alt;
+	int64_t built, pub;
+};
+
+static void
+rss_channel_child(struct parse *p, xmlNodePtr c, struct channel_state *st)
+{
+	struct feed *f = p->feed;
+
+	if (c->type != XML_ELEMENT_NODE)
+		return;
+	if (fx_is_core(p, c, "title")) {
+		char *t = fx_text(c);
+
+		feed_set(&f->title, fx_plain_title(t));
+		free(t);
+	} else if (fx_is_core(p, c, "link"))
+		feed_set(&f->link, resolve(p->doc, c, fx_text(c)));
+	else if (fx_is_core(p, c, "description"))
+		feed_set(&f->description, html_of(p->doc, c));
+	else if (fx_is_core(p, c, "lastBuildDate"))
+		feed_set_time(&st->built, fx_date_of(c));
+	else if (fx_is_core(p, c, "pubDate") || fx_is_el(c, NS_DC, "date"))
+		feed_set_time(&st->pub, fx_date_of(c));
+	else if (fx_is_el(c, NS_ATOM10, "link"))
+		fx_atom_link(p, NULL, c, &st->alt);
+	else if (fx_is_el(c, NS_ATOM10, "id"))
+		feed_set(&f->id, fx_text(c));
+	else if (fx_is_core(p, c, "language") ||
+	    fx_is_el(c, NS_DC, "language"))
+		feed_set(&f->language, fx_text(c));
+	else if (fx_is_core(p, c, "managingEditor") ||
+	    fx_is_el(c, NS_DC, "creator") ||
+	    fx_is_el(c, NS_ITUNES, "author"))
+		feed_push_str(&f->authors, &f->nauthors,
+		    rss_author(fx_name_of(c)));
+	else if (fx_is_core(p, c, "item"))
+		rss_item(p, c);
+	else
+		fx_poll_hint(p, c, &st->hint);
+}
+
+static void
+rss_channel_end(struct parse *p, struct channel_state *st)
+{
+	struct feed *f = p->feed;
+
+	f->ttl = fx_poll_hint_seconds(&st->hint);
+	fx_tidy_authors(f->authors, &f->nauthors);
+	feed_set(&f->link, st->alt);
+	feed_set_time(&f->updated, st->built);
+	feed_set_time(&f->updated, st->pub);
+}
+
+static const struct channel_state channel_start = {
+	.built = NW_TIME_UNSET, .pub = NW_TIME_UNSET,
+};
+
 static void
 rss_channel(struct parse *p, xmlNodePtr channel)
 {
-	struct poll_hint hint = { 0 };
-	struct feed *f = p->feed;
-	char *alt = NULL;
-	int64_t built = NW_TIME_UNSET, pub = NW_TIME_UNSET;
+	struct channel_state st = channel_start;
 
-	for (xmlNodePtr c = channel->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		if (fx_is_core(p, c, "title")) {
-			char *t = fx_text(c);
-
-			feed_set(&f->title, fx_plain_title(t));
-			free(t);
-		} else if (fx_is_core(p, c, "link"))
-			feed_set(&f->link, resolve(p->doc, c, fx_text(c)));
-		else if (fx_is_core(p, c, "description"))
-			feed_set(&f->description, html_of(p->doc, c));
-		else if (fx_is_core(p, c, "lastBuildDate"))
-			feed_set_time(&built, fx_date_of(c));
-		else if (fx_is_core(p, c, "pubDate") ||
-		    fx_is_el(c, NS_DC, "date"))
-			feed_set_time(&pub, fx_date_of(c));
-		else if (fx_is_el(c, NS_ATOM10, "link"))
-			fx_atom_link(p, NULL, c, &alt);
-		else if (fx_is_el(c, NS_ATOM10, "id"))
-			feed_set(&f->id, fx_text(c));
-		else if (fx_is_core(p, c, "language") ||
-		    fx_is_el(c, NS_DC, "language"))
-			feed_set(&f->language, fx_text(c));
-		else if (fx_is_core(p, c, "managingEditor") ||
-		    fx_is_el(c, NS_DC, "creator") ||
-		    fx_is_el(c, NS_ITUNES, "author"))
-			feed_push_str(&f->authors, &f->nauthors,
-			    rss_author(fx_name_of(c)));
-		else if (fx_is_core(p, c, "item"))
-			rss_item(p, c);
-		else
-			fx_poll_hint(p, c, &hint);
-	}
-	f->ttl = fx_poll_hint_seconds(&hint);
-	fx_tidy_authors(f->authors, &f->nauthors);
-	feed_set(&f->link, alt);
-	feed_set_time(&f->updated, built);
-	feed_set_time(&f->updated, pub);
+	for (xmlNodePtr c = channel->children; c != NULL; c = c->next)
+		rss_channel_child(p, c, &st);
+	rss_channel_end(p, &st);
 }
 
 /* The root of an RSS 1.0 or 0.90 document: items are the channel's
@@ -543,9 +574,9 @@ rdf(struct parse *p, xmlNodePtr root)
 }
 
 static void
-on_xml_error(void *ctx, xmlErrorPtr e)
+note_xml_error(void *arg, xmlErrorPtr e)
 {
-	struct xml_errors *xe = ((xmlParserCtxtPtr)ctx)->_private;
+	struct xml_errors *xe = arg;
 	size_t len;
 
 	if (e->level < XML_ERR_ERROR)
@@ -562,6 +593,12 @@ on_xml_error(void *ctx, xmlErrorPtr e)
 	len = strlen(xe->first);
 	while (len > 0 && text_is_space((unsigned char)xe->first[len - 1]))
 		xe->first[--len] = '\0';
+}
+
+static void
+on_xml_error(void *ctx, xmlErrorPtr e)
+{
+	note_xml_error(((xmlParserCtxtPtr)ctx)->_private, e);
 }
 
 static void
@@ -583,8 +620,7 @@ read_xml(xmlParserCtxtPtr ctxt, const char *buf, size_t len,
 
 	xmlSetGenericErrorFunc(NULL, ignore_generic);
 	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, base_url, encoding,
-	    XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOCDATA |
-	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	    XML_OPTIONS);
 	xmlSetGenericErrorFunc(saved_ctx, saved);
 	return doc;
 }
@@ -672,6 +708,186 @@ read_tree(struct parse *p, xmlNodePtr root, const char *format)
 				rss_item(p, c);
 	}
 	return 0;
+}
+
+/* Where the stream is: the root, the RSS channel whose children come
+ * one by one, and what a channel's or an Atom feed's children add up
+ * to. */
+struct stream {
+	struct parse *p;
+	int rss;
+	xmlNodePtr root, channel;
+	struct channel_state channel_st;
+	struct poll_hint atom_hint;
+};
+
+/* The start of element n at depth; 1 when its subtree was read (expanded
+ * and handed to the readers, or of no interest) and is to be skipped, 0
+ * when the reader goes into it, -1 when the document is not one the
+ * stream reads (the tree does instead), -2 when out of memory. */
+static int
+stream_element(struct stream *s, xmlTextReaderPtr r, xmlNodePtr n, int depth)
+{
+	struct parse *p = s->p;
+	const char *format;
+
+	if (depth == 0) {
+		if ((format = detect_format(p, n)) == NULL)
+			return -1;
+		s->rss = strncmp(format, "rss", 3) == 0;
+		/* RSS 1.0 and 0.90 name their format by a child of the
+		 * root, which is not there yet: the tree reads them. */
+		if (s->rss && p->core_ns != NULL)
+			return -1;
+		if ((p->feed = feed_new(format)) == NULL)
+			return -2;
+		p->doc = n->doc;
+		s->root = n;
+		return 0;
+	}
+	if (depth == 1 && s->rss && fx_is_el(n, NULL, "channel")) {
+		s->channel = n;
+		s->channel_st = channel_start;
+		return 0;
+	}
+	if (xmlTextReaderExpand(r) == NULL)
+		return -1;
+	if (s->channel != NULL)
+		rss_channel_child(p, n, &s->channel_st);
+	else if (!s->rss)
+		fx_atom_feed_child(p, n, &s->atom_hint);
+	else if (fx_is_el(n, NULL, "item"))
+		rss_item(p, n);
+	return 1;
+}
+
+/* The end of element n (an empty one ends where it starts). */
+static void
+stream_end(struct stream *s, xmlNodePtr n)
+{
+	if (n == s->channel) {
+		rss_channel_end(s->p, &s->channel_st);
+		s->channel = NULL;
+	} else if (n == s->root && !s->rss)
+		fx_atom_feed_end(s->p, n, &s->atom_hint);
+}
+
+/* Read r to its end into s; 0 when the whole document was read without a
+ * single complaint in xe, else what stream_element said (-1 also for a
+ * complaint). */
+static int
+stream_all(struct stream *s, xmlTextReaderPtr r, const struct xml_errors *xe)
+{
+	xmlNodePtr n;
+	int ret, skip = 0;
+
+	while ((ret = skip ? xmlTextReaderNext(r) : xmlTextReaderRead(r)) ==
+	    1 && xe->first[0] == '\0') {
+		n = xmlTextReaderCurrentNode(r);
+		skip = 0;
+		if (xmlTextReaderNodeType(r) == XML_READER_TYPE_END_ELEMENT)
+			stream_end(s, n);
+		else if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT)
+			continue;
+		else if ((skip = stream_element(s, r, n,
+		    xmlTextReaderDepth(r))) < 0)
+			return skip;
+		else if (skip == 0 && xmlTextReaderIsEmptyElement(r))
+			stream_end(s, n);
+	}
+	return ret == 0 && xe->first[0] == '\0' && !xe->fatal &&
+	    s->root != NULL ? 0 : -1;
+}
+
+/* The bytes the stream reads, line ends made '\n' (XML 1.0, 2.11) before
+ * libxml2 sees them: its push parser, under the reader, leaves them raw
+ * inside CDATA sections where its tree parser does not. */
+struct eol_input {
+	const char *p, *end;
+};
+
+static int
+eol_read(void *ctx, char *out, int len)
+{
+	struct eol_input *in = ctx;
+	size_t n = 0, room, k;
+	const char *cr;
+
+	while (n < (size_t)len && in->p < in->end) {
+		room = (size_t)len - n;
+		if (room > (size_t)(in->end - in->p))
+			room = (size_t)(in->end - in->p);
+		cr = memchr(in->p, '\r', room);
+		k = cr != NULL ? (size_t)(cr - in->p) : room;
+		memcpy(out + n, in->p, k);
+		n += k;
+		in->p += k;
+		if (cr == NULL)
+			continue;
+		out[n++] = '\n';
+		if (++in->p < in->end && *in->p == '\n')
+			in->p++;
+	}
+	return (int)n;
+}
+
+/* Bytes 0x0D and 0x0A are line ends in every encoding a feed uses but
+ * UTF-16 and UTF-32, whose documents the tree reads. */
+static int
+bytes_are_lines(const char *buf, size_t len, const char *encoding)
+{
+	if (encoding != NULL && (strncasecmp(encoding, "utf-16", 6) == 0 ||
+	    strncasecmp(encoding, "utf-32", 6) == 0 ||
+	    strncasecmp(encoding, "ucs", 3) == 0))
+		return 0;
+	return memchr(buf, '\0', len < 4 ? len : 4) == NULL &&
+	    (len < 2 || ((unsigned char)buf[0] != 0xfe &&
+	    (unsigned char)buf[0] != 0xff));
+}
+
+/*
+ * The document read as a stream (libxml2's xmlTextReader: the same
+ * parser, options and tree nodes as xmlCtxtReadMemory's): each child of
+ * the root or of an RSS channel is expanded, read by the same readers as
+ * the tree's, and freed before the next is parsed, so memory grows with
+ * the entries kept, not with the document.  Only a document libxml2 reads
+ * without a single complaint is taken from the stream: anything else (and
+ * RSS 1.0/0.90, and no feed at all) is read again as a tree, whose rules
+ * for errors, truncation and the loose pass stay as they are.  1 when
+ * p->feed is the feed, 0 when the tree must read it, -1 when out of
+ * memory.
+ */
+static int
+read_stream(struct parse *p, const char *buf, size_t len,
+    const char *base_url, const char *encoding)
+{
+	struct xml_errors xe = { 0 };
+	struct stream s = { .p = p };
+	struct eol_input in = { buf, buf + len };
+	xmlGenericErrorFunc saved = xmlGenericError;
+	void *saved_ctx = xmlGenericErrorContext;
+	xmlTextReaderPtr r;
+	int rc = -1;
+
+	/* As in read_xml: the encoding layer reports to the generic
+	 * handler. */
+	if (!bytes_are_lines(buf, len, encoding))
+		return 0;
+	xmlSetGenericErrorFunc(NULL, ignore_generic);
+	r = xmlReaderForIO(eol_read, NULL, &in, base_url, encoding,
+	    XML_OPTIONS);
+	if (r != NULL) {
+		xmlTextReaderSetStructuredErrorHandler(r, note_xml_error, &xe);
+		rc = stream_all(&s, r, &xe);
+	}
+	xmlFreeTextReader(r);
+	xmlSetGenericErrorFunc(saved_ctx, saved);
+	p->doc = NULL;
+	if (rc == 0)
+		return 1;
+	feed_free(p->feed);
+	*p = (struct parse){ 0 };
+	return rc == -2 ? -1 : 0;
 }
 
 /* The loose pass's reading of the feed vocabularies (xml_loose.h). */
@@ -861,7 +1077,8 @@ reads_more(const struct feed *a, const struct feed *b)
 }
 
 /*
- * libxml2 reads the document first.  When it is not well-formed (or a
+ * libxml2 reads the document first, as a stream when it can
+ * (read_stream), else as a tree.  When it is not well-formed (or a
  * CDATA section lost its end), the loose pass reads it again, and its reading wins when it finds more (reads_more): it
  * reads on where libxml2's recovery drops the rest of an element or of
  * the document.  Where both find as much, libxml2's reading stays.
@@ -878,7 +1095,7 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 	xmlNodePtr root = NULL;
 	char *encoding = NULL;
 	char decl[FEED_ENC_NAME_MAX];
-	int rc = -1, took_charset = 0, loose = 0;
+	int rc = -1, took_charset = 0, loose = 0, streamed;
 
 	if (len > INT32_MAX / 2) {
 		feed_seterr(err, errlen, "document too large");
@@ -892,7 +1109,12 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 		xe.fatal = 1;
 		snprintf(xe.first, sizeof(xe.first), "'--' in a comment");
 		took_charset = encoding != NULL;
-	} else if (read_strict(&p, ctxt, &xe, buf, len, base_url, encoding,
+	} else if ((streamed = read_stream(&p, buf, len, base_url,
+	    encoding)) == -1)
+		goto oom;
+	else if (streamed == 1)
+		took_charset = encoding != NULL;
+	else if (read_strict(&p, ctxt, &xe, buf, len, base_url, encoding,
 	    &took_charset, &root) == -1)
 		goto oom;
 	if ((xe.fatal || feed_cdata_unclosed(buf, len)) &&

@@ -155,36 +155,41 @@ atom_entry(struct parse *p, xmlNodePtr entry)
 }
 
 void
-fx_atom_feed(struct parse *p, xmlNodePtr root)
+fx_atom_feed_child(struct parse *p, xmlNodePtr c, struct poll_hint *hint)
 {
 	struct feed *f = p->feed;
-	struct poll_hint hint = { 0 };
+
+	if (c->type != XML_ELEMENT_NODE)
+		return;
+	if (fx_is_core(p, c, "title"))
+		feed_set(&f->title, atom_text(p, c, 1));
+	else if (fx_is_core(p, c, "link"))
+		fx_atom_link(p, NULL, c, &f->link);
+	else if (fx_is_core(p, c, "id"))
+		feed_set(&f->id, fx_text(c));
+	else if (fx_is_core(p, c, "subtitle") ||
+	    (p->atom03 && fx_is_core(p, c, "tagline")))
+		feed_set(&f->description, atom_text(p, c, 0));
+	else if (fx_is_core(p, c, "updated") ||
+	    (p->atom03 && fx_is_core(p, c, "modified")))
+		feed_set_time(&f->updated, fx_date_of(c));
+	else if (fx_is_core(p, c, "author"))
+		feed_push_str(&f->authors, &f->nauthors,
+		    fx_atom_person(p, c));
+	else if (fx_is_core(p, c, "entry"))
+		atom_entry(p, c);
+	else
+		fx_poll_hint(p, c, hint);
+}
+
+void
+fx_atom_feed_end(struct parse *p, xmlNodePtr root,
+    const struct poll_hint *hint)
+{
+	struct feed *f = p->feed;
 	xmlChar *lang;
 
-	for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		if (fx_is_core(p, c, "title"))
-			feed_set(&f->title, atom_text(p, c, 1));
-		else if (fx_is_core(p, c, "link"))
-			fx_atom_link(p, NULL, c, &f->link);
-		else if (fx_is_core(p, c, "id"))
-			feed_set(&f->id, fx_text(c));
-		else if (fx_is_core(p, c, "subtitle") ||
-		    (p->atom03 && fx_is_core(p, c, "tagline")))
-			feed_set(&f->description, atom_text(p, c, 0));
-		else if (fx_is_core(p, c, "updated") ||
-		    (p->atom03 && fx_is_core(p, c, "modified")))
-			feed_set_time(&f->updated, fx_date_of(c));
-		else if (fx_is_core(p, c, "author"))
-			feed_push_str(&f->authors, &f->nauthors,
-			    fx_atom_person(p, c));
-		else if (fx_is_core(p, c, "entry"))
-			atom_entry(p, c);
-		else
-			fx_poll_hint(p, c, &hint);
-	}
-	f->ttl = fx_poll_hint_seconds(&hint);
+	f->ttl = fx_poll_hint_seconds(hint);
 	fx_tidy_authors(f->authors, &f->nauthors);
 	if ((lang = xmlNodeGetLang(root)) != NULL) {
 		feed_set(&f->language, feed_str((const char *)lang,
@@ -200,4 +205,14 @@ fx_atom_feed(struct parse *p, xmlNodePtr root)
 			feed_push_str(&e->authors, &e->nauthors,
 			    strdup(f->authors[k]));
 	}
+}
+
+void
+fx_atom_feed(struct parse *p, xmlNodePtr root)
+{
+	struct poll_hint hint = { 0 };
+
+	for (xmlNodePtr c = root->children; c != NULL; c = c->next)
+		fx_atom_feed_child(p, c, &hint);
+	fx_atom_feed_end(p, root, &hint);
 }

@@ -92,8 +92,14 @@ void fx_poll_hint(struct parse *p, xmlNodePtr c, struct poll_hint *h);
 int64_t fx_poll_hint_seconds(const struct poll_hint *h);
 
 /* feed_atom.c: an Atom person's name (caller frees), and an Atom
- * document's feed and entries into p->feed. */
+ * document's feed and entries into p->feed: at once from the tree
+ * (fx_atom_feed), or one child of the root at a time as the streaming
+ * reader hands them over, then the root's end (its children may be gone
+ * by then; its attributes and ancestors are not). */
 char *fx_atom_person(struct parse *p, xmlNodePtr n);
 void fx_atom_feed(struct parse *p, xmlNodePtr root);
+void fx_atom_feed_child(struct parse *p, xmlNodePtr c, struct poll_hint *hint);
+void fx_atom_feed_end(struct parse *p, xmlNodePtr root,
+    const struct poll_hint *hint);
 
 #endif

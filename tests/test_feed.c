@@ -1179,6 +1179,58 @@ test_script_links_dropped(void **state)
 	feed_free(f);
 }
 
+/* Read entry by entry (the stream), a document still reads as a whole:
+ * channel metadata after the items, xml:base and namespaces declared on
+ * ancestors, items straight under <rss>, Atom's xml:lang and feed
+ * authors given to entries without their own, and line ends inside
+ * CDATA made '\n' as the tree makes them. */
+static void
+test_streamed_context(void **state)
+{
+	static const char rss[] =
+	    "<?xml version=\"1.0\"?>\r\n"
+	    "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\""
+	    " xml:base=\"http://example.com/blog/\">\r\n"
+	    "<channel xml:base=\"sub/\">\r\n"
+	    "<item><title>One</title><link>one.html</link>"
+	    "<dc:creator>Ann</dc:creator>"
+	    "<description><![CDATA[a\r\nb\rc]]></description></item>\r\n"
+	    "<title>Late title</title><ttl>30</ttl></channel>\r\n"
+	    "<item><title>Two</title><link>two.html</link></item>\r\n"
+	    "</rss>\r\n";
+	static const char atom[] =
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">"
+	    "<entry><id>urn:a</id><title>A</title></entry>"
+	    "<author><name>Feed Author</name></author><title>T</title></feed>";
+	char err[256];
+	struct feed *f;
+
+	(void)state;
+	assert_int_equal(feed_parse(rss, sizeof(rss) - 1, NULL, NULL, &f, err,
+	    sizeof(err)), 0);
+	assert_string_equal(f->title, "Late title");
+	assert_int_equal(f->ttl, 30 * 60);
+	assert_int_equal(f->nentries, 2);
+	assert_int_equal(f->nwarnings, 0);
+	assert_string_equal(f->entries[0].title, "One");
+	assert_string_equal(f->entries[0].link,
+	    "http://example.com/blog/sub/one.html");
+	assert_string_equal(f->entries[0].summary, "a\nb\nc");
+	assert_int_equal(f->entries[0].nauthors, 1);
+	assert_string_equal(f->entries[0].authors[0], "Ann");
+	assert_string_equal(f->entries[1].link,
+	    "http://example.com/blog/two.html");
+	feed_free(f);
+	assert_int_equal(feed_parse(atom, sizeof(atom) - 1, NULL, NULL, &f, err,
+	    sizeof(err)), 0);
+	assert_string_equal(f->title, "T");
+	assert_string_equal(f->language, "fr");
+	assert_int_equal(f->nentries, 1);
+	assert_int_equal(f->entries[0].nauthors, 1);
+	assert_string_equal(f->entries[0].authors[0], "Feed Author");
+	feed_free(f);
+}
+
 int
 main(void)
 {
@@ -1221,6 +1273,7 @@ main(void)
 		cmocka_unit_test(test_json_out),
 		cmocka_unit_test(test_nul_bytes_removed),
 		cmocka_unit_test(test_script_links_dropped),
+		cmocka_unit_test(test_streamed_context),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
