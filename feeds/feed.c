@@ -1,13 +1,12 @@
 /*
- * feed.c - XML feeds: the tree helpers the readers share (feed_xml.h),
- * RSS 0.9x/1.0/2.0, and the way in (feed_parse): libxml2 reads the
- * document as a stream, one entry's subtree at a time, when it is
- * well-formed (memory grows with the entries kept, not the document), as
- * a tree otherwise, and the loose pass (xml_loose.h) reads it again when
- * it is not well-formed.  Atom is feed_atom.c's, the entry model feed_entry.c's,
+ * feed.c - XML feeds: the tree helpers the readers share (feed_xml.h)
+ * and the way in (feed_parse): libxml2 reads the document as a stream,
+ * one entry's subtree at a time, when it is well-formed (memory grows
+ * with the entries kept, not the document), as a tree otherwise, and the
+ * loose pass (xml_loose.h) reads it again when it is not well-formed.
+ * RSS is feed_rss.c's, Atom feed_atom.c's, the entry model feed_entry.c's,
  * the bytes' repairs before libxml2 reads them feed_repair.c's.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,8 +96,8 @@ fx_attr(xmlNodePtr n, const char *name)
 	return out;
 }
 
-static int
-attr_is(xmlNodePtr n, const char *name, const char *value)
+int
+fx_attr_is(xmlNodePtr n, const char *name, const char *value)
 {
 	char *v = fx_attr(n, name);
 	int r = v != NULL && strcasecmp(v, value) == 0;
@@ -150,8 +149,8 @@ done:
 }
 
 /* Text, or markup when the feed put elements there unescaped. */
-static char *
-html_of(xmlDocPtr doc, xmlNodePtr n)
+char *
+fx_html_of(xmlDocPtr doc, xmlNodePtr n)
 {
 	return fx_has_element_child(n) ? fx_inner_xml(doc, n) : fx_text(n);
 }
@@ -169,8 +168,8 @@ fx_date_of(xmlNodePtr n)
 /* ref made absolute against the xml:base in force at n, which libxml2
  * computes from the document's URL (our base_url) and every ancestor's
  * xml:base.  Takes ref. */
-static char *
-resolve(xmlDocPtr doc, xmlNodePtr n, char *ref)
+char *
+fx_resolve(xmlDocPtr doc, xmlNodePtr n, char *ref)
 {
 	xmlChar *base;
 	char *out;
@@ -212,8 +211,8 @@ is_email(const char *s, size_t len)
 
 /* An RSS person: "email (Name)", "Name (email)", "Name <email>" or just
  * one of them, perhaps as markup; the name when there is one.  Takes s. */
-static char *
-rss_author(char *s)
+char *
+fx_rss_author(char *s)
 {
 	char *open, *close, *name;
 	size_t outside;
@@ -273,8 +272,8 @@ fx_tidy_authors(char **v, size_t *n)
 	*n = kept;
 }
 
-static int64_t
-length_of(xmlNodePtr n, const char *name)
+int64_t
+fx_length_of(xmlNodePtr n, const char *name)
 {
 	char *v = fx_attr(n, name), *end;
 	long long len;
@@ -309,10 +308,11 @@ fx_atom_link(struct parse *p, struct feed_entry *e, xmlNodePtr n, char **alt)
 	char *rel = fx_attr(n, "rel");
 
 	if (rel == NULL || strcasecmp(rel, "alternate") == 0)
-		feed_set(alt, resolve(p->doc, n, fx_attr(n, "href")));
+		feed_set(alt, fx_resolve(p->doc, n, fx_attr(n, "href")));
 	else if (e != NULL && strcasecmp(rel, "enclosure") == 0)
-		feed_push_enclosure(e, resolve(p->doc, n, fx_attr(n, "href")),
-		    fx_attr(n, "type"), length_of(n, "length"));
+		feed_push_enclosure(e,
+		    fx_resolve(p->doc, n, fx_attr(n, "href")),
+		    fx_attr(n, "type"), fx_length_of(n, "length"));
 	free(rel);
 }
 
@@ -324,11 +324,11 @@ media(struct parse *p, struct feed_entry *e, xmlNodePtr n)
 
 	if ((type = fx_attr(n, "type")) == NULL)
 		return;
-	if ((url = resolve(p->doc, n, fx_attr(n, "url"))) == NULL) {
+	if ((url = fx_resolve(p->doc, n, fx_attr(n, "url"))) == NULL) {
 		free(type);
 		return;
 	}
-	feed_push_enclosure(e, url, type, length_of(n, "fileSize"));
+	feed_push_enclosure(e, url, type, fx_length_of(n, "fileSize"));
 }
 
 /* Elements from the namespaces RSS and Atom entries both borrow. */
@@ -339,7 +339,7 @@ fx_extension(struct parse *p, struct feed_entry *e, xmlNodePtr n,
 	if (fx_is_el(n, NS_DC, "creator") || fx_is_el(n, NS_DC, "author") ||
 	    fx_is_el(n, NS_ITUNES, "author"))
 		feed_push_str(&e->authors, &e->nauthors,
-		    rss_author(fx_name_of(n)));
+		    fx_rss_author(fx_name_of(n)));
 	else if (fx_is_el(n, NS_DC, "subject"))
 		feed_push_str(&e->categories, &e->ncategories, fx_name_of(n));
 	else if (fx_is_el(n, NS_DC, "date") ||
@@ -349,7 +349,7 @@ fx_extension(struct parse *p, struct feed_entry *e, xmlNodePtr n,
 	else if (fx_is_el(n, NS_DCTERMS, "modified"))
 		feed_set_time(&e->updated, fx_date_of(n));
 	else if (fx_is_el(n, NS_CONTENT, "encoded"))
-		feed_set(&e->content, html_of(p->doc, n));
+		feed_set(&e->content, fx_html_of(p->doc, n));
 	else if (fx_is_el(n, NS_MEDIA, "content") ||
 	    fx_is_el(n, NS_MEDIA, "thumbnail"))
 		media(p, e, n);
@@ -358,7 +358,7 @@ fx_extension(struct parse *p, struct feed_entry *e, xmlNodePtr n,
 			if (fx_is_el(c, NS_MEDIA, "content"))
 				media(p, e, c);
 	} else if (fx_is_el(n, NS_FEEDBURNER, "origLink"))
-		feed_set(origlink, resolve(p->doc, n, fx_text(n)));
+		feed_set(origlink, fx_resolve(p->doc, n, fx_text(n)));
 }
 
 /* The link to follow: feedburner's origLink is the publisher's own URL
@@ -372,206 +372,6 @@ fx_choose_link(struct feed_entry *e, char *origlink)
 	}
 }
 
-static void
-rss_item(struct parse *p, xmlNodePtr item)
-{
-	struct feed_entry e;
-	char *title = NULL, *guid = NULL, *alt = NULL, *origlink = NULL;
-	char *other_title = NULL;
-	xmlChar *about;
-	int permalink = 0;
-
-	if (item == p->unfinished)
-		return;
-	feed_entry_init(&e);
-	for (xmlNodePtr c = item->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		if (fx_is_core(p, c, "title"))
-			feed_set(&title, fx_text(c));
-		else if (fx_is_el(c, NS_DC, "title") ||
-		    fx_is_el(c, NS_MEDIA, "title"))
-			feed_set(&other_title, fx_text(c));
-		else if (fx_is_core(p, c, "link"))
-			feed_set(&e.link, resolve(p->doc, c, fx_text(c)));
-		else if (fx_is_core(p, c, "description"))
-			feed_set(&e.summary, html_of(p->doc, c));
-		else if (fx_is_core(p, c, "guid") && guid == NULL) {
-			guid = fx_text(c);
-			permalink = !attr_is(c, "isPermaLink", "false");
-		} else if (fx_is_core(p, c, "author"))
-			feed_push_str(&e.authors, &e.nauthors,
-			    rss_author(fx_name_of(c)));
-		else if (fx_is_core(p, c, "category"))
-			feed_push_str(&e.categories, &e.ncategories,
-			    fx_name_of(c));
-		else if (fx_is_core(p, c, "pubDate"))
-			feed_set_time(&e.published, fx_date_of(c));
-		else if (fx_is_core(p, c, "enclosure"))
-			feed_push_enclosure(&e, resolve(p->doc, c,
-			    fx_attr(c, "url")), fx_attr(c, "type"),
-			    length_of(c, "length"));
-		else if (fx_is_el(c, NS_ATOM10, "link"))
-			fx_atom_link(p, &e, c, &alt);
-		else if (fx_is_el(c, NS_ATOM10, "updated"))
-			feed_set_time(&e.updated, fx_date_of(c));
-		else if (fx_is_el(c, NS_ATOM10, "published"))
-			feed_set_time(&e.published, fx_date_of(c));
-		else if (fx_is_el(c, NS_ATOM10, "author"))
-			feed_push_str(&e.authors, &e.nauthors,
-			    fx_atom_person(p, c));
-		else
-			fx_extension(p, &e, c, &origlink);
-	}
-	fx_tidy_authors(e.authors, &e.nauthors);
-	/* Dublin Core's or Media RSS's title only when RSS gives none. */
-	feed_set(&title, other_title);
-	e.title = fx_plain_title(title);
-	free(title);
-	feed_set(&e.link, alt);
-	/* A guid that is a permalink is the link when there is no other. */
-	if (e.link == NULL && guid != NULL && permalink && url_is_http(guid))
-		e.link = strdup(guid);
-	fx_choose_link(&e, origlink);
-	e.id = guid;
-	/* RSS 1.0 names each item by URI: that is its identity. */
-	if (e.id == NULL &&
-	    (about = xmlGetNsProp(item, (const xmlChar *)"about",
-	    (const xmlChar *)NS_RDF)) != NULL) {
-		e.id = feed_str((const char *)about, strlen((const char *)about));
-		xmlFree(about);
-	}
-	feed_add_entry(p->feed, &e);
-}
-
-void
-fx_poll_hint(struct parse *p, xmlNodePtr c, struct poll_hint *h)
-{
-	static const struct {
-		const char *name;
-		int64_t seconds;
-	} periods[] = {
-		{ "hourly", 3600 }, { "daily", 86400 }, { "weekly", 7 * 86400 },
-		{ "monthly", 30 * 86400 }, { "yearly", 365 * 86400 },
-	};
-	char *t, *end;
-	long long v;
-
-	if (!fx_is_core(p, c, "ttl") && !fx_is_el(c, NS_SY, "updatePeriod") &&
-	    !fx_is_el(c, NS_SY, "updateFrequency"))
-		return;
-	if ((t = fx_text(c)) == NULL)
-		return;
-	if (fx_is_el(c, NS_SY, "updatePeriod")) {
-		for (size_t i = 0; i < sizeof(periods) / sizeof(periods[0]); i++)
-			if (strcasecmp(t, periods[i].name) == 0)
-				h->sy_period = periods[i].seconds;
-	} else {
-		errno = 0;
-		v = strtoll(t, &end, 10);
-		if (errno == 0 && *end == '\0' && v > 0 && v <= 366 * 24 * 60) {
-			if (fx_is_core(p, c, "ttl"))
-				h->ttl_minutes = v;
-			else
-				h->sy_frequency = v;
-		}
-	}
-	free(t);
-}
-
-int64_t
-fx_poll_hint_seconds(const struct poll_hint *h)
-{
-	if (h->ttl_minutes > 0)
-		return h->ttl_minutes * 60;
-	if (h->sy_period > 0)
-		return h->sy_period / (h->sy_frequency > 0 ? h->sy_frequency : 1);
-	return -1;
-}
-
-/* What a channel's children add up to, kept until its end. */
-struct channel_state {
-	struct poll_hint hint;
-	char *alt;
-	int64_t built, pub;
-};
-
-static void
-rss_channel_child(struct parse *p, xmlNodePtr c, struct channel_state *st)
-{
-	struct feed *f = p->feed;
-
-	if (c->type != XML_ELEMENT_NODE)
-		return;
-	if (fx_is_core(p, c, "title")) {
-		char *t = fx_text(c);
-
-		feed_set(&f->title, fx_plain_title(t));
-		free(t);
-	} else if (fx_is_core(p, c, "link"))
-		feed_set(&f->link, resolve(p->doc, c, fx_text(c)));
-	else if (fx_is_core(p, c, "description"))
-		feed_set(&f->description, html_of(p->doc, c));
-	else if (fx_is_core(p, c, "lastBuildDate"))
-		feed_set_time(&st->built, fx_date_of(c));
-	else if (fx_is_core(p, c, "pubDate") || fx_is_el(c, NS_DC, "date"))
-		feed_set_time(&st->pub, fx_date_of(c));
-	else if (fx_is_el(c, NS_ATOM10, "link"))
-		fx_atom_link(p, NULL, c, &st->alt);
-	else if (fx_is_el(c, NS_ATOM10, "id"))
-		feed_set(&f->id, fx_text(c));
-	else if (fx_is_core(p, c, "language") ||
-	    fx_is_el(c, NS_DC, "language"))
-		feed_set(&f->language, fx_text(c));
-	else if (fx_is_core(p, c, "managingEditor") ||
-	    fx_is_el(c, NS_DC, "creator") ||
-	    fx_is_el(c, NS_ITUNES, "author"))
-		feed_push_str(&f->authors, &f->nauthors,
-		    rss_author(fx_name_of(c)));
-	else if (fx_is_core(p, c, "item"))
-		rss_item(p, c);
-	else
-		fx_poll_hint(p, c, &st->hint);
-}
-
-static void
-rss_channel_end(struct parse *p, struct channel_state *st)
-{
-	struct feed *f = p->feed;
-
-	f->ttl = fx_poll_hint_seconds(&st->hint);
-	fx_tidy_authors(f->authors, &f->nauthors);
-	feed_set(&f->link, st->alt);
-	feed_set_time(&f->updated, st->built);
-	feed_set_time(&f->updated, st->pub);
-}
-
-static const struct channel_state channel_start = {
-	.built = NW_TIME_UNSET, .pub = NW_TIME_UNSET,
-};
-
-static void
-rss_channel(struct parse *p, xmlNodePtr channel)
-{
-	struct channel_state st = channel_start;
-
-	for (xmlNodePtr c = channel->children; c != NULL; c = c->next)
-		rss_channel_child(p, c, &st);
-	rss_channel_end(p, &st);
-}
-
-/* The root of an RSS 1.0 or 0.90 document: items are the channel's
- * siblings, though some feeds nest them inside it. */
-static void
-rdf(struct parse *p, xmlNodePtr root)
-{
-	for (xmlNodePtr c = root->children; c != NULL; c = c->next) {
-		if (fx_is_core(p, c, "channel"))
-			rss_channel(p, c);
-		else if (fx_is_core(p, c, "item"))
-			rss_item(p, c);
-	}
-}
 
 static void
 note_xml_error(void *arg, xmlErrorPtr e)
@@ -698,14 +498,14 @@ read_tree(struct parse *p, xmlNodePtr root, const char *format)
 	if (strncmp(format, "rss", 3) != 0)
 		fx_atom_feed(p, root);
 	else if (p->core_ns != NULL)
-		rdf(p, root);
+		fx_rdf(p, root);
 	else {
 		/* Items straight under <rss>, without a channel, happen. */
 		for (xmlNodePtr c = root->children; c != NULL; c = c->next)
 			if (fx_is_el(c, NULL, "channel"))
-				rss_channel(p, c);
+				fx_rss_channel(p, c);
 			else if (fx_is_el(c, NULL, "item"))
-				rss_item(p, c);
+				fx_rss_item(p, c);
 	}
 	return 0;
 }
@@ -747,17 +547,17 @@ stream_element(struct stream *s, xmlTextReaderPtr r, xmlNodePtr n, int depth)
 	}
 	if (depth == 1 && s->rss && fx_is_el(n, NULL, "channel")) {
 		s->channel = n;
-		s->channel_st = channel_start;
+		s->channel_st = fx_channel_start;
 		return 0;
 	}
 	if (xmlTextReaderExpand(r) == NULL)
 		return -1;
 	if (s->channel != NULL)
-		rss_channel_child(p, n, &s->channel_st);
+		fx_rss_channel_child(p, n, &s->channel_st);
 	else if (!s->rss)
 		fx_atom_feed_child(p, n, &s->atom_hint);
 	else if (fx_is_el(n, NULL, "item"))
-		rss_item(p, n);
+		fx_rss_item(p, n);
 	return 1;
 }
 
@@ -766,7 +566,7 @@ static void
 stream_end(struct stream *s, xmlNodePtr n)
 {
 	if (n == s->channel) {
-		rss_channel_end(s->p, &s->channel_st);
+		fx_rss_channel_end(s->p, &s->channel_st);
 		s->channel = NULL;
 	} else if (n == s->root && !s->rss)
 		fx_atom_feed_end(s->p, n, &s->atom_hint);

@@ -1,8 +1,8 @@
 /*
- * feed_xml.h - what the XML feed readers share: feed.c (the tree helpers,
- * RSS and the way in) and feed_atom.c (Atom).  The fx_ functions read
- * libxml2 trees, the strict pass's or the loose pass's alike.  Not for
- * use outside feeds/feed*.c.
+ * feed_xml.h - what the XML feed readers share: feed.c (the tree helpers
+ * and the way in), feed_rss.c (RSS) and feed_atom.c (Atom).  The fx_
+ * functions read libxml2 trees, the strict pass's or the loose pass's
+ * alike.  Not for use outside feeds/feed*.c.
  */
 #ifndef NW_FEED_XML_H
 #define NW_FEED_XML_H
@@ -90,6 +90,33 @@ void fx_choose_link(struct feed_entry *e, char *origlink);
  * when none. */
 void fx_poll_hint(struct parse *p, xmlNodePtr c, struct poll_hint *h);
 int64_t fx_poll_hint_seconds(const struct poll_hint *h);
+
+/* Text, or markup when the feed put elements there unescaped. */
+char *fx_html_of(xmlDocPtr doc, xmlNodePtr n);
+/* ref made absolute against the xml:base in force at n.  Takes ref. */
+char *fx_resolve(xmlDocPtr doc, xmlNodePtr n, char *ref);
+int fx_attr_is(xmlNodePtr n, const char *name, const char *value);
+/* Attribute name of n as a length in bytes, -1 when absent or no number. */
+int64_t fx_length_of(xmlNodePtr n, const char *name);
+/* An RSS person's name ("email (Name)", "Name <email>", ...).  Takes s. */
+char *fx_rss_author(char *s);
+
+/* feed_rss.c: an RSS item, a channel at once (fx_rss_channel) or one
+ * child at a time from fx_channel_start to fx_rss_channel_end (what its
+ * children add up to is kept in a struct channel_state until then), and
+ * an RSS 1.0 or 0.90 root. */
+struct channel_state {
+	struct poll_hint hint;
+	char *alt;
+	int64_t built, pub;
+};
+extern const struct channel_state fx_channel_start;
+void fx_rss_item(struct parse *p, xmlNodePtr item);
+void fx_rss_channel(struct parse *p, xmlNodePtr channel);
+void fx_rss_channel_child(struct parse *p, xmlNodePtr c,
+    struct channel_state *st);
+void fx_rss_channel_end(struct parse *p, struct channel_state *st);
+void fx_rdf(struct parse *p, xmlNodePtr root);
 
 /* feed_atom.c: an Atom person's name (caller frees), and an Atom
  * document's feed and entries into p->feed: at once from the tree
