@@ -22,6 +22,11 @@ MAN_PAGES = ["man/newswatch.8", "man/newswatch.yaml.5"]
 MAX_EXPOSURE = 2.0
 
 
+def pkgconfig(name, *args):
+    return subprocess.run(["pkg-config", *args, name], capture_output=True,
+                          text=True, check=True).stdout.strip()
+
+
 def make(*args):
     return subprocess.run(["make", "-s", "--no-print-directory", "-C", ROOT, *args],
                           capture_output=True, text=True, timeout=600)
@@ -74,6 +79,34 @@ class Install(unittest.TestCase):
         left = sorted(os.path.relpath(os.path.join(d, f), dest)
                       for d, _, fs in os.walk(dest) for f in fs)
         self.assertEqual(left, ["etc/newswatch/feeds.yaml"])
+
+    def test_every_library_linked_is_a_build_dependency(self):
+        # The Makefile links each pkg-config name in PKGS and libev; the
+        # -dev package holding each must be in debian/control (or `make
+        # deb` fails on a clean builder) and in scripts/deps.sh (or the
+        # README's first command does not build on a fresh machine).
+        if shutil.which("dpkg") is None or shutil.which("pkg-config") is None:
+            self.skipTest("no dpkg or pkg-config")
+        with open(os.path.join(ROOT, "Makefile")) as f:
+            m = re.search(r"^PKGS\s*=((?:.*\\\n)*.*)", f.read(), re.M)
+        names = m.group(1).replace("\\", " ").split()
+        self.assertIn("libcurl", names)
+        files = [os.path.join(pkgconfig(n, "--variable=pcfiledir"), n + ".pc")
+                 for n in names] + ["/usr/include/ev.h"]
+        with open(os.path.join(ROOT, "debian", "control")) as f:
+            control = f.read()
+        build_depends = re.search(r"^Build-Depends:((?:.*\n[ \t].*)*.*)", control, re.M)
+        declared = set(re.findall(r"[a-z0-9][a-z0-9.+-]+", build_depends.group(1)))
+        with open(os.path.join(ROOT, "scripts", "deps.sh")) as f:
+            deps = set(re.search(r'^PKGS="([^"]*)"', f.read(), re.M).group(1).split())
+        for path in files:
+            r = subprocess.run(["dpkg", "-S", os.path.realpath(path)],
+                               capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, f"{path}: {r.stderr}")
+            package = r.stdout.split(":")[0]
+            self.assertIn(package, declared, f"{path} is in {package}, not in debian/control")
+            self.assertIn(package, deps, f"{path} is in {package}, not in scripts/deps.sh")
+
 
     def test_man_pages_are_lint_clean(self):
         linters = []
