@@ -319,7 +319,8 @@ def bench_size(args, n, feeds, pages):
 def main():
     ap = argparse.ArgumentParser(description="newswatch against its peers")
     ap.add_argument("--binary", required=True)
-    ap.add_argument("--feeds", default="2000,10000", help="sizes, comma-separated")
+    ap.add_argument("--feeds", default="2000,10000",
+                    help="sizes, comma-separated ('' for the article run alone)")
     ap.add_argument("--corpus", default=CORPUS)
     ap.add_argument("--peers", default="sfeed,rss2email")
     ap.add_argument("--rss2email-max", type=int, default=2000)
@@ -355,7 +356,10 @@ def main():
     subprocess.run(["chattr", "+T", args.workdir], stderr=subprocess.DEVNULL, check=False)
     old = os.listdir(args.workdir)
     results, ok = [], True
-    runs = [(int(x), None) for x in args.feeds.split(",")]
+    try:
+        runs = [(int(x), None) for x in args.feeds.split(",") if x.strip()]
+    except ValueError:
+        ap.error(f"--feeds {args.feeds!r}: not a list of numbers")
     if args.article:
         runs.append((args.article, pages))
     for n, with_pages in runs:
