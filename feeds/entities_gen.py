@@ -1,20 +1,16 @@
 #!/usr/bin/python3
-"""Write feeds/entities.c: the HTML5 named references text.c's HTML 4
-table lacks, one code point each, from Python's html.entities.html5.
+"""Write feeds/entities.c: HTML5's named character references, one code
+point each, from Python's html.entities.html5.
 
     python3 feeds/entities_gen.py > feeds/entities.c
 """
 import html.entities
-import os
-import re
-
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 HEAD = """/*
- * entities.c - the HTML5 named character references HTML 4 did not have
- * (text.c holds those), for feeds that use them without a DTD: libxml2
- * 2.9 knows only HTML 4's.  Names that stand for two code points are left
- * out (a reference here is one code point).  Written by entities_gen.py
+ * entities.c - HTML5's named character references (HTML 4's among them),
+ * for feeds and pages that use them without a DTD: libxml2 2.9 knows only
+ * HTML 4's.  Names that stand for two code points are left out (a
+ * reference here is one code point).  Written by entities_gen.py
  * from Python's html.entities.html5; names without their ';', in strcmp
  * order.
  */
@@ -38,7 +34,7 @@ html5_cmp(const void *key, const void *elem)
 }
 
 long
-entities_html5(const char *name)
+entities_codepoint(const char *name)
 {
 \tconst struct html5_entity *e = bsearch(name, html5,
 \t    sizeof(html5) / sizeof(html5[0]), sizeof(html5[0]), html5_cmp);
@@ -49,12 +45,8 @@ entities_html5(const char *name)
 
 
 def main():
-    with open(os.path.join(HERE, "text.c")) as fh:
-        src = fh.read()
-    start = src.index("} entities[] = {")
-    html4 = set(re.findall(r'\{ "(\w+)", \d+ \}', src[start:src.index("};", start)]))
     rows = sorted(((k[:-1], ord(v)) for k, v in html.entities.html5.items()
-                   if k.endswith(";") and len(v) == 1 and k[:-1] not in html4),
+                   if k.endswith(";") and len(v) == 1),
                   key=lambda r: r[0].encode())
     lines, cur = [], "\t"
     for name, cp in rows:

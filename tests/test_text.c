@@ -117,6 +117,22 @@ test_entity_table(void **state)
 	assert_int_equal(text_entity_codepoint("#12a", 4), -1);
 }
 
+/* One table answers HTML 4's names and HTML5's, the long ones included;
+ * a name for two code points is not one we can answer. */
+static void
+test_entity_table_html5(void **state)
+{
+	(void)state;
+	assert_int_equal(text_entity_codepoint("hellip", 6), 0x2026);
+	assert_int_equal(text_entity_codepoint("thetasym", 8), 0x3d1);
+	assert_int_equal(text_entity_codepoint("NotNestedLessLess", 17), -1);
+	assert_int_equal(text_entity_codepoint(
+	    "CounterClockwiseContourIntegral", 31), 0x2233);
+	assert_int_equal(text_entity_codepoint("bigstar", 7), 0x2605);
+	check(text_decode_entities, "&DoubleLongLeftRightArrow; &bigstar;",
+	    "\u27fa \u2605");
+}
+
 static void
 test_from_html(void **state)
 {
@@ -184,6 +200,7 @@ main(void)
 		cmocka_unit_test(test_squash),
 		cmocka_unit_test(test_entities),
 		cmocka_unit_test(test_entity_table),
+		cmocka_unit_test(test_entity_table_html5),
 		cmocka_unit_test(test_from_html),
 		cmocka_unit_test(test_from_html_deep),
 	};
