@@ -90,6 +90,27 @@ static const struct {
 	"ALTER TABLE entries ADD COLUMN pending_entry TEXT;"
 	"CREATE INDEX entries_pending ON entries (feed_id)"
 	" WHERE pending_entry IS NOT NULL;" },
+	/* The same story in many feeds (state_stories_find): an index per
+	 * key a lookup probes, and the time the window prunes by. */
+	{ BOTH,
+	"CREATE TABLE stories ("
+	" name TEXT PRIMARY KEY,"
+	" discovered_us @I64@ NOT NULL,"
+	" url_key @I64@,"
+	" fp TEXT,"
+	" band0 @I64@, band1 @I64@, band2 @I64@, band3 @I64@,"
+	" band4 @I64@, band5 @I64@, band6 @I64@, band7 @I64@,"
+	" duplicate_of TEXT)@NOROWID@;"
+	"CREATE INDEX stories_time ON stories (discovered_us);"
+	"CREATE INDEX stories_url ON stories (url_key);"
+	"CREATE INDEX stories_band0 ON stories (band0);"
+	"CREATE INDEX stories_band1 ON stories (band1);"
+	"CREATE INDEX stories_band2 ON stories (band2);"
+	"CREATE INDEX stories_band3 ON stories (band3);"
+	"CREATE INDEX stories_band4 ON stories (band4);"
+	"CREATE INDEX stories_band5 ON stories (band5);"
+	"CREATE INDEX stories_band6 ON stories (band6);"
+	"CREATE INDEX stories_band7 ON stories (band7);" },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 
@@ -156,6 +177,20 @@ static const struct state_column found_columns[] = {
 	COLUMN(STATE_TEXT, state_found, link),
 };
 
+#define BAND(i) \
+	{ "band" #i, STATE_INT64, offsetof(struct state_story, band[i]) }
+
+_Static_assert(STATE_STORY_BANDS == 8, "stories has eight band columns");
+
+static const struct state_column story_columns[] = {
+	COLUMN(STATE_TEXT, state_story, name),
+	COLUMN(STATE_INT64, state_story, discovered_us),
+	COLUMN(STATE_INT64, state_story, url_key),
+	COLUMN(STATE_TEXT, state_story, fp),
+	BAND(0), BAND(1), BAND(2), BAND(3), BAND(4), BAND(5), BAND(6), BAND(7),
+	COLUMN(STATE_TEXT, state_story, duplicate_of),
+};
+
 #define ROW(tbl, cols, st) \
 	{ tbl, cols, sizeof(cols) / sizeof(cols[0]), sizeof(struct st) }
 
@@ -170,6 +205,8 @@ const struct state_row state_pending_row = ROW(NULL, pending_columns,
     state_pending);
 const struct state_row state_found_row = ROW(NULL, found_columns,
     state_found);
+const struct state_row state_story_row = ROW(NULL, story_columns,
+    state_story);
 
 /* "feeds.id AS id, ...": qualified, so no name is taken for a word of
  * either dialect, and named, so decoding finds each by its name. */
