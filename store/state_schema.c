@@ -91,7 +91,9 @@ static const struct {
 	"CREATE INDEX entries_pending ON entries (feed_id)"
 	" WHERE pending_entry IS NOT NULL;" },
 	/* The same story in many feeds (state_stories_find): an index per
-	 * key a lookup probes, and the time the window prunes by. */
+	 * key a lookup probes, and the time the window prunes by.  A rowid
+	 * table: each of its ten indexes then holds an 8-byte rowid, not the
+	 * name (a row measured 514 bytes against 928 without rowid). */
 	{ BOTH,
 	"CREATE TABLE stories ("
 	" name TEXT PRIMARY KEY,"
@@ -100,7 +102,7 @@ static const struct {
 	" fp TEXT,"
 	" band0 @I64@, band1 @I64@, band2 @I64@, band3 @I64@,"
 	" band4 @I64@, band5 @I64@, band6 @I64@, band7 @I64@,"
-	" duplicate_of TEXT)@NOROWID@;"
+	" duplicate_of TEXT);"
 	"CREATE INDEX stories_time ON stories (discovered_us);"
 	"CREATE INDEX stories_url ON stories (url_key);"
 	"CREATE INDEX stories_band0 ON stories (band0);"
