@@ -56,6 +56,10 @@ struct job_item {
 	char *json;                   /* kept for the sink only */
 	char *article_error;          /* why the page gave no article */
 	char *spool_error;            /* why the spool did not take it */
+	char *duplicate_of;           /* its story's first item (story.h),
+	                               * claimed on the loop, or NULL */
+	int skipped;                  /* a duplicate with duplicates: skip,
+	                               * seen without an item */
 };
 
 struct poll_job {
@@ -161,6 +165,10 @@ void poll_set_str(char **dst, const char *src);
 
 /* The password cf's requests to url carry, or NULL. */
 const char *poll_password_for(const struct config_feed *cf, const char *url);
+
+/* Open the iteration's transaction for state reads and the loop's own
+ * writes, unless one is open. */
+void poll_txn_begin(struct poller *p);
 
 /* Commit the iteration's transaction, when one is open. */
 void poll_txn_end(struct poller *p);
