@@ -65,6 +65,21 @@ class Duplicates(unittest.TestCase):
         e.write_site(path, page(e.base, path, title, text(name), site))
         return f"{e.base}/{path}"
 
+    def syndicate(self, **b_options):
+        """Feed a's story, polled; then feed b's edited copy of it on another
+        site's template, polled with feed a; the second poll's result."""
+        e = self.env
+        a = self.site_page("a/story.html", "Homes repaired", "story.txt", "Site A")
+        b = self.site_page("b/wire-copy.html", "Breaking: city repairs homes",
+                           "story-syndicated.txt", "Site B")
+        e.write_site("a.xml", feed(e.base, [("urn:a:1", a)], "A"))
+        e.write_site("b.xml", feed(e.base, [("urn:b:1", b)], "B"))
+        e.write_config([{"path": "a.xml", "name": "a"}])
+        self.once()
+        e.write_config([{"path": "a.xml", "name": "a"},
+                        dict({"path": "b.xml", "name": "b"}, **b_options)])
+        return self.once()
+
     def by_id(self):
         return {i["entry"]["id"]: (n, i) for n, i in self.env.items()}
 
@@ -94,16 +109,7 @@ class Duplicates(unittest.TestCase):
         self.assertEqual(dups[0]["duplicate_of"], firsts[0])
 
     def test_syndicated_copy_under_another_url_is_marked(self):
-        e = self.env
-        a = self.site_page("a/story.html", "Homes repaired", "story.txt", "Site A")
-        b = self.site_page("b/wire-copy.html", "Breaking: city repairs homes",
-                           "story-syndicated.txt", "Site B")
-        e.write_site("a.xml", feed(e.base, [("urn:a:1", a)], "A"))
-        e.write_site("b.xml", feed(e.base, [("urn:b:1", b)], "B"))
-        e.write_config([{"path": "a.xml", "name": "a"}])
-        self.once()
-        e.write_config([{"path": "a.xml", "name": "a"}, {"path": "b.xml", "name": "b"}])
-        self.once()
+        self.syndicate()
         got = self.by_id()
         name_a, item_a = got["urn:a:1"]
         _, item_b = got["urn:b:1"]
@@ -122,16 +128,7 @@ class Duplicates(unittest.TestCase):
         self.assertFalse(any("duplicate_of" in i for _, i in items))
 
     def test_skip_records_but_does_not_spool(self):
-        e = self.env
-        a = self.site_page("a/story.html", "Homes repaired", "story.txt", "Site A")
-        b = self.site_page("b/wire-copy.html", "Breaking", "story-syndicated.txt", "Site B")
-        e.write_site("a.xml", feed(e.base, [("urn:a:1", a)], "A"))
-        e.write_site("b.xml", feed(e.base, [("urn:b:1", b)], "B"))
-        e.write_config([{"path": "a.xml", "name": "a"}])
-        self.once()
-        e.write_config([{"path": "a.xml", "name": "a"},
-                        {"path": "b.xml", "name": "b", "duplicates": "skip"}])
-        r = self.once()
+        r = self.syndicate(duplicates="skip")
         self.assertEqual(list(self.by_id()), ["urn:a:1"])
         self.assertEqual(self.seen(), {"urn:a:1": 2, "urn:b:1": 2})
         self.assertIn("the same story as", r.stderr)
@@ -157,14 +154,7 @@ class Duplicates(unittest.TestCase):
         # made again, with the answers the state kept, even though the
         # story's first item is not delivered first this time.
         e = self.env
-        a = self.site_page("a/story.html", "Homes repaired", "story.txt", "Site A")
-        b = self.site_page("b/wire-copy.html", "Breaking", "story-syndicated.txt", "Site B")
-        e.write_site("a.xml", feed(e.base, [("urn:a:1", a)], "A"))
-        e.write_site("b.xml", feed(e.base, [("urn:b:1", b)], "B"))
-        e.write_config([{"path": "a.xml", "name": "a"}])
-        self.once()
-        e.write_config([{"path": "a.xml", "name": "a"}, {"path": "b.xml", "name": "b"}])
-        self.once()
+        self.syndicate()
         before = {i["entry"]["id"]: (n, i.get("duplicate_of")) for n, i in e.items()}
         db = sqlite3.connect(e.state)
         db.execute("UPDATE entries SET status = 1, seen_at = NULL")
