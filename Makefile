@@ -9,6 +9,8 @@
 #   make extract-eval  the article parser against Readability.js on the
 #                   article corpus and WCXB dev: body F1 (per page type on
 #                   WCXB), metadata, time per page
+#   make dup-eval   near-duplicate matching: precision and recall on pairs
+#                   made from the article corpora, tuned on half, checked on half
 #   make corpus     the shared feed corpus against feedparser (make test runs it)
 #   make sanitize   build with ASan+UBSan into build-asan/
 #   make check-sanitize  every test under ASan+UBSan, and valgrind

@@ -11,6 +11,7 @@ import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+from nwdaemon import main  # noqa: E402
 from test_e2e import Env  # noqa: E402
 
 TEXTS = os.path.join(ROOT, "tests", "data", "neardup")
@@ -174,4 +175,4 @@ class Duplicates(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    main(sys.modules[__name__])
