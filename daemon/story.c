@@ -8,6 +8,17 @@
 #include "clock.h"
 #include "story.h"
 
+/* 1 when canonical URL c is its site's home page: what a template that
+ * names one canonical URL for every page gives, which says nothing. */
+static int
+home_page(const char *c)
+{
+	const char *path = strstr(c, "://") + 3;
+
+	path += strcspn(path, "/");
+	return strcmp(path, "/") == 0;
+}
+
 void
 story_make(struct story *s, const char *canonical, const char *url,
     const char *text)
@@ -15,6 +26,10 @@ story_make(struct story *s, const char *canonical, const char *url,
 	char *c = url_canonical(canonical);
 
 	memset(s, 0, sizeof(*s));
+	if (c != NULL && home_page(c)) {
+		free(c);
+		c = NULL;
+	}
 	if (c == NULL)
 		c = url_canonical(url);
 	if (c != NULL) {

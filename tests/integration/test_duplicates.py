@@ -22,13 +22,14 @@ def text(name):
         return f.read()
 
 
-def page(base, path, title, body, site):
-    """An article page of site's template with body's paragraphs."""
+def page(base, path, title, body, site, canonical=None):
+    """An article page of site's template with body's paragraphs, its
+    canonical link to path unless said otherwise."""
     paras = "\n".join(f"<p>{html.escape(p)}</p>" for p in body.split("\n\n") if p.strip())
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>{html.escape(title)} | {site}</title>
 <meta property="og:site_name" content="{site}">
-<link rel="canonical" href="{base}/{path}">
+<link rel="canonical" href="{base}/{path if canonical is None else canonical}">
 </head><body>
 <nav class="menu"><a href="/">{site} home</a> <a href="/world">World</a></nav>
 <div class="cookie-banner">Cookie notice from {site}: we use cookies.</div>
@@ -61,9 +62,9 @@ class Duplicates(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         return r
 
-    def site_page(self, path, title, name, site):
+    def site_page(self, path, title, name, site, canonical=None):
         e = self.env
-        e.write_site(path, page(e.base, path, title, text(name), site))
+        e.write_site(path, page(e.base, path, title, text(name), site, canonical))
         return f"{e.base}/{path}"
 
     def syndicate(self, **b_options):
@@ -126,6 +127,19 @@ class Duplicates(unittest.TestCase):
         self.once()
         items = e.items()
         self.assertEqual(len(items), 2)
+        self.assertFalse(any("duplicate_of" in i for _, i in items))
+
+    def test_a_template_canonical_to_the_home_page_says_nothing(self):
+        # A template that names its home page as every page's canonical
+        # URL: the pages are still told apart, by their own URLs.
+        e = self.env
+        one = self.site_page("a/one.html", "Homes repaired", "story.txt", "Site A", "")
+        two = self.site_page("a/two.html", "Go repair", "other-page.txt", "Site A", "")
+        e.write_site("a.xml", feed(e.base, [("urn:a:1", one), ("urn:a:2", two)], "A"))
+        e.write_config([{"path": "a.xml", "name": "a"}])
+        self.once()
+        items = e.items()
+        self.assertEqual([i["article"]["canonical_url"] for _, i in items], [e.base + "/"] * 2)
         self.assertFalse(any("duplicate_of" in i for _, i in items))
 
     def test_skip_records_but_does_not_spool(self):
