@@ -131,6 +131,7 @@ struct poller {
 	ev_timer flush_final;         /* STAGE_FINAL's batch goes */
 	ev_prepare reads;             /* commits the iteration's transaction */
 	int reading;                  /* it is open */
+	int64_t stories_pruned_us;    /* when the stories were last pruned */
 	int batch;                    /* a batch's transaction is open */
 };
 

@@ -20,6 +20,9 @@
  * redirects are the engine's and counted there). */
 #define MAX_REFRESHES 3
 
+/* How often the stories older than the window are forgotten. */
+#define STORIES_PRUNE_US (60 * INT64_C(1000000))
+
 /*
  * Items are made off the loop (work.h): a page parsed, the JSON built and
  * written to the spool are most of a poll's CPU, and the loop would stall
@@ -207,6 +210,14 @@ item_claim(struct poll_job *job, size_t i, const struct story *s)
 	/* In the loop's transaction: committed before the item can be
 	 * marked seen, whose batch commits that one first. */
 	poll_txn_begin(job->p);
+	/* The window moves slowly: pruning at each claim cost a statement
+	 * per item for next to nothing. */
+	if (clock_now_us() - job->p->stories_pruned_us > STORIES_PRUNE_US) {
+		job->p->stories_pruned_us = clock_now_us();
+		if (story_prune(job->p->state, job->cf->duplicate_window, err,
+		    sizeof(err)) == -1)
+			log_warnx("state: %s", err);
+	}
 	if (story_claim(job->p->state, s, name, job->new[i].discovered_us,
 	    job->cf->duplicate_window, &it->duplicate_of, err,
 	    sizeof(err)) == -1) {

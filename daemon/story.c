@@ -81,7 +81,7 @@ story_claim(struct state *st, const struct story *s, const char *name,
 		.discovered_us = discovered_us,
 		.url_key = s->url_key,
 	}, *rows = NULL;
-	int64_t win_us = (int64_t)(window * 1e6), pruned;
+	int64_t win_us = (int64_t)(window * 1e6);
 	const char *first = NULL;
 	size_t n = 0;
 	int rc = -1;
@@ -93,9 +93,7 @@ story_claim(struct state *st, const struct story *s, const char *name,
 		for (int i = 0; i < STATE_STORY_BANDS; i++)
 			me.band[i] = neardup_band(&s->fp, i);
 	}
-	if (state_stories_prune(st, clock_now_us() - win_us, &pruned, err,
-	    errlen) == -1 ||
-	    state_stories_find(st, &me, discovered_us - win_us, &rows, &n, err,
+	if (state_stories_find(st, &me, discovered_us - win_us, &rows, &n, err,
 	    errlen) == -1)
 		return -1;
 	for (size_t i = 0; i < n; i++)
@@ -128,4 +126,13 @@ done:
 nomem:
 	snprintf(err, errlen, "out of memory");
 	goto done;
+}
+
+int
+story_prune(struct state *st, double window, char *err, size_t errlen)
+{
+	int64_t pruned;
+
+	return state_stories_prune(st, clock_now_us() - (int64_t)(window * 1e6),
+	    &pruned, err, errlen);
 }

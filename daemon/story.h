@@ -40,13 +40,17 @@ int story_known(const struct story *s);
 
 /*
  * Claim s for the item called name (its spool name), discovered at
- * discovered_us, against the stories of the last window seconds (older
- * ones are forgotten).  *duplicate_of is NULL when the item is the
+ * discovered_us, against the stories of the window seconds before it.
+ * *duplicate_of is NULL when the item is the
  * story's first, else the first's name (malloc'ed, caller frees).
  * Returns 0, or -1 with the reason in err.
  */
 int story_claim(struct state *st, const struct story *s, const char *name,
     int64_t discovered_us, double window, char **duplicate_of, char *err,
     size_t errlen);
+
+/* Forget the stories older than window seconds; 0, or -1 with the reason
+ * in err. */
+int story_prune(struct state *st, double window, char *err, size_t errlen);
 
 #endif
