@@ -585,6 +585,7 @@ poller_new(struct ev_loop *loop, struct http *http, struct state *state,
 	p->flush_final.data = p;
 	ev_prepare_init(&p->reads, on_reads);
 	p->reads.data = p;
+	poll_claims_init(p);
 	return p;
 }
 
@@ -616,6 +617,7 @@ poller_free(struct poller *p)
 	ev_timer_stop(p->loop, &p->queues);
 	ev_timer_stop(p->loop, &p->flush_discover);
 	ev_timer_stop(p->loop, &p->flush_final);
+	ev_timer_stop(p->loop, &p->flush_claims);
 	free(p);
 }
 

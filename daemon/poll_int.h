@@ -101,6 +101,9 @@ struct poll_job {
 };
 TAILQ_HEAD(job_list, poll_job);
 
+struct item_task;                 /* poll_items.c's */
+TAILQ_HEAD(task_list, item_task);
+
 struct spool_sync_task {
 	struct work_task task;        /* first: a work_task * is one */
 	struct poller *p;
@@ -132,6 +135,9 @@ struct poller {
 	ev_prepare reads;             /* commits the iteration's transaction */
 	int reading;                  /* it is open */
 	int64_t stories_pruned_us;    /* when the stories were last pruned */
+	struct task_list claims;      /* item tasks whose stories wait to
+	                               * be claimed (poll_items.c) */
+	ev_timer flush_claims;        /* they are */
 	int batch;                    /* a batch's transaction is open */
 };
 
@@ -181,6 +187,9 @@ void poll_items_start(struct poll_job *job);
 
 /* Cancel the job's page transfers and free what its items hold. */
 void poll_items_free(struct poll_job *job);
+
+/* Set up p's queue of stories to claim; poller_free stops its timer. */
+void poll_claims_init(struct poller *p);
 
 /* poll_commit.c */
 

@@ -20,6 +20,10 @@
  * redirects are the engine's and counted there). */
 #define MAX_REFRESHES 3
 
+/* How long a story waits for others to be claimed with it: each claim
+ * writes the state, and the transaction it is in costs a disk sync. */
+#define CLAIM_DELAY 0.02
+
 /* How often the stories older than the window are forgotten. */
 #define STORIES_PRUNE_US (60 * INT64_C(1000000))
 
@@ -36,7 +40,8 @@
  * parses the page and makes the item's story, then the loop claims the
  * story in the state (story.h) and submits it again to make the item,
  * which must say whether it is a duplicate.  Items without a page have
- * their story (their link's) claimed before their task starts.
+ * their story (their link's) claimed before their task starts.  Claims
+ * wait up to CLAIM_DELAY in p->claims, to be written in one transaction.
  */
 struct item_task {
 	struct work_task task;        /* first: a work_task * is one */
@@ -52,7 +57,10 @@ struct item_task {
 	double seconds;               /* the page's parse and items took */
 	int claim;                    /* parse only: the loop claims the
 	                               * story, then submits it again */
+	int parsed;                   /* story is the parse's; else the
+	                               * items' links are their stories */
 	struct story story;           /* made by the parse, to claim */
+	TAILQ_ENTRY(item_task) claims; /* in p->claims, while there */
 	struct article *article;      /* the parse's, kept for the items */
 };
 
@@ -93,6 +101,16 @@ item_forget(struct job_item *it)
 void
 poll_items_free(struct poll_job *job)
 {
+	struct item_task *tk, *next;
+
+	/* Its tasks waiting for claims are in no worker's hands. */
+	for (tk = TAILQ_FIRST(&job->p->claims); tk != NULL; tk = next) {
+		next = TAILQ_NEXT(tk, claims);
+		if (tk->job == job) {
+			TAILQ_REMOVE(&job->p->claims, tk, claims);
+			item_task_free(tk);
+		}
+	}
 	for (size_t i = 0; job->items && i < job->nnew; i++) {
 		if (job->items[i].xfer)
 			http_cancel(job->p->http, job->items[i].xfer);
@@ -261,6 +279,44 @@ task_submit(struct poll_job *job, struct item_task *tk)
 	poll_backlog_check(job->p);
 }
 
+/* tk's stories are claimed with the others of the next CLAIM_DELAY, then
+ * it goes to the workers. */
+static void
+claim_later(struct poller *p, struct item_task *tk)
+{
+	TAILQ_INSERT_TAIL(&p->claims, tk, claims);
+	if (!ev_is_active(&p->flush_claims)) {
+		ev_timer_set(&p->flush_claims, CLAIM_DELAY, 0.);
+		ev_timer_start(p->loop, &p->flush_claims);
+	}
+}
+
+static void
+on_flush_claims(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct poller *p = w->data;
+	struct item_task *tk;
+
+	(void)loop;
+	(void)revents;
+	while ((tk = TAILQ_FIRST(&p->claims)) != NULL) {
+		TAILQ_REMOVE(&p->claims, tk, claims);
+		if (tk->parsed)
+			item_claim(tk->job, tk->first, &tk->story);
+		else
+			items_claim_links(tk->job, tk->first, tk->n, tk->url);
+		task_submit(tk->job, tk);
+	}
+}
+
+void
+poll_claims_init(struct poller *p)
+{
+	TAILQ_INIT(&p->claims);
+	ev_timer_init(&p->flush_claims, on_flush_claims, CLAIM_DELAY, 0.);
+	p->flush_claims.data = p;
+}
+
 /* Make n items of job from first off the loop: from res, the page's
  * answer, when it is one to parse (n 1); else with url and error (NULL)
  * as their article's. */
@@ -301,12 +357,11 @@ items_make(struct poll_job *job, size_t first, size_t n,
 	tk->task.done = item_done;
 	tk->task.owner = job;
 	tk->p = job->p;
-	if (job->cf->duplicates != DUPLICATES_OFF) {
-		if (res != NULL)
-			tk->claim = 1;
-		else
-			items_claim_links(job, first, n, url);
+	if (job->cf->duplicates != DUPLICATES_OFF && res == NULL) {
+		claim_later(job->p, tk);
+		return;
 	}
+	tk->claim = job->cf->duplicates != DUPLICATES_OFF;
 	task_submit(job, tk);
 }
 
@@ -392,6 +447,7 @@ item_run(struct work_task *t)
 
 		story_make(&tk->story, got ? got->canonical_url : NULL,
 		    tk->url, got ? got->text : NULL);
+		tk->parsed = 1;
 		tk->article = a;
 		goto timed;
 	}
@@ -497,8 +553,7 @@ item_done(struct work_task *t, int cancelled)
 		tk->claim = 0;
 		free(tk->page);
 		tk->page = NULL;
-		item_claim(job, tk->first, &tk->story);
-		task_submit(job, tk);
+		claim_later(job->p, tk);
 		return;
 	}
 	for (size_t i = tk->first; i < tk->first + tk->n; i++) {
