@@ -230,16 +230,14 @@ def main():
     fps = dict(zip(texts, fingerprints(a.fp, texts)))
     rows = {"tune": [], "check": []}
     for kind, h, x, y, same in ps:
-        fx, fy = fps[x], fps[y]
-        d = agreement(fx, fy)
-        rows[h].append((kind, h, d, same))
+        rows[h].append((kind, h, agreement(fps[x], fps[y]), same))
     print("documents %d, pairs %d (tune %d, check %d)" % (len(docs), len(ps), len(rows["tune"]),
                                                           len(rows["check"])))
     kinds = ["boilerplate", "syndicated", "template", "template==", "random"]
     for h in ("tune", "check"):
         n = {k: sum(1 for r in rows[h] if r[0] == k) for k in kinds}
         print("%s half: %s" % (h, ", ".join("%s %d" % (k, n[k]) for k in kinds)))
-    print("\nthreshold sweep, tune half: pairs sharing a band and agreeing on at least t of %d slots\n(share of pairs matched per kind)" % SLOTS + "")
+    print("\nthreshold sweep, tune half: pairs sharing a band and agreeing on at least t of %d slots\n(share of pairs matched per kind)" % SLOTS)
     print("%3s %9s %7s %6s  %s" % ("agree", "precision", "recall", "F1", "  ".join("%11s" % k for k in kinds)))
     best, best_f1 = SLOTS, -1.0
     for t in range(SLOTS, 0, -1):
@@ -256,6 +254,9 @@ def main():
     for k in kinds:
         if k in per:
             print("  %-12s matched %d of %d (%.4f)" % (k, per[k][0], per[k][1], per[k][0] / per[k][1]))
+    header = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "feeds", "neardup.h")
+    used = re.search(r"#define NEARDUP_MIN_AGREE (\d+)", open(header).read()).group(1)
+    print("newswatch uses %s (NEARDUP_MIN_AGREE, feeds/neardup.h)" % used)
     short = sum(1 for d in docs if fps.get(d["ext"]) is None)
     print("pages whose extraction is too short for a fingerprint: %d of %d" % (short, len(docs)))
 
