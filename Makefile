@@ -9,6 +9,8 @@
 #   make extract-eval  the article parser against Readability.js on the
 #                   article corpus and WCXB dev: body F1 (per page type on
 #                   WCXB), metadata, time per page
+#   make dup-eval   near-duplicate matching: precision and recall on pairs
+#                   made from the article corpora, tuned on half, checked on half
 #   make corpus     the shared feed corpus against feedparser (make test runs it)
 #   make sanitize   build with ASan+UBSan into build-asan/
 #   make check-sanitize  every test under ASan+UBSan, and valgrind
@@ -70,6 +72,16 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libnewswatch.a
 
 $(BUILD)/bench/parse_bench: $(BUILD)/bench/parse_bench.o $(BUILD)/libnewswatch.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(NW_LIBS)
+
+$(BUILD)/tools/dup_fp: $(BUILD)/tools/dup_fp.o $(BUILD)/libnewswatch.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(NW_LIBS)
+
+# The near-duplicate fingerprint's precision and recall on pairs made from
+# the article corpora (tools/dup_eval.py), tuned on one half, checked on
+# the other.
+dup-eval: $(BIN) $(BUILD)/tools/dup_fp
+	$(PYTHON) tools/dup_eval.py --binary ./$(BIN) --fp $(BUILD)/tools/dup_fp \
+	    --corpus ../shared/corpus/articles
 
 # The fuzz harnesses (tests/fuzz/): with libFuzzer in build-fuzz/ (clang,
 # `make fuzz`), and linked to replay.c by any compiler, so every test run
@@ -234,7 +246,7 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz build-systemd build-deb newswatch
 
-.PHONY: all deps test-deps unit-tests test run bench bench-scale corpus sanitize sanitize-test check-sanitize \
+.PHONY: all deps test-deps unit-tests dup-eval test run bench bench-scale corpus sanitize sanitize-test check-sanitize \
 	fuzz-build fuzz deb install uninstall clean
 
 # Keep test objects: they are intermediate files of a pattern chain.

@@ -96,8 +96,12 @@ status_text(struct daemon *d, char *buf, size_t len)
 		n += snprintf(buf + n, len - n, ", %llu deferred",
 		    (unsigned long long)st->polls_deferred);
 	if ((size_t)n < len)
-		snprintf(buf + n, len - n, "; %llu items",
+		n += snprintf(buf + n, len - n, "; %llu items",
 		    (unsigned long long)st->items);
+	if (st->duplicates > 0 && (size_t)n < len)
+		snprintf(buf + n, len - n, ", %llu duplicates (%llu skipped)",
+		    (unsigned long long)st->duplicates,
+		    (unsigned long long)st->duplicates_skipped);
 }
 
 static void

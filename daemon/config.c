@@ -74,7 +74,7 @@ struct key {
 static key_set_fn set_string, set_duration, set_bool, set_size, set_long,
     set_first_poll, set_log_level, set_feeds, set_url, set_name, set_tags,
     set_extract, set_bound, set_headers, set_proxy, set_ca_file, set_spool,
-    set_state, set_sink, set_metrics;
+    set_state, set_sink, set_metrics, set_duplicates;
 
 #define TOP(f) offsetof(struct config, f)
 #define FEED(f) offsetof(struct config_feed, f)
@@ -111,6 +111,10 @@ static const struct key keys[] = {
 	{ "workers", AT_TOP, set_long, TOP(workers), 0, 0, 64 },
 	{ "first_poll", AT_TOP | AT_FEED, set_first_poll, TOP(first_poll),
 	    FEED(first_poll), 0, 0 },
+	{ "duplicates", AT_TOP | AT_FEED, set_duplicates, TOP(duplicates),
+	    FEED(duplicates), 0, 0 },
+	{ "duplicate_window", AT_TOP, set_duration, TOP(duplicate_window), 0,
+	    0, 0 },
 	{ "article", AT_TOP | AT_FEED, set_bool, TOP(article), FEED(article),
 	    0, 0 },
 	{ "article_html", AT_TOP | AT_FEED, set_bool, TOP(article_html),
@@ -667,6 +671,26 @@ set_first_poll(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
 	return 0;
 }
 
+/* Indexed by DUPLICATES_*. */
+static const char *const duplicates_names[] = { "off", "mark", "skip" };
+
+static int
+set_duplicates(struct parse *p, const struct key *k, yaml_node_t *v,
+    void *dst)
+{
+	const char *what = "off, mark or skip";
+	const char *s;
+
+	if ((s = scalar(p, k->name, v, what)) == NULL)
+		return -1;
+	for (int i = 0; i < 3; i++)
+		if (strcmp(s, duplicates_names[i]) == 0) {
+			*(int *)dst = i;
+			return 0;
+		}
+	return fail_expected(p, k->name, v, what);
+}
+
 static int
 set_log_level(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
 {
@@ -1027,6 +1051,7 @@ read_feed(struct parse *p, yaml_node_t *v, struct config_feed *f)
 	char buf[80], *clean;
 
 	f->first_poll = UNSET;
+	f->duplicates = UNSET;
 	f->article = UNSET;
 	f->article_html = UNSET;
 	f->enabled = 1;
@@ -1237,6 +1262,9 @@ inherit(struct config *cfg, struct config_feed *f)
 		f->timeout = cfg->timeout;
 	if (f->first_poll == UNSET)
 		f->first_poll = cfg->first_poll;
+	if (f->duplicates == UNSET)
+		f->duplicates = cfg->duplicates;
+	f->duplicate_window = cfg->duplicate_window;
 	if (f->article == UNSET)
 		f->article = cfg->article;
 	if (f->article_html == UNSET)
@@ -1402,6 +1430,8 @@ set_defaults(struct config *cfg, const char *path)
 	cfg->max_connections = CONFIG_DEFAULT_MAX_CONNECTIONS;
 	cfg->per_host_connections = CONFIG_DEFAULT_PER_HOST_CONNECTIONS;
 	cfg->first_poll = FIRST_POLL_EMIT;
+	cfg->duplicates = DUPLICATES_MARK;
+	cfg->duplicate_window = CONFIG_DEFAULT_DUPLICATE_WINDOW;
 	cfg->article = 1;
 	cfg->allow_private_addresses = 0;
 	cfg->watch_config = 1;

@@ -19,6 +19,11 @@
 #define FIRST_POLL_EMIT 0   /* current entries of a new feed go to the spool */
 #define FIRST_POLL_SKIP 1   /* they are marked seen without an item */
 
+/* An item that is the same story as one already delivered (story.h): */
+#define DUPLICATES_OFF 0    /* not looked for */
+#define DUPLICATES_MARK 1   /* written, with "duplicate_of" */
+#define DUPLICATES_SKIP 2   /* marked seen without an item */
+
 /* Extra request headers, each line "Name: value". */
 struct config_headers {
 	char **lines;
@@ -48,6 +53,8 @@ struct config_feed {
 	char *proxy;            /* NULL: from the environment */
 	char *ca_file;          /* NULL: the system's */
 	int first_poll;         /* FIRST_POLL_* */
+	int duplicates;         /* DUPLICATES_* */
+	double duplicate_window; /* the global one, seconds */
 	int article;            /* fetch and parse linked pages */
 	int article_html;       /* also the body as cleaned HTML */
 	int enabled;
@@ -77,6 +84,8 @@ struct config {
 	double lease;           /* shared state: how long a claimed feed is
 	                         * this instance's to poll */
 	int first_poll;
+	int duplicates;
+	double duplicate_window; /* how long a story is remembered, seconds */
 	int article;
 	int article_html;
 	int allow_private_addresses;
@@ -107,6 +116,7 @@ struct config {
 #define CONFIG_DEFAULT_MAX_RETRY_AFTER (6 * 3600.0)
 #define CONFIG_DEFAULT_MAX_BACKOFF (24 * 3600.0)
 #define CONFIG_DEFAULT_LEASE 600.0
+#define CONFIG_DEFAULT_DUPLICATE_WINDOW (3 * 86400.0)
 #define CONFIG_DEFAULT_USER_AGENT "newswatch/" NEWSWATCH_VERSION
 #define CONFIG_DEFAULT_SINK_MAXLEN 1000000L
 #define CONFIG_DEFAULT_STATE_KEEP (90 * 86400.0)

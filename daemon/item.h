@@ -4,7 +4,9 @@
  *
  * Promises: the object has "feed" {name, url, title, tags}, "entry" (as
  * feed_entry_to_json), "article" (as article_to_json, or {url, error})
- * only when article fetching is on, and "discovered_at" (RFC 3339 UTC).
+ * only when article fetching is on, "discovered_at" (RFC 3339 UTC), and
+ * "duplicate_of" (the spool name of the story's first item) only when
+ * the item is the same story as one delivered before (story.h).
  */
 #ifndef NW_ITEM_H
 #define NW_ITEM_H
@@ -26,13 +28,14 @@ struct item_article {
 
 /*
  * Serialise the item for entry of feed (as configured by cf) discovered at
- * discovered_us.  art is NULL when article fetching is off.  Returns a
+ * discovered_us.  art is NULL when article fetching is off; duplicate_of
+ * NULL when the item is no known story's duplicate.  Returns a
  * malloc'ed NUL-terminated JSON text (caller frees) or NULL when out of
  * memory.
  */
 char *item_json(const struct config_feed *cf, const struct feed *feed,
     const struct feed_entry *entry, const struct item_article *art,
-    int64_t discovered_us);
+    int64_t discovered_us, const char *duplicate_of);
 
 /* v as json_dumps(v, JSON_COMPACT) writes it, faster: keys in insertion
  * order, non-ASCII as UTF-8.  Returns a malloc'ed text or NULL when out of

@@ -231,8 +231,8 @@ poll_fail(struct poll_job *job, enum metrics_failure kind, const char *fmt, ...)
  * an entry took and dropped SQLite's file locks, and a feed's first poll
  * cost a disk sync for its row.
  */
-static void
-loop_txn_begin(struct poller *p)
+void
+poll_txn_begin(struct poller *p)
 {
 	char err[512];
 
@@ -323,7 +323,7 @@ poller_poll(struct poller *p, const struct config_feed *cf, poll_done_fn *done,
 	p->nstage[STAGE_FETCH]++;
 	p->njobs++;
 	NW_ASSERT(stages_consistent(p));
-	loop_txn_begin(p);
+	poll_txn_begin(p);
 	if (state_feed_get(p->state, cf->name, cf->url, &job->sf, &job->created,
 	    err, sizeof(err)) == -1) {
 		log_warnx("feed %s: state: %s", cf->name, err);
@@ -440,7 +440,7 @@ job_parse(struct poll_job *job, const struct http_response *res)
 		job->skip_all = 1;
 		return 0;
 	}
-	loop_txn_begin(job->p);
+	poll_txn_begin(job->p);
 	if (diff_left_entries(job->p->state, job->sf.id, job->cf->name,
 	    job->feed, &left, err, sizeof(err)) == -1) {
 		poll_fail(job, METRICS_FAIL_STATE, "state: %s", err);
@@ -585,6 +585,7 @@ poller_new(struct ev_loop *loop, struct http *http, struct state *state,
 	p->flush_final.data = p;
 	ev_prepare_init(&p->reads, on_reads);
 	p->reads.data = p;
+	poll_claims_init(p);
 	return p;
 }
 
@@ -616,6 +617,7 @@ poller_free(struct poller *p)
 	ev_timer_stop(p->loop, &p->queues);
 	ev_timer_stop(p->loop, &p->flush_discover);
 	ev_timer_stop(p->loop, &p->flush_final);
+	ev_timer_stop(p->loop, &p->flush_claims);
 	free(p);
 }
 

@@ -61,6 +61,8 @@ struct poller_stats {
 	uint64_t article_errors;
 	uint64_t spool_errors;
 	uint64_t sink_errors;
+	uint64_t duplicates;       /* items of a story delivered before */
+	uint64_t duplicates_skipped;  /* of them, seen without an item */
 };
 
 /* A poller works on loop with http, state, spool and sink (all borrowed,

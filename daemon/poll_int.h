@@ -56,6 +56,10 @@ struct job_item {
 	char *json;                   /* kept for the sink only */
 	char *article_error;          /* why the page gave no article */
 	char *spool_error;            /* why the spool did not take it */
+	char *duplicate_of;           /* its story's first item (story.h),
+	                               * claimed on the loop, or NULL */
+	int skipped;                  /* a duplicate with duplicates: skip,
+	                               * seen without an item */
 };
 
 struct poll_job {
@@ -97,6 +101,9 @@ struct poll_job {
 };
 TAILQ_HEAD(job_list, poll_job);
 
+struct item_task;                 /* poll_items.c's */
+TAILQ_HEAD(task_list, item_task);
+
 struct spool_sync_task {
 	struct work_task task;        /* first: a work_task * is one */
 	struct poller *p;
@@ -127,6 +134,10 @@ struct poller {
 	ev_timer flush_final;         /* STAGE_FINAL's batch goes */
 	ev_prepare reads;             /* commits the iteration's transaction */
 	int reading;                  /* it is open */
+	int64_t stories_pruned_us;    /* when the stories were last pruned */
+	struct task_list claims;      /* item tasks whose stories wait to
+	                               * be claimed (poll_items.c) */
+	ev_timer flush_claims;        /* they are */
 	int batch;                    /* a batch's transaction is open */
 };
 
@@ -162,6 +173,10 @@ void poll_set_str(char **dst, const char *src);
 /* The password cf's requests to url carry, or NULL. */
 const char *poll_password_for(const struct config_feed *cf, const char *url);
 
+/* Open the iteration's transaction for state reads and the loop's own
+ * writes, unless one is open. */
+void poll_txn_begin(struct poller *p);
+
 /* Commit the iteration's transaction, when one is open. */
 void poll_txn_end(struct poller *p);
 
@@ -172,6 +187,9 @@ void poll_items_start(struct poll_job *job);
 
 /* Cancel the job's page transfers and free what its items hold. */
 void poll_items_free(struct poll_job *job);
+
+/* Set up p's queue of stories to claim; poller_free stops its timer. */
+void poll_claims_init(struct poller *p);
 
 /* poll_commit.c */
 

@@ -14,10 +14,18 @@
 #include "http.h"
 #include "item.h"
 #include "poll_int.h"
+#include "story.h"
 
 /* How many <meta http-equiv=refresh> hops an article may take (HTTP
  * redirects are the engine's and counted there). */
 #define MAX_REFRESHES 3
+
+/* How long a story waits for others to be claimed with it: each claim
+ * writes the state, and the transaction it is in costs a disk sync. */
+#define CLAIM_DELAY 0.02
+
+/* How often the stories older than the window are forgotten. */
+#define STORIES_PRUNE_US (60 * INT64_C(1000000))
 
 /*
  * Items are made off the loop (work.h): a page parsed, the JSON built and
@@ -27,6 +35,13 @@
  * per feed, not per entry).  It owns copies of what it reads from the
  * response; the job's parsed feed, config and items stay put until it is
  * done, and it writes only its own items.
+ *
+ * While duplicates are looked for, a page's task runs twice: first it
+ * parses the page and makes the item's story, then the loop claims the
+ * story in the state (story.h) and submits it again to make the item,
+ * which must say whether it is a duplicate.  Items without a page have
+ * their story (their link's) claimed before their task starts.  Claims
+ * wait up to CLAIM_DELAY in p->claims, to be written in one transaction.
  */
 struct item_task {
 	struct work_task task;        /* first: a work_task * is one */
@@ -40,6 +55,13 @@ struct item_task {
 	char *error;                  /* why there is no page, or NULL */
 	char *refresh;                /* the page only sends on to this URL */
 	double seconds;               /* the page's parse and items took */
+	int claim;                    /* parse only: the loop claims the
+	                               * story, then submits it again */
+	int parsed;                   /* story is the parse's; else the
+	                               * items' links are their stories */
+	struct story story;           /* made by the parse, to claim */
+	TAILQ_ENTRY(item_task) claims; /* in p->claims, while there */
+	struct article *article;      /* the parse's, kept for the items */
 };
 
 static void
@@ -50,6 +72,7 @@ item_task_free(struct item_task *tk)
 	free(tk->url);
 	free(tk->error);
 	free(tk->refresh);
+	article_free(tk->article);
 	free(tk);
 }
 
@@ -70,12 +93,24 @@ item_forget(struct job_item *it)
 	free(it->json);
 	free(it->article_error);
 	free(it->spool_error);
+	free(it->duplicate_of);
 	it->json = it->article_error = it->spool_error = NULL;
+	it->duplicate_of = NULL;
 }
 
 void
 poll_items_free(struct poll_job *job)
 {
+	struct item_task *tk, *next;
+
+	/* Its tasks waiting for claims are in no worker's hands. */
+	for (tk = TAILQ_FIRST(&job->p->claims); tk != NULL; tk = next) {
+		next = TAILQ_NEXT(tk, claims);
+		if (tk->job == job) {
+			TAILQ_REMOVE(&job->p->claims, tk, claims);
+			item_task_free(tk);
+		}
+	}
 	for (size_t i = 0; job->items && i < job->nnew; i++) {
 		if (job->items[i].xfer)
 			http_cancel(job->p->http, job->items[i].xfer);
@@ -178,6 +213,110 @@ static void item_settled(struct poll_job *job);
 static void item_run(struct work_task *t);
 static void item_done(struct work_task *t, int cancelled);
 
+/* Claim the story s of item i on the loop: its duplicate_of, and whether
+ * it is skipped.  A claim that fails leaves the item a story's first. */
+static void
+item_claim(struct poll_job *job, size_t i, const struct story *s)
+{
+	struct job_item *it = &job->items[i];
+	char name[128], err[512];
+
+	if (!story_known(s))
+		return;
+	spool_item_name(name, sizeof(name), job->new[i].discovered_us,
+	    job->cf->name, poll_new_id(job, i));
+	/* In the loop's transaction: committed before the item can be
+	 * marked seen, whose batch commits that one first. */
+	poll_txn_begin(job->p);
+	/* The window moves slowly: pruning at each claim cost a statement
+	 * per item for next to nothing. */
+	if (clock_now_us() - job->p->stories_pruned_us > STORIES_PRUNE_US) {
+		job->p->stories_pruned_us = clock_now_us();
+		if (story_prune(job->p->state, job->cf->duplicate_window, err,
+		    sizeof(err)) == -1)
+			log_warnx("state: %s", err);
+	}
+	if (story_claim(job->p->state, s, name, job->new[i].discovered_us,
+	    job->cf->duplicate_window, &it->duplicate_of, err,
+	    sizeof(err)) == -1) {
+		log_warnx("feed %s: entry %s: %s", job->cf->name,
+		    poll_new_id(job, i), err);
+		return;
+	}
+	it->skipped = it->duplicate_of != NULL &&
+	    job->cf->duplicates == DUPLICATES_SKIP;
+	job->p->stats.duplicates += it->duplicate_of != NULL;
+	if (it->duplicate_of != NULL)
+		log_info("feed %s: entry %s: the same story as %s%s",
+		    job->cf->name, poll_new_id(job, i), it->duplicate_of,
+		    it->skipped ? ", skipped" : "");
+}
+
+/* Claim the stories of items first .. first + n that have no page to
+ * parse: by their link alone (the page's URL when its fetch failed). */
+static void
+items_claim_links(struct poll_job *job, size_t first, size_t n,
+    const char *url)
+{
+	struct story s;
+
+	for (size_t i = first; i < first + n; i++) {
+		const struct feed_entry *e =
+		    &job->feed->entries[job->new[i].index];
+
+		story_make(&s, NULL, url ? url : e->link, NULL);
+		item_claim(job, i, &s);
+	}
+}
+
+/* Hand tk to the workers. */
+static void
+task_submit(struct poll_job *job, struct item_task *tk)
+{
+	job->tasks++;
+	job->p->pages_held += tk->page != NULL;
+	work_submit(job->p->work, &tk->task);
+	poll_backlog_check(job->p);
+}
+
+/* tk's stories are claimed with the others of the next CLAIM_DELAY, then
+ * it goes to the workers. */
+static void
+claim_later(struct poller *p, struct item_task *tk)
+{
+	TAILQ_INSERT_TAIL(&p->claims, tk, claims);
+	if (!ev_is_active(&p->flush_claims)) {
+		ev_timer_set(&p->flush_claims, CLAIM_DELAY, 0.);
+		ev_timer_start(p->loop, &p->flush_claims);
+	}
+}
+
+static void
+on_flush_claims(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct poller *p = w->data;
+	struct item_task *tk;
+
+	(void)loop;
+	(void)revents;
+	while ((tk = TAILQ_FIRST(&p->claims)) != NULL) {
+		TAILQ_REMOVE(&p->claims, tk, claims);
+		if (tk->parsed)
+			item_claim(tk->job, tk->first, &tk->story);
+		else
+			items_claim_links(tk->job, tk->first, tk->n, tk->url);
+		task_submit(tk->job, tk);
+	}
+}
+
+void
+poll_claims_init(struct poller *p)
+{
+	TAILQ_INIT(&p->claims);
+	ev_timer_init(&p->flush_claims, on_flush_claims, CLAIM_DELAY, 0.);
+	p->flush_claims.data = p;
+}
+
 /* Make n items of job from first off the loop: from res, the page's
  * answer, when it is one to parse (n 1); else with url and error (NULL)
  * as their article's. */
@@ -218,10 +357,12 @@ items_make(struct poll_job *job, size_t first, size_t n,
 	tk->task.done = item_done;
 	tk->task.owner = job;
 	tk->p = job->p;
-	job->tasks++;
-	job->p->pages_held += tk->page != NULL;
-	work_submit(job->p->work, &tk->task);
-	poll_backlog_check(job->p);
+	if (job->cf->duplicates != DUPLICATES_OFF && res == NULL) {
+		claim_later(job->p, tk);
+		return;
+	}
+	tk->claim = job->cf->duplicates != DUPLICATES_OFF;
+	task_submit(job, tk);
 }
 
 /* Parse the page into a, or say in tk why not. */
@@ -262,7 +403,13 @@ item_make_one(struct item_task *tk, size_t i, const struct item_article *art)
 
 	if (art && art->error)
 		it->article_error = strdup(art->error);
-	it->json = item_json(job->cf, job->feed, e, art, d->discovered_us);
+	if (it->skipped) {
+		/* Seen without an item: nothing to make or write. */
+		it->made = 1;
+		return;
+	}
+	it->json = item_json(job->cf, job->feed, e, art, d->discovered_us,
+	    it->duplicate_of);
 	if (it->json == NULL)
 		return;
 	it->made = 1;
@@ -284,15 +431,25 @@ item_run(struct work_task *t)
 {
 	struct item_task *tk = (struct item_task *)t;
 	struct item_article art = { .url = tk->url };
-	struct article *a = NULL;
+	struct article *a = tk->article;
 	struct timespec t0, t1;
 
+	tk->article = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (tk->page)
 		item_read_page(tk, &a);
 	if (tk->refresh) {
 		article_free(a);
 		return;
+	}
+	if (tk->claim) {
+		const struct article *got = tk->error ? NULL : a;
+
+		story_make(&tk->story, got ? got->canonical_url : NULL,
+		    tk->url, got ? got->text : NULL);
+		tk->parsed = 1;
+		tk->article = a;
+		goto timed;
 	}
 	art.article = tk->error ? NULL : a;
 	art.error = tk->error;
@@ -301,6 +458,7 @@ item_run(struct work_task *t)
 	for (size_t i = tk->first; i < tk->first + tk->n; i++)
 		item_make_one(tk, i, tk->job->cf->article ? &art : NULL);
 	article_free(a);
+timed:
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	tk->seconds = (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -324,7 +482,12 @@ item_report(struct item_task *tk, size_t i)
 		    tk->url ? tk->url : "(none)", it->article_error);
 	}
 	it->state = ITEM_FAILED;
-	if (!it->made) {
+	if (it->made && it->skipped) {
+		it->state = ITEM_PUT;
+		it->spool_gen = p->spool ? spool_failures(p->spool) : 0;
+		it->sink_gen = p->sink ? redis_sink_failures(p->sink) : 0;
+		p->stats.duplicates_skipped++;
+	} else if (!it->made) {
 		log_warnx("feed %s: entry %s: out of memory", job->cf->name,
 		    poll_new_id(job, i));
 	} else if (it->put == -1) {
@@ -383,6 +546,14 @@ item_done(struct work_task *t, int cancelled)
 		    sizeof(err))) == NULL)
 			items_make(job, tk->first, 1, NULL, tk->url, err);
 		item_task_free(tk);
+		return;
+	}
+	if (tk->claim) {
+		/* Parsed: the story claimed, then the item made. */
+		tk->claim = 0;
+		free(tk->page);
+		tk->page = NULL;
+		claim_later(job->p, tk);
 		return;
 	}
 	for (size_t i = tk->first; i < tk->first + tk->n; i++) {

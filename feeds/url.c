@@ -188,3 +188,74 @@ url_same_origin(const char *a, const char *b)
 		return 0;
 	return ea - a == eb - b && strncasecmp(a, b, (size_t)(ea - a)) == 0;
 }
+
+/* Query parameters that say where a reader came from, not what the page
+ * is: analytics campaigns, ad click ids, newsletter ids. */
+static int
+tracking_param(const char *p, size_t len)
+{
+	static const char *const prefixes[] = { "utm_", "ns_", "at_" };
+	static const char *const names[] = { "fbclid", "gclid", "dclid",
+	    "gclsrc", "msclkid", "yclid", "twclid", "igshid", "mc_cid",
+	    "mc_eid", "_ga", "_gl", "ocid", "cmpid", "ref_src", "ito",
+	    "smid", "wt_mc" };
+	size_t name = strcspn(p, "=");
+
+	if (name > len)
+		name = len;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncasecmp(p, prefixes[i], strlen(prefixes[i])) == 0)
+			return 1;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (name == strlen(names[i]) &&
+		    strncasecmp(p, names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+char *
+url_canonical(const char *url)
+{
+	const char *host, *end, *path, *query, *q;
+	char *out, *o;
+	size_t hostlen;
+
+	if (url == NULL || !url_is_http(url) ||
+	    (host = authority(url, &end)) == NULL)
+		return NULL;
+	if ((out = o = malloc(strlen(url) + 2)) == NULL)
+		return NULL;
+	for (const char *s = url; s < host; s++)
+		*o++ = (char)tolower((unsigned char)*s);
+	hostlen = (size_t)(end - host);
+	/* The default port says nothing: http://a:80/ is http://a/. */
+	if ((out[4] == ':' && hostlen > 3 &&
+	    strncmp(end - 3, ":80", 3) == 0) ||
+	    (out[4] == 's' && hostlen > 4 && strncmp(end - 4, ":443", 4) == 0))
+		hostlen -= out[4] == ':' ? 3 : 4;
+	for (size_t i = 0; i < hostlen; i++)
+		*o++ = (char)tolower((unsigned char)host[i]);
+	path = end;
+	query = path + strcspn(path, "?#");
+	if (query == path)
+		*o++ = '/';
+	memcpy(o, path, (size_t)(query - path));
+	o += query - path;
+	if (*query == '?') {
+		char sep = '?';
+
+		for (q = query + 1; *q != '\0' && *q != '#';) {
+			size_t len = strcspn(q, "&#");
+
+			if (len > 0 && !tracking_param(q, len)) {
+				*o++ = sep;
+				memcpy(o, q, len);
+				o += len;
+				sep = '&';
+			}
+			q += len + (q[len] == '&');
+		}
+	}
+	*o = '\0';
+	return out;
+}

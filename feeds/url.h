@@ -38,4 +38,15 @@ char *url_without_password(const char *url, char **password);
  * info, host and port; case ignored), else 0. */
 int url_same_origin(const char *a, const char *b);
 
+/*
+ * url as one story's address, so that two links to one page compare
+ * equal: scheme and host lower-cased, the scheme's default port and the
+ * fragment dropped, an empty path made "/", and the query parameters that
+ * only tell where a reader came from removed (utm_*, fbclid, gclid and
+ * their kind; the others kept in their order).  Returns a malloc'ed
+ * string, or NULL when url is not an absolute http(s) URL or out of
+ * memory.
+ */
+char *url_canonical(const char *url);
+
 #endif

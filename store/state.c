@@ -287,3 +287,31 @@ state_host_holds(struct state *st, int64_t now_ms, char ***hosts,
 {
 	return st->be->host_holds(st, now_ms, hosts, until_ms, n, err, errlen);
 }
+
+int
+state_stories_find(struct state *st, const struct state_story *s,
+    int64_t since_us, struct state_story **out, size_t *n, char *err,
+    size_t errlen)
+{
+	return st->be->stories_find(st, s, since_us, out, n, err, errlen);
+}
+
+int
+state_story_add(struct state *st, const struct state_story *s, char *err,
+    size_t errlen)
+{
+	return st->be->story_add(st, s, err, errlen);
+}
+
+int
+state_stories_prune(struct state *st, int64_t before_us, int64_t *pruned,
+    char *err, size_t errlen)
+{
+	return st->be->stories_prune(st, before_us, pruned, err, errlen);
+}
+
+void
+state_stories_free(struct state_story *stories, size_t n)
+{
+	state_rows_free(&state_story_row, stories, n);
+}

@@ -281,4 +281,49 @@ int state_host_hold(struct state *st, const char *host, int64_t until_ms,
 int state_host_holds(struct state *st, int64_t now_ms, char ***hosts,
     int64_t **until_ms, size_t *n, char *err, size_t errlen);
 
+/*
+ * Stories: one row per item delivered while duplicates are looked for,
+ * so that the same story in another feed is known as one (the rules are
+ * the caller's: daemon/story.c).  A row is an item's spool name, its
+ * discovery time, the key of its canonical URL (0: none), its text's
+ * fingerprint (NULL: none) with that fingerprint's band keys, and the
+ * story's first item when it is a duplicate (NULL: it is the first).
+ */
+#define STATE_STORY_BANDS 8
+
+struct state_story {
+	char *name;
+	int64_t discovered_us;
+	int64_t url_key;
+	char *fp;
+	int64_t band[STATE_STORY_BANDS];   /* when fp is not NULL */
+	char *duplicate_of;
+};
+
+/*
+ * state_stories_find: *out (free with state_stories_free) holds the *n
+ * stories called s->name, or discovered since since_us with s's URL key
+ * (when not 0) or one of its band keys (when s->fp is not NULL), in
+ * discovery order; a few index probes, never a scan.  On a shared state
+ * it first takes the stories' lock, held to the end of the transaction:
+ * the claims of two instances (find, then add) are one after the other,
+ * and the first one's wins.
+ *
+ * state_story_add: record s; one already called s->name stays as it is
+ * (a claim replayed after a crash keeps its first answer).
+ *
+ * state_stories_prune: forget the stories discovered before before_us;
+ * *pruned is how many.
+ *
+ * Return 0, or -1 with the reason in err.
+ */
+int state_stories_find(struct state *st, const struct state_story *s,
+    int64_t since_us, struct state_story **out, size_t *n, char *err,
+    size_t errlen);
+int state_story_add(struct state *st, const struct state_story *s,
+    char *err, size_t errlen);
+int state_stories_prune(struct state *st, int64_t before_us,
+    int64_t *pruned, char *err, size_t errlen);
+void state_stories_free(struct state_story *stories, size_t n);
+
 #endif

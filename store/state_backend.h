@@ -64,6 +64,13 @@ struct state_backend {
 	    char *err, size_t errlen);
 	int (*host_holds)(struct state *st, int64_t now_ms, char ***hosts,
 	    int64_t **until_ms, size_t *n, char *err, size_t errlen);
+	int (*stories_find)(struct state *st, const struct state_story *s,
+	    int64_t since_us, struct state_story **out, size_t *n, char *err,
+	    size_t errlen);
+	int (*story_add)(struct state *st, const struct state_story *s,
+	    char *err, size_t errlen);
+	int (*stories_prune)(struct state *st, int64_t before_us,
+	    int64_t *pruned, char *err, size_t errlen);
 	/* Shared backends only: NULL in the others. */
 	int (*feeds_claim)(struct state *st, int64_t now, int64_t lease,
 	    size_t limit, char ***names, size_t *n, char *err, size_t errlen);

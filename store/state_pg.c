@@ -171,6 +171,22 @@ static const char *const pstmt_sql[P_COUNT] = {
 	    " WHERE until_ms <= $1)"
 	    " SELECT host, until_ms FROM host_holds WHERE until_ms > $1"
 	    " ORDER BY host",
+	/* A statement of its own: the find after it must see what the
+	 * instance that held the lock committed, and a statement's snapshot
+	 * is taken as it starts.  The one-key form, apart from the host
+	 * slots' two-key locks; the key is "nwst". */
+	[P_STORIES_LOCK] = "SELECT pg_advisory_xact_lock(1853322100)",
+	[P_STORIES_FIND] = STATE_STORY_SELECT
+	    " WHERE (name = $1 OR url_key = $3 OR band0 = $4 OR band1 = $5"
+	    " OR band2 = $6 OR band3 = $7 OR band4 = $8 OR band5 = $9"
+	    " OR band6 = $10 OR band7 = $11)"
+	    " AND (name = $1 OR discovered_us >= $2)"
+	    " ORDER BY discovered_us, name",
+	[P_STORY_ADD] = "INSERT INTO stories (name, discovered_us, url_key,"
+	    " fp, band0, band1, band2, band3, band4, band5, band6, band7,"
+	    " duplicate_of) VALUES ($1, $2, $3, $12, $4, $5, $6, $7, $8, $9,"
+	    " $10, $11, $13) ON CONFLICT (name) DO NOTHING",
+	[P_STORIES_PRUNE] = "DELETE FROM stories WHERE discovered_us < $1",
 };
 
 static const struct state_backend pg_backend;
@@ -749,6 +765,9 @@ static const struct state_backend pg_backend = {
 	.feeds_listed = pg_feeds_listed,
 	.host_hold = pg_host_hold,
 	.host_holds = pg_host_holds,
+	.stories_find = pg_stories_find,
+	.story_add = pg_story_add,
+	.stories_prune = pg_stories_prune,
 	.feeds_claim = pg_feeds_claim,
 	.feed_release = pg_feed_release,
 	.leases_renew = pg_leases_renew,

@@ -46,6 +46,10 @@ enum pstmt {
 	P_HOST_DELAY,
 	P_HOLD_SET,
 	P_HOLDS_TAKE,
+	P_STORIES_LOCK,
+	P_STORIES_FIND,
+	P_STORY_ADD,
+	P_STORIES_PRUNE,
 	P_COUNT
 };
 
@@ -128,6 +132,13 @@ int pg_entries_listed(struct state *base, int64_t feed_id,
     int64_t *pruned, char *err, size_t errlen);
 int pg_feeds_listed(struct state *base, const char *const *names, size_t n,
     int64_t now, int64_t keep, int64_t *pruned, char *err, size_t errlen);
+int pg_stories_find(struct state *base, const struct state_story *s,
+    int64_t since_us, struct state_story **out, size_t *n, char *err,
+    size_t errlen);
+int pg_story_add(struct state *base, const struct state_story *s,
+    char *err, size_t errlen);
+int pg_stories_prune(struct state *base, int64_t before_us,
+    int64_t *pruned, char *err, size_t errlen);
 int pg_feeds_claim(struct state *base, int64_t now, int64_t lease,
     size_t limit, char ***names, size_t *n, char *err, size_t errlen);
 int pg_feed_release(struct state *base, const char *name, char *err,

@@ -269,3 +269,71 @@ pg_feeds_listed(struct state *base, const char *const *names, size_t n,
 	    err, errlen);
 }
 
+
+/* s's parameters as P_STORY_ADD numbers them (P_STORIES_FIND takes the
+ * first eleven, with the time since in place of the discovery time):
+ * name, time, URL key (NULL when 0), bands (NULL without a fingerprint),
+ * fp, duplicate_of.  nums holds the numbers' text. */
+static void
+story_params(const struct state_story *s, int64_t time_us,
+    struct num nums[2 + STATE_STORY_BANDS], const char *v[13])
+{
+	nums[0] = pg_num(time_us);
+	nums[1] = pg_num(s->url_key);
+	v[0] = s->name;
+	v[1] = nums[0].s;
+	v[2] = s->url_key != 0 ? nums[1].s : NULL;
+	for (int i = 0; i < STATE_STORY_BANDS; i++) {
+		nums[2 + i] = pg_num(s->band[i]);
+		v[3 + i] = s->fp != NULL ? nums[2 + i].s : NULL;
+	}
+	v[11] = s->fp;
+	v[12] = s->duplicate_of;
+}
+
+int
+pg_stories_find(struct state *base, const struct state_story *s,
+    int64_t since_us, struct state_story **out, size_t *n, char *err,
+    size_t errlen)
+{
+	struct pg_state *st = pg(base);
+	struct num nums[2 + STATE_STORY_BANDS];
+	const char *v[13];
+	PGresult *r;
+
+	if (pg_run(st, P_STORIES_LOCK, 0, NULL, NULL) == -1)
+		return pg_error(st, err, errlen, "cannot lock the stories");
+	story_params(s, since_us, nums, v);
+	if ((r = pg_exec(st, P_STORIES_FIND, 11, v)) == NULL)
+		return pg_error(st, err, errlen, "cannot look stories up");
+	return pg_rows(r, &state_story_row, (void **)out, n,
+	    "look stories up", err, errlen);
+}
+
+int
+pg_story_add(struct state *base, const struct state_story *s, char *err,
+    size_t errlen)
+{
+	struct pg_state *st = pg(base);
+	struct num nums[2 + STATE_STORY_BANDS];
+	const char *v[13];
+
+	story_params(s, s->discovered_us, nums, v);
+	if (pg_run(st, P_STORY_ADD, 13, v, NULL) == -1)
+		return pg_error(st, err, errlen, "cannot record story %s",
+		    s->name);
+	return 0;
+}
+
+int
+pg_stories_prune(struct state *base, int64_t before_us, int64_t *pruned,
+    char *err, size_t errlen)
+{
+	struct pg_state *st = pg(base);
+	struct num before = pg_num(before_us);
+	const char *v[] = { before.s };
+
+	if (pg_run(st, P_STORIES_PRUNE, 1, v, pruned) == -1)
+		return pg_error(st, err, errlen, "cannot prune stories");
+	return 0;
+}

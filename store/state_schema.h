@@ -64,6 +64,12 @@ struct state_row {
 extern const struct state_row state_feed_row;     /* struct state_feed */
 extern const struct state_row state_pending_row;  /* struct state_pending */
 extern const struct state_row state_found_row;    /* struct state_found */
+extern const struct state_row state_story_row;    /* struct state_story */
+
+/* What both backends select of a story, for state_story_row. */
+#define STATE_STORY_SELECT "SELECT name, discovered_us, url_key, fp," \
+	" band0, band1, band2, band3, band4, band5, band6, band7," \
+	" duplicate_of FROM stories"
 
 /* How a backend reads its results; res is its result (a statement, a
  * PGresult), row a row of it. */

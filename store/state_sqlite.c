@@ -95,6 +95,19 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_HOLDS_PRUNE] = "DELETE FROM host_holds WHERE until_ms <= ?1",
 	[S_HOLDS_LIST] = "SELECT host, until_ms, count(*) OVER ()"
 	    " FROM host_holds ORDER BY host",
+	/* Written as one OR of indexed terms, so that SQLite probes each
+	 * index (its OR optimisation) rather than scan the window. */
+	[S_STORIES_FIND] = STATE_STORY_SELECT
+	    " WHERE (name = ?1 OR url_key = ?3 OR band0 = ?4 OR band1 = ?5"
+	    " OR band2 = ?6 OR band3 = ?7 OR band4 = ?8 OR band5 = ?9"
+	    " OR band6 = ?10 OR band7 = ?11)"
+	    " AND (name = ?1 OR discovered_us >= ?2)"
+	    " ORDER BY discovered_us, name",
+	[S_STORY_ADD] = "INSERT INTO stories (name, discovered_us, url_key,"
+	    " fp, band0, band1, band2, band3, band4, band5, band6, band7,"
+	    " duplicate_of) VALUES (?1, ?2, ?3, ?12, ?4, ?5, ?6, ?7, ?8, ?9,"
+	    " ?10, ?11, ?13) ON CONFLICT (name) DO NOTHING",
+	[S_STORIES_PRUNE] = "DELETE FROM stories WHERE discovered_us < ?1",
 };
 
 /* Put "what: sqlite's reason" into err; returns -1 for the caller's
@@ -630,5 +643,8 @@ static const struct state_backend sqlite_backend = {
 	.feeds_listed = sq_feeds_listed,
 	.host_hold = sq_host_hold,
 	.host_holds = sq_host_holds,
+	.stories_find = sq_stories_find,
+	.story_add = sq_story_add,
+	.stories_prune = sq_stories_prune,
 };
 

@@ -45,6 +45,9 @@ enum stmt {
 	S_HOLD_SET,
 	S_HOLDS_PRUNE,
 	S_HOLDS_LIST,
+	S_STORIES_FIND,
+	S_STORY_ADD,
+	S_STORIES_PRUNE,
 	S_COUNT
 };
 
@@ -97,6 +100,13 @@ int sq_feeds_listed(struct state *base, const char *const *names, size_t n,
     int64_t now, int64_t keep, int64_t *pruned, char *err, size_t errlen);
 int sq_host_hold(struct state *base, const char *host, int64_t until_ms,
     char *err, size_t errlen);
+int sq_stories_find(struct state *base, const struct state_story *s,
+    int64_t since_us, struct state_story **out, size_t *n, char *err,
+    size_t errlen);
+int sq_story_add(struct state *base, const struct state_story *s,
+    char *err, size_t errlen);
+int sq_stories_prune(struct state *base, int64_t before_us,
+    int64_t *pruned, char *err, size_t errlen);
 int sq_host_holds(struct state *base, int64_t now_ms, char ***hosts,
     int64_t **until_ms, size_t *n, char *err, size_t errlen);
 

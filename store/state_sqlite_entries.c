@@ -300,3 +300,76 @@ fail:
 	return -1;
 }
 
+
+/* Bind s's keys from parameter at on: its URL key (NULL when 0), then its
+ * bands (NULL without a fingerprint, matching no row). */
+static void
+bind_story_keys(sqlite3_stmt *q, int at, const struct state_story *s)
+{
+	if (s->url_key != 0)
+		sqlite3_bind_int64(q, at, s->url_key);
+	else
+		sqlite3_bind_null(q, at);
+	for (int i = 0; i < STATE_STORY_BANDS; i++)
+		if (s->fp != NULL)
+			sqlite3_bind_int64(q, at + 1 + i, s->band[i]);
+		else
+			sqlite3_bind_null(q, at + 1 + i);
+}
+
+static void
+bind_text_or_null(sqlite3_stmt *q, int at, const char *text)
+{
+	if (text != NULL)
+		sqlite3_bind_text(q, at, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, at);
+}
+
+int
+sq_stories_find(struct state *base, const struct state_story *s,
+    int64_t since_us, struct state_story **out, size_t *n, char *err,
+    size_t errlen)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+	sqlite3_stmt *q = st->stmt[S_STORIES_FIND];
+
+	sqlite3_bind_text(q, 1, s->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, since_us);
+	bind_story_keys(q, 3, s);
+	return sq_rows(st, q, &state_story_row, (void **)out, n,
+	    "look stories up", err, errlen);
+}
+
+int
+sq_story_add(struct state *base, const struct state_story *s, char *err,
+    size_t errlen)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+	sqlite3_stmt *q = st->stmt[S_STORY_ADD];
+
+	sqlite3_bind_text(q, 1, s->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, s->discovered_us);
+	bind_story_keys(q, 3, s);
+	/* The keys took 3 .. 11: fp goes after them. */
+	bind_text_or_null(q, 12, s->fp);
+	bind_text_or_null(q, 13, s->duplicate_of);
+	if (sq_run(q) == -1)
+		return sq_error(st->db, err, errlen, "cannot record story %s",
+		    s->name);
+	return 0;
+}
+
+int
+sq_stories_prune(struct state *base, int64_t before_us, int64_t *pruned,
+    char *err, size_t errlen)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+	sqlite3_stmt *q = st->stmt[S_STORIES_PRUNE];
+
+	sqlite3_bind_int64(q, 1, before_us);
+	if (sq_run(q) == -1)
+		return sq_error(st->db, err, errlen, "cannot prune stories");
+	*pruned = sqlite3_changes(st->db);
+	return 0;
+}

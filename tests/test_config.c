@@ -821,6 +821,35 @@ test_url_firsts(void **state)
 	config_free(cfg);
 }
 
+/* duplicates: mark by default, global and per feed; its window global. */
+static void
+test_duplicates(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_string("feeds:\n  - url: https://a.example/f\n");
+	assert_int_equal(cfg->duplicates, DUPLICATES_MARK);
+	assert_int_equal(cfg->feeds[0].duplicates, DUPLICATES_MARK);
+	assert_true(cfg->feeds[0].duplicate_window == 3 * 86400.0);
+	config_free(cfg);
+	cfg = load_string("duplicates: skip\nduplicate_window: 12h\n"
+	    "feeds:\n  - url: https://a.example/f\n"
+	    "  - url: https://b.example/f\n    duplicates: off\n"
+	    "  - url: https://c.example/f\n    duplicates: mark\n");
+	assert_int_equal(cfg->duplicates, DUPLICATES_SKIP);
+	assert_int_equal(cfg->feeds[0].duplicates, DUPLICATES_SKIP);
+	assert_int_equal(cfg->feeds[1].duplicates, DUPLICATES_OFF);
+	assert_int_equal(cfg->feeds[2].duplicates, DUPLICATES_MARK);
+	assert_true(cfg->feeds[2].duplicate_window == 12 * 3600.0);
+	config_free(cfg);
+	check_error("duplicates: drop\n",
+	    "1:13: duplicates: expected off, mark or skip, got 'drop'");
+	check_error("feeds:\n  - url: https://a.example/f\n"
+	    "    duplicate_window: 1d\n",
+	    "3:5: 'duplicate_window' can only be set at the top level");
+}
+
 int
 main(void)
 {
@@ -843,6 +872,7 @@ main(void)
 		cmocka_unit_test(test_url_firsts),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_duplicates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,8 +29,8 @@
 
 /* The schema versions this newswatch writes (each backend's number of
  * migrations). */
-#define STATE_SQLITE_VERSION 5
-#define STATE_PG_VERSION 6
+#define STATE_SQLITE_VERSION 6
+#define STATE_PG_VERSION 7
 
 static char err[512];
 static const char *pg_admin;   /* NEWSWATCH_TEST_PG: the server to use */
@@ -698,7 +698,8 @@ test_migrate_from_v2(void **ctx)
 	state_feed_clear(&f);
 	state_close(st);
 	/* Back to exactly what version 2 had. */
-	sql(path, "DROP TABLE host_holds;"
+	sql(path, "DROP TABLE stories;"
+	    "DROP TABLE host_holds;"
 	    "DROP INDEX entries_pending;"
 	    "ALTER TABLE entries DROP COLUMN pending_entry;"
 	    "ALTER TABLE entries DROP COLUMN gone_since;"
@@ -1369,6 +1370,122 @@ test_discover_race(void **ctx)
 	state_close(b);
 }
 
+/* A story row: keys from 1, its bands band0 + i when fp is not NULL. */
+static struct state_story
+story(const char *name, int64_t us, int64_t url_key, const char *fp,
+    int64_t band0, const char *duplicate_of)
+{
+	struct state_story s = {
+		.name = (char *)name, .discovered_us = us, .url_key = url_key,
+		.fp = (char *)fp, .duplicate_of = (char *)duplicate_of,
+	};
+
+	for (int i = 0; i < STATE_STORY_BANDS; i++)
+		s.band[i] = band0 + i;
+	return s;
+}
+
+/* The names state_stories_find gives for s, since since_us, joined by
+ * spaces (static). */
+static const char *
+stories_found(struct state *st, const struct state_story *s, int64_t since)
+{
+	static char names[256];
+	struct state_story *out;
+	size_t n;
+
+	names[0] = '\0';
+	if (state_stories_find(st, s, since, &out, &n, err, sizeof(err)) == -1)
+		fail_msg("state_stories_find: %s", err);
+	for (size_t i = 0; i < n; i++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names),
+		    "%s%s", i ? " " : "", out[i].name);
+	state_stories_free(out, n);
+	return names;
+}
+
+/* Stories are found by URL key or by any one band, in discovery order,
+ * within the window; the claim's own row by name at any age. */
+static void
+test_stories(void **ctx)
+{
+	struct state *st = open_ok(path_for("stories.db"));
+	struct state_story a = story("a", 100, 7, "fa", 1000, NULL);
+	struct state_story b = story("b", 200, 0, "fb", 2000, "a");
+	struct state_story c = story("c", 300, 8, NULL, 0, NULL);
+	struct state_story q;
+	struct state_story *out;
+	size_t n;
+	int64_t pruned;
+
+	(void)ctx;
+	assert_int_equal(state_story_add(st, &a, err, sizeof(err)), 0);
+	assert_int_equal(state_story_add(st, &b, err, sizeof(err)), 0);
+	assert_int_equal(state_story_add(st, &c, err, sizeof(err)), 0);
+	/* By URL key, or by one band shared (band 5 of b). */
+	q = story("x", 400, 7, "fx", 5000, NULL);
+	q.band[5] = 2005;
+	assert_string_equal(stories_found(st, &q, 0), "a b");
+	/* Keys absent match nothing: no URL key 0, no band without fp. */
+	q = story("x", 400, 0, NULL, 1000, NULL);
+	assert_string_equal(stories_found(st, &q, 0), "");
+	q = story("x", 400, 8, NULL, 1000, NULL);
+	assert_string_equal(stories_found(st, &q, 0), "c");
+	/* A band is compared with its own column only. */
+	q = story("x", 400, 0, "fx", 1001, NULL);
+	assert_string_equal(stories_found(st, &q, 0), "");
+	/* The window: older ones are not candidates, but one's own row is
+	 * (a replayed claim). */
+	q = story("a", 100, 7, "fa", 1000, NULL);
+	assert_string_equal(stories_found(st, &q, 150), "a");
+	q.name = "x";
+	assert_string_equal(stories_found(st, &q, 150), "");
+	/* A second add of a name keeps the first answer. */
+	a.duplicate_of = "c";
+	assert_int_equal(state_story_add(st, &a, err, sizeof(err)), 0);
+	q = story("a", 0, 0, NULL, 0, NULL);
+	assert_int_equal(state_stories_find(st, &q, 0, &out, &n, err,
+	    sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	assert_null(out[0].duplicate_of);
+	assert_string_equal(out[0].fp, "fa");
+	assert_int_equal(out[0].url_key, 7);
+	assert_int_equal(out[0].band[7], 1007);
+	state_stories_free(out, n);
+	q = story("b", 0, 0, NULL, 0, NULL);
+	assert_int_equal(state_stories_find(st, &q, 0, &out, &n, err,
+	    sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0].duplicate_of, "a");
+	state_stories_free(out, n);
+	/* Pruned by the window. */
+	assert_int_equal(state_stories_prune(st, 250, &pruned, err,
+	    sizeof(err)), 0);
+	assert_int_equal(pruned, 2);
+	q = story("x", 400, 7, "fx", 1000, NULL);
+	q.url_key = 8;
+	assert_string_equal(stories_found(st, &q, 0), "c");
+	state_close(st);
+}
+
+/* Keys are 64-bit: the extremes go in and come back. */
+static void
+test_stories_wide_keys(void **ctx)
+{
+	struct state *st = open_ok(path_for("stories-wide.db"));
+	struct state_story a = story("a", 1, INT64_MIN, "f", INT64_MAX - 7,
+	    NULL);
+	struct state_story q = story("x", 2, INT64_MIN, NULL, 0, NULL);
+
+	(void)ctx;
+	assert_int_equal(state_story_add(st, &a, err, sizeof(err)), 0);
+	assert_string_equal(stories_found(st, &q, 0), "a");
+	q = story("x", 2, 0, "g", 0, NULL);
+	q.band[7] = INT64_MAX;
+	assert_string_equal(stories_found(st, &q, 0), "a");
+	state_close(st);
+}
+
 int
 main(void)
 {
@@ -1399,6 +1516,8 @@ main(void)
 		cmocka_unit_test(test_batch_repeats),
 		cmocka_unit_test(test_pending_kept),
 		cmocka_unit_test(test_discover_race),
+		cmocka_unit_test(test_stories),
+		cmocka_unit_test(test_stories_wide_keys),
 	};
 
 	pg_admin = getenv("NEWSWATCH_TEST_PG");

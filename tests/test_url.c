@@ -158,10 +158,49 @@ test_same_origin(void **state)
 	assert_false(url_same_origin("http://h/a", "/a"));
 }
 
+static void
+check_canonical(const char *url, const char *want)
+{
+	char *got = url_canonical(url);
+
+	assert_str(got, want);
+	free(got);
+}
+
+/* Two links to one page give one story address. */
+static void
+test_canonical(void **state)
+{
+	(void)state;
+	check_canonical("HTTPS://WWW.Example.ORG/News/A?id=3#top",
+	    "https://www.example.org/News/A?id=3");
+	check_canonical("http://example.org:80/a", "http://example.org/a");
+	check_canonical("https://example.org:443/a", "https://example.org/a");
+	check_canonical("https://example.org:8443/a",
+	    "https://example.org:8443/a");
+	check_canonical("http://example.org:443/a", "http://example.org:443/a");
+	check_canonical("https://example.org", "https://example.org/");
+	check_canonical("https://example.org?x=1", "https://example.org/?x=1");
+	check_canonical("https://example.org/a?utm_source=rss&id=7"
+	    "&utm_medium=feed&fbclid=XY&gclid=1&b=2#c",
+	    "https://example.org/a?id=7&b=2");
+	check_canonical("https://example.org/a?UTM_Campaign=x",
+	    "https://example.org/a");
+	check_canonical("https://example.org/a?&&id=1&",
+	    "https://example.org/a?id=1");
+	/* A name that only starts like one is kept. */
+	check_canonical("https://example.org/a?fbclidx=1&ocid",
+	    "https://example.org/a?fbclidx=1");
+	check_canonical("ftp://example.org/a", NULL);
+	check_canonical("/a/b", NULL);
+	check_canonical(NULL, NULL);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_canonical),
 		cmocka_unit_test(test_rfc3986),
 		cmocka_unit_test(test_feed_links),
 		cmocka_unit_test(test_edges),

@@ -221,6 +221,43 @@ class Instances(unittest.TestCase):
         print(f"  300 feeds, 3 instances, {elapsed:.1f} s: {polls} polls, "
               f"items per instance {dict(sorted(share.items()))}")
 
+    def test_the_first_claim_of_a_story_wins_across_instances(self):
+        """60 feeds, polled by 3 instances at once, all list one article
+        (under its link with and without tracking parameters) beside one
+        of their own: the article is delivered once as a story's first,
+        and every other copy names that one."""
+        c = self.cluster = Cluster(self, 3)
+        names = [f"s{i:02d}" for i in range(60)]
+        shared = f"{c.env.base}/articles/shared.html"
+        for i, name in enumerate(names):
+            link = shared + ("?utm_source=feed" if i % 2 else "")
+            c.env.write_site(f"{name}.xml", "\n".join([
+                '<?xml version="1.0"?><rss version="2.0"><channel>',
+                f"<title>{name}</title><link>{c.env.base}/</link>",
+                f"<item><title>Shared</title><link>{link}</link>"
+                f"<guid>urn:shared:{name}</guid></item>",
+                f"<item><title>Own</title><link>{c.env.base}/articles/{name}.html</link>"
+                f"<guid>urn:own:{name}</guid></item>",
+                "</channel></rss>"]))
+        # Few feeds claimed at a time, so that every instance takes some.
+        c.configure([{"path": f"{n}.xml", "name": n} for n in names],
+                    interval="1h", max_connections=4)
+        c.start()
+        want = {(n, f"urn:{k}:{n}") for n in names for k in ("shared", "own")}
+        wait_for(lambda: want <= set(c.delivered()), 60, "every entry delivered", c.logs)
+        items = {name: item for inst in c.instances for name, item in inst.items().items()}
+        shared_items = {n: i for n, i in items.items() if i["entry"]["id"].startswith("urn:shared:")}
+        firsts = [n for n, i in shared_items.items() if "duplicate_of" not in i]
+        self.assertEqual(len(firsts), 1, c.logs())
+        self.assertEqual({i.get("duplicate_of") for n, i in shared_items.items() if n != firsts[0]},
+                         {firsts[0]})
+        self.assertFalse(any("duplicate_of" in i for i in items.values()
+                             if i["entry"]["id"].startswith("urn:own:")))
+        share = collections.Counter(i for v in c.delivered().values() for i in v)
+        self.assertGreater(len(share), 1, f"items per instance: {dict(share)}")
+        print(f"  60 copies of one story from 3 instances: one first, 59 marked; "
+              f"items per instance {dict(sorted(share.items()))}")
+
     def test_per_host_limit_holds_across_instances(self):
         c = self.cluster = Cluster(self, 3)
         delay = 0.3
