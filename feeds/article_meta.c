@@ -842,6 +842,21 @@ join(char **v, size_t n)
 	return strbuf_finish(&b);
 }
 
+/* A documentation heading ends in the "¶" of its permalink, which no
+ * title source has. */
+static void
+drop_pilcrow(char *h)
+{
+	size_t len = h != NULL ? strlen(h) : 0;
+
+	if (len >= 2 && strcmp(h + len - 2, "\xc2\xb6") == 0) {
+		len -= 2;
+		while (len > 0 && h[len - 1] == ' ')
+			len--;
+		h[len] = '\0';
+	}
+}
+
 int
 art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
     size_t nrules, struct article *a)
@@ -859,6 +874,7 @@ art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
 	    m.nh1 == 1 ? m.h1_first : NULL;
 	if (h1 != NULL) {
 		h1text = art_node_text(h1);
+		drop_pilcrow(h1text);
 		meta_offer(&m, F_TITLE, SRC_H1, h1text);
 	}
 	if (url != NULL)

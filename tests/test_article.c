@@ -631,6 +631,24 @@ test_title_typography(void **state)
 	    offsetof(struct article, title), "Storm warnings for the weekend");
 }
 
+/* The <h1> a title starts with before a colon ("Hiking Boots: Shop
+ * Boots for Hiking") names the page; a documentation heading's "\xc2\xb6"
+ * permalink is no part of its name. */
+static void
+test_title_h1_colon_pilcrow(void **state)
+{
+	(void)state;
+	check_field("<html><head><title>Hiking Boots: Shop Boots for Hiking "
+	    "&amp; Backpacking | Outfitters</title></head><body><h1>Hiking Boots"
+	    "</h1><p>Boots.</p></body></html>",
+	    offsetof(struct article, title), "Hiking Boots");
+	check_field("<html><head><title>Quickstart \xe2\x80\x94 Flask "
+	    "Documentation (3.1.x)</title></head><body><h1>Quickstart<a "
+	    "class='headerlink' href='#quickstart'>\xc2\xb6</a></h1><p>Install"
+	    ".</p></body></html>",
+	    offsetof(struct article, title), "Quickstart");
+}
+
 /* Bylines as pages write them: the words around the name go, a name
  * that is the site's gives way to the next source, a person wins over an
  * organisation, and comment threads are not the article's. */
@@ -1502,6 +1520,7 @@ main(void)
 		cmocka_unit_test(test_lists_cards_hidden),
 		cmocka_unit_test(test_rel_tags),
 		cmocka_unit_test(test_title_typography),
+		cmocka_unit_test(test_title_h1_colon_pilcrow),
 		cmocka_unit_test(test_bylines),
 		cmocka_unit_test(test_date_line),
 		cmocka_unit_test(test_rules),
