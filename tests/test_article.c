@@ -649,6 +649,22 @@ test_title_h1_colon_pilcrow(void **state)
 	    offsetof(struct article, title), "Quickstart");
 }
 
+/* A company blog signed only by the company: the site's name is then the
+ * page's author, not nothing. */
+static void
+test_site_as_author(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = parse_str("<html><head><meta name='author' content='Swoogo'>"
+	    "<meta property='og:site_name' content='Swoogo'></head><body>"
+	    "<article><h1>Event planning skills</h1><p>Plan.</p></article>"
+	    "</body></html>", "https://swoogo.example/blog/skills/");
+	assert_list(a->authors, a->nauthors, "Swoogo", NULL);
+	article_free(a);
+}
+
 /* Bylines as pages write them: the words around the name go, a name
  * that is the site's gives way to the next source, a person wins over an
  * organisation, and comment threads are not the article's. */
@@ -1522,6 +1538,7 @@ main(void)
 		cmocka_unit_test(test_title_typography),
 		cmocka_unit_test(test_title_h1_colon_pilcrow),
 		cmocka_unit_test(test_bylines),
+		cmocka_unit_test(test_site_as_author),
 		cmocka_unit_test(test_date_line),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_strip_rules),
