@@ -886,6 +886,7 @@ art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
 		h1text = art_node_text(h1);
 		drop_pilcrow(h1text);
 		meta_offer(&m, F_TITLE, SRC_H1, h1text);
+		art_headline_date(&m, h1);
 	}
 	if (url != NULL)
 		art_url_date(&m, url);

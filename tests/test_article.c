@@ -665,6 +665,27 @@ test_site_as_author(void **state)
 	article_free(a);
 }
 
+/* The date a page sets in a line of its own under the headline, with no
+ * class that names a date, is its date; one further down the page, past
+ * the lines just after the headline, is not. */
+static void
+test_headline_date(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = parse_str("<html><body><main><h1>Mini engine</h1><div><p class="
+	    "'text-xl'>by: Ziyi Xu, Dec 17, 2025</p></div><hr><p>An engine.</p>"
+	    "</main></body></html>", "https://lab.example/blog/mini");
+	assert_time(a->published, "2025-12-17T00:00:00Z");
+	article_free(a);
+	a = parse_str("<html><body><h1>Mini engine</h1><p class='x'>An "
+	    "engine.</p><script>var d = 'May 2, 2020';</script></body></html>",
+	    "https://lab.example/blog/mini");
+	assert_time(a->published, NULL);
+	article_free(a);
+}
+
 /* Bylines as pages write them: the words around the name go, a name
  * that is the site's gives way to the next source, a person wins over an
  * organisation, and comment threads are not the article's. */
@@ -1539,6 +1560,7 @@ main(void)
 		cmocka_unit_test(test_title_h1_colon_pilcrow),
 		cmocka_unit_test(test_bylines),
 		cmocka_unit_test(test_site_as_author),
+		cmocka_unit_test(test_headline_date),
 		cmocka_unit_test(test_date_line),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_strip_rules),
