@@ -686,6 +686,29 @@ test_headline_date(void **state)
 	article_free(a);
 }
 
+/* A header's menu <button> whose end tag does not match stays open over
+ * the page in libxml2's tree, <main> and all: the story is still read,
+ * not "Skip to content". */
+static void
+test_open_button(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = parse_str("<html><body><a href='#main'>Skip to content</a><header>"
+	    "<span>Southern Gardens</span><div class='menu-top'><button class='menu-button'><div class="
+	    "'menu-button-container'></button></div><main id='main'><article>"
+	    "<h1>Starting a garden</h1><p>Growing up on a farm, I thought "
+	    "everyone had an acre or two set aside as a vegetable garden, with "
+	    "rows of beans, squash and tomatoes, and time to tend them.</p><p>"
+	    "It was not until I owned my first home that I was faced with "
+	    "starting a garden from scratch in a different growing zone.</p>"
+	    "</article></main></body></html>", NULL);
+	assert_non_null(a->text);
+	assert_non_null(strstr(a->text, "from scratch"));
+	article_free(a);
+}
+
 /* Bylines as pages write them: the words around the name go, a name
  * that is the site's gives way to the next source, a person wins over an
  * organisation, and comment threads are not the article's. */
@@ -1561,6 +1584,7 @@ main(void)
 		cmocka_unit_test(test_bylines),
 		cmocka_unit_test(test_site_as_author),
 		cmocka_unit_test(test_headline_date),
+		cmocka_unit_test(test_open_button),
 		cmocka_unit_test(test_date_line),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_strip_rules),
