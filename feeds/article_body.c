@@ -118,18 +118,6 @@ cand_make(struct scoring *sc, xmlNode *n)
 	return c;
 }
 
-/* 1 when a child of n is a block element (then n is no paragraph). */
-static int
-has_block_child(const xmlNode *n)
-{
-	const xmlNode *c;
-
-	for (c = n->children; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && !art_is_inline(c))
-			return 1;
-	return 0;
-}
-
 /* The text n holds outside its block children: what Readability would
  * wrap in a <p> of its own. */
 static void
@@ -188,7 +176,7 @@ score_enter(xmlNode *n, int depth, void *arg)
 		return ART_WALK_SKIP;
 	if (art_is(n, "p") || art_is(n, "pre") || art_is(n, "td") ||
 	    ((art_is(n, "div") || art_is(n, "section")) &&
-	    !has_block_child(n))) {
+	    !art_has_block_child(n))) {
 		art_stats_of(n, &st);
 		if (st.len >= MIN_PARA_LEN)
 			score_up(sc, n->parent, &st);

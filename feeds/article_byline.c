@@ -16,6 +16,7 @@
 
 #include "article_internal.h"
 #include "article_meta.h"
+#include "article_text.h"
 #include "date.h"
 #include "text.h"
 
@@ -136,6 +137,67 @@ art_date_line(struct meta *m, xmlNode *n)
 		meta_offer(m, F_PUBLISHED, SRC_DATE_TEXT,
 		    date_format_rfc3339(t, buf, sizeof(buf)));
 	free(text);
+}
+
+/* How far after the headline its date line is looked for: ancestors
+ * whose later siblings are searched, and elements looked at in all. */
+#define HEADLINE_DATE_LEVELS	3
+#define HEADLINE_DATE_NODES	40
+
+struct headline_date {
+	struct meta	*m;
+	int		 seen;
+};
+
+static int
+headline_date_enter(xmlNode *n, int depth, void *arg)
+{
+	struct headline_date *hd = arg;
+	char *text, buf[32];
+	int64_t t;
+	int found = 0;
+
+	(void)depth;
+	if (n->type != XML_ELEMENT_NODE || art_is(n, "script") ||
+	    art_is(n, "style") || art_in_comments(n))
+		return ART_WALK_SKIP;
+	if (++hd->seen > HEADLINE_DATE_NODES)
+		return ART_WALK_STOP;
+	if (art_has_block_child(n))
+		return ART_WALK_INTO;
+	if ((text = art_node_text(n)) == NULL)
+		return ART_WALK_SKIP;
+	if (strlen(text) <= DATE_LINE_MAX && date_find(text, &t) == 0) {
+		meta_offer(hd->m, F_PUBLISHED, SRC_DATE_TEXT,
+		    date_format_rfc3339(t, buf, sizeof(buf)));
+		found = 1;
+	}
+	free(text);
+	return found ? ART_WALK_STOP : ART_WALK_SKIP;
+}
+
+/*
+ * The date set in a line of its own just under the headline ("April 8,
+ * 2024", "by Ziyi Xu, Dec 17, 2025") when no class names it a date and
+ * nothing machine-readable gives one: landing pages, docs and blogs built
+ * with utility classes ("text-sm", "m_0 fw_medium") show their date so.
+ * Only a few elements after the <h1> are read, and only lines.
+ */
+void
+art_headline_date(struct meta *m, xmlNode *h1)
+{
+	struct headline_date hd = { m, 0 };
+	xmlNode *a, *s;
+	int level;
+
+	if (m->f[F_PUBLISHED].rank != 0)
+		return;
+	for (a = h1, level = 0; a != NULL && a->type == XML_ELEMENT_NODE &&
+	    level <= HEADLINE_DATE_LEVELS && hd.seen <= HEADLINE_DATE_NODES &&
+	    m->f[F_PUBLISHED].rank == 0; a = a->parent, level++)
+		for (s = a->next; s != NULL && hd.seen <= HEADLINE_DATE_NODES &&
+		    m->f[F_PUBLISHED].rank == 0; s = s->next)
+			art_walk(s, headline_date_enter, NULL, &hd);
 }
 
 static int

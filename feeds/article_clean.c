@@ -27,6 +27,14 @@ static const char *const drop_tags[] = {
 	"rt", "rp",
 };
 
+/* Of those, the ones whose start tag libxml2's parser leaves open over
+ * the rest of the page when their end tag does not match (a header's
+ * menu <button> holding <div>s): one that holds the page's <main> or
+ * <article> is that mistake, and only its own children can be junk. */
+static const char *const open_tags[] = {
+	"button", "dialog", "object", "map",
+};
+
 /* Boxes around the article, never in it - unless broken markup (an
  * unclosed <header>, a <div> opened in <noscript>) put the article
  * inside. */
@@ -161,7 +169,8 @@ is_junk(const struct junk *j, xmlNode *n)
 	int bad;
 
 	if (art_is_one_of(n, drop_tags, ART_NELEM(drop_tags)))
-		return 1;
+		return !art_is_one_of(n, open_tags, ART_NELEM(open_tags)) ||
+		    !holds_article(n);
 	if (art_is(n, "html") || art_is(n, "body") || art_is(n, "article") ||
 	    art_is(n, "main") || art_is_marked_body(n))
 		return 0;

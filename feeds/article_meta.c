@@ -768,10 +768,21 @@ is_org_author(const char *name)
 	return strcmp(low, "redaktion") == 0;
 }
 
-/* The first source's names that are no site (and, while persons is set,
- * no organisation), moved into the authors slot; 0 when none has any. */
+/* How choosy pick_from is: persons only, then any name but the site's,
+ * then whatever a source names. */
+enum pick { PICK_PERSON, PICK_NOT_SITE, PICK_ANY };
+
 static int
-pick_from(struct meta *m, int persons)
+passed_over(const char *name, const struct meta *m, enum pick how)
+{
+	return how != PICK_ANY && (is_site_author(name, m) ||
+	    (how == PICK_PERSON && is_org_author(name)));
+}
+
+/* The first source's names that how lets through, moved into the authors
+ * slot; 0 when none has any. */
+static int
+pick_from(struct meta *m, enum pick how)
 {
 	struct slot *sl;
 	size_t i, j;
@@ -780,14 +791,11 @@ pick_from(struct meta *m, int persons)
 	for (r = 1; r <= NSRC; r++) {
 		sl = &m->authors[r];
 		for (i = j = 0; i < sl->n; i++)
-			if (!is_site_author(sl->v[i], m) &&
-			    !(persons && is_org_author(sl->v[i])))
-				j++;
+			j += !passed_over(sl->v[i], m, how);
 		if (j == 0)
 			continue;
 		for (i = j = 0; i < sl->n; i++) {
-			if (is_site_author(sl->v[i], m) ||
-			    (persons && is_org_author(sl->v[i])))
+			if (passed_over(sl->v[i], m, how))
 				free(sl->v[i]);
 			else
 				sl->v[j++] = sl->v[i];
@@ -801,12 +809,14 @@ pick_from(struct meta *m, int persons)
 }
 
 /* The authors of the best source that names a person; failing that, an
- * organisation other than the site itself. */
+ * organisation other than the site itself; failing that, the site, when
+ * the page names it as its author (a company's blog signed by the
+ * company): that is who wrote it, as far as the page says. */
 static void
 pick_authors(struct meta *m)
 {
-	if (!pick_from(m, 1))
-		pick_from(m, 0);
+	if (!pick_from(m, PICK_PERSON) && !pick_from(m, PICK_NOT_SITE))
+		pick_from(m, PICK_ANY);
 }
 
 static char *
@@ -842,6 +852,21 @@ join(char **v, size_t n)
 	return strbuf_finish(&b);
 }
 
+/* A documentation heading ends in the "¶" of its permalink, which no
+ * title source has. */
+static void
+drop_pilcrow(char *h)
+{
+	size_t len = h != NULL ? strlen(h) : 0;
+
+	if (len >= 2 && strcmp(h + len - 2, "\xc2\xb6") == 0) {
+		len -= 2;
+		while (len > 0 && h[len - 1] == ' ')
+			len--;
+		h[len] = '\0';
+	}
+}
+
 int
 art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
     size_t nrules, struct article *a)
@@ -859,7 +884,9 @@ art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
 	    m.nh1 == 1 ? m.h1_first : NULL;
 	if (h1 != NULL) {
 		h1text = art_node_text(h1);
+		drop_pilcrow(h1text);
 		meta_offer(&m, F_TITLE, SRC_H1, h1text);
+		art_headline_date(&m, h1);
 	}
 	if (url != NULL)
 		art_url_date(&m, url);

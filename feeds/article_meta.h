@@ -123,6 +123,10 @@ void	 art_date_line(struct meta *m, xmlNode *n);
 void	 art_byline(struct meta *m, xmlNode *n);
 void	 art_credit_line(struct meta *m, xmlNode *n);
 void	 art_url_date(struct meta *m, const char *url);
+
+/* Offer the date shown in a line just after the page's headline h1,
+ * when no other source gave one. */
+void	 art_headline_date(struct meta *m, xmlNode *h1);
 /* 1 when the space-separated list s holds word. */
 int	 art_has_word(const char *s, const char *word);
 /* 1 when n sits in a page's comments. */

@@ -71,6 +71,17 @@ art_is_inline(const xmlNode *n)
 	return art_is_one_of(n, inline_tags, ART_NELEM(inline_tags));
 }
 
+int
+art_has_block_child(const xmlNode *n)
+{
+	const xmlNode *c;
+
+	for (c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && !art_is_inline(c))
+			return 1;
+	return 0;
+}
+
 static int
 is_invisible(const xmlNode *n)
 {

@@ -47,6 +47,10 @@ int	 art_is_one_of(const xmlNode *n, const char *const *names,
 	    size_t nnames);
 /* 1 when n flows within a paragraph (every other element ends one). */
 int	 art_is_inline(const xmlNode *n);
+
+/* 1 when a child of n is a block element: then n is a box, not a
+ * paragraph or a line. */
+int	 art_has_block_child(const xmlNode *n);
 /* 1 when n is <h1> to <h6>. */
 int	 art_is_heading(const xmlNode *n);
 /* The text of a text or CDATA node, else NULL. */

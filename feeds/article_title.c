@@ -235,6 +235,13 @@ art_strip_site(char *title, const char *site, const char *url, const char *h1)
 	const char *p, *last;
 	size_t i, slen, hlen = h1 != NULL ? strlen(h1) : 0;
 
+	/* "Hiking Boots: Shop Boots for Hiking" under a <h1> "Hiking Boots":
+	 * the part after the colon is written for search results. */
+	if (hlen > 0 && strncmp(title, h1, hlen) == 0 &&
+	    strncmp(title + hlen, ": ", 2) == 0) {
+		title[hlen] = '\0';
+		return;
+	}
 	for (i = 0; hlen > 0 && i < sizeof(seps) / sizeof(seps[0]); i++) {
 		slen = strlen(seps[i]);
 		if (strncmp(title, h1, hlen) == 0 &&

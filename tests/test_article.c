@@ -631,6 +631,84 @@ test_title_typography(void **state)
 	    offsetof(struct article, title), "Storm warnings for the weekend");
 }
 
+/* The <h1> a title starts with before a colon ("Hiking Boots: Shop
+ * Boots for Hiking") names the page; a documentation heading's "\xc2\xb6"
+ * permalink is no part of its name. */
+static void
+test_title_h1_colon_pilcrow(void **state)
+{
+	(void)state;
+	check_field("<html><head><title>Hiking Boots: Shop Boots for Hiking "
+	    "&amp; Backpacking | Outfitters</title></head><body><h1>Hiking Boots"
+	    "</h1><p>Boots.</p></body></html>",
+	    offsetof(struct article, title), "Hiking Boots");
+	check_field("<html><head><title>Quickstart \xe2\x80\x94 Flask "
+	    "Documentation (3.1.x)</title></head><body><h1>Quickstart<a "
+	    "class='headerlink' href='#quickstart'>\xc2\xb6</a></h1><p>Install"
+	    ".</p></body></html>",
+	    offsetof(struct article, title), "Quickstart");
+}
+
+/* A company blog signed only by the company: the site's name is then the
+ * page's author, not nothing. */
+static void
+test_site_as_author(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = parse_str("<html><head><meta name='author' content='Swoogo'>"
+	    "<meta property='og:site_name' content='Swoogo'></head><body>"
+	    "<article><h1>Event planning skills</h1><p>Plan.</p></article>"
+	    "</body></html>", "https://swoogo.example/blog/skills/");
+	assert_list(a->authors, a->nauthors, "Swoogo", NULL);
+	article_free(a);
+}
+
+/* The date a page sets in a line of its own under the headline, with no
+ * class that names a date, is its date; one further down the page, past
+ * the lines just after the headline, is not. */
+static void
+test_headline_date(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = parse_str("<html><body><main><h1>Mini engine</h1><div><p class="
+	    "'text-xl'>by: Ziyi Xu, Dec 17, 2025</p></div><hr><p>An engine.</p>"
+	    "</main></body></html>", "https://lab.example/blog/mini");
+	assert_time(a->published, "2025-12-17T00:00:00Z");
+	article_free(a);
+	a = parse_str("<html><body><h1>Mini engine</h1><p class='x'>An "
+	    "engine.</p><script>var d = 'May 2, 2020';</script></body></html>",
+	    "https://lab.example/blog/mini");
+	assert_time(a->published, NULL);
+	article_free(a);
+}
+
+/* A header's menu <button> whose end tag does not match stays open over
+ * the page in libxml2's tree, <main> and all: the story is still read,
+ * not "Skip to content". */
+static void
+test_open_button(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = parse_str("<html><body><a href='#main'>Skip to content</a><header>"
+	    "<span>Southern Gardens</span><div class='menu-top'><button class='menu-button'><div class="
+	    "'menu-button-container'></button></div><main id='main'><article>"
+	    "<h1>Starting a garden</h1><p>Growing up on a farm, I thought "
+	    "everyone had an acre or two set aside as a vegetable garden, with "
+	    "rows of beans, squash and tomatoes, and time to tend them.</p><p>"
+	    "It was not until I owned my first home that I was faced with "
+	    "starting a garden from scratch in a different growing zone.</p>"
+	    "</article></main></body></html>", NULL);
+	assert_non_null(a->text);
+	assert_non_null(strstr(a->text, "from scratch"));
+	article_free(a);
+}
+
 /* Bylines as pages write them: the words around the name go, a name
  * that is the site's gives way to the next source, a person wins over an
  * organisation, and comment threads are not the article's. */
@@ -1502,7 +1580,11 @@ main(void)
 		cmocka_unit_test(test_lists_cards_hidden),
 		cmocka_unit_test(test_rel_tags),
 		cmocka_unit_test(test_title_typography),
+		cmocka_unit_test(test_title_h1_colon_pilcrow),
 		cmocka_unit_test(test_bylines),
+		cmocka_unit_test(test_site_as_author),
+		cmocka_unit_test(test_headline_date),
+		cmocka_unit_test(test_open_button),
 		cmocka_unit_test(test_date_line),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_strip_rules),
