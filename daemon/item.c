@@ -161,6 +161,14 @@ item_json(const struct config_feed *cf, const struct feed *feed,
     const struct feed_entry *entry, const struct item_article *art,
     int64_t discovered_us)
 {
+	return item_json_with(cf, feed, entry, art, discovered_us, NULL, NULL);
+}
+
+char *
+item_json_with(const struct config_feed *cf, const struct feed *feed,
+    const struct feed_entry *entry, const struct item_article *art,
+    int64_t discovered_us, const char *key, json_t *value)
+{
 	char when[32];
 	json_t *obj;
 	char *text;
@@ -170,6 +178,9 @@ item_json(const struct config_feed *cf, const struct feed *feed,
 	    "entry", feed_entry_to_json(entry), "discovered_at", when);
 	if (obj && art)
 		json_object_set_new(obj, "article", article_object(art));
+	if (obj && key)
+		json_object_set(obj, key, value);
+	json_decref(value);
 	if (obj == NULL)
 		return NULL;
 	/* Keys in a fixed order and one item per line keeps spool files

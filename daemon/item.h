@@ -34,6 +34,12 @@ char *item_json(const struct config_feed *cf, const struct feed *feed,
     const struct feed_entry *entry, const struct item_article *art,
     int64_t discovered_us);
 
+/* item_json with one more member, key: value (a new reference, taken
+ * even on failure), after the others: a revision's "revision". */
+char *item_json_with(const struct config_feed *cf, const struct feed *feed,
+    const struct feed_entry *entry, const struct item_article *art,
+    int64_t discovered_us, const char *key, json_t *value);
+
 /* v as json_dumps(v, JSON_COMPACT) writes it, faster: keys in insertion
  * order, non-ASCII as UTF-8.  Returns a malloc'ed text or NULL when out of
  * memory. */

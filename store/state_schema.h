@@ -64,6 +64,7 @@ struct state_row {
 extern const struct state_row state_feed_row;     /* struct state_feed */
 extern const struct state_row state_pending_row;  /* struct state_pending */
 extern const struct state_row state_found_row;    /* struct state_found */
+extern const struct state_row state_revision_row; /* struct state_revision */
 
 /* How a backend reads its results; res is its result (a statement, a
  * PGresult), row a row of it. */
