@@ -38,7 +38,7 @@ def feed_xml(base, entries):
         out.append(f"<item><title>{title}</title>"
                    f"<link>{base}/articles/{n}.html</link>"
                    f"<guid>urn:town:{n}</guid>"
-                   f"<pubDate>Mon, 02 Nov 2026 10:0{n}:00 GMT</pubDate>"
+                   f"<pubDate>Mon, 02 Nov 2026 10:{n % 60:02d}:00 GMT</pubDate>"
                    f"<description>{summary}</description></item>")
     out.append("</channel></rss>")
     return "\n".join(out)
