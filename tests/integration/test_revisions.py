@@ -12,7 +12,11 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nwdaemon import main  # noqa: E402
+from pgserver import PgServer  # noqa: E402
 from test_e2e import Env  # noqa: E402
+
+PG = PgServer()
+PG_SKIP = PG.skip_reason()
 
 BODY = [
     "The council approved the new bridge on Tuesday after a debate that lasted"
@@ -82,6 +86,13 @@ class Revisions(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         return r
 
+    def counted_revisions(self):
+        db = sqlite3.connect(self.env.state)
+        try:
+            return db.execute("SELECT sum(revisions) FROM feeds").fetchone()[0]
+        finally:
+            db.close()
+
     def revisions(self):
         return [(n, i) for n, i in self.env.items() if "revision" in i]
 
@@ -111,11 +122,7 @@ class Revisions(unittest.TestCase):
         self.assertIn("{+The mayor later corrected", r["diff"]["text"])
         self.assertEqual(rev["article"]["title"], "Council approves bridge after long debate")
         self.assertEqual(rev["entry"]["id"], orig["entry"]["id"])
-        db = sqlite3.connect(self.env.state)
-        try:
-            self.assertEqual(db.execute("SELECT revisions FROM feeds").fetchone()[0], 1)
-        finally:
-            db.close()
+        self.assertEqual(self.counted_revisions(), 1)
         st = self.env.run("status", "--json")
         self.assertEqual(st.returncode, 0, st.stderr)
         self.assertIn('"revisions": 1', st.stdout.replace('"revisions":1', '"revisions": 1'))
@@ -167,6 +174,38 @@ class Revisions(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("feeds.yaml:", r.stderr)
         self.assertIn("off or feed", r.stderr)
+
+
+@unittest.skipIf(PG_SKIP, PG_SKIP)
+class RevisionsOnPostgreSQL(Revisions):
+    """The same, on a PostgreSQL state (the shared backend)."""
+
+    @classmethod
+    def setUpClass(cls):
+        PG.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        PG.stop()
+
+    def setUp(self):
+        super().setUp()
+        self.db = "rev_" + self.id().split(".")[-1][5:40].lower()
+        url = PG.createdb(self.db)
+        self.env.write_config = self.keep_state(self.env.write_config, url)
+        self.env.write_config([{"path": "town.xml", "name": "town"}])
+
+    def keep_state(self, write, url):
+        def written(*a, **kw):
+            write(*a, **kw)
+            with open(self.env.config, encoding="utf-8") as f:
+                text = f.read()
+            with open(self.env.config, "w", encoding="utf-8") as f:
+                f.write(text.replace(f"state: {self.env.state}", f"state: {url}"))
+        return written
+
+    def counted_revisions(self):
+        return int(PG.psql("SELECT sum(revisions) FROM feeds", db=self.db)[0][0])
 
 
 if __name__ == "__main__":
