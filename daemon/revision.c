@@ -21,6 +21,12 @@
  * quadratic, and texts this different are rewritten anyway. */
 #define LCS_MAX_CELLS (1u << 20)
 
+/* A paragraph of the body text shorter than this, without a sentence's end,
+ * is a heading or a link (a "most read" box, a "related" list), not
+ * prose: rotating boxes the extraction lets through change only such
+ * lines (bench/revisions_measure.py). */
+#define PROSE_MIN_WORDS 8
+
 /* A decoded version larger than this is not one revision_encode made. */
 #define VERSION_MAX_BYTES (16u << 20)
 
@@ -284,6 +290,57 @@ strip_tracking(char *w)
 	memmove(out, p, strlen(p) + 1);
 }
 
+/* Whether [s, e) ends as a sentence does. */
+static int
+sentence_end(const char *s, const char *e)
+{
+	static const char *const ends[] = { ".", "!", "?", ";", ":", "\"",
+	    "'", ")", "\xe2\x80\x9d", "\xe2\x80\x99", "\xc2\xbb",
+	    "\xe2\x80\xa6" };
+
+	while (e > s && text_is_space((unsigned char)e[-1]))
+		e--;
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		size_t n = strlen(ends[i]);
+
+		if ((size_t)(e - s) >= n && memcmp(e - n, ends[i], n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The end of the block (paragraph) starting at s: a blank line or the
+ * end of the text. */
+static char *
+block_end(char *s)
+{
+	for (char *p = s; (p = strchr(p, '\n')) != NULL; p++) {
+		char *q = p + 1;
+
+		while (*q == ' ' || *q == '\t' || *q == '\r')
+			q++;
+		if (*q == '\n' || *q == '\0')
+			return p;
+	}
+	return s + strlen(s);
+}
+
+/* Blank the paragraphs of buf that are not prose (PROSE_MIN_WORDS). */
+static void
+keep_prose(char *buf)
+{
+	for (char *s = buf, *e; *s; s = *e ? e + 1 : e) {
+		size_t n = 0;
+
+		e = block_end(s);
+		for (char *p = s; p < e; p++)
+			n += !text_is_space((unsigned char)*p) &&
+			    (p == s || text_is_space((unsigned char)p[-1]));
+		if (n < PROSE_MIN_WORDS && !sentence_end(s, e))
+			memset(s, ' ', (size_t)(e - s));
+	}
+}
+
 static void
 words_free(struct words *w)
 {
@@ -291,8 +348,9 @@ words_free(struct words *w)
 	free(w->w);
 }
 
+/* s as words; with prose, only its lines of prose (keep_prose). */
 static int
-words_split(const char *s, struct words *out)
+words_split(const char *s, int prose, struct words *out)
 {
 	size_t cap = 0, n = 0;
 	char *p, *save;
@@ -302,6 +360,8 @@ words_split(const char *s, struct words *out)
 		return 0;
 	if ((out->buf = strdup(s)) == NULL)
 		return -1;
+	if (prose)
+		keep_prose(out->buf);
 	for (p = out->buf; *p; p++)
 		cap += !text_is_space((unsigned char)*p) &&
 		    (p == out->buf || text_is_space((unsigned char)p[-1]));
@@ -435,10 +495,11 @@ render(const struct words *a, const struct words *b, const struct op *ops,
 	return strbuf_finish(&out);
 }
 
-/* The diff of old and cur as text (NULL when they are the same words or
+/* The diff of old and cur (with prose, their prose: words_split) as text (NULL when they are the same words or
  * when out of memory: *oom says which); *changed counts the words. */
 static char *
-diff_field(const char *old, const char *cur, size_t *changed, int *oom)
+diff_field(const char *old, const char *cur, int prose, size_t *changed,
+    int *oom)
 {
 	struct words a, b;
 	struct op *ops = NULL;
@@ -447,11 +508,11 @@ diff_field(const char *old, const char *cur, size_t *changed, int *oom)
 	int ok = 1;
 
 	*changed = 0;
-	if (words_split(old, &a) == -1) {
+	if (words_split(old, prose, &a) == -1) {
 		*oom = 1;
 		return NULL;
 	}
-	if (words_split(cur, &b) == -1) {
+	if (words_split(cur, prose, &b) == -1) {
 		words_free(&a);
 		*oom = 1;
 		return NULL;
@@ -507,7 +568,8 @@ revision_compare(const struct revision_texts *old,
 
 	for (size_t i = 0; i < 3 && changed && diff && !oom; i++) {
 		size_t n;
-		char *d = diff_field(o[i], c[i], &n, &oom);
+		/* The body text alone is cut to its prose. */
+		char *d = diff_field(o[i], c[i], i == 2, &n, &oom);
 
 		if (d == NULL)
 			continue;
