@@ -277,13 +277,13 @@ item_revision(struct item_task *tk, size_t i, const struct item_article *art)
 	const struct feed_entry *e = &job->feed->entries[d->index];
 	struct job_item *it = &job->items[i];
 	struct revision_texts cur, old;
-	char *owned = NULL, *old_owned = NULL, prev[128];
+	char *owned[2] = { NULL, NULL }, *old_owned = NULL, prev[128];
 	json_t *rev = NULL;
 
 	it->fingerprint = revision_fingerprint(e);
-	if ((art && art->article == NULL) || revision_texts_of(e,
-	    art ? art->article : NULL, &cur, &owned) == -1)
+	if (art && art->article == NULL)
 		goto done;
+	revision_texts_of(e, art ? art->article : NULL, &cur);
 	it->version = revision_encode(&cur);
 	if (d->rev == NULL || it->version == NULL)
 		goto done;
@@ -291,6 +291,14 @@ item_revision(struct item_task *tk, size_t i, const struct item_article *art)
 		log_warnx("feed %s: entry %s: the version kept is unreadable",
 		    job->cf->name, e->id);
 		goto done;
+	}
+	/* The entry's own summary and content are HTML. */
+	if (art == NULL) {
+		struct revision_texts raw_cur = cur, raw_old = old;
+
+		if (revision_texts_plain(&raw_cur, &cur, &owned[0]) == -1 ||
+		    revision_texts_plain(&raw_old, &old, &owned[1]) == -1)
+			goto done;
 	}
 	if ((rev = revision_compare(&old, &cur, NULL)) == NULL ||
 	    revision_item_name(prev, sizeof(prev), d->rev->number_us,
@@ -304,7 +312,8 @@ item_revision(struct item_task *tk, size_t i, const struct item_article *art)
 done:
 	if (d->rev && rev == NULL)
 		it->unchanged = 1;
-	free(owned);
+	free(owned[0]);
+	free(owned[1]);
 	free(old_owned);
 	return rev;
 }

@@ -74,43 +74,43 @@ revision_fingerprint(const struct feed_entry *e)
 	return h == 0 ? 1 : (int64_t)h;
 }
 
-int
+void
 revision_texts_of(const struct feed_entry *e, const struct article *a,
+    struct revision_texts *out)
+{
+	out->title = a ? a->title : e->title;
+	out->description = a ? a->description : e->summary;
+	out->text = a ? a->text : e->content;
+}
+
+int
+revision_texts_plain(const struct revision_texts *in,
     struct revision_texts *out, char **owned)
 {
 	char *desc = NULL, *text = NULL;
 	size_t dl, tl;
 
 	*owned = NULL;
-	if (a != NULL) {
-		out->title = a->title;
-		out->description = a->description;
-		out->text = a->text;
-		return 0;
-	}
-	if ((e->summary && (desc = text_from_html(e->summary)) == NULL) ||
-	    (e->content && (text = text_from_html(e->content)) == NULL)) {
+	if ((in->description && (desc = text_from_html(in->description)) ==
+	    NULL) || (in->text && (text = text_from_html(in->text)) == NULL)) {
 		free(desc);
 		return -1;
 	}
 	/* One allocation for the caller to free. */
 	dl = desc ? strlen(desc) + 1 : 0;
 	tl = text ? strlen(text) + 1 : 0;
-	if ((*owned = malloc(dl + tl + 1)) == NULL) {
-		free(desc);
-		free(text);
-		return -1;
+	if ((*owned = malloc(dl + tl + 1)) != NULL) {
+		if (desc)
+			memcpy(*owned, desc, dl);
+		if (text)
+			memcpy(*owned + dl, text, tl);
+		out->title = in->title;
+		out->description = desc ? *owned : NULL;
+		out->text = text ? *owned + dl : NULL;
 	}
-	if (desc)
-		memcpy(*owned, desc, dl);
-	if (text)
-		memcpy(*owned + dl, text, tl);
-	out->title = e->title;
-	out->description = desc ? *owned : NULL;
-	out->text = text ? *owned + dl : NULL;
 	free(desc);
 	free(text);
-	return 0;
+	return *owned ? 0 : -1;
 }
 
 /*
@@ -141,7 +141,7 @@ revision_encode(const struct revision_texts *t)
 	if ((z = malloc(8 + zlen)) == NULL)
 		goto done;
 	snprintf((char *)z, 9, "%08zx", len);
-	if (compress2(z + 8, &zlen, raw, len, Z_BEST_COMPRESSION) != Z_OK)
+	if (compress2(z + 8, &zlen, raw, len, Z_DEFAULT_COMPRESSION) != Z_OK)
 		goto done;
 	zlen += 8;
 	if ((out = malloc(4 * ((zlen + 2) / 3) + 1)) != NULL)

@@ -46,10 +46,17 @@ struct revision_texts {
  * whitespace runs taken as one space; never 0. */
 int64_t revision_fingerprint(const struct feed_entry *e);
 
-/* The texts of an item: its article's when a is not NULL, else the
- * entry's (summary and content as plain text, caller frees *owned,
- * which holds them).  Returns 0, or -1 when out of memory. */
-int revision_texts_of(const struct feed_entry *e, const struct article *a,
+/* The texts of an item (borrowed): its article's when a is not NULL,
+ * else the entry's, summary and content as the feed gave them (HTML):
+ * made plain only to be compared (revision_texts_plain), which is rare,
+ * not for every item kept. */
+void revision_texts_of(const struct feed_entry *e, const struct article *a,
+    struct revision_texts *out);
+
+/* in with its description and text made plain text from HTML, into *out
+ * (the title borrowed from in, the rest in *owned, which the caller
+ * frees).  Returns 0, or -1 when out of memory. */
+int revision_texts_plain(const struct revision_texts *in,
     struct revision_texts *out, char **owned);
 
 /* t compressed and encoded as text for the state (caller frees), or NULL

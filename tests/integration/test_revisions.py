@@ -160,6 +160,23 @@ class Revisions(unittest.TestCase):
         paths = [r["path"] for r in self.env.server.requests[before:]]
         self.assertNotIn("/articles/1.html", paths)
 
+    def test_without_article_fetching_the_entry_is_compared(self):
+        self.env.write_config([{"path": "town.xml", "name": "town", "article": "false"}])
+        self.publish(summary="&lt;p&gt;The vote was close: seven to five.&lt;/p&gt;")
+        self.once()
+        self.publish(summary="&lt;p&gt;The vote was close: seven to five.&lt;/p&gt;\n")
+        self.once()
+        self.assertEqual(self.revisions(), [])
+        self.publish(summary="&lt;p&gt;The vote was close: &lt;b&gt;eight&lt;/b&gt; to four.&lt;/p&gt;")
+        self.once()
+        [(name, item)] = self.revisions()
+        self.assertNotIn("article", item)
+        self.assertEqual(item["revision"]["changed"], ["description"])
+        self.assertEqual(item["revision"]["diff"]["description"],
+                         "The vote was close: [-seven-] {+eight+} to [-five.-] {+four.+}")
+        paths = {r["path"] for r in self.env.server.requests}
+        self.assertNotIn("/articles/1.html", paths)
+
     def test_revisions_off(self):
         self.env.write_config([{"path": "town.xml", "name": "town", "revisions": "off"}])
         self.publish()
