@@ -29,7 +29,7 @@ import sys
 import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BINARY = os.path.join(ROOT, "newswatch")
+BINARY = os.environ.get("NEWSWATCH", os.path.join(ROOT, "newswatch"))
 CORPUS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared",
                                                              "corpus", "articles")
 BOXES = [["Storm closes the harbour", "Local team wins the cup", "Prices rise again"],
