@@ -141,7 +141,7 @@ revision_encode(const struct revision_texts *t)
 	if ((z = malloc(8 + zlen)) == NULL)
 		goto done;
 	snprintf((char *)z, 9, "%08zx", len);
-	if (compress2(z + 8, &zlen, raw, len, Z_DEFAULT_COMPRESSION) != Z_OK)
+	if (compress2(z + 8, &zlen, raw, len, Z_BEST_SPEED) != Z_OK)
 		goto done;
 	zlen += 8;
 	if ((out = malloc(4 * ((zlen + 2) / 3) + 1)) != NULL)
