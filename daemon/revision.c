@@ -114,8 +114,9 @@ revision_texts_plain(const struct revision_texts *in,
 }
 
 /*
- * The encoding: the three texts, each ended by a NUL, deflated, after
- * their length as 8 hex digits, all in base64 (the state keeps text in
+ * The encoding: the three texts, each ended by a NUL, deflated (at the
+ * fastest level: every item of a first poll pays for it), after their
+ * length as 8 hex digits, all in base64 (the state keeps text in
  * both backends alike).
  */
 char *
