@@ -5,6 +5,7 @@ against tests/httpd.py on 127.0.0.1, with the spool and the state read back
 as a consumer would.  Run from the repository root:
 python3 tests/integration/test_revisions.py
 """
+import json
 import os
 import sqlite3
 import sys
@@ -13,6 +14,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nwdaemon import main  # noqa: E402
 from pgserver import PgServer  # noqa: E402
+from redis_server import RedisServer  # noqa: E402
 from test_e2e import Env  # noqa: E402
 
 PG = PgServer()
@@ -191,6 +193,30 @@ class Revisions(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("feeds.yaml:", r.stderr)
         self.assertIn("off or feed", r.stderr)
+
+
+class RevisionsToRedis(Revisions):
+    """A revision goes to the Redis stream too, after its original, under
+    the spool's name and with the same JSON."""
+
+    def setUp(self):
+        self.redis = RedisServer()
+        super().setUp()
+        self.env.write_config([{"path": "town.xml", "name": "town"}],
+                              sink=self.redis.url("news"))
+
+    def tearDown(self):
+        super().tearDown()
+        self.redis.close()
+
+    def test_revision_in_the_stream_in_order(self):
+        self.publish()
+        self.once()
+        self.publish(title="Council rejects bridge", headline="Council rejects bridge")
+        self.once()
+        stream = [(f["name"], json.loads(f["item"])) for _, f in self.redis.stream("news")]
+        self.assertEqual(stream, self.env.items())
+        self.assertEqual([("revision" in i) for _, i in stream], [False, True])
 
 
 @unittest.skipIf(PG_SKIP, PG_SKIP)
