@@ -52,7 +52,7 @@ poll_revisions_find(struct poll_job *job, int64_t now_us, char *err,
     size_t errlen)
 {
 	struct state_revision *revs, key;
-	size_t nrevs, found = 0;
+	size_t nrevs, found = 0, fresh = 0, later = 0;
 	int rc = 0;
 
 	if (job->cf->revisions == REVISIONS_OFF || job->skip_all)
@@ -74,15 +74,24 @@ poll_revisions_find(struct poll_job *job, int64_t now_us, char *err,
 		fp = revision_fingerprint(e);
 		if (r->pending_us == 0 && r->fingerprint == fp)
 			continue;
-		if (r->pending_us == 0)
+		if (r->pending_us == 0 && fresh == REVISION_MAX_PER_POLL) {
+			later++;
+			continue;
+		}
+		if (r->pending_us == 0) {
+			fresh++;
 			log_info("feed %s: entry %s changed in the feed: "
 			    "reading it again", job->cf->name, e->id);
+		}
 		if (add_revision(job, k, r, fp, now_us + (int64_t)found) == -1) {
 			snprintf(err, errlen, "out of memory");
 			rc = -1;
 		}
 		found++;
 	}
+	if (later > 0)
+		log_info("feed %s: %zu more changed entries are read again at "
+		    "the next poll", job->cf->name, later);
 	state_revisions_free(revs, nrevs);
 	return rc;
 }

@@ -26,6 +26,12 @@
  * that a change can still be diffed (microseconds): three days. */
 #define REVISION_WINDOW_US (72LL * 3600 * 1000000)
 
+/* At most this many entries of one feed are read again per poll (those
+ * left pending aside): a feed that rewrites every entry's date at each
+ * fetch must not cost a page request per entry per poll.  The rest keep
+ * their old fingerprint, so the next poll takes them. */
+#define REVISION_MAX_PER_POLL 16
+
 /* What a revision of a seen entry starts from (the state's, for the
  * poll that found it). */
 struct revision_prev {

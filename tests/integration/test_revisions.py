@@ -88,6 +88,13 @@ class Revisions(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         return r
 
+    def touch_feed(self):
+        """The same entries in other bytes: a 200, not a 304."""
+        path = os.path.join(self.env.site, "town.xml")
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        self.env.write_site("town.xml", text + "\n")
+
     def counted_revisions(self):
         db = sqlite3.connect(self.env.state)
         try:
@@ -157,10 +164,10 @@ class Revisions(unittest.TestCase):
         self.publish()
         self.once()
         before = len(self.env.server.requests)
-        os.utime(os.path.join(self.env.site, "town.xml"))  # a 200, not a 304
+        self.touch_feed()
         self.once()
-        paths = [r["path"] for r in self.env.server.requests[before:]]
-        self.assertNotIn("/articles/1.html", paths)
+        answered = {r["path"]: r["status"] for r in self.env.server.requests[before:]}
+        self.assertEqual(answered, {"/town.xml": 200})
 
     def test_without_article_fetching_the_entry_is_compared(self):
         self.env.write_config([{"path": "town.xml", "name": "town", "article": "false"}])
@@ -178,6 +185,27 @@ class Revisions(unittest.TestCase):
                          "The vote was close: [-seven-] {+eight+} to [-five.-] {+four.+}")
         paths = {r["path"] for r in self.env.server.requests}
         self.assertNotIn("/articles/1.html", paths)
+
+    def test_changed_entries_read_again_at_most_16_per_poll(self):
+        e = self.env
+        e.write_config([{"path": "town.xml", "name": "town", "article": "false"}])
+        stories = range(1, 21)
+
+        def publish(word):
+            e.write_site("town.xml", feed_xml(e.base, [
+                (n, f"Story {n}", f"The vote on story {n} was {word}.") for n in stories]))
+        publish("close")
+        self.once()
+        publish("unanimous")
+        r = self.once()
+        self.assertEqual(len(self.revisions()), 16)
+        self.assertIn("4 more changed entries are read again at the next poll", r.stderr)
+        self.touch_feed()
+        self.once()
+        self.assertEqual(len(self.revisions()), 20)
+        self.touch_feed()
+        self.once()
+        self.assertEqual(len(self.revisions()), 20)
 
     def test_revisions_off(self):
         self.env.write_config([{"path": "town.xml", "name": "town", "revisions": "off"}])
