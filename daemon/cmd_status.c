@@ -75,7 +75,7 @@ status_object(const char *name, const char *url, const struct state_feed *f,
 	if (f == NULL)
 		f = &none;
 	return json_pack("{s:s, s:s, s:b, s:b, s:o, s:o, s:I, s:o, s:o, s:o, "
-	    "s:i, s:o, s:o, s:o}", "name", name, "url", url,
+	    "s:i, s:o, s:o, s:o, s:I}", "name", name, "url", url,
 	    "configured", !removed, "disabled", f->disabled,
 	    "last_poll", time_or_null(f->last_poll),
 	    "http_status", f->last_status ? json_integer(f->last_status) :
@@ -88,7 +88,7 @@ status_object(const char *name, const char *url, const struct state_feed *f,
 	    "last_error", feed_json_str(f->last_error),
 	    "moved_from", f->config_url && strcmp(f->config_url, url) != 0 &&
 	    f->url && strcmp(f->url, url) == 0 ? json_string(f->config_url) :
-	    json_null());
+	    json_null(), "revisions", (json_int_t)f->revisions);
 }
 
 int
@@ -194,7 +194,7 @@ failing_first(const void *a, const void *b)
 	    (x->order < y->order);
 }
 
-#define STATUS_COLS 8
+#define STATUS_COLS 9
 
 /* status on a terminal: failing feeds first, times relative to now, the
  * columns aligned and the whole as wide as the terminal, the last column
@@ -203,7 +203,8 @@ static void
 status_table(struct status_entry *e, size_t n)
 {
 	static const char *head[STATUS_COLS] = { "NAME", "HTTP", "ERRS",
-	    "SEEN", "LAST POLL", "NEXT POLL", "LAST SUCCESS", "URL / ERROR" };
+	    "SEEN", "REVS", "LAST POLL", "NEXT POLL", "LAST SUCCESS",
+	    "URL / ERROR" };
 	char (*cell)[STATUS_COLS][96] = calloc(n ? n : 1, sizeof(*cell));
 	size_t width[STATUS_COLS], screen = 80, fixed = 0, last;
 	int64_t now = clock_now();
@@ -229,14 +230,16 @@ status_table(struct status_entry *e, size_t n)
 		snprintf(row[2], sizeof(row[2]), "%d", f ? f->failures : 0);
 		snprintf(row[3], sizeof(row[3]), "%lld",
 		    (long long)(f ? f->entries_seen : 0));
-		relative(f ? f->last_poll : 0, now, row[4], sizeof(row[4]));
+		snprintf(row[4], sizeof(row[4]), "%lld",
+		    (long long)(f ? f->revisions : 0));
+		relative(f ? f->last_poll : 0, now, row[5], sizeof(row[5]));
 		if (f && f->disabled)
-			snprintf(row[5], sizeof(row[5]), "disabled (410)");
+			snprintf(row[6], sizeof(row[6]), "disabled (410)");
 		else
-			relative(f ? f->next_poll : 0, now, row[5],
-			    sizeof(row[5]));
-		relative(f ? f->last_success : 0, now, row[6], sizeof(row[6]));
-		snprintf(row[7], sizeof(row[7]), "%s", f && f->last_error ?
+			relative(f ? f->next_poll : 0, now, row[6],
+			    sizeof(row[6]));
+		relative(f ? f->last_success : 0, now, row[7], sizeof(row[7]));
+		snprintf(row[8], sizeof(row[8]), "%s", f && f->last_error ?
 		    error_text(f->last_error, e[i].url) : e[i].url);
 		for (size_t c = 0; c < STATUS_COLS; c++)
 			if (text_width(row[c]) > width[c])
@@ -268,11 +271,11 @@ status_table(struct status_entry *e, size_t n)
 			if (c > 0)
 				fputs("  ", stdout);
 			/* Numbers right-aligned, the rest left. */
-			if (c >= 1 && c <= 3 && text_width(text) < width[c])
+			if (c >= 1 && c <= 4 && text_width(text) < width[c])
 				printf("%*s", (int)(width[c] -
 				    text_width(text)), "");
 			print_cell(text, width[c], c < STATUS_COLS - 1 &&
-			    !(c >= 1 && c <= 3));
+			    !(c >= 1 && c <= 4));
 		}
 		putchar('\n');
 	}

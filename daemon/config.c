@@ -72,7 +72,7 @@ struct key {
 };
 
 static key_set_fn set_string, set_duration, set_bool, set_size, set_long,
-    set_first_poll, set_log_level, set_feeds, set_url, set_name, set_tags,
+    set_first_poll, set_revisions, set_log_level, set_feeds, set_url, set_name, set_tags,
     set_extract, set_bound, set_headers, set_proxy, set_ca_file, set_spool,
     set_state, set_sink, set_metrics, set_duplicates;
 
@@ -119,6 +119,8 @@ static const struct key keys[] = {
 	    0, 0 },
 	{ "article_html", AT_TOP | AT_FEED, set_bool, TOP(article_html),
 	    FEED(article_html), 0, 0 },
+	{ "revisions", AT_TOP | AT_FEED, set_revisions, TOP(revisions),
+	    FEED(revisions), 0, 0 },
 	{ "allow_private_addresses", AT_TOP, set_bool,
 	    TOP(allow_private_addresses), 0, 0, 0 },
 	{ "log_level", AT_TOP, set_log_level, TOP(log_level), 0, 0, 0 },
@@ -692,6 +694,23 @@ set_duplicates(struct parse *p, const struct key *k, yaml_node_t *v,
 }
 
 static int
+set_revisions(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
+{
+	const char *what = "off or feed";
+	const char *s;
+
+	if ((s = scalar(p, k->name, v, what)) == NULL)
+		return -1;
+	if (strcmp(s, "off") == 0)
+		*(int *)dst = REVISIONS_OFF;
+	else if (strcmp(s, "feed") == 0)
+		*(int *)dst = REVISIONS_FEED;
+	else
+		return fail_expected(p, k->name, v, what);
+	return 0;
+}
+
+static int
 set_log_level(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
 {
 	const char *what = "debug, info, warning or error";
@@ -1054,6 +1073,7 @@ read_feed(struct parse *p, yaml_node_t *v, struct config_feed *f)
 	f->duplicates = UNSET;
 	f->article = UNSET;
 	f->article_html = UNSET;
+	f->revisions = UNSET;
 	f->enabled = 1;
 	f->line = (int)v->start_mark.line + 1;
 	if (v->type != YAML_MAPPING_NODE)
@@ -1269,6 +1289,8 @@ inherit(struct config *cfg, struct config_feed *f)
 		f->article = cfg->article;
 	if (f->article_html == UNSET)
 		f->article_html = cfg->article_html;
+	if (f->revisions == UNSET)
+		f->revisions = cfg->revisions;
 	if (f->max_feed_bytes == 0)
 		f->max_feed_bytes = cfg->max_feed_bytes;
 	if (f->max_page_bytes == 0)
@@ -1433,6 +1455,7 @@ set_defaults(struct config *cfg, const char *path)
 	cfg->duplicates = DUPLICATES_MARK;
 	cfg->duplicate_window = CONFIG_DEFAULT_DUPLICATE_WINDOW;
 	cfg->article = 1;
+	cfg->revisions = REVISIONS_FEED;
 	cfg->allow_private_addresses = 0;
 	cfg->watch_config = 1;
 	cfg->metrics_per_feed = 1;

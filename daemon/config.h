@@ -18,6 +18,9 @@
 
 #define FIRST_POLL_EMIT 0   /* current entries of a new feed go to the spool */
 #define FIRST_POLL_SKIP 1   /* they are marked seen without an item */
+#define REVISIONS_OFF 0     /* a seen entry is never delivered again */
+#define REVISIONS_FEED 1    /* a seen entry the feed shows changed is
+                             * compared again (revision.h) */
 
 /* An item that is the same story as one already delivered (story.h): */
 #define DUPLICATES_OFF 0    /* not looked for */
@@ -57,6 +60,7 @@ struct config_feed {
 	double duplicate_window; /* the global one, seconds */
 	int article;            /* fetch and parse linked pages */
 	int article_html;       /* also the body as cleaned HTML */
+	int revisions;          /* REVISIONS_* */
 	int enabled;
 	double timeout;         /* seconds, whole transfer */
 	int64_t max_feed_bytes;
@@ -88,6 +92,7 @@ struct config {
 	double duplicate_window; /* how long a story is remembered, seconds */
 	int article;
 	int article_html;
+	int revisions;
 	int allow_private_addresses;
 	char *log_level;        /* "debug", "info", "warning", "error" */
 	int watch_config;       /* reload when the file changes on disk */

@@ -19,10 +19,15 @@
 #include "../feeds/feed.h"
 #include "../store/state.h"
 
+struct revision_prev;
+
 struct diff_item {
 	size_t index;            /* into feed->entries */
 	int64_t discovered_us;   /* recorded time, or the one to record */
 	int known;               /* 1: pending in the state already */
+	struct revision_prev *rev; /* a revision of a seen entry, its time
+	                          * the revision's (poll_revisions.c); NULL
+	                          * for a new entry */
 };
 
 /*

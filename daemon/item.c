@@ -159,7 +159,7 @@ article_object(const struct item_article *art)
 char *
 item_json(const struct config_feed *cf, const struct feed *feed,
     const struct feed_entry *entry, const struct item_article *art,
-    int64_t discovered_us, const char *duplicate_of)
+    int64_t discovered_us, const char *duplicate_of, json_t *revision)
 {
 	char when[32];
 	json_t *obj;
@@ -173,6 +173,9 @@ item_json(const struct config_feed *cf, const struct feed *feed,
 	if (obj && duplicate_of)
 		json_object_set_new(obj, "duplicate_of",
 		    json_string(duplicate_of));
+	if (obj && revision)
+		json_object_set(obj, "revision", revision);
+	json_decref(revision);
 	if (obj == NULL)
 		return NULL;
 	/* Keys in a fixed order and one item per line keeps spool files

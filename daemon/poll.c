@@ -196,6 +196,7 @@ poll_job_free(struct poll_job *job)
 		free(job->ids[i]);
 	free(job->ids);
 	free(job->error);
+	poll_revisions_free(job);
 	free(job->new);
 	free(job->items);
 	free(job);
@@ -450,7 +451,9 @@ job_parse(struct poll_job *job, const struct http_response *res)
 		log_info("feed %s: %zu pending entries no longer in the feed "
 		    "are delivered as the state kept them", job->cf->name, left);
 	if (diff_new_entries(job->p->state, job->sf.id, job->feed, clock_now_us(),
-	    &job->new, &job->nnew, err, sizeof(err)) == -1) {
+	    &job->new, &job->nnew, err, sizeof(err)) == -1 ||
+	    poll_revisions_find(job, clock_now_us() + (int64_t)job->nnew, err,
+	    sizeof(err)) == -1) {
 		poll_fail(job, METRICS_FAIL_STATE, "state: %s", err);
 		return -1;
 	}

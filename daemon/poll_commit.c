@@ -68,8 +68,9 @@ job_discover(struct poll_job *job, char *err, size_t errlen)
 	NW_ASSERT(job->stage == STAGE_RECORD && job->feed != NULL);
 	if (ids == NULL || times == NULL || entries == NULL || added == NULL)
 		goto nomem;
+	/* A revision's entry is seen already: poll_revisions_record's. */
 	for (size_t i = 0; i < job->nnew; i++)
-		if (!job->new[i].known) {
+		if (!job->new[i].known && job->new[i].rev == NULL) {
 			ids[n] = poll_new_id(job, i);
 			times[n] = job->new[i].discovered_us;
 			if ((entries[n++] = entry_text(
@@ -80,7 +81,8 @@ job_discover(struct poll_job *job, char *err, size_t errlen)
 	    (const char *const *)entries, n, added, err, errlen) == -1)
 		goto done;
 	for (size_t i = 0; i < job->nnew; i++) {
-		if (!job->new[i].known && !added[asked++]) {
+		if (!job->new[i].known && job->new[i].rev == NULL &&
+		    !added[asked++]) {
 			log_info("feed %s: entry %s: recorded by another "
 			    "instance first, left to it", job->cf->name,
 			    poll_new_id(job, i));
@@ -89,7 +91,7 @@ job_discover(struct poll_job *job, char *err, size_t errlen)
 		job->new[kept++] = job->new[i];
 	}
 	job->nnew = kept;
-	rc = 0;
+	rc = poll_revisions_record(job, err, errlen);
 	goto done;
 
 nomem:
@@ -200,8 +202,8 @@ forget_gone(struct poll_job *job, char *err, size_t errlen)
 
 /* Whether it is durable in every output configured: it was put, and no
  * sync of either has failed since (a failed sync may have dropped it). */
-static int
-item_durable(const struct poller *p, const struct job_item *it)
+int
+poll_item_durable(const struct poller *p, const struct job_item *it)
 {
 	return it->state == ITEM_PUT &&
 	    (p->spool == NULL || it->spool_gen == spool_failures(p->spool)) &&
@@ -228,7 +230,10 @@ job_mark_seen(struct poll_job *job, size_t *delivered, size_t *failed,
 		goto done;
 	}
 	for (size_t i = 0; job->items && i < job->nnew; i++) {
-		if (!item_durable(job->p, &job->items[i])) {
+		/* Nothing to deliver, nothing failed. */
+		if (job->items[i].state == ITEM_UNCHANGED)
+			continue;
+		if (!poll_item_durable(job->p, &job->items[i])) {
 			(*failed)++;
 			continue;
 		}
@@ -261,7 +266,8 @@ job_commit(struct poll_job *job, char *err, size_t errlen)
 	/* Never asked: its state stays as the last poll left it. */
 	if (job->unpolled)
 		return 0;
-	if (job_mark_seen(job, &spooled, &failed, err, errlen) == -1)
+	if (job_mark_seen(job, &spooled, &failed, err, errlen) == -1 ||
+	    poll_revisions_commit(job, err, errlen) == -1)
 		return -1;
 	if (job->ok && failed > 0) {
 		char why[128];
@@ -353,7 +359,7 @@ job_report(struct poll_job *job, const char *err)
 	NW_ASSERT(job->stage == STAGE_SYNC && job->tasks == 0);
 	poll_advance(job, STAGE_DONE);
 	for (size_t i = 0; job->items && i < job->nnew; i++)
-		items += item_durable(p, &job->items[i]);
+		items += poll_item_durable(p, &job->items[i]);
 	res.ok = job->ok && err == NULL;
 	res.status = job->sf.last_status;
 	res.error = err ? err : job->ok ? NULL : poll_error(job);

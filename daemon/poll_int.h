@@ -40,8 +40,10 @@ enum job_stage {
 	STAGE_COUNT
 };
 
-/* ITEM_PUT: in every output configured, durable once they sync. */
-enum item_state { ITEM_WAITING, ITEM_PUT, ITEM_FAILED };
+/* ITEM_PUT: in every output configured, durable once they sync.
+ * ITEM_UNCHANGED: a revision whose page did not change in substance, or
+ * could not be read: nothing to write, nothing left pending. */
+enum item_state { ITEM_WAITING, ITEM_PUT, ITEM_FAILED, ITEM_UNCHANGED };
 
 struct job_item {
 	struct poll_job *job;
@@ -60,6 +62,10 @@ struct job_item {
 	                               * claimed on the loop, or NULL */
 	int skipped;                  /* a duplicate with duplicates: skip,
 	                               * seen without an item */
+	int unchanged;                /* a revision that changed nothing */
+	/* With revisions on, kept until the commit: */
+	int64_t fingerprint;          /* of its entry as the feed showed it */
+	char *version;                /* revision_encode's, NULL none */
 };
 
 struct poll_job {
@@ -190,6 +196,24 @@ void poll_items_free(struct poll_job *job);
 
 /* Set up p's queue of stories to claim; poller_free stops its timer. */
 void poll_claims_init(struct poller *p);
+/* poll_revisions.c */
+
+/* Append to job->new the seen entries its feed shows changed, and those
+ * whose revision was left pending, as revisions (diff_item.rev); new
+ * revisions are timed from now_us on, after the job's new entries.
+ * Returns 0, or -1 with the reason in err. */
+int poll_revisions_find(struct poll_job *job, int64_t now_us, char *err,
+    size_t errlen);
+
+/* STAGE_RECORD: record the job's new revisions as pending. */
+int poll_revisions_record(struct poll_job *job, char *err, size_t errlen);
+
+/* STAGE_SYNC: record what the job's items delivered (their versions,
+ * revisions done) and forget versions past the window. */
+int poll_revisions_commit(struct poll_job *job, char *err, size_t errlen);
+
+/* Free what job->new's revisions hold. */
+void poll_revisions_free(struct poll_job *job);
 
 /* poll_commit.c */
 
@@ -198,5 +222,8 @@ void poll_flush_discover(struct poller *p);
 
 /* Sync the batch of STAGE_FINAL's items, then commit and report them. */
 void poll_flush_final(struct poller *p);
+
+/* Whether item it is durable in every output configured. */
+int poll_item_durable(const struct poller *p, const struct job_item *it);
 
 #endif

@@ -14,6 +14,7 @@
 #include "http.h"
 #include "item.h"
 #include "poll_int.h"
+#include "revision.h"
 #include "story.h"
 
 /* How many <meta http-equiv=refresh> hops an article may take (HTTP
@@ -115,6 +116,7 @@ poll_items_free(struct poll_job *job)
 		if (job->items[i].xfer)
 			http_cancel(job->p->http, job->items[i].xfer);
 		item_forget(&job->items[i]);
+		free(job->items[i].version);
 	}
 }
 
@@ -221,7 +223,8 @@ item_claim(struct poll_job *job, size_t i, const struct story *s)
 	struct job_item *it = &job->items[i];
 	char name[128], err[512];
 
-	if (!story_known(s))
+	/* A revision's story is its first version's, claimed then. */
+	if (!story_known(s) || job->new[i].rev != NULL)
 		return;
 	spool_item_name(name, sizeof(name), job->new[i].discovered_us,
 	    job->cf->name, poll_new_id(job, i));
@@ -390,6 +393,73 @@ item_read_page(struct item_task *tk, struct article **a)
 	}
 }
 
+/* The spool name of the job's item i: a revision's says so. */
+static char *
+item_name(const struct poll_job *job, size_t i, char *buf, size_t len)
+{
+	const struct diff_item *d = &job->new[i];
+
+	return revision_item_name(buf, len, d->discovered_us, job->cf->name,
+	    poll_new_id(job, i), d->rev ? d->rev->number + 1 : 1);
+}
+
+/*
+ * With revisions on, keep what the state needs of item i (its entry's
+ * fingerprint, its texts) and, for a revision, say how it differs from
+ * the version before: a new reference to the item's "revision", or NULL
+ * with it->unchanged set when it changed nothing in substance (or there
+ * is no page to compare).  The version is kept only from a page read, or
+ * with fetching off from the entry, so that like is compared with like.
+ */
+static json_t *
+item_revision(struct item_task *tk, size_t i, const struct item_article *art)
+{
+	const struct poll_job *job = tk->job;
+	const struct diff_item *d = &job->new[i];
+	const struct feed_entry *e = &job->feed->entries[d->index];
+	struct job_item *it = &job->items[i];
+	struct revision_texts cur, old;
+	char *owned[2] = { NULL, NULL }, *old_owned = NULL, prev[128];
+	json_t *rev = NULL;
+
+	it->fingerprint = revision_fingerprint(e);
+	if (art && art->article == NULL)
+		goto done;
+	revision_texts_of(e, art ? art->article : NULL, &cur);
+	it->version = revision_encode(&cur);
+	if (d->rev == NULL || it->version == NULL)
+		goto done;
+	if (revision_decode(d->rev->version, &old, &old_owned) == -1) {
+		log_warnx("feed %s: entry %s: the version kept is unreadable",
+		    job->cf->name, e->id);
+		goto done;
+	}
+	/* The entry's own summary and content are HTML. */
+	if (art == NULL) {
+		struct revision_texts raw_cur = cur, raw_old = old;
+
+		if (revision_texts_plain(&raw_cur, &cur, &owned[0]) == -1 ||
+		    revision_texts_plain(&raw_old, &old, &owned[1]) == -1)
+			goto done;
+	}
+	if ((rev = revision_compare(&old, &cur, NULL)) == NULL ||
+	    revision_item_name(prev, sizeof(prev), d->rev->number_us,
+	    job->cf->name, e->id, d->rev->number) == NULL) {
+		json_decref(rev);
+		rev = NULL;
+		goto done;
+	}
+	json_object_set_new(rev, "number", json_integer(d->rev->number + 1));
+	json_object_set_new(rev, "previous", json_string(prev));
+done:
+	if (d->rev && rev == NULL)
+		it->unchanged = 1;
+	free(owned[0]);
+	free(owned[1]);
+	free(old_owned);
+	return rev;
+}
+
 /* Make item i of the job, with art as its article (NULL: fetching off). */
 static void
 item_make_one(struct item_task *tk, size_t i, const struct item_article *art)
@@ -399,22 +469,25 @@ item_make_one(struct item_task *tk, size_t i, const struct item_article *art)
 	const struct feed_entry *e = &job->feed->entries[d->index];
 	struct job_item *it = &job->items[i];
 	struct spool *spool = job->p->spool;
+	json_t *rev = NULL;
 	char name[128], err[512];
 
-	if (art && art->error)
-		it->article_error = strdup(art->error);
 	if (it->skipped) {
 		/* Seen without an item: nothing to make or write. */
 		it->made = 1;
 		return;
 	}
+	if (job->cf->revisions != REVISIONS_OFF &&
+	    (rev = item_revision(tk, i, art)) == NULL && it->unchanged)
+		return;
+	if (art && art->error)
+		it->article_error = strdup(art->error);
 	it->json = item_json(job->cf, job->feed, e, art, d->discovered_us,
-	    it->duplicate_of);
+	    it->duplicate_of, rev);
 	if (it->json == NULL)
 		return;
 	it->made = 1;
-	spool_item_name(name, sizeof(name), d->discovered_us, job->cf->name,
-	    e->id);
+	item_name(job, i, name, sizeof(name));
 	if (spool && (it->put = spool_put(spool, name, it->json,
 	    strlen(it->json), &it->spool_gen, err, sizeof(err))) == -1)
 		it->spool_error = strdup(err);
@@ -473,8 +546,14 @@ item_report(struct item_task *tk, size_t i)
 	struct job_item *it = &job->items[i];
 	char err[512], name[128];
 
-	spool_item_name(name, sizeof(name), job->new[i].discovered_us,
-	    job->cf->name, poll_new_id(job, i));
+	item_name(job, i, name, sizeof(name));
+	if (it->unchanged) {
+		log_info("feed %s: entry %s: no change in substance",
+		    job->cf->name, poll_new_id(job, i));
+		it->state = ITEM_UNCHANGED;
+		item_forget(it);
+		return;
+	}
 	if (it->article_error) {
 		p->stats.article_errors++;
 		metrics_error(p->metrics, METRICS_ERR_ARTICLE);

@@ -151,6 +151,45 @@ state_pending_free(struct state_pending *pending, size_t n)
 }
 
 int
+state_revisions_get(struct state *st, int64_t feed_id,
+    struct state_revision **out, size_t *n, char *err, size_t errlen)
+{
+	*out = NULL;
+	*n = 0;
+	return st->be->revisions_get(st, feed_id, out, n, err, errlen);
+}
+
+void
+state_revisions_free(struct state_revision *revs, size_t n)
+{
+	state_rows_free(&state_revision_row, revs, n);
+}
+
+int
+state_revision_record(struct state *st, int64_t feed_id, const char *id,
+    int64_t fingerprint, int64_t pending_us, char *err, size_t errlen)
+{
+	return st->be->revision_record(st, feed_id, id, fingerprint,
+	    pending_us, err, errlen);
+}
+
+int
+state_revision_done(struct state *st, int64_t feed_id, const char *id,
+    int64_t fingerprint, int number, int64_t number_us, const char *version,
+    char *err, size_t errlen)
+{
+	return st->be->revision_done(st, feed_id, id, fingerprint, number,
+	    number_us, version, err, errlen);
+}
+
+int
+state_revisions_expire(struct state *st, int64_t feed_id, int64_t before_us,
+    char *err, size_t errlen)
+{
+	return st->be->revisions_expire(st, feed_id, before_us, err, errlen);
+}
+
+int
 state_entries_find(struct state *st, const char *key, int64_t discovered_us,
     struct state_found **out, size_t *n, char *err, size_t errlen)
 {

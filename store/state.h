@@ -56,6 +56,8 @@ struct state_feed {
 	                        * entries discovered later were new when seen */
 	int64_t ttl;           /* the feed's own polling hint (seconds) when
 	                        * last parsed, -1 = none: a 304 keeps it */
+	int64_t revisions;     /* revision items delivered, the state's own
+	                        * count as entries_seen (state_revision_done) */
 };
 
 /* Open the state at where: a postgresql:// (or postgres://) URL, or the
@@ -192,6 +194,53 @@ int state_entries_find(struct state *st, const char *key,
     int64_t discovered_us, struct state_found **out, size_t *n, char *err,
     size_t errlen);
 void state_found_free(struct state_found *found, size_t n);
+
+/*
+ * Revisions of delivered entries (daemon/revision.h).  An entry's
+ * version is what a diff needs of the last version delivered (an opaque
+ * text of the caller's), kept while the entry is inside the caller's
+ * window; its fingerprint is what its feed last showed of it.  The
+ * delivery promise holds as for new entries: a revision is recorded
+ * pending (state_revision_record) before its item is written, and done
+ * (state_revision_done) once the item is durable.  Each returns 0, or -1
+ * with the reason in err.
+ */
+struct state_revision {
+	char *id;                /* the entry's */
+	int64_t fingerprint;     /* 0 when none was kept */
+	int number;              /* of the last version delivered, 1 the
+	                          * entry's first item */
+	int64_t number_us;       /* the time in that version's item name */
+	int64_t pending_us;      /* the time of the revision being
+	                          * delivered, 0 none */
+	char *version;
+};
+
+/* *out (free with state_revisions_free) is an array of the *n entries of
+ * feed_id that keep a version, in no particular order. */
+int state_revisions_get(struct state *st, int64_t feed_id,
+    struct state_revision **out, size_t *n, char *err, size_t errlen);
+void state_revisions_free(struct state_revision *revs, size_t n);
+
+/* The seen entry id of feed_id now shows fingerprint; pending_us (0:
+ * none) is the time of a revision of it to deliver. */
+int state_revision_record(struct state *st, int64_t feed_id, const char *id,
+    int64_t fingerprint, int64_t pending_us, char *err, size_t errlen);
+
+/* The pending revision of id (if any) is done, and its feed shows
+ * fingerprint.  With number > 0, version number of it, named at
+ * number_us, was delivered: version is kept in place of the last, and a
+ * number above 1 counts in the feed's revisions.  With number 0, nothing
+ * was delivered (the page did not change in substance): the last
+ * version stays. */
+int state_revision_done(struct state *st, int64_t feed_id, const char *id,
+    int64_t fingerprint, int number, int64_t number_us, const char *version,
+    char *err, size_t errlen);
+
+/* Forget the versions (and pending revisions) of feed_id's entries
+ * discovered before before_us: the window is over, the state bounded. */
+int state_revisions_expire(struct state *st, int64_t feed_id,
+    int64_t before_us, char *err, size_t errlen);
 
 /* The feed called from is called to from now on, its state kept.  A feed
  * already called to makes it fail.  Returns 0, or -1 with the reason in

@@ -50,6 +50,16 @@ struct state_backend {
 	int (*entries_find)(struct state *st, const char *key,
 	    int64_t discovered_us, struct state_found **out, size_t *n,
 	    char *err, size_t errlen);
+	int (*revisions_get)(struct state *st, int64_t feed_id,
+	    struct state_revision **out, size_t *n, char *err, size_t errlen);
+	int (*revision_record)(struct state *st, int64_t feed_id,
+	    const char *id, int64_t fingerprint, int64_t pending_us,
+	    char *err, size_t errlen);
+	int (*revision_done)(struct state *st, int64_t feed_id,
+	    const char *id, int64_t fingerprint, int number,
+	    int64_t number_us, const char *version, char *err, size_t errlen);
+	int (*revisions_expire)(struct state *st, int64_t feed_id,
+	    int64_t before_us, char *err, size_t errlen);
 	int (*feed_rename)(struct state *st, const char *from, const char *to,
 	    char *err, size_t errlen);
 	/* Pruning: what is listed stays, what is not for longer than keep

@@ -100,6 +100,30 @@ static const char *const pstmt_sql[P_COUNT] = {
 	    " + (SELECT count(*) FROM added) AS n)"
 	    " UPDATE feeds SET entries_seen = entries_seen + changed.n"
 	    " FROM changed WHERE id = $1::bigint AND changed.n > 0",
+	[P_REV_GET] = "SELECT entry_id AS id,"
+	    " coalesce(fingerprint, 0) AS fingerprint,"
+	    " coalesce(revision, 1) AS number,"
+	    " coalesce(revision_us, discovered_us) AS number_us,"
+	    " coalesce(revision_pending_us, 0) AS pending_us, version"
+	    " FROM entries WHERE feed_id = $1"
+	    " AND version IS NOT NULL",
+	[P_REV_RECORD] = "UPDATE entries SET fingerprint = $3,"
+	    " revision_pending_us = nullif($4::bigint, 0)"
+	    " WHERE feed_id = $1 AND entry_id = $2",
+	/* Number 0: nothing delivered, the last version stays; a revision
+	 * counts in its feed's revisions in the same round trip. */
+	[P_REV_DONE] = "WITH e AS (UPDATE entries SET fingerprint = $3,"
+	    " revision_pending_us = NULL,"
+	    " revision = CASE WHEN $4::int > 0 THEN $4::int ELSE revision END,"
+	    " revision_us = CASE WHEN $4::int > 0 THEN $5::bigint"
+	    " ELSE revision_us END,"
+	    " version = CASE WHEN $4::int > 0 THEN $6::text ELSE version END"
+	    " WHERE feed_id = $1 AND entry_id = $2 RETURNING feed_id)"
+	    " UPDATE feeds SET revisions = revisions + 1"
+	    " WHERE $4::int > 1 AND id IN (SELECT feed_id FROM e)",
+	[P_REV_EXPIRE] = "UPDATE entries SET version = NULL,"
+	    " revision_pending_us = NULL WHERE feed_id = $1"
+	    " AND version IS NOT NULL AND discovered_us < $2",
 	[P_ENTRIES_PENDING] = "SELECT entry_id AS id, discovered_us,"
 	    " pending_entry AS entry FROM entries WHERE feed_id = $1 AND pending_entry IS NOT NULL",
 	[P_ENTRIES_FIND] = "SELECT f.name AS feed, e.entry_id AS id,"
@@ -759,6 +783,10 @@ static const struct state_backend pg_backend = {
 	.entries_discover = pg_entries_discover,
 	.entries_pending = pg_entries_pending,
 	.entries_find = pg_entries_find,
+	.revisions_get = pg_revisions_get,
+	.revision_record = pg_revision_record,
+	.revision_done = pg_revision_done,
+	.revisions_expire = pg_revisions_expire,
 	.entries_mark_seen = pg_entries_mark_seen,
 	.feed_rename = pg_feed_rename,
 	.entries_listed = pg_entries_listed,

@@ -50,6 +50,10 @@ enum pstmt {
 	P_STORIES_FIND,
 	P_STORY_ADD,
 	P_STORIES_PRUNE,
+	P_REV_GET,
+	P_REV_RECORD,
+	P_REV_DONE,
+	P_REV_EXPIRE,
 	P_COUNT
 };
 
@@ -153,5 +157,16 @@ int pg_host_hold(struct state *base, const char *host, int64_t until_ms,
     char *err, size_t errlen);
 int pg_host_holds(struct state *base, int64_t now_ms, char ***hosts,
     int64_t **until_ms, size_t *n, char *err, size_t errlen);
+
+/* state_pg_revisions.c */
+int pg_revisions_get(struct state *base, int64_t feed_id,
+    struct state_revision **out, size_t *n, char *err, size_t errlen);
+int pg_revision_record(struct state *base, int64_t feed_id, const char *id,
+    int64_t fingerprint, int64_t pending_us, char *err, size_t errlen);
+int pg_revision_done(struct state *base, int64_t feed_id, const char *id,
+    int64_t fingerprint, int number, int64_t number_us, const char *version,
+    char *err, size_t errlen);
+int pg_revisions_expire(struct state *base, int64_t feed_id,
+    int64_t before_us, char *err, size_t errlen);
 
 #endif

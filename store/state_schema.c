@@ -125,6 +125,19 @@ static const struct {
 	" WHERE band6 IS NOT NULL;"
 	"CREATE INDEX stories_band7 ON stories (band7)"
 	" WHERE band7 IS NOT NULL;" },
+	/* Revisions (revision.h): what the feed last showed of an entry, the
+	 * number and time of its last version delivered, the time of one
+	 * being delivered, the texts a diff needs (while in the window),
+	 * and each feed's count of revisions delivered. */
+	{ BOTH,
+	"ALTER TABLE entries ADD COLUMN fingerprint @I64@;"
+	"ALTER TABLE entries ADD COLUMN revision INTEGER;"
+	"ALTER TABLE entries ADD COLUMN revision_us @I64@;"
+	"ALTER TABLE entries ADD COLUMN revision_pending_us @I64@;"
+	"ALTER TABLE entries ADD COLUMN version TEXT;"
+	"CREATE INDEX entries_versions ON entries (feed_id)"
+	" WHERE version IS NOT NULL;"
+	"ALTER TABLE feeds ADD COLUMN revisions @I64@ NOT NULL DEFAULT 0;" },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 
@@ -171,6 +184,7 @@ static const struct state_column feed_columns[] = {
 	FEED(STATE_INT64, last_success),
 	FEED(STATE_INT64, first_success_us),
 	FEED(STATE_INT64, ttl),
+	FEED(STATE_INT64, revisions),
 };
 
 /* The statements name these columns with AS: the table's own names
@@ -205,6 +219,16 @@ static const struct state_column story_columns[] = {
 	COLUMN(STATE_TEXT, state_story, duplicate_of),
 };
 
+/* Named with AS as state_pending's. */
+static const struct state_column revision_columns[] = {
+	COLUMN(STATE_TEXT, state_revision, id),
+	COLUMN(STATE_INT64, state_revision, fingerprint),
+	COLUMN(STATE_INT, state_revision, number),
+	COLUMN(STATE_INT64, state_revision, number_us),
+	COLUMN(STATE_INT64, state_revision, pending_us),
+	COLUMN(STATE_TEXT, state_revision, version),
+};
+
 #define ROW(tbl, cols, st) \
 	{ tbl, cols, sizeof(cols) / sizeof(cols[0]), sizeof(struct st) }
 
@@ -221,6 +245,8 @@ const struct state_row state_found_row = ROW(NULL, found_columns,
     state_found);
 const struct state_row state_story_row = ROW(NULL, story_columns,
     state_story);
+const struct state_row state_revision_row = ROW(NULL, revision_columns,
+    state_revision);
 
 /* "feeds.id AS id, ...": qualified, so no name is taken for a word of
  * either dialect, and named, so decoding finds each by its name. */

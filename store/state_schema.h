@@ -70,6 +70,7 @@ extern const struct state_row state_story_row;    /* struct state_story */
 #define STATE_STORY_SELECT "SELECT name, discovered_us, url_key, fp," \
 	" band0, band1, band2, band3, band4, band5, band6, band7," \
 	" duplicate_of FROM stories"
+extern const struct state_row state_revision_row; /* struct state_revision */
 
 /* How a backend reads its results; res is its result (a statement, a
  * PGresult), row a row of it. */

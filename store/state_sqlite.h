@@ -48,6 +48,11 @@ enum stmt {
 	S_STORIES_FIND,
 	S_STORY_ADD,
 	S_STORIES_PRUNE,
+	S_REV_GET,
+	S_REV_RECORD,
+	S_REV_DONE,
+	S_REV_COUNT,
+	S_REV_EXPIRE,
 	S_COUNT
 };
 
@@ -109,5 +114,16 @@ int sq_stories_prune(struct state *base, int64_t before_us,
     int64_t *pruned, char *err, size_t errlen);
 int sq_host_holds(struct state *base, int64_t now_ms, char ***hosts,
     int64_t **until_ms, size_t *n, char *err, size_t errlen);
+
+/* state_sqlite_revisions.c */
+int sq_revisions_get(struct state *base, int64_t feed_id,
+    struct state_revision **out, size_t *n, char *err, size_t errlen);
+int sq_revision_record(struct state *base, int64_t feed_id, const char *id,
+    int64_t fingerprint, int64_t pending_us, char *err, size_t errlen);
+int sq_revision_done(struct state *base, int64_t feed_id, const char *id,
+    int64_t fingerprint, int number, int64_t number_us, const char *version,
+    char *err, size_t errlen);
+int sq_revisions_expire(struct state *base, int64_t feed_id,
+    int64_t before_us, char *err, size_t errlen);
 
 #endif

@@ -29,8 +29,8 @@
 
 /* The schema versions this newswatch writes (each backend's number of
  * migrations). */
-#define STATE_SQLITE_VERSION 6
-#define STATE_PG_VERSION 7
+#define STATE_SQLITE_VERSION 7
+#define STATE_PG_VERSION 8
 
 static char err[512];
 static const char *pg_admin;   /* NEWSWATCH_TEST_PG: the server to use */
@@ -697,8 +697,16 @@ test_migrate_from_v2(void **ctx)
 	assert_int_equal(entry_mark_seen(st, f.id, "e1", 77), 0);
 	state_feed_clear(&f);
 	state_close(st);
-	/* Back to exactly what version 2 had. */
-	sql(path, "DROP TABLE stories;"
+	/* Back to exactly what version 2 had (what the later steps added
+	 * dropped, the last step's first). */
+	sql(path, "DROP INDEX entries_versions;"
+	    "ALTER TABLE entries DROP COLUMN fingerprint;"
+	    "ALTER TABLE entries DROP COLUMN revision;"
+	    "ALTER TABLE entries DROP COLUMN revision_us;"
+	    "ALTER TABLE entries DROP COLUMN revision_pending_us;"
+	    "ALTER TABLE entries DROP COLUMN version;"
+	    "ALTER TABLE feeds DROP COLUMN revisions;"
+	    "DROP TABLE stories;"
 	    "DROP TABLE host_holds;"
 	    "DROP INDEX entries_pending;"
 	    "ALTER TABLE entries DROP COLUMN pending_entry;"
@@ -1332,6 +1340,94 @@ test_pending_kept(void **ctx)
 	state_close(st);
 }
 
+/* Revisions: a version kept with the entry delivered, a revision pending
+ * then done, counted in its feed, and versions forgotten past the
+ * window. */
+static void
+test_revisions_kept(void **ctx)
+{
+	struct state *st = open_ok(path_for("revisions.db"));
+	int64_t a = feed_id(st, "a"), b = feed_id(st, "b");
+	struct state_revision *revs;
+	struct state_feed f;
+	size_t n;
+
+	(void)ctx;
+	assert_int_equal(state_revisions_get(st, a, &revs, &n, err,
+	    sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	state_revisions_free(revs, n);
+	assert_int_equal(entry_discover(st, a, "x", 100, NULL), 0);
+	assert_int_equal(entry_discover(st, a, "old", 5, NULL), 0);
+	assert_int_equal(entry_discover(st, a, "plain", 7, NULL), 0);
+	assert_int_equal(entry_mark_seen(st, a, "x", 100), 0);
+	assert_int_equal(entry_mark_seen(st, a, "old", 5), 0);
+	assert_int_equal(entry_mark_seen(st, a, "plain", 7), 0);
+	/* The first item delivered: version 1, under its discovery time. */
+	assert_int_equal(state_revision_done(st, a, "x", 11, 1, 100, "v1", err,
+	    sizeof(err)), 0);
+	assert_int_equal(state_revision_done(st, a, "old", 12, 1, 5, "o1", err,
+	    sizeof(err)), 0);
+	assert_int_equal(state_revisions_get(st, a, &revs, &n, err,
+	    sizeof(err)), 0);
+	assert_int_equal(n, 2);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(revs[i].id, "x") == 0) {
+			assert_int_equal(revs[i].fingerprint, 11);
+			assert_int_equal(revs[i].number, 1);
+			assert_int_equal(revs[i].number_us, 100);
+			assert_int_equal(revs[i].pending_us, 0);
+			assert_string_equal(revs[i].version, "v1");
+		}
+	state_revisions_free(revs, n);
+
+	/* Pending, then delivered as version 2; then one that changed
+	 * nothing leaves version 2 as it is. */
+	assert_int_equal(state_revision_record(st, a, "x", 22, 300, err,
+	    sizeof(err)), 0);
+	assert_int_equal(state_revisions_get(st, a, &revs, &n, err,
+	    sizeof(err)), 0);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(revs[i].id, "x") == 0) {
+			assert_int_equal(revs[i].fingerprint, 22);
+			assert_int_equal(revs[i].pending_us, 300);
+			assert_string_equal(revs[i].version, "v1");
+		}
+	state_revisions_free(revs, n);
+	assert_int_equal(state_revision_done(st, a, "x", 22, 2, 300, "v2", err,
+	    sizeof(err)), 0);
+	assert_int_equal(state_revision_record(st, a, "x", 33, 400, err,
+	    sizeof(err)), 0);
+	assert_int_equal(state_revision_done(st, a, "x", 33, 0, 0, NULL, err,
+	    sizeof(err)), 0);
+	assert_int_equal(state_revisions_get(st, a, &revs, &n, err,
+	    sizeof(err)), 0);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(revs[i].id, "x") == 0) {
+			assert_int_equal(revs[i].fingerprint, 33);
+			assert_int_equal(revs[i].number, 2);
+			assert_int_equal(revs[i].number_us, 300);
+			assert_int_equal(revs[i].pending_us, 0);
+			assert_string_equal(revs[i].version, "v2");
+		}
+	state_revisions_free(revs, n);
+	assert_int_equal(state_feed_get(st, "a", "http://example.org/", &f,
+	    NULL, err, sizeof(err)), 0);
+	assert_int_equal(f.revisions, 1);
+	state_feed_clear(&f);
+
+	/* Past the window, a version is forgotten; other feeds keep theirs. */
+	assert_int_equal(state_revisions_expire(st, a, 50, err, sizeof(err)), 0);
+	assert_int_equal(state_revisions_expire(st, b, 1000, err, sizeof(err)),
+	    0);
+	assert_int_equal(state_revisions_get(st, a, &revs, &n, err,
+	    sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(revs[0].id, "x");
+	state_revisions_free(revs, n);
+	state_close(st);
+}
+
 /* Two instances discovering one entry: one records it. */
 static void
 test_discover_race(void **ctx)
@@ -1515,6 +1611,7 @@ main(void)
 		cmocka_unit_test(test_batch_empty),
 		cmocka_unit_test(test_batch_repeats),
 		cmocka_unit_test(test_pending_kept),
+		cmocka_unit_test(test_revisions_kept),
 		cmocka_unit_test(test_discover_race),
 		cmocka_unit_test(test_stories),
 		cmocka_unit_test(test_stories_wide_keys),

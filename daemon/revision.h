@@ -1,0 +1,94 @@
+/*
+ * revision.h - revisions of a delivered entry: when to look again, what
+ * counts as a change, and what a revision item says about it.
+ *
+ * Promises: pure functions of their arguments (safe on a worker thread).
+ * A fingerprint tells whether the feed shows an entry changed; it ignores
+ * whitespace.  A version holds the three texts a revision compares
+ * (title, description, text), encoded compressed for the state.  Two
+ * versions differ in substance when a field's words differ once
+ * whitespace, tracking parameters in URLs and relative timestamps
+ * ("updated 5 minutes ago") are set aside; the diff of each such field is
+ * word by word, in wdiff's notation.  Knows nothing of HTTP or the state.
+ */
+#ifndef NW_REVISION_H
+#define NW_REVISION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "../feeds/article.h"
+#include "../feeds/feed.h"
+
+/* How long after discovery an entry keeps its version in the state, so
+ * that a change can still be diffed (microseconds): three days. */
+#define REVISION_WINDOW_US (72LL * 3600 * 1000000)
+
+/* At most this many entries of one feed are read again per poll (those
+ * left pending aside): a feed that rewrites every entry's date at each
+ * fetch must not cost a page request per entry per poll.  The rest keep
+ * their old fingerprint, so the next poll takes them. */
+#define REVISION_MAX_PER_POLL 16
+
+/* What a revision of a seen entry starts from (the state's, for the
+ * poll that found it). */
+struct revision_prev {
+	int number;            /* of the last version delivered */
+	int64_t number_us;     /* the time in its item's name */
+	int64_t fingerprint;   /* what the feed shows now */
+	char *version;         /* its texts, as revision_encode made them */
+};
+
+/* The texts a revision compares; borrowed or owned as the caller says. */
+struct revision_texts {
+	const char *title;
+	const char *description;
+	const char *text;
+};
+
+/* What the feed shows of e (title, summary, content, updated date),
+ * whitespace runs taken as one space; never 0. */
+int64_t revision_fingerprint(const struct feed_entry *e);
+
+/* The texts of an item (borrowed): its article's when a is not NULL,
+ * else the entry's, summary and content as the feed gave them (HTML):
+ * made plain only to be compared (revision_texts_plain), which is rare,
+ * not for every item kept. */
+void revision_texts_of(const struct feed_entry *e, const struct article *a,
+    struct revision_texts *out);
+
+/* in with its description and text made plain text from HTML, into *out
+ * (the title borrowed from in, the rest in *owned, which the caller
+ * frees).  Returns 0, or -1 when out of memory. */
+int revision_texts_plain(const struct revision_texts *in,
+    struct revision_texts *out, char **owned);
+
+/* t compressed and encoded as text for the state (caller frees), or NULL
+ * when out of memory. */
+char *revision_encode(const struct revision_texts *t);
+
+/* The texts revision_encode encoded in s, into *out, pointing into *owned
+ * (caller frees).  Returns 0, or -1 when s is not such a text. */
+int revision_decode(const char *s, struct revision_texts *out, char **owned);
+
+/*
+ * Compare the last version delivered with the current one.  Returns NULL
+ * when no field changed in substance (or when out of memory), else a new
+ * object {"changed": [field, ...], "diff": {field: "..."}} where the diff
+ * shows deleted words as [-...-], inserted ones as {+...+}, and a few
+ * unchanged words around them.  *words (may be NULL) is how many words
+ * were deleted or inserted in all.
+ */
+json_t *revision_compare(const struct revision_texts *old,
+    const struct revision_texts *cur, size_t *words);
+
+/* The spool name of version number (1 the entry's first item) of entry
+ * id of feed, named at us: spool_item_name's, with ".rN" before ".json"
+ * for a revision, so it sorts by its own time and says what it is.
+ * Returns buf, or NULL when it does not fit. */
+char *revision_item_name(char *buf, size_t len, int64_t us, const char *feed,
+    const char *id, int number);
+
+#endif
