@@ -74,7 +74,7 @@ $(BUILD)/bench/parse_bench: $(BUILD)/bench/parse_bench.o $(BUILD)/libnewswatch.a
 # The fuzz harnesses (tests/fuzz/): with libFuzzer in build-fuzz/ (clang,
 # `make fuzz`), and linked to replay.c by any compiler, so every test run
 # replays the crash inputs fuzzing found (tests/data/fuzz-regress/NAME/).
-FUZZ_NAMES  = feed article jsonld config markup
+FUZZ_NAMES  = feed article jsonld config markup loose
 REPLAY_BIN  = $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay_%)
 
 $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libnewswatch.a
