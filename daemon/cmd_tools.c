@@ -18,6 +18,7 @@
 
 #include "cmd.h"
 #include "http.h"
+#include "item.h"
 
 /* parse and extract read at most this much from a file or URL. */
 #define TOOL_MAX_BYTES (64LL * 1024 * 1024)
@@ -177,35 +178,20 @@ parse_one(const struct options *opt, const char *input, char *err,
 	return feed;
 }
 
-/* jansson's output moved right by depth levels: its raw line ends are
- * its indentation, strings escape theirs. */
-static int
-indent_out(const char *buf, size_t size, void *arg)
-{
-	int depth = *(int *)arg;
-
-	for (const char *nl; size > 0; size -= (size_t)(nl - buf) + 1,
-	    buf = nl + 1) {
-		if ((nl = memchr(buf, '\n', size)) == NULL)
-			return fwrite(buf, 1, size, stdout) == size ? 0 : -1;
-		fwrite(buf, 1, (size_t)(nl - buf) + 1, stdout);
-		printf("%*s", 2 * depth, "");
-	}
-	return 0;
-}
-
 /* v as print_json would write it at depth (indented by two spaces a
- * level) inside an object or array; 0, -1 when out of memory or stdout
- * fails.  Takes v. */
+ * level) inside an object or array; 0, -1 when out of memory.  Takes
+ * v. */
 static int
 print_nested(json_t *v, int compact, int depth)
 {
-	int rc = v != NULL && json_dump_callback(v, indent_out, &depth,
-	    JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | (compact ? JSON_COMPACT :
-	    JSON_INDENT(2))) == 0 ? 0 : -1;
+	char *s = v == NULL ? NULL : compact ? item_json_text(v) :
+	    item_json_indented(v, depth);
 
+	if (s != NULL)
+		fputs(s, stdout);
+	free(s);
 	json_decref(v);
-	return rc;
+	return s != NULL ? 0 : -1;
 }
 
 /*

@@ -936,8 +936,7 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 		goto fail;
 	}
 	encoding = feed_charset_of(content_type);
-	if (feed_repair(&pr, &buf, &len, encoding, 1) == -1 ||
-	    (ctxt = xmlNewParserCtxt()) == NULL)
+	if (feed_repair(&pr, &buf, &len, encoding, 1) == -1)
 		goto oom;
 	/* Every scan of the whole document before the stream: then a
 	 * mapped file's pages can go, and only the stream reads them
@@ -961,8 +960,9 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 		goto oom;
 	if (streamed == 1)
 		took_charset = encoding != NULL;
-	else if (!dashes && read_strict(&p, ctxt, &xe, buf, len, base_url,
-	    encoding, &took_charset, &root) == -1)
+	else if (!dashes && ((ctxt = xmlNewParserCtxt()) == NULL ||
+	    read_strict(&p, ctxt, &xe, buf, len, base_url, encoding,
+	    &took_charset, &root) == -1))
 		goto oom;
 	if ((xe.fatal || cdata_open) &&
 	    read_loose(&lp, buf, len, base_url, feed_loose_encoding(encoding,
