@@ -455,6 +455,8 @@ html_doctype(const struct guard *g, size_t i, size_t end)
 static size_t
 comment_end(const struct guard *g, size_t i, size_t end)
 {
+	if (!g->html)
+		return past(g, i + 4, end, "-->");
 	for (i += 4; i < end; i++) {
 		if (match(g, i, "-->", 0))
 			return i + 3;
