@@ -49,6 +49,10 @@ struct fetched {
 	char *content_type;
 	char error[1024];
 	int done;
+	/* Set by the caller: a regular file may be mapped (then body is
+	 * not NUL-terminated and mapped is its length). */
+	int may_map;
+	size_t mapped;
 };
 
 /* Read input, a file or an http(s) URL, into f (opt: --content-type);

@@ -2,6 +2,9 @@
  * cmd_tools.c - newswatch parse and extract: the feed and article
  * parsers on one document, from a file or a URL, printed as JSON.
  */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +18,7 @@
 
 #include "cmd.h"
 #include "http.h"
+#include "item.h"
 
 /* parse and extract read at most this much from a file or URL. */
 #define TOOL_MAX_BYTES (64LL * 1024 * 1024)
@@ -70,34 +74,46 @@ fetch_url(const char *url, struct fetched *f)
 	return f->error[0] ? -1 : 0;
 }
 
+/* A regular file is read into a buffer of its size, so that the
+ * document is in memory once, not in a buffer grown by doubling. */
 static int
 read_file(const char *path, struct fetched *f)
 {
 	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	size_t cap = 65536;
+	struct stat st;
+	size_t cap = 65536, n;
+	char *p;
 
 	if (fp == NULL) {
 		snprintf(f->error, sizeof(f->error), "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size < TOOL_MAX_BYTES && (size_t)st.st_size + 2 > cap)
+		cap = (size_t)st.st_size + 2;
+	if (f->may_map && fp != stdin && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    st.st_size <= TOOL_MAX_BYTES && (f->body = mmap(NULL,
+	    (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fileno(fp), 0)) !=
+	    MAP_FAILED) {
+		f->len = f->mapped = (size_t)st.st_size;
+		fclose(fp);
+		return 0;
+	}
 	f->body = malloc(cap);
-	while (f->body) {
-		size_t n = fread(f->body + f->len, 1, cap - f->len - 1, fp);
+	while (f->body && (n = fread(f->body + f->len, 1, cap - f->len - 1,
+	    fp)) > 0) {
 		f->len += n;
-		if (n == 0)
+		if (f->len + 1 < cap)
+			continue;
+		p = (long long)cap * 2 > TOOL_MAX_BYTES ? NULL :
+		    realloc(f->body, cap * 2);
+		if (p == NULL) {
+			snprintf(f->error, sizeof(f->error),
+			    "%s: larger than %lld bytes", path, TOOL_MAX_BYTES);
 			break;
-		if (f->len + 1 == cap) {
-			char *p = (long long)cap * 2 > TOOL_MAX_BYTES ? NULL :
-			    realloc(f->body, cap * 2);
-			if (p == NULL) {
-				snprintf(f->error, sizeof(f->error),
-				    "%s: larger than %lld bytes", path,
-				    TOOL_MAX_BYTES);
-				break;
-			}
-			f->body = p;
-			cap *= 2;
 		}
+		f->body = p;
+		cap *= 2;
 	}
 	if (f->body == NULL)
 		snprintf(f->error, sizeof(f->error), "out of memory");
@@ -132,42 +148,81 @@ load_input(const struct options *opt, const char *input, struct fetched *f)
 void
 fetched_free(struct fetched *f)
 {
-	free(f->body);
+	if (f->mapped > 0)
+		munmap(f->body, f->mapped);
+	else
+		free(f->body);
 	free(f->url);
 	free(f->content_type);
 }
 
-/* One input's feed and entries, or NULL with the reason in err. */
-static json_t *
+/* One input's feed, or NULL with the reason in err.  The document is
+ * freed before its feed is printed. */
+static struct feed *
 parse_one(const struct options *opt, const char *input, char *err,
     size_t errlen)
 {
-	struct fetched f = { 0 };
+	struct fetched f = { .may_map = 1 };
 	struct feed *feed = NULL;
-	json_t *entries, *obj = NULL;
 	char why[1024];
 
-	if (load_input(opt, input, &f) == -1) {
+	if (load_input(opt, input, &f) == -1)
 		snprintf(err, errlen, "%s", f.error);
-		goto out;
-	}
-	if (feed_parse(f.body, f.len, opt->url ? opt->url : f.url,
-	    f.content_type, &feed, why, sizeof(why)) == -1) {
+	else if ((f.mapped > 0 ? feed_parse_mapped : feed_parse)(f.body,
+	    f.len, opt->url ? opt->url : f.url, f.content_type, &feed, why,
+	    sizeof(why)) == -1) {
 		snprintf(err, errlen, "%s: %s", input, why);
 		fprintf(stderr, "newswatch: %s\n", err);
-		goto out;
 	}
-	entries = json_array();
-	for (size_t i = 0; i < feed->nentries; i++)
-		json_array_append_new(entries, feed_entry_to_json(&feed->entries[i]));
-	obj = json_pack("{s:o, s:o}", "feed", feed_meta_to_json(feed),
-	    "entries", entries);
-	if (obj == NULL)
-		snprintf(err, errlen, "out of memory");
-out:
-	feed_free(feed);
 	fetched_free(&f);
-	return obj;
+	return feed;
+}
+
+/* v as print_json would write it at depth (indented by two spaces a
+ * level) inside an object or array; 0, -1 when out of memory.  Takes
+ * v. */
+static int
+print_nested(json_t *v, int compact, int depth)
+{
+	char *s = v == NULL ? NULL : compact ? item_json_text(v) :
+	    item_json_indented(v, depth);
+
+	if (s != NULL)
+		fputs(s, stdout);
+	free(s);
+	json_decref(v);
+	return s != NULL ? 0 : -1;
+}
+
+/*
+ * One feed as print_json would print {"feed": ..., "entries": [...]}
+ * (then "file" when file is set), written an entry at a time so that the
+ * JSON of a large feed is never all in memory.  0, 1 when out of memory
+ * or stdout fails.
+ */
+static int
+print_feed(const struct feed *feed, const char *file, int compact)
+{
+	const char *nl = compact ? "" : "\n  ", *sep = compact ? ":" : ": ";
+	int rc;
+
+	printf("{%s\"feed\"%s", nl, sep);
+	rc = print_nested(feed_meta_to_json(feed), compact, 1);
+	printf(",%s\"entries\"%s[", nl, sep);
+	for (size_t i = 0; rc == 0 && i < feed->nentries; i++) {
+		printf("%s%s", i > 0 ? "," : "", compact ? "" : "\n    ");
+		rc = print_nested(feed_entry_to_json(&feed->entries[i]),
+		    compact, 2);
+	}
+	printf("%s]", feed->nentries > 0 && !compact ? "\n  " : "");
+	if (rc == 0 && file != NULL) {
+		printf(",%s\"file\"%s", nl, sep);
+		rc = print_nested(json_string(file), compact, 1);
+	}
+	printf("%s}\n", compact ? "" : "\n");
+	if (rc != 0)
+		fprintf(stderr, "newswatch: out of memory\n");
+	return rc != 0 || ferror(stdout);
 }
 
 /* One input: its JSON object, indented.  Several: one line each, with
@@ -176,24 +231,22 @@ int
 cmd_parse(const struct options *opt)
 {
 	char err[1280];
-	json_t *obj;
+	struct feed *feed;
 	int rc = 0;
 
 	for (int i = 0; i < opt->ninputs; i++) {
-		obj = parse_one(opt, opt->inputs[i], err, sizeof(err));
-		if (opt->ninputs == 1) {
-			rc = obj == NULL ? 1 : print_json(obj, 0);
+		feed = parse_one(opt, opt->inputs[i], err, sizeof(err));
+		if (feed != NULL)
+			rc |= print_feed(feed, opt->ninputs > 1 ?
+			    opt->inputs[i] : NULL, opt->ninputs > 1);
+		else if (opt->ninputs > 1)
+			rc |= print_json(json_pack("{s:s, s:s}", "file",
+			    opt->inputs[i], "error", err), 1);
+		else
+			rc = 1;
+		feed_free(feed);
+		if (opt->ninputs == 1)
 			break;
-		}
-		if (obj == NULL) {
-			obj = json_pack("{s:s, s:s}", "file", opt->inputs[i],
-			    "error", err);
-			rc = 1;
-		} else
-			json_object_set_new(obj, "file",
-			    json_string(opt->inputs[i]));
-		if (print_json(obj, 1) != 0)
-			rc = 1;
 	}
 	return rc;
 }

@@ -71,20 +71,34 @@ add_string(struct strbuf *b, const char *s, size_t len)
 	strbuf_add(b, "\"", 1);
 }
 
+/* A line end and the indentation of depth (JSON_INDENT(2)); nothing
+ * when compact (depth < 0). */
+static void
+add_line(struct strbuf *b, int depth)
+{
+	if (depth < 0)
+		return;
+	strbuf_add(b, "\n", 1);
+	for (int n = 0; n < depth; n++)
+		strbuf_add(b, "  ", 2);
+}
+
 /*
- * The compact text json_dumps makes, without its cost: it decodes every
+ * The text json_dumps makes, compact (depth < 0) or indented by two
+ * spaces a level from depth on, without its cost: it decodes every
  * character of every string and appends them one by one, and the content
  * of thousands of entries per cycle made it the largest user of CPU in a
  * first poll.  Byte for byte the same (tests/test_item.c).
  */
 static void
-add_json(struct strbuf *b, json_t *v)
+add_json(struct strbuf *b, json_t *v, int depth)
 {
 	char num[32];
 	const char *key;
 	json_t *e;
 	size_t i;
 	char *text;
+	int in = depth < 0 ? depth : depth + 1;
 
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
@@ -93,10 +107,13 @@ add_json(struct strbuf *b, json_t *v)
 		json_object_foreach(v, key, e) {
 			if (i++ > 0)
 				strbuf_add(b, ",", 1);
+			add_line(b, in);
 			add_string(b, key, strlen(key));
-			strbuf_add(b, ":", 1);
-			add_json(b, e);
+			strbuf_add(b, ": ", depth < 0 ? 1 : 2);
+			add_json(b, e, in);
 		}
+		if (i > 0)
+			add_line(b, depth);
 		strbuf_add(b, "}", 1);
 		break;
 	case JSON_ARRAY:
@@ -104,8 +121,11 @@ add_json(struct strbuf *b, json_t *v)
 		json_array_foreach(v, i, e) {
 			if (i > 0)
 				strbuf_add(b, ",", 1);
-			add_json(b, e);
+			add_line(b, in);
+			add_json(b, e, in);
 		}
+		if (json_array_size(v) > 0)
+			add_line(b, depth);
 		strbuf_add(b, "]", 1);
 		break;
 	case JSON_STRING:
@@ -132,7 +152,16 @@ item_json_text(json_t *v)
 {
 	struct strbuf b = { 0 };
 
-	add_json(&b, v);
+	add_json(&b, v, -1);
+	return strbuf_finish(&b);
+}
+
+char *
+item_json_indented(json_t *v, int depth)
+{
+	struct strbuf b = { 0 };
+
+	add_json(&b, v, depth);
 	return strbuf_finish(&b);
 }
 

@@ -42,5 +42,10 @@ char *item_json(const struct config_feed *cf, const struct feed *feed,
  * order, non-ASCII as UTF-8.  Returns a malloc'ed text or NULL when out of
  * memory. */
 char *item_json_text(json_t *v);
+/* v as json_dumps(v, JSON_PRESERVE_ORDER | JSON_INDENT(2)) writes it,
+ * nested depth levels deep in a larger text: every line after the first
+ * moved right by 2 * depth spaces.  Caller frees; NULL when out of
+ * memory. */
+char *item_json_indented(json_t *v, int depth);
 
 #endif

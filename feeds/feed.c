@@ -7,11 +7,15 @@
  * RSS is feed_rss.c's, Atom feed_atom.c's, the entry model feed_entry.c's,
  * the bytes' repairs before libxml2 reads them feed_repair.c's.
  */
+#include <sys/mman.h>
+
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -599,36 +603,60 @@ stream_all(struct stream *s, xmlTextReaderPtr r, const struct xml_errors *xe)
 	    s->root != NULL ? 0 : -1;
 }
 
-/* The bytes the stream reads, line ends made '\n' (XML 1.0, 2.11) before
- * libxml2 sees them: its push parser, under the reader, leaves them raw
- * inside CDATA sections where its tree parser does not. */
+/* The bytes the stream reads, references rewritten (feed_refs) and line
+ * ends made '\n' (XML 1.0, 2.11) before libxml2 sees them: its push
+ * parser, under the reader, leaves them raw inside CDATA sections where
+ * its tree parser does not. */
 struct eol_input {
-	const char *p, *end;
+	struct feed_refs refs;
+	int after_cr;
+	const char *kept;       /* a mapped file's pages from here are in
+	                         * memory; NULL when not mapped */
 };
+
+/* Give back the whole pages of a mapped file (feed_parse_mapped) from
+ * from to to: the kernel reads them from the file again if they are
+ * read again. */
+static void
+drop_pages(const char *from, const char *to)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = ((uintptr_t)from + page - 1) & ~(page - 1);
+	uintptr_t b = (uintptr_t)to & ~(page - 1);
+
+	if (b > a)
+		(void)madvise((void *)a, b - a, MADV_DONTNEED);
+}
 
 static int
 eol_read(void *ctx, char *out, int len)
 {
 	struct eol_input *in = ctx;
-	size_t n = 0, room, k;
-	const char *cr;
+	size_t n, k;
+	char *cr;
 
-	while (n < (size_t)len && in->p < in->end) {
-		room = (size_t)len - n;
-		if (room > (size_t)(in->end - in->p))
-			room = (size_t)(in->end - in->p);
-		cr = memchr(in->p, '\r', room);
-		k = cr != NULL ? (size_t)(cr - in->p) : room;
-		memcpy(out + n, in->p, k);
-		n += k;
-		in->p += k;
-		if (cr == NULL)
-			continue;
-		out[n++] = '\n';
-		if (++in->p < in->end && *in->p == '\n')
-			in->p++;
+	/* A megabyte at a time, not to ask the kernel at every read. */
+	if (in->kept != NULL && in->refs.p - in->kept >= 1 << 20) {
+		drop_pages(in->kept, in->refs.p);
+		in->kept = in->refs.p;
 	}
-	return (int)n;
+	do {
+		n = feed_refs_read(&in->refs, out, (size_t)len);
+		if ((cr = memchr(out, '\r', n)) == NULL && !in->after_cr)
+			return (int)n;
+		/* A '\n' after a '\r' goes, even across reads: the loop
+		 * reads again when nothing was left of this one. */
+		k = in->after_cr ? 0 : (size_t)(cr - out);
+		for (size_t i = k; i < n; i++) {
+			if (in->after_cr && out[i] == '\n') {
+				in->after_cr = 0;
+				continue;
+			}
+			in->after_cr = out[i] == '\r';
+			out[k++] = in->after_cr ? '\n' : out[i];
+		}
+	} while (k == 0 && n > 0);
+	return (int)k;
 }
 
 /* Bytes 0x0D and 0x0A are line ends in every encoding a feed uses but
@@ -650,7 +678,9 @@ bytes_are_lines(const char *buf, size_t len, const char *encoding)
  * parser, options and tree nodes as xmlCtxtReadMemory's): each child of
  * the root or of an RSS channel is expanded, read by the same readers as
  * the tree's, and freed before the next is parsed, so memory grows with
- * the entries kept, not with the document.  Only a document libxml2 reads
+ * the entries kept, not with the document; references are rewritten as
+ * the bytes are read when fix_refs is set, and the pages read given back
+ * when buf is a mapped file (mapped).  Only a document libxml2 reads
  * without a single complaint is taken from the stream: anything else (and
  * RSS 1.0/0.90, and no feed at all) is read again as a tree, whose rules
  * for errors, truncation and the loose pass stay as they are.  1 when
@@ -659,11 +689,11 @@ bytes_are_lines(const char *buf, size_t len, const char *encoding)
  */
 static int
 read_stream(struct parse *p, const char *buf, size_t len,
-    const char *base_url, const char *encoding)
+    const char *base_url, const char *encoding, int fix_refs, int mapped)
 {
 	struct xml_errors xe = { 0 };
 	struct stream s = { .p = p };
-	struct eol_input in = { buf, buf + len };
+	struct eol_input in = { .kept = mapped ? buf : NULL };
 	xmlGenericErrorFunc saved = xmlGenericError;
 	void *saved_ctx = xmlGenericErrorContext;
 	xmlTextReaderPtr r;
@@ -673,6 +703,7 @@ read_stream(struct parse *p, const char *buf, size_t len,
 	 * handler. */
 	if (!bytes_are_lines(buf, len, encoding))
 		return 0;
+	feed_refs_start(&in.refs, buf, len, fix_refs);
 	xmlSetGenericErrorFunc(NULL, ignore_generic);
 	r = xmlReaderForIO(eol_read, NULL, &in, base_url, encoding,
 	    XML_OPTIONS);
@@ -885,8 +916,10 @@ reads_more(const struct feed *a, const struct feed *b)
  */
 static int
 parse_xml(const char *buf, size_t len, const char *base_url,
-    const char *content_type, struct feed **out, char *err, size_t errlen)
+    const char *content_type, int mapped, struct feed **out, char *err,
+    size_t errlen)
 {
+	const char *file = buf;
 	struct parse p = { 0 }, lp = { 0 };
 	struct xml_errors xe = { 0 };
 	struct xml_loose_report rep;
@@ -895,29 +928,43 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 	xmlNodePtr root = NULL;
 	char *encoding = NULL;
 	char decl[FEED_ENC_NAME_MAX];
-	int rc = -1, took_charset = 0, loose = 0, streamed;
+	int rc = -1, took_charset = 0, loose = 0, streamed = 0, dashes;
+	int cdata_open;
 
 	if (len > INT32_MAX / 2) {
 		feed_seterr(err, errlen, "document too large");
 		goto fail;
 	}
 	encoding = feed_charset_of(content_type);
-	if (feed_repair(&pr, &buf, &len, encoding) == -1 ||
-	    (ctxt = xmlNewParserCtxt()) == NULL)
+	if (feed_repair(&pr, &buf, &len, encoding, 1) == -1)
 		goto oom;
-	if (feed_comment_dashes(buf, len)) {
+	/* Every scan of the whole document before the stream: then a
+	 * mapped file's pages can go, and only the stream reads them
+	 * again. */
+	dashes = feed_comment_dashes(buf, len);
+	cdata_open = feed_cdata_unclosed(buf, len);
+	mapped = mapped && buf == file;
+	if (mapped)
+		drop_pages(buf, buf + len);
+	if (dashes) {
 		xe.fatal = 1;
 		snprintf(xe.first, sizeof(xe.first), "'--' in a comment");
 		took_charset = encoding != NULL;
 	} else if ((streamed = read_stream(&p, buf, len, base_url,
-	    encoding)) == -1)
+	    encoding, pr.refs, mapped)) == -1)
 		goto oom;
-	else if (streamed == 1)
+	/* What the stream did not read is read whole, references and
+	 * all. */
+	if (streamed != 1 && pr.refs &&
+	    feed_repair_refs(&pr, &buf, &len, encoding) == -1)
+		goto oom;
+	if (streamed == 1)
 		took_charset = encoding != NULL;
-	else if (read_strict(&p, ctxt, &xe, buf, len, base_url, encoding,
-	    &took_charset, &root) == -1)
+	else if (!dashes && ((ctxt = xmlNewParserCtxt()) == NULL ||
+	    read_strict(&p, ctxt, &xe, buf, len, base_url, encoding,
+	    &took_charset, &root) == -1))
 		goto oom;
-	if ((xe.fatal || feed_cdata_unclosed(buf, len)) &&
+	if ((xe.fatal || cdata_open) &&
 	    read_loose(&lp, buf, len, base_url, feed_loose_encoding(encoding,
 	    took_charset, buf, len, decl), &rep) == 0 &&
 	    reads_more(lp.feed, p.feed)) {
@@ -959,9 +1006,10 @@ fail:
 	return rc;
 }
 
-int
-feed_parse(const char *buf, size_t len, const char *base_url,
-    const char *content_type, struct feed **out, char *err, size_t errlen)
+static int
+parse(const char *buf, size_t len, const char *base_url,
+    const char *content_type, int mapped, struct feed **out, char *err,
+    size_t errlen)
 {
 	size_t i = 0;
 
@@ -979,5 +1027,20 @@ feed_parse(const char *buf, size_t len, const char *base_url,
 	if (buf[i] == '{')
 		return feed_parse_json(buf + i, len - i, base_url, out, err,
 		    errlen);
-	return parse_xml(buf, len, base_url, content_type, out, err, errlen);
+	return parse_xml(buf, len, base_url, content_type, mapped, out, err,
+	    errlen);
+}
+
+int
+feed_parse(const char *buf, size_t len, const char *base_url,
+    const char *content_type, struct feed **out, char *err, size_t errlen)
+{
+	return parse(buf, len, base_url, content_type, 0, out, err, errlen);
+}
+
+int
+feed_parse_mapped(const char *buf, size_t len, const char *base_url,
+    const char *content_type, struct feed **out, char *err, size_t errlen)
+{
+	return parse(buf, len, base_url, content_type, 1, out, err, errlen);
 }

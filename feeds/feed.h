@@ -95,6 +95,13 @@ struct feed {
  */
 int feed_parse(const char *buf, size_t len, const char *base_url,
     const char *content_type, struct feed **out, char *err, size_t errlen);
+/* feed_parse on a file the caller mapped read-only and private (mmap,
+ * MAP_PRIVATE): the pages the parser has read are given back to the
+ * kernel as it goes (it reads them from the file again if it must), so
+ * that a large document and all its entries are not in memory at once.
+ * The file must not change meanwhile. */
+int feed_parse_mapped(const char *buf, size_t len, const char *base_url,
+    const char *content_type, struct feed **out, char *err, size_t errlen);
 
 void feed_free(struct feed *feed);
 

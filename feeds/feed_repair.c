@@ -17,8 +17,7 @@
 #include "feed_repair.h"
 #include "text.h"
 
-/* Room for a character reference we write ("&#1114111;"). */
-#define REF_MAX 24
+#define REF_MAX FEED_REF_MAX
 
 static int
 is_name_char(int c)
@@ -141,19 +140,15 @@ strip_nuls(const char *buf, size_t *len, size_t *removed)
 
 /*
  * libxml2 drops references to entities no DTD declared (&nbsp; in RSS,
- * from HTML habits), and with them the text; rewrite them before parsing.
- * Returns NULL when the document needs no change (or there is no memory:
- * then it is parsed as it is).
+ * from HTML habits), and with them the text: they are rewritten before
+ * parsing.  The next one to rewrite at or after i: its offset (len when
+ * there is none), its replacement in rep and the bytes it replaces in
+ * *used.
  */
-static xmlBufferPtr
-fix_entities(const char *buf, size_t len)
+static size_t
+next_reference(const char *buf, size_t len, size_t i, char rep[REF_MAX],
+    size_t *used)
 {
-	xmlBufferPtr out = NULL;
-	size_t i = 0, done = 0, used;
-	char rep[REF_MAX];
-
-	if (is_wide(buf, len))
-		return NULL;
 	while (i < len) {
 		const char *amp = memchr(buf + i, '&', len - i), *lt;
 
@@ -168,15 +163,31 @@ fix_entities(const char *buf, size_t len)
 				break;
 		if (lt != NULL) {
 			i = (size_t)(lt - buf);
-			used = skip_opaque(buf + i, len - i);
-			i += used > 0 ? used : 1;
+			*used = skip_opaque(buf + i, len - i);
+			i += *used > 0 ? *used : 1;
 			continue;
 		}
 		i = (size_t)(amp - buf);
-		if ((used = fix_reference(buf + i, len - i, rep)) == 0) {
-			i++;
-			continue;
-		}
+		if ((*used = fix_reference(buf + i, len - i, rep)) > 0)
+			return i;
+		i++;
+	}
+	return len;
+}
+
+/* The document with its references rewritten (next_reference), or NULL
+ * when it needs no change (or there is no memory: then it is parsed as
+ * it is). */
+static xmlBufferPtr
+fix_entities(const char *buf, size_t len)
+{
+	xmlBufferPtr out = NULL;
+	size_t i = 0, done = 0, used;
+	char rep[REF_MAX];
+
+	if (is_wide(buf, len))
+		return NULL;
+	while ((i = next_reference(buf, len, i, rep, &used)) < len) {
 		if (out == NULL && (out = xmlBufferCreateSize(len + 64)) == NULL)
 			return NULL;
 		if (xmlBufferAdd(out, (const xmlChar *)buf + done,
@@ -193,6 +204,48 @@ fix_entities(const char *buf, size_t len)
 fail:
 	xmlBufferFree(out);
 	return NULL;
+}
+
+void
+feed_refs_start(struct feed_refs *s, const char *buf, size_t len, int fix)
+{
+	s->p = buf;
+	s->end = buf + len;
+	s->fix = fix ? buf + next_reference(buf, len, 0, s->rep, &s->used) :
+	    s->end;
+	s->out = NULL;
+}
+
+size_t
+feed_refs_read(struct feed_refs *s, char *out, size_t len)
+{
+	size_t n = 0, k;
+
+	while (n < len && (s->p < s->end || s->out != NULL)) {
+		if (s->out != NULL) {
+			k = strlen(s->out);
+			k = k < len - n ? k : len - n;
+			memcpy(out + n, s->out, k);
+			n += k;
+			s->out = s->out[k] != '\0' ? s->out + k : NULL;
+			continue;
+		}
+		k = (size_t)(s->fix - s->p);
+		k = k < len - n ? k : len - n;
+		memcpy(out + n, s->p, k);
+		n += k;
+		s->p += k;
+		if (s->p < s->fix || s->p == s->end)
+			continue;
+		/* At a reference to rewrite: its replacement, then on past
+		 * it to the next one. */
+		memcpy(s->out_buf, s->rep, sizeof(s->rep));
+		s->out = s->out_buf;
+		s->p += s->used;
+		s->fix = s->p + next_reference(s->p, (size_t)(s->end - s->p), 0,
+		    s->rep, &s->used);
+	}
+	return n;
 }
 
 char *
@@ -358,29 +411,69 @@ feed_cdata_unclosed(const char *buf, size_t len)
 	return 0;
 }
 
-/* The steps in the order libxml2 needs them: each reads the last one's
- * output. */
-int
-feed_repair(struct feed_repair *pr, const char **buf, size_t *len,
+/* The last step, on the very bytes libxml2 reads: a tag's attributes
+ * past the cap would cost time quadratic in their number. */
+static int
+guard(struct feed_repair *pr, const char **buf, size_t *len,
     const char *encoding)
 {
-	if ((pr->denulled = strip_nuls(*buf, len, &pr->nuls)) != NULL)
-		*buf = pr->denulled;
-	if (reads_as_utf8(*buf, *len, encoding) &&
-	    (pr->repaired = text_utf8_repair(*buf, *len, len)) != NULL)
-		*buf = pr->repaired;
-	if ((pr->fixed = fix_entities(*buf, *len)) != NULL) {
-		*buf = (const char *)xmlBufferContent(pr->fixed);
-		*len = (size_t)xmlBufferLength(pr->fixed);
-	}
-	/* Last, on the very bytes libxml2 reads: a tag's attributes past
-	 * the cap would cost time quadratic in their number. */
 	if (markup_guard(*buf, *len, 0, encoding, MARKUP_GUARD_MAX_ATTRS,
 	    MARKUP_GUARD_MAX_NS, &pr->guarded, len, &pr->cut) == -1)
 		return -1;
 	if (pr->guarded != NULL)
 		*buf = pr->guarded;
 	return 0;
+}
+
+/* The steps in the order libxml2 needs them: each reads the last one's
+ * output.  A stream may leave the references to the reader (feed_refs)
+ * when the guard's reading does not depend on them: it cuts nothing
+ * either way, and no entity declaration holds a reference it would
+ * decode. */
+int
+feed_repair(struct feed_repair *pr, const char **buf, size_t *len,
+    const char *encoding, int stream)
+{
+	char rep[REF_MAX];
+	size_t used, len0;
+	const char *buf0;
+
+	if ((pr->denulled = strip_nuls(*buf, len, &pr->nuls)) != NULL)
+		*buf = pr->denulled;
+	if (reads_as_utf8(*buf, *len, encoding) &&
+	    (pr->repaired = text_utf8_repair(*buf, *len, len)) != NULL)
+		*buf = pr->repaired;
+	if (stream && !is_wide(*buf, *len) &&
+	    next_reference(*buf, *len, 0, rep, &used) < *len &&
+	    memmem(*buf, *len, "<!ENTITY", 8) == NULL) {
+		buf0 = *buf;
+		len0 = *len;
+		if (guard(pr, buf, len, encoding) == -1)
+			return -1;
+		if (pr->guarded == NULL) {
+			pr->refs = 1;
+			return 0;
+		}
+		/* Cut: the guard reads the rewritten bytes, as below. */
+		free(pr->guarded);
+		pr->guarded = NULL;
+		memset(&pr->cut, 0, sizeof(pr->cut));
+		*buf = buf0;
+		*len = len0;
+	}
+	return feed_repair_refs(pr, buf, len, encoding);
+}
+
+int
+feed_repair_refs(struct feed_repair *pr, const char **buf, size_t *len,
+    const char *encoding)
+{
+	pr->refs = 0;
+	if ((pr->fixed = fix_entities(*buf, *len)) != NULL) {
+		*buf = (const char *)xmlBufferContent(pr->fixed);
+		*len = (size_t)xmlBufferLength(pr->fixed);
+	}
+	return guard(pr, buf, len, encoding);
 }
 
 void
@@ -399,7 +492,7 @@ feed_repair_warn(struct feed *f, const struct feed_repair *pr)
 		feed_warn(f, "bytes that are not UTF-8 read as windows-1252");
 	if (pr->nuls > 0)
 		feed_warn(f, "%zu NUL bytes removed", pr->nuls);
-	if (pr->fixed != NULL)
+	if (pr->fixed != NULL || pr->refs)
 		feed_warn(f, "undeclared entities or bare '&' read as HTML "
 		    "would read them");
 	if (pr->cut.attrs > 0)

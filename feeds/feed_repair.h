@@ -17,10 +17,14 @@
 /* Room for an encoding name from an XML declaration. */
 #define FEED_ENC_NAME_MAX 64
 
+/* Room for a character reference feed_repair writes ("&#1114111;"). */
+#define FEED_REF_MAX 24
+
 /* What feed_repair did, and the buffers it made. */
 struct feed_repair {
 	char *denulled, *repaired, *guarded;
 	xmlBufferPtr fixed;
+	int refs;           /* references left to rewrite as read (feed_refs) */
 	size_t nuls;
 	struct markup_guard_stats cut;
 };
@@ -28,12 +32,37 @@ struct feed_repair {
 /*
  * Point *buf and *len at the document as libxml2 should read it, given
  * the HTTP charset (or NULL): *buf is then the caller's or one of r's
- * buffers, valid until feed_repair_free(r).  r starts zeroed.  -1 when
- * out of memory.
+ * buffers, valid until feed_repair_free(r).  r starts zeroed.  With
+ * stream set, the references libxml2 would lose may be left in place
+ * (r->refs set, no copy made): the caller then reads the bytes through
+ * feed_refs, or calls feed_repair_refs before reading them whole.  -1
+ * when out of memory.
  */
 int feed_repair(struct feed_repair *r, const char **buf, size_t *len,
+    const char *charset, int stream);
+/* The rest of feed_repair when r->refs was set: the references rewritten
+ * in a copy of *buf, and the guard run on it.  -1 when out of memory. */
+int feed_repair_refs(struct feed_repair *r, const char **buf, size_t *len,
     const char *charset);
 void feed_repair_free(struct feed_repair *r);
+
+/* The bytes of a document with its references rewritten as feed_repair
+ * would, made as they are read: no copy of the document. */
+struct feed_refs {
+	const char *p, *end;    /* what is left to read */
+	const char *fix;        /* the next reference to rewrite, or end */
+	size_t used;            /* its length */
+	char rep[FEED_REF_MAX]; /* its replacement */
+	char out_buf[FEED_REF_MAX];
+	const char *out;        /* what is left of the last replacement */
+};
+
+/* Start reading len bytes of buf; references rewritten when fix is
+ * set, else the bytes as they are.  buf is borrowed. */
+void feed_refs_start(struct feed_refs *s, const char *buf, size_t len,
+    int fix);
+/* Up to len bytes into out; their count, 0 at the end. */
+size_t feed_refs_read(struct feed_refs *s, char *out, size_t len);
 
 /* What r did, as warnings on f. */
 void feed_repair_warn(struct feed *f, const struct feed_repair *r);

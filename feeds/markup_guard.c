@@ -116,13 +116,24 @@ match(const struct guard *g, size_t i, const char *s, int nocase)
 	return 1;
 }
 
-/* Just past the first s at or after i, else end. */
+/* Just past the first s at or after i, else end (s may start before end
+ * and run past it). */
 static size_t
 past(const struct guard *g, size_t i, size_t end, const char *s)
 {
+	size_t len = strlen(s), stop;
+	const unsigned char *hit;
+
+	/* Bytes that are characters: libc's search, over what a match
+	 * starting before end can cover. */
+	if (g->w == 1 && i < end) {
+		stop = end + len - 1 < g->n ? end + len - 1 : g->n;
+		hit = memmem(g->buf + i, stop - i, s, len);
+		return hit != NULL ? (size_t)(hit - g->buf) + len : end;
+	}
 	for (; i < end; i++)
 		if (match(g, i, s, 0))
-			return i + strlen(s);
+			return i + len;
 	return end;
 }
 
@@ -444,6 +455,8 @@ html_doctype(const struct guard *g, size_t i, size_t end)
 static size_t
 comment_end(const struct guard *g, size_t i, size_t end)
 {
+	if (!g->html)
+		return past(g, i + 4, end, "-->");
 	for (i += 4; i < end; i++) {
 		if (match(g, i, "-->", 0))
 			return i + 3;
@@ -590,6 +603,13 @@ scan(struct guard *g, size_t i, size_t end, int literal)
 			if (!is_blank(c))
 				g->in_content = 1;
 			i++;
+			/* Text says nothing more once in content: on to the
+			 * next '<' at once where bytes are characters. */
+			if (g->in_content && g->w == 1 && i < end) {
+				raw = memchr(g->buf + i, '<', end - i);
+				i = raw != NULL ? (size_t)((const unsigned char *)
+				    raw - g->buf) : end;
+			}
 			continue;
 		}
 		c = at(g, i + 1);

@@ -113,7 +113,7 @@ if [ -n "$valgrind" ]; then
 fi
 if [ -n "$fuzz" ]; then
 	if [ -x build-fuzz/fuzz/fuzz_feed ]; then
-		count tests/fuzz/run.sh "$fuzz" feed article jsonld config
+		count tests/fuzz/run.sh "$fuzz" feed article jsonld config loose
 	else
 		skip_phase "fuzz: no libFuzzer build (needs clang and libclang-rt-14-dev; make fuzz-build)"
 	fi

@@ -3,6 +3,9 @@
  * survive, the inputs it must refuse, and the JSON it hands the spool.
  * Fixtures live in tests/data/feeds/ (see the README there).
  */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "../feeds/feed.h"
@@ -1231,6 +1235,71 @@ test_streamed_context(void **state)
 	feed_free(f);
 }
 
+/* The references libxml2 would drop, rewritten as the stream reads
+ * (feed_refs) rather than in a copy of the document, read as the copy
+ * reads them: across the reader's chunks, beside line ends made '\n'
+ * across them too, in a document the stream reads whole, in one it
+ * gives up on (then the tree reads a copy), and from a mapped file whose
+ * pages are given back as they are read (feed_parse_mapped). */
+static void
+test_streamed_references(void **state)
+{
+	static const char want[] = "a\xc2\xa0" "b\xe2\x80\x94" "c & d\ne";
+	char *doc = testdoc("<rss><channel><title>T &amp; &hellip;</title>",
+	    "<item><title>%1$zu&nbsp;&#x41;</title><guid>g%1$zu</guid>"
+	    "<description>a&nbsp;b&mdash;c & d\r\ne</description></item>\r\n",
+	    9000, "</channel></rss>");
+	char *bad = testdoc("<rss><channel>", "<item><title>%1$zu&nbsp;</title>"
+	    "<description>a&nbsp;b&mdash;c & d\r\ne</description></item>",
+	    3, "<item><title>x</titel></item></channel></rss>");
+	char path[64], err[256], title[32];
+	struct feed *f, *m;
+	struct stat st;
+	void *map;
+	int fd;
+
+	(void)state;
+	assert_int_equal(feed_parse(doc, strlen(doc), NULL, NULL, &f, err,
+	    sizeof(err)), 0);
+	assert_string_equal(f->title, "T & \xe2\x80\xa6");
+	assert_int_equal(f->nentries, 9000);
+	assert_int_equal(f->nwarnings, 1);
+	for (size_t i = 0; i < f->nentries; i++) {
+		/* A title's spaces, U+00A0 among them, are squashed. */
+		snprintf(title, sizeof(title), "%zu A", i);
+		assert_string_equal(f->entries[i].title, title);
+		assert_string_equal(f->entries[i].summary, want);
+	}
+	snprintf(path, sizeof(path), "/tmp/nw-test-feed-XXXXXX");
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_int_equal(write(fd, doc, strlen(doc)), (ssize_t)strlen(doc));
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_true((map = mmap(NULL, (size_t)st.st_size, PROT_READ,
+	    MAP_PRIVATE, fd, 0)) != MAP_FAILED);
+	assert_int_equal(feed_parse_mapped(map, (size_t)st.st_size, NULL, NULL,
+	    &m, err, sizeof(err)), 0);
+	assert_int_equal(m->nentries, f->nentries);
+	for (size_t i = 0; i < m->nentries; i++) {
+		assert_string_equal(m->entries[i].title, f->entries[i].title);
+		assert_string_equal(m->entries[i].summary, want);
+	}
+	/* Given back, the pages still read as the file. */
+	assert_memory_equal(map, doc, strlen(doc));
+	munmap(map, (size_t)st.st_size);
+	close(fd);
+	unlink(path);
+	feed_free(m);
+	feed_free(f);
+	assert_int_equal(feed_parse(bad, strlen(bad), NULL, NULL, &f, err,
+	    sizeof(err)), 0);
+	assert_true(f->nentries >= 3);
+	assert_string_equal(f->entries[2].title, "2");
+	assert_string_equal(f->entries[2].summary, want);
+	feed_free(f);
+	free(bad);
+	free(doc);
+}
+
 int
 main(void)
 {
@@ -1274,6 +1343,7 @@ main(void)
 		cmocka_unit_test(test_nul_bytes_removed),
 		cmocka_unit_test(test_script_links_dropped),
 		cmocka_unit_test(test_streamed_context),
+		cmocka_unit_test(test_streamed_references),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /*
  * test_item.c - item_json_text writes what json_dumps(JSON_COMPACT) writes,
- * byte for byte: every kind of value, every escaped byte, and the entries
+ * and item_json_indented what JSON_INDENT(2) does, nested or not, byte
+ * for byte: every kind of value, every escaped byte, and the entries
  * of the test feeds.
  */
 #include <stdarg.h>
@@ -16,18 +17,38 @@
 
 #include "../daemon/item.h"
 #include "../feeds/feed.h"
+#include "../feeds/strbuf.h"
 
 static void
 same_as_jansson(json_t *v)
 {
 	char *want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 	char *got = item_json_text(v);
+	char *pretty = json_dumps(v, JSON_PRESERVE_ORDER | JSON_INDENT(2) |
+	    JSON_ENCODE_ANY);
+	char *got_pretty = item_json_indented(v, 0);
+	char *nested = item_json_indented(v, 3);
+	struct strbuf moved = { 0 };
 
 	assert_non_null(want);
 	assert_non_null(got);
 	assert_string_equal(got, want);
+	assert_non_null(got_pretty);
+	assert_string_equal(got_pretty, pretty);
+	/* Nested: each line after the first 6 spaces further right. */
+	for (const char *p = pretty; *p != '\0'; p++) {
+		strbuf_add(&moved, p, 1);
+		if (*p == '\n')
+			strbuf_add(&moved, "      ", 6);
+	}
+	free(want);
+	want = strbuf_finish(&moved);
+	assert_string_equal(nested, want);
 	free(want);
 	free(got);
+	free(pretty);
+	free(got_pretty);
+	free(nested);
 	json_decref(v);
 }
 
