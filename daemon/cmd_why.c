@@ -17,6 +17,7 @@
 
 #include "clock.h"
 #include "cmd.h"
+#include "revision.h"
 
 /* What decided a feed's next poll (policy.h), in words. */
 static const struct {
@@ -71,27 +72,36 @@ spool_name_time(const char *name, int64_t *us)
 }
 
 /* Where the spool holds item name: "new", "cur" (where a reader may
- * have added ":2,FLAGS"), or NULL. */
+ * have added ":2,FLAGS"), or NULL; with path (may be NULL) set to its
+ * file's path. */
 static const char *
-spool_where(const char *spool, const char *name)
+spool_where(const char *spool, const char *name, char *path, size_t pathlen)
 {
-	char path[PATH_MAX];
+	char dir[PATH_MAX], file[PATH_MAX + 256];
 	size_t n = strlen(name);
 	const char *where = NULL;
 	struct dirent *de;
 	DIR *d;
 
-	snprintf(path, sizeof(path), "%s/new/%s", spool, name);
-	if (access(path, F_OK) == 0)
-		return "new";
-	snprintf(path, sizeof(path), "%s/cur", spool);
-	if ((d = opendir(path)) == NULL)
+	snprintf(file, sizeof(file), "%s/new/%s", spool, name);
+	if (access(file, F_OK) == 0) {
+		where = "new";
+		goto found;
+	}
+	snprintf(dir, sizeof(dir), "%s/cur", spool);
+	if ((d = opendir(dir)) == NULL)
 		return NULL;
 	while (where == NULL && (de = readdir(d)) != NULL)
 		if (strncmp(de->d_name, name, n) == 0 &&
-		    (de->d_name[n] == '\0' || de->d_name[n] == ':'))
+		    (de->d_name[n] == '\0' || de->d_name[n] == ':')) {
+			snprintf(file, sizeof(file), "%s/%s", dir, de->d_name);
 			where = "cur";
+		}
 	closedir(d);
+found:
+	if (where && path && (size_t)snprintf(path, pathlen, "%s", file) >=
+	    pathlen)
+		return NULL;
 	return where;
 }
 
@@ -135,19 +145,72 @@ spool_search_link(const char *spool, const char *url, json_t *hits)
 	}
 }
 
+/* Append to *out (*n of them) the state's entry id of feed. */
+static int
+found_in_feed(struct state *st, const char *feed, const char *id,
+    struct state_found **out, size_t *n, char *err, size_t errlen)
+{
+	struct state_found *all;
+	size_t nall;
+
+	if (feed == NULL || id == NULL)
+		return 0;
+	if (state_entries_find(st, id, 0, &all, &nall, err, errlen) == -1)
+		return -1;
+	for (size_t j = 0; j < nall; j++) {
+		struct state_found *grown;
+
+		if (strcmp(all[j].feed, feed) != 0 || (grown =
+		    reallocarray(*out, *n + 1, sizeof(**out))) == NULL)
+			continue;
+		*out = grown;
+		(*out)[(*n)++] = all[j];
+		memset(&all[j], 0, sizeof(all[j]));
+	}
+	state_found_free(all, nall);
+	return 0;
+}
+
+/* The entry of the revision item called name, by the feed and id its
+ * item names: a revision is named by the time it was found, which no
+ * entry's discovery time is. */
+static int
+found_revision(const char *spool, struct state *st, const char *name,
+    struct state_found **out, size_t *n, char *err, size_t errlen)
+{
+	const char *feed = NULL, *id = NULL;
+	char path[PATH_MAX];
+	json_t *item;
+	int rc = 0;
+
+	if (spool_where(spool, name, path, sizeof(path)) == NULL ||
+	    (item = json_load_file(path, JSON_DISABLE_EOF_CHECK, NULL)) == NULL)
+		return 0;
+	if (json_unpack(item, "{s:{s:s}, s:{s:s}}", "feed", "name", &feed,
+	    "entry", "id", &id) == 0)
+		rc = found_in_feed(st, feed, id, out, n, err, errlen);
+	json_decref(item);
+	return rc;
+}
+
 /* The entries arg names: by id or pending link, by spool name, else by
  * the link of an item in the spool.  *out as state_entries_find's. */
 static int
 why_find(const struct config *cfg, struct state *st, const char *arg,
     struct state_found **out, size_t *n, char *err, size_t errlen)
 {
-	struct state_found *all;
 	json_t *hits, *hit;
 	int64_t us;
-	size_t nall, i, k = 0;
+	size_t i, k = 0;
 	char name[128];
 
 	if (spool_name_time(arg, &us) == 0) {
+		if (cfg->spool && revision_name_number(arg) > 1) {
+			*out = NULL;
+			*n = 0;
+			return found_revision(cfg->spool, st, arg, out, n, err,
+			    errlen);
+		}
 		if (state_entries_find(st, NULL, us, out, n, err, errlen) == -1)
 			return -1;
 		/* Same microsecond, other entries: the name tells them apart. */
@@ -171,25 +234,12 @@ why_find(const struct config *cfg, struct state *st, const char *arg,
 		return 0;
 	spool_search_link(cfg->spool, arg, hits);
 	json_array_foreach(hits, i, hit) {
-		const char *feed = json_string_value(json_object_get(hit, "feed"));
-		const char *id = json_string_value(json_object_get(hit, "id"));
-
-		if (state_entries_find(st, id, 0, &all, &nall, err,
-		    errlen) == -1) {
+		if (found_in_feed(st, json_string_value(json_object_get(hit,
+		    "feed")), json_string_value(json_object_get(hit, "id")),
+		    out, n, err, errlen) == -1) {
 			json_decref(hits);
 			return -1;
 		}
-		for (size_t j = 0; j < nall; j++) {
-			struct state_found *grown;
-
-			if (strcmp(all[j].feed, feed) != 0 || (grown =
-			    reallocarray(*out, *n + 1, sizeof(**out))) == NULL)
-				continue;
-			*out = grown;
-			(*out)[(*n)++] = all[j];
-			memset(&all[j], 0, sizeof(all[j]));
-		}
-		state_found_free(all, nall);
 	}
 	json_decref(hits);
 	return 0;
@@ -218,7 +268,8 @@ why_entry_fill(const struct config *cfg, struct redis_sink *sink,
 			e->cf = &cfg->feeds[i];
 	spool_item_name(e->name, sizeof(e->name), f->discovered_us, f->feed,
 	    f->id);
-	e->where = cfg->spool ? spool_where(cfg->spool, e->name) : NULL;
+	e->where = cfg->spool ? spool_where(cfg->spool, e->name, NULL, 0) :
+	    NULL;
 	e->redis = -1;
 	if (sink && redis_sink_has(sink, e->name, &e->redis, e->redis_error,
 	    sizeof(e->redis_error)) == -1)
@@ -387,7 +438,7 @@ cmd_why(const struct options *opt)
 		fprintf(stderr, "newswatch: sink: %s\n", err);
 	/* A spool item the state forgot (state_keep): still an answer. */
 	if (nfound == 0 && cfg->spool && spool_name_time(arg, &us) == 0)
-		orphan = spool_where(cfg->spool, arg);
+		orphan = spool_where(cfg->spool, arg, NULL, 0);
 	if (opt->json) {
 		out = json_object();
 		fobjs = json_array();

@@ -605,3 +605,24 @@ revision_item_name(char *buf, size_t len, int64_t us, const char *feed,
 		return NULL;
 	return buf;
 }
+
+int
+revision_name_number(const char *name)
+{
+	size_t len = strlen(name);
+	const char *end, *digits;
+	long number;
+
+	if (len < strlen("x.r2.json") ||
+	    strcmp(name + len - strlen(".json"), ".json") != 0)
+		return 1;
+	end = name + len - strlen(".json");
+	digits = end;
+	while (digits > name && digits[-1] >= '0' && digits[-1] <= '9')
+		digits--;
+	if (digits == end || end - digits > 9 || digits - name < 3 ||
+	    digits[-1] != 'r' || digits[-2] != '.' || digits[0] == '0')
+		return 1;
+	number = strtol(digits, NULL, 10);
+	return number >= 2 ? (int)number : 1;
+}

@@ -91,4 +91,8 @@ json_t *revision_compare(const struct revision_texts *old,
 char *revision_item_name(char *buf, size_t len, int64_t us, const char *feed,
     const char *id, int number);
 
+/* The version number revision_item_name wrote into name: N for ".rN.json"
+ * (N >= 2), else 1. */
+int revision_name_number(const char *name);
+
 #endif

@@ -136,6 +136,23 @@ class Revisions(unittest.TestCase):
         self.assertEqual(st.returncode, 0, st.stderr)
         self.assertIn('"revisions": 1', st.stdout.replace('"revisions":1', '"revisions": 1'))
 
+    def test_why_names_a_revisions_entry(self):
+        # A revision is named by the time it was found, not by its entry's
+        # discovery: why used to say the state no longer knew its entry.
+        self.publish()
+        self.once()
+        self.publish(title="Council rejects bridge", headline="Council rejects bridge")
+        self.once()
+        (name, rev), = self.revisions()
+        r = self.env.run("why", name, "--json")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        entries = json.loads(r.stdout)["entries"]
+        self.assertEqual([(e["feed"], e["id"]) for e in entries],
+                         [("town", rev["entry"]["id"])])
+        r = self.env.run("why", name)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertNotIn("no longer knows", r.stdout)
+
     def test_rotating_most_read_box_and_timestamp_give_none(self):
         self.publish()
         self.once()
