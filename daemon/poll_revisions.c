@@ -60,7 +60,9 @@ poll_revisions_find(struct poll_job *job, int64_t now_us, char *err,
 	if (state_revisions_get(job->p->state, job->sf.id, &revs, &nrevs, err,
 	    errlen) == -1)
 		return -1;
-	qsort(revs, nrevs, sizeof(*revs), by_id);
+	/* No row yet: revs is NULL, which qsort may not be given. */
+	if (nrevs > 0)
+		qsort(revs, nrevs, sizeof(*revs), by_id);
 	for (size_t k = 0; k < job->nlisted && rc == 0 && nrevs > 0; k++) {
 		const struct feed_entry *e = &job->feed->entries[k];
 		struct state_revision *r;
