@@ -450,6 +450,125 @@ body_text(struct article *a, htmlDocPtr doc, const char *buf, size_t len,
 	}
 }
 
+/* The hash of the word at or after *s (letters and digits, any non-ASCII
+ * byte as a letter, ASCII case ignored), never 0; 0 when there is none.
+ * *s moves past it. */
+static uint64_t
+next_word(const char **s)
+{
+	const unsigned char *p = (const unsigned char *)*s;
+	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
+
+	while (*p != '\0' && !isalnum(*p) && *p < 0x80)
+		p++;
+	if (*p == '\0') {
+		*s = (const char *)p;
+		return 0;
+	}
+	for (; *p != '\0' && (isalnum(*p) || *p >= 0x80); p++) {
+		h ^= (uint64_t)tolower(*p);
+		h *= 1099511628211ULL;
+	}
+	*s = (const char *)p;
+	return h | 1;
+}
+
+/* Where hash h is, or goes, in the open-addressed set of cap (a power
+ * of two) slots. */
+static size_t
+word_slot(const uint64_t *set, size_t cap, uint64_t h)
+{
+	size_t i;
+
+	for (i = h & (cap - 1); set[i] != 0 && set[i] != h;
+	    i = (i + 1) & (cap - 1))
+		;
+	return i;
+}
+
+/* 1 when text holds at least half of the distinct words of words; -1 on
+ * allocation failure.  One pass over each, whatever their lengths. */
+static int
+mostly_in(const char *words, const char *text)
+{
+	uint64_t *set, h;
+	unsigned char *hit;
+	size_t cap = 2, n = 0, found = 0, i;
+	const char *p;
+
+	for (p = words; next_word(&p) != 0; n++)
+		;
+	while (cap < 2 * n)
+		cap *= 2;
+	set = calloc(cap, sizeof(*set));
+	hit = calloc(cap, 1);
+	if (set == NULL || hit == NULL) {
+		free(set);
+		free(hit);
+		return -1;
+	}
+	for (n = 0, p = words; (h = next_word(&p)) != 0; ) {
+		i = word_slot(set, cap, h);
+		if (set[i] == 0)
+			n++;
+		set[i] = h;
+	}
+	for (p = text != NULL ? text : ""; (h = next_word(&p)) != 0; ) {
+		i = word_slot(set, cap, h);
+		if (set[i] != 0 && !hit[i]) {
+			hit[i] = 1;
+			found++;
+		}
+	}
+	free(set);
+	free(hit);
+	return 2 * found >= n;
+}
+
+/* s before the paragraphs of *body (s alone when there are none), with
+ * sep between. */
+static int
+prepend(char **body, const char *s, const char *sep)
+{
+	char *both;
+
+	if (asprintf(&both, "%s%s%s", s, *body != NULL ? sep : "",
+	    *body != NULL ? *body : "") == -1)
+		return -1;
+	free(*body);
+	*body = both;
+	return 0;
+}
+
+/*
+ * Shops render a product's description from script or behind a tab the
+ * extractor does not open, so the body often lacks it; the JSON-LD one
+ * leads the body unless the body says most of it already.
+ */
+static int
+add_product(struct article *a, const char *product, unsigned flags)
+{
+	xmlChar *esc;
+	char *p;
+	int r;
+
+	if (product == NULL || (r = mostly_in(product, a->text)) == 1)
+		return 0;
+	if (r == -1 || prepend(&a->text, product, "\n\n") == -1)
+		return -1;
+	if (!(flags & ARTICLE_HTML))
+		return 0;
+	if ((esc = xmlEncodeSpecialChars(NULL, (const xmlChar *)product)) ==
+	    NULL || asprintf(&p, "<p>%s</p>", (const char *)esc) == -1) {
+		xmlFree(esc);
+		return -1;
+	}
+	xmlFree(esc);
+	r = prepend(&a->html, p, "\n");
+	free(p);
+	return r;
+}
+
 int
 article_parse(const char *buf, size_t len, const char *url,
     const char *content_type, const struct article_rule *rules, size_t nrules,
@@ -459,7 +578,7 @@ article_parse(const char *buf, size_t len, const char *url,
 	void *octx = xmlStructuredErrorContext;
 	struct article *a = NULL;
 	htmlDocPtr doc = NULL;
-	char csbuf[CHARSET_MAX], *guarded = NULL;
+	char csbuf[CHARSET_MAX], *guarded = NULL, *product = NULL;
 	const char *cs;
 
 	*out = NULL;
@@ -496,7 +615,7 @@ article_parse(const char *buf, size_t len, const char *url,
 	if (url_is_http(url) && (a->url = strdup(url)) == NULL)
 		goto oom;
 	apply_strip(doc, rules, nrules);
-	if (art_meta(doc, url, rules, nrules, a) == -1)
+	if (art_meta(doc, url, rules, nrules, a, &product) == -1)
 		goto oom;
 	a->source = "rule";
 	a->text = rule_text(doc, rules, nrules);
@@ -504,9 +623,12 @@ article_parse(const char *buf, size_t len, const char *url,
 	if (a->text == NULL) {
 		a->source = "page";
 		body_text(a, doc, buf, len, cs, rules, nrules, flags);
+		if (add_product(a, product, flags) == -1)
+			goto oom;
 	}
 	xmlFreeDoc(doc);
 	free(guarded);
+	free(product);
 	xmlSetStructuredErrorFunc(octx, ofn);
 	*out = a;
 	return 0;
@@ -517,6 +639,7 @@ fail:
 	if (doc != NULL)
 		xmlFreeDoc(doc);
 	free(guarded);
+	free(product);
 	xmlSetStructuredErrorFunc(octx, ofn);
 	return -1;
 }

@@ -82,9 +82,12 @@ int	 art_xpath(htmlDocPtr doc, const char *xpath, int paragraphs,
 	    int (*each)(const char *, void *), void *arg);
 
 /* Fill the metadata fields of a (everything but url and text) from doc,
- * the feed's rules first.  Returns -1 on allocation failure. */
+ * the feed's rules first; *product gets the description of the product
+ * the page is about (JSON-LD), for the body, or NULL (caller frees).
+ * Returns -1 on allocation failure. */
 int	 art_meta(htmlDocPtr doc, const char *url,
-	    const struct article_rule *rules, size_t nrules, struct article *a);
+	    const struct article_rule *rules, size_t nrules, struct article *a,
+	    char **product);
 
 /* The main body text of doc, paragraphs separated by "\n\n", or NULL when
  * the page has none; relaxed leaves the class and id rules out and skips

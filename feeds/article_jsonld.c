@@ -3,19 +3,23 @@
  * metadata collector (article_meta.h).
  *
  * The first object of an Article-like type speaks for the article, the
- * first WebPage for the page, any WebSite for the site's name; lists
+ * first WebPage for the page, any WebSite for the site's name, the first
+ * Product's description for the body (article_meta.h); lists
  * (breadcrumbs, item lists) are about other pages and are not read.
  * Objects are found in @graph arrays, arrays and nested objects alike,
  * and "@id" references are followed to the node that has a name.  Input
  * is the network's: blocks, depth and members per level are bounded.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 #include <libxml/tree.h>
 
+#include "article_internal.h"
 #include "article_meta.h"
+#include "text.h"
 
 /* JSON-LD blocks larger than this are skipped unread. */
 #define LD_MAX_BYTES	(1024 * 1024)
@@ -40,6 +44,9 @@ ld_type_kind(const char *t)
 		return LD_SITE;
 	if (art_ends_with(t, "List"))
 		return LD_LIST;
+	/* Product, IndividualProduct, ProductGroup, ProductModel */
+	if (art_ends_with(t, "Product") || strncmp(t, "Product", 7) == 0)
+		return LD_PRODUCT;
 	return LD_OTHER;
 }
 
@@ -211,6 +218,37 @@ ld_article(struct meta *m, json_t *doc, json_t *o, enum src src)
 	ld_url(m, v, F_CANONICAL, src);
 }
 
+/* Keep the Product's description, its markup dropped, for the body.  A
+ * page whose Products say different things lists them: none is its
+ * text. */
+static void
+ld_product(struct meta *m, struct ld_seen *seen, json_t *o)
+{
+	json_t *v = json_object_get(o, "description");
+	char *html, *text, *clean;
+
+	/* Shops write the markup as it is or as entities ("&lt;p&gt;"). */
+	if (!json_is_string(v) ||
+	    (html = text_decode_entities(json_string_value(v))) == NULL)
+		return;
+	text = text_from_html(html);
+	free(html);
+	if (text == NULL || (clean = art_clean(text)) == NULL) {
+		free(text);
+		return;
+	}
+	free(text);
+	if (seen->product++ == 0) {
+		m->product = clean;
+		return;
+	}
+	if (m->product != NULL && strcmp(m->product, clean) != 0) {
+		free(m->product);
+		m->product = NULL;
+	}
+	free(clean);
+}
+
 /* Look through a JSON-LD value for the first Article, WebPage and
  * WebSite, in @graph arrays, arrays and nested objects alike. */
 static void
@@ -249,6 +287,9 @@ ld_walk(struct meta *m, struct ld_seen *seen, json_t *doc, json_t *v,
 	case LD_LIST:
 		/* Lists of other articles, breadcrumbs: not this page. */
 		return;
+	case LD_PRODUCT:
+		ld_product(m, seen, v);
+		break;
 	case LD_OTHER:
 		break;
 	}

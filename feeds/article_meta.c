@@ -869,7 +869,7 @@ drop_pilcrow(char *h)
 
 int
 art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
-    size_t nrules, struct article *a)
+    size_t nrules, struct article *a, char **product)
 {
 	struct meta m;
 	xmlNode *h1;
@@ -924,6 +924,8 @@ art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
 	a->canonical_url = take(&m.f[F_CANONICAL]);
 	a->refresh = m.refresh;
 	m.refresh = NULL;
+	*product = m.product;
+	m.product = NULL;
 	rc = 0;
 done:
 	free(h1text);
@@ -934,5 +936,6 @@ done:
 	for (i = 0; i < NSRC; i++)
 		free(m.titles[i]);
 	free(m.refresh);
+	free(m.product);
 	return rc;
 }

@@ -61,14 +61,16 @@ void	 meta_offer(struct meta *m, enum field f, enum src src,
 
 /* What a schema.org type (JSON-LD @type, microdata itemtype; a bare name
  * or a URL) says a thing is, as far as the page's metadata cares. */
-enum ld_kind { LD_OTHER, LD_ARTICLE, LD_PAGE, LD_SITE, LD_LIST };
+enum ld_kind { LD_OTHER, LD_ARTICLE, LD_PAGE, LD_SITE, LD_LIST, LD_PRODUCT };
 enum ld_kind ld_type_kind(const char *t);
 
 /* Which JSON-LD objects were read already: only the first Article and
- * the first WebPage of a page speak for it. */
+ * the first WebPage of a page speak for it; its Products, only when
+ * they describe themselves alike. */
 struct ld_seen {
 	int	article;
 	int	page;
+	int	product;
 };
 
 /* Read the JSON-LD in <script type=application/ld+json> n and offer what
@@ -101,6 +103,9 @@ struct meta {
 				 * is the author ('1', '2'), or 0 */
 	const char	*url;
 	struct ld_seen	 ld;
+	/* The JSON-LD Product's description: shops often render it from
+	 * script or behind a tab, so the body may lack it. */
+	char		*product;
 	/* The first title each source gives, whichever ranks best: the <h1>
 	 * rule asks whether the page's metadata names it with one voice. */
 	char		*titles[NSRC];

@@ -1559,6 +1559,49 @@ test_spread_in_main(void **state)
 	check_body(page, "A solid oak desk", "Free delivery");
 }
 
+/* A shop renders the description from script: the JSON-LD Product's
+ * leads the body, once, and not when the page shows it already or when
+ * several products say different things. */
+static void
+test_product_description(void **state)
+{
+	struct article *a;
+	char html[4096];
+	const char *ld = "<script type='application/ld+json'>{\"@type\": "
+	    "\"Product\", \"name\": \"Oak desk\", \"description\": \"A solid "
+	    "oak desk with two drawers, &lt;b&gt;oiled&lt;/b&gt; by hand "
+	    "and delivered assembled.\"}</script>";
+	const char *other = "<script type='application/ld+json'>{\"@type\": "
+	    "\"Product\", \"description\": \"A pine shelf with hidden "
+	    "brackets.\"}</script>";
+	const char *body = "<div class='reviews'><p>Bought it for my study "
+	    "last spring and it still looks new, sturdy and quiet.</p></div>";
+	const char *shown = "<div class='reviews'><p>A solid oak desk with "
+	    "two drawers, oiled by hand and delivered assembled.</p></div>";
+
+	(void)state;
+	snprintf(html, sizeof(html), "<html><head>%s</head><body>%s"
+	    "</body></html>", ld, body);
+	a = parse_str(html, NULL);
+	assert_int_equal(strncmp(a->text, "A solid oak desk with two drawers, "
+	    "oiled by hand", 48), 0);
+	assert_non_null(strstr(a->text, "Bought it for my study"));
+	article_free(a);
+
+	snprintf(html, sizeof(html), "<html><head>%s</head><body>%s"
+	    "</body></html>", ld, shown);
+	a = parse_str(html, NULL);
+	assert_string_equal(a->text, "A solid oak desk with two drawers, "
+	    "oiled by hand and delivered assembled.");
+	article_free(a);
+
+	snprintf(html, sizeof(html), "<html><head>%s%s</head><body>%s"
+	    "</body></html>", ld, other, body);
+	a = parse_str(html, NULL);
+	assert_null(strstr(a->text, "oak desk"));
+	article_free(a);
+}
+
 int
 main(void)
 {
@@ -1609,6 +1652,7 @@ main(void)
 		cmocka_unit_test(test_title_h1),
 		cmocka_unit_test(test_title_h1_yields),
 		cmocka_unit_test(test_spread_in_main),
+		cmocka_unit_test(test_product_description),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
