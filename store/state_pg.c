@@ -100,30 +100,29 @@ static const char *const pstmt_sql[P_COUNT] = {
 	    " + (SELECT count(*) FROM added) AS n)"
 	    " UPDATE feeds SET entries_seen = entries_seen + changed.n"
 	    " FROM changed WHERE id = $1::bigint AND changed.n > 0",
-	[P_REV_GET] = "SELECT entry_id AS id,"
-	    " coalesce(fingerprint, 0) AS fingerprint,"
-	    " coalesce(revision, 1) AS number,"
-	    " coalesce(revision_us, discovered_us) AS number_us,"
-	    " coalesce(revision_pending_us, 0) AS pending_us, version"
-	    " FROM entries WHERE feed_id = $1"
-	    " AND version IS NOT NULL",
-	[P_REV_RECORD] = "UPDATE entries SET fingerprint = $3,"
-	    " revision_pending_us = nullif($4::bigint, 0)"
+	[P_REV_GET] = "SELECT entry_id AS id, fingerprint, number, number_us,"
+	    " pending_us, version FROM versions WHERE feed_id = $1",
+	[P_REV_RECORD] = "UPDATE versions SET fingerprint = $3, pending_us = $4"
 	    " WHERE feed_id = $1 AND entry_id = $2",
-	/* Number 0: nothing delivered, the last version stays; a revision
-	 * counts in its feed's revisions in the same round trip. */
-	[P_REV_DONE] = "WITH e AS (UPDATE entries SET fingerprint = $3,"
-	    " revision_pending_us = NULL,"
-	    " revision = CASE WHEN $4::int > 0 THEN $4::int ELSE revision END,"
-	    " revision_us = CASE WHEN $4::int > 0 THEN $5::bigint"
-	    " ELSE revision_us END,"
-	    " version = CASE WHEN $4::int > 0 THEN $6::text ELSE version END"
-	    " WHERE feed_id = $1 AND entry_id = $2 RETURNING feed_id)"
+	/* Number 0: nothing delivered, the last version stays.  Version 1 is
+	 * the entry's first item: its time is its discovery's, which the
+	 * window counts from.  A revision counts in its feed's revisions in
+	 * the same round trip. */
+	[P_REV_DONE] = "WITH same AS (UPDATE versions SET fingerprint = $3,"
+	    " pending_us = 0 WHERE $4::int = 0 AND feed_id = $1"
+	    " AND entry_id = $2),"
+	    " v AS (INSERT INTO versions (feed_id, entry_id, discovered_us,"
+	    " fingerprint, number, number_us, version)"
+	    " SELECT $1::bigint, $2::text, $5::bigint, $3::bigint, $4::int,"
+	    " $5::bigint, $6::text WHERE $4::int > 0"
+	    " ON CONFLICT (feed_id, entry_id) DO UPDATE SET"
+	    " fingerprint = excluded.fingerprint, number = excluded.number,"
+	    " number_us = excluded.number_us, pending_us = 0,"
+	    " version = excluded.version RETURNING feed_id)"
 	    " UPDATE feeds SET revisions = revisions + 1"
-	    " WHERE $4::int > 1 AND id IN (SELECT feed_id FROM e)",
-	[P_REV_EXPIRE] = "UPDATE entries SET version = NULL,"
-	    " revision_pending_us = NULL WHERE feed_id = $1"
-	    " AND version IS NOT NULL AND discovered_us < $2",
+	    " WHERE $4::int > 1 AND id IN (SELECT feed_id FROM v)",
+	[P_REV_EXPIRE] = "DELETE FROM versions WHERE feed_id = $1"
+	    " AND discovered_us < $2",
 	[P_ENTRIES_PENDING] = "SELECT entry_id AS id, discovered_us,"
 	    " pending_entry AS entry FROM entries WHERE feed_id = $1 AND pending_entry IS NOT NULL",
 	[P_ENTRIES_FIND] = "SELECT f.name AS feed, e.entry_id AS id,"

@@ -125,18 +125,23 @@ static const struct {
 	" WHERE band6 IS NOT NULL;"
 	"CREATE INDEX stories_band7 ON stories (band7)"
 	" WHERE band7 IS NOT NULL;" },
-	/* Revisions (revision.h): what the feed last showed of an entry, the
+	/* Revisions (revision.h), in their own table so that the entries'
+	 * rows stay small and their hot pages dense: an entry's row here,
+	 * while in the window, holds what the feed last showed of it, the
 	 * number and time of its last version delivered, the time of one
-	 * being delivered, the texts a diff needs (while in the window),
-	 * and each feed's count of revisions delivered. */
+	 * being delivered (0: none) and the texts a diff needs.  Each feed
+	 * counts the revisions it delivered. */
 	{ BOTH,
-	"ALTER TABLE entries ADD COLUMN fingerprint @I64@;"
-	"ALTER TABLE entries ADD COLUMN revision INTEGER;"
-	"ALTER TABLE entries ADD COLUMN revision_us @I64@;"
-	"ALTER TABLE entries ADD COLUMN revision_pending_us @I64@;"
-	"ALTER TABLE entries ADD COLUMN version TEXT;"
-	"CREATE INDEX entries_versions ON entries (feed_id)"
-	" WHERE version IS NOT NULL;"
+	"CREATE TABLE versions ("
+	" feed_id @I64@ NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,"
+	" entry_id TEXT NOT NULL,"
+	" discovered_us @I64@ NOT NULL,"
+	" fingerprint @I64@ NOT NULL,"
+	" number INTEGER NOT NULL,"
+	" number_us @I64@ NOT NULL,"
+	" pending_us @I64@ NOT NULL DEFAULT 0,"
+	" version TEXT NOT NULL,"
+	" PRIMARY KEY (feed_id, entry_id));"
 	"ALTER TABLE feeds ADD COLUMN revisions @I64@ NOT NULL DEFAULT 0;" },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))

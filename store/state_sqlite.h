@@ -51,6 +51,7 @@ enum stmt {
 	S_REV_GET,
 	S_REV_RECORD,
 	S_REV_DONE,
+	S_REV_SAME,
 	S_REV_COUNT,
 	S_REV_EXPIRE,
 	S_COUNT

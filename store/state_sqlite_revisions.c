@@ -42,14 +42,17 @@ sq_revision_done(struct state *base, int64_t feed_id, const char *id,
     char *err, size_t errlen)
 {
 	struct sqlite_state *st = (struct sqlite_state *)base;
-	sqlite3_stmt *s = st->stmt[S_REV_DONE], *count = st->stmt[S_REV_COUNT];
+	sqlite3_stmt *s = st->stmt[number > 0 ? S_REV_DONE : S_REV_SAME],
+	    *count = st->stmt[S_REV_COUNT];
 
 	sqlite3_bind_int64(s, 1, feed_id);
 	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, fingerprint);
-	sqlite3_bind_int(s, 4, number);
-	sqlite3_bind_int64(s, 5, number_us);
-	sqlite3_bind_text(s, 6, version, -1, SQLITE_STATIC);
+	if (number > 0) {
+		sqlite3_bind_int(s, 4, number);
+		sqlite3_bind_int64(s, 5, number_us);
+		sqlite3_bind_text(s, 6, version, -1, SQLITE_STATIC);
+	}
 	if (sq_run(s) == -1)
 		return sq_error(st->db, err, errlen, "cannot record version %d"
 		    " of entry %s", number, id);
