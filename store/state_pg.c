@@ -104,23 +104,28 @@ static const char *const pstmt_sql[P_COUNT] = {
 	    " pending_us, version FROM versions WHERE feed_id = $1",
 	[P_REV_RECORD] = "UPDATE versions SET fingerprint = $3, pending_us = $4"
 	    " WHERE feed_id = $1 AND entry_id = $2",
-	/* Number 0: nothing delivered, the last version stays.  Version 1 is
-	 * the entry's first item: its time is its discovery's, which the
-	 * window counts from.  A revision counts in its feed's revisions in
-	 * the same round trip. */
-	[P_REV_DONE] = "WITH same AS (UPDATE versions SET fingerprint = $3,"
-	    " pending_us = 0 WHERE $4::int = 0 AND feed_id = $1"
-	    " AND entry_id = $2),"
-	    " v AS (INSERT INTO versions (feed_id, entry_id, discovered_us,"
+	/* A batch of versions done ($2.. the arrays of their fields), the
+	 * last of an id standing.  Number 0: nothing delivered, the last
+	 * version stays.  Version 1 is the entry's first item: its time is
+	 * its discovery's, which the window counts from.  Revisions count
+	 * in their feed's revisions in the same round trip. */
+	[P_REV_DONE] = "WITH u AS (SELECT DISTINCT ON (entry_id) * FROM"
+	    " unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[],"
+	    " $6::text[]) WITH ORDINALITY AS u (entry_id, fingerprint, number,"
+	    " number_us, version, i) ORDER BY entry_id, i DESC),"
+	    " same AS (UPDATE versions v SET fingerprint = u.fingerprint,"
+	    " pending_us = 0 FROM u WHERE u.number = 0"
+	    " AND v.feed_id = $1 AND v.entry_id = u.entry_id),"
+	    " done AS (INSERT INTO versions (feed_id, entry_id, discovered_us,"
 	    " fingerprint, number, number_us, version)"
-	    " SELECT $1::bigint, $2::text, $5::bigint, $3::bigint, $4::int,"
-	    " $5::bigint, $6::text WHERE $4::int > 0"
+	    " SELECT $1::bigint, entry_id, number_us, fingerprint, number,"
+	    " number_us, version FROM u WHERE number > 0"
 	    " ON CONFLICT (feed_id, entry_id) DO UPDATE SET"
 	    " fingerprint = excluded.fingerprint, number = excluded.number,"
 	    " number_us = excluded.number_us, pending_us = 0,"
-	    " version = excluded.version RETURNING feed_id)"
-	    " UPDATE feeds SET revisions = revisions + 1"
-	    " WHERE $4::int > 1 AND id IN (SELECT feed_id FROM v)",
+	    " version = excluded.version RETURNING number)"
+	    " UPDATE feeds SET revisions = revisions + c.n FROM (SELECT count(*)"
+	    " AS n FROM done WHERE number > 1) c WHERE id = $1 AND c.n > 0",
 	[P_REV_EXPIRE] = "DELETE FROM versions WHERE feed_id = $1"
 	    " AND discovered_us < $2",
 	[P_ENTRIES_PENDING] = "SELECT entry_id AS id, discovered_us,"
@@ -784,7 +789,7 @@ static const struct state_backend pg_backend = {
 	.entries_find = pg_entries_find,
 	.revisions_get = pg_revisions_get,
 	.revision_record = pg_revision_record,
-	.revision_done = pg_revision_done,
+	.revisions_done = pg_revisions_done,
 	.revisions_expire = pg_revisions_expire,
 	.entries_mark_seen = pg_entries_mark_seen,
 	.feed_rename = pg_feed_rename,

@@ -1,5 +1,5 @@
 /* state_sqlite_revisions.c - the SQLite backend's revisions (state.h):
- * one statement each, in process. */
+ * one statement a row, in process. */
 #include <stdio.h>
 
 #include <sqlite3.h>
@@ -36,32 +36,39 @@ sq_revision_record(struct state *base, int64_t feed_id, const char *id,
 	return 0;
 }
 
+/* One reused statement a version: in the caller's transaction, SQLite
+ * gains nothing from a statement of many rows. */
 int
-sq_revision_done(struct state *base, int64_t feed_id, const char *id,
-    int64_t fingerprint, int number, int64_t number_us, const char *version,
-    char *err, size_t errlen)
+sq_revisions_done(struct state *base, int64_t feed_id,
+    const struct state_version_done *done, size_t n, char *err,
+    size_t errlen)
 {
 	struct sqlite_state *st = (struct sqlite_state *)base;
-	sqlite3_stmt *s = st->stmt[number > 0 ? S_REV_DONE : S_REV_SAME],
-	    *count = st->stmt[S_REV_COUNT];
+	sqlite3_stmt *count = st->stmt[S_REV_COUNT];
 
-	sqlite3_bind_int64(s, 1, feed_id);
-	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, fingerprint);
-	if (number > 0) {
-		sqlite3_bind_int(s, 4, number);
-		sqlite3_bind_int64(s, 5, number_us);
-		sqlite3_bind_text(s, 6, version, -1, SQLITE_STATIC);
+	for (size_t i = 0; i < n; i++) {
+		const struct state_version_done *d = &done[i];
+		sqlite3_stmt *s = st->stmt[d->number > 0 ? S_REV_DONE :
+		    S_REV_SAME];
+
+		sqlite3_bind_int64(s, 1, feed_id);
+		sqlite3_bind_text(s, 2, d->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, d->fingerprint);
+		if (d->number > 0) {
+			sqlite3_bind_int(s, 4, d->number);
+			sqlite3_bind_int64(s, 5, d->number_us);
+			sqlite3_bind_text(s, 6, d->version, -1, SQLITE_STATIC);
+		}
+		if (sq_run(s) == -1)
+			return sq_error(st->db, err, errlen, "cannot record "
+			    "version %d of entry %s", d->number, d->id);
+		if (d->number < 2)
+			continue;
+		sqlite3_bind_int64(count, 1, feed_id);
+		if (sq_run(count) == -1)
+			return sq_error(st->db, err, errlen, "cannot count the"
+			    " revisions of feed %lld", (long long)feed_id);
 	}
-	if (sq_run(s) == -1)
-		return sq_error(st->db, err, errlen, "cannot record version %d"
-		    " of entry %s", number, id);
-	if (number < 2)
-		return 0;
-	sqlite3_bind_int64(count, 1, feed_id);
-	if (sq_run(count) == -1)
-		return sq_error(st->db, err, errlen, "cannot count the "
-		    "revisions of feed %lld", (long long)feed_id);
 	return 0;
 }
 
