@@ -100,34 +100,46 @@ static const char *const pstmt_sql[P_COUNT] = {
 	    " + (SELECT count(*) FROM added) AS n)"
 	    " UPDATE feeds SET entries_seen = entries_seen + changed.n"
 	    " FROM changed WHERE id = $1::bigint AND changed.n > 0",
-	[P_REV_GET] = "SELECT entry_id AS id, fingerprint, number, number_us,"
-	    " pending_us, version FROM versions WHERE feed_id = $1",
-	[P_REV_RECORD] = "UPDATE versions SET fingerprint = $3, pending_us = $4"
+	[P_REV_GET] = "SELECT v.entry_id AS id, v.fingerprint, v.number,"
+	    " v.number_us, coalesce(e.revision_pending_us, 0) AS pending_us,"
+	    " v.version FROM versions v LEFT JOIN entries e"
+	    " ON e.feed_id = v.feed_id AND e.entry_id = v.entry_id"
+	    " WHERE v.feed_id = $1",
+	[P_REV_RECORD] = "WITH v AS (UPDATE versions SET fingerprint = $3"
+	    " WHERE feed_id = $1 AND entry_id = $2)"
+	    " UPDATE entries SET revision_pending_us = nullif($4::bigint, 0)"
 	    " WHERE feed_id = $1 AND entry_id = $2",
 	/* A batch of versions done ($2.. the arrays of their fields), the
 	 * last of an id standing.  Number 0: nothing delivered, the last
 	 * version stays.  Version 1 is the entry's first item: its time is
-	 * its discovery's, which the window counts from.  Revisions count
-	 * in their feed's revisions in the same round trip. */
+	 * its discovery's, which the window counts from, and it has no
+	 * revision pending to clear.  Revisions count in their feed's
+	 * revisions in the same round trip. */
 	[P_REV_DONE] = "WITH u AS (SELECT DISTINCT ON (entry_id) * FROM"
 	    " unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[],"
 	    " $6::text[]) WITH ORDINALITY AS u (entry_id, fingerprint, number,"
 	    " number_us, version, i) ORDER BY entry_id, i DESC),"
-	    " same AS (UPDATE versions v SET fingerprint = u.fingerprint,"
-	    " pending_us = 0 FROM u WHERE u.number = 0"
+	    " same AS (UPDATE versions v SET fingerprint = u.fingerprint"
+	    " FROM u WHERE u.number = 0"
 	    " AND v.feed_id = $1 AND v.entry_id = u.entry_id),"
+	    " cleared AS (UPDATE entries e SET revision_pending_us = NULL"
+	    " FROM u WHERE u.number <> 1 AND e.feed_id = $1"
+	    " AND e.entry_id = u.entry_id"
+	    " AND e.revision_pending_us IS NOT NULL),"
 	    " done AS (INSERT INTO versions (feed_id, entry_id, discovered_us,"
 	    " fingerprint, number, number_us, version)"
 	    " SELECT $1::bigint, entry_id, number_us, fingerprint, number,"
 	    " number_us, version FROM u WHERE number > 0"
 	    " ON CONFLICT (feed_id, entry_id) DO UPDATE SET"
 	    " fingerprint = excluded.fingerprint, number = excluded.number,"
-	    " number_us = excluded.number_us, pending_us = 0,"
-	    " version = excluded.version RETURNING number)"
+	    " number_us = excluded.number_us, version = excluded.version"
+	    " RETURNING number)"
 	    " UPDATE feeds SET revisions = revisions + c.n FROM (SELECT count(*)"
 	    " AS n FROM done WHERE number > 1) c WHERE id = $1 AND c.n > 0",
-	[P_REV_EXPIRE] = "DELETE FROM versions WHERE feed_id = $1"
-	    " AND discovered_us < $2",
+	[P_REV_EXPIRE] = "WITH v AS (DELETE FROM versions WHERE feed_id = $1"
+	    " AND discovered_us < $2)"
+	    " UPDATE entries SET revision_pending_us = NULL WHERE feed_id = $1"
+	    " AND revision_pending_us IS NOT NULL AND discovered_us < $2",
 	[P_ENTRIES_PENDING] = "SELECT entry_id AS id, discovered_us,"
 	    " pending_entry AS entry FROM entries WHERE feed_id = $1 AND pending_entry IS NOT NULL",
 	[P_ENTRIES_FIND] = "SELECT f.name AS feed, e.entry_id AS id,"

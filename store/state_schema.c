@@ -128,10 +128,14 @@ static const struct {
 	/* Revisions (revision.h), in their own table so that the entries'
 	 * rows stay small and their hot pages dense: an entry's row here,
 	 * while in the window, holds what the feed last showed of it, the
-	 * number and time of its last version delivered, the time of one
-	 * being delivered (0: none) and the texts a diff needs.  Each feed
-	 * counts the revisions it delivered. */
+	 * number and time of its last version delivered and the texts a
+	 * diff needs.  The time of a revision being delivered is the
+	 * entry's, beside its pending_entry; each feed counts the revisions
+	 * it delivered. */
 	{ BOTH,
+	"ALTER TABLE entries ADD COLUMN revision_pending_us @I64@;"
+	"CREATE INDEX entries_revision_pending ON entries (feed_id)"
+	" WHERE revision_pending_us IS NOT NULL;"
 	"CREATE TABLE versions ("
 	" feed_id @I64@ NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,"
 	" entry_id TEXT NOT NULL,"
@@ -139,7 +143,6 @@ static const struct {
 	" fingerprint @I64@ NOT NULL,"
 	" number INTEGER NOT NULL,"
 	" number_us @I64@ NOT NULL,"
-	" pending_us @I64@ NOT NULL DEFAULT 0,"
 	" version TEXT NOT NULL,"
 	" PRIMARY KEY (feed_id, entry_id));"
 	"ALTER TABLE feeds ADD COLUMN revisions @I64@ NOT NULL DEFAULT 0;" },

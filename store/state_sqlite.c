@@ -25,9 +25,14 @@
 #define BUSY_TIMEOUT_MS 5000
 
 static const char *const stmt_sql[S_COUNT] = {
-	[S_REV_GET] = "SELECT entry_id AS id, fingerprint, number, number_us,"
-	    " pending_us, version FROM versions WHERE feed_id = ?1",
-	[S_REV_RECORD] = "UPDATE versions SET fingerprint = ?3, pending_us = ?4"
+	[S_REV_GET] = "SELECT v.entry_id AS id, v.fingerprint, v.number,"
+	    " v.number_us, coalesce(e.revision_pending_us, 0) AS pending_us,"
+	    " v.version FROM versions v LEFT JOIN entries e"
+	    " ON e.feed_id = v.feed_id AND e.entry_id = v.entry_id"
+	    " WHERE v.feed_id = ?1",
+	[S_REV_RECORD] = "UPDATE versions SET fingerprint = ?3"
+	    " WHERE feed_id = ?1 AND entry_id = ?2",
+	[S_REV_PENDING] = "UPDATE entries SET revision_pending_us = nullif(?3, 0)"
 	    " WHERE feed_id = ?1 AND entry_id = ?2",
 	/* Version 1 is the entry's first item: its time is its discovery's,
 	 * which the window counts from. */
@@ -36,14 +41,16 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " VALUES (?1, ?2, ?5, ?3, ?4, ?5, ?6)"
 	    " ON CONFLICT (feed_id, entry_id) DO UPDATE SET"
 	    " fingerprint = excluded.fingerprint, number = excluded.number,"
-	    " number_us = excluded.number_us, pending_us = 0,"
-	    " version = excluded.version",
+	    " number_us = excluded.number_us, version = excluded.version",
 	/* Nothing delivered: the last version stays. */
-	[S_REV_SAME] = "UPDATE versions SET fingerprint = ?3, pending_us = 0"
+	[S_REV_SAME] = "UPDATE versions SET fingerprint = ?3"
 	    " WHERE feed_id = ?1 AND entry_id = ?2",
 	[S_REV_COUNT] = "UPDATE feeds SET revisions = revisions + 1"
 	    " WHERE id = ?1",
 	[S_REV_EXPIRE] = "DELETE FROM versions WHERE feed_id = ?1"
+	    " AND discovered_us < ?2",
+	[S_REV_EXPIRE_PENDING] = "UPDATE entries SET revision_pending_us = NULL"
+	    " WHERE feed_id = ?1 AND revision_pending_us IS NOT NULL"
 	    " AND discovered_us < ?2",
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",

@@ -700,6 +700,8 @@ test_migrate_from_v2(void **ctx)
 	/* Back to exactly what version 2 had (what the later steps added
 	 * dropped, the last step's first). */
 	sql(path, "DROP TABLE versions;"
+	    "DROP INDEX entries_revision_pending;"
+	    "ALTER TABLE entries DROP COLUMN revision_pending_us;"
 	    "ALTER TABLE feeds DROP COLUMN revisions;"
 	    "DROP TABLE stories;"
 	    "DROP TABLE host_holds;"
