@@ -145,6 +145,9 @@ static const struct {
 	" number_us @I64@ NOT NULL,"
 	" version TEXT NOT NULL,"
 	" PRIMARY KEY (feed_id, entry_id));"
+	/* Each poll forgets what left the window: through this index it
+	 * reads only that, not every large row of the feed's. */
+	"CREATE INDEX versions_time ON versions (feed_id, discovered_us);"
 	"ALTER TABLE feeds ADD COLUMN revisions @I64@ NOT NULL DEFAULT 0;" },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
