@@ -1,6 +1,7 @@
 /* poll_revisions.c - revisions of delivered entries along a poll's stages
  * (poll_int.h): found at the parse, recorded pending with the new
- * entries, done (and each delivered item's version kept) at the commit.
+ * entries, done (and each delivered item's version kept, all in one
+ * call) at the commit.
  * A revision travels as one more item of its job, so it is pending, then
  * durable, then done, exactly as a new entry is. */
 #include <stdio.h>
@@ -119,33 +120,39 @@ poll_revisions_commit(struct poll_job *job, char *err, size_t errlen)
 {
 	struct state *st = job->p->state;
 	int64_t now_us = clock_now_us();
+	struct state_version_done *done;
+	size_t n = 0;
+	int rc;
 
 	if (job->cf->revisions == REVISIONS_OFF)
 		return 0;
+	if ((done = calloc(job->nnew + 1, sizeof(*done))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	for (size_t i = 0; job->items && i < job->nnew; i++) {
 		const struct diff_item *d = &job->new[i];
 		const struct job_item *it = &job->items[i];
-		const char *id = poll_new_id(job, i);
-		int rc = 0;
+		struct state_version_done *v = &done[n];
 
+		v->id = poll_new_id(job, i);
 		if (it->state == ITEM_UNCHANGED)
-			rc = state_revision_done(st, job->sf.id, id,
-			    d->rev->fingerprint, 0, 0, NULL, err, errlen);
+			v->fingerprint = d->rev->fingerprint;
 		else if (!poll_item_durable(job->p, it) || it->version == NULL)
 			continue;
-		else if (d->rev != NULL)
-			rc = state_revision_done(st, job->sf.id, id,
-			    d->rev->fingerprint, d->rev->number + 1,
-			    d->discovered_us, it->version, err, errlen);
-		else
-			rc = state_revision_done(st, job->sf.id, id,
-			    it->fingerprint, 1, d->discovered_us, it->version,
-			    err, errlen);
-		if (rc == -1)
-			return -1;
+		else {
+			v->fingerprint = d->rev ? d->rev->fingerprint :
+			    it->fingerprint;
+			v->number = d->rev ? d->rev->number + 1 : 1;
+			v->number_us = d->discovered_us;
+			v->version = it->version;
+		}
+		n++;
 	}
-	if (!job->ok || job->incomplete)
-		return 0;
+	rc = state_revisions_done(st, job->sf.id, done, n, err, errlen);
+	free(done);
+	if (rc == -1 || !job->ok || job->incomplete)
+		return rc;
 	return state_revisions_expire(st, job->sf.id,
 	    now_us - REVISION_WINDOW_US, err, errlen);
 }

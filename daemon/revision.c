@@ -113,6 +113,42 @@ revision_texts_plain(const struct revision_texts *in,
 	return *owned ? 0 : -1;
 }
 
+/* Deflate len bytes of raw into *z (malloc'd), *zlen bytes after a head
+ * of 8 left for the caller.  The window and hash table are sized to the
+ * input rather than zlib's defaults (32 KiB, 64 KiB zeroed, 256 KiB
+ * allocated a stream): a version is a few KiB, and every item of a first
+ * poll pays for the set-up.  Any zlib inflates it. */
+static int
+deflate_sized(const unsigned char *raw, size_t len, unsigned char **z,
+    size_t *zlen)
+{
+	z_stream zs = { 0 };
+	int bits = 9, rc = Z_STREAM_ERROR;
+
+	while (bits < 15 && ((size_t)1 << bits) < len)
+		bits++;
+	*z = NULL;
+	if (deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, bits, bits - 7 > 1 ?
+	    bits - 7 : 1, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	*zlen = deflateBound(&zs, len);
+	if ((*z = malloc(8 + *zlen)) != NULL) {
+		zs.next_in = (unsigned char *)raw;
+		zs.avail_in = (uInt)len;
+		zs.next_out = *z + 8;
+		zs.avail_out = (uInt)*zlen;
+		rc = deflate(&zs, Z_FINISH);
+		*zlen = zs.total_out;
+	}
+	deflateEnd(&zs);
+	if (*z == NULL || rc != Z_STREAM_END) {
+		free(*z);
+		*z = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * The encoding: the three texts, each ended by a NUL, deflated (at the
  * fastest level: every item of a first poll pays for it), after their
@@ -123,10 +159,9 @@ char *
 revision_encode(const struct revision_texts *t)
 {
 	const char *f[] = { t->title, t->description, t->text };
-	size_t len = 0, at = 0;
-	uLongf zlen;
+	size_t len = 0, at = 0, zlen;
 	unsigned char *raw = NULL, *z = NULL;
-	char *out = NULL;
+	char *out = NULL, head[9];
 
 	for (size_t i = 0; i < 3; i++)
 		len += (f[i] ? strlen(f[i]) : 0) + 1;
@@ -138,12 +173,10 @@ revision_encode(const struct revision_texts *t)
 		memcpy(raw + at, f[i] ? f[i] : "", n + 1);
 		at += n + 1;
 	}
-	zlen = compressBound(len);
-	if ((z = malloc(8 + zlen)) == NULL)
+	if (deflate_sized(raw, len, &z, &zlen) == -1)
 		goto done;
-	snprintf((char *)z, 9, "%08zx", len);
-	if (compress2(z + 8, &zlen, raw, len, Z_BEST_SPEED) != Z_OK)
-		goto done;
+	snprintf(head, sizeof(head), "%08zx", len);
+	memcpy(z, head, 8);
 	zlen += 8;
 	if ((out = malloc(4 * ((zlen + 2) / 3) + 1)) != NULL)
 		EVP_EncodeBlock((unsigned char *)out, z, (int)zlen);

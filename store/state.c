@@ -178,8 +178,20 @@ state_revision_done(struct state *st, int64_t feed_id, const char *id,
     int64_t fingerprint, int number, int64_t number_us, const char *version,
     char *err, size_t errlen)
 {
-	return st->be->revision_done(st, feed_id, id, fingerprint, number,
-	    number_us, version, err, errlen);
+	const struct state_version_done one = { id, fingerprint, number,
+	    number_us, version };
+
+	return st->be->revisions_done(st, feed_id, &one, 1, err, errlen);
+}
+
+int
+state_revisions_done(struct state *st, int64_t feed_id,
+    const struct state_version_done *done, size_t n, char *err,
+    size_t errlen)
+{
+	if (n == 0)
+		return 0;
+	return st->be->revisions_done(st, feed_id, done, n, err, errlen);
 }
 
 int

@@ -237,6 +237,19 @@ int state_revision_done(struct state *st, int64_t feed_id, const char *id,
     int64_t fingerprint, int number, int64_t number_us, const char *version,
     char *err, size_t errlen);
 
+/* state_revision_done for each of done[0..n), in one statement where the
+ * backend can: a first poll delivers every entry as its version 1. */
+struct state_version_done {
+	const char *id;
+	int64_t fingerprint;
+	int number;
+	int64_t number_us;
+	const char *version;
+};
+int state_revisions_done(struct state *st, int64_t feed_id,
+    const struct state_version_done *done, size_t n, char *err,
+    size_t errlen);
+
 /* Forget the versions (and pending revisions) of feed_id's entries
  * discovered before before_us: the window is over, the state bounded. */
 int state_revisions_expire(struct state *st, int64_t feed_id,

@@ -55,9 +55,9 @@ struct state_backend {
 	int (*revision_record)(struct state *st, int64_t feed_id,
 	    const char *id, int64_t fingerprint, int64_t pending_us,
 	    char *err, size_t errlen);
-	int (*revision_done)(struct state *st, int64_t feed_id,
-	    const char *id, int64_t fingerprint, int number,
-	    int64_t number_us, const char *version, char *err, size_t errlen);
+	int (*revisions_done)(struct state *st, int64_t feed_id,
+	    const struct state_version_done *done, size_t n, char *err,
+	    size_t errlen);
 	int (*revisions_expire)(struct state *st, int64_t feed_id,
 	    int64_t before_us, char *err, size_t errlen);
 	int (*feed_rename)(struct state *st, const char *from, const char *to,

@@ -100,30 +100,46 @@ static const char *const pstmt_sql[P_COUNT] = {
 	    " + (SELECT count(*) FROM added) AS n)"
 	    " UPDATE feeds SET entries_seen = entries_seen + changed.n"
 	    " FROM changed WHERE id = $1::bigint AND changed.n > 0",
-	[P_REV_GET] = "SELECT entry_id AS id,"
-	    " coalesce(fingerprint, 0) AS fingerprint,"
-	    " coalesce(revision, 1) AS number,"
-	    " coalesce(revision_us, discovered_us) AS number_us,"
-	    " coalesce(revision_pending_us, 0) AS pending_us, version"
-	    " FROM entries WHERE feed_id = $1"
-	    " AND version IS NOT NULL",
-	[P_REV_RECORD] = "UPDATE entries SET fingerprint = $3,"
-	    " revision_pending_us = nullif($4::bigint, 0)"
+	[P_REV_GET] = "SELECT v.entry_id AS id, v.fingerprint, v.number,"
+	    " v.number_us, coalesce(e.revision_pending_us, 0) AS pending_us,"
+	    " v.version FROM versions v LEFT JOIN entries e"
+	    " ON e.feed_id = v.feed_id AND e.entry_id = v.entry_id"
+	    " WHERE v.feed_id = $1",
+	[P_REV_RECORD] = "WITH v AS (UPDATE versions SET fingerprint = $3"
+	    " WHERE feed_id = $1 AND entry_id = $2)"
+	    " UPDATE entries SET revision_pending_us = nullif($4::bigint, 0)"
 	    " WHERE feed_id = $1 AND entry_id = $2",
-	/* Number 0: nothing delivered, the last version stays; a revision
-	 * counts in its feed's revisions in the same round trip. */
-	[P_REV_DONE] = "WITH e AS (UPDATE entries SET fingerprint = $3,"
-	    " revision_pending_us = NULL,"
-	    " revision = CASE WHEN $4::int > 0 THEN $4::int ELSE revision END,"
-	    " revision_us = CASE WHEN $4::int > 0 THEN $5::bigint"
-	    " ELSE revision_us END,"
-	    " version = CASE WHEN $4::int > 0 THEN $6::text ELSE version END"
-	    " WHERE feed_id = $1 AND entry_id = $2 RETURNING feed_id)"
-	    " UPDATE feeds SET revisions = revisions + 1"
-	    " WHERE $4::int > 1 AND id IN (SELECT feed_id FROM e)",
-	[P_REV_EXPIRE] = "UPDATE entries SET version = NULL,"
-	    " revision_pending_us = NULL WHERE feed_id = $1"
-	    " AND version IS NOT NULL AND discovered_us < $2",
+	/* A batch of versions done ($2.. the arrays of their fields), the
+	 * last of an id standing.  Number 0: nothing delivered, the last
+	 * version stays.  Version 1 is the entry's first item: its time is
+	 * its discovery's, which the window counts from, and it has no
+	 * revision pending to clear.  Revisions count in their feed's
+	 * revisions in the same round trip. */
+	[P_REV_DONE] = "WITH u AS (SELECT DISTINCT ON (entry_id) * FROM"
+	    " unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[],"
+	    " $6::text[]) WITH ORDINALITY AS u (entry_id, fingerprint, number,"
+	    " number_us, version, i) ORDER BY entry_id, i DESC),"
+	    " same AS (UPDATE versions v SET fingerprint = u.fingerprint"
+	    " FROM u WHERE u.number = 0"
+	    " AND v.feed_id = $1 AND v.entry_id = u.entry_id),"
+	    " cleared AS (UPDATE entries e SET revision_pending_us = NULL"
+	    " FROM u WHERE u.number <> 1 AND e.feed_id = $1"
+	    " AND e.entry_id = u.entry_id"
+	    " AND e.revision_pending_us IS NOT NULL),"
+	    " done AS (INSERT INTO versions (feed_id, entry_id, discovered_us,"
+	    " fingerprint, number, number_us, version)"
+	    " SELECT $1::bigint, entry_id, number_us, fingerprint, number,"
+	    " number_us, version FROM u WHERE number > 0"
+	    " ON CONFLICT (feed_id, entry_id) DO UPDATE SET"
+	    " fingerprint = excluded.fingerprint, number = excluded.number,"
+	    " number_us = excluded.number_us, version = excluded.version"
+	    " RETURNING number)"
+	    " UPDATE feeds SET revisions = revisions + c.n FROM (SELECT count(*)"
+	    " AS n FROM done WHERE number > 1) c WHERE id = $1 AND c.n > 0",
+	[P_REV_EXPIRE] = "WITH v AS (DELETE FROM versions WHERE feed_id = $1"
+	    " AND discovered_us < $2)"
+	    " UPDATE entries SET revision_pending_us = NULL WHERE feed_id = $1"
+	    " AND revision_pending_us IS NOT NULL AND discovered_us < $2",
 	[P_ENTRIES_PENDING] = "SELECT entry_id AS id, discovered_us,"
 	    " pending_entry AS entry FROM entries WHERE feed_id = $1 AND pending_entry IS NOT NULL",
 	[P_ENTRIES_FIND] = "SELECT f.name AS feed, e.entry_id AS id,"
@@ -785,7 +801,7 @@ static const struct state_backend pg_backend = {
 	.entries_find = pg_entries_find,
 	.revisions_get = pg_revisions_get,
 	.revision_record = pg_revision_record,
-	.revision_done = pg_revision_done,
+	.revisions_done = pg_revisions_done,
 	.revisions_expire = pg_revisions_expire,
 	.entries_mark_seen = pg_entries_mark_seen,
 	.feed_rename = pg_feed_rename,

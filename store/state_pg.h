@@ -85,6 +85,12 @@ struct num {
 
 struct num pg_num(int64_t v);
 
+/* Arrays as statement parameters (state_pg_entries.c): names[0..n) as a
+ * text[] literal (a NULL name is SQL NULL), v[0..n) as a bigint[] one;
+ * NULL when out of memory. */
+char *pg_text_array(const char *const *names, size_t n);
+char *pg_bigint_array(const int64_t *v, size_t n);
+
 /* "what: the server's reason" into err (the reason's first line);
  * returns -1 for the caller's return. */
 int pg_error(struct pg_state *st, char *err, size_t errlen, const char *fmt,
@@ -163,9 +169,9 @@ int pg_revisions_get(struct state *base, int64_t feed_id,
     struct state_revision **out, size_t *n, char *err, size_t errlen);
 int pg_revision_record(struct state *base, int64_t feed_id, const char *id,
     int64_t fingerprint, int64_t pending_us, char *err, size_t errlen);
-int pg_revision_done(struct state *base, int64_t feed_id, const char *id,
-    int64_t fingerprint, int number, int64_t number_us, const char *version,
-    char *err, size_t errlen);
+int pg_revisions_done(struct state *base, int64_t feed_id,
+    const struct state_version_done *done, size_t n, char *err,
+    size_t errlen);
 int pg_revisions_expire(struct state *base, int64_t feed_id,
     int64_t before_us, char *err, size_t errlen);
 

@@ -63,8 +63,8 @@ pg_entries_find(struct state *base, const char *key, int64_t discovered_us,
 
 /* names[0..n) as a PostgreSQL text[] literal: {"a","b\"c",NULL} (a NULL
  * name is SQL NULL); NULL when out of memory. */
-static char *
-text_array(const char *const *names, size_t n)
+char *
+pg_text_array(const char *const *names, size_t n)
 {
 	size_t len = 3;
 	char *out, *p;
@@ -96,8 +96,8 @@ text_array(const char *const *names, size_t n)
 
 /* v[0..n) as a PostgreSQL bigint[] literal: {1,-2}; NULL when out of
  * memory. */
-static char *
-bigint_array(const int64_t *v, size_t n)
+char *
+pg_bigint_array(const int64_t *v, size_t n)
 {
 	size_t len = 3 + 21 * n, used = 1;
 	char *out;
@@ -121,8 +121,8 @@ exec_entries(struct pg_state *st, enum pstmt which, int nparams,
     size_t n, const char *extra, const char *what, char *err, size_t errlen)
 {
 	struct num id = pg_num(feed_id);
-	char *idlist = text_array(ids, n);
-	char *times = discovered_us ? bigint_array(discovered_us, n) : NULL;
+	char *idlist = pg_text_array(ids, n);
+	char *times = discovered_us ? pg_bigint_array(discovered_us, n) : NULL;
 	const char *v[] = { id.s, idlist, times, extra };
 	PGresult *r = NULL;
 
@@ -168,7 +168,7 @@ pg_entries_discover(struct state *base, int64_t feed_id,
     const char *const *entries, size_t n, int *added, char *err,
     size_t errlen)
 {
-	char *kept = entries ? text_array(entries, n) : NULL;
+	char *kept = entries ? pg_text_array(entries, n) : NULL;
 	PGresult *r = NULL;
 
 	if (entries && kept == NULL)
@@ -217,7 +217,7 @@ with_listed(struct pg_state *st, const char *const *names, size_t n,
     const enum pstmt which[3], const char *params[3][3],
     const int nparams[3], int64_t *pruned, char *err, size_t errlen)
 {
-	char *listed = text_array(names, n);
+	char *listed = pg_text_array(names, n);
 	int rc = 0;
 
 	*pruned = 0;

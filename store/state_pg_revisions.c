@@ -1,6 +1,9 @@
 /* state_pg_revisions.c - the PostgreSQL backend's revisions (state.h):
- * one round trip each. */
+ * one round trip each, a poll's versions done in one. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <libpq-fe.h>
 
@@ -39,19 +42,51 @@ pg_revision_record(struct state *base, int64_t feed_id, const char *id,
 }
 
 int
-pg_revision_done(struct state *base, int64_t feed_id, const char *id,
-    int64_t fingerprint, int number, int64_t number_us, const char *version,
-    char *err, size_t errlen)
+pg_revisions_done(struct state *base, int64_t feed_id,
+    const struct state_version_done *done, size_t n, char *err,
+    size_t errlen)
 {
 	struct pg_state *st = pg(base);
-	struct num fid = pg_num(feed_id), fp = pg_num(fingerprint),
-	    num = pg_num(number), us = pg_num(number_us);
-	const char *v[] = { fid.s, id, fp.s, num.s, us.s, version };
+	struct num fid = pg_num(feed_id);
+	const char **ids = calloc(n, sizeof(*ids)),
+	    **versions = calloc(n, sizeof(*versions));
+	int64_t *fps = calloc(n, sizeof(*fps)), *nums = calloc(n,
+	    sizeof(*nums)), *times = calloc(n, sizeof(*times));
+	char *a[5] = { NULL, NULL, NULL, NULL, NULL };
+	int rc = -1;
 
-	if (pg_run(st, P_REV_DONE, 6, v, NULL) == -1)
-		return pg_error(st, err, errlen, "cannot record version %d of "
-		    "entry %s", number, id);
-	return 0;
+	if (ids && versions && fps && nums && times) {
+		for (size_t i = 0; i < n; i++) {
+			ids[i] = done[i].id;
+			fps[i] = done[i].fingerprint;
+			nums[i] = done[i].number;
+			times[i] = done[i].number_us;
+			versions[i] = done[i].version;
+		}
+		a[0] = pg_text_array(ids, n);
+		a[1] = pg_bigint_array(fps, n);
+		a[2] = pg_bigint_array(nums, n);
+		a[3] = pg_bigint_array(times, n);
+		a[4] = pg_text_array(versions, n);
+	}
+	if (a[0] && a[1] && a[2] && a[3] && a[4]) {
+		const char *v[] = { fid.s, a[0], a[1], a[2], a[3], a[4] };
+
+		if ((rc = pg_run(st, P_REV_DONE, 6, v, NULL)) == -1)
+			pg_error(st, err, errlen, "cannot record %zu versions"
+			    " of entries of feed %lld", n, (long long)feed_id);
+	} else
+		snprintf(err, errlen, "cannot record %zu versions of entries"
+		    " of feed %lld: %s", n, (long long)feed_id,
+		    strerror(ENOMEM));
+	for (size_t i = 0; i < 5; i++)
+		free(a[i]);
+	free(ids);
+	free(versions);
+	free(fps);
+	free(nums);
+	free(times);
+	return rc;
 }
 
 int

@@ -125,18 +125,29 @@ static const struct {
 	" WHERE band6 IS NOT NULL;"
 	"CREATE INDEX stories_band7 ON stories (band7)"
 	" WHERE band7 IS NOT NULL;" },
-	/* Revisions (revision.h): what the feed last showed of an entry, the
-	 * number and time of its last version delivered, the time of one
-	 * being delivered, the texts a diff needs (while in the window),
-	 * and each feed's count of revisions delivered. */
+	/* Revisions (revision.h), in their own table so that the entries'
+	 * rows stay small and their hot pages dense: an entry's row here,
+	 * while in the window, holds what the feed last showed of it, the
+	 * number and time of its last version delivered and the texts a
+	 * diff needs.  The time of a revision being delivered is the
+	 * entry's, beside its pending_entry; each feed counts the revisions
+	 * it delivered. */
 	{ BOTH,
-	"ALTER TABLE entries ADD COLUMN fingerprint @I64@;"
-	"ALTER TABLE entries ADD COLUMN revision INTEGER;"
-	"ALTER TABLE entries ADD COLUMN revision_us @I64@;"
 	"ALTER TABLE entries ADD COLUMN revision_pending_us @I64@;"
-	"ALTER TABLE entries ADD COLUMN version TEXT;"
-	"CREATE INDEX entries_versions ON entries (feed_id)"
-	" WHERE version IS NOT NULL;"
+	"CREATE INDEX entries_revision_pending ON entries (feed_id)"
+	" WHERE revision_pending_us IS NOT NULL;"
+	"CREATE TABLE versions ("
+	" feed_id @I64@ NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,"
+	" entry_id TEXT NOT NULL,"
+	" discovered_us @I64@ NOT NULL,"
+	" fingerprint @I64@ NOT NULL,"
+	" number INTEGER NOT NULL,"
+	" number_us @I64@ NOT NULL,"
+	" version TEXT NOT NULL,"
+	" PRIMARY KEY (feed_id, entry_id));"
+	/* Each poll forgets what left the window: through this index it
+	 * reads only that, not every large row of the feed's. */
+	"CREATE INDEX versions_time ON versions (feed_id, discovered_us);"
 	"ALTER TABLE feeds ADD COLUMN revisions @I64@ NOT NULL DEFAULT 0;" },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))

@@ -25,28 +25,33 @@
 #define BUSY_TIMEOUT_MS 5000
 
 static const char *const stmt_sql[S_COUNT] = {
-	[S_REV_GET] = "SELECT entry_id AS id,"
-	    " coalesce(fingerprint, 0) AS fingerprint,"
-	    " coalesce(revision, 1) AS number,"
-	    " coalesce(revision_us, discovered_us) AS number_us,"
-	    " coalesce(revision_pending_us, 0) AS pending_us, version"
-	    " FROM entries WHERE feed_id = ?1"
-	    " AND version IS NOT NULL",
-	[S_REV_RECORD] = "UPDATE entries SET fingerprint = ?3,"
-	    " revision_pending_us = nullif(?4, 0)"
+	[S_REV_GET] = "SELECT v.entry_id AS id, v.fingerprint, v.number,"
+	    " v.number_us, coalesce(e.revision_pending_us, 0) AS pending_us,"
+	    " v.version FROM versions v LEFT JOIN entries e"
+	    " ON e.feed_id = v.feed_id AND e.entry_id = v.entry_id"
+	    " WHERE v.feed_id = ?1",
+	[S_REV_RECORD] = "UPDATE versions SET fingerprint = ?3"
 	    " WHERE feed_id = ?1 AND entry_id = ?2",
-	/* Number 0: nothing delivered, the last version stays. */
-	[S_REV_DONE] = "UPDATE entries SET fingerprint = ?3,"
-	    " revision_pending_us = NULL,"
-	    " revision = CASE WHEN ?4 > 0 THEN ?4 ELSE revision END,"
-	    " revision_us = CASE WHEN ?4 > 0 THEN ?5 ELSE revision_us END,"
-	    " version = CASE WHEN ?4 > 0 THEN ?6 ELSE version END"
+	[S_REV_PENDING] = "UPDATE entries SET revision_pending_us = nullif(?3, 0)"
+	    " WHERE feed_id = ?1 AND entry_id = ?2",
+	/* Version 1 is the entry's first item: its time is its discovery's,
+	 * which the window counts from. */
+	[S_REV_DONE] = "INSERT INTO versions (feed_id, entry_id, discovered_us,"
+	    " fingerprint, number, number_us, version)"
+	    " VALUES (?1, ?2, ?5, ?3, ?4, ?5, ?6)"
+	    " ON CONFLICT (feed_id, entry_id) DO UPDATE SET"
+	    " fingerprint = excluded.fingerprint, number = excluded.number,"
+	    " number_us = excluded.number_us, version = excluded.version",
+	/* Nothing delivered: the last version stays. */
+	[S_REV_SAME] = "UPDATE versions SET fingerprint = ?3"
 	    " WHERE feed_id = ?1 AND entry_id = ?2",
 	[S_REV_COUNT] = "UPDATE feeds SET revisions = revisions + 1"
 	    " WHERE id = ?1",
-	[S_REV_EXPIRE] = "UPDATE entries SET version = NULL,"
-	    " revision_pending_us = NULL WHERE feed_id = ?1"
-	    " AND version IS NOT NULL AND discovered_us < ?2",
+	[S_REV_EXPIRE] = "DELETE FROM versions WHERE feed_id = ?1"
+	    " AND discovered_us < ?2",
+	[S_REV_EXPIRE_PENDING] = "UPDATE entries SET revision_pending_us = NULL"
+	    " WHERE feed_id = ?1 AND revision_pending_us IS NOT NULL"
+	    " AND discovered_us < ?2",
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
@@ -661,7 +666,7 @@ static const struct state_backend sqlite_backend = {
 	.entries_find = sq_entries_find,
 	.revisions_get = sq_revisions_get,
 	.revision_record = sq_revision_record,
-	.revision_done = sq_revision_done,
+	.revisions_done = sq_revisions_done,
 	.revisions_expire = sq_revisions_expire,
 	.entries_mark_seen = sq_entries_mark_seen,
 	.feed_rename = sq_feed_rename,

@@ -50,9 +50,12 @@ enum stmt {
 	S_STORIES_PRUNE,
 	S_REV_GET,
 	S_REV_RECORD,
+	S_REV_PENDING,
 	S_REV_DONE,
+	S_REV_SAME,
 	S_REV_COUNT,
 	S_REV_EXPIRE,
+	S_REV_EXPIRE_PENDING,
 	S_COUNT
 };
 
@@ -120,9 +123,9 @@ int sq_revisions_get(struct state *base, int64_t feed_id,
     struct state_revision **out, size_t *n, char *err, size_t errlen);
 int sq_revision_record(struct state *base, int64_t feed_id, const char *id,
     int64_t fingerprint, int64_t pending_us, char *err, size_t errlen);
-int sq_revision_done(struct state *base, int64_t feed_id, const char *id,
-    int64_t fingerprint, int number, int64_t number_us, const char *version,
-    char *err, size_t errlen);
+int sq_revisions_done(struct state *base, int64_t feed_id,
+    const struct state_version_done *done, size_t n, char *err,
+    size_t errlen);
 int sq_revisions_expire(struct state *base, int64_t feed_id,
     int64_t before_us, char *err, size_t errlen);
 

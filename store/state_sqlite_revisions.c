@@ -1,5 +1,5 @@
 /* state_sqlite_revisions.c - the SQLite backend's revisions (state.h):
- * one statement each, in process. */
+ * one statement a row, in process. */
 #include <stdio.h>
 
 #include <sqlite3.h>
@@ -19,6 +19,22 @@ sq_revisions_get(struct state *base, int64_t feed_id,
 	    "read the versions of entries", err, errlen);
 }
 
+/* The time of a revision of id being delivered is pending_us (0: none). */
+static int
+set_pending(struct sqlite_state *st, int64_t feed_id, const char *id,
+    int64_t pending_us, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = st->stmt[S_REV_PENDING];
+
+	sqlite3_bind_int64(s, 1, feed_id);
+	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, pending_us);
+	if (sq_run(s) == -1)
+		return sq_error(st->db, err, errlen, "cannot record a revision"
+		    " of entry %s", id);
+	return 0;
+}
+
 int
 sq_revision_record(struct state *base, int64_t feed_id, const char *id,
     int64_t fingerprint, int64_t pending_us, char *err, size_t errlen)
@@ -29,36 +45,50 @@ sq_revision_record(struct state *base, int64_t feed_id, const char *id,
 	sqlite3_bind_int64(s, 1, feed_id);
 	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, fingerprint);
-	sqlite3_bind_int64(s, 4, pending_us);
 	if (sq_run(s) == -1)
 		return sq_error(st->db, err, errlen, "cannot record a revision"
 		    " of entry %s", id);
-	return 0;
+	return set_pending(st, feed_id, id, pending_us, err, errlen);
 }
 
+/* One reused statement a version: in the caller's transaction, SQLite
+ * gains nothing from a statement of many rows.  Version 1, an entry's
+ * first item, has no revision pending to clear. */
 int
-sq_revision_done(struct state *base, int64_t feed_id, const char *id,
-    int64_t fingerprint, int number, int64_t number_us, const char *version,
-    char *err, size_t errlen)
+sq_revisions_done(struct state *base, int64_t feed_id,
+    const struct state_version_done *done, size_t n, char *err,
+    size_t errlen)
 {
 	struct sqlite_state *st = (struct sqlite_state *)base;
-	sqlite3_stmt *s = st->stmt[S_REV_DONE], *count = st->stmt[S_REV_COUNT];
+	sqlite3_stmt *count = st->stmt[S_REV_COUNT];
 
-	sqlite3_bind_int64(s, 1, feed_id);
-	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, fingerprint);
-	sqlite3_bind_int(s, 4, number);
-	sqlite3_bind_int64(s, 5, number_us);
-	sqlite3_bind_text(s, 6, version, -1, SQLITE_STATIC);
-	if (sq_run(s) == -1)
-		return sq_error(st->db, err, errlen, "cannot record version %d"
-		    " of entry %s", number, id);
-	if (number < 2)
-		return 0;
-	sqlite3_bind_int64(count, 1, feed_id);
-	if (sq_run(count) == -1)
-		return sq_error(st->db, err, errlen, "cannot count the "
-		    "revisions of feed %lld", (long long)feed_id);
+	for (size_t i = 0; i < n; i++) {
+		const struct state_version_done *d = &done[i];
+		sqlite3_stmt *s = st->stmt[d->number > 0 ? S_REV_DONE :
+		    S_REV_SAME];
+
+		sqlite3_bind_int64(s, 1, feed_id);
+		sqlite3_bind_text(s, 2, d->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, d->fingerprint);
+		if (d->number > 0) {
+			sqlite3_bind_int(s, 4, d->number);
+			sqlite3_bind_int64(s, 5, d->number_us);
+			sqlite3_bind_text(s, 6, d->version, -1, SQLITE_STATIC);
+		}
+		if (sq_run(s) == -1)
+			return sq_error(st->db, err, errlen, "cannot record "
+			    "version %d of entry %s", d->number, d->id);
+		if (d->number == 1)
+			continue;
+		if (set_pending(st, feed_id, d->id, 0, err, errlen) == -1)
+			return -1;
+		if (d->number < 2)
+			continue;
+		sqlite3_bind_int64(count, 1, feed_id);
+		if (sq_run(count) == -1)
+			return sq_error(st->db, err, errlen, "cannot count the"
+			    " revisions of feed %lld", (long long)feed_id);
+	}
 	return 0;
 }
 
@@ -67,12 +97,16 @@ sq_revisions_expire(struct state *base, int64_t feed_id, int64_t before_us,
     char *err, size_t errlen)
 {
 	struct sqlite_state *st = (struct sqlite_state *)base;
-	sqlite3_stmt *s = st->stmt[S_REV_EXPIRE];
+	const int which[] = { S_REV_EXPIRE, S_REV_EXPIRE_PENDING };
 
-	sqlite3_bind_int64(s, 1, feed_id);
-	sqlite3_bind_int64(s, 2, before_us);
-	if (sq_run(s) == -1)
-		return sq_error(st->db, err, errlen, "cannot forget the "
-		    "versions of feed %lld", (long long)feed_id);
+	for (size_t i = 0; i < 2; i++) {
+		sqlite3_stmt *s = st->stmt[which[i]];
+
+		sqlite3_bind_int64(s, 1, feed_id);
+		sqlite3_bind_int64(s, 2, before_us);
+		if (sq_run(s) == -1)
+			return sq_error(st->db, err, errlen, "cannot forget "
+			    "the versions of feed %lld", (long long)feed_id);
+	}
 	return 0;
 }

@@ -699,12 +699,9 @@ test_migrate_from_v2(void **ctx)
 	state_close(st);
 	/* Back to exactly what version 2 had (what the later steps added
 	 * dropped, the last step's first). */
-	sql(path, "DROP INDEX entries_versions;"
-	    "ALTER TABLE entries DROP COLUMN fingerprint;"
-	    "ALTER TABLE entries DROP COLUMN revision;"
-	    "ALTER TABLE entries DROP COLUMN revision_us;"
+	sql(path, "DROP TABLE versions;"
+	    "DROP INDEX entries_revision_pending;"
 	    "ALTER TABLE entries DROP COLUMN revision_pending_us;"
-	    "ALTER TABLE entries DROP COLUMN version;"
 	    "ALTER TABLE feeds DROP COLUMN revisions;"
 	    "DROP TABLE stories;"
 	    "DROP TABLE host_holds;"
