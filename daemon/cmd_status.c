@@ -75,7 +75,7 @@ status_object(const char *name, const char *url, const struct state_feed *f,
 	if (f == NULL)
 		f = &none;
 	return json_pack("{s:s, s:s, s:b, s:b, s:o, s:o, s:I, s:o, s:o, s:o, "
-	    "s:i, s:o, s:o, s:o, s:I}", "name", name, "url", url,
+	    "s:i, s:o, s:o, s:o, s:I, s:I}", "name", name, "url", url,
 	    "configured", !removed, "disabled", f->disabled,
 	    "last_poll", time_or_null(f->last_poll),
 	    "http_status", f->last_status ? json_integer(f->last_status) :
@@ -88,7 +88,8 @@ status_object(const char *name, const char *url, const struct state_feed *f,
 	    "last_error", feed_json_str(f->last_error),
 	    "moved_from", f->config_url && strcmp(f->config_url, url) != 0 &&
 	    f->url && strcmp(f->url, url) == 0 ? json_string(f->config_url) :
-	    json_null(), "revisions", (json_int_t)f->revisions);
+	    json_null(), "revisions", (json_int_t)f->revisions,
+	    "duplicates", (json_int_t)f->duplicates);
 }
 
 int
@@ -194,7 +195,7 @@ failing_first(const void *a, const void *b)
 	    (x->order < y->order);
 }
 
-#define STATUS_COLS 9
+#define STATUS_COLS 10
 
 /* status on a terminal: failing feeds first, times relative to now, the
  * columns aligned and the whole as wide as the terminal, the last column
@@ -203,7 +204,7 @@ static void
 status_table(struct status_entry *e, size_t n)
 {
 	static const char *head[STATUS_COLS] = { "NAME", "HTTP", "ERRS",
-	    "SEEN", "REVS", "LAST POLL", "NEXT POLL", "LAST SUCCESS",
+	    "SEEN", "REVS", "DUPS", "LAST POLL", "NEXT POLL", "LAST SUCCESS",
 	    "URL / ERROR" };
 	char (*cell)[STATUS_COLS][96] = calloc(n ? n : 1, sizeof(*cell));
 	size_t width[STATUS_COLS], screen = 80, fixed = 0, last;
@@ -232,14 +233,16 @@ status_table(struct status_entry *e, size_t n)
 		    (long long)(f ? f->entries_seen : 0));
 		snprintf(row[4], sizeof(row[4]), "%lld",
 		    (long long)(f ? f->revisions : 0));
-		relative(f ? f->last_poll : 0, now, row[5], sizeof(row[5]));
+		snprintf(row[5], sizeof(row[5]), "%lld",
+		    (long long)(f ? f->duplicates : 0));
+		relative(f ? f->last_poll : 0, now, row[6], sizeof(row[6]));
 		if (f && f->disabled)
-			snprintf(row[6], sizeof(row[6]), "disabled (410)");
+			snprintf(row[7], sizeof(row[7]), "disabled (410)");
 		else
-			relative(f ? f->next_poll : 0, now, row[6],
-			    sizeof(row[6]));
-		relative(f ? f->last_success : 0, now, row[7], sizeof(row[7]));
-		snprintf(row[8], sizeof(row[8]), "%s", f && f->last_error ?
+			relative(f ? f->next_poll : 0, now, row[7],
+			    sizeof(row[7]));
+		relative(f ? f->last_success : 0, now, row[8], sizeof(row[8]));
+		snprintf(row[9], sizeof(row[9]), "%s", f && f->last_error ?
 		    error_text(f->last_error, e[i].url) : e[i].url);
 		for (size_t c = 0; c < STATUS_COLS; c++)
 			if (text_width(row[c]) > width[c])

@@ -56,6 +56,8 @@ struct mfeed {
 	int64_t next_poll;            /* UTC seconds, 0 unknown */
 	int failures;
 	int reason;                   /* index in reasons[] */
+	int64_t revisions;            /* the state's counts, kept across */
+	int64_t duplicates;           /* restarts as entries_seen is */
 };
 
 /* What a scrape copies: the figures, feeds aside. */
@@ -129,6 +131,8 @@ feed_from_state(struct mfeed *f, const struct state_feed *sf)
 	f->last_success = sf->last_success;
 	f->next_poll = sf->disabled ? 0 : sf->next_poll;
 	f->failures = sf->failures;
+	f->revisions = sf->revisions;
+	f->duplicates = sf->duplicates;
 	f->reason = reason_index(sf->disabled ? "disabled" : sf->interval_why);
 }
 
@@ -352,7 +356,27 @@ labelled(FILE *f, const char *name, const char *help, const char *label,
 }
 
 enum feed_value { FEED_ITEMS, FEED_LAST_SUCCESS, FEED_FAILURES,
-	FEED_NEXT_POLL };
+	FEED_NEXT_POLL, FEED_REVISIONS, FEED_DUPLICATES };
+
+static long long
+feed_value(const struct mfeed *fd, enum feed_value which)
+{
+	switch (which) {
+	case FEED_ITEMS:
+		return (long long)fd->items;
+	case FEED_LAST_SUCCESS:
+		return fd->last_success;
+	case FEED_FAILURES:
+		return fd->failures;
+	case FEED_NEXT_POLL:
+		return fd->next_poll;
+	case FEED_REVISIONS:
+		return fd->revisions;
+	case FEED_DUPLICATES:
+		return fd->duplicates;
+	}
+	return 0;
+}
 
 /* A family with one series per feed, of one of its values. */
 static void
@@ -361,15 +385,9 @@ per_feed_series(FILE *f, const char *name, const char *type,
     enum feed_value which)
 {
 	family(f, name, type, help);
-	for (size_t i = 0; i < n; i++) {
-		const struct mfeed *fd = &feeds[i];
-		long long v = which == FEED_ITEMS ? (long long)fd->items :
-		    which == FEED_LAST_SUCCESS ? (long long)fd->last_success :
-		    which == FEED_FAILURES ? fd->failures :
-		    (long long)fd->next_poll;
-
-		fprintf(f, "%s{feed=\"%s\"} %lld\n", name, fd->name, v);
-	}
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s{feed=\"%s\"} %lld\n", name, feeds[i].name,
+		    feed_value(&feeds[i], which));
 }
 
 static void
@@ -450,6 +468,13 @@ render_figures(FILE *f, const struct figures *g, const struct mfeed *feeds,
 	per_feed_series(f, "newswatch_feed_next_poll_timestamp_seconds",
 	    "gauge", "When each feed is polled next (0: not scheduled).",
 	    feeds, n, FEED_NEXT_POLL);
+	per_feed_series(f, "newswatch_feed_revisions_total", "counter",
+	    "Revision items each feed delivered (the state's count).", feeds,
+	    n, FEED_REVISIONS);
+	per_feed_series(f, "newswatch_feed_duplicates_total", "counter",
+	    "Items of each feed found the same story as one delivered before, "
+	    "marked or skipped (the state's count).", feeds, n,
+	    FEED_DUPLICATES);
 }
 
 char *

@@ -211,20 +211,21 @@ poll_item_durable(const struct poller *p, const struct job_item *it)
 }
 
 /* Mark seen, in one call, the entries now durable in every output (every
- * entry on a skipped first poll); *delivered and *failed count the job's
- * items that are and are not. */
+ * entry on a skipped first poll), and count the duplicates among them;
+ * *written counts the job's items now durable that have a file or a
+ * message (a skipped duplicate has none), *failed those not durable. */
 static int
-job_mark_seen(struct poll_job *job, size_t *delivered, size_t *failed,
+job_mark_seen(struct poll_job *job, size_t *written, size_t *failed,
     char *err, size_t errlen)
 {
 	size_t cap = job->nnew + (job->skip_all ? job->feed->nentries : 0);
 	const char **ids = malloc((cap + 1) * sizeof(*ids));
 	int64_t *times = malloc((cap + 1) * sizeof(*times));
 	int64_t now_us = clock_now_us();
-	size_t n = 0;
+	size_t n = 0, duplicates = 0;
 	int rc = -1;
 
-	*delivered = *failed = 0;
+	*written = *failed = 0;
 	if (ids == NULL || times == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto done;
@@ -239,14 +240,18 @@ job_mark_seen(struct poll_job *job, size_t *delivered, size_t *failed,
 		}
 		ids[n] = poll_new_id(job, i);
 		times[n++] = job->new[i].discovered_us;
+		*written += !job->items[i].skipped;
+		duplicates += job->items[i].duplicate;
 	}
-	*delivered = n;
 	for (size_t i = 0; job->skip_all && i < job->feed->nentries; i++) {
 		ids[n] = job->feed->entries[i].id;
 		times[n++] = now_us;
 	}
 	rc = state_entries_mark_seen(job->p->state, job->sf.id, ids, times, n,
 	    err, errlen);
+	if (rc == 0 && (rc = state_feed_count_duplicates(job->p->state,
+	    job->sf.id, (int64_t)duplicates, err, errlen)) == 0)
+		job->sf.duplicates += (int64_t)duplicates;
 done:
 	free(ids);
 	free(times);
@@ -257,7 +262,7 @@ static int
 job_commit(struct poll_job *job, char *err, size_t errlen)
 {
 	struct state *st = job->p->state;
-	size_t spooled, failed;
+	size_t written, failed;
 	int rc;
 
 	/* Every item settled: nothing of it is still made or fetched. */
@@ -266,7 +271,7 @@ job_commit(struct poll_job *job, char *err, size_t errlen)
 	/* Never asked: its state stays as the last poll left it. */
 	if (job->unpolled)
 		return 0;
-	if (job_mark_seen(job, &spooled, &failed, err, errlen) == -1 ||
+	if (job_mark_seen(job, &written, &failed, err, errlen) == -1 ||
 	    poll_revisions_commit(job, err, errlen) == -1)
 		return -1;
 	if (job->ok && failed > 0) {
@@ -286,7 +291,7 @@ job_commit(struct poll_job *job, char *err, size_t errlen)
 		poll_set_str(&job->sf.etag, NULL);
 		poll_set_str(&job->sf.last_modified, NULL);
 	}
-	job->p->stats.items += spooled;
+	job->p->stats.items += written;
 	if (job->ok && !job->incomplete && (job->feed || job->ids) &&
 	    forget_gone(job, err, errlen) == -1)
 		return -1;
@@ -359,7 +364,8 @@ job_report(struct poll_job *job, const char *err)
 	NW_ASSERT(job->stage == STAGE_SYNC && job->tasks == 0);
 	poll_advance(job, STAGE_DONE);
 	for (size_t i = 0; job->items && i < job->nnew; i++)
-		items += poll_item_durable(p, &job->items[i]);
+		items += poll_item_durable(p, &job->items[i]) &&
+		    !job->items[i].skipped;
 	res.ok = job->ok && err == NULL;
 	res.status = job->sf.last_status;
 	res.error = err ? err : job->ok ? NULL : poll_error(job);

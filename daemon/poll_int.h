@@ -60,6 +60,8 @@ struct job_item {
 	char *spool_error;            /* why the spool did not take it */
 	char *duplicate_of;           /* its story's first item (story.h),
 	                               * claimed on the loop, or NULL */
+	int duplicate;                /* its story had a first before it;
+	                               * counted in the feed's once seen */
 	int skipped;                  /* a duplicate with duplicates: skip,
 	                               * seen without an item */
 	int unchanged;                /* a revision that changed nothing */

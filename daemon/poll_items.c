@@ -246,7 +246,8 @@ item_claim(struct poll_job *job, size_t i, const struct story *s)
 		    poll_new_id(job, i), err);
 		return;
 	}
-	it->skipped = it->duplicate_of != NULL &&
+	it->duplicate = it->duplicate_of != NULL;
+	it->skipped = it->duplicate &&
 	    job->cf->duplicates == DUPLICATES_SKIP;
 	job->p->stats.duplicates += it->duplicate_of != NULL;
 	if (it->duplicate_of != NULL)

@@ -202,6 +202,15 @@ state_revisions_expire(struct state *st, int64_t feed_id, int64_t before_us,
 }
 
 int
+state_feed_count_duplicates(struct state *st, int64_t feed_id, int64_t n,
+    char *err, size_t errlen)
+{
+	if (n == 0)
+		return 0;
+	return st->be->feed_count_duplicates(st, feed_id, n, err, errlen);
+}
+
+int
 state_entries_find(struct state *st, const char *key, int64_t discovered_us,
     struct state_found **out, size_t *n, char *err, size_t errlen)
 {

@@ -58,6 +58,8 @@ struct state_feed {
 	                        * last parsed, -1 = none: a 304 keeps it */
 	int64_t revisions;     /* revision items delivered, the state's own
 	                        * count as entries_seen (state_revision_done) */
+	int64_t duplicates;    /* items marked or skipped as another's story
+	                        * (state_feed_count_duplicates) */
 };
 
 /* Open the state at where: a postgresql:// (or postgres://) URL, or the
@@ -254,6 +256,13 @@ int state_revisions_done(struct state *st, int64_t feed_id,
  * discovered before before_us: the window is over, the state bounded. */
 int state_revisions_expire(struct state *st, int64_t feed_id,
     int64_t before_us, char *err, size_t errlen);
+
+/* n more of feed_id's entries, now seen, were duplicates of a story
+ * delivered before (story.h): call it in the transaction that marks them
+ * seen, so that a replay counts them once.  Returns 0, or -1 with the
+ * reason in err. */
+int state_feed_count_duplicates(struct state *st, int64_t feed_id,
+    int64_t n, char *err, size_t errlen);
 
 /* The feed called from is called to from now on, its state kept.  A feed
  * already called to makes it fail.  Returns 0, or -1 with the reason in

@@ -60,6 +60,8 @@ struct state_backend {
 	    size_t errlen);
 	int (*revisions_expire)(struct state *st, int64_t feed_id,
 	    int64_t before_us, char *err, size_t errlen);
+	int (*feed_count_duplicates)(struct state *st, int64_t feed_id,
+	    int64_t n, char *err, size_t errlen);
 	int (*feed_rename)(struct state *st, const char *from, const char *to,
 	    char *err, size_t errlen);
 	/* Pruning: what is listed stays, what is not for longer than keep

@@ -172,6 +172,8 @@ static const char *const pstmt_sql[P_COUNT] = {
 	[P_FEEDS_PRUNE] = "DELETE FROM feeds WHERE removed_since <> 0"
 	    " AND removed_since < $1",
 	[P_RENAME] = "UPDATE feeds SET name = $2 WHERE name = $1",
+	[P_COUNT_DUPLICATES] = "UPDATE feeds SET duplicates = duplicates + $2"
+	    " WHERE id = $1",
 	/* Due feeds nobody holds, or that this instance holds (a poll whose
 	 * save was lost with the connection, say), the most overdue first;
 	 * SKIP LOCKED lets instances claiming at once take different ones. */
@@ -784,6 +786,20 @@ pg_feed_rename(struct state *base, const char *from, const char *to,
 	return 0;
 }
 
+static int
+pg_feed_count_duplicates(struct state *base, int64_t feed_id, int64_t n,
+    char *err, size_t errlen)
+{
+	struct pg_state *st = pg(base);
+	struct num id = pg_num(feed_id), count = pg_num(n);
+	const char *v[] = { id.s, count.s };
+
+	if (pg_run(st, P_COUNT_DUPLICATES, 2, v, NULL) == -1)
+		return pg_error(st, err, errlen, "cannot count the duplicates"
+		    " of feed %lld", (long long)feed_id);
+	return 0;
+}
+
 static const struct state_backend pg_backend = {
 	.close = pg_close,
 	.begin = pg_begin,
@@ -804,6 +820,7 @@ static const struct state_backend pg_backend = {
 	.revisions_done = pg_revisions_done,
 	.revisions_expire = pg_revisions_expire,
 	.entries_mark_seen = pg_entries_mark_seen,
+	.feed_count_duplicates = pg_feed_count_duplicates,
 	.feed_rename = pg_feed_rename,
 	.entries_listed = pg_entries_listed,
 	.feeds_listed = pg_feeds_listed,

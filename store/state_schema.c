@@ -149,6 +149,10 @@ static const struct {
 	 * reads only that, not every large row of the feed's. */
 	"CREATE INDEX versions_time ON versions (feed_id, discovered_us);"
 	"ALTER TABLE feeds ADD COLUMN revisions @I64@ NOT NULL DEFAULT 0;" },
+	/* Each feed counts the duplicates it delivered or recorded
+	 * (story.h), as it counts its revisions. */
+	{ BOTH,
+	"ALTER TABLE feeds ADD COLUMN duplicates @I64@ NOT NULL DEFAULT 0;" },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 
@@ -196,6 +200,7 @@ static const struct state_column feed_columns[] = {
 	FEED(STATE_INT64, first_success_us),
 	FEED(STATE_INT64, ttl),
 	FEED(STATE_INT64, revisions),
+	FEED(STATE_INT64, duplicates),
 };
 
 /* The statements name these columns with AS: the table's own names

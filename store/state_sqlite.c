@@ -67,6 +67,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " ttl = ?17"
 	    " WHERE id = ?1",
 	[S_FEED_LIST] = "SELECT @FEED_COLUMNS@ FROM feeds ORDER BY name",
+	[S_FEED_COUNT_DUPLICATES] =
+	    "UPDATE feeds SET duplicates = duplicates + ?2 WHERE id = ?1",
 	[S_FEED_COUNT_SEEN] =
 	    "UPDATE feeds SET entries_seen = entries_seen + ?2 WHERE id = ?1",
 	[S_ENTRY_GET] = "SELECT status, discovered_us FROM entries"
@@ -629,6 +631,21 @@ sq_feed_url_add(struct state *base, int64_t feed_id, const char *url,
 }
 
 static int
+sq_feed_count_duplicates(struct state *base, int64_t feed_id, int64_t n,
+    char *err, size_t errlen)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+	sqlite3_stmt *s = st->stmt[S_FEED_COUNT_DUPLICATES];
+
+	sqlite3_bind_int64(s, 1, feed_id);
+	sqlite3_bind_int64(s, 2, n);
+	if (sq_run(s) == -1)
+		return sq_error(st->db, err, errlen, "cannot count the"
+		    " duplicates of feed %lld", (long long)feed_id);
+	return 0;
+}
+
+static int
 sq_feed_rename(struct state *base, const char *from, const char *to,
     char *err, size_t errlen)
 {
@@ -669,6 +686,7 @@ static const struct state_backend sqlite_backend = {
 	.revisions_done = sq_revisions_done,
 	.revisions_expire = sq_revisions_expire,
 	.entries_mark_seen = sq_entries_mark_seen,
+	.feed_count_duplicates = sq_feed_count_duplicates,
 	.feed_rename = sq_feed_rename,
 	.entries_listed = sq_entries_listed,
 	.feeds_listed = sq_feeds_listed,

@@ -29,8 +29,8 @@
 
 /* The schema versions this newswatch writes (each backend's number of
  * migrations). */
-#define STATE_SQLITE_VERSION 7
-#define STATE_PG_VERSION 8
+#define STATE_SQLITE_VERSION 8
+#define STATE_PG_VERSION 9
 
 static char err[512];
 static const char *pg_admin;   /* NEWSWATCH_TEST_PG: the server to use */
@@ -699,7 +699,8 @@ test_migrate_from_v2(void **ctx)
 	state_close(st);
 	/* Back to exactly what version 2 had (what the later steps added
 	 * dropped, the last step's first). */
-	sql(path, "DROP TABLE versions;"
+	sql(path, "ALTER TABLE feeds DROP COLUMN duplicates;"
+	    "DROP TABLE versions;"
 	    "DROP INDEX entries_revision_pending;"
 	    "ALTER TABLE entries DROP COLUMN revision_pending_us;"
 	    "ALTER TABLE feeds DROP COLUMN revisions;"
@@ -1497,6 +1498,48 @@ stories_found(struct state *st, const struct state_story *s, int64_t since)
 	return names;
 }
 
+/* Each feed counts its duplicates in the state, in the caller's
+ * transaction: a batch rolled back (a crash before its commit) counts
+ * nothing, so the replay that marks the entries seen counts them once. */
+static void
+test_duplicates_counted(void **ctx)
+{
+	struct state *st = open_ok(path_for("duplicates.db"));
+	int64_t a = feed_id(st, "a"), b = feed_id(st, "b");
+	struct state_feed f;
+
+	(void)ctx;
+	assert_int_equal(state_feed_count_duplicates(st, a, 0, err,
+	    sizeof(err)), 0);
+	assert_int_equal(state_begin(st, err, sizeof(err)), 0);
+	assert_int_equal(state_feed_count_duplicates(st, a, 3, err,
+	    sizeof(err)), 0);
+	state_rollback(st);
+	assert_int_equal(state_begin(st, err, sizeof(err)), 0);
+	assert_int_equal(state_feed_count_duplicates(st, a, 2, err,
+	    sizeof(err)), 0);
+	assert_int_equal(state_commit(st, err, sizeof(err)), 0);
+	assert_int_equal(state_feed_count_duplicates(st, a, 1, err,
+	    sizeof(err)), 0);
+	assert_int_equal(state_feed_get(st, "a", "http://example.org/", &f,
+	    NULL, err, sizeof(err)), 0);
+	assert_int_equal(f.duplicates, 3);
+	/* A save of what a poll read before keeps the state's count. */
+	f.duplicates = 0;
+	assert_true(state_feed_save(st, &f, err, sizeof(err)) >= 0);
+	state_feed_clear(&f);
+	assert_int_equal(state_feed_get(st, "a", "http://example.org/", &f,
+	    NULL, err, sizeof(err)), 0);
+	assert_int_equal(f.duplicates, 3);
+	state_feed_clear(&f);
+	assert_int_equal(state_feed_get(st, "b", "http://example.org/", &f,
+	    NULL, err, sizeof(err)), 0);
+	assert_int_equal(f.id, b);
+	assert_int_equal(f.duplicates, 0);
+	state_feed_clear(&f);
+	state_close(st);
+}
+
 /* Stories are found by URL key or by any one band, in discovery order,
  * within the window; the claim's own row by name at any age. */
 static void
@@ -1611,6 +1654,7 @@ main(void)
 		cmocka_unit_test(test_revisions_kept),
 		cmocka_unit_test(test_discover_race),
 		cmocka_unit_test(test_stories),
+		cmocka_unit_test(test_duplicates_counted),
 		cmocka_unit_test(test_stories_wide_keys),
 	};
 

@@ -26,6 +26,15 @@ NENTRIES = 20
 KILLS = 24
 
 
+def feeds_sum(state, column):
+    """What the feeds of the state count in column, all together."""
+    db = sqlite3.connect(state)
+    try:
+        return db.execute(f"SELECT sum({column}) FROM feeds").fetchone()[0]
+    finally:
+        db.close()
+
+
 class CrashSafety(unittest.TestCase):
     """Kill the daemon while it writes items and commits the state, again
     and again, with new entries appearing in between; nothing may be lost,
@@ -232,12 +241,7 @@ class RevisionCrashSafety(unittest.TestCase):
         self.assertEqual(self.daemon.stop(), 0, self.daemon.log()[-3000:])
         got = self.versions()
         revisions = sum(len(v) - 1 for v in got.values())
-        db = sqlite3.connect(e.state)
-        try:
-            counted = db.execute("SELECT sum(revisions) FROM feeds").fetchone()[0]
-        finally:
-            db.close()
-        self.assertEqual(counted, revisions)
+        self.assertEqual(feeds_sum(e.state, "revisions"), revisions)
         self.assertEqual(self.pending_revisions(), 0)
         self.assertEqual(e.tmp_files(), [])
         print(f"\nrevision crash: seed {seed}: {KILLS // 2} SIGKILLs, {revisions}"
@@ -251,6 +255,101 @@ class RevisionCrashSafety(unittest.TestCase):
                               " WHERE revision_pending_us IS NOT NULL").fetchone()[0]
         finally:
             db.close()
+
+
+class DuplicateCrashSafety(unittest.TestCase):
+    """Kill the daemon while feeds that list the same stories deliver
+    them, again and again: each story has exactly one first item, every
+    other item of it names that first, and each is counted once."""
+
+    WORDS = ("harbour council bridge budget vote mayor river school road tax "
+             "rail station energy price water park museum hospital port "
+             "court judge ferry market library tunnel storm flood farm "
+             "wind solar grid police fire union strike wage rent housing "
+             "clinic doctor teacher student exam theatre festival airport "
+             "runway airline museum statue square tram bus cycle lane").split()
+
+    def setUp(self):
+        self.env = Env()
+        self.env.server.server.handle_error = lambda request, client: None
+        self.daemon = None
+        self.listed = {}       # feed name -> [story numbers]
+
+    def tearDown(self):
+        if self.daemon:
+            self.daemon.close()
+        self.env.close()
+
+    def story_page(self, n):
+        """A page of its own words: no two stories are near-duplicates."""
+        rng = random.Random(n)
+        paras = "".join("<p>%s.</p>" % " ".join(rng.choice(self.WORDS) for _ in range(40))
+                        for _ in range(4))
+        return (f'<!DOCTYPE html><html lang="en"><head><title>Story {n}</title>'
+                f'<link rel="canonical" href="{self.env.base}/stories/{n}.html"></head>'
+                f"<body><article><h1>Story {n}</h1>{paras}</article></body></html>")
+
+    def publish(self, name):
+        e = self.env
+        out = ['<?xml version="1.0" encoding="UTF-8"?>', '<rss version="2.0"><channel>',
+               f"<title>{name}</title><link>{e.base}/</link>"]
+        for n in self.listed[name]:
+            out.append(f"<item><title>Story {n}</title>"
+                       f"<link>{e.base}/stories/{n}.html?utm_source={name}</link>"
+                       f"<guid>urn:{name}:{n}</guid></item>")
+        out.append("</channel></rss>")
+        for n in self.listed[name]:
+            if not os.path.exists(os.path.join(e.site, "stories", f"{n}.html")):
+                e.write_site(f"stories/{n}.html", self.story_page(n))
+        e.write_site(f"{name}.xml", "\n".join(out))
+
+    def test_sigkill_during_duplicate_delivery_loses_and_doubles_nothing(self):
+        e = self.env
+        seed = int(os.environ.get("NEWSWATCH_CRASH_SEED", time.time_ns() % 100000))
+        rng = random.Random(seed)
+        names = [f"d{i}" for i in range(6)]
+        stories = list(range(12))
+        for name in names:
+            self.listed[name] = rng.sample(stories, 8)
+            self.publish(name)
+        e.write_config([{"path": f"{n}.xml", "name": n, "interval": "1s"} for n in names],
+                       per_host_connections=8)
+        self.daemon = Daemon(e)
+        span = 1.5 if SANITIZED else 0.5
+        for kill in range(KILLS // 2):
+            self.daemon.start()
+            time.sleep(rng.uniform(0.0, span))
+            self.daemon.kill()
+            # New stories, each listed by several feeds at once.
+            fresh = list(range(len(stories), len(stories) + 3))
+            stories += fresh
+            for name in rng.sample(names, 4):
+                self.listed[name] += fresh
+                self.publish(name)
+        self.daemon.start()
+        want = {(f, f"urn:{f}:{n}") for f, ns in self.listed.items() for n in ns}
+        wait_for(lambda: {k for k, (s, _) in state_entries(e.state).items()
+                          if s == STATUS_SEEN} >= want,
+                 120, "every listed entry to be seen", self.daemon.log)
+        self.assertEqual(self.daemon.stop(), 0, self.daemon.log()[-3000:])
+        items = spool_items(e.spool)
+        got = [(i["feed"]["name"], i["entry"]["id"]) for i in items.values()]
+        self.assertEqual(sorted(got), sorted(want), "an entry lost or doubled")
+        by_story = {}
+        for name, item in items.items():
+            n = int(item["entry"]["id"].rsplit(":", 1)[1])
+            by_story.setdefault(n, []).append((name, item.get("duplicate_of")))
+        for n, copies in by_story.items():
+            firsts = [name for name, dup in copies if dup is None]
+            self.assertEqual(len(firsts), 1, (n, copies))
+            self.assertTrue(all(dup in (None, firsts[0]) for _, dup in copies), (n, copies))
+        marked = sum(1 for i in items.values() if "duplicate_of" in i)
+        self.assertEqual(feeds_sum(e.state, "duplicates"), marked)
+        self.assertEqual(marked, len(items) - len(by_story))
+        self.assertEqual(e.tmp_files(), [])
+        print(f"\nduplicate crash: seed {seed}: {KILLS // 2} SIGKILLs, {len(by_story)}"
+              f" stories, {len(items)} items, {marked} marked duplicates, each once",
+              file=sys.stderr)
 
 
 # Mount a small tmpfs on the spool ($1), fill it, then exec the daemon.

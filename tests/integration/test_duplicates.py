@@ -4,6 +4,7 @@ against tests/httpd.py on 127.0.0.1, looking at the spool and the state.
 Run from the repository root:  python3 tests/integration/test_duplicates.py
 """
 import html
+import json
 import os
 import sqlite3
 import sys
@@ -162,6 +163,35 @@ class Duplicates(unittest.TestCase):
         items = e.items()
         self.assertEqual(len(items), 2)
         self.assertFalse(any("duplicate_of" in i for _, i in items))
+
+    def status_counts(self):
+        r = self.env.run("status", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return {f["name"]: f["duplicates"] for f in json.loads(r.stdout)}
+
+    def test_duplicates_are_counted_per_feed(self):
+        # Skipped: recorded, counted in its feed, but not an item written
+        # (the run's summary used to count it among the items).
+        r = self.syndicate(duplicates="skip")
+        self.assertIn("; 0 items, 1 duplicates (1 skipped)", r.stderr)
+        self.assertEqual(self.status_counts(), {"a": 0, "b": 1})
+        # Counted once: the next poll knows the entry.
+        self.once()
+        self.assertEqual(self.status_counts(), {"a": 0, "b": 1})
+
+    def test_a_replay_counts_a_duplicate_once(self):
+        # A crash before the batch that marks the items seen: nothing of
+        # the count was committed, and the replay counts each once.
+        e = self.env
+        self.syndicate()
+        self.assertEqual(self.status_counts(), {"a": 0, "b": 1})
+        db = sqlite3.connect(e.state)
+        db.execute("UPDATE entries SET status = 1, seen_at = NULL")
+        db.execute("UPDATE feeds SET etag = NULL, last_modified = NULL, duplicates = 0")
+        db.commit()
+        db.close()
+        self.once()
+        self.assertEqual(self.status_counts(), {"a": 0, "b": 1})
 
     def test_a_replayed_item_gets_the_same_answer(self):
         # A crash after the claims were committed and before the items

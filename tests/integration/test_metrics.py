@@ -129,6 +129,15 @@ class Metrics(unittest.TestCase):
         self.assertEqual(get(s, "newswatch_feed_polls_total", feed="a", result="ok"), 1)
         self.assertEqual(get(s, "newswatch_feed_consecutive_failures", feed="missing"), 1)
         self.assertEqual(get(s, "newswatch_feed_consecutive_failures", feed="a"), 0)
+        # The state's own counts: nothing revised, no story twice, on a feed
+        # that was never fetched.
+        self.assertEqual(get(s, "newswatch_feed_revisions_total", feed="missing"), 0)
+        self.assertEqual(get(s, "newswatch_feed_duplicates_total", feed="missing"), 0)
+        for f in ("a", "b"):
+            self.assertEqual(get(s, "newswatch_feed_revisions_total", feed=f), 0, f)
+            self.assertGreaterEqual(get(s, "newswatch_feed_duplicates_total", feed=f), 0, f)
+        self.assertEqual(sum(get(s, "newswatch_feed_duplicates_total", feed=f) for f in ("a", "b")),
+                         sum(1 for _, i in e.items() if "duplicate_of" in i))
         self.assertEqual(get(s, "newswatch_feed_last_success_timestamp_seconds", feed="missing"), 0)
         self.assertGreater(get(s, "newswatch_feed_last_success_timestamp_seconds", feed="b"), 0)
         self.assertEqual(get(s, "newswatch_last_success_timestamp_seconds"),
