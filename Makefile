@@ -32,7 +32,7 @@ TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 PYTHON   ?= /usr/bin/python3
 
 PKGS      = libcurl libxml-2.0 yaml-0.1 sqlite3 jansson libsystemd libpq hiredis \
-            libmicrohttpd libcrypto zlib
+            libmicrohttpd libcrypto zlib libzstd
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes

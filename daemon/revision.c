@@ -7,6 +7,7 @@
 
 #include <openssl/evp.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "../feeds/strbuf.h"
 #include "../feeds/text.h"
@@ -113,35 +114,20 @@ revision_texts_plain(const struct revision_texts *in,
 	return *owned ? 0 : -1;
 }
 
-/* Deflate len bytes of raw into *z (malloc'd), *zlen bytes after a head
- * of 8 left for the caller.  The window and hash table are sized to the
- * input rather than zlib's defaults (32 KiB, 64 KiB zeroed, 256 KiB
- * allocated a stream): a version is a few KiB, and every item of a first
- * poll pays for the set-up.  Any zlib inflates it. */
+/* Compress len bytes of raw into *z (malloc'd), *zlen bytes after a head
+ * of 8 left for the caller: zstd at its fastest level, which on article
+ * texts both packs tighter than zlib's fastest and runs several times
+ * faster (every item of a first poll pays for it). */
 static int
-deflate_sized(const unsigned char *raw, size_t len, unsigned char **z,
+compress_version(const unsigned char *raw, size_t len, unsigned char **z,
     size_t *zlen)
 {
-	z_stream zs = { 0 };
-	int bits = 9, rc = Z_STREAM_ERROR;
+	size_t bound = ZSTD_compressBound(len);
 
-	while (bits < 15 && ((size_t)1 << bits) < len)
-		bits++;
-	*z = NULL;
-	if (deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, bits, bits - 7 > 1 ?
-	    bits - 7 : 1, Z_DEFAULT_STRATEGY) != Z_OK)
+	if ((*z = malloc(8 + bound)) == NULL)
 		return -1;
-	*zlen = deflateBound(&zs, len);
-	if ((*z = malloc(8 + *zlen)) != NULL) {
-		zs.next_in = (unsigned char *)raw;
-		zs.avail_in = (uInt)len;
-		zs.next_out = *z + 8;
-		zs.avail_out = (uInt)*zlen;
-		rc = deflate(&zs, Z_FINISH);
-		*zlen = zs.total_out;
-	}
-	deflateEnd(&zs);
-	if (*z == NULL || rc != Z_STREAM_END) {
+	*zlen = ZSTD_compress(*z + 8, bound, raw, len, 1);
+	if (ZSTD_isError(*zlen)) {
 		free(*z);
 		*z = NULL;
 		return -1;
@@ -149,10 +135,27 @@ deflate_sized(const unsigned char *raw, size_t len, unsigned char **z,
 	return 0;
 }
 
+/* Decompress the zlen bytes at z into out, exactly want bytes long: a zstd
+ * frame, or a zlib stream as versions were kept before zstd (rows still in
+ * their window when the state was upgraded). */
+static int
+decompress_version(const unsigned char *z, size_t zlen, char *out,
+    size_t want)
+{
+	uLongf len = want;
+
+	if (ZSTD_getFrameContentSize(z, zlen) != ZSTD_CONTENTSIZE_ERROR) {
+		size_t n = ZSTD_decompress(out, want, z, zlen);
+
+		return !ZSTD_isError(n) && n == want ? 0 : -1;
+	}
+	return uncompress((unsigned char *)out, &len, z, zlen) == Z_OK &&
+	    len == want ? 0 : -1;
+}
+
 /*
- * The encoding: the three texts, each ended by a NUL, deflated (at the
- * fastest level: every item of a first poll pays for it), after their
- * length as 8 hex digits, all in base64 (the state keeps text in
+ * The encoding: the three texts, each ended by a NUL, compressed
+ * (compress_version), after their length as 8 hex digits, all in base64 (the state keeps text in
  * both backends alike).
  */
 char *
@@ -173,7 +176,7 @@ revision_encode(const struct revision_texts *t)
 		memcpy(raw + at, f[i] ? f[i] : "", n + 1);
 		at += n + 1;
 	}
-	if (deflate_sized(raw, len, &z, &zlen) == -1)
+	if (compress_version(raw, len, &z, &zlen) == -1)
 		goto done;
 	snprintf(head, sizeof(head), "%08zx", len);
 	memcpy(z, head, 8);
@@ -192,7 +195,7 @@ revision_decode(const char *s, struct revision_texts *out, char **owned)
 	size_t slen = strlen(s), zlen, at = 0;
 	unsigned char *z;
 	unsigned long want;
-	uLongf len;
+	size_t len;
 	const char *f[3];
 	char hex[9], *end;
 	int n;
@@ -213,8 +216,8 @@ revision_decode(const char *s, struct revision_texts *out, char **owned)
 	    (*owned = malloc(want)) == NULL)
 		goto fail;
 	len = want;
-	if (uncompress((unsigned char *)*owned, &len, z + 8, zlen - 8) != Z_OK ||
-	    len != want || (*owned)[len - 1] != '\0')
+	if (decompress_version(z + 8, zlen - 8, *owned, want) == -1 ||
+	    (*owned)[len - 1] != '\0')
 		goto fail;
 	for (size_t i = 0; i < 3; i++) {
 		if (at >= len)

@@ -15,7 +15,7 @@
 set -e
 PKGS="gcc make pkg-config libev-dev libcurl4-openssl-dev libxml2-dev libyaml-dev
 libsqlite3-dev libjansson-dev libsystemd-dev libpq-dev libhiredis-dev
-libmicrohttpd-dev libssl-dev zlib1g-dev"
+libmicrohttpd-dev libssl-dev zlib1g-dev libzstd-dev"
 if [ "${1-}" = --test ]; then
 	shift
 	PKGS="$PKGS $* time libcmocka-dev python3 sqlite3 postgresql

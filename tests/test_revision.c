@@ -58,6 +58,25 @@ test_version_roundtrip(void **ctx)
 	assert_int_equal(revision_decode("", &u, &owned), -1);
 }
 
+/* A version kept before versions were zstd frames (a zlib stream, as
+ * Python's zlib.compress makes one) still reads: an upgraded state keeps
+ * the versions of its window. */
+static void
+test_version_of_zlib_reads(void **ctx)
+{
+	static const char kept[] = "MDAwMDAwNDF4AXPOL81LzsxRSCwoKMovSy1WSCrKTElPZ"
+	    "QjLL0lVKE8sVkjOyS9OZQjJSFVIhiotA0qlKJgrlOQrmOgxAAAR8BZ2";
+	struct revision_texts u;
+	char *owned;
+
+	(void)ctx;
+	assert_int_equal(revision_decode(kept, &u, &owned), 0);
+	assert_string_equal(u.title, "Council approves bridge");
+	assert_string_equal(u.description, "Vote was close");
+	assert_string_equal(u.text, "The council voted 7 to 4.");
+	free(owned);
+}
+
 /* The compressed version of a 5,000-word text is a fraction of it. */
 static void
 test_version_compressed(void **ctx)
@@ -218,6 +237,7 @@ main(void)
 		cmocka_unit_test(test_fingerprint_ignores_whitespace),
 		cmocka_unit_test(test_version_roundtrip),
 		cmocka_unit_test(test_version_compressed),
+		cmocka_unit_test(test_version_of_zlib_reads),
 		cmocka_unit_test(test_no_change_in_substance),
 		cmocka_unit_test(test_word_diff),
 		cmocka_unit_test(test_rotating_box_is_not_prose),
