@@ -31,35 +31,40 @@
 /* A decoded version larger than this is not one revision_encode made. */
 #define VERSION_MAX_BYTES (16u << 20)
 
+#define FNV_PRIME UINT64_C(0x100000001b3)
+
 static uint64_t
 fnv(uint64_t h, const void *p, size_t n)
 {
 	const unsigned char *s = p;
 
 	for (size_t i = 0; i < n; i++)
-		h = (h ^ s[i]) * UINT64_C(0x100000001b3);
+		h = (h ^ s[i]) * FNV_PRIME;
 	return h;
 }
 
-/* s with each whitespace run as one space, trimmed, into h. */
+/* s with each whitespace run as one space, trimmed, into h: fnv's step
+ * inline, byte by byte, since every entry of every 200 goes through it. */
 static uint64_t
 fnv_squashed(uint64_t h, const char *s)
 {
 	int space = 0, any = 0;
 
 	for (; s && *s; s++) {
-		if (text_is_space((unsigned char)*s)) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == ' ' || (c >= '\t' && c <= '\r')) {
 			space = any;
 			continue;
 		}
 		if (space)
-			h = fnv(h, " ", 1);
-		h = fnv(h, s, 1);
+			h = (h ^ ' ') * FNV_PRIME;
+		h = (h ^ c) * FNV_PRIME;
 		space = 0;
 		any = 1;
 	}
 	/* A field's end, so that text cannot move from one to the next. */
-	return fnv(h, "", 1);
+	return h * FNV_PRIME;
 }
 
 int64_t
