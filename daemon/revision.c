@@ -659,3 +659,44 @@ revision_name_number(const char *name)
 	number = strtol(digits, NULL, 10);
 	return number >= 2 ? (int)number : 1;
 }
+
+int64_t
+revision_next_check(const struct revision_checks *checks,
+    int64_t discovered_us, int64_t after_us)
+{
+	for (int i = 0; i < checks->n; i++) {
+		int64_t at = discovered_us + (int64_t)(checks->after[i] * 1e6);
+
+		if (at > after_us)
+			return at;
+	}
+	return 0;
+}
+
+void
+revision_budget_init(struct revision_budget *b, long per_minute,
+    int64_t now_us)
+{
+	b->per_minute = (double)per_minute;
+	b->tokens = b->per_minute;
+	b->at_us = now_us;
+}
+
+size_t
+revision_budget_left(struct revision_budget *b, int64_t now_us)
+{
+	/* A clock stepped back gives nothing, and takes nothing away. */
+	if (now_us > b->at_us) {
+		b->tokens += b->per_minute * (double)(now_us - b->at_us) / 60e6;
+		if (b->tokens > b->per_minute)
+			b->tokens = b->per_minute;
+	}
+	b->at_us = now_us;
+	return b->tokens < 1 ? 0 : (size_t)b->tokens;
+}
+
+void
+revision_budget_spend(struct revision_budget *b, size_t n)
+{
+	b->tokens -= (double)n;
+}

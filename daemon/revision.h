@@ -21,6 +21,7 @@
 
 #include "../feeds/article.h"
 #include "../feeds/feed.h"
+#include "config.h"
 
 /* How long after discovery an entry keeps its version in the state, so
  * that a change can still be diffed (microseconds): three days. */
@@ -35,11 +36,36 @@
 /* What a revision of a seen entry starts from (the state's, for the
  * poll that found it). */
 struct revision_prev {
+	int64_t discovered_us; /* the entry's, which its checks count from */
 	int number;            /* of the last version delivered */
 	int64_t number_us;     /* the time in its item's name */
 	int64_t fingerprint;   /* what the feed shows now */
 	char *version;         /* its texts, as revision_encode made them */
 };
+
+/* The time of the first of checks (revisions: pages) after after_us for
+ * an entry discovered at discovered_us, or 0 when none is left. */
+int64_t revision_next_check(const struct revision_checks *checks,
+    int64_t discovered_us, int64_t after_us);
+
+/* A global budget of scheduled page reads: per_minute of them a minute,
+ * never more than a minute's worth at once, so that checks that fell due
+ * while the daemon was down are spread, not fired together. */
+struct revision_budget {
+	double per_minute;
+	double tokens;
+	int64_t at_us;         /* when tokens was last brought up to date */
+};
+
+/* A budget full at now_us (a minute's worth). */
+void revision_budget_init(struct revision_budget *b, long per_minute,
+    int64_t now_us);
+
+/* How many reads the budget allows at now_us. */
+size_t revision_budget_left(struct revision_budget *b, int64_t now_us);
+
+/* n of them (at most what revision_budget_left said) were made. */
+void revision_budget_spend(struct revision_budget *b, size_t n);
 
 /* The texts a revision compares; borrowed or owned as the caller says. */
 struct revision_texts {
