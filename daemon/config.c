@@ -701,7 +701,7 @@ set_duplicates(struct parse *p, const struct key *k, yaml_node_t *v,
 static int
 set_revisions(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
 {
-	const char *what = "off, feed or pages";
+	const char *what = "off or feed or pages";
 	const char *s;
 
 	if ((s = scalar(p, k->name, v, what)) == NULL)
