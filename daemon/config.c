@@ -751,7 +751,8 @@ set_revision_checks(struct parse *p, const struct key *k, yaml_node_t *v,
 		c->after[c->n++] = prev = after;
 	}
 	if (c->n == 0)
-		return fail_expected(p, k->name, v, what);
+		return fail_at(p, v->start_mark, "%s: expected at least one "
+		    "duration, like [15m, 1h]", k->name);
 	return 0;
 }
 
