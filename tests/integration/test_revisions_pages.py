@@ -15,14 +15,13 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nwdaemon import main  # noqa: E402
-from pgserver import PgServer  # noqa: E402
 from test_e2e import Env  # noqa: E402
+import test_revisions  # noqa: E402
 from test_revisions import BODY, MOST_READ, feed_xml, page  # noqa: E402
 
-PG = PgServer()
-PG_SKIP = PG.skip_reason()
+PG, PG_SKIP = test_revisions.PG, test_revisions.PG_SKIP
 
-CHECK_1, CHECK_2 = 1.0, 2.5   # seconds after discovery
+CHECK_1, CHECK_2 = 1.0, 4.0   # seconds after discovery, far enough apart
 PAGES = {"name": "town", "revisions": "pages",
          "revision_checks": f"[{CHECK_1:g}s, {CHECK_2:g}s]"}
 CHANGED_BODY = [BODY[0], BODY[1].replace("two years", "three years"), BODY[2],
@@ -56,16 +55,17 @@ class RevisionsPages(unittest.TestCase):
         return [(q["path"], q["status"]) for q in self.env.server.requests[before:]]
 
     def sleep_past(self, check):
-        """Until check seconds after the entries' discovery have passed."""
+        """Until check seconds after the last entry's discovery (as the
+        state has it) have passed."""
         time.sleep(max(0.0, self.discovered + check + 0.2 - time.time()))
 
     def first_poll(self, stories=(1,)):
         self.publish_feed(stories)
         for n in stories:
             self.publish_page(n, f"Council approves bridge {n}")
-        self.discovered = time.time()
         self.once()
         self.assertEqual(len(self.env.items()), len(stories))
+        self.discovered = max(d for d, _ in self.schedule().values()) / 1e6
 
     def revisions(self):
         return [(n, i) for n, i in self.env.items() if "revision" in i]
@@ -137,7 +137,9 @@ class RevisionsPages(unittest.TestCase):
         self.assertTrue(rev["entry"]["link"].endswith("/articles/1.html"))
 
     def test_budget_spreads_the_checks_due(self):
-        self.write_config([dict(PAGES, path="town.xml")], revision_budget=1)
+        # One check each: a second falling due would blur the count.
+        self.write_config([dict(PAGES, path="town.xml", revision_checks=f"[{CHECK_1:g}s]")],
+                          revision_budget=1)
         self.first_poll(stories=(1, 2, 3))
         self.sleep_past(CHECK_1)
         # Three due, one a minute allowed: each start reads one page (a
@@ -172,15 +174,11 @@ class RevisionsPages(unittest.TestCase):
 
 @unittest.skipIf(PG_SKIP, PG_SKIP)
 class RevisionsPagesOnPostgreSQL(RevisionsPages):
-    """The same, on a PostgreSQL state (the shared backend)."""
+    """The same, on a PostgreSQL state (the shared backend), the server
+    test_revisions starts and stops."""
 
-    @classmethod
-    def setUpClass(cls):
-        PG.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        PG.stop()
+    setUpClass = test_revisions.RevisionsOnPostgreSQL.setUpClass
+    tearDownClass = test_revisions.RevisionsOnPostgreSQL.tearDownClass
 
     def setUp(self):
         self.db = "pages_" + self.id().split(".")[-1][5:40].lower()
@@ -188,11 +186,10 @@ class RevisionsPagesOnPostgreSQL(RevisionsPages):
         super().setUp()
 
     def write_config(self, feeds, **globals_):
-        self.env.write_config(feeds, **globals_)
-        with open(self.env.config, encoding="utf-8") as f:
-            text = f.read()
-        with open(self.env.config, "w", encoding="utf-8") as f:
-            f.write(text.replace(f"state: {self.env.state}", f"state: {self.url}"))
+        if not hasattr(self, "write_pg"):
+            self.write_pg = test_revisions.RevisionsOnPostgreSQL.keep_state(
+                self, self.env.write_config, self.url)
+        self.write_pg(feeds, **globals_)
 
     def schedule(self):
         rows = PG.psql("SELECT entry_id, discovered_us, coalesce(next_check_us, -1)"
