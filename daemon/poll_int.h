@@ -215,6 +215,11 @@ int poll_revisions_find(struct poll_job *job, int64_t now_us, char *err,
 int poll_revisions_unlisted(struct poll_job *job, int64_t now_us, char *err,
     size_t errlen);
 
+/* The entry kept for its checks (revisions: pages), with its feed's
+ * title; NULL when out of memory. */
+char *poll_revisions_entry_text(const struct feed_entry *e,
+    const char *feed_title);
+
 /* STAGE_RECORD: record the job's new revisions as pending. */
 int poll_revisions_record(struct poll_job *job, char *err, size_t errlen);
 

@@ -426,7 +426,7 @@ item_revision(struct item_task *tk, size_t i, const struct item_article *art)
 	it->fingerprint = revision_fingerprint(e);
 	/* Out of memory, the entry is kept at its next version. */
 	if (job->cf->revisions == REVISIONS_PAGES)
-		it->entry = poll_entry_text(e);
+		it->entry = poll_revisions_entry_text(e, job->feed->title);
 	if (art && art->article == NULL)
 		goto done;
 	revision_texts_of(e, art ? art->article : NULL, &cur);

@@ -9,9 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "clock.h"
+#include "item.h"
 #include "poll_int.h"
 #include "revision.h"
+
+/* Where the entry kept for its checks holds its feed's title: a check
+ * made behind a 304 has no document to take it from. */
+#define FEED_TITLE_KEY "feed_title"
 
 static int
 by_id(const void *a, const void *b)
@@ -48,6 +55,33 @@ add_revision(struct poll_job *job, size_t k, struct state_revision *r,
 		.rev = rev,
 	};
 	return 0;
+}
+
+char *
+poll_revisions_entry_text(const struct feed_entry *e, const char *feed_title)
+{
+	json_t *v = feed_entry_to_json(e);
+	char *text = NULL;
+
+	if (v != NULL && json_object_set_new(v, FEED_TITLE_KEY,
+	    feed_json_str(feed_title)) == 0)
+		text = item_json_text(v);
+	json_decref(v);
+	return text;
+}
+
+/* A 304's feed takes its title from an entry kept (out of memory, its
+ * items say null). */
+static void
+take_feed_title(struct feed *feed, const char *entry)
+{
+	json_t *v = json_loads(entry, 0, NULL);
+	const char *title = json_string_value(json_object_get(v,
+	    FEED_TITLE_KEY));
+
+	if (title != NULL)
+		feed->title = strdup(title);
+	json_decref(v);
 }
 
 /*
@@ -88,6 +122,8 @@ add_due(struct poll_job *job, struct state_revision *revs, size_t nrevs,
 				    due[i].entry ? why : "no entry kept");
 				continue;
 			}
+			if (job->not_modified && job->feed->title == NULL)
+				take_feed_title(job->feed, due[i].entry);
 			k = job->feed->nentries - 1;
 		}
 		if ((rc = add_revision(job, k, r, k < job->nlisted ?

@@ -103,6 +103,8 @@ class RevisionsPages(unittest.TestCase):
         self.assertIn("{+The mayor later corrected", r["diff"]["text"])
         self.assertEqual(rev["entry"]["id"], "urn:town:1")
         self.assertEqual(rev["entry"]["title"], "Story 1")
+        # No document behind the 304: the feed's title as it was kept.
+        self.assertEqual(rev["feed"]["title"], "Town")
         # The last check reads the page once more; it changed no more.
         self.sleep_past(CHECK_2)
         self.assertIn(("/articles/1.html", 200), self.once())
