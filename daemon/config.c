@@ -1339,6 +1339,9 @@ inherit(struct config *cfg, struct config_feed *f)
 		f->revisions = cfg->revisions;
 	if (f->revision_checks.n == 0)
 		f->revision_checks = cfg->revision_checks;
+	/* Without article fetching there is no page to read again. */
+	if (f->revisions == REVISIONS_PAGES && !f->article)
+		f->revisions = REVISIONS_FEED;
 	f->revision_budget = cfg->revision_budget;
 	if (f->max_feed_bytes == 0)
 		f->max_feed_bytes = cfg->max_feed_bytes;

@@ -874,6 +874,10 @@ test_revision_checks(void **state)
 	assert_int_equal(cfg->feeds[1].revision_checks.n, 1);
 	assert_true(cfg->feeds[1].revision_checks.after[0] == 30.0);
 	config_free(cfg);
+	cfg = load_string("revisions: pages\nfeeds:\n"
+	    "  - url: https://a.example/f\n    article: false\n");
+	assert_int_equal(cfg->feeds[0].revisions, REVISIONS_FEED);
+	config_free(cfg);
 	check_error("revision_checks: [15m, soon]\n", "1:24: revision_checks: "
 	    "expected ascending durations, each above 0, got 'soon'");
 	check_error("revision_checks: [1h, 1h]\n", "1:23: revision_checks: "
