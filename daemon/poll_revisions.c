@@ -1,7 +1,9 @@
 /* poll_revisions.c - revisions of delivered entries along a poll's stages
- * (poll_int.h): found at the parse, recorded pending with the new
- * entries, done (and each delivered item's version kept, all in one
- * call) at the commit.
+ * (poll_int.h): found at the parse (or, with revisions: pages, at a 304:
+ * the entries whose page is due to be read again, within the poller's
+ * budget), recorded pending with the new entries, done (and each
+ * delivered item's version and next check kept, all in one call) at the
+ * commit.
  * A revision travels as one more item of its job, so it is pending, then
  * durable, then done, exactly as a new entry is. */
 #include <stdint.h>

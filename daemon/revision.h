@@ -9,7 +9,11 @@
  * versions differ in substance when a field's words differ once
  * whitespace, tracking parameters in URLs and relative timestamps
  * ("updated 5 minutes ago") are set aside; the diff of each such field is
- * word by word, in wdiff's notation.  Knows nothing of HTTP or the state.
+ * word by word, in wdiff's notation.  With revisions: pages, an entry's
+ * page is read again at the first of its schedule still ahead, and a
+ * budget of reads a minute, which its caller keeps, spreads the reads
+ * (its functions change only the budget given).  Knows nothing of HTTP
+ * or the state.
  */
 #ifndef NW_REVISION_H
 #define NW_REVISION_H
