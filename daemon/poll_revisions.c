@@ -211,7 +211,19 @@ int
 poll_revisions_unlisted(struct poll_job *job, int64_t now_us, char *err,
     size_t errlen)
 {
+	struct state_pending *due;
+	size_t ndue;
+
 	if (job->cf->revisions != REVISIONS_PAGES)
+		return 0;
+	/* Most 304s have nothing due: one look through the index, not a
+	 * read of every version the feed keeps. */
+	poll_txn_begin(job->p);
+	if (state_revisions_due(job->p->state, job->sf.id, now_us, 1, &due,
+	    &ndue, err, errlen) == -1)
+		return -1;
+	state_pending_free(due, ndue);
+	if (ndue == 0)
 		return 0;
 	if ((job->feed = calloc(1, sizeof(*job->feed))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -219,7 +231,6 @@ poll_revisions_unlisted(struct poll_job *job, int64_t now_us, char *err,
 	}
 	job->feed->ttl = -1;
 	job->nlisted = 0;
-	poll_txn_begin(job->p);
 	if (poll_revisions_find(job, now_us, err, errlen) == -1)
 		return -1;
 	if (job->nnew == 0) {
