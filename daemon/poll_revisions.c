@@ -63,13 +63,17 @@ char *
 poll_revisions_entry_text(const struct feed_entry *e, const char *feed_title)
 {
 	json_t *v = feed_entry_to_json(e);
-	char *text = NULL;
+	char *text = NULL, *packed = NULL;
 
 	if (v != NULL && json_object_set_new(v, FEED_TITLE_KEY,
 	    feed_json_str(feed_title)) == 0)
 		text = item_json_text(v);
 	json_decref(v);
-	return text;
+	/* Compressed: it stays in the state for the whole window. */
+	if (text != NULL)
+		packed = revision_pack(text);
+	free(text);
+	return packed;
 }
 
 /* A 304's feed takes its title from an entry kept (out of memory, its
@@ -86,6 +90,29 @@ take_feed_title(struct feed *feed, const char *entry)
 	json_decref(v);
 }
 
+/* Entry id as its version 1 kept it (packed) appended to job's feed: its
+ * index there, or SIZE_MAX when it cannot be. */
+static size_t
+add_unlisted(struct poll_job *job, const char *id, const char *packed)
+{
+	char *json = packed ? revision_unpack(packed) : NULL, why[256];
+	size_t k = SIZE_MAX;
+
+	if (json == NULL)
+		snprintf(why, sizeof(why), "%s", packed ? "the entry kept is "
+		    "unreadable" : "no entry kept");
+	else if (feed_add_entry_json(job->feed, json, why, sizeof(why)) == 0) {
+		if (job->not_modified && job->feed->title == NULL)
+			take_feed_title(job->feed, json);
+		k = job->feed->nentries - 1;
+	}
+	if (k == SIZE_MAX)
+		log_warnx("feed %s: entry %s cannot be read again: %s",
+		    job->cf->name, id, why);
+	free(json);
+	return k;
+}
+
 /*
  * revisions: pages: the entries whose page is due to be read again, as
  * many as the global budget allows (the others wait for a later poll, in
@@ -100,7 +127,6 @@ add_due(struct poll_job *job, struct state_revision *revs, size_t nrevs,
 	struct revision_budget *b = &job->p->budget;
 	struct state_pending *due;
 	size_t ndue, spent = 0;
-	char why[256];
 	int rc = 0;
 
 	if (b->per_minute != (double)job->cf->revision_budget)
@@ -116,18 +142,9 @@ add_due(struct poll_job *job, struct state_revision *revs, size_t nrevs,
 		if ((r = bsearch(&key, revs, nrevs, sizeof(*revs),
 		    by_id)) == NULL || r->version == NULL)
 			continue;
-		if ((k = listed_at[r - revs]) == SIZE_MAX) {
-			if (due[i].entry == NULL || feed_add_entry_json(
-			    job->feed, due[i].entry, why, sizeof(why)) == -1) {
-				log_warnx("feed %s: entry %s cannot be read "
-				    "again: %s", job->cf->name, due[i].id,
-				    due[i].entry ? why : "no entry kept");
-				continue;
-			}
-			if (job->not_modified && job->feed->title == NULL)
-				take_feed_title(job->feed, due[i].entry);
-			k = job->feed->nentries - 1;
-		}
+		if ((k = listed_at[r - revs]) == SIZE_MAX &&
+		    (k = add_unlisted(job, due[i].id, due[i].entry)) == SIZE_MAX)
+			continue;
 		if ((rc = add_revision(job, k, r, k < job->nlisted ?
 		    revision_fingerprint(&job->feed->entries[k]) :
 		    r->fingerprint, now_us + (int64_t)(*found)++)) == -1)

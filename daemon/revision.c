@@ -150,24 +150,23 @@ deflate_sized(const unsigned char *raw, size_t len, unsigned char **z,
 }
 
 /*
- * The encoding: the three texts, each ended by a NUL, deflated (at the
- * fastest level: every item of a first poll pays for it), after their
- * length as 8 hex digits, all in base64 (the state keeps text in
- * both backends alike).
+ * The encoding: the nf texts (NULL as empty), each ended by a NUL,
+ * deflated (at the fastest level: every item of a first poll pays for
+ * it), after their length as 8 hex digits, all in base64 (the state keeps
+ * text in both backends alike).
  */
-char *
-revision_encode(const struct revision_texts *t)
+static char *
+encode_fields(const char *const *f, size_t nf)
 {
-	const char *f[] = { t->title, t->description, t->text };
 	size_t len = 0, at = 0, zlen;
 	unsigned char *raw = NULL, *z = NULL;
 	char *out = NULL, head[9];
 
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < nf; i++)
 		len += (f[i] ? strlen(f[i]) : 0) + 1;
 	if (len > VERSION_MAX_BYTES || (raw = malloc(len)) == NULL)
 		return NULL;
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < nf; i++) {
 		size_t n = f[i] ? strlen(f[i]) : 0;
 
 		memcpy(raw + at, f[i] ? f[i] : "", n + 1);
@@ -186,14 +185,29 @@ done:
 	return out;
 }
 
-int
-revision_decode(const char *s, struct revision_texts *out, char **owned)
+char *
+revision_encode(const struct revision_texts *t)
+{
+	const char *f[] = { t->title, t->description, t->text };
+
+	return encode_fields(f, 3);
+}
+
+char *
+revision_pack(const char *text)
+{
+	return encode_fields(&text, 1);
+}
+
+/* The nf texts encode_fields encoded in s, into f[], pointing into
+ * *owned (caller frees).  Returns 0, or -1 when s is not such a text. */
+static int
+decode_fields(const char *s, const char **f, size_t nf, char **owned)
 {
 	size_t slen = strlen(s), zlen, at = 0;
 	unsigned char *z;
 	unsigned long want;
 	uLongf len;
-	const char *f[3];
 	char hex[9], *end;
 	int n;
 
@@ -216,15 +230,12 @@ revision_decode(const char *s, struct revision_texts *out, char **owned)
 	if (uncompress((unsigned char *)*owned, &len, z + 8, zlen - 8) != Z_OK ||
 	    len != want || (*owned)[len - 1] != '\0')
 		goto fail;
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < nf; i++) {
 		if (at >= len)
 			goto fail;
 		f[i] = *owned + at;
 		at += strlen(f[i]) + 1;
 	}
-	out->title = f[0];
-	out->description = f[1];
-	out->text = f[2];
 	free(z);
 	return 0;
 fail:
@@ -232,6 +243,29 @@ fail:
 	free(*owned);
 	*owned = NULL;
 	return -1;
+}
+
+int
+revision_decode(const char *s, struct revision_texts *out, char **owned)
+{
+	const char *f[3];
+
+	if (decode_fields(s, f, 3, owned) == -1)
+		return -1;
+	out->title = f[0];
+	out->description = f[1];
+	out->text = f[2];
+	return 0;
+}
+
+char *
+revision_unpack(const char *s)
+{
+	const char *text;
+	char *owned;
+
+	/* The one text starts its buffer. */
+	return decode_fields(s, &text, 1, &owned) == -1 ? NULL : owned;
 }
 
 /* A text as words, normalised, pointing into buf (owned). */

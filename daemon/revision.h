@@ -103,6 +103,15 @@ char *revision_encode(const struct revision_texts *t);
  * (caller frees).  Returns 0, or -1 when s is not such a text. */
 int revision_decode(const char *s, struct revision_texts *out, char **owned);
 
+/* text compressed and encoded as revision_encode does (caller frees), or
+ * NULL when out of memory or too long: what the state keeps of an entry
+ * for its checks. */
+char *revision_pack(const char *text);
+
+/* The text revision_pack encoded in s (caller frees), or NULL when s is
+ * not such a text (or out of memory). */
+char *revision_unpack(const char *s);
+
 /*
  * Compare the last version delivered with the current one.  Returns NULL
  * when no field changed in substance (or when out of memory), else a new

@@ -212,6 +212,24 @@ test_item_names(void **ctx)
 }
 
 static void
+test_pack_roundtrip(void **ctx)
+{
+	const char *entry = "{\"id\": \"urn:1\", \"title\": \"Bridge\", "
+	    "\"summary\": \"The vote was close, the vote was close.\"}";
+	char *packed = revision_pack(entry), *back;
+
+	(void)ctx;
+	assert_non_null(packed);
+	assert_non_null(back = revision_unpack(packed));
+	assert_string_equal(back, entry);
+	free(back);
+	/* Not such a text: refused, not read past. */
+	assert_null(revision_unpack("not base64!"));
+	assert_null(revision_unpack(""));
+	free(packed);
+}
+
+static void
 test_next_check(void **ctx)
 {
 	const struct revision_checks checks = { 3, { 900, 3600, 4 * 3600 } };
@@ -270,6 +288,7 @@ main(void)
 		cmocka_unit_test(test_rotating_box_is_not_prose),
 		cmocka_unit_test(test_large_rewrite),
 		cmocka_unit_test(test_item_names),
+		cmocka_unit_test(test_pack_roundtrip),
 		cmocka_unit_test(test_next_check),
 		cmocka_unit_test(test_budget),
 	};
