@@ -72,10 +72,13 @@ class RevisionsPages(unittest.TestCase):
 
     def schedule(self):
         """{entry id: (discovered_us, next_check_us or None)}."""
+        return {i: (d, c) for i, d, c in self.query(
+            "SELECT entry_id, discovered_us, next_check_us FROM versions")}
+
+    def query(self, sql):
         db = sqlite3.connect(self.env.state)
         try:
-            return {i: (d, c) for i, d, c in db.execute(
-                "SELECT entry_id, discovered_us, next_check_us FROM versions")}
+            return db.execute(sql).fetchall()
         finally:
             db.close()
 
@@ -105,6 +108,9 @@ class RevisionsPages(unittest.TestCase):
         self.assertEqual(rev["entry"]["title"], "Story 1")
         # No document behind the 304: the feed's title as it was kept.
         self.assertEqual(rev["feed"]["title"], "Town")
+        # The 304's feed lists only what was due: nothing is taken as gone.
+        self.assertEqual(self.query("SELECT count(*) FROM entries"
+                                    " WHERE gone_since IS NOT NULL"), [(0,)])
         # The last check reads the page once more; it changed no more.
         self.sleep_past(CHECK_2)
         self.assertIn(("/articles/1.html", 200), self.once())
@@ -193,11 +199,14 @@ class RevisionsPagesOnPostgreSQL(RevisionsPages):
                 self, self.env.write_config, self.url)
         self.write_pg(feeds, **globals_)
 
+    def query(self, sql):
+        """Rows of integers (what these tests ask for)."""
+        return [tuple(int(v) for v in r) for r in PG.psql(sql, db=self.db)]
+
     def schedule(self):
         rows = PG.psql("SELECT entry_id, discovered_us, coalesce(next_check_us, -1)"
                        " FROM versions", db=self.db)
         return {i: (int(d), None if int(c) == -1 else int(c)) for i, d, c in rows}
-
 
 if __name__ == "__main__":
     main(sys.modules[__name__])
