@@ -17,6 +17,7 @@
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
+#include "revision.h"
 
 #define CONFIG_MAX_FILE (16 * 1024 * 1024)
 #define CONFIG_MAX_FEEDS 100000
@@ -72,7 +73,7 @@ struct key {
 };
 
 static key_set_fn set_string, set_duration, set_bool, set_size, set_long,
-    set_first_poll, set_revisions, set_log_level, set_feeds, set_url, set_name, set_tags,
+    set_first_poll, set_revisions, set_revision_checks, set_log_level, set_feeds, set_url, set_name, set_tags,
     set_extract, set_bound, set_headers, set_proxy, set_ca_file, set_spool,
     set_state, set_sink, set_metrics, set_duplicates;
 
@@ -121,6 +122,10 @@ static const struct key keys[] = {
 	    FEED(article_html), 0, 0 },
 	{ "revisions", AT_TOP | AT_FEED, set_revisions, TOP(revisions),
 	    FEED(revisions), 0, 0 },
+	{ "revision_checks", AT_TOP | AT_FEED, set_revision_checks,
+	    TOP(revision_checks), FEED(revision_checks), 0, 0 },
+	{ "revision_budget", AT_TOP, set_long, TOP(revision_budget), 0,
+	    1, 1000000 },
 	{ "allow_private_addresses", AT_TOP, set_bool,
 	    TOP(allow_private_addresses), 0, 0, 0 },
 	{ "log_level", AT_TOP, set_log_level, TOP(log_level), 0, 0, 0 },
@@ -696,7 +701,7 @@ set_duplicates(struct parse *p, const struct key *k, yaml_node_t *v,
 static int
 set_revisions(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
 {
-	const char *what = "off or feed";
+	const char *what = "off or feed or pages";
 	const char *s;
 
 	if ((s = scalar(p, k->name, v, what)) == NULL)
@@ -705,8 +710,49 @@ set_revisions(struct parse *p, const struct key *k, yaml_node_t *v, void *dst)
 		*(int *)dst = REVISIONS_OFF;
 	else if (strcmp(s, "feed") == 0)
 		*(int *)dst = REVISIONS_FEED;
+	else if (strcmp(s, "pages") == 0)
+		*(int *)dst = REVISIONS_PAGES;
 	else
 		return fail_expected(p, k->name, v, what);
+	return 0;
+}
+
+/* Ascending, so that the next check is always the first one ahead; past
+ * REVISION_WINDOW_US the version it compares with is forgotten. */
+static int
+set_revision_checks(struct parse *p, const struct key *k, yaml_node_t *v,
+    void *dst)
+{
+	const char *what = "a list of durations like [15m, 1h, 4h, 16h, 64h]";
+	struct revision_checks *c = dst;
+	yaml_node_item_t *item;
+	double prev = 0;
+
+	if (v->type != YAML_SEQUENCE_NODE)
+		return fail_expected(p, k->name, v, what);
+	c->n = 0;
+	for (item = v->data.sequence.items.start;
+	    item < v->data.sequence.items.top; item++) {
+		yaml_node_t *t = node(p, *item);
+		const char *s = scalar(p, k->name, t, what);
+		double after;
+
+		if (s == NULL)
+			return -1;
+		if (config_parse_duration(s, &after) == -1 || after <= prev)
+			return fail_at(p, t->start_mark, "%s: expected ascending "
+			    "durations, each above 0, got '%s'", k->name, s);
+		if (after * 1e6 >= (double)REVISION_WINDOW_US)
+			return fail_at(p, t->start_mark, "%s: '%s' is not within "
+			    "the 72h a version is kept", k->name, s);
+		if (c->n == REVISION_CHECKS_MAX)
+			return fail_at(p, t->start_mark, "%s: at most %d "
+			    "checks", k->name, REVISION_CHECKS_MAX);
+		c->after[c->n++] = prev = after;
+	}
+	if (c->n == 0)
+		return fail_at(p, v->start_mark, "%s: expected at least one "
+		    "duration, like [15m, 1h]", k->name);
 	return 0;
 }
 
@@ -1291,6 +1337,12 @@ inherit(struct config *cfg, struct config_feed *f)
 		f->article_html = cfg->article_html;
 	if (f->revisions == UNSET)
 		f->revisions = cfg->revisions;
+	if (f->revision_checks.n == 0)
+		f->revision_checks = cfg->revision_checks;
+	/* Without article fetching there is no page to read again. */
+	if (f->revisions == REVISIONS_PAGES && !f->article)
+		f->revisions = REVISIONS_FEED;
+	f->revision_budget = cfg->revision_budget;
 	if (f->max_feed_bytes == 0)
 		f->max_feed_bytes = cfg->max_feed_bytes;
 	if (f->max_page_bytes == 0)
@@ -1456,6 +1508,8 @@ set_defaults(struct config *cfg, const char *path)
 	cfg->duplicate_window = CONFIG_DEFAULT_DUPLICATE_WINDOW;
 	cfg->article = 1;
 	cfg->revisions = REVISIONS_FEED;
+	cfg->revision_checks = (struct revision_checks)CONFIG_DEFAULT_REVISION_CHECKS;
+	cfg->revision_budget = CONFIG_DEFAULT_REVISION_BUDGET;
 	cfg->allow_private_addresses = 0;
 	cfg->watch_config = 1;
 	cfg->metrics_per_feed = 1;

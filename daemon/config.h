@@ -21,6 +21,16 @@
 #define REVISIONS_OFF 0     /* a seen entry is never delivered again */
 #define REVISIONS_FEED 1    /* a seen entry the feed shows changed is
                              * compared again (revision.h) */
+#define REVISIONS_PAGES 2   /* that, and each new entry's page read again
+                             * on a schedule (revision_checks) */
+
+/* When a new entry's page is read again with revisions: pages, seconds
+ * after its discovery, ascending; n 0 when unset (a feed's: the global). */
+#define REVISION_CHECKS_MAX 8
+struct revision_checks {
+	int n;
+	double after[REVISION_CHECKS_MAX];
+};
 
 /* An item that is the same story as one already delivered (story.h): */
 #define DUPLICATES_OFF 0    /* not looked for */
@@ -61,6 +71,8 @@ struct config_feed {
 	int article;            /* fetch and parse linked pages */
 	int article_html;       /* also the body as cleaned HTML */
 	int revisions;          /* REVISIONS_* */
+	struct revision_checks revision_checks;
+	long revision_budget;   /* the global one */
 	int enabled;
 	double timeout;         /* seconds, whole transfer */
 	int64_t max_feed_bytes;
@@ -93,6 +105,8 @@ struct config {
 	int article;
 	int article_html;
 	int revisions;
+	struct revision_checks revision_checks;
+	long revision_budget;   /* scheduled page reads a minute, all feeds */
 	int allow_private_addresses;
 	char *log_level;        /* "debug", "info", "warning", "error" */
 	int watch_config;       /* reload when the file changes on disk */
@@ -122,6 +136,12 @@ struct config {
 #define CONFIG_DEFAULT_MAX_BACKOFF (24 * 3600.0)
 #define CONFIG_DEFAULT_LEASE 600.0
 #define CONFIG_DEFAULT_DUPLICATE_WINDOW (3 * 86400.0)
+/* diffengine's decaying schedule, bounded by the 72 hours a version is
+ * kept (REVISION_WINDOW_US); and a budget that, at 5 checks an entry,
+ * covers some 8,600 new entries a day across all feeds. */
+#define CONFIG_DEFAULT_REVISION_CHECKS \
+	{ 5, { 15 * 60.0, 3600.0, 4 * 3600.0, 16 * 3600.0, 64 * 3600.0 } }
+#define CONFIG_DEFAULT_REVISION_BUDGET 30L
 #define CONFIG_DEFAULT_USER_AGENT "newswatch/" NEWSWATCH_VERSION
 #define CONFIG_DEFAULT_SINK_MAXLEN 1000000L
 #define CONFIG_DEFAULT_STATE_KEEP (90 * 86400.0)

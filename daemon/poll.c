@@ -371,6 +371,20 @@ remember_redirect(struct poll_job *job, const struct http_response *res)
 	job->url_reason = "permanent redirect";
 }
 
+/* A 304: nothing new, but pages due to be read again are read all the
+ * same (revisions: pages), as their schedule, not the feed, says when. */
+static void
+job_not_modified(struct poll_job *job)
+{
+	char err[512];
+
+	if (poll_revisions_unlisted(job, clock_now_us(), err,
+	    sizeof(err)) == -1)
+		poll_fail(job, METRICS_FAIL_STATE, "state: %s", err);
+	else
+		poll_advance(job, job->nnew > 0 ? STAGE_DISCOVER : STAGE_FINAL);
+}
+
 /* An answer that is not a feed to parse: fail the job, or (a 304) send it
  * on.  Returns 0 when res is a body to parse. */
 static int
@@ -400,7 +414,7 @@ job_answer(struct poll_job *job, const struct http_response *res)
 		job->p->stats.not_modified++;
 		log_debug("feed %s: not modified (%.2f s)", job->cf->name,
 		    res->seconds);
-		poll_advance(job, STAGE_FINAL);
+		job_not_modified(job);
 	} else if (res->status < 200 || res->status > 299) {
 		poll_fail(job, METRICS_FAIL_HTTP, "%s: HTTP %ld", res->url,
 		    res->status);

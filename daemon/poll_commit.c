@@ -38,9 +38,8 @@ batch_txn(struct poller *p, enum job_stage s, batch_fn *fn, char *err,
 	return rc;
 }
 
-/* The entry as item.h's "entry" holds it, or NULL when out of memory. */
-static char *
-entry_text(const struct feed_entry *e)
+char *
+poll_entry_text(const struct feed_entry *e)
 {
 	json_t *v = feed_entry_to_json(e);
 	char *text = v ? item_json_text(v) : NULL;
@@ -73,7 +72,7 @@ job_discover(struct poll_job *job, char *err, size_t errlen)
 		if (!job->new[i].known && job->new[i].rev == NULL) {
 			ids[n] = poll_new_id(job, i);
 			times[n] = job->new[i].discovered_us;
-			if ((entries[n++] = entry_text(
+			if ((entries[n++] = poll_entry_text(
 			    &job->feed->entries[job->new[i].index])) == NULL)
 				goto nomem;
 		}
@@ -292,7 +291,9 @@ job_commit(struct poll_job *job, char *err, size_t errlen)
 		poll_set_str(&job->sf.last_modified, NULL);
 	}
 	job->p->stats.items += written;
-	if (job->ok && !job->incomplete && (job->feed || job->ids) &&
+	/* A 304's feed, if any, holds only entries due to be read again. */
+	if (job->ok && !job->incomplete && !job->not_modified &&
+	    (job->feed || job->ids) &&
 	    forget_gone(job, err, errlen) == -1)
 		return -1;
 	if (job->ok) {

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "poll.h"
+#include "revision.h"
 #include "work.h"
 
 /*
@@ -68,6 +69,8 @@ struct job_item {
 	/* With revisions on, kept until the commit: */
 	int64_t fingerprint;          /* of its entry as the feed showed it */
 	char *version;                /* revision_encode's, NULL none */
+	char *entry;                  /* revisions: pages: the entry's JSON,
+	                               * kept to check it once unlisted */
 };
 
 struct poll_job {
@@ -147,6 +150,7 @@ struct poller {
 	                               * be claimed (poll_items.c) */
 	ev_timer flush_claims;        /* they are */
 	int batch;                    /* a batch's transaction is open */
+	struct revision_budget budget; /* scheduled page reads, all feeds */
 };
 
 /* poll.c */
@@ -207,6 +211,17 @@ void poll_claims_init(struct poller *p);
 int poll_revisions_find(struct poll_job *job, int64_t now_us, char *err,
     size_t errlen);
 
+/* A 304: with revisions: pages, the entries due to be read again (the
+ * feed lists none) in job->feed, made for them, and job->new; job->feed
+ * stays NULL when none is due.  Returns 0, or -1 with the reason in err. */
+int poll_revisions_unlisted(struct poll_job *job, int64_t now_us, char *err,
+    size_t errlen);
+
+/* The entry kept for its checks (revisions: pages), with its feed's
+ * title; NULL when out of memory. */
+char *poll_revisions_entry_text(const struct feed_entry *e,
+    const char *feed_title);
+
 /* STAGE_RECORD: record the job's new revisions as pending. */
 int poll_revisions_record(struct poll_job *job, char *err, size_t errlen);
 
@@ -224,6 +239,9 @@ void poll_flush_discover(struct poller *p);
 
 /* Sync the batch of STAGE_FINAL's items, then commit and report them. */
 void poll_flush_final(struct poller *p);
+
+/* The entry as item.h's "entry" holds it, or NULL when out of memory. */
+char *poll_entry_text(const struct feed_entry *e);
 
 /* Whether item it is durable in every output configured. */
 int poll_item_durable(const struct poller *p, const struct job_item *it);

@@ -117,6 +117,7 @@ poll_items_free(struct poll_job *job)
 			http_cancel(job->p->http, job->items[i].xfer);
 		item_forget(&job->items[i]);
 		free(job->items[i].version);
+		free(job->items[i].entry);
 	}
 }
 
@@ -424,6 +425,9 @@ item_revision(struct item_task *tk, size_t i, const struct item_article *art)
 	json_t *rev = NULL;
 
 	it->fingerprint = revision_fingerprint(e);
+	/* Out of memory, the entry is kept at its next version. */
+	if (job->cf->revisions == REVISIONS_PAGES)
+		it->entry = poll_revisions_entry_text(e, job->feed->title);
 	if (art && art->article == NULL)
 		goto done;
 	revision_texts_of(e, art ? art->article : NULL, &cur);

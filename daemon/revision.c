@@ -159,23 +159,22 @@ decompress_version(const unsigned char *z, size_t zlen, char *out,
 }
 
 /*
- * The encoding: the three texts, each ended by a NUL, compressed
- * (compress_version), after their length as 8 hex digits, all in base64 (the state keeps text in
- * both backends alike).
+ * The encoding: the nf texts (NULL as empty), each ended by a NUL,
+ * compressed (compress_version), after their length as 8 hex digits, all
+ * in base64 (the state keeps text in both backends alike).
  */
-char *
-revision_encode(const struct revision_texts *t)
+static char *
+encode_fields(const char *const *f, size_t nf)
 {
-	const char *f[] = { t->title, t->description, t->text };
 	size_t len = 0, at = 0, zlen;
 	unsigned char *raw = NULL, *z = NULL;
 	char *out = NULL, head[9];
 
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < nf; i++)
 		len += (f[i] ? strlen(f[i]) : 0) + 1;
 	if (len > VERSION_MAX_BYTES || (raw = malloc(len)) == NULL)
 		return NULL;
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < nf; i++) {
 		size_t n = f[i] ? strlen(f[i]) : 0;
 
 		memcpy(raw + at, f[i] ? f[i] : "", n + 1);
@@ -194,14 +193,29 @@ done:
 	return out;
 }
 
-int
-revision_decode(const char *s, struct revision_texts *out, char **owned)
+char *
+revision_encode(const struct revision_texts *t)
+{
+	const char *f[] = { t->title, t->description, t->text };
+
+	return encode_fields(f, 3);
+}
+
+char *
+revision_pack(const char *text)
+{
+	return encode_fields(&text, 1);
+}
+
+/* The nf texts encode_fields encoded in s, into f[], pointing into
+ * *owned (caller frees).  Returns 0, or -1 when s is not such a text. */
+static int
+decode_fields(const char *s, const char **f, size_t nf, char **owned)
 {
 	size_t slen = strlen(s), zlen, at = 0;
 	unsigned char *z;
 	unsigned long want;
 	size_t len;
-	const char *f[3];
 	char hex[9], *end;
 	int n;
 
@@ -224,15 +238,12 @@ revision_decode(const char *s, struct revision_texts *out, char **owned)
 	if (decompress_version(z + 8, zlen - 8, *owned, want) == -1 ||
 	    (*owned)[len - 1] != '\0')
 		goto fail;
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < nf; i++) {
 		if (at >= len)
 			goto fail;
 		f[i] = *owned + at;
 		at += strlen(f[i]) + 1;
 	}
-	out->title = f[0];
-	out->description = f[1];
-	out->text = f[2];
 	free(z);
 	return 0;
 fail:
@@ -240,6 +251,29 @@ fail:
 	free(*owned);
 	*owned = NULL;
 	return -1;
+}
+
+int
+revision_decode(const char *s, struct revision_texts *out, char **owned)
+{
+	const char *f[3];
+
+	if (decode_fields(s, f, 3, owned) == -1)
+		return -1;
+	out->title = f[0];
+	out->description = f[1];
+	out->text = f[2];
+	return 0;
+}
+
+char *
+revision_unpack(const char *s)
+{
+	const char *text;
+	char *owned;
+
+	/* The one text starts its buffer. */
+	return decode_fields(s, &text, 1, &owned) == -1 ? NULL : owned;
 }
 
 /* A text as words, normalised, pointing into buf (owned). */
@@ -666,4 +700,45 @@ revision_name_number(const char *name)
 		return 1;
 	number = strtol(digits, NULL, 10);
 	return number >= 2 ? (int)number : 1;
+}
+
+int64_t
+revision_next_check(const struct revision_checks *checks,
+    int64_t discovered_us, int64_t after_us)
+{
+	for (int i = 0; i < checks->n; i++) {
+		int64_t at = discovered_us + (int64_t)(checks->after[i] * 1e6);
+
+		if (at > after_us)
+			return at;
+	}
+	return 0;
+}
+
+void
+revision_budget_init(struct revision_budget *b, long per_minute,
+    int64_t now_us)
+{
+	b->per_minute = (double)per_minute;
+	b->tokens = b->per_minute;
+	b->at_us = now_us;
+}
+
+size_t
+revision_budget_left(struct revision_budget *b, int64_t now_us)
+{
+	/* A clock stepped back gives nothing, and takes nothing away. */
+	if (now_us > b->at_us) {
+		b->tokens += b->per_minute * (double)(now_us - b->at_us) / 60e6;
+		if (b->tokens > b->per_minute)
+			b->tokens = b->per_minute;
+	}
+	b->at_us = now_us;
+	return b->tokens < 1 ? 0 : (size_t)b->tokens;
+}
+
+void
+revision_budget_spend(struct revision_budget *b, size_t n)
+{
+	b->tokens -= (double)n;
 }

@@ -9,7 +9,11 @@
  * versions differ in substance when a field's words differ once
  * whitespace, tracking parameters in URLs and relative timestamps
  * ("updated 5 minutes ago") are set aside; the diff of each such field is
- * word by word, in wdiff's notation.  Knows nothing of HTTP or the state.
+ * word by word, in wdiff's notation.  With revisions: pages, an entry's
+ * page is read again at the first of its schedule still ahead, and a
+ * budget of reads a minute, which its caller keeps, spreads the reads
+ * (its functions change only the budget given).  Knows nothing of HTTP
+ * or the state.
  */
 #ifndef NW_REVISION_H
 #define NW_REVISION_H
@@ -21,6 +25,7 @@
 
 #include "../feeds/article.h"
 #include "../feeds/feed.h"
+#include "config.h"
 
 /* How long after discovery an entry keeps its version in the state, so
  * that a change can still be diffed (microseconds): three days. */
@@ -35,11 +40,36 @@
 /* What a revision of a seen entry starts from (the state's, for the
  * poll that found it). */
 struct revision_prev {
+	int64_t discovered_us; /* the entry's, which its checks count from */
 	int number;            /* of the last version delivered */
 	int64_t number_us;     /* the time in its item's name */
 	int64_t fingerprint;   /* what the feed shows now */
 	char *version;         /* its texts, as revision_encode made them */
 };
+
+/* The time of the first of checks (revisions: pages) after after_us for
+ * an entry discovered at discovered_us, or 0 when none is left. */
+int64_t revision_next_check(const struct revision_checks *checks,
+    int64_t discovered_us, int64_t after_us);
+
+/* A global budget of scheduled page reads: per_minute of them a minute,
+ * never more than a minute's worth at once, so that checks that fell due
+ * while the daemon was down are spread, not fired together. */
+struct revision_budget {
+	double per_minute;
+	double tokens;
+	int64_t at_us;         /* when tokens was last brought up to date */
+};
+
+/* A budget full at now_us (a minute's worth). */
+void revision_budget_init(struct revision_budget *b, long per_minute,
+    int64_t now_us);
+
+/* How many reads the budget allows at now_us. */
+size_t revision_budget_left(struct revision_budget *b, int64_t now_us);
+
+/* n of them (at most what revision_budget_left said) were made. */
+void revision_budget_spend(struct revision_budget *b, size_t n);
 
 /* The texts a revision compares; borrowed or owned as the caller says. */
 struct revision_texts {
@@ -72,6 +102,15 @@ char *revision_encode(const struct revision_texts *t);
 /* The texts revision_encode encoded in s, into *out, pointing into *owned
  * (caller frees).  Returns 0, or -1 when s is not such a text. */
 int revision_decode(const char *s, struct revision_texts *out, char **owned);
+
+/* text compressed and encoded as revision_encode does (caller frees), or
+ * NULL when out of memory or too long: what the state keeps of an entry
+ * for its checks. */
+char *revision_pack(const char *text);
+
+/* The text revision_pack encoded in s (caller frees), or NULL when s is
+ * not such a text (or out of memory). */
+char *revision_unpack(const char *s);
 
 /*
  * Compare the last version delivered with the current one.  Returns NULL

@@ -166,6 +166,19 @@ state_revisions_free(struct state_revision *revs, size_t n)
 }
 
 int
+state_revisions_due(struct state *st, int64_t feed_id, int64_t now_us,
+    size_t max, struct state_pending **out, size_t *n, char *err,
+    size_t errlen)
+{
+	*out = NULL;
+	*n = 0;
+	if (max == 0)
+		return 0;
+	return st->be->revisions_due(st, feed_id, now_us, max, out, n, err,
+	    errlen);
+}
+
+int
 state_revision_record(struct state *st, int64_t feed_id, const char *id,
     int64_t fingerprint, int64_t pending_us, char *err, size_t errlen)
 {
@@ -178,8 +191,9 @@ state_revision_done(struct state *st, int64_t feed_id, const char *id,
     int64_t fingerprint, int number, int64_t number_us, const char *version,
     char *err, size_t errlen)
 {
-	const struct state_version_done one = { id, fingerprint, number,
-	    number_us, version };
+	const struct state_version_done one = { .id = id,
+	    .fingerprint = fingerprint, .number = number,
+	    .number_us = number_us, .version = version };
 
 	return st->be->revisions_done(st, feed_id, &one, 1, err, errlen);
 }

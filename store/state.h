@@ -209,6 +209,7 @@ void state_found_free(struct state_found *found, size_t n);
  */
 struct state_revision {
 	char *id;                /* the entry's */
+	int64_t discovered_us;   /* its version 1's, the window's start */
 	int64_t fingerprint;     /* 0 when none was kept */
 	int number;              /* of the last version delivered, 1 the
 	                          * entry's first item */
@@ -216,6 +217,7 @@ struct state_revision {
 	int64_t pending_us;      /* the time of the revision being
 	                          * delivered, 0 none */
 	char *version;
+	int64_t next_check_us;   /* when its page is read again, 0 never */
 };
 
 /* *out (free with state_revisions_free) is an array of the *n entries of
@@ -223,6 +225,14 @@ struct state_revision {
 int state_revisions_get(struct state *st, int64_t feed_id,
     struct state_revision **out, size_t *n, char *err, size_t errlen);
 void state_revisions_free(struct state_revision *revs, size_t n);
+
+/* *out (free with state_pending_free: id, discovered_us, entry) is an
+ * array of at most max entries of feed_id whose page is due to be read
+ * again at now_us, the longest due first, each with the entry its
+ * version 1 kept (NULL none). */
+int state_revisions_due(struct state *st, int64_t feed_id, int64_t now_us,
+    size_t max, struct state_pending **out, size_t *n, char *err,
+    size_t errlen);
 
 /* The seen entry id of feed_id now shows fingerprint; pending_us (0:
  * none) is the time of a revision of it to deliver. */
@@ -240,13 +250,18 @@ int state_revision_done(struct state *st, int64_t feed_id, const char *id,
     char *err, size_t errlen);
 
 /* state_revision_done for each of done[0..n), in one statement where the
- * backend can: a first poll delivers every entry as its version 1. */
+ * backend can: a first poll delivers every entry as its version 1.
+ * next_check_us (0 none) is when its page is read again; entry, when not
+ * NULL, the entry as the feed gave it, kept so that an entry that left
+ * the feed can still be checked. */
 struct state_version_done {
 	const char *id;
 	int64_t fingerprint;
 	int number;
 	int64_t number_us;
 	const char *version;
+	int64_t next_check_us;
+	const char *entry;
 };
 int state_revisions_done(struct state *st, int64_t feed_id,
     const struct state_version_done *done, size_t n, char *err,

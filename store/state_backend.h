@@ -52,6 +52,9 @@ struct state_backend {
 	    char *err, size_t errlen);
 	int (*revisions_get)(struct state *st, int64_t feed_id,
 	    struct state_revision **out, size_t *n, char *err, size_t errlen);
+	int (*revisions_due)(struct state *st, int64_t feed_id,
+	    int64_t now_us, size_t max, struct state_pending **out, size_t *n,
+	    char *err, size_t errlen);
 	int (*revision_record)(struct state *st, int64_t feed_id,
 	    const char *id, int64_t fingerprint, int64_t pending_us,
 	    char *err, size_t errlen);

@@ -102,9 +102,14 @@ static const char *const pstmt_sql[P_COUNT] = {
 	    " FROM changed WHERE id = $1::bigint AND changed.n > 0",
 	[P_REV_GET] = "SELECT v.entry_id AS id, v.fingerprint, v.number,"
 	    " v.number_us, coalesce(e.revision_pending_us, 0) AS pending_us,"
-	    " v.version FROM versions v LEFT JOIN entries e"
+	    " v.version, v.discovered_us,"
+	    " coalesce(v.next_check_us, 0) AS next_check_us"
+	    " FROM versions v LEFT JOIN entries e"
 	    " ON e.feed_id = v.feed_id AND e.entry_id = v.entry_id"
 	    " WHERE v.feed_id = $1",
+	[P_REV_DUE] = "SELECT entry_id AS id, discovered_us, entry"
+	    " FROM versions WHERE feed_id = $1 AND next_check_us <= $2"
+	    " ORDER BY next_check_us LIMIT $3",
 	[P_REV_RECORD] = "WITH v AS (UPDATE versions SET fingerprint = $3"
 	    " WHERE feed_id = $1 AND entry_id = $2)"
 	    " UPDATE entries SET revision_pending_us = nullif($4::bigint, 0)"
@@ -117,9 +122,12 @@ static const char *const pstmt_sql[P_COUNT] = {
 	 * revisions in the same round trip. */
 	[P_REV_DONE] = "WITH u AS (SELECT DISTINCT ON (entry_id) * FROM"
 	    " unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[],"
-	    " $6::text[]) WITH ORDINALITY AS u (entry_id, fingerprint, number,"
-	    " number_us, version, i) ORDER BY entry_id, i DESC),"
-	    " same AS (UPDATE versions v SET fingerprint = u.fingerprint"
+	    " $6::text[], $7::bigint[], $8::text[]) WITH ORDINALITY AS u"
+	    " (entry_id, fingerprint, number, number_us, version,"
+	    " next_check_us, entry, i) ORDER BY entry_id, i DESC),"
+	    " same AS (UPDATE versions v SET fingerprint = u.fingerprint,"
+	    " next_check_us = nullif(u.next_check_us, 0),"
+	    " entry = coalesce(u.entry, v.entry)"
 	    " FROM u WHERE u.number = 0"
 	    " AND v.feed_id = $1 AND v.entry_id = u.entry_id),"
 	    " cleared AS (UPDATE entries e SET revision_pending_us = NULL"
@@ -127,12 +135,15 @@ static const char *const pstmt_sql[P_COUNT] = {
 	    " AND e.entry_id = u.entry_id"
 	    " AND e.revision_pending_us IS NOT NULL),"
 	    " done AS (INSERT INTO versions (feed_id, entry_id, discovered_us,"
-	    " fingerprint, number, number_us, version)"
+	    " fingerprint, number, number_us, version, next_check_us, entry)"
 	    " SELECT $1::bigint, entry_id, number_us, fingerprint, number,"
-	    " number_us, version FROM u WHERE number > 0"
+	    " number_us, version, nullif(next_check_us, 0), entry"
+	    " FROM u WHERE number > 0"
 	    " ON CONFLICT (feed_id, entry_id) DO UPDATE SET"
 	    " fingerprint = excluded.fingerprint, number = excluded.number,"
-	    " number_us = excluded.number_us, version = excluded.version"
+	    " number_us = excluded.number_us, version = excluded.version,"
+	    " next_check_us = excluded.next_check_us,"
+	    " entry = coalesce(excluded.entry, versions.entry)"
 	    " RETURNING number)"
 	    " UPDATE feeds SET revisions = revisions + c.n FROM (SELECT count(*)"
 	    " AS n FROM done WHERE number > 1) c WHERE id = $1 AND c.n > 0",
@@ -816,6 +827,7 @@ static const struct state_backend pg_backend = {
 	.entries_pending = pg_entries_pending,
 	.entries_find = pg_entries_find,
 	.revisions_get = pg_revisions_get,
+	.revisions_due = pg_revisions_due,
 	.revision_record = pg_revision_record,
 	.revisions_done = pg_revisions_done,
 	.revisions_expire = pg_revisions_expire,

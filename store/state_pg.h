@@ -52,6 +52,7 @@ enum pstmt {
 	P_STORY_ADD,
 	P_STORIES_PRUNE,
 	P_REV_GET,
+	P_REV_DUE,
 	P_REV_RECORD,
 	P_REV_DONE,
 	P_REV_EXPIRE,
@@ -168,6 +169,9 @@ int pg_host_holds(struct state *base, int64_t now_ms, char ***hosts,
 /* state_pg_revisions.c */
 int pg_revisions_get(struct state *base, int64_t feed_id,
     struct state_revision **out, size_t *n, char *err, size_t errlen);
+int pg_revisions_due(struct state *base, int64_t feed_id, int64_t now_us,
+    size_t max, struct state_pending **out, size_t *n, char *err,
+    size_t errlen);
 int pg_revision_record(struct state *base, int64_t feed_id, const char *id,
     int64_t fingerprint, int64_t pending_us, char *err, size_t errlen);
 int pg_revisions_done(struct state *base, int64_t feed_id,

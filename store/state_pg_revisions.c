@@ -10,19 +10,42 @@
 #include "state.h"
 #include "state_pg.h"
 
+/* The rows statement which reads, each as kind. */
+static int
+select_rows(struct state *base, enum pstmt which, int nv, const char *const *v,
+    const struct state_row *kind, void **out, size_t *n, const char *what,
+    char *err, size_t errlen)
+{
+	struct pg_state *st = pg(base);
+	PGresult *r;
+
+	if ((r = pg_exec(st, which, nv, v)) == NULL)
+		return pg_error(st, err, errlen, "cannot %s", what);
+	return pg_rows(r, kind, out, n, what, err, errlen);
+}
+
 int
 pg_revisions_get(struct state *base, int64_t feed_id,
     struct state_revision **out, size_t *n, char *err, size_t errlen)
 {
-	struct pg_state *st = pg(base);
 	struct num id = pg_num(feed_id);
 	const char *v[] = { id.s };
-	const char *what = "read the versions of entries";
-	PGresult *r;
 
-	if ((r = pg_exec(st, P_REV_GET, 1, v)) == NULL)
-		return pg_error(st, err, errlen, "cannot %s", what);
-	return pg_rows(r, &state_revision_row, (void **)out, n, what, err,
+	return select_rows(base, P_REV_GET, 1, v, &state_revision_row,
+	    (void **)out, n, "read the versions of entries", err, errlen);
+}
+
+int
+pg_revisions_due(struct state *base, int64_t feed_id, int64_t now_us,
+    size_t max, struct state_pending **out, size_t *n, char *err,
+    size_t errlen)
+{
+	struct num id = pg_num(feed_id), now = pg_num(now_us),
+	    limit = pg_num((int64_t)max);
+	const char *v[] = { id.s, now.s, limit.s };
+
+	return select_rows(base, P_REV_DUE, 3, v, &state_pending_row,
+	    (void **)out, n, "read the entries due to be read again", err,
 	    errlen);
 }
 
@@ -49,40 +72,49 @@ pg_revisions_done(struct state *base, int64_t feed_id,
 	struct pg_state *st = pg(base);
 	struct num fid = pg_num(feed_id);
 	const char **ids = calloc(n, sizeof(*ids)),
-	    **versions = calloc(n, sizeof(*versions));
+	    **versions = calloc(n, sizeof(*versions)),
+	    **entries = calloc(n, sizeof(*entries));
 	int64_t *fps = calloc(n, sizeof(*fps)), *nums = calloc(n,
-	    sizeof(*nums)), *times = calloc(n, sizeof(*times));
-	char *a[5] = { NULL, NULL, NULL, NULL, NULL };
+	    sizeof(*nums)), *times = calloc(n, sizeof(*times)),
+	    *checks = calloc(n, sizeof(*checks));
+	char *a[7] = { NULL, NULL, NULL, NULL, NULL, NULL, NULL };
 	int rc = -1;
 
-	if (ids && versions && fps && nums && times) {
+	if (ids && versions && entries && fps && nums && times && checks) {
 		for (size_t i = 0; i < n; i++) {
 			ids[i] = done[i].id;
 			fps[i] = done[i].fingerprint;
 			nums[i] = done[i].number;
 			times[i] = done[i].number_us;
 			versions[i] = done[i].version;
+			checks[i] = done[i].next_check_us;
+			entries[i] = done[i].entry;
 		}
 		a[0] = pg_text_array(ids, n);
 		a[1] = pg_bigint_array(fps, n);
 		a[2] = pg_bigint_array(nums, n);
 		a[3] = pg_bigint_array(times, n);
 		a[4] = pg_text_array(versions, n);
+		a[5] = pg_bigint_array(checks, n);
+		a[6] = pg_text_array(entries, n);
 	}
-	if (a[0] && a[1] && a[2] && a[3] && a[4]) {
-		const char *v[] = { fid.s, a[0], a[1], a[2], a[3], a[4] };
+	if (a[0] && a[1] && a[2] && a[3] && a[4] && a[5] && a[6]) {
+		const char *v[] = { fid.s, a[0], a[1], a[2], a[3], a[4], a[5],
+		    a[6] };
 
-		if ((rc = pg_run(st, P_REV_DONE, 6, v, NULL)) == -1)
+		if ((rc = pg_run(st, P_REV_DONE, 8, v, NULL)) == -1)
 			pg_error(st, err, errlen, "cannot record %zu versions"
 			    " of entries of feed %lld", n, (long long)feed_id);
 	} else
 		snprintf(err, errlen, "cannot record %zu versions of entries"
 		    " of feed %lld: %s", n, (long long)feed_id,
 		    strerror(ENOMEM));
-	for (size_t i = 0; i < 5; i++)
+	for (size_t i = 0; i < 7; i++)
 		free(a[i]);
 	free(ids);
 	free(versions);
+	free(entries);
+	free(checks);
 	free(fps);
 	free(nums);
 	free(times);

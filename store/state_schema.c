@@ -153,6 +153,15 @@ static const struct {
 	 * (story.h), as it counts its revisions. */
 	{ BOTH,
 	"ALTER TABLE feeds ADD COLUMN duplicates @I64@ NOT NULL DEFAULT 0;" },
+	/* revisions: pages.  When an entry's page is read again (NULL:
+	 * never), found by the index in the order they fell due; and its
+	 * entry as the feed gave it, so that one the feed no longer lists
+	 * is still read again and delivered whole. */
+	{ BOTH,
+	"ALTER TABLE versions ADD COLUMN next_check_us @I64@;"
+	"ALTER TABLE versions ADD COLUMN entry TEXT;"
+	"CREATE INDEX versions_check ON versions (feed_id, next_check_us)"
+	" WHERE next_check_us IS NOT NULL;" },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 
@@ -243,6 +252,8 @@ static const struct state_column revision_columns[] = {
 	COLUMN(STATE_INT64, state_revision, number_us),
 	COLUMN(STATE_INT64, state_revision, pending_us),
 	COLUMN(STATE_TEXT, state_revision, version),
+	COLUMN(STATE_INT64, state_revision, discovered_us),
+	COLUMN(STATE_INT64, state_revision, next_check_us),
 };
 
 #define ROW(tbl, cols, st) \

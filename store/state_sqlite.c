@@ -27,9 +27,14 @@
 static const char *const stmt_sql[S_COUNT] = {
 	[S_REV_GET] = "SELECT v.entry_id AS id, v.fingerprint, v.number,"
 	    " v.number_us, coalesce(e.revision_pending_us, 0) AS pending_us,"
-	    " v.version FROM versions v LEFT JOIN entries e"
+	    " v.version, v.discovered_us,"
+	    " coalesce(v.next_check_us, 0) AS next_check_us"
+	    " FROM versions v LEFT JOIN entries e"
 	    " ON e.feed_id = v.feed_id AND e.entry_id = v.entry_id"
 	    " WHERE v.feed_id = ?1",
+	[S_REV_DUE] = "SELECT entry_id AS id, discovered_us, entry"
+	    " FROM versions WHERE feed_id = ?1 AND next_check_us <= ?2"
+	    " ORDER BY next_check_us LIMIT ?3",
 	[S_REV_RECORD] = "UPDATE versions SET fingerprint = ?3"
 	    " WHERE feed_id = ?1 AND entry_id = ?2",
 	[S_REV_PENDING] = "UPDATE entries SET revision_pending_us = nullif(?3, 0)"
@@ -37,13 +42,16 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* Version 1 is the entry's first item: its time is its discovery's,
 	 * which the window counts from. */
 	[S_REV_DONE] = "INSERT INTO versions (feed_id, entry_id, discovered_us,"
-	    " fingerprint, number, number_us, version)"
-	    " VALUES (?1, ?2, ?5, ?3, ?4, ?5, ?6)"
+	    " fingerprint, number, number_us, version, next_check_us, entry)"
+	    " VALUES (?1, ?2, ?5, ?3, ?4, ?5, ?6, nullif(?7, 0), ?8)"
 	    " ON CONFLICT (feed_id, entry_id) DO UPDATE SET"
 	    " fingerprint = excluded.fingerprint, number = excluded.number,"
-	    " number_us = excluded.number_us, version = excluded.version",
+	    " number_us = excluded.number_us, version = excluded.version,"
+	    " next_check_us = excluded.next_check_us,"
+	    " entry = coalesce(excluded.entry, versions.entry)",
 	/* Nothing delivered: the last version stays. */
-	[S_REV_SAME] = "UPDATE versions SET fingerprint = ?3"
+	[S_REV_SAME] = "UPDATE versions SET fingerprint = ?3,"
+	    " next_check_us = nullif(?7, 0), entry = coalesce(?8, entry)"
 	    " WHERE feed_id = ?1 AND entry_id = ?2",
 	[S_REV_COUNT] = "UPDATE feeds SET revisions = revisions + 1"
 	    " WHERE id = ?1",
@@ -682,6 +690,7 @@ static const struct state_backend sqlite_backend = {
 	.entries_pending = sq_entries_pending,
 	.entries_find = sq_entries_find,
 	.revisions_get = sq_revisions_get,
+	.revisions_due = sq_revisions_due,
 	.revision_record = sq_revision_record,
 	.revisions_done = sq_revisions_done,
 	.revisions_expire = sq_revisions_expire,

@@ -50,6 +50,7 @@ enum stmt {
 	S_STORY_ADD,
 	S_STORIES_PRUNE,
 	S_REV_GET,
+	S_REV_DUE,
 	S_REV_RECORD,
 	S_REV_PENDING,
 	S_REV_DONE,
@@ -122,6 +123,9 @@ int sq_host_holds(struct state *base, int64_t now_ms, char ***hosts,
 /* state_sqlite_revisions.c */
 int sq_revisions_get(struct state *base, int64_t feed_id,
     struct state_revision **out, size_t *n, char *err, size_t errlen);
+int sq_revisions_due(struct state *base, int64_t feed_id, int64_t now_us,
+    size_t max, struct state_pending **out, size_t *n, char *err,
+    size_t errlen);
 int sq_revision_record(struct state *base, int64_t feed_id, const char *id,
     int64_t fingerprint, int64_t pending_us, char *err, size_t errlen);
 int sq_revisions_done(struct state *base, int64_t feed_id,

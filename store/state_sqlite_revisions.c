@@ -19,6 +19,21 @@ sq_revisions_get(struct state *base, int64_t feed_id,
 	    "read the versions of entries", err, errlen);
 }
 
+int
+sq_revisions_due(struct state *base, int64_t feed_id, int64_t now_us,
+    size_t max, struct state_pending **out, size_t *n, char *err,
+    size_t errlen)
+{
+	struct sqlite_state *st = (struct sqlite_state *)base;
+	sqlite3_stmt *s = st->stmt[S_REV_DUE];
+
+	sqlite3_bind_int64(s, 1, feed_id);
+	sqlite3_bind_int64(s, 2, now_us);
+	sqlite3_bind_int64(s, 3, (int64_t)max);
+	return sq_rows(st, s, &state_pending_row, (void **)out, n,
+	    "read the entries due to be read again", err, errlen);
+}
+
 /* The time of a revision of id being delivered is pending_us (0: none). */
 static int
 set_pending(struct sqlite_state *st, int64_t feed_id, const char *id,
@@ -70,6 +85,13 @@ sq_revisions_done(struct state *base, int64_t feed_id,
 		sqlite3_bind_int64(s, 1, feed_id);
 		sqlite3_bind_text(s, 2, d->id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 3, d->fingerprint);
+		sqlite3_bind_int64(s, 7, d->next_check_us);
+		/* A reset keeps the last call's binding: NULL keeps the
+		 * row's entry. */
+		if (d->entry != NULL)
+			sqlite3_bind_text(s, 8, d->entry, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(s, 8);
 		if (d->number > 0) {
 			sqlite3_bind_int(s, 4, d->number);
 			sqlite3_bind_int64(s, 5, d->number_us);

@@ -850,11 +850,58 @@ test_duplicates(void **state)
 	    "3:5: 'duplicate_window' can only be set at the top level");
 }
 
+static void
+test_revision_checks(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_string("feeds:\n  - url: https://a.example/f\n");
+	assert_int_equal(cfg->feeds[0].revisions, REVISIONS_FEED);
+	assert_int_equal(cfg->feeds[0].revision_checks.n, 5);
+	assert_true(cfg->feeds[0].revision_checks.after[0] == 900.0);
+	assert_true(cfg->feeds[0].revision_checks.after[4] == 64 * 3600.0);
+	assert_int_equal(cfg->revision_budget, 30);
+	config_free(cfg);
+	cfg = load_string("revisions: pages\nrevision_budget: 5\n"
+	    "revision_checks: [10m, 2h]\n"
+	    "feeds:\n  - url: https://a.example/f\n"
+	    "  - url: https://b.example/f\n    revision_checks: [30s]\n");
+	assert_int_equal(cfg->feeds[0].revisions, REVISIONS_PAGES);
+	assert_int_equal(cfg->feeds[0].revision_budget, 5);
+	assert_int_equal(cfg->feeds[0].revision_checks.n, 2);
+	assert_true(cfg->feeds[0].revision_checks.after[1] == 7200.0);
+	assert_int_equal(cfg->feeds[1].revision_checks.n, 1);
+	assert_true(cfg->feeds[1].revision_checks.after[0] == 30.0);
+	config_free(cfg);
+	cfg = load_string("revisions: pages\nfeeds:\n"
+	    "  - url: https://a.example/f\n    article: false\n");
+	assert_int_equal(cfg->feeds[0].revisions, REVISIONS_FEED);
+	config_free(cfg);
+	check_error("revision_checks: [15m, soon]\n", "1:24: revision_checks: "
+	    "expected ascending durations, each above 0, got 'soon'");
+	check_error("revision_checks: [1h, 1h]\n", "1:23: revision_checks: "
+	    "expected ascending durations, each above 0, got '1h'");
+	check_error("revision_checks: [15m, 72h]\n", "1:24: revision_checks: "
+	    "'72h' is not within the 72h a version is kept");
+	check_error("revision_checks: []\n", "1:18: revision_checks: expected "
+	    "at least one duration, like [15m, 1h]");
+	check_error("revision_checks: 15m\n", "1:18: revision_checks: expected "
+	    "a list of durations like [15m, 1h, 4h, 16h, 64h], got '15m'");
+	check_error("revision_checks: [1s, 2s, 3s, 4s, 5s, 6s, 7s, 8s, 9s]\n",
+	    "1:51: revision_checks: at most 8 checks");
+	check_error("revision_budget: 0\n", "1:18: revision_budget: expected "
+	    "an integer from 1 to 1000000, got '0'");
+	check_error("revisions: often\n", "1:12: revisions: expected off or "
+	    "feed or pages, got 'often'");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_revision_checks),
 		cmocka_unit_test(test_politeness_errors),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_inheritance_order),

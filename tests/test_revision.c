@@ -230,6 +230,71 @@ test_item_names(void **ctx)
 	assert_null(revision_item_name(two, 52, 2000000, "wire", "urn:1", 2));
 }
 
+static void
+test_pack_roundtrip(void **ctx)
+{
+	const char *entry = "{\"id\": \"urn:1\", \"title\": \"Bridge\", "
+	    "\"summary\": \"The vote was close, the vote was close.\"}";
+	char *packed = revision_pack(entry), *back;
+
+	(void)ctx;
+	assert_non_null(packed);
+	assert_non_null(back = revision_unpack(packed));
+	assert_string_equal(back, entry);
+	free(back);
+	/* Not such a text: refused, not read past. */
+	assert_null(revision_unpack("not base64!"));
+	assert_null(revision_unpack(""));
+	free(packed);
+}
+
+static void
+test_next_check(void **ctx)
+{
+	const struct revision_checks checks = { 3, { 900, 3600, 4 * 3600 } };
+	const struct revision_checks none = { 0, { 0 } };
+	const int64_t s = 1000000, at = 1000 * s;
+
+	(void)ctx;
+	/* The first of the schedule still ahead, counted from discovery. */
+	assert_int_equal(revision_next_check(&checks, at, at), at + 900 * s);
+	assert_int_equal(revision_next_check(&checks, at, at + 900 * s - 1),
+	    at + 900 * s);
+	assert_int_equal(revision_next_check(&checks, at, at + 900 * s),
+	    at + 3600 * s);
+	/* A check made late (a poll later, the budget spent) skips those it
+	 * passed: one read, not one per check missed. */
+	assert_int_equal(revision_next_check(&checks, at, at + 5000 * s),
+	    at + 4 * 3600 * s);
+	assert_int_equal(revision_next_check(&checks, at, at + 4 * 3600 * s), 0);
+	assert_int_equal(revision_next_check(&none, at, at), 0);
+}
+
+static void
+test_budget(void **ctx)
+{
+	struct revision_budget b;
+	const int64_t minute = 60000000, at = 5 * minute;
+
+	(void)ctx;
+	/* Full at the start: a minute's worth, not the checks of the time
+	 * the daemon was down. */
+	revision_budget_init(&b, 6, at);
+	assert_int_equal(revision_budget_left(&b, at), 6);
+	revision_budget_spend(&b, 6);
+	assert_int_equal(revision_budget_left(&b, at), 0);
+	/* Six a minute: one every ten seconds. */
+	assert_int_equal(revision_budget_left(&b, at + minute / 12), 0);
+	assert_int_equal(revision_budget_left(&b, at + minute / 6), 1);
+	revision_budget_spend(&b, 1);
+	/* Never more than a minute's worth, however long it stayed unused. */
+	assert_int_equal(revision_budget_left(&b, at + 60 * minute), 6);
+	/* A clock stepped back takes nothing away, gives nothing. */
+	assert_int_equal(revision_budget_left(&b, at), 6);
+	revision_budget_spend(&b, 2);
+	assert_int_equal(revision_budget_left(&b, at), 4);
+}
+
 int
 main(void)
 {
@@ -243,6 +308,9 @@ main(void)
 		cmocka_unit_test(test_rotating_box_is_not_prose),
 		cmocka_unit_test(test_large_rewrite),
 		cmocka_unit_test(test_item_names),
+		cmocka_unit_test(test_pack_roundtrip),
+		cmocka_unit_test(test_next_check),
+		cmocka_unit_test(test_budget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,8 +29,8 @@
 
 /* The schema versions this newswatch writes (each backend's number of
  * migrations). */
-#define STATE_SQLITE_VERSION 8
-#define STATE_PG_VERSION 9
+#define STATE_SQLITE_VERSION 9
+#define STATE_PG_VERSION 10
 
 static char err[512];
 static const char *pg_admin;   /* NEWSWATCH_TEST_PG: the server to use */

@@ -166,11 +166,14 @@ class RevisionCrashSafety(unittest.TestCase):
             self.daemon.close()
         self.env.close()
 
+    # What the feed shows of story n at version v: here, each change.
+    FEED_TITLE = "Story {n} version {v}"
+
     def publish(self, name):
         e = self.env
         stories = sorted(n for f, n in self.version if f == name)
         e.write_site(f"{name}.xml", feed_xml(e.base, [
-            (n, f"Story {n} version {self.version[name, n]}", f"Summary {n}")
+            (n, self.FEED_TITLE.format(n=n, v=self.version[name, n]), f"Summary {n}")
             for n in stories]))
         for n in stories:
             v = self.version[name, n]
@@ -199,16 +202,25 @@ class RevisionCrashSafety(unittest.TestCase):
         return out
 
     def test_sigkill_during_revision_delivery_loses_and_doubles_nothing(self):
+        self.kill_while_delivering("revision crash", [f"r{i:02d}" for i in range(10)],
+                                   8, (5, 3), {})
+
+    def before_start(self):
+        """What changes, besides the stories, while the daemon is down."""
+
+    def kill_while_delivering(self, label, names, stories, changes, feed_keys, **globals_):
+        """SIGKILL the daemon at random while it delivers revisions: each
+        start, changes[0] feeds have changes[1] stories changed.  Returns
+        the revisions delivered."""
         e = self.env
         seed = int(os.environ.get("NEWSWATCH_CRASH_SEED", time.time_ns() % 100000))
         rng = random.Random(seed)
-        names = [f"r{i:02d}" for i in range(10)]
         for i, name in enumerate(names):
-            for k in range(8):
+            for k in range(stories):
                 self.version[name, i * 100 + k] = 1
             self.publish(name)
-        e.write_config([{"path": f"{n}.xml", "name": n, "interval": "1s"} for n in names],
-                       per_host_connections=8)
+        e.write_config([dict({"path": f"{n}.xml", "name": n, "interval": "1s"}, **feed_keys)
+                        for n in names], per_host_connections=8, **globals_)
         self.daemon = Daemon(e)
         self.daemon.start()
         wait_for(lambda: len(state_entries(e.state)) == len(self.version) and all(
@@ -221,10 +233,12 @@ class RevisionCrashSafety(unittest.TestCase):
         landed = 0
         for kill in range(KILLS // 2):
             # Stories change between kills: each a revision to deliver.
-            for name in rng.sample(names, 5):
-                for key in rng.sample([k for k in self.version if k[0] == name], 3):
+            for name in rng.sample(names, changes[0]):
+                for key in rng.sample([k for k in self.version if k[0] == name],
+                                      changes[1]):
                     self.version[key] += 1
                 self.publish(name)
+            self.before_start()
             self.daemon.start()
             time.sleep(rng.uniform(0.0, span))
             self.daemon.kill()
@@ -236,6 +250,7 @@ class RevisionCrashSafety(unittest.TestCase):
             return all(max(got.get((f, f"urn:town:{n}"), {0: None})) >= 1 and
                        got[f, f"urn:town:{n}"][max(got[f, f"urn:town:{n}"])][1] ==
                        f"Headline {n} version {v}" for (f, n), v in self.version.items())
+        self.before_start()
         self.daemon.start()
         wait_for(current, 120, "every story's last version delivered", self.daemon.log)
         self.assertEqual(self.daemon.stop(), 0, self.daemon.log()[-3000:])
@@ -244,9 +259,10 @@ class RevisionCrashSafety(unittest.TestCase):
         self.assertEqual(feeds_sum(e.state, "revisions"), revisions)
         self.assertEqual(self.pending_revisions(), 0)
         self.assertEqual(e.tmp_files(), [])
-        print(f"\nrevision crash: seed {seed}: {KILLS // 2} SIGKILLs, {revisions}"
+        print(f"\n{label}: seed {seed}: {KILLS // 2} SIGKILLs, {revisions}"
               f" revisions delivered, each once; kills that left revisions pending"
               f" {landed}", file=sys.stderr)
+        return revisions
 
     def pending_revisions(self):
         db = sqlite3.connect(self.env.state, timeout=10)
@@ -255,6 +271,34 @@ class RevisionCrashSafety(unittest.TestCase):
                               " WHERE revision_pending_us IS NOT NULL").fetchone()[0]
         finally:
             db.close()
+
+
+class PageRevisionCrashSafety(RevisionCrashSafety):
+    """The same with revisions: pages: the feeds show no change, the
+    revisions are found by reading the pages again on their schedule.
+    Between kills the checks are made due in the state, as time would, so
+    that each start reads every page again."""
+
+    FEED_TITLE = "Story {n}"
+    # The feed revisions' test is the base class's own, not run again here.
+    test_sigkill_during_revision_delivery_loses_and_doubles_nothing = None
+
+    def before_start(self):
+        db = sqlite3.connect(self.env.state, timeout=10)
+        try:
+            with db:
+                db.execute("UPDATE versions SET next_check_us = 1")
+        finally:
+            db.close()
+
+    def test_sigkill_during_page_revision_delivery_loses_and_doubles_nothing(self):
+        revisions = self.kill_while_delivering(
+            "page revision crash", [f"p{i:02d}" for i in range(6)], 5, (3, 2),
+            {"revisions": "pages", "revision_checks": "[1h]"}, revision_budget=1000)
+        self.assertGreater(revisions, 0)
+        # Found behind unchanged feeds, not from them.
+        self.assertIn(304, {r["status"] for r in self.env.server.requests
+                            if r["path"].endswith(".xml")})
 
 
 class DuplicateCrashSafety(unittest.TestCase):
