@@ -587,11 +587,14 @@ add_html(struct strbuf *out, htmlDocPtr doc, xmlNode *n)
 	xmlBufferFree(buf);
 }
 
-/* The nodes that hold the story, in reading order, into keep. */
-static void
+/* The nodes that hold the story, in reading order, into keep.  Returns 1
+ * when the content is spread over the page and keep is its <main> or
+ * <body>. */
+static int
 choose_nodes(xmlNode *body, struct art_nodes *keep)
 {
 	struct scoring sc = { 0 };
+	int spread = 0;
 	struct art_stats st;
 	xmlNode *top = NULL, *lead;
 
@@ -612,6 +615,7 @@ choose_nodes(xmlNode *body, struct art_nodes *keep)
 			keep->n = 0;
 			top = page_main(body, top);
 			art_nodes_add(keep, top);
+			spread = 1;
 		}
 	}
 	/* The lead comes first, as it reads on the page. */
@@ -624,6 +628,7 @@ choose_nodes(xmlNode *body, struct art_nodes *keep)
 		}
 	}
 	free(sc.v);
+	return spread;
 }
 
 char *
@@ -634,13 +639,18 @@ art_body(htmlDocPtr doc, int relaxed, char **html)
 	xmlNode *body;
 	char *t;
 	size_t i, j;
+	int spread;
 
 	if ((body = find_body(doc)) == NULL)
 		return NULL;
 	art_drop_junk(body, relaxed);
-	choose_nodes(body, &keep);
+	spread = choose_nodes(body, &keep);
 	for (i = 0; i < keep.n; i++) {
-		art_prune(keep.v[i], relaxed, &drop);
+		/* On a page spread over its cards, posts or sections, their
+		 * linked titles, pictures and short lines are the content:
+		 * Readability's link and gallery rules would take most of it
+		 * (a listing's cards are links), so only the title goes. */
+		art_prune(keep.v[i], relaxed || spread, &drop);
 		/* A kept node may itself be dropped: read none of it. */
 		for (j = 0; j < drop.n; j++)
 			if (drop.v[j] == keep.v[i])

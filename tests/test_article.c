@@ -1528,6 +1528,103 @@ test_title_h1_yields(void **state)
 	    "Minecraft 1.8 - The Bountiful Update");
 }
 
+/* A listing whose cards are links, title and description alike, in a
+ * column beside a featured story that holds under half of the page's
+ * text: the page is spread over its cards, and each card's text is the
+ * page's, though Readability's link rules would drop every card as a
+ * list of links. */
+static void
+test_linked_cards(void **state)
+{
+	static const char *const items[] = {
+		"Renting a car could lead", "the app both trucks used",
+		"Hertz chief executive out", "Airport counters close",
+		"Electric rentals cost more", "Insurance at the counter",
+	};
+	char html[8192];
+	struct article *a;
+	size_t i, n;
+
+	(void)state;
+	n = (size_t)snprintf(html, sizeof(html), "<html><body><main><div "
+	    "class='col-wide'><div><section class='featured'><p>Stay up to date with our vehicle rental news "
+	    "and reporting coverage, from the counters at the airport to the "
+	    "apps on your phone, the insurance you are sold at the desk, the "
+	    "fees you did not expect on your bill, and the cars that are "
+	    "reported stolen when they are not, which has led to drivers "
+	    "being stopped by the police on the highway. Our reporters have "
+	    "spoken to renters, lawyers and the companies themselves, in three "
+	    "cities and over several months, and this page gathers all of "
+	    "their stories for you.</p></section></div></div><div "
+	    "class='col-narrow'><div class='feed'>");
+	for (i = 0; i < sizeof(items) / sizeof(items[0]); i++)
+		n += (size_t)snprintf(html + n, sizeof(html) - n,
+		    "<section class='card'><a href='/s/%zu'><h3>%s</h3><p>%s: "
+		    "what our reporters found when they asked drivers and rental "
+		    "companies.</p></a><div>Published by the consumer desk of our "
+		    "newsroom, in the series on travel costs and the fees that "
+		    "come with them, updated weekly.</div></section>", i,
+		    items[i], items[i]);
+	snprintf(html + n, sizeof(html) - n, "</div></div></main></body></html>");
+	a = parse_str(html, NULL);
+	assert_non_null(a->text);
+	assert_non_null(strstr(a->text, "Stay up to date"));
+	for (i = 0; i < sizeof(items) / sizeof(items[0]); i++)
+		assert_non_null(strstr(a->text, items[i]));
+	article_free(a);
+}
+
+/* A forum post's few lines beside its avatar, flag and smileys are no
+ * gallery: the short posts of a thread keep their text beside the long
+ * ones. */
+static void
+test_post_pictures(void **state)
+{
+	static const char *const posts[] = {
+		"Do you plan on a budget", "I will spend a lot less",
+		"No special budget here", "Samples and decants only",
+	};
+	static const char para[] = "<p>We set a monthly limit last year and "
+	    "kept to it, which was easier than expected, since most of what we "
+	    "wanted came in samples first.</p>";
+	char html[16384];
+	struct article *a;
+	size_t i, j, n;
+
+	(void)state;
+	n = (size_t)snprintf(html, sizeof(html), "<html><body><div "
+	    "class='thread'>");
+	for (i = 0; i < sizeof(posts) / sizeof(posts[0]); i++) {
+		n += (size_t)snprintf(html + n, sizeof(html) - n,
+		    "<article class='message'><div class='message-inner'><div "
+		    "class='user'><img src='/a%zu.jpg'><img src='/flag.svg'>"
+		    "<a href='/u/%zu'>member%zu</a></div><div class='main'><div "
+		    "class='bb'>", i, i, i);
+		if (i % 2 == 0) {
+			n += (size_t)snprintf(html + n, sizeof(html) - n,
+			    "<p>%s this year?</p>", posts[i]);
+			for (j = 0; j < 8; j++)
+				n += (size_t)snprintf(html + n,
+				    sizeof(html) - n, "%s", para);
+		} else
+			n += (size_t)snprintf(html + n, sizeof(html) - n,
+			    "%s this year, with a few bottles bought while "
+			    "away and a gift or two here and there.<br>Just no "
+			    "impulse buys, and no more than last year, we shall "
+			    "see how it goes by the summer, with a sale or two."
+			    "<img src='/smile.png'><img src='/wink.png'>",
+			    posts[i]);
+		n += (size_t)snprintf(html + n, sizeof(html) - n,
+		    "</div></div></div></article>");
+	}
+	snprintf(html + n, sizeof(html) - n, "</div></body></html>");
+	a = parse_str(html, NULL);
+	assert_non_null(a->text);
+	for (i = 0; i < sizeof(posts) / sizeof(posts[0]); i++)
+		assert_non_null(strstr(a->text, posts[i]));
+	article_free(a);
+}
+
 /* A page spread over several nodes is read from its <main> when that
  * holds them: what sits around it is the site's, not the page's. */
 static void
@@ -1652,6 +1749,8 @@ main(void)
 		cmocka_unit_test(test_title_h1),
 		cmocka_unit_test(test_title_h1_yields),
 		cmocka_unit_test(test_spread_in_main),
+		cmocka_unit_test(test_linked_cards),
+		cmocka_unit_test(test_post_pictures),
 		cmocka_unit_test(test_product_description),
 	};
 
