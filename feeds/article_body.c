@@ -631,6 +631,39 @@ choose_nodes(xmlNode *body, struct art_nodes *keep)
 	return spread;
 }
 
+/* The text Readability's cleaning must leave of a page spread over its
+ * nodes for the rest to count as content.  Below it, article.c reads the
+ * page again without the class rules (BODY_RETRY_LEN there), and that
+ * finds a story a class took away better than its page's leftovers do. */
+#define SPREAD_KEPT_MIN	500
+
+/*
+ * What of kept node n goes, into drop.  On a page spread over its cards,
+ * posts or sections, their linked titles, pictures and short lines are
+ * the content, and Readability's link and gallery rules would take most
+ * of it (a listing's cards are links): when its cleaning leaves a page's
+ * worth of text, only the title goes.
+ */
+static void
+prune_kept(xmlNode *n, int relaxed, int spread, struct art_nodes *drop)
+{
+	struct art_stats all, st;
+	size_t i, gone = 0;
+
+	art_prune(n, relaxed, drop);
+	if (!spread || relaxed)
+		return;
+	art_stats_of(n, &all);
+	for (i = 0; i < drop->n; i++) {
+		art_stats_of(drop->v[i], &st);
+		gone += st.len;
+	}
+	if (gone >= all.len || all.len - gone < SPREAD_KEPT_MIN)
+		return;
+	drop->n = 0;
+	art_prune(n, 1, drop);
+}
+
 char *
 art_body(htmlDocPtr doc, int relaxed, char **html)
 {
@@ -646,11 +679,7 @@ art_body(htmlDocPtr doc, int relaxed, char **html)
 	art_drop_junk(body, relaxed);
 	spread = choose_nodes(body, &keep);
 	for (i = 0; i < keep.n; i++) {
-		/* On a page spread over its cards, posts or sections, their
-		 * linked titles, pictures and short lines are the content:
-		 * Readability's link and gallery rules would take most of it
-		 * (a listing's cards are links), so only the title goes. */
-		art_prune(keep.v[i], relaxed || spread, &drop);
+		prune_kept(keep.v[i], relaxed, spread, &drop);
 		/* A kept node may itself be dropped: read none of it. */
 		for (j = 0; j < drop.n; j++)
 			if (drop.v[j] == keep.v[i])
