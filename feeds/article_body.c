@@ -658,7 +658,8 @@ prune_kept(xmlNode *n, int relaxed, int spread, struct art_nodes *drop)
 		art_stats_of(drop->v[i], &st);
 		gone += st.len;
 	}
-	if (gone >= all.len || all.len - gone < SPREAD_KEPT_MIN)
+	if (gone >= all.len || all.len - gone < SPREAD_KEPT_MIN ||
+	    gone < all.len / 2)
 		return;
 	drop->n = 0;
 	art_prune(n, 1, drop);
