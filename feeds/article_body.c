@@ -640,9 +640,11 @@ choose_nodes(xmlNode *body, struct art_nodes *keep)
 /*
  * What of kept node n goes, into drop.  On a page spread over its cards,
  * posts or sections, their linked titles, pictures and short lines are
- * the content, and Readability's link and gallery rules would take most
- * of it (a listing's cards are links): when its cleaning leaves a page's
- * worth of text, only the title goes.
+ * the content, and Readability's link and gallery rules take most of it
+ * (a listing's cards are links): when its cleaning took more than half
+ * of the text and still left a page's worth, only the title goes.  A
+ * cleaning that took less took a thread's member boxes and reaction
+ * bars, and stays.
  */
 static void
 prune_kept(xmlNode *n, int relaxed, int spread, struct art_nodes *drop)

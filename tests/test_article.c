@@ -1625,6 +1625,48 @@ test_post_pictures(void **state)
 	article_free(a);
 }
 
+/* A thread whose posts no score joins is spread over them, and each
+ * post's member box and reaction bar are still no text: the cleaning that
+ * takes those (less than half of the page) stays. */
+static void
+test_thread_chrome(void **state)
+{
+	static const char *const posts[] = {
+		"The pump stopped after the second winter",
+		"Mine did the same and the seal was gone",
+		"Check the capacitor before the seal",
+		"A new capacitor fixed mine for ten euros",
+		"Thanks, the capacitor it was",
+	};
+	char html[16384];
+	struct article *a;
+	size_t i, n;
+
+	(void)state;
+	n = (size_t)snprintf(html, sizeof(html), "<html><body><main>");
+	for (i = 0; i < sizeof(posts) / sizeof(posts[0]); i++)
+		n += (size_t)snprintf(html + n, sizeof(html) - n,
+		    "<div class='w%zu'><div class='post'><div class='who'><a "
+		    "href='/u/%zu'><img src='/av.png'>member%zu</a> <a "
+		    "href='/u/%zu/posts'>1,234 posts</a> <a href='/u/%zu/since'>"
+		    "joined in March 2019</a> <a href='/u/%zu/pm'>send a private "
+		    "message</a></div><div class='said'>%s, and the water stood "
+		    "in the basement for a day before anyone noticed it, so we "
+		    "called the plumber, who came the next morning and had a look "
+		    "at it.</div><div class='bar'><a href='/like'>Like</a> <a "
+		    "href='/quote'>Quote</a> <a href='/reply'>Reply</a> <a "
+		    "href='/report'>Report</a></div></div></div>", i, i, i, i,
+		    i, i, posts[i]);
+	snprintf(html + n, sizeof(html) - n, "</main></body></html>");
+	a = parse_str(html, NULL);
+	assert_non_null(a->text);
+	for (i = 0; i < sizeof(posts) / sizeof(posts[0]); i++)
+		assert_non_null(strstr(a->text, posts[i]));
+	assert_null(strstr(a->text, "joined in March"));
+	assert_null(strstr(a->text, "Quote"));
+	article_free(a);
+}
+
 /* A page spread over several nodes is read from its <main> when that
  * holds them: what sits around it is the site's, not the page's. */
 static void
@@ -1751,6 +1793,7 @@ main(void)
 		cmocka_unit_test(test_spread_in_main),
 		cmocka_unit_test(test_linked_cards),
 		cmocka_unit_test(test_post_pictures),
+		cmocka_unit_test(test_thread_chrome),
 		cmocka_unit_test(test_product_description),
 	};
 
