@@ -1528,6 +1528,20 @@ test_title_h1_yields(void **state)
 	    "Minecraft 1.8 - The Bountiful Update");
 }
 
+/* The article of html, whose body holds each of the n strings of want
+ * (caller frees). */
+static struct article *
+parse_holding(const char *html, const char *const *want, size_t n)
+{
+	struct article *a = parse_str(html, NULL);
+	size_t i;
+
+	assert_non_null(a->text);
+	for (i = 0; i < n; i++)
+		assert_non_null(strstr(a->text, want[i]));
+	return a;
+}
+
 /* A listing whose cards are links, title and description alike, in a
  * column beside a featured story that holds under half of the page's
  * text: the page is spread over its cards, and each card's text is the
@@ -1566,11 +1580,8 @@ test_linked_cards(void **state)
 		    "come with them, updated weekly.</div></section>", i,
 		    items[i], items[i]);
 	snprintf(html + n, sizeof(html) - n, "</div></div></main></body></html>");
-	a = parse_str(html, NULL);
-	assert_non_null(a->text);
+	a = parse_holding(html, items, sizeof(items) / sizeof(items[0]));
 	assert_non_null(strstr(a->text, "Stay up to date"));
-	for (i = 0; i < sizeof(items) / sizeof(items[0]); i++)
-		assert_non_null(strstr(a->text, items[i]));
 	article_free(a);
 }
 
@@ -1588,7 +1599,6 @@ test_post_pictures(void **state)
 	    "kept to it, which was easier than expected, since most of what we "
 	    "wanted came in samples first.</p>";
 	char html[16384];
-	struct article *a;
 	size_t i, j, n;
 
 	(void)state;
@@ -1618,11 +1628,7 @@ test_post_pictures(void **state)
 		    "</div></div></div></article>");
 	}
 	snprintf(html + n, sizeof(html) - n, "</div></body></html>");
-	a = parse_str(html, NULL);
-	assert_non_null(a->text);
-	for (i = 0; i < sizeof(posts) / sizeof(posts[0]); i++)
-		assert_non_null(strstr(a->text, posts[i]));
-	article_free(a);
+	article_free(parse_holding(html, posts, sizeof(posts) / sizeof(posts[0])));
 }
 
 /* A thread whose posts no score joins is spread over them, and each
@@ -1658,10 +1664,7 @@ test_thread_chrome(void **state)
 		    "href='/report'>Report</a></div></div></div>", i, i, i, i,
 		    i, i, posts[i]);
 	snprintf(html + n, sizeof(html) - n, "</main></body></html>");
-	a = parse_str(html, NULL);
-	assert_non_null(a->text);
-	for (i = 0; i < sizeof(posts) / sizeof(posts[0]); i++)
-		assert_non_null(strstr(a->text, posts[i]));
+	a = parse_holding(html, posts, sizeof(posts) / sizeof(posts[0]));
 	assert_null(strstr(a->text, "joined in March"));
 	assert_null(strstr(a->text, "Quote"));
 	article_free(a);
