@@ -492,19 +492,27 @@ gather_blocks(xmlNode *body, xmlNode *top, struct art_nodes *out)
  * beside it keeps most of the page's <p>s, whatever the text says. */
 #define HOLDS_MOST	0.5
 
+/* Share of all the page's text, links included, the chosen nodes must
+ * also hold for their text outside links to count: a listing's line of
+ * introduction holds all of that when every card is a link from title
+ * to description, yet is a sliver of what the page says. */
+#define HOLDS_ALL_TEXT	0.2
+
 static int
 holds_most(xmlNode *body, const struct art_nodes *keep)
 {
 	struct art_stats st, all;
-	size_t i, text = 0, p = 0;
+	size_t i, text = 0, p = 0, len = 0;
 
 	for (i = 0; i < keep->n; i++) {
 		art_stats_of(keep->v[i], &st);
 		text += st.len - st.link_len;
+		len += st.len;
 		p += st.p;
 	}
 	art_stats_of(body, &all);
-	return (double)text >= HOLDS_MOST * (double)(all.len - all.link_len) ||
+	return ((double)text >= HOLDS_MOST * (double)(all.len - all.link_len) &&
+	    (double)len >= HOLDS_ALL_TEXT * (double)all.len) ||
 	    (all.p > 0 && (double)p >= HOLDS_MOST * (double)all.p);
 }
 

@@ -1542,6 +1542,20 @@ parse_holding(const char *html, const char *const *want, size_t n)
 	return a;
 }
 
+/* html (n bytes of size used) with one card per item appended, card a
+ * format of the card's number and its item twice; the new length. */
+static size_t
+add_cards(char *html, size_t size, size_t n, const char *card,
+    const char *const *items, size_t nitems)
+{
+	size_t i;
+
+	for (i = 0; i < nitems && n < size; i++)
+		n += (size_t)snprintf(html + n, size - n, card, i, items[i],
+		    items[i]);
+	return n;
+}
+
 /* A listing whose cards are links, title and description alike, in a
  * column beside a featured story that holds under half of the page's
  * text: the page is spread over its cards, and each card's text is the
@@ -1557,7 +1571,7 @@ test_linked_cards(void **state)
 	};
 	char html[8192];
 	struct article *a;
-	size_t i, n;
+	size_t n;
 
 	(void)state;
 	n = (size_t)snprintf(html, sizeof(html), "<html><body><main><div "
@@ -1571,18 +1585,46 @@ test_linked_cards(void **state)
 	    "cities and over several months, and this page gathers all of "
 	    "their stories for you.</p></section></div></div><div "
 	    "class='col-narrow'><div class='feed'>");
-	for (i = 0; i < sizeof(items) / sizeof(items[0]); i++)
-		n += (size_t)snprintf(html + n, sizeof(html) - n,
-		    "<section class='card'><a href='/s/%zu'><h3>%s</h3><p>%s: "
-		    "what our reporters found when they asked drivers and rental "
-		    "companies.</p></a><div>Published by the consumer desk of our "
-		    "newsroom, in the series on travel costs and the fees that "
-		    "come with them, updated weekly.</div></section>", i,
-		    items[i], items[i]);
+	n = add_cards(html, sizeof(html), n, "<section class='card'><a "
+	    "href='/s/%zu'><h3>%s</h3><p>%s: what our reporters found when "
+	    "they asked drivers and rental companies.</p></a><div>Published "
+	    "by the consumer desk of our newsroom, in the series on travel "
+	    "costs and the fees that come with them, updated weekly.</div>"
+	    "</section>", items, sizeof(items) / sizeof(items[0]));
 	snprintf(html + n, sizeof(html) - n, "</div></div></main></body></html>");
 	a = parse_holding(html, items, sizeof(items) / sizeof(items[0]));
 	assert_non_null(strstr(a->text, "Stay up to date"));
 	article_free(a);
+}
+
+/* A listing whose cards are links from title to description, under a
+ * line of text of its own: the line holds all the text outside links but
+ * a sliver of the page's text, and the page is its cards. */
+static void
+test_all_linked_grid(void **state)
+{
+	static const char *const items[] = {
+		"Renting a car could lead to your arrest",
+		"What to know about the rental app",
+		"Hertz chief executive out after the year",
+		"Airport counters close at night",
+		"Electric rentals cost more to insure",
+		"Insurance at the counter is optional",
+	};
+	char html[8192];
+	size_t n;
+
+	(void)state;
+	n = (size_t)snprintf(html, sizeof(html), "<html><body><main><section>"
+	    "<div><p>Stay up to date with our vehicle rental news and "
+	    "reporting coverage.</p></div></section><div class='grid'>");
+	n = add_cards(html, sizeof(html), n, "<div class='card'><a "
+	    "href='/s/%zu'><h3>%s</h3><p>%s, as our reporters found when they "
+	    "asked drivers, lawyers and rental companies in three cities.</p>"
+	    "</a></div>", items, sizeof(items) / sizeof(items[0]));
+	snprintf(html + n, sizeof(html) - n, "</div></main></body></html>");
+	article_free(parse_holding(html, items, sizeof(items) /
+	    sizeof(items[0])));
 }
 
 /* A forum post's few lines beside its avatar, flag and smileys are no
@@ -1795,6 +1837,7 @@ main(void)
 		cmocka_unit_test(test_title_h1_yields),
 		cmocka_unit_test(test_spread_in_main),
 		cmocka_unit_test(test_linked_cards),
+		cmocka_unit_test(test_all_linked_grid),
 		cmocka_unit_test(test_post_pictures),
 		cmocka_unit_test(test_thread_chrome),
 		cmocka_unit_test(test_product_description),
