@@ -492,19 +492,27 @@ gather_blocks(xmlNode *body, xmlNode *top, struct art_nodes *out)
  * beside it keeps most of the page's <p>s, whatever the text says. */
 #define HOLDS_MOST	0.5
 
+/* Share of all the page's text, links included, the chosen nodes must
+ * also hold for their text outside links to count: a listing's line of
+ * introduction holds all of that when every card is a link from title
+ * to description, yet is a sliver of what the page says. */
+#define HOLDS_ALL_TEXT	0.2
+
 static int
 holds_most(xmlNode *body, const struct art_nodes *keep)
 {
 	struct art_stats st, all;
-	size_t i, text = 0, p = 0;
+	size_t i, text = 0, p = 0, len = 0;
 
 	for (i = 0; i < keep->n; i++) {
 		art_stats_of(keep->v[i], &st);
 		text += st.len - st.link_len;
+		len += st.len;
 		p += st.p;
 	}
 	art_stats_of(body, &all);
-	return (double)text >= HOLDS_MOST * (double)(all.len - all.link_len) ||
+	return ((double)text >= HOLDS_MOST * (double)(all.len - all.link_len) &&
+	    (double)len >= HOLDS_ALL_TEXT * (double)all.len) ||
 	    (all.p > 0 && (double)p >= HOLDS_MOST * (double)all.p);
 }
 
@@ -587,11 +595,14 @@ add_html(struct strbuf *out, htmlDocPtr doc, xmlNode *n)
 	xmlBufferFree(buf);
 }
 
-/* The nodes that hold the story, in reading order, into keep. */
-static void
+/* The nodes that hold the story, in reading order, into keep.  Returns 1
+ * when the content is spread over the page and keep is its <main> or
+ * <body>. */
+static int
 choose_nodes(xmlNode *body, struct art_nodes *keep)
 {
 	struct scoring sc = { 0 };
+	int spread = 0;
 	struct art_stats st;
 	xmlNode *top = NULL, *lead;
 
@@ -612,6 +623,7 @@ choose_nodes(xmlNode *body, struct art_nodes *keep)
 			keep->n = 0;
 			top = page_main(body, top);
 			art_nodes_add(keep, top);
+			spread = 1;
 		}
 	}
 	/* The lead comes first, as it reads on the page. */
@@ -624,6 +636,43 @@ choose_nodes(xmlNode *body, struct art_nodes *keep)
 		}
 	}
 	free(sc.v);
+	return spread;
+}
+
+/* The text Readability's cleaning must leave of a page spread over its
+ * nodes for the rest to count as content.  Below it, article.c reads the
+ * page again without the class rules (BODY_RETRY_LEN there), and that
+ * finds a story a class took away better than its page's leftovers do. */
+#define SPREAD_KEPT_MIN	500
+
+/*
+ * What of kept node n goes, into drop.  On a page spread over its cards,
+ * posts or sections, their linked titles, pictures and short lines are
+ * the content, and Readability's link and gallery rules take most of it
+ * (a listing's cards are links): when its cleaning took more than half
+ * of the text and still left a page's worth, only the title goes.  A
+ * cleaning that took less took a thread's member boxes and reaction
+ * bars, and stays.
+ */
+static void
+prune_kept(xmlNode *n, int relaxed, int spread, struct art_nodes *drop)
+{
+	struct art_stats all, st;
+	size_t i, gone = 0;
+
+	art_prune(n, relaxed, drop);
+	if (!spread || relaxed)
+		return;
+	art_stats_of(n, &all);
+	for (i = 0; i < drop->n; i++) {
+		art_stats_of(drop->v[i], &st);
+		gone += st.len;
+	}
+	if (gone >= all.len || all.len - gone < SPREAD_KEPT_MIN ||
+	    gone < all.len / 2)
+		return;
+	drop->n = 0;
+	art_prune(n, 1, drop);
 }
 
 char *
@@ -634,13 +683,14 @@ art_body(htmlDocPtr doc, int relaxed, char **html)
 	xmlNode *body;
 	char *t;
 	size_t i, j;
+	int spread;
 
 	if ((body = find_body(doc)) == NULL)
 		return NULL;
 	art_drop_junk(body, relaxed);
-	choose_nodes(body, &keep);
+	spread = choose_nodes(body, &keep);
 	for (i = 0; i < keep.n; i++) {
-		art_prune(keep.v[i], relaxed, &drop);
+		prune_kept(keep.v[i], relaxed, spread, &drop);
 		/* A kept node may itself be dropped: read none of it. */
 		for (j = 0; j < drop.n; j++)
 			if (drop.v[j] == keep.v[i])

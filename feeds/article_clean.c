@@ -272,6 +272,22 @@ title_enter(xmlNode *n, int depth, void *arg)
  * its <p>s: a forum post with its avatar and smileys. */
 #define GALLERY_TEXT	100
 
+/* The text outside links that makes a box more than its pictures: a
+ * paragraph's worth. */
+#define BOX_OWN_TEXT	200
+
+/*
+ * 1 when n holds a paragraph's worth of text outside links, set in boxes
+ * beside its pictures: a forum post's few lines between its avatar, flag
+ * and smileys.  Such a box is no gallery; its pictures' boxes are judged
+ * on their own.
+ */
+static int
+holds_own_text(const xmlNode *n, const struct art_stats *st)
+{
+	return st->len - st->link_len >= BOX_OWN_TEXT && art_has_block_child(n);
+}
+
 /* Readability's _cleanConditionally, in short: inside the chosen nodes,
  * lists of links, forms, galleries and empty boxes are not text (nor is
  * the title). */
@@ -304,7 +320,7 @@ clean_enter(xmlNode *n, int depth, void *arg)
 		return ART_WALK_SKIP;
 	}
 	is_list = art_is(n, "ul") || art_is(n, "ol");
-	if ((st.img > 1 && (double)st.p / (double)st.img < 0.5 &&
+	if ((!holds_own_text(n, &st) && st.img > 1 && (double)st.p / (double)st.img < 0.5 &&
 	    st.len < GALLERY_TEXT * st.img) ||
 	    (!is_list && st.li > st.p + 1 && st.li > 3 &&
 	    art_link_density(&st) > LIST_LINK_DENSITY) ||

@@ -1528,6 +1528,190 @@ test_title_h1_yields(void **state)
 	    "Minecraft 1.8 - The Bountiful Update");
 }
 
+/* The article of html, whose body holds each of the n strings of want
+ * (caller frees). */
+static struct article *
+parse_holding(const char *html, const char *const *want, size_t n)
+{
+	struct article *a = parse_str(html, NULL);
+	size_t i;
+
+	assert_non_null(a->text);
+	for (i = 0; i < n; i++)
+		assert_non_null(strstr(a->text, want[i]));
+	return a;
+}
+
+/* html (n bytes of size used) with one card per item appended, card a
+ * format of the card's number and its item twice; the new length. */
+static size_t
+add_cards(char *html, size_t size, size_t n, const char *card,
+    const char *const *items, size_t nitems)
+{
+	size_t i;
+
+	for (i = 0; i < nitems && n < size; i++)
+		n += (size_t)snprintf(html + n, size - n, card, i, items[i],
+		    items[i]);
+	return n;
+}
+
+/* A listing whose cards are links, title and description alike, in a
+ * column beside a featured story that holds under half of the page's
+ * text: the page is spread over its cards, and each card's text is the
+ * page's, though Readability's link rules would drop every card as a
+ * list of links. */
+static void
+test_linked_cards(void **state)
+{
+	static const char *const items[] = {
+		"Renting a car could lead", "the app both trucks used",
+		"Hertz chief executive out", "Airport counters close",
+		"Electric rentals cost more", "Insurance at the counter",
+	};
+	char html[8192];
+	struct article *a;
+	size_t n;
+
+	(void)state;
+	n = (size_t)snprintf(html, sizeof(html), "<html><body><main><div "
+	    "class='col-wide'><div><section class='featured'><p>Stay up to date with our vehicle rental news "
+	    "and reporting coverage, from the counters at the airport to the "
+	    "apps on your phone, the insurance you are sold at the desk, the "
+	    "fees you did not expect on your bill, and the cars that are "
+	    "reported stolen when they are not, which has led to drivers "
+	    "being stopped by the police on the highway. Our reporters have "
+	    "spoken to renters, lawyers and the companies themselves, in three "
+	    "cities and over several months, and this page gathers all of "
+	    "their stories for you.</p></section></div></div><div "
+	    "class='col-narrow'><div class='feed'>");
+	n = add_cards(html, sizeof(html), n, "<section class='card'><a "
+	    "href='/s/%zu'><h3>%s</h3><p>%s: what our reporters found when "
+	    "they asked drivers and rental companies.</p></a><div>Published "
+	    "by the consumer desk of our newsroom, in the series on travel "
+	    "costs and the fees that come with them, updated weekly.</div>"
+	    "</section>", items, sizeof(items) / sizeof(items[0]));
+	snprintf(html + n, sizeof(html) - n, "</div></div></main></body></html>");
+	a = parse_holding(html, items, sizeof(items) / sizeof(items[0]));
+	assert_non_null(strstr(a->text, "Stay up to date"));
+	article_free(a);
+}
+
+/* A listing whose cards are links from title to description, under a
+ * line of text of its own: the line holds all the text outside links but
+ * a sliver of the page's text, and the page is its cards. */
+static void
+test_all_linked_grid(void **state)
+{
+	static const char *const items[] = {
+		"Renting a car could lead to your arrest",
+		"What to know about the rental app",
+		"Hertz chief executive out after the year",
+		"Airport counters close at night",
+		"Electric rentals cost more to insure",
+		"Insurance at the counter is optional",
+	};
+	char html[8192];
+	size_t n;
+
+	(void)state;
+	n = (size_t)snprintf(html, sizeof(html), "<html><body><main><section>"
+	    "<div><p>Stay up to date with our vehicle rental news and "
+	    "reporting coverage.</p></div></section><div class='grid'>");
+	n = add_cards(html, sizeof(html), n, "<div class='card'><a "
+	    "href='/s/%zu'><h3>%s</h3><p>%s, as our reporters found when they "
+	    "asked drivers, lawyers and rental companies in three cities.</p>"
+	    "</a></div>", items, sizeof(items) / sizeof(items[0]));
+	snprintf(html + n, sizeof(html) - n, "</div></main></body></html>");
+	article_free(parse_holding(html, items, sizeof(items) /
+	    sizeof(items[0])));
+}
+
+/* A forum post's few lines beside its avatar, flag and smileys are no
+ * gallery: the short posts of a thread keep their text beside the long
+ * ones. */
+static void
+test_post_pictures(void **state)
+{
+	static const char *const posts[] = {
+		"Do you plan on a budget", "I will spend a lot less",
+		"No special budget here", "Samples and decants only",
+	};
+	static const char para[] = "<p>We set a monthly limit last year and "
+	    "kept to it, which was easier than expected, since most of what we "
+	    "wanted came in samples first.</p>";
+	char html[16384];
+	size_t i, j, n;
+
+	(void)state;
+	n = (size_t)snprintf(html, sizeof(html), "<html><body><div "
+	    "class='thread'>");
+	for (i = 0; i < sizeof(posts) / sizeof(posts[0]); i++) {
+		n += (size_t)snprintf(html + n, sizeof(html) - n,
+		    "<article class='message'><div class='message-inner'><div "
+		    "class='user'><img src='/a%zu.jpg'><img src='/flag.svg'>"
+		    "<a href='/u/%zu'>member%zu</a></div><div class='main'><div "
+		    "class='bb'>", i, i, i);
+		if (i % 2 == 0) {
+			n += (size_t)snprintf(html + n, sizeof(html) - n,
+			    "<p>%s this year?</p>", posts[i]);
+			for (j = 0; j < 8; j++)
+				n += (size_t)snprintf(html + n,
+				    sizeof(html) - n, "%s", para);
+		} else
+			n += (size_t)snprintf(html + n, sizeof(html) - n,
+			    "%s this year, with a few bottles bought while "
+			    "away and a gift or two here and there.<br>Just no "
+			    "impulse buys, and no more than last year, we shall "
+			    "see how it goes by the summer, with a sale or two."
+			    "<img src='/smile.png'><img src='/wink.png'>",
+			    posts[i]);
+		n += (size_t)snprintf(html + n, sizeof(html) - n,
+		    "</div></div></div></article>");
+	}
+	snprintf(html + n, sizeof(html) - n, "</div></body></html>");
+	article_free(parse_holding(html, posts, sizeof(posts) / sizeof(posts[0])));
+}
+
+/* A thread whose posts no score joins is spread over them, and each
+ * post's member box and reaction bar are still no text: the cleaning that
+ * takes those (less than half of the page) stays. */
+static void
+test_thread_chrome(void **state)
+{
+	static const char *const posts[] = {
+		"The pump stopped after the second winter",
+		"Mine did the same and the seal was gone",
+		"Check the capacitor before the seal",
+		"A new capacitor fixed mine for ten euros",
+		"Thanks, the capacitor it was",
+	};
+	char html[16384];
+	struct article *a;
+	size_t i, n;
+
+	(void)state;
+	n = (size_t)snprintf(html, sizeof(html), "<html><body><main>");
+	for (i = 0; i < sizeof(posts) / sizeof(posts[0]); i++)
+		n += (size_t)snprintf(html + n, sizeof(html) - n,
+		    "<div class='w%zu'><div class='post'><div class='who'><a "
+		    "href='/u/%zu'><img src='/av.png'>member%zu</a> <a "
+		    "href='/u/%zu/posts'>1,234 posts</a> <a href='/u/%zu/since'>"
+		    "joined in March 2019</a> <a href='/u/%zu/pm'>send a private "
+		    "message</a></div><div class='said'>%s, and the water stood "
+		    "in the basement for a day before anyone noticed it, so we "
+		    "called the plumber, who came the next morning and had a look "
+		    "at it.</div><div class='bar'><a href='/like'>Like</a> <a "
+		    "href='/quote'>Quote</a> <a href='/reply'>Reply</a> <a "
+		    "href='/report'>Report</a></div></div></div>", i, i, i, i,
+		    i, i, posts[i]);
+	snprintf(html + n, sizeof(html) - n, "</main></body></html>");
+	a = parse_holding(html, posts, sizeof(posts) / sizeof(posts[0]));
+	assert_null(strstr(a->text, "joined in March"));
+	assert_null(strstr(a->text, "Quote"));
+	article_free(a);
+}
+
 /* A page spread over several nodes is read from its <main> when that
  * holds them: what sits around it is the site's, not the page's. */
 static void
@@ -1652,6 +1836,10 @@ main(void)
 		cmocka_unit_test(test_title_h1),
 		cmocka_unit_test(test_title_h1_yields),
 		cmocka_unit_test(test_spread_in_main),
+		cmocka_unit_test(test_linked_cards),
+		cmocka_unit_test(test_all_linked_grid),
+		cmocka_unit_test(test_post_pictures),
+		cmocka_unit_test(test_thread_chrome),
 		cmocka_unit_test(test_product_description),
 	};
 
