@@ -28,10 +28,6 @@
 /* The longest charset name we take from a Content-Type header. */
 #define CHARSET_MAX	64
 
-/* A body shorter than this (in bytes) may be what an overeager
- * boilerplate rule left of the article: Readability's "char threshold". */
-#define BODY_RETRY_LEN	500
-
 static const char *const rule_fields[] = {
 	"title", "description", "published", "modified", "authors", "section",
 	"tags", "image", "language", "site_name", "publisher",
@@ -429,7 +425,7 @@ body_text(struct article *a, htmlDocPtr doc, const char *buf, size_t len,
 
 	html = flags & ARTICLE_HTML ? &a->html : NULL;
 	a->text = art_body(doc, 0, html);
-	if (a->text != NULL && strlen(a->text) >= BODY_RETRY_LEN)
+	if (a->text != NULL && strlen(a->text) >= ART_BODY_RETRY_LEN)
 		return;
 	if ((again = parse_html(buf, len, a->url, cs)) == NULL)
 		return;

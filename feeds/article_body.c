@@ -639,18 +639,12 @@ choose_nodes(xmlNode *body, struct art_nodes *keep)
 	return spread;
 }
 
-/* The text Readability's cleaning must leave of a page spread over its
- * nodes for the rest to count as content.  Below it, article.c reads the
- * page again without the class rules (BODY_RETRY_LEN there), and that
- * finds a story a class took away better than its page's leftovers do. */
-#define SPREAD_KEPT_MIN	500
-
 /*
  * What of kept node n goes, into drop.  On a page spread over its cards,
  * posts or sections, their linked titles, pictures and short lines are
  * the content, and Readability's link and gallery rules take most of it
  * (a listing's cards are links): when its cleaning took more than half
- * of the text and still left a page's worth, only the title goes.  A
+ * of the text and still left ART_BODY_RETRY_LEN, only the title goes.  A
  * cleaning that took less took a thread's member boxes and reaction
  * bars, and stays.
  */
@@ -668,7 +662,7 @@ prune_kept(xmlNode *n, int relaxed, int spread, struct art_nodes *drop)
 		art_stats_of(drop->v[i], &st);
 		gone += st.len;
 	}
-	if (gone >= all.len || all.len - gone < SPREAD_KEPT_MIN ||
+	if (gone >= all.len || all.len - gone < ART_BODY_RETRY_LEN ||
 	    gone < all.len / 2)
 		return;
 	drop->n = 0;

@@ -22,6 +22,13 @@
 /* At most this many authors, tags or sections per article. */
 #define ART_MAX_LIST	64
 
+/* A body shorter than this (in bytes) may be what an overeager
+ * boilerplate rule left of the article: Readability's "char threshold".
+ * article.c reads such a page again without the class rules; the body
+ * extractor keeps a spread page's cleaning only when it leaves this much,
+ * so that the retry still runs where it finds the story. */
+#define ART_BODY_RETRY_LEN	500
+
 /* The NUL-terminated string (caller frees), or NULL after a failure. */
 
 /* What an art_walk() enter callback tells the walker. */
