@@ -538,7 +538,8 @@ link_tag(struct meta *m, xmlNode *n)
 /* microdata */
 
 /* 1 when the item n's itemprop belongs to is the article (or no item at
- * all): a comment's author is not the article's. */
+ * all): a comment's author is not the article's.  A Q&A page's Question
+ * is its article: who asked it and when, not who answered. */
 static int
 item_scope_ok(const xmlNode *n)
 {
@@ -553,7 +554,8 @@ item_scope_ok(const xmlNode *n)
 		if ((type = art_attr(n, "itemtype")) == NULL)
 			return 1;
 		return ld_type_kind(type) == LD_ARTICLE ||
-		    ld_type_kind(type) == LD_PAGE;
+		    ld_type_kind(type) == LD_PAGE ||
+		    art_ends_with(type, "/Question");
 	}
 	return 1;
 }
