@@ -200,6 +200,28 @@ art_headline_date(struct meta *m, xmlNode *h1)
 			art_walk(s, headline_date_enter, NULL, &hd);
 }
 
+/*
+ * A page that says only when it was last changed (a service page's
+ * article:modified_time, a doc's "Last updated") was published, as far
+ * as a reader can tell, then.  A page with no <article> (a forum thread,
+ * a docs or landing page) may mark its date with a bare <time>, its
+ * first post's: a page with an <article> keeps its date there, and a
+ * <time> outside it is the site's or another story's.
+ */
+void
+art_fallback_date(struct meta *m)
+{
+	char buf[32];
+
+	if (m->f[F_PUBLISHED].rank != 0)
+		return;
+	if (m->f[F_MODIFIED].rank != 0)
+		meta_offer(m, F_PUBLISHED, SRC_TIME_LOOSE, date_format_rfc3339(
+		    m->f[F_MODIFIED].t, buf, sizeof(buf)));
+	else if (m->narticle == 0 && m->time_loose != NULL)
+		meta_offer(m, F_PUBLISHED, SRC_TIME_LOOSE, m->time_loose);
+}
+
 static int
 find_fn_enter(xmlNode *n, int depth, void *arg)
 {
@@ -288,6 +310,86 @@ looks_like_name(const char *s)
 	return words > 0;
 }
 
+/* 1 for the elements a credit line or its label is set in. */
+static int
+is_line_element(const xmlNode *n)
+{
+	static const char *const tags[] = {
+		"p", "div", "span", "em", "strong", "b", "small", "address",
+		"h2", "h3", "h4", "h5", "h6", "dt", "th",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+		if (art_is(n, tags[i]))
+			return 1;
+	return 0;
+}
+
+/* The element after n among its siblings, or NULL. */
+static xmlNode *
+next_element(xmlNode *n)
+{
+	for (n = n->next; n != NULL && n->type != XML_ELEMENT_NODE;
+	    n = n->next)
+		;
+	return n;
+}
+
+/* 1 when text is a label that announces the author set apart from the
+ * name ("Written by", "Author:"). */
+static int
+is_name_label(const char *text)
+{
+	static const char *const labels[] = {
+		"written by", "article by", "posted by", "authored by", "by",
+		"author", "autor", "autorin", "verfasst von", "auteur",
+	};
+	size_t i, len = strlen(text);
+
+	while (len > 0 && (text[len - 1] == ':' || text[len - 1] == ' '))
+		len--;
+	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strlen(labels[i]) == len &&
+		    strncasecmp(text, labels[i], len) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A label set in an element of its own, the name in the next one
+ * ("<p>Written by</p><p>Edzel Tabing</p>", "<h3>Author</h3><p>Lisa D.
+ * Ellis</p>"): landing pages and blogs built from cards show their
+ * author so.  The name must read as a person's, so a label over a bio
+ * paragraph gives nothing.
+ */
+void
+art_label_author(struct meta *m, xmlNode *n)
+{
+	char start[16], name[AUTHOR_MAX + 1], *text;
+	const char *v;
+	xmlNode *next;
+	int label;
+
+	if (m->credit_seen || !is_line_element(n) ||
+	    (next = next_element(n)) == NULL || !is_line_element(next))
+		return;
+	art_lead(n, start, sizeof(start));
+	if (strlen(start) >= sizeof(start) - 1 || !is_name_label(start) ||
+	    (text = art_node_text(n)) == NULL)
+		return;
+	label = is_name_label(text) && !art_in_comments(n);
+	free(text);
+	if (!label || (text = art_node_text(next)) == NULL)
+		return;
+	if ((v = art_author_name(text, name, sizeof(name))) != NULL &&
+	    looks_like_name(v)) {
+		meta_offer(m, F_AUTHORS, SRC_BYLINE_TEXT, v);
+		m->credit_seen = 1;
+	}
+	free(text);
+}
+
 /*
  * The credit line a page sets in the text itself, when nothing else names
  * the author: a short element that says "Text: Name", "Autor: Name",
@@ -299,17 +401,15 @@ art_credit_line(struct meta *m, xmlNode *n)
 {
 	static const char *const lead[] = {
 		"text:", "text von ", "autor:", "autorin:", "author:", "von:",
-		"von ", "by ", "written by ", "texte:", "por ", "par ",
+		"von ", "by ", "by:", "written by ", "texte:", "por ", "par ",
 	};
 	static const char *const cut[] = { " am ", " on ", " le ", ",",
-	    " | ", " - " };
+	    " | ", " - ", " \xc2\xb7 ", " \xe2\x80\xa2 ", " \xe2\x80\x94 " };
 	char start[16], name[AUTHOR_MAX + 1], *text, *p;
 	const char *v;
 	size_t i;
 
-	if (m->credit_seen || (!art_is(n, "p") && !art_is(n, "div") &&
-	    !art_is(n, "span") && !art_is(n, "em") && !art_is(n, "strong") &&
-	    !art_is(n, "small") && !art_is(n, "address")))
+	if (m->credit_seen || !is_line_element(n))
 		return;
 	art_lead(n, start, sizeof(start));
 	for (i = 0; i < sizeof(lead) / sizeof(lead[0]); i++)

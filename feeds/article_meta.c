@@ -59,7 +59,7 @@ static const enum src precedence[NFIELD][NSRC] = {
 	    SRC_META, SRC_TWITTER, SRC_MICRODATA, SRC_JSONLD_PAGE },
 	[F_PUBLISHED] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_MICRODATA,
 	    SRC_META, SRC_META_PLAIN, SRC_JSONLD_PAGE, SRC_TIME, SRC_URL,
-	    SRC_DATE_TEXT },
+	    SRC_DATE_TEXT, SRC_TIME_LOOSE },
 	[F_MODIFIED] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_MICRODATA,
 	    SRC_META, SRC_META_PLAIN, SRC_JSONLD_PAGE },
 	[F_AUTHORS] = { SRC_RULE, SRC_JSONLD, SRC_META, SRC_META_PLAIN,
@@ -649,6 +649,7 @@ meta_enter(xmlNode *n, int depth, void *arg)
 	art_date_line(m, n);
 	art_byline(m, n);
 	art_credit_line(m, n);
+	art_label_author(m, n);
 	if (art_is(n, "meta"))
 		meta_tag(m, n);
 	else if (art_is(n, "link"))
@@ -661,17 +662,23 @@ meta_enter(xmlNode *n, int depth, void *arg)
 		text = art_node_text(n);
 		meta_offer(m, F_TITLE, SRC_TITLE, text);
 		free(text);
+	} else if (art_is(n, "article")) {
+		m->narticle++;
 	} else if (art_is(n, "h1")) {
 		if (m->nh1++ == 0)
 			m->h1_first = n;
 		if (m->h1_article == NULL && art_inside(n, "article"))
 			m->h1_article = n;
 	} else if (art_is(n, "time") &&
-	    (v = art_attr(n, "datetime")) != NULL &&
-	    (art_attr(n, "pubdate") != NULL || art_inside(n, "article") ||
-	    art_inside(n, "header")))
-		meta_offer(m, F_PUBLISHED, SRC_TIME, v);
-	else if (art_is(n, "abbr") && (v = art_attr(n, "class")) != NULL &&
+	    (v = art_attr(n, "datetime")) != NULL) {
+		if (art_attr(n, "pubdate") != NULL ||
+		    art_inside(n, "article") || art_inside(n, "header"))
+			meta_offer(m, F_PUBLISHED, SRC_TIME, v);
+		else if (m->time_loose == NULL && !art_inside(n, "nav") &&
+		    !art_inside(n, "aside") && !art_inside(n, "footer") &&
+		    !art_in_comments(n))
+			m->time_loose = v;
+	} else if (art_is(n, "abbr") && (v = art_attr(n, "class")) != NULL &&
 	    art_has_word(v, "published") && (v = art_attr(n, "title")) != NULL)
 		meta_offer(m, F_PUBLISHED, SRC_TIME, v);
 	else if (art_is(n, "a") && (v = art_attr(n, "rel")) != NULL &&
@@ -892,6 +899,7 @@ art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
 	}
 	if (url != NULL)
 		art_url_date(&m, url);
+	art_fallback_date(&m);
 	pick_authors(&m);
 	if (m.oom)
 		goto done;
@@ -900,6 +908,7 @@ art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
 		art_strip_site(m.f[F_TITLE].s, m.f[F_SITE_NAME].s, url, h1text);
 		if (h1text != NULL && m.f[F_TITLE].rank != art_rank_of(F_TITLE,
 		    SRC_RULE) && (art_same_words(m.f[F_TITLE].s, h1text) ||
+		    art_title_backs_h1(&m, m.f[F_SITE_NAME].s, url, h1text) ||
 		    (art_h1_names_page(m.f[F_TITLE].s, h1text) &&
 		    art_open_to_h1(&m, m.f[F_TITLE].s, h1text)))) {
 			/* The headline as the page sets it: "–" and "’" where

@@ -80,6 +80,10 @@ static const char *const seps[] = {
  * ("Minecraft News", "Yoga Pathways") is a section's or a site's name. */
 #define H1_WORDS	3
 
+/* How many letters a part of a title may add to the site's name and
+ * still be only its name ("Thomann UK", "OÖ Volksblatt"). */
+#define SITE_NAME_SLACK	4
+
 /* The longest title whose words we compare, in bytes. */
 #define TITLE_WORDS_MAX	512
 
@@ -226,14 +230,36 @@ names_site(const char *part, size_t len, const char *site, const char *url)
 	return strlen(h) >= 3 && strstr(p, h) != NULL;
 }
 
+/* 1 when part (len bytes) is the site's name and little else: "Thomann
+ * UK" on thomann.de, not "Gymshark Arrival T-Shirt" on gymshark.com. */
+static int
+is_site_name(const char *part, size_t len, const char *site,
+    const char *url)
+{
+	char p[128], h[128];
+
+	if (!names_site(part, len, site, url))
+		return 0;
+	art_squeeze(part, len, p, sizeof(p));
+	art_host_label(url, h, sizeof(h));
+	return strlen(p) <= strlen(h) + SITE_NAME_SLACK || (site != NULL &&
+	    strlen(p) <= strlen(site) + SITE_NAME_SLACK);
+}
+
 /* The title without a leading or trailing part that names the site, or
  * cut down to the h1 it starts or ends with ("Headline - Section - Site"
- * when the page's <h1> says "Headline"). */
+ * when the page's <h1> says "Headline").  A leading part must be the
+ * site's name alone: a product's name starts with its brand, and the
+ * brand is often the shop.  An <h1> that is the site's name (a forum's
+ * banner) is no headline to cut down to. */
 void
 art_strip_site(char *title, const char *site, const char *url, const char *h1)
 {
 	const char *p, *last;
 	size_t i, slen, hlen = h1 != NULL ? strlen(h1) : 0;
+
+	if (hlen > 0 && is_site_name(h1, hlen, site, url))
+		hlen = 0;
 
 	/* "Hiking Boots: Shop Boots for Hiking" under a <h1> "Hiking Boots":
 	 * the part after the colon is written for search results. */
@@ -269,9 +295,32 @@ art_strip_site(char *title, const char *site, const char *url, const char *h1)
 		}
 		if ((p = strstr(title, seps[i])) != NULL && p != title &&
 		    p[slen] != '\0' &&
-		    names_site(title, (size_t)(p - title), site, url)) {
+		    is_site_name(title, (size_t)(p - title), site, url)) {
 			memmove(title, p + slen, strlen(p + slen) + 1);
 			return;
 		}
 	}
+}
+
+/*
+ * 1 when the page's <title>, its site's part cut, says what its <h1> h1
+ * says, in other words than the title chosen from the metadata: the two
+ * names the reader sees agree against the one written for search engines
+ * and share cards (a Product's review in JSON-LD, a Wikipedia headline of
+ * "Wikimedia list article", an og:title of "Sample menus").
+ */
+int
+art_title_backs_h1(const struct meta *m, const char *site, const char *url,
+    const char *h1)
+{
+	char *shown;
+	int backs;
+
+	if (m->titles[SRC_TITLE] == NULL ||
+	    (shown = strdup(m->titles[SRC_TITLE])) == NULL)
+		return 0;
+	art_strip_site(shown, site, url, h1);
+	backs = art_same_words(shown, h1);
+	free(shown);
+	return backs;
 }

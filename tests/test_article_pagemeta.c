@@ -16,16 +16,22 @@
 #include "../feeds/date.h"
 
 static struct article *
-page(const char *html)
+page_at(const char *html, const char *url)
 {
 	struct article *a = NULL;
 	char err[256] = "";
 
-	if (article_parse(html, strlen(html), "https://shop.example/p/1",
-	    NULL, NULL, 0, 0, &a, err, sizeof(err)) != 0)
+	if (article_parse(html, strlen(html), url, NULL, NULL, 0, 0, &a, err,
+	    sizeof(err)) != 0)
 		fail_msg("article_parse: %s", err);
 	assert_non_null(a);
 	return a;
+}
+
+static struct article *
+page(const char *html)
+{
+	return page_at(html, "https://shop.example/p/1");
 }
 
 /* The day t falls on, "" when unset. */
@@ -98,12 +104,167 @@ test_product_reviews(void **state)
 	article_free(a);
 }
 
+/* A page that says only when it was changed was published then. */
+static void
+test_modified_only(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = page("<html><head><title>Security consulting</title>"
+	    "<meta property='article:modified_time' "
+	    "content='2023-03-22T17:52:04+00:00'></head><body>"
+	    "<h1>Security consulting</h1><p>We audit your network.</p>"
+	    "</body></html>");
+	assert_day(a->published, "2023-03-22");
+	assert_day(a->modified, "2023-03-22");
+	article_free(a);
+}
+
+/* A forum thread with no <article> dates its first post with a bare
+ * <time>; the site's menu and the comments' times do not count, nor
+ * does a <time> beside a page's <article>. */
+static void
+test_loose_time(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = page("<html><body><nav><time datetime='2026-12-03'>today</time>"
+	    "</nav><div class='post'><h2>Discuss the 7.1.0 release here</h2>"
+	    "<p>by galitsyn &raquo; <time datetime='2024-09-11T16:36:25+00:00'>"
+	    "11 Sep</time></p><p>The new release is out; post your findings "
+	    "here.</p></div><div class='post'><time "
+	    "datetime='2024-09-12T10:00:00+00:00'>12 Sep</time></div>"
+	    "</body></html>");
+	assert_day(a->published, "2024-09-11");
+	article_free(a);
+	a = page("<html><body><div class='comments'><time "
+	    "datetime='2024-09-12'>12 Sep</time></div></body></html>");
+	assert_day(a->published, "");
+	article_free(a);
+	a = page("<html><body><article><h1>Storm warnings</h1><p>Heavy "
+	    "rain.</p></article><time datetime='2020-01-01'></time>"
+	    "</body></html>");
+	assert_day(a->published, "");
+	article_free(a);
+}
+
+/* A title's leading part is cut as the site's name only when it is that
+ * name alone: a product named after its brand keeps it.  An <h1> that
+ * is the site's banner is not the headline the title is cut to. */
+static void
+test_site_in_title(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = page_at("<html><head><title>Gymshark Arrival T-Shirt</title>"
+	    "</head><body><p>A light tee.</p></body></html>",
+	    "https://www.gymshark.com/products/arrival");
+	assert_string_equal(a->title, "Gymshark Arrival T-Shirt");
+	article_free(a);
+	a = page_at("<html><head><title>Gymshark - Arrival T-Shirt</title>"
+	    "</head><body><p>A light tee.</p></body></html>",
+	    "https://www.gymshark.com/products/arrival");
+	assert_string_equal(a->title, "Arrival T-Shirt");
+	article_free(a);
+	a = page_at("<html><head><title>Discuss the 7.1.0 release here - "
+	    "virtualbox.org</title></head><body><h1>virtualbox.org</h1>"
+	    "<p>The new release is out.</p></body></html>",
+	    "https://forums.virtualbox.org/viewtopic.php?t=112320");
+	assert_string_equal(a->title, "Discuss the 7.1.0 release here");
+	article_free(a);
+}
+
+/* The name in the element after its label; a label over a bio is no
+ * byline. */
+static void
+test_label_author(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = page("<html><body><h1>10 catering trends</h1><div><p>Written by"
+	    "</p><p>Edzel Tabing</p></div><p>Catering in 2025 is about "
+	    "local food.</p></body></html>");
+	assert_int_equal(a->nauthors, 1);
+	assert_string_equal(a->authors[0], "Edzel Tabing");
+	article_free(a);
+	a = page("<html><body><h1>AI for clinicians</h1><div><h3>Author:</h3>"
+	    "<p> Lisa D. Ellis</p></div></body></html>");
+	assert_int_equal(a->nauthors, 1);
+	assert_string_equal(a->authors[0], "Lisa D. Ellis");
+	article_free(a);
+	a = page("<html><body><h1>AI for clinicians</h1><h3>Author</h3>"
+	    "<p>She has written about medicine for twenty years and lives in "
+	    "Boston.</p></body></html>");
+	assert_int_equal(a->nauthors, 0);
+	article_free(a);
+}
+
+/* A credit line that says "by:" or sets the date after a middle dot. */
+static void
+test_credit_line_forms(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = page("<html><body><h1>Mini-SGLang in a nutshell</h1><p>by: Ziyi "
+	    "Xu, Dec 17, 2025</p><p>An inference engine.</p></body></html>");
+	assert_int_equal(a->nauthors, 1);
+	assert_string_equal(a->authors[0], "Ziyi Xu");
+	article_free(a);
+	a = page("<html><body><h1>Book Beat</h1><p>by <a href='/author/amanda'>"
+	    "Amanda</a> \xc2\xb7 Dec 20, 2025 at 3:00 am</p><p>Gothic "
+	    "romance.</p></body></html>");
+	assert_int_equal(a->nauthors, 1);
+	assert_string_equal(a->authors[0], "Amanda");
+	article_free(a);
+	a = page("<html><body><h1>Personal finance habits</h1><h3>Written by "
+	    "Cassidy Horton</h3><p>Millennials save.</p></body></html>");
+	assert_int_equal(a->nauthors, 1);
+	assert_string_equal(a->authors[0], "Cassidy Horton");
+	article_free(a);
+}
+
+/* The <title> and the <h1> agree against JSON-LD's headline. */
+static void
+test_title_backs_h1(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = page_at("<html><head><title>List of Nobel laureates - Wikipedia"
+	    "</title><script type='application/ld+json'>{\"@type\":\"Article\","
+	    "\"name\":\"List of Nobel laureates\",\"headline\":"
+	    "\"Wikimedia list article\"}</script></head><body><h1>List of "
+	    "Nobel laureates</h1><p>The Nobel Prizes are awarded yearly.</p>"
+	    "</body></html>", "https://en.wikipedia.org/wiki/Nobel");
+	assert_string_equal(a->title, "List of Nobel laureates");
+	article_free(a);
+	/* Without the <title>'s word the publisher's ranking stands. */
+	a = page_at("<html><head><title>Nobel Prizes - Wikipedia</title>"
+	    "<script type='application/ld+json'>{\"@type\":\"Article\","
+	    "\"headline\":\"Wikimedia list article\"}</script></head><body>"
+	    "<h1>List of Nobel laureates</h1><p>The Nobel Prizes are awarded "
+	    "yearly.</p></body></html>", "https://en.wikipedia.org/wiki/Nobel");
+	assert_string_equal(a->title, "Wikimedia list article");
+	article_free(a);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_question_microdata),
 		cmocka_unit_test(test_product_reviews),
+		cmocka_unit_test(test_modified_only),
+		cmocka_unit_test(test_loose_time),
+		cmocka_unit_test(test_site_in_title),
+		cmocka_unit_test(test_label_author),
+		cmocka_unit_test(test_credit_line_forms),
+		cmocka_unit_test(test_title_backs_h1),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
