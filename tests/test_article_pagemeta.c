@@ -50,6 +50,18 @@ day_of(int64_t t, char *buf, size_t len)
 	assert_string_equal(day_of((t), day_, sizeof(day_)), (want));	\
 } while (0)
 
+/* html's one author is want; NULL: it has none. */
+static void
+check_author(const char *html, const char *want)
+{
+	struct article *a = page(html);
+
+	assert_int_equal(a->nauthors, want != NULL);
+	if (want != NULL)
+		assert_string_equal(a->authors[0], want);
+	article_free(a);
+}
+
 /* A Q&A page's microdata: the Question's author and date, not the
  * answer's. */
 static void
@@ -182,50 +194,37 @@ test_site_in_title(void **state)
 static void
 test_label_author(void **state)
 {
-	struct article *a;
-
 	(void)state;
-	a = page("<html><body><h1>10 catering trends</h1><div><p>Written by"
-	    "</p><p>Edzel Tabing</p></div><p>Catering in 2025 is about "
-	    "local food.</p></body></html>");
-	assert_int_equal(a->nauthors, 1);
-	assert_string_equal(a->authors[0], "Edzel Tabing");
-	article_free(a);
-	a = page("<html><body><h1>AI for clinicians</h1><div><h3>Author:</h3>"
-	    "<p> Lisa D. Ellis</p></div></body></html>");
-	assert_int_equal(a->nauthors, 1);
-	assert_string_equal(a->authors[0], "Lisa D. Ellis");
-	article_free(a);
-	a = page("<html><body><h1>AI for clinicians</h1><h3>Author</h3>"
+	check_author("<html><body><h1>10 catering trends</h1><div><p>"
+	    "Written by</p><p>Edzel Tabing</p></div><p>Catering in 2025 is "
+	    "about local food.</p></body></html>",
+	    "Edzel Tabing");
+	check_author("<html><body><h1>AI for clinicians</h1><div>"
+	    "<h3>Author:</h3><p> Lisa D. Ellis</p></div></body></html>",
+	    "Lisa D. Ellis");
+	check_author("<html><body><h1>AI for clinicians</h1><h3>Author</h3>"
 	    "<p>She has written about medicine for twenty years and lives in "
-	    "Boston.</p></body></html>");
-	assert_int_equal(a->nauthors, 0);
-	article_free(a);
+	    "Boston.</p></body></html>",
+	    NULL);
 }
 
 /* A credit line that says "by:" or sets the date after a middle dot. */
 static void
 test_credit_line_forms(void **state)
 {
-	struct article *a;
-
 	(void)state;
-	a = page("<html><body><h1>Mini-SGLang in a nutshell</h1><p>by: Ziyi "
-	    "Xu, Dec 17, 2025</p><p>An inference engine.</p></body></html>");
-	assert_int_equal(a->nauthors, 1);
-	assert_string_equal(a->authors[0], "Ziyi Xu");
-	article_free(a);
-	a = page("<html><body><h1>Book Beat</h1><p>by <a href='/author/amanda'>"
-	    "Amanda</a> \xc2\xb7 Dec 20, 2025 at 3:00 am</p><p>Gothic "
-	    "romance.</p></body></html>");
-	assert_int_equal(a->nauthors, 1);
-	assert_string_equal(a->authors[0], "Amanda");
-	article_free(a);
-	a = page("<html><body><h1>Personal finance habits</h1><h3>Written by "
-	    "Cassidy Horton</h3><p>Millennials save.</p></body></html>");
-	assert_int_equal(a->nauthors, 1);
-	assert_string_equal(a->authors[0], "Cassidy Horton");
-	article_free(a);
+	check_author("<html><body><h1>Mini-SGLang in a nutshell</h1><p>by: "
+	    "Ziyi Xu, Dec 17, 2025</p><p>An inference engine.</p>"
+	    "</body></html>",
+	    "Ziyi Xu");
+	check_author("<html><body><h1>Book Beat</h1><p>by <a "
+	    "href='/author/amanda'>Amanda</a> \xc2\xb7 Dec 20, 2025 at 3:00 am</p><p>Gothic "
+	    "romance.</p></body></html>",
+	    "Amanda");
+	check_author("<html><body><h1>Personal finance habits</h1><h3>"
+	    "Written by Cassidy Horton</h3><p>Millennials save.</p>"
+	    "</body></html>",
+	    "Cassidy Horton");
 }
 
 /* The <title> and the <h1> agree against JSON-LD's headline. */
