@@ -218,8 +218,8 @@ test_credit_line_forms(void **state)
 	    "</body></html>",
 	    "Ziyi Xu");
 	check_author("<html><body><h1>Book Beat</h1><p>by <a "
-	    "href='/author/amanda'>Amanda</a> \xc2\xb7 Dec 20, 2025 at 3:00 am</p><p>Gothic "
-	    "romance.</p></body></html>",
+	    "href='/author/amanda'>Amanda</a> \xc2\xb7 Dec 20, 2025 at "
+	    "3:00 am</p><p>Gothic romance.</p></body></html>",
 	    "Amanda");
 	check_author("<html><body><h1>Personal finance habits</h1><h3>"
 	    "Written by Cassidy Horton</h3><p>Millennials save.</p>"
