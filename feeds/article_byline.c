@@ -241,6 +241,41 @@ find_fn_enter(xmlNode *n, int depth, void *arg)
 }
 
 /*
+ * The part of a byline's text (cut at " on ", " | ", " \xc2\xb7 " and the
+ * like) that names the author, in place: the first one that holds no
+ * date.  "By Jane Doe on May 5" is "By Jane Doe"; "August 28, 2025 \xe2\x80\xa2
+ * Lauren Vetter", a date line and a byline in one element, is "Lauren
+ * Vetter".  NULL when every part is a date.
+ */
+static char *
+byline_name_part(char *text)
+{
+	static const char *const cut[] = { " on ", " am ", " le ", " el ",
+	    " il ", " - ", " \xe2\x80\x93 ", " \xc2\xb7 ",
+	    " \xe2\x80\xa2 ", " | ", " / " };
+	char *p = text, *end, *q;
+	size_t i, skip;
+	int64_t t;
+
+	while (*p != '\0') {
+		for (end = NULL, skip = 0, i = 0; i < sizeof(cut) /
+		    sizeof(cut[0]); i++)
+			if ((q = strstr(p, cut[i])) != NULL && q != p &&
+			    (end == NULL || q < end)) {
+				end = q;
+				skip = strlen(cut[i]);
+			}
+		if (end == NULL)
+			return date_find(p, &t) == 0 ? NULL : p;
+		*end = '\0';
+		if (date_find(p, &t) != 0)
+			return p;
+		p = end + skip;
+	}
+	return NULL;
+}
+
+/*
  * The first byline the page shows, outside comment threads: an element
  * whose class names the author ("author vcard", "byline", "post-author")
  * or a <byline>,
@@ -252,11 +287,9 @@ art_byline(struct meta *m, xmlNode *n)
 {
 	static const char *const words[] = { "author", "byline", "autor",
 	    "verfasser" };
-	static const char *const cut[] = { " on ", " am ", " le ", " el ",
-	    " il ", " - ", " \xe2\x80\x93 ", " \xc2\xb7 ", " | ", " / " };
 	xmlNode *name = NULL;
 	char *text, *p;
-	size_t i, before;
+	size_t before;
 
 	if (m->byline_seen || (!art_is(n, "byline") && !class_says(n, words,
 	    sizeof(words) / sizeof(words[0]))) || art_in_comments(n))
@@ -264,12 +297,9 @@ art_byline(struct meta *m, xmlNode *n)
 	art_walk(n, find_fn_enter, NULL, &name);
 	if ((text = art_node_text(name != NULL ? name : n)) == NULL)
 		return;
-	for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++)
-		if ((p = strstr(text, cut[i])) != NULL && p != text)
-			*p = '\0';
 	before = m->authors[art_rank_of(F_AUTHORS, SRC_BYLINE_CLASS)].n;
-	if (strlen(text) <= AUTHOR_MAX)
-		meta_offer(m, F_AUTHORS, SRC_BYLINE_CLASS, text);
+	if ((p = byline_name_part(text)) != NULL && strlen(p) <= AUTHOR_MAX)
+		meta_offer(m, F_AUTHORS, SRC_BYLINE_CLASS, p);
 	m->byline_seen =
 	    m->authors[art_rank_of(F_AUTHORS, SRC_BYLINE_CLASS)].n > before;
 	free(text);

@@ -303,6 +303,10 @@ art_author_name(const char *s, char *buf, size_t buflen)
 	for (i = 0; i < sizeof(label) / sizeof(label[0]); i++)
 		if (strcasecmp(buf, label[i]) == 0)
 			return NULL;
+	/* The reading time bylines show beside the name: "5 min read". */
+	if (strcasestr(buf, " min read") != NULL ||
+	    strcasestr(buf, " minute read") != NULL)
+		return NULL;
 	return *buf != '\0' ? buf : NULL;
 }
 

@@ -227,6 +227,21 @@ test_credit_line_forms(void **state)
 	    "Cassidy Horton");
 }
 
+/* A byline element that holds the date first: the name is the part
+ * with no date; a reading time is no name. */
+static void
+test_byline_date_first(void **state)
+{
+	(void)state;
+	check_author("<html><body><h1>What people love about Rust</h1><div "
+	    "class='publish-date-author'>Dec. 19, 2025 &middot; Niko Matsakis "
+	    "on behalf of the team</div><p>Rust is loved.</p></body></html>",
+	    "Niko Matsakis");
+	check_author("<html><body><h1>SEO tips</h1><div class='post-author'>"
+	    "August 28, 2025 \xe2\x80\xa2 5 min read</div><p>Search engines "
+	    "read your site.</p></body></html>", NULL);
+}
+
 /* The <title> and the <h1> agree against JSON-LD's headline. */
 static void
 test_title_backs_h1(void **state)
@@ -264,6 +279,7 @@ main(void)
 		cmocka_unit_test(test_label_author),
 		cmocka_unit_test(test_credit_line_forms),
 		cmocka_unit_test(test_title_backs_h1),
+		cmocka_unit_test(test_byline_date_first),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
