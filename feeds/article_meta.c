@@ -305,7 +305,9 @@ art_author_name(const char *s, char *buf, size_t buflen)
 			return NULL;
 	/* The reading time bylines show beside the name: "5 min read". */
 	if (strcasestr(buf, " min read") != NULL ||
-	    strcasestr(buf, " minute read") != NULL)
+	    strcasestr(buf, " mins read") != NULL ||
+	    strcasestr(buf, " minute read") != NULL ||
+	    strcasestr(buf, " minutes read") != NULL)
 		return NULL;
 	return *buf != '\0' ? buf : NULL;
 }
@@ -373,6 +375,17 @@ meta_offer(struct meta *m, enum field f, enum src src, const char *value)
 	if ((v = art_clean(value)) == NULL)
 		return;
 	switch (f) {
+	case F_TITLE:
+		/* A CMS that escapes twice: "And finally&amp;#8230;" in the
+		 * markup is "And finally&#8230;" once parsed. */
+		if (strstr(v, "&#") != NULL || strstr(v, "&amp;") != NULL) {
+			if ((conv = text_decode_entities(v)) == NULL)
+				goto done;
+			free(v);
+			v = conv;
+			conv = NULL;
+		}
+		break;
 	case F_PUBLISHED:
 	case F_MODIFIED:
 		if (date_parse(v, &t) == -1)
@@ -910,6 +923,8 @@ art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
 
 	if (m.f[F_TITLE].s != NULL) {
 		art_strip_site(m.f[F_TITLE].s, m.f[F_SITE_NAME].s, url, h1text);
+		if (m.f[F_TITLE].rank != art_rank_of(F_TITLE, SRC_RULE))
+			art_keep_main_part(m.f[F_TITLE].s);
 		if (h1text != NULL && m.f[F_TITLE].rank != art_rank_of(F_TITLE,
 		    SRC_RULE) && (art_same_words(m.f[F_TITLE].s, h1text) ||
 		    art_title_backs_h1(&m, m.f[F_SITE_NAME].s, url, h1text) ||

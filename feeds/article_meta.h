@@ -166,6 +166,8 @@ int	 art_open_to_h1(const struct meta *m, const char *title,
 /* 1 when the page's <title> names it as its <h1> h1 does. */
 int	 art_title_backs_h1(const struct meta *m, const char *site,
 	    const char *url, const char *h1);
+/* Keep the part of title, split at " | ", with the most words. */
+void	 art_keep_main_part(char *title);
 /* Cut title's part that names the site, or cut it down to h1. */
 void	 art_strip_site(char *title, const char *site, const char *url,
 	    const char *h1);

@@ -70,6 +70,7 @@ art_same_words(const char *a, const char *b)
 static const char *const seps[] = {
 	" | ", " - ", " \xe2\x80\x93 ", " \xe2\x80\x94 ", " \xc2\xb7 ",
 	" :: ", " \xc2\xbb ", " \xe2\x80\xba ", " // ", " : ",
+	" \xe2\x80\xa2 ",
 };
 
 /* The share of the <h1>'s words a title must have for the two to name
@@ -105,6 +106,23 @@ next_word(const char **s, char *buf, size_t buflen)
 	buf[j] = '\0';
 	*s = (const char *)p;
 	return j > 0;
+}
+
+/* How many words the first len bytes of s hold. */
+static size_t
+count_words(const char *s, size_t len)
+{
+	size_t i, n = 0;
+	int in = 0;
+
+	for (i = 0; i < len; i++) {
+		if (isalnum((unsigned char)s[i]) || (s[i] & 0x80)) {
+			n += !in;
+			in = 1;
+		} else
+			in = 0;
+	}
+	return n;
 }
 
 /* 1 when word w is one of the words of s. */
@@ -323,4 +341,33 @@ art_title_backs_h1(const struct meta *m, const char *site, const char *url,
 	backs = art_same_words(shown, h1);
 	free(shown);
 	return backs;
+}
+
+/*
+ * The part of title with the most words, in place, when " | " still
+ * splits it once the site's part is cut: "Best Movers in NYC 2025 | Top
+ * 19 Companies", "Mesh Office Chair | NBF" (a site known by its
+ * initials).  The bar sets a search result's keywords and names apart,
+ * not a headline's clauses ("Opinion | The long road home" keeps the
+ * headline).
+ */
+void
+art_keep_main_part(char *title)
+{
+	char *p, *end, *best = title;
+	size_t words, most = 0, bestlen = strlen(title), len;
+
+	if (strstr(title, " | ") == NULL)
+		return;
+	for (p = title; p != NULL; p = end != NULL ? end + 3 : NULL) {
+		end = strstr(p, " | ");
+		len = end != NULL ? (size_t)(end - p) : strlen(p);
+		if ((words = count_words(p, len)) > most) {
+			most = words;
+			best = p;
+			bestlen = len;
+		}
+	}
+	memmove(title, best, bestlen);
+	title[bestlen] = '\0';
 }

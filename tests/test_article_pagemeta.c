@@ -240,6 +240,40 @@ test_byline_date_first(void **state)
 	check_author("<html><body><h1>SEO tips</h1><div class='post-author'>"
 	    "August 28, 2025 \xe2\x80\xa2 5 min read</div><p>Search engines "
 	    "read your site.</p></body></html>", NULL);
+	check_author("<html><body><h1>Movers</h1><div class='author'>10 mins "
+	    "read</div><p>Moving is hard.</p></body></html>", NULL);
+}
+
+/* A title still split by " | " once the site is cut keeps its longest
+ * part; a title escaped twice is read as meant; a bullet sets a site's
+ * name apart too. */
+static void
+test_title_main_part(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = page_at("<html><head><title>Best Residential Movers in NYC 2025 | "
+	    "Top 19 Companies | Supermove</title></head><body><p>Moving "
+	    "is hard.</p></body></html>", "https://www.supermove.com/m");
+	assert_string_equal(a->title, "Best Residential Movers in NYC 2025");
+	article_free(a);
+	a = page_at("<html><head><title>Opinion | The long road home</title>"
+	    "</head><body><p>Roads.</p></body></html>",
+	    "https://news.example/o");
+	assert_string_equal(a->title, "The long road home");
+	article_free(a);
+	a = page("<html><head><meta property='og:title' content='And "
+	    "finally&amp;#8230; trouble brewing'></head><body><p>Tea.</p>"
+	    "</body></html>");
+	assert_string_equal(a->title,
+	    "And finally\xe2\x80\xa6 trouble brewing");
+	article_free(a);
+	a = page_at("<html><head><title>A brief intro to git \xe2\x80\xa2 Cory "
+	    "Dransfeldt</title></head><body><p>Git.</p></body></html>",
+	    "https://coryd.dev/posts/git");
+	assert_string_equal(a->title, "A brief intro to git");
+	article_free(a);
 }
 
 /* The <title> and the <h1> agree against JSON-LD's headline. */
@@ -280,6 +314,7 @@ main(void)
 		cmocka_unit_test(test_credit_line_forms),
 		cmocka_unit_test(test_title_backs_h1),
 		cmocka_unit_test(test_byline_date_first),
+		cmocka_unit_test(test_title_main_part),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
