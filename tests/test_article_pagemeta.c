@@ -62,6 +62,16 @@ check_author(const char *html, const char *want)
 	article_free(a);
 }
 
+/* The title of html at url is want. */
+static void
+check_title(const char *html, const char *url, const char *want)
+{
+	struct article *a = page_at(html, url);
+
+	assert_string_equal(a->title, want);
+	article_free(a);
+}
+
 /* A Q&A page's microdata: the Question's author and date, not the
  * answer's. */
 static void
@@ -168,25 +178,20 @@ test_loose_time(void **state)
 static void
 test_site_in_title(void **state)
 {
-	struct article *a;
+	const char *gym = "https://www.gymshark.com/products/arrival";
 
 	(void)state;
-	a = page_at("<html><head><title>Gymshark Arrival T-Shirt</title>"
-	    "</head><body><p>A light tee.</p></body></html>",
-	    "https://www.gymshark.com/products/arrival");
-	assert_string_equal(a->title, "Gymshark Arrival T-Shirt");
-	article_free(a);
-	a = page_at("<html><head><title>Gymshark - Arrival T-Shirt</title>"
-	    "</head><body><p>A light tee.</p></body></html>",
-	    "https://www.gymshark.com/products/arrival");
-	assert_string_equal(a->title, "Arrival T-Shirt");
-	article_free(a);
-	a = page_at("<html><head><title>Discuss the 7.1.0 release here - "
+	check_title("<html><head><title>Gymshark Arrival T-Shirt</title>"
+	    "</head><body><p>A light tee.</p></body></html>", gym,
+	    "Gymshark Arrival T-Shirt");
+	check_title("<html><head><title>Gymshark - Arrival T-Shirt</title>"
+	    "</head><body><p>A light tee.</p></body></html>", gym,
+	    "Arrival T-Shirt");
+	check_title("<html><head><title>Discuss the 7.1.0 release here - "
 	    "virtualbox.org</title></head><body><h1>virtualbox.org</h1>"
 	    "<p>The new release is out.</p></body></html>",
-	    "https://forums.virtualbox.org/viewtopic.php?t=112320");
-	assert_string_equal(a->title, "Discuss the 7.1.0 release here");
-	article_free(a);
+	    "https://forums.virtualbox.org/viewtopic.php?t=112320",
+	    "Discuss the 7.1.0 release here");
 }
 
 /* The name in the element after its label; a label over a bio is no
@@ -250,55 +255,42 @@ test_byline_date_first(void **state)
 static void
 test_title_main_part(void **state)
 {
-	struct article *a;
-
 	(void)state;
-	a = page_at("<html><head><title>Best Residential Movers in NYC 2025 | "
+	check_title("<html><head><title>Best Residential Movers in NYC 2025 | "
 	    "Top 19 Companies | Supermove</title></head><body><p>Moving "
-	    "is hard.</p></body></html>", "https://www.supermove.com/m");
-	assert_string_equal(a->title, "Best Residential Movers in NYC 2025");
-	article_free(a);
-	a = page_at("<html><head><title>Opinion | The long road home</title>"
+	    "is hard.</p></body></html>", "https://www.supermove.com/m",
+	    "Best Residential Movers in NYC 2025");
+	check_title("<html><head><title>Opinion | The long road home</title>"
 	    "</head><body><p>Roads.</p></body></html>",
-	    "https://news.example/o");
-	assert_string_equal(a->title, "The long road home");
-	article_free(a);
-	a = page("<html><head><meta property='og:title' content='And "
+	    "https://news.example/o", "The long road home");
+	check_title("<html><head><meta property='og:title' content='And "
 	    "finally&amp;#8230; trouble brewing'></head><body><p>Tea.</p>"
-	    "</body></html>");
-	assert_string_equal(a->title,
+	    "</body></html>", "https://news.example/t",
 	    "And finally\xe2\x80\xa6 trouble brewing");
-	article_free(a);
-	a = page_at("<html><head><title>A brief intro to git \xe2\x80\xa2 Cory "
-	    "Dransfeldt</title></head><body><p>Git.</p></body></html>",
-	    "https://coryd.dev/posts/git");
-	assert_string_equal(a->title, "A brief intro to git");
-	article_free(a);
+	check_title("<html><head><title>A brief intro to git \xe2\x80\xa2 "
+	    "Cory Dransfeldt</title></head><body><p>Git.</p></body></html>",
+	    "https://coryd.dev/posts/git", "A brief intro to git");
 }
 
 /* The <title> and the <h1> agree against JSON-LD's headline. */
 static void
 test_title_backs_h1(void **state)
 {
-	struct article *a;
+	const char *wiki = "https://en.wikipedia.org/wiki/Nobel";
 
 	(void)state;
-	a = page_at("<html><head><title>List of Nobel laureates - Wikipedia"
-	    "</title><script type='application/ld+json'>{\"@type\":\"Article\","
-	    "\"name\":\"List of Nobel laureates\",\"headline\":"
+	check_title("<html><head><title>List of Nobel laureates - Wikipedia"
+	    "</title><script type='application/ld+json'>{\"@type\":"
+	    "\"Article\",\"name\":\"List of Nobel laureates\",\"headline\":"
 	    "\"Wikimedia list article\"}</script></head><body><h1>List of "
 	    "Nobel laureates</h1><p>The Nobel Prizes are awarded yearly.</p>"
-	    "</body></html>", "https://en.wikipedia.org/wiki/Nobel");
-	assert_string_equal(a->title, "List of Nobel laureates");
-	article_free(a);
+	    "</body></html>", wiki, "List of Nobel laureates");
 	/* Without the <title>'s word the publisher's ranking stands. */
-	a = page_at("<html><head><title>Nobel Prizes - Wikipedia</title>"
+	check_title("<html><head><title>Nobel Prizes - Wikipedia</title>"
 	    "<script type='application/ld+json'>{\"@type\":\"Article\","
 	    "\"headline\":\"Wikimedia list article\"}</script></head><body>"
 	    "<h1>List of Nobel laureates</h1><p>The Nobel Prizes are awarded "
-	    "yearly.</p></body></html>", "https://en.wikipedia.org/wiki/Nobel");
-	assert_string_equal(a->title, "Wikimedia list article");
-	article_free(a);
+	    "yearly.</p></body></html>", wiki, "Wikimedia list article");
 }
 
 int
