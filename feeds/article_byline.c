@@ -114,7 +114,7 @@ art_date_line(struct meta *m, xmlNode *n)
 {
 	static const char *const words[] = {
 		"date", "datum", "time", "publish", "posted", "meta", "byline",
-		"updated",
+		"updated", "author",
 	};
 	const char *v;
 	char *text, buf[32];
@@ -252,7 +252,7 @@ byline_name_part(char *text)
 {
 	static const char *const cut[] = { " on ", " am ", " le ", " el ",
 	    " il ", " - ", " \xe2\x80\x93 ", " \xc2\xb7 ",
-	    " \xe2\x80\xa2 ", " | ", " / " };
+	    " \xe2\x80\xa2 ", " \xc2\xbb ", " | ", " / " };
 	char *p = text, *end, *q;
 	size_t i, skip;
 	int64_t t;

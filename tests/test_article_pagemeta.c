@@ -249,6 +249,25 @@ test_byline_date_first(void **state)
 	    "read</div><p>Moving is hard.</p></body></html>", NULL);
 }
 
+/* A forum post's author line: "by Name \xc2\xbb date" names the author
+ * and dates the page. */
+static void
+test_author_line_date(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = page("<html><body><h2>MLS is back!</h2><div class='post'><p "
+	    "class='author'>by <strong><a href='/u/1654883'>Outer "
+	    "Armatonisdaristan</a></strong> \xc2\xbb Tue Aug 27, 2019 1:47 am"
+	    "</p><div class='content'>The season starts.</div></div>"
+	    "</body></html>");
+	assert_int_equal(a->nauthors, 1);
+	assert_string_equal(a->authors[0], "Outer Armatonisdaristan");
+	assert_day(a->published, "2019-08-27");
+	article_free(a);
+}
+
 /* A title still split by " | " once the site is cut keeps its longest
  * part; a title escaped twice is read as meant; a bullet sets a site's
  * name apart too. */
@@ -307,6 +326,7 @@ main(void)
 		cmocka_unit_test(test_title_backs_h1),
 		cmocka_unit_test(test_byline_date_first),
 		cmocka_unit_test(test_title_main_part),
+		cmocka_unit_test(test_author_line_date),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
