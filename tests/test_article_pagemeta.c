@@ -62,6 +62,18 @@ check_author(const char *html, const char *want)
 	article_free(a);
 }
 
+/* html's one author is author, and it was published on day. */
+static void
+check_author_day(const char *html, const char *author, const char *day)
+{
+	struct article *a = page(html);
+
+	assert_int_equal(a->nauthors, 1);
+	assert_string_equal(a->authors[0], author);
+	assert_day(a->published, day);
+	article_free(a);
+}
+
 /* The title of html at url is want. */
 static void
 check_title(const char *html, const char *url, const char *want)
@@ -77,10 +89,9 @@ check_title(const char *html, const char *url, const char *want)
 static void
 test_question_microdata(void **state)
 {
-	struct article *a;
-
 	(void)state;
-	a = page("<html itemscope itemtype='https://schema.org/QAPage'><body>"
+	check_author_day("<html itemscope "
+	    "itemtype='https://schema.org/QAPage'><body>"
 	    "<h1>Why is RAID not a backup?</h1>"
 	    "<div itemprop='mainEntity' itemscope "
 	    "itemtype='https://schema.org/Question'>"
@@ -96,11 +107,8 @@ test_question_microdata(void **state)
 	    "disk.</p><div itemprop='author' itemscope "
 	    "itemtype='http://schema.org/Person'>"
 	    "<meta itemprop='name' content='answerer'></div></div>"
-	    "</body></html>");
-	assert_int_equal(a->nauthors, 1);
-	assert_string_equal(a->authors[0], "jldugger");
-	assert_day(a->published, "2009-05-02");
-	article_free(a);
+	    "</body></html>",
+	    "jldugger", "2009-05-02");
 }
 
 /* A Product's reviews are Articles in JSON-LD; the page's title is the
@@ -254,18 +262,12 @@ test_byline_date_first(void **state)
 static void
 test_author_line_date(void **state)
 {
-	struct article *a;
-
 	(void)state;
-	a = page("<html><body><h2>MLS is back!</h2><div class='post'><p "
-	    "class='author'>by <strong><a href='/u/1654883'>Outer "
-	    "Armatonisdaristan</a></strong> \xc2\xbb Tue Aug 27, 2019 1:47 am"
-	    "</p><div class='content'>The season starts.</div></div>"
-	    "</body></html>");
-	assert_int_equal(a->nauthors, 1);
-	assert_string_equal(a->authors[0], "Outer Armatonisdaristan");
-	assert_day(a->published, "2019-08-27");
-	article_free(a);
+	check_author_day("<html><body><h2>MLS is back!</h2><div "
+	    "class='post'><p class='author'>by <strong><a href='/u/1654883'>"
+	    "Outer Armatonisdaristan</a></strong> \xc2\xbb Tue Aug 27, 2019 "
+	    "1:47 am</p><div class='content'>The season starts.</div></div>"
+	    "</body></html>", "Outer Armatonisdaristan", "2019-08-27");
 }
 
 /* A title still split by " | " once the site is cut keeps its longest
