@@ -338,6 +338,9 @@ art_title_backs_h1(const struct meta *m, const char *site, const char *url,
 	    (shown = strdup(m->titles[SRC_TITLE])) == NULL)
 		return 0;
 	art_strip_site(shown, site, url, h1);
+	/* WordPress names a category's page "Recipes Archives". */
+	if (art_ends_with(shown, " Archives"))
+		shown[strlen(shown) - strlen(" Archives")] = '\0';
 	backs = art_same_words(shown, h1);
 	free(shown);
 	return backs;
