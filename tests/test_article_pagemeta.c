@@ -307,10 +307,9 @@ test_title_backs_h1(void **state)
 	    "Nobel laureates</h1><p>The Nobel Prizes are awarded yearly.</p>"
 	    "</body></html>", wiki, "List of Nobel laureates");
 	check_title("<html><head><title>Air Fryer Recipes Archives - "
-	    "Confessions"
-	    "</title><meta property='og:title' content='Air Fryer Recipes "
-	    "Archives'></head><body><h1>Air Fryer Recipes</h1><p>Fries.</p>"
-	    "</body></html>", "https://confessions.example/c/air",
+	    "Confessions</title><meta property='og:title' content='Air "
+	    "Fryer Recipes Archives'></head><body><h1>Air Fryer Recipes</h1>"
+	    "<p>Fries.</p></body></html>", "https://confessions.example/c/air",
 	    "Air Fryer Recipes");
 	/* Without the <title>'s word the publisher's ranking stands. */
 	check_title("<html><head><title>Nobel Prizes - Wikipedia</title>"
