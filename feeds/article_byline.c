@@ -243,9 +243,9 @@ find_fn_enter(xmlNode *n, int depth, void *arg)
 /*
  * The part of a byline's text (cut at " on ", " | ", " \xc2\xb7 " and the
  * like) that names the author, in place: the first one that holds no
- * date.  "By Jane Doe on May 5" is "By Jane Doe"; "August 28, 2025 \xe2\x80\xa2
- * Lauren Vetter", a date line and a byline in one element, is "Lauren
- * Vetter".  NULL when every part is a date.
+ * date and reads as a name.  "By Jane Doe on May 5" is "By Jane Doe";
+ * "August 28, 2025 \xe2\x80\xa2 Lauren Vetter", a date line and a byline in one
+ * element, is "Lauren Vetter".  Failing that, the first part, as it is.
  */
 static char *
 byline_name_part(char *text)
@@ -253,11 +253,11 @@ byline_name_part(char *text)
 	static const char *const cut[] = { " on ", " am ", " le ", " el ",
 	    " il ", " - ", " \xe2\x80\x93 ", " \xc2\xb7 ",
 	    " \xe2\x80\xa2 ", " \xc2\xbb ", " | ", " / " };
-	char *p = text, *end, *q;
+	char *p, *end, *q, name[AUTHOR_MAX + 1];
 	size_t i, skip;
 	int64_t t;
 
-	while (*p != '\0') {
+	for (p = text; p != NULL; p = end != NULL ? end + skip : NULL) {
 		for (end = NULL, skip = 0, i = 0; i < sizeof(cut) /
 		    sizeof(cut[0]); i++)
 			if ((q = strstr(p, cut[i])) != NULL && q != p &&
@@ -265,14 +265,13 @@ byline_name_part(char *text)
 				end = q;
 				skip = strlen(cut[i]);
 			}
-		if (end == NULL)
-			return date_find(p, &t) == 0 ? NULL : p;
-		*end = '\0';
-		if (date_find(p, &t) != 0)
+		if (end != NULL)
+			*end = '\0';
+		if (date_find(p, &t) != 0 &&
+		    art_author_name(p, name, sizeof(name)) != NULL)
 			return p;
-		p = end + skip;
 	}
-	return NULL;
+	return text;
 }
 
 /*
@@ -372,7 +371,7 @@ static int
 is_name_label(const char *text)
 {
 	static const char *const labels[] = {
-		"written by", "article by", "posted by", "authored by", "by",
+		"written by", "article by", "posted by", "authored by",
 		"author", "autor", "autorin", "verfasst von", "auteur",
 	};
 	size_t i, len = strlen(text);
@@ -445,6 +444,13 @@ art_credit_line(struct meta *m, xmlNode *n)
 	for (i = 0; i < sizeof(lead) / sizeof(lead[0]); i++)
 		if (strncasecmp(start, lead[i], strlen(lead[i])) == 0)
 			break;
+	/* A menu's heading sorts "By Event Type"; only "Written by" in a
+	 * heading is a credit. */
+	if (art_is(n, "h2") || art_is(n, "h3") || art_is(n, "h4") ||
+	    art_is(n, "h5") || art_is(n, "h6"))
+		if (i == sizeof(lead) / sizeof(lead[0]) ||
+		    strcmp(lead[i], "written by ") != 0)
+			return;
 	if (i == sizeof(lead) / sizeof(lead[0]) || art_in_comments(n) ||
 	    (text = art_node_text(n)) == NULL)
 		return;

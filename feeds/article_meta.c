@@ -242,6 +242,40 @@ art_ends_with(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+/* 1 when every word of s is a month's or a weekday's name (or its
+ * abbreviation) or a number, and one at least is a name: "August 28",
+ * "Sat", "20 Dec", the pieces of a date line split at its commas. */
+static int
+is_date_words(const char *s)
+{
+	static const char *const names[] = {
+		"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+		"sept", "oct", "nov", "dec", "january", "february", "march",
+		"april", "june", "july", "august", "september", "october",
+		"november", "december", "mon", "tue", "wed", "thu", "fri", "sat",
+		"sun", "monday", "tuesday", "wednesday", "thursday", "friday",
+		"saturday", "sunday",
+	};
+	size_t len, i;
+	int named = 0;
+
+	for (; *s != '\0'; s += len) {
+		s += strspn(s, " .");
+		if ((len = strcspn(s, " .")) == 0)
+			break;
+		if (strspn(s, "0123456789") == len)
+			continue;
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i]) == len &&
+			    strncasecmp(s, names[i], len) == 0)
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
+			return 0;
+		named = 1;
+	}
+	return named;
+}
+
 /* An author name without the words around it ("By", "Posted by", "View
  * all posts by", a trailing arrow), into buf; NULL when s is no name (a
  * link, a handle, a paragraph, a date). */
@@ -304,7 +338,7 @@ art_author_name(const char *s, char *buf, size_t buflen)
 		if (strcasecmp(buf, label[i]) == 0)
 			return NULL;
 	/* The reading time bylines show beside the name: "5 min read". */
-	if (strcasestr(buf, " min read") != NULL ||
+	if (is_date_words(buf) ||strcasestr(buf, " min read") != NULL ||
 	    strcasestr(buf, " mins read") != NULL ||
 	    strcasestr(buf, " minute read") != NULL ||
 	    strcasestr(buf, " minutes read") != NULL)

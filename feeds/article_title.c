@@ -264,6 +264,27 @@ is_site_name(const char *part, size_t len, const char *site,
 	    strlen(p) <= strlen(site) + SITE_NAME_SLACK);
 }
 
+/* 1 when a title's leading part (len bytes) is the site's: its name
+ * alone, or its name and a section set apart ("NationStates \xe2\x80\xa2 View
+ * topic"). */
+static int
+is_site_part(const char *part, size_t len, const char *site,
+    const char *url)
+{
+	char buf[TITLE_WORDS_MAX];
+	size_t i;
+
+	if (is_site_name(part, len, site, url))
+		return 1;
+	if (len >= sizeof(buf) || !names_site(part, len, site, url))
+		return 0;
+	snprintf(buf, sizeof(buf), "%.*s", (int)len, part);
+	for (i = 0; i < sizeof(seps) / sizeof(seps[0]); i++)
+		if (strstr(buf, seps[i]) != NULL)
+			return 1;
+	return 0;
+}
+
 /* The title without a leading or trailing part that names the site, or
  * cut down to the h1 it starts or ends with ("Headline - Section - Site"
  * when the page's <h1> says "Headline").  A leading part must be the
@@ -313,7 +334,7 @@ art_strip_site(char *title, const char *site, const char *url, const char *h1)
 		}
 		if ((p = strstr(title, seps[i])) != NULL && p != title &&
 		    p[slen] != '\0' &&
-		    is_site_name(title, (size_t)(p - title), site, url)) {
+		    is_site_part(title, (size_t)(p - title), site, url)) {
 			memmove(title, p + slen, strlen(p + slen) + 1);
 			return;
 		}

@@ -195,6 +195,9 @@ test_site_in_title(void **state)
 	check_title("<html><head><title>Gymshark - Arrival T-Shirt</title>"
 	    "</head><body><p>A light tee.</p></body></html>", gym,
 	    "Arrival T-Shirt");
+	check_title("<html><head><title>NationStates \xe2\x80\xa2 View topic - "
+	    "MLS is Back!</title></head><body><p>Football.</p></body></html>",
+	    "https://forum.nationstates.net/viewtopic.php?t=1", "MLS is Back!");
 	check_title("<html><head><title>Discuss the 7.1.0 release here - "
 	    "virtualbox.org</title></head><body><h1>virtualbox.org</h1>"
 	    "<p>The new release is out.</p></body></html>",
@@ -234,6 +237,9 @@ test_credit_line_forms(void **state)
 	    "href='/author/amanda'>Amanda</a> \xc2\xb7 Dec 20, 2025 at "
 	    "3:00 am</p><p>Gothic romance.</p></body></html>",
 	    "Amanda");
+	check_author("<html><body><nav><h4>By Event Type</h4><a href='/c'>"
+	    "Conferences</a></nav><h1>Event skills</h1><p>Plan well.</p>"
+	    "</body></html>", NULL);
 	check_author("<html><body><h1>Personal finance habits</h1><h3>"
 	    "Written by Cassidy Horton</h3><p>Millennials save.</p>"
 	    "</body></html>",
@@ -255,6 +261,13 @@ test_byline_date_first(void **state)
 	    "read your site.</p></body></html>", NULL);
 	check_author("<html><body><h1>Movers</h1><div class='author'>10 mins "
 	    "read</div><p>Moving is hard.</p></body></html>", NULL);
+	check_author("<html><body><h1>Evergreens</h1><div class='byline'>Sat, "
+	    "20 Dec, 2025 - 06:36</div><p>Plant them.</p></body></html>",
+	    NULL);
+	/* No part without a date: the first part, as before. */
+	check_author("<html><body><h1>Spice Cayenne</h1><div class='author'>"
+	    "Luke Kim December 17, 2025 \xc2\xb7 5 min read</div><p>Fast.</p>"
+	    "</body></html>", "Luke Kim December 17");
 }
 
 /* A forum post's author line: "by Name \xc2\xbb date" names the author
