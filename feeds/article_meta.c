@@ -927,6 +927,30 @@ drop_pilcrow(char *h)
 	}
 }
 
+/* The title without its site's part, or the <h1> (*h1text, taken) where
+ * that names the page better; failing that, a title the bar still
+ * splits keeps its main part.  A feed's rule is taken as it is. */
+static void
+choose_title(struct meta *m, const char *url, char **h1text)
+{
+	char *title = m->f[F_TITLE].s, *h1 = *h1text;
+
+	art_strip_site(title, m->f[F_SITE_NAME].s, url, h1);
+	if (m->f[F_TITLE].rank == art_rank_of(F_TITLE, SRC_RULE))
+		return;
+	if (h1 != NULL && (art_same_words(title, h1) ||
+	    art_title_backs_h1(m, m->f[F_SITE_NAME].s, url, h1) ||
+	    (art_h1_names_page(title, h1) && art_open_to_h1(m, title, h1)))) {
+		/* The headline as the page sets it: "–" and "’" where the
+		 * meta tags often have "-" and "'". */
+		free(title);
+		m->f[F_TITLE].s = h1;
+		*h1text = NULL;
+		return;
+	}
+	art_keep_main_part(title);
+}
+
 int
 art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
     size_t nrules, struct article *a, char **product)
@@ -955,22 +979,8 @@ art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
 	if (m.oom)
 		goto done;
 
-	if (m.f[F_TITLE].s != NULL) {
-		art_strip_site(m.f[F_TITLE].s, m.f[F_SITE_NAME].s, url, h1text);
-		if (m.f[F_TITLE].rank != art_rank_of(F_TITLE, SRC_RULE))
-			art_keep_main_part(m.f[F_TITLE].s);
-		if (h1text != NULL && m.f[F_TITLE].rank != art_rank_of(F_TITLE,
-		    SRC_RULE) && (art_same_words(m.f[F_TITLE].s, h1text) ||
-		    art_title_backs_h1(&m, m.f[F_SITE_NAME].s, url, h1text) ||
-		    (art_h1_names_page(m.f[F_TITLE].s, h1text) &&
-		    art_open_to_h1(&m, m.f[F_TITLE].s, h1text)))) {
-			/* The headline as the page sets it: "–" and "’" where
-			 * the meta tags often have "-" and "'". */
-			free(m.f[F_TITLE].s);
-			m.f[F_TITLE].s = h1text;
-			h1text = NULL;
-		}
-	}
+	if (m.f[F_TITLE].s != NULL)
+		choose_title(&m, url, &h1text);
 	a->title = take(&m.f[F_TITLE]);
 	a->description = take(&m.f[F_DESCRIPTION]);
 	a->published = m.f[F_PUBLISHED].rank ? m.f[F_PUBLISHED].t :

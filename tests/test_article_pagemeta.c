@@ -294,6 +294,11 @@ test_title_main_part(void **state)
 	    "Top 19 Companies | Supermove</title></head><body><p>Moving "
 	    "is hard.</p></body></html>", "https://www.supermove.com/m",
 	    "Best Residential Movers in NYC 2025");
+	/* The <h1> is weighed against the whole title first. */
+	check_title("<html><head><title>Best Mobile Company | Build Apps | "
+	    "Mobile App Development NYC</title></head><body><h1>Best Mobile "
+	    "Apps Company &amp; Developers</h1><p>Apps.</p></body></html>",
+	    "https://apps.example/", "Best Mobile Apps Company & Developers");
 	check_title("<html><head><title>Opinion | The long road home</title>"
 	    "</head><body><p>Roads.</p></body></html>",
 	    "https://news.example/o", "The long road home");
