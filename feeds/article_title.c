@@ -358,6 +358,13 @@ art_title_backs_h1(const struct meta *m, const char *site, const char *url,
 	if (m->titles[SRC_TITLE] == NULL ||
 	    (shown = strdup(m->titles[SRC_TITLE])) == NULL)
 		return 0;
+	/* "Silicon Exposed: Open Verilog flow" under a blog's name as <h1>
+	 * is the blog's name and the post's title: no backing. */
+	if (strncmp(shown, h1, strlen(h1)) == 0 &&
+	    strncmp(shown + strlen(h1), ": ", 2) == 0) {
+		free(shown);
+		return 0;
+	}
 	art_strip_site(shown, site, url, h1);
 	/* WordPress names a category's page "Recipes Archives". */
 	if (art_ends_with(shown, " Archives"))

@@ -329,6 +329,12 @@ test_title_backs_h1(void **state)
 	    "Fryer Recipes Archives'></head><body><h1>Air Fryer Recipes</h1>"
 	    "<p>Fries.</p></body></html>", "https://confessions.example/c/air",
 	    "Air Fryer Recipes");
+	/* A blog's name as <h1> and as the start of the <title>. */
+	check_title("<html><head><title>Silicon Exposed: Open Verilog flow "
+	    "for GreenPak4</title><meta property='og:title' content='Open "
+	    "Verilog flow for GreenPak4'></head><body><h1>Silicon Exposed</h1>"
+	    "<p>Verilog.</p></body></html>", "https://blog.example/2016/08",
+	    "Open Verilog flow for GreenPak4");
 	/* Without the <title>'s word the publisher's ranking stands. */
 	check_title("<html><head><title>Nobel Prizes - Wikipedia</title>"
 	    "<script type='application/ld+json'>{\"@type\":\"Article\","
