@@ -372,7 +372,7 @@ is_name_label(const char *text)
 {
 	static const char *const labels[] = {
 		"written by", "article by", "posted by", "authored by",
-		"author", "autor", "autorin", "verfasst von", "auteur",
+		"thread starter", "started by", "author", "autor", "autorin", "verfasst von", "auteur",
 	};
 	size_t i, len = strlen(text);
 
@@ -401,7 +401,8 @@ art_label_author(struct meta *m, xmlNode *n)
 	int label;
 
 	if (m->credit_seen || !is_line_element(n) ||
-	    (next = next_element(n)) == NULL || !is_line_element(next))
+	    (next = next_element(n)) == NULL ||
+	    (!is_line_element(next) && !art_is(next, "a")))
 		return;
 	art_lead(n, start, sizeof(start));
 	if (strlen(start) >= sizeof(start) - 1 || !is_name_label(start) ||
@@ -430,7 +431,8 @@ art_credit_line(struct meta *m, xmlNode *n)
 {
 	static const char *const lead[] = {
 		"text:", "text von ", "autor:", "autorin:", "author:", "von:",
-		"von ", "by ", "by:", "written by ", "texte:", "por ", "par ",
+		"von ", "by ", "by:", "written by ", "started by ", "texte:",
+		"por ", "par ",
 	};
 	static const char *const cut[] = { " am ", " on ", " le ", ",",
 	    " | ", " - ", " \xc2\xb7 ", " \xe2\x80\xa2 ", " \xe2\x80\x94 " };

@@ -286,7 +286,7 @@ art_author_name(const char *s, char *buf, size_t buflen)
 		"view all posts by ", "show all articles of ",
 		"zeige alle beitr\xc3\xa4ge von ", "alle beitr\xc3\xa4ge von ",
 		"more from ", "posted by ", "written by ", "published by ",
-		"eingestellt von ", "erstellt von ", "texte:",
+		"started by ", "eingestellt von ", "erstellt von ", "texte:",
 		"ver\303\266ffentlicht von ", "geschrieben von ", "text von ",
 		"text:", "autor:", "autorin:", "author:", "von:", "by:", "by ",
 		"von ", "di ", "par ", "por ", "door ",

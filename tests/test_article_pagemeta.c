@@ -218,6 +218,14 @@ test_label_author(void **state)
 	check_author("<html><body><h1>AI for clinicians</h1><div>"
 	    "<h3>Author:</h3><p> Lisa D. Ellis</p></div></body></html>",
 	    "Lisa D. Ellis");
+	/* A forum's thread starter, named by a link after the label. */
+	check_author("<html><body><h1>GPU guide</h1><ul><li><span>Thread "
+	    "starter</span> <a href='/members/3009205/' class='username'>"
+	    "SamuelMIz</a></li></ul><p>Cards compared.</p></body></html>",
+	    "SamuelMIz");
+	check_author("<html><body><h2>AI in forums?</h2><p>Started by Biology "
+	    "Forums, June 04, 2024, 11:23:55 AM</p><p>How?</p></body></html>",
+	    "Biology Forums");
 	check_author("<html><body><h1>AI for clinicians</h1><h3>Author</h3>"
 	    "<p>She has written about medicine for twenty years and lives in "
 	    "Boston.</p></body></html>",
