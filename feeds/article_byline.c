@@ -1,9 +1,10 @@
 /*
  * article_byline.c - dates and authors from what the page shows: a date
  * line near the headline, a byline element, a short credit line ("Text:
- * Name", "Von Name"), a /yyyy/mm/dd/ path in the URL.  Each offers its
- * candidates to the collector (article_meta.c) under a source that ranks
- * below the page's metadata.
+ * Name", "Von Name"), a name after its label ("Written by", "Thread
+ * starter"), a /yyyy/mm/dd/ path in the URL, and the fallbacks when
+ * nothing dates the page.  Each offers its candidates to the collector
+ * (article_meta.c) under a source that ranks below the page's metadata.
  */
 #include <ctype.h>
 #include <stdint.h>

@@ -22,9 +22,13 @@
  *     the story's;
  *   - what the page shows: <time datetime> inside <article> or <header>
  *     (or marked pubdate, or hAtom's <abbr class=published title>), then
- *     a /yyyy/mm/dd/ path in the URL; <a rel=author>; the <title> without
- *     its " | Site" part (or cut down to the <h1> it starts or ends with),
- *     the <h1> of the article (or the only one on the page).
+ *     a /yyyy/mm/dd/ path in the URL, a date line; for want of any, the
+ *     modified date, or on a page with no <article> its first loose
+ *     <time>; <a rel=author>, bylines and credit lines; the <title>
+ *     without its " | Site" part (or cut down to the <h1> it starts or
+ *     ends with), the <h1> of the article (or the only one on the page).
+ * Microdata counts within an Article, a WebPage or a Q&A page's
+ * Question; a Product's JSON-LD reviews are not the page's article.
  * Languages come from JSON-LD, then <html lang>, http-equiv
  * content-language, dc.language and last og:locale, and are written with
  * a hyphen ("it_IT" becomes "it-IT", BCP 47's spelling).  The canonical URL
