@@ -1,7 +1,8 @@
 /*
  * article_title.c - the article's title as the page names it: the chosen
  * title without its " | Site" part, or the <h1> where that names the page
- * better; and whether a name (an author's) is only the site's.
+ * better (or where the <title> says what it says), or the title's main
+ * part between bars; and whether a name (an author's) is only the site's.
  */
 #include <ctype.h>
 #include <stdint.h>
