@@ -29,6 +29,110 @@
 /* The longest class+id string we look at. */
 #define CLASS_MAX	256
 
+/* 1 when every word of s is a month's or a weekday's name (or its
+ * abbreviation) or a number, and one at least is a name: "August 28",
+ * "Sat", "20 Dec", the pieces of a date line split at its commas. */
+static int
+is_date_words(const char *s)
+{
+	static const char *const names[] = {
+		"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+		"sept", "oct", "nov", "dec", "january", "february", "march",
+		"april", "june", "july", "august", "september", "october",
+		"november", "december", "mon", "tue", "wed", "thu", "fri", "sat",
+		"sun", "monday", "tuesday", "wednesday", "thursday", "friday",
+		"saturday", "sunday",
+	};
+	size_t len, i;
+	int named = 0;
+
+	for (; *s != '\0'; s += len) {
+		s += strspn(s, " .");
+		if ((len = strcspn(s, " .")) == 0)
+			break;
+		if (strspn(s, "0123456789") == len)
+			continue;
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i]) == len &&
+			    strncasecmp(s, names[i], len) == 0)
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
+			return 0;
+		named = 1;
+	}
+	return named;
+}
+
+/* An author name without the words around it ("By", "Posted by", "View
+ * all posts by", a trailing arrow), into buf; NULL when s is no name (a
+ * link, a handle, a paragraph, a date). */
+const char *
+art_author_name(const char *s, char *buf, size_t buflen)
+{
+	static const char *const lead[] = {
+		"view all posts by ", "show all articles of ",
+		"zeige alle beitr\xc3\xa4ge von ", "alle beitr\xc3\xa4ge von ",
+		"more from ", "posted by ", "written by ", "published by ",
+		"started by ", "eingestellt von ", "erstellt von ", "texte:",
+		"ver\303\266ffentlicht von ", "geschrieben von ", "text von ",
+		"text:", "autor:", "autorin:", "author:", "von:", "by:", "by ",
+		"von ", "di ", "par ", "por ", "door ",
+	};
+	static const char *const trail[] = {
+		" \xe2\x86\x92", " \xc2\xbb", " \xe2\x80\x94", " -", " |", ",",
+		":",
+	};
+	/* What bylines say around the name, alone after the cutting. */
+	static const char *const label[] = {
+		"posted", "published", "publiziert am", "datum", "date", "follow",
+		"text", "author", "autor", "by", "von", "no author", "quelle",
+		"source",
+	};
+	size_t i, len, digits = 0;
+	int again;
+
+	do {
+		while (*s == ' ' || *s == ':')
+			s++;
+		for (again = 0, i = 0; i < sizeof(lead) / sizeof(lead[0]); i++) {
+			len = strlen(lead[i]);
+			if (strncasecmp(s, lead[i], len) == 0) {
+				s += len;
+				again = 1;
+				break;
+			}
+		}
+	} while (again);
+	len = strlen(s);
+	if (len == 0 || len > AUTHOR_MAX || strstr(s, "://") != NULL ||
+	    strstr(s, "www.") != NULL || *s == '@')
+		return NULL;
+	for (i = 0; i < len; i++)
+		digits += isdigit((unsigned char)s[i]) != 0;
+	if (digits >= 4 || digits * 2 >= len)
+		return NULL;
+	snprintf(buf, buflen, "%s", s);
+	do {
+		for (again = 0, i = 0; i < sizeof(trail) / sizeof(trail[0]); i++) {
+			len = strlen(buf);
+			if (art_ends_with(buf, trail[i])) {
+				buf[len - strlen(trail[i])] = '\0';
+				again = 1;
+			}
+		}
+	} while (again);
+	for (i = 0; i < sizeof(label) / sizeof(label[0]); i++)
+		if (strcasecmp(buf, label[i]) == 0)
+			return NULL;
+	/* The reading time bylines show beside the name: "5 min read". */
+	if (is_date_words(buf) || strcasestr(buf, " min read") != NULL ||
+	    strcasestr(buf, " mins read") != NULL ||
+	    strcasestr(buf, " minute read") != NULL ||
+	    strcasestr(buf, " minutes read") != NULL)
+		return NULL;
+	return *buf != '\0' ? buf : NULL;
+}
+
 /* 1 when the space-separated list s holds word. */
 int
 art_has_word(const char *s, const char *word)

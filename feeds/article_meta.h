@@ -124,12 +124,12 @@ struct meta {
 /* The rank of source s for field f (1 = best), 0 when s gives no f. */
 int	 art_rank_of(enum field f, enum src s);
 
+/* article_byline.c */
 /* An author name without the words around it ("By", "Posted by"), into
  * buf; NULL when s is no name. */
 const char *art_author_name(const char *s, char *buf, size_t buflen);
-
-/* article_byline.c: offer what the page shows in n (a date line, a
- * byline element, a credit line), and the date in url's path. */
+/* Offer what the page shows in n (a date line, a byline element, a
+ * credit line), and the date in url's path. */
 void	 art_date_line(struct meta *m, xmlNode *n);
 void	 art_byline(struct meta *m, xmlNode *n);
 void	 art_credit_line(struct meta *m, xmlNode *n);
