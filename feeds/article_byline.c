@@ -29,18 +29,6 @@
 /* The longest class+id string we look at. */
 #define CLASS_MAX	256
 
-/* 1 when s is a forum's or Q&A site's user name ("user3080392"): one
- * word of letters, digits and underscores that starts with a letter,
- * which no date or time is. */
-static int
-is_handle(const char *s)
-{
-	size_t len = strspn(s, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
-
-	return isalpha((unsigned char)*s) && s[len] == '\0';
-}
-
 /* 1 when every word of s is a month's or a weekday's name (or its
  * abbreviation) or a number, and one at least is a name: "August 28",
  * "Sat", "20 Dec", the pieces of a date line split at its commas. */
@@ -121,7 +109,7 @@ art_author_name(const char *s, char *buf, size_t buflen)
 		return NULL;
 	for (i = 0; i < len; i++)
 		digits += isdigit((unsigned char)s[i]) != 0;
-	if ((digits >= 4 || digits * 2 >= len) && !is_handle(s))
+	if (digits >= 4 || digits * 2 >= len)
 		return NULL;
 	snprintf(buf, buflen, "%s", s);
 	do {

@@ -134,21 +134,6 @@ test_product_reviews(void **state)
 	article_free(a);
 }
 
-/* A Q&A site's user name is a name, digits and all; a date is not. */
-static void
-test_handle_author(void **state)
-{
-	(void)state;
-	check_author("<html itemscope itemtype='https://schema.org/QAPage'>"
-	    "<body><h1>How to sort?</h1><div itemprop='mainEntity' itemscope "
-	    "itemtype='https://schema.org/Question'><p>Sort a list.</p><div "
-	    "itemprop='author' itemscope itemtype='http://schema.org/Person'>"
-	    "<meta itemprop='name' content='user3080392'></div></div>"
-	    "</body></html>", "user3080392");
-	check_author("<html><head><meta name='author' content='2021-05-03'>"
-	    "</head><body><p>Text.</p></body></html>", NULL);
-}
-
 /* A page that says only when it was changed was published then. */
 static void
 test_modified_only(void **state)
@@ -372,7 +357,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_question_microdata),
 		cmocka_unit_test(test_product_reviews),
-		cmocka_unit_test(test_handle_author),
 		cmocka_unit_test(test_modified_only),
 		cmocka_unit_test(test_loose_time),
 		cmocka_unit_test(test_site_in_title),
