@@ -1,9 +1,10 @@
 /*
  * article_byline.c - dates and authors from what the page shows: a date
  * line near the headline, a byline element, a short credit line ("Text:
- * Name", "Von Name"), a /yyyy/mm/dd/ path in the URL.  Each offers its
- * candidates to the collector (article_meta.c) under a source that ranks
- * below the page's metadata.
+ * Name", "Von Name"), a name after its label ("Written by", "Thread
+ * starter"), a /yyyy/mm/dd/ path in the URL, and the fallbacks when
+ * nothing dates the page.  Each offers its candidates to the collector
+ * (article_meta.c) under a source that ranks below the page's metadata.
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -27,6 +28,110 @@
 #define DATE_LINE_MAX	160
 /* The longest class+id string we look at. */
 #define CLASS_MAX	256
+
+/* 1 when every word of s is a month's or a weekday's name (or its
+ * abbreviation) or a number, and one at least is a name: "August 28",
+ * "Sat", "20 Dec", the pieces of a date line split at its commas. */
+static int
+is_date_words(const char *s)
+{
+	static const char *const names[] = {
+		"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+		"sept", "oct", "nov", "dec", "january", "february", "march",
+		"april", "june", "july", "august", "september", "october",
+		"november", "december", "mon", "tue", "wed", "thu", "fri", "sat",
+		"sun", "monday", "tuesday", "wednesday", "thursday", "friday",
+		"saturday", "sunday",
+	};
+	size_t len, i;
+	int named = 0;
+
+	for (; *s != '\0'; s += len) {
+		s += strspn(s, " .");
+		if ((len = strcspn(s, " .")) == 0)
+			break;
+		if (strspn(s, "0123456789") == len)
+			continue;
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i]) == len &&
+			    strncasecmp(s, names[i], len) == 0)
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
+			return 0;
+		named = 1;
+	}
+	return named;
+}
+
+/* An author name without the words around it ("By", "Posted by", "View
+ * all posts by", a trailing arrow), into buf; NULL when s is no name (a
+ * link, a handle, a paragraph, a date). */
+const char *
+art_author_name(const char *s, char *buf, size_t buflen)
+{
+	static const char *const lead[] = {
+		"view all posts by ", "show all articles of ",
+		"zeige alle beitr\xc3\xa4ge von ", "alle beitr\xc3\xa4ge von ",
+		"more from ", "posted by ", "written by ", "published by ",
+		"started by ", "eingestellt von ", "erstellt von ", "texte:",
+		"ver\303\266ffentlicht von ", "geschrieben von ", "text von ",
+		"text:", "autor:", "autorin:", "author:", "von:", "by:", "by ",
+		"von ", "di ", "par ", "por ", "door ",
+	};
+	static const char *const trail[] = {
+		" \xe2\x86\x92", " \xc2\xbb", " \xe2\x80\x94", " -", " |", ",",
+		":",
+	};
+	/* What bylines say around the name, alone after the cutting. */
+	static const char *const label[] = {
+		"posted", "published", "publiziert am", "datum", "date", "follow",
+		"text", "author", "autor", "by", "von", "no author", "quelle",
+		"source",
+	};
+	size_t i, len, digits = 0;
+	int again;
+
+	do {
+		while (*s == ' ' || *s == ':')
+			s++;
+		for (again = 0, i = 0; i < sizeof(lead) / sizeof(lead[0]); i++) {
+			len = strlen(lead[i]);
+			if (strncasecmp(s, lead[i], len) == 0) {
+				s += len;
+				again = 1;
+				break;
+			}
+		}
+	} while (again);
+	len = strlen(s);
+	if (len == 0 || len > AUTHOR_MAX || strstr(s, "://") != NULL ||
+	    strstr(s, "www.") != NULL || *s == '@')
+		return NULL;
+	for (i = 0; i < len; i++)
+		digits += isdigit((unsigned char)s[i]) != 0;
+	if (digits >= 4 || digits * 2 >= len)
+		return NULL;
+	snprintf(buf, buflen, "%s", s);
+	do {
+		for (again = 0, i = 0; i < sizeof(trail) / sizeof(trail[0]); i++) {
+			len = strlen(buf);
+			if (art_ends_with(buf, trail[i])) {
+				buf[len - strlen(trail[i])] = '\0';
+				again = 1;
+			}
+		}
+	} while (again);
+	for (i = 0; i < sizeof(label) / sizeof(label[0]); i++)
+		if (strcasecmp(buf, label[i]) == 0)
+			return NULL;
+	/* The reading time bylines show beside the name: "5 min read". */
+	if (is_date_words(buf) || strcasestr(buf, " min read") != NULL ||
+	    strcasestr(buf, " mins read") != NULL ||
+	    strcasestr(buf, " minute read") != NULL ||
+	    strcasestr(buf, " minutes read") != NULL)
+		return NULL;
+	return *buf != '\0' ? buf : NULL;
+}
 
 /* 1 when the space-separated list s holds word. */
 int
@@ -114,7 +219,7 @@ art_date_line(struct meta *m, xmlNode *n)
 {
 	static const char *const words[] = {
 		"date", "datum", "time", "publish", "posted", "meta", "byline",
-		"updated",
+		"updated", "author",
 	};
 	const char *v;
 	char *text, buf[32];
@@ -200,6 +305,28 @@ art_headline_date(struct meta *m, xmlNode *h1)
 			art_walk(s, headline_date_enter, NULL, &hd);
 }
 
+/*
+ * A page that says only when it was last changed (a service page's
+ * article:modified_time, a doc's "Last updated") was published, as far
+ * as a reader can tell, then.  A page with no <article> (a forum thread,
+ * a docs or landing page) may mark its date with a bare <time>, its
+ * first post's: a page with an <article> keeps its date there, and a
+ * <time> outside it is the site's or another story's.
+ */
+void
+art_fallback_date(struct meta *m)
+{
+	char buf[32];
+
+	if (m->f[F_PUBLISHED].rank != 0)
+		return;
+	if (m->f[F_MODIFIED].rank != 0)
+		meta_offer(m, F_PUBLISHED, SRC_TIME_LOOSE, date_format_rfc3339(
+		    m->f[F_MODIFIED].t, buf, sizeof(buf)));
+	else if (m->narticle == 0 && m->time_loose != NULL)
+		meta_offer(m, F_PUBLISHED, SRC_TIME_LOOSE, m->time_loose);
+}
+
 static int
 find_fn_enter(xmlNode *n, int depth, void *arg)
 {
@@ -219,6 +346,40 @@ find_fn_enter(xmlNode *n, int depth, void *arg)
 }
 
 /*
+ * The part of a byline's text (cut at " on ", " | ", " \xc2\xb7 " and the
+ * like) that names the author, in place: the first one that holds no
+ * date and reads as a name.  "By Jane Doe on May 5" is "By Jane Doe";
+ * "August 28, 2025 \xe2\x80\xa2 Lauren Vetter", a date line and a byline in one
+ * element, is "Lauren Vetter".  Failing that, the first part, as it is.
+ */
+static char *
+byline_name_part(char *text)
+{
+	static const char *const cut[] = { " on ", " am ", " le ", " el ",
+	    " il ", " - ", " \xe2\x80\x93 ", " \xc2\xb7 ",
+	    " \xe2\x80\xa2 ", " \xc2\xbb ", " | ", " / " };
+	char *p, *end, *q, name[AUTHOR_MAX + 1];
+	size_t i, skip;
+	int64_t t;
+
+	for (p = text; p != NULL; p = end != NULL ? end + skip : NULL) {
+		for (end = NULL, skip = 0, i = 0; i < sizeof(cut) /
+		    sizeof(cut[0]); i++)
+			if ((q = strstr(p, cut[i])) != NULL && q != p &&
+			    (end == NULL || q < end)) {
+				end = q;
+				skip = strlen(cut[i]);
+			}
+		if (end != NULL)
+			*end = '\0';
+		if (date_find(p, &t) != 0 &&
+		    art_author_name(p, name, sizeof(name)) != NULL)
+			return p;
+	}
+	return text;
+}
+
+/*
  * The first byline the page shows, outside comment threads: an element
  * whose class names the author ("author vcard", "byline", "post-author")
  * or a <byline>,
@@ -230,11 +391,9 @@ art_byline(struct meta *m, xmlNode *n)
 {
 	static const char *const words[] = { "author", "byline", "autor",
 	    "verfasser" };
-	static const char *const cut[] = { " on ", " am ", " le ", " el ",
-	    " il ", " - ", " \xe2\x80\x93 ", " \xc2\xb7 ", " | ", " / " };
 	xmlNode *name = NULL;
 	char *text, *p;
-	size_t i, before;
+	size_t before;
 
 	if (m->byline_seen || (!art_is(n, "byline") && !class_says(n, words,
 	    sizeof(words) / sizeof(words[0]))) || art_in_comments(n))
@@ -242,12 +401,9 @@ art_byline(struct meta *m, xmlNode *n)
 	art_walk(n, find_fn_enter, NULL, &name);
 	if ((text = art_node_text(name != NULL ? name : n)) == NULL)
 		return;
-	for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++)
-		if ((p = strstr(text, cut[i])) != NULL && p != text)
-			*p = '\0';
 	before = m->authors[art_rank_of(F_AUTHORS, SRC_BYLINE_CLASS)].n;
-	if (strlen(text) <= AUTHOR_MAX)
-		meta_offer(m, F_AUTHORS, SRC_BYLINE_CLASS, text);
+	if ((p = byline_name_part(text)) != NULL && strlen(p) <= AUTHOR_MAX)
+		meta_offer(m, F_AUTHORS, SRC_BYLINE_CLASS, p);
 	m->byline_seen =
 	    m->authors[art_rank_of(F_AUTHORS, SRC_BYLINE_CLASS)].n > before;
 	free(text);
@@ -288,6 +444,87 @@ looks_like_name(const char *s)
 	return words > 0;
 }
 
+/* 1 for the elements a credit line or its label is set in. */
+static int
+is_line_element(const xmlNode *n)
+{
+	static const char *const tags[] = {
+		"p", "div", "span", "em", "strong", "b", "small", "address",
+		"h2", "h3", "h4", "h5", "h6", "dt", "th",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+		if (art_is(n, tags[i]))
+			return 1;
+	return 0;
+}
+
+/* The element after n among its siblings, or NULL. */
+static xmlNode *
+next_element(xmlNode *n)
+{
+	for (n = n->next; n != NULL && n->type != XML_ELEMENT_NODE;
+	    n = n->next)
+		;
+	return n;
+}
+
+/* 1 when text is a label that announces the author set apart from the
+ * name ("Written by", "Author:"). */
+static int
+is_name_label(const char *text)
+{
+	static const char *const labels[] = {
+		"written by", "article by", "posted by", "authored by",
+		"thread starter", "started by", "author", "autor", "autorin", "verfasst von", "auteur",
+	};
+	size_t i, len = strlen(text);
+
+	while (len > 0 && (text[len - 1] == ':' || text[len - 1] == ' '))
+		len--;
+	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strlen(labels[i]) == len &&
+		    strncasecmp(text, labels[i], len) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A label set in an element of its own, the name in the next one
+ * ("<p>Written by</p><p>Edzel Tabing</p>", "<h3>Author</h3><p>Lisa D.
+ * Ellis</p>"): landing pages and blogs built from cards show their
+ * author so.  The name must read as a person's, so a label over a bio
+ * paragraph gives nothing.
+ */
+void
+art_label_author(struct meta *m, xmlNode *n)
+{
+	char start[16], name[AUTHOR_MAX + 1], *text;
+	const char *v;
+	xmlNode *next;
+	int label;
+
+	if (m->credit_seen || !is_line_element(n) ||
+	    (next = next_element(n)) == NULL ||
+	    (!is_line_element(next) && !art_is(next, "a")))
+		return;
+	art_lead(n, start, sizeof(start));
+	if (strlen(start) >= sizeof(start) - 1 || !is_name_label(start) ||
+	    (text = art_node_text(n)) == NULL)
+		return;
+	label = is_name_label(text) && !art_in_comments(n);
+	free(text);
+	if (!label || (text = art_node_text(next)) == NULL)
+		return;
+	if ((v = art_author_name(text, name, sizeof(name))) != NULL &&
+	    looks_like_name(v)) {
+		meta_offer(m, F_AUTHORS, SRC_BYLINE_TEXT, v);
+		m->credit_seen = 1;
+	}
+	free(text);
+}
+
 /*
  * The credit line a page sets in the text itself, when nothing else names
  * the author: a short element that says "Text: Name", "Autor: Name",
@@ -299,22 +536,28 @@ art_credit_line(struct meta *m, xmlNode *n)
 {
 	static const char *const lead[] = {
 		"text:", "text von ", "autor:", "autorin:", "author:", "von:",
-		"von ", "by ", "written by ", "texte:", "por ", "par ",
+		"von ", "by ", "by:", "written by ", "started by ", "texte:",
+		"por ", "par ",
 	};
 	static const char *const cut[] = { " am ", " on ", " le ", ",",
-	    " | ", " - " };
+	    " | ", " - ", " \xc2\xb7 ", " \xe2\x80\xa2 ", " \xe2\x80\x94 " };
 	char start[16], name[AUTHOR_MAX + 1], *text, *p;
 	const char *v;
 	size_t i;
 
-	if (m->credit_seen || (!art_is(n, "p") && !art_is(n, "div") &&
-	    !art_is(n, "span") && !art_is(n, "em") && !art_is(n, "strong") &&
-	    !art_is(n, "small") && !art_is(n, "address")))
+	if (m->credit_seen || !is_line_element(n))
 		return;
 	art_lead(n, start, sizeof(start));
 	for (i = 0; i < sizeof(lead) / sizeof(lead[0]); i++)
 		if (strncasecmp(start, lead[i], strlen(lead[i])) == 0)
 			break;
+	/* A menu's heading sorts "By Event Type"; only "Written by" in a
+	 * heading is a credit. */
+	if (art_is(n, "h2") || art_is(n, "h3") || art_is(n, "h4") ||
+	    art_is(n, "h5") || art_is(n, "h6"))
+		if (i == sizeof(lead) / sizeof(lead[0]) ||
+		    strcmp(lead[i], "written by ") != 0)
+			return;
 	if (i == sizeof(lead) / sizeof(lead[0]) || art_in_comments(n) ||
 	    (text = art_node_text(n)) == NULL)
 		return;

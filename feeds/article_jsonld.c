@@ -288,8 +288,10 @@ ld_walk(struct meta *m, struct ld_seen *seen, json_t *doc, json_t *v,
 		/* Lists of other articles, breadcrumbs: not this page. */
 		return;
 	case LD_PRODUCT:
+		/* Its reviews are Articles too, but not the page's: a
+		 * review's title is no product page's. */
 		ld_product(m, seen, v);
-		break;
+		return;
 	case LD_OTHER:
 		break;
 	}

@@ -22,9 +22,13 @@
  *     the story's;
  *   - what the page shows: <time datetime> inside <article> or <header>
  *     (or marked pubdate, or hAtom's <abbr class=published title>), then
- *     a /yyyy/mm/dd/ path in the URL; <a rel=author>; the <title> without
- *     its " | Site" part (or cut down to the <h1> it starts or ends with),
- *     the <h1> of the article (or the only one on the page).
+ *     a /yyyy/mm/dd/ path in the URL, a date line; for want of any, the
+ *     modified date, or on a page with no <article> its first loose
+ *     <time>; <a rel=author>, bylines and credit lines; the <title>
+ *     without its " | Site" part (or cut down to the <h1> it starts or
+ *     ends with), the <h1> of the article (or the only one on the page).
+ * Microdata counts within an Article, a WebPage or a Q&A page's
+ * Question; a Product's JSON-LD reviews are not the page's article.
  * Languages come from JSON-LD, then <html lang>, http-equiv
  * content-language, dc.language and last og:locale, and are written with
  * a hyphen ("it_IT" becomes "it-IT", BCP 47's spelling).  The canonical URL
@@ -59,7 +63,7 @@ static const enum src precedence[NFIELD][NSRC] = {
 	    SRC_META, SRC_TWITTER, SRC_MICRODATA, SRC_JSONLD_PAGE },
 	[F_PUBLISHED] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_MICRODATA,
 	    SRC_META, SRC_META_PLAIN, SRC_JSONLD_PAGE, SRC_TIME, SRC_URL,
-	    SRC_DATE_TEXT },
+	    SRC_DATE_TEXT, SRC_TIME_LOOSE },
 	[F_MODIFIED] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_MICRODATA,
 	    SRC_META, SRC_META_PLAIN, SRC_JSONLD_PAGE },
 	[F_AUTHORS] = { SRC_RULE, SRC_JSONLD, SRC_META, SRC_META_PLAIN,
@@ -242,70 +246,6 @@ art_ends_with(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-/* An author name without the words around it ("By", "Posted by", "View
- * all posts by", a trailing arrow), into buf; NULL when s is no name (a
- * link, a handle, a paragraph, a date). */
-const char *
-art_author_name(const char *s, char *buf, size_t buflen)
-{
-	static const char *const lead[] = {
-		"view all posts by ", "show all articles of ",
-		"zeige alle beitr\xc3\xa4ge von ", "alle beitr\xc3\xa4ge von ",
-		"more from ", "posted by ", "written by ", "published by ",
-		"eingestellt von ", "erstellt von ", "texte:",
-		"ver\303\266ffentlicht von ", "geschrieben von ", "text von ",
-		"text:", "autor:", "autorin:", "author:", "von:", "by:", "by ",
-		"von ", "di ", "par ", "por ", "door ",
-	};
-	static const char *const trail[] = {
-		" \xe2\x86\x92", " \xc2\xbb", " \xe2\x80\x94", " -", " |", ",",
-		":",
-	};
-	/* What bylines say around the name, alone after the cutting. */
-	static const char *const label[] = {
-		"posted", "published", "publiziert am", "datum", "date", "follow",
-		"text", "author", "autor", "by", "von", "no author", "quelle",
-		"source",
-	};
-	size_t i, len, digits = 0;
-	int again;
-
-	do {
-		while (*s == ' ' || *s == ':')
-			s++;
-		for (again = 0, i = 0; i < sizeof(lead) / sizeof(lead[0]); i++) {
-			len = strlen(lead[i]);
-			if (strncasecmp(s, lead[i], len) == 0) {
-				s += len;
-				again = 1;
-				break;
-			}
-		}
-	} while (again);
-	len = strlen(s);
-	if (len == 0 || len > AUTHOR_MAX || strstr(s, "://") != NULL ||
-	    strstr(s, "www.") != NULL || *s == '@')
-		return NULL;
-	for (i = 0; i < len; i++)
-		digits += isdigit((unsigned char)s[i]) != 0;
-	if (digits >= 4 || digits * 2 >= len)
-		return NULL;
-	snprintf(buf, buflen, "%s", s);
-	do {
-		for (again = 0, i = 0; i < sizeof(trail) / sizeof(trail[0]); i++) {
-			len = strlen(buf);
-			if (art_ends_with(buf, trail[i])) {
-				buf[len - strlen(trail[i])] = '\0';
-				again = 1;
-			}
-		}
-	} while (again);
-	for (i = 0; i < sizeof(label) / sizeof(label[0]); i++)
-		if (strcasecmp(buf, label[i]) == 0)
-			return NULL;
-	return *buf != '\0' ? buf : NULL;
-}
-
 static void
 slot_list_add(struct meta *m, struct slot *sl, enum field f, const char *v)
 {
@@ -369,6 +309,17 @@ meta_offer(struct meta *m, enum field f, enum src src, const char *value)
 	if ((v = art_clean(value)) == NULL)
 		return;
 	switch (f) {
+	case F_TITLE:
+		/* A CMS that escapes twice: "And finally&amp;#8230;" in the
+		 * markup is "And finally&#8230;" once parsed. */
+		if (strstr(v, "&#") != NULL || strstr(v, "&amp;") != NULL) {
+			if ((conv = text_decode_entities(v)) == NULL)
+				goto done;
+			free(v);
+			v = conv;
+			conv = NULL;
+		}
+		break;
 	case F_PUBLISHED:
 	case F_MODIFIED:
 		if (date_parse(v, &t) == -1)
@@ -538,7 +489,8 @@ link_tag(struct meta *m, xmlNode *n)
 /* microdata */
 
 /* 1 when the item n's itemprop belongs to is the article (or no item at
- * all): a comment's author is not the article's. */
+ * all): a comment's author is not the article's.  A Q&A page's Question
+ * is its article: who asked it and when, not who answered. */
 static int
 item_scope_ok(const xmlNode *n)
 {
@@ -553,7 +505,8 @@ item_scope_ok(const xmlNode *n)
 		if ((type = art_attr(n, "itemtype")) == NULL)
 			return 1;
 		return ld_type_kind(type) == LD_ARTICLE ||
-		    ld_type_kind(type) == LD_PAGE;
+		    ld_type_kind(type) == LD_PAGE ||
+		    art_ends_with(type, "/Question");
 	}
 	return 1;
 }
@@ -647,6 +600,7 @@ meta_enter(xmlNode *n, int depth, void *arg)
 	art_date_line(m, n);
 	art_byline(m, n);
 	art_credit_line(m, n);
+	art_label_author(m, n);
 	if (art_is(n, "meta"))
 		meta_tag(m, n);
 	else if (art_is(n, "link"))
@@ -659,17 +613,23 @@ meta_enter(xmlNode *n, int depth, void *arg)
 		text = art_node_text(n);
 		meta_offer(m, F_TITLE, SRC_TITLE, text);
 		free(text);
+	} else if (art_is(n, "article")) {
+		m->narticle++;
 	} else if (art_is(n, "h1")) {
 		if (m->nh1++ == 0)
 			m->h1_first = n;
 		if (m->h1_article == NULL && art_inside(n, "article"))
 			m->h1_article = n;
 	} else if (art_is(n, "time") &&
-	    (v = art_attr(n, "datetime")) != NULL &&
-	    (art_attr(n, "pubdate") != NULL || art_inside(n, "article") ||
-	    art_inside(n, "header")))
-		meta_offer(m, F_PUBLISHED, SRC_TIME, v);
-	else if (art_is(n, "abbr") && (v = art_attr(n, "class")) != NULL &&
+	    (v = art_attr(n, "datetime")) != NULL) {
+		if (art_attr(n, "pubdate") != NULL ||
+		    art_inside(n, "article") || art_inside(n, "header"))
+			meta_offer(m, F_PUBLISHED, SRC_TIME, v);
+		else if (m->time_loose == NULL && !art_inside(n, "nav") &&
+		    !art_inside(n, "aside") && !art_inside(n, "footer") &&
+		    !art_in_comments(n))
+			m->time_loose = v;
+	} else if (art_is(n, "abbr") && (v = art_attr(n, "class")) != NULL &&
 	    art_has_word(v, "published") && (v = art_attr(n, "title")) != NULL)
 		meta_offer(m, F_PUBLISHED, SRC_TIME, v);
 	else if (art_is(n, "a") && (v = art_attr(n, "rel")) != NULL &&
@@ -867,6 +827,30 @@ drop_pilcrow(char *h)
 	}
 }
 
+/* The title without its site's part, or the <h1> (*h1text, taken) where
+ * that names the page better; failing that, a title the bar still
+ * splits keeps its main part.  A feed's rule is taken as it is. */
+static void
+choose_title(struct meta *m, const char *url, char **h1text)
+{
+	char *title = m->f[F_TITLE].s, *h1 = *h1text;
+
+	art_strip_site(title, m->f[F_SITE_NAME].s, url, h1);
+	if (m->f[F_TITLE].rank == art_rank_of(F_TITLE, SRC_RULE))
+		return;
+	if (h1 != NULL && (art_same_words(title, h1) ||
+	    art_title_backs_h1(m, m->f[F_SITE_NAME].s, url, h1) ||
+	    (art_h1_names_page(title, h1) && art_open_to_h1(m, title, h1)))) {
+		/* The headline as the page sets it: "–" and "’" where the
+		 * meta tags often have "-" and "'". */
+		free(title);
+		m->f[F_TITLE].s = h1;
+		*h1text = NULL;
+		return;
+	}
+	art_keep_main_part(title);
+}
+
 int
 art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
     size_t nrules, struct article *a, char **product)
@@ -890,23 +874,13 @@ art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
 	}
 	if (url != NULL)
 		art_url_date(&m, url);
+	art_fallback_date(&m);
 	pick_authors(&m);
 	if (m.oom)
 		goto done;
 
-	if (m.f[F_TITLE].s != NULL) {
-		art_strip_site(m.f[F_TITLE].s, m.f[F_SITE_NAME].s, url, h1text);
-		if (h1text != NULL && m.f[F_TITLE].rank != art_rank_of(F_TITLE,
-		    SRC_RULE) && (art_same_words(m.f[F_TITLE].s, h1text) ||
-		    (art_h1_names_page(m.f[F_TITLE].s, h1text) &&
-		    art_open_to_h1(&m, m.f[F_TITLE].s, h1text)))) {
-			/* The headline as the page sets it: "–" and "’" where
-			 * the meta tags often have "-" and "'". */
-			free(m.f[F_TITLE].s);
-			m.f[F_TITLE].s = h1text;
-			h1text = NULL;
-		}
-	}
+	if (m.f[F_TITLE].s != NULL)
+		choose_title(&m, url, &h1text);
 	a->title = take(&m.f[F_TITLE]);
 	a->description = take(&m.f[F_DESCRIPTION]);
 	a->published = m.f[F_PUBLISHED].rank ? m.f[F_PUBLISHED].t :

@@ -41,6 +41,8 @@ enum src {
 	SRC_TIME,		/* <time datetime> of the article */
 	SRC_URL,		/* /2022/01/07/ in the page's URL */
 	SRC_DATE_TEXT,		/* "5. April 2017" in a date-classed element */
+	SRC_TIME_LOOSE,		/* <time datetime> anywhere, or the modified
+				 * date, for want of anything better */
 	SRC_BYLINE,		/* <a rel=author> */
 	SRC_BYLINE_CLASS,	/* an element of class "author", "byline" */
 	SRC_BYLINE_TEXT,	/* a short line "Text: Name", "Von Name" */
@@ -112,22 +114,32 @@ struct meta {
 	xmlNode		*h1_article;	/* the first <h1> inside <article> */
 	xmlNode		*h1_first;
 	int		 nh1;
+	int		 narticle;	/* <article> elements */
+	/* The first <time datetime> outside the article, comments and the
+	 * page's frame: a page with no <article> may show its date so. */
+	const char	*time_loose;
 	int		 oom;
 };
 
 /* The rank of source s for field f (1 = best), 0 when s gives no f. */
 int	 art_rank_of(enum field f, enum src s);
 
+/* article_byline.c */
 /* An author name without the words around it ("By", "Posted by"), into
  * buf; NULL when s is no name. */
 const char *art_author_name(const char *s, char *buf, size_t buflen);
-
-/* article_byline.c: offer what the page shows in n (a date line, a
- * byline element, a credit line), and the date in url's path. */
+/* Offer what the page shows in n (a date line, a byline element, a
+ * credit line), and the date in url's path. */
 void	 art_date_line(struct meta *m, xmlNode *n);
 void	 art_byline(struct meta *m, xmlNode *n);
 void	 art_credit_line(struct meta *m, xmlNode *n);
+/* Offer the name set in the element after a label n ("Written by"). */
+void	 art_label_author(struct meta *m, xmlNode *n);
 void	 art_url_date(struct meta *m, const char *url);
+
+/* When nothing gave the page a published date: its modified date, or
+ * on a page with no <article>, its first loose <time>. */
+void	 art_fallback_date(struct meta *m);
 
 /* Offer the date shown in a line just after the page's headline h1,
  * when no other source gave one. */
@@ -151,6 +163,11 @@ int	 art_h1_names_page(const char *title, const char *h1);
 /* 1 when the page's metadata leaves title open to the <h1> h1. */
 int	 art_open_to_h1(const struct meta *m, const char *title,
 	    const char *h1);
+/* 1 when the page's <title> names it as its <h1> h1 does. */
+int	 art_title_backs_h1(const struct meta *m, const char *site,
+	    const char *url, const char *h1);
+/* Keep the part of title, split at " | ", with the most words. */
+void	 art_keep_main_part(char *title);
 /* Cut title's part that names the site, or cut it down to h1. */
 void	 art_strip_site(char *title, const char *site, const char *url,
 	    const char *h1);

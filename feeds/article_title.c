@@ -1,7 +1,8 @@
 /*
  * article_title.c - the article's title as the page names it: the chosen
  * title without its " | Site" part, or the <h1> where that names the page
- * better; and whether a name (an author's) is only the site's.
+ * better (or where the <title> says what it says), or the title's main
+ * part between bars; and whether a name (an author's) is only the site's.
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -70,6 +71,7 @@ art_same_words(const char *a, const char *b)
 static const char *const seps[] = {
 	" | ", " - ", " \xe2\x80\x93 ", " \xe2\x80\x94 ", " \xc2\xb7 ",
 	" :: ", " \xc2\xbb ", " \xe2\x80\xba ", " // ", " : ",
+	" \xe2\x80\xa2 ",
 };
 
 /* The share of the <h1>'s words a title must have for the two to name
@@ -79,6 +81,10 @@ static const char *const seps[] = {
 /* The fewest words an <h1> has to name a page over its meta title: two
  * ("Minecraft News", "Yoga Pathways") is a section's or a site's name. */
 #define H1_WORDS	3
+
+/* How many letters a part of a title may add to the site's name and
+ * still be only its name ("Thomann UK", "OÖ Volksblatt"). */
+#define SITE_NAME_SLACK	4
 
 /* The longest title whose words we compare, in bytes. */
 #define TITLE_WORDS_MAX	512
@@ -101,6 +107,23 @@ next_word(const char **s, char *buf, size_t buflen)
 	buf[j] = '\0';
 	*s = (const char *)p;
 	return j > 0;
+}
+
+/* How many words the first len bytes of s hold. */
+static size_t
+count_words(const char *s, size_t len)
+{
+	size_t i, n = 0;
+	int in = 0;
+
+	for (i = 0; i < len; i++) {
+		if (isalnum((unsigned char)s[i]) || (s[i] & 0x80)) {
+			n += !in;
+			in = 1;
+		} else
+			in = 0;
+	}
+	return n;
 }
 
 /* 1 when word w is one of the words of s. */
@@ -226,14 +249,57 @@ names_site(const char *part, size_t len, const char *site, const char *url)
 	return strlen(h) >= 3 && strstr(p, h) != NULL;
 }
 
+/* 1 when part (len bytes) is the site's name and little else: "Thomann
+ * UK" on thomann.de, not "Gymshark Arrival T-Shirt" on gymshark.com. */
+static int
+is_site_name(const char *part, size_t len, const char *site,
+    const char *url)
+{
+	char p[128], h[128];
+
+	if (!names_site(part, len, site, url))
+		return 0;
+	art_squeeze(part, len, p, sizeof(p));
+	art_host_label(url, h, sizeof(h));
+	return strlen(p) <= strlen(h) + SITE_NAME_SLACK || (site != NULL &&
+	    strlen(p) <= strlen(site) + SITE_NAME_SLACK);
+}
+
+/* 1 when a title's leading part (len bytes) is the site's: its name
+ * alone, or its name and a section set apart ("NationStates \xe2\x80\xa2 View
+ * topic"). */
+static int
+is_site_part(const char *part, size_t len, const char *site,
+    const char *url)
+{
+	char buf[TITLE_WORDS_MAX];
+	size_t i;
+
+	if (is_site_name(part, len, site, url))
+		return 1;
+	if (len >= sizeof(buf) || !names_site(part, len, site, url))
+		return 0;
+	snprintf(buf, sizeof(buf), "%.*s", (int)len, part);
+	for (i = 0; i < sizeof(seps) / sizeof(seps[0]); i++)
+		if (strstr(buf, seps[i]) != NULL)
+			return 1;
+	return 0;
+}
+
 /* The title without a leading or trailing part that names the site, or
  * cut down to the h1 it starts or ends with ("Headline - Section - Site"
- * when the page's <h1> says "Headline"). */
+ * when the page's <h1> says "Headline").  A leading part must be the
+ * site's name alone: a product's name starts with its brand, and the
+ * brand is often the shop.  An <h1> that is the site's name (a forum's
+ * banner) is no headline to cut down to. */
 void
 art_strip_site(char *title, const char *site, const char *url, const char *h1)
 {
 	const char *p, *last;
 	size_t i, slen, hlen = h1 != NULL ? strlen(h1) : 0;
+
+	if (hlen > 0 && is_site_name(h1, hlen, site, url))
+		hlen = 0;
 
 	/* "Hiking Boots: Shop Boots for Hiking" under a <h1> "Hiking Boots":
 	 * the part after the colon is written for search results. */
@@ -269,9 +335,71 @@ art_strip_site(char *title, const char *site, const char *url, const char *h1)
 		}
 		if ((p = strstr(title, seps[i])) != NULL && p != title &&
 		    p[slen] != '\0' &&
-		    names_site(title, (size_t)(p - title), site, url)) {
+		    is_site_part(title, (size_t)(p - title), site, url)) {
 			memmove(title, p + slen, strlen(p + slen) + 1);
 			return;
 		}
 	}
+}
+
+/*
+ * 1 when the page's <title>, its site's part cut, says what its <h1> h1
+ * says, in other words than the title chosen from the metadata: the two
+ * names the reader sees agree against the one written for search engines
+ * and share cards (a Product's review in JSON-LD, a Wikipedia headline of
+ * "Wikimedia list article", an og:title of "Sample menus").
+ */
+int
+art_title_backs_h1(const struct meta *m, const char *site, const char *url,
+    const char *h1)
+{
+	char *shown;
+	int backs;
+
+	if (m->titles[SRC_TITLE] == NULL ||
+	    (shown = strdup(m->titles[SRC_TITLE])) == NULL)
+		return 0;
+	/* "Silicon Exposed: Open Verilog flow" under a blog's name as <h1>
+	 * is the blog's name and the post's title: no backing. */
+	if (strncmp(shown, h1, strlen(h1)) == 0 &&
+	    strncmp(shown + strlen(h1), ": ", 2) == 0) {
+		free(shown);
+		return 0;
+	}
+	art_strip_site(shown, site, url, h1);
+	/* WordPress names a category's page "Recipes Archives". */
+	if (art_ends_with(shown, " Archives"))
+		shown[strlen(shown) - strlen(" Archives")] = '\0';
+	backs = art_same_words(shown, h1);
+	free(shown);
+	return backs;
+}
+
+/*
+ * The part of title with the most words, in place, when " | " still
+ * splits it once the site's part is cut: "Best Movers in NYC 2025 | Top
+ * 19 Companies", "Mesh Office Chair | NBF" (a site known by its
+ * initials).  The bar sets a search result's keywords and names apart,
+ * not a headline's clauses ("Opinion | The long road home" keeps the
+ * headline).
+ */
+void
+art_keep_main_part(char *title)
+{
+	char *p, *end, *best = title;
+	size_t words, most = 0, bestlen = strlen(title), len;
+
+	if (strstr(title, " | ") == NULL)
+		return;
+	for (p = title; p != NULL; p = end != NULL ? end + 3 : NULL) {
+		end = strstr(p, " | ");
+		len = end != NULL ? (size_t)(end - p) : strlen(p);
+		if ((words = count_words(p, len)) > most) {
+			most = words;
+			best = p;
+			bestlen = len;
+		}
+	}
+	memmove(title, best, bestlen);
+	title[bestlen] = '\0';
 }

@@ -1,0 +1,372 @@
+/*
+ * test_article_pagemeta.c - the article parser's title, author and date
+ * on pages that are no news article: Q&A threads, product pages, pages
+ * that show their date only in text.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../feeds/article.h"
+#include "../feeds/date.h"
+
+static struct article *
+page_at(const char *html, const char *url)
+{
+	struct article *a = NULL;
+	char err[256] = "";
+
+	if (article_parse(html, strlen(html), url, NULL, NULL, 0, 0, &a, err,
+	    sizeof(err)) != 0)
+		fail_msg("article_parse: %s", err);
+	assert_non_null(a);
+	return a;
+}
+
+static struct article *
+page(const char *html)
+{
+	return page_at(html, "https://shop.example/p/1");
+}
+
+/* The day t falls on, "" when unset. */
+static const char *
+day_of(int64_t t, char *buf, size_t len)
+{
+	if (t == NW_TIME_UNSET)
+		return "";
+	date_format_rfc3339(t, buf, len);
+	buf[len > 10 ? 10 : 0] = '\0';
+	return buf;
+}
+
+#define assert_day(t, want) do {					\
+	char day_[32];							\
+	assert_string_equal(day_of((t), day_, sizeof(day_)), (want));	\
+} while (0)
+
+/* html's one author is want; NULL: it has none. */
+static void
+check_author(const char *html, const char *want)
+{
+	struct article *a = page(html);
+
+	assert_int_equal(a->nauthors, want != NULL);
+	if (want != NULL)
+		assert_string_equal(a->authors[0], want);
+	article_free(a);
+}
+
+/* html's one author is author, and it was published on day. */
+static void
+check_author_day(const char *html, const char *author, const char *day)
+{
+	struct article *a = page(html);
+
+	assert_int_equal(a->nauthors, 1);
+	assert_string_equal(a->authors[0], author);
+	assert_day(a->published, day);
+	article_free(a);
+}
+
+/* The title of html at url is want. */
+static void
+check_title(const char *html, const char *url, const char *want)
+{
+	struct article *a = page_at(html, url);
+
+	assert_string_equal(a->title, want);
+	article_free(a);
+}
+
+/* A Q&A page's microdata: the Question's author and date, not the
+ * answer's. */
+static void
+test_question_microdata(void **state)
+{
+	(void)state;
+	check_author_day("<html itemscope "
+	    "itemtype='https://schema.org/QAPage'><body>"
+	    "<h1>Why is RAID not a backup?</h1>"
+	    "<div itemprop='mainEntity' itemscope "
+	    "itemtype='https://schema.org/Question'>"
+	    "<time itemprop='dateCreated' datetime='2009-05-02T00:01:21'>"
+	    "asked</time><p>Someone said RAID is no backup. Why?</p>"
+	    "<div itemprop='author' itemscope "
+	    "itemtype='http://schema.org/Person'><a href='/u/1'>jldugger</a>"
+	    "<meta itemprop='name' content='jldugger'></div></div>"
+	    "<div itemprop='suggestedAnswer' itemscope "
+	    "itemtype='https://schema.org/Answer'>"
+	    "<time itemprop='dateCreated' datetime='2011-01-01T00:00:00'>"
+	    "answered</time><p>Because deleting a file deletes it on every "
+	    "disk.</p><div itemprop='author' itemscope "
+	    "itemtype='http://schema.org/Person'>"
+	    "<meta itemprop='name' content='answerer'></div></div>"
+	    "</body></html>",
+	    "jldugger", "2009-05-02");
+}
+
+/* A Product's reviews are Articles in JSON-LD; the page's title is the
+ * product's, not the first review's. */
+static void
+test_product_reviews(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = page("<html><head><title>Shure SM7dB Active Dynamic Microphone | "
+	    "Music Shop</title><script type='application/ld+json'>"
+	    "{\"@type\":\"Product\",\"name\":\"Shure SM7dB\","
+	    "\"review\":[{\"@type\":\"Review\",\"name\":\"Great mic!\","
+	    "\"author\":{\"@type\":\"Person\",\"name\":\"Pat\"},"
+	    "\"datePublished\":\"2024-05-01\"}]}</script></head><body>"
+	    "<h1>Shure SM7dB Active Dynamic Microphone</h1>"
+	    "<p>A dynamic microphone with a built-in preamp.</p>"
+	    "</body></html>");
+	assert_string_equal(a->title, "Shure SM7dB Active Dynamic Microphone");
+	assert_int_equal(a->nauthors, 0);
+	assert_day(a->published, "");
+	article_free(a);
+}
+
+/* A page that says only when it was changed was published then. */
+static void
+test_modified_only(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = page("<html><head><title>Security consulting</title>"
+	    "<meta property='article:modified_time' "
+	    "content='2023-03-22T17:52:04+00:00'></head><body>"
+	    "<h1>Security consulting</h1><p>We audit your network.</p>"
+	    "</body></html>");
+	assert_day(a->published, "2023-03-22");
+	assert_day(a->modified, "2023-03-22");
+	article_free(a);
+}
+
+/* A forum thread with no <article> dates its first post with a bare
+ * <time>; the site's menu and the comments' times do not count, nor
+ * does a <time> beside a page's <article>. */
+static void
+test_loose_time(void **state)
+{
+	struct article *a;
+
+	(void)state;
+	a = page("<html><body><nav><time datetime='2026-12-03'>today</time>"
+	    "</nav><div class='post'><h2>Discuss the 7.1.0 release here</h2>"
+	    "<p>by galitsyn &raquo; <time datetime='2024-09-11T16:36:25+00:00'>"
+	    "11 Sep</time></p><p>The new release is out; post your findings "
+	    "here.</p></div><div class='post'><time "
+	    "datetime='2024-09-12T10:00:00+00:00'>12 Sep</time></div>"
+	    "</body></html>");
+	assert_day(a->published, "2024-09-11");
+	article_free(a);
+	a = page("<html><body><div class='comments'><time "
+	    "datetime='2024-09-12'>12 Sep</time></div></body></html>");
+	assert_day(a->published, "");
+	article_free(a);
+	a = page("<html><body><article><h1>Storm warnings</h1><p>Heavy "
+	    "rain.</p></article><time datetime='2020-01-01'></time>"
+	    "</body></html>");
+	assert_day(a->published, "");
+	article_free(a);
+}
+
+/* A title's leading part is cut as the site's name only when it is that
+ * name alone: a product named after its brand keeps it.  An <h1> that
+ * is the site's banner is not the headline the title is cut to. */
+static void
+test_site_in_title(void **state)
+{
+	const char *gym = "https://www.gymshark.com/products/arrival";
+
+	(void)state;
+	check_title("<html><head><title>Gymshark Arrival T-Shirt</title>"
+	    "</head><body><p>A light tee.</p></body></html>", gym,
+	    "Gymshark Arrival T-Shirt");
+	check_title("<html><head><title>Gymshark - Arrival T-Shirt</title>"
+	    "</head><body><p>A light tee.</p></body></html>", gym,
+	    "Arrival T-Shirt");
+	check_title("<html><head><title>NationStates \xe2\x80\xa2 View topic - "
+	    "MLS is Back!</title></head><body><p>Football.</p></body></html>",
+	    "https://forum.nationstates.net/viewtopic.php?t=1", "MLS is Back!");
+	check_title("<html><head><title>Discuss the 7.1.0 release here - "
+	    "virtualbox.org</title></head><body><h1>virtualbox.org</h1>"
+	    "<p>The new release is out.</p></body></html>",
+	    "https://forums.virtualbox.org/viewtopic.php?t=112320",
+	    "Discuss the 7.1.0 release here");
+}
+
+/* The name in the element after its label; a label over a bio is no
+ * byline. */
+static void
+test_label_author(void **state)
+{
+	(void)state;
+	check_author("<html><body><h1>10 catering trends</h1><div><p>"
+	    "Written by</p><p>Edzel Tabing</p></div><p>Catering in 2025 is "
+	    "about local food.</p></body></html>",
+	    "Edzel Tabing");
+	check_author("<html><body><h1>AI for clinicians</h1><div>"
+	    "<h3>Author:</h3><p> Lisa D. Ellis</p></div></body></html>",
+	    "Lisa D. Ellis");
+	/* A forum's thread starter, named by a link after the label. */
+	check_author("<html><body><h1>GPU guide</h1><ul><li><span>Thread "
+	    "starter</span> <a href='/members/3009205/' class='username'>"
+	    "SamuelMIz</a></li></ul><p>Cards compared.</p></body></html>",
+	    "SamuelMIz");
+	check_author("<html><body><h2>AI in forums?</h2><p>Started by Biology "
+	    "Forums, June 04, 2024, 11:23:55 AM</p><p>How?</p></body></html>",
+	    "Biology Forums");
+	check_author("<html><body><h1>AI for clinicians</h1><h3>Author</h3>"
+	    "<p>She has written about medicine for twenty years and lives in "
+	    "Boston.</p></body></html>",
+	    NULL);
+}
+
+/* A credit line that says "by:" or sets the date after a middle dot. */
+static void
+test_credit_line_forms(void **state)
+{
+	(void)state;
+	check_author("<html><body><h1>Mini-SGLang in a nutshell</h1><p>by: "
+	    "Ziyi Xu, Dec 17, 2025</p><p>An inference engine.</p>"
+	    "</body></html>",
+	    "Ziyi Xu");
+	check_author("<html><body><h1>Book Beat</h1><p>by <a "
+	    "href='/author/amanda'>Amanda</a> \xc2\xb7 Dec 20, 2025 at "
+	    "3:00 am</p><p>Gothic romance.</p></body></html>",
+	    "Amanda");
+	check_author("<html><body><nav><h4>By Event Type</h4><a href='/c'>"
+	    "Conferences</a></nav><h1>Event skills</h1><p>Plan well.</p>"
+	    "</body></html>", NULL);
+	check_author("<html><body><h1>Personal finance habits</h1><h3>"
+	    "Written by Cassidy Horton</h3><p>Millennials save.</p>"
+	    "</body></html>",
+	    "Cassidy Horton");
+}
+
+/* A byline element that holds the date first: the name is the part
+ * with no date; a reading time is no name. */
+static void
+test_byline_date_first(void **state)
+{
+	(void)state;
+	check_author("<html><body><h1>What people love about Rust</h1><div "
+	    "class='publish-date-author'>Dec. 19, 2025 &middot; Niko Matsakis "
+	    "on behalf of the team</div><p>Rust is loved.</p></body></html>",
+	    "Niko Matsakis");
+	check_author("<html><body><h1>SEO tips</h1><div class='post-author'>"
+	    "August 28, 2025 \xe2\x80\xa2 5 min read</div><p>Search engines "
+	    "read your site.</p></body></html>", NULL);
+	check_author("<html><body><h1>Movers</h1><div class='author'>10 mins "
+	    "read</div><p>Moving is hard.</p></body></html>", NULL);
+	check_author("<html><body><h1>Evergreens</h1><div class='byline'>Sat, "
+	    "20 Dec, 2025 - 06:36</div><p>Plant them.</p></body></html>",
+	    NULL);
+	/* No part without a date: the first part, as before. */
+	check_author("<html><body><h1>Spice Cayenne</h1><div class='author'>"
+	    "Luke Kim December 17, 2025 \xc2\xb7 5 min read</div><p>Fast.</p>"
+	    "</body></html>", "Luke Kim December 17");
+}
+
+/* A forum post's author line: "by Name \xc2\xbb date" names the author
+ * and dates the page. */
+static void
+test_author_line_date(void **state)
+{
+	(void)state;
+	check_author_day("<html><body><h2>MLS is back!</h2><div "
+	    "class='post'><p class='author'>by <strong><a href='/u/1654883'>"
+	    "Outer Armatonisdaristan</a></strong> \xc2\xbb Tue Aug 27, 2019 "
+	    "1:47 am</p><div class='content'>The season starts.</div></div>"
+	    "</body></html>", "Outer Armatonisdaristan", "2019-08-27");
+}
+
+/* A title still split by " | " once the site is cut keeps its longest
+ * part; a title escaped twice is read as meant; a bullet sets a site's
+ * name apart too. */
+static void
+test_title_main_part(void **state)
+{
+	(void)state;
+	check_title("<html><head><title>Best Residential Movers in NYC 2025 | "
+	    "Top 19 Companies | Supermove</title></head><body><p>Moving "
+	    "is hard.</p></body></html>", "https://www.supermove.com/m",
+	    "Best Residential Movers in NYC 2025");
+	/* The <h1> is weighed against the whole title first. */
+	check_title("<html><head><title>Best Mobile Company | Build Apps | "
+	    "Mobile App Development NYC</title></head><body><h1>Best Mobile "
+	    "Apps Company &amp; Developers</h1><p>Apps.</p></body></html>",
+	    "https://apps.example/", "Best Mobile Apps Company & Developers");
+	check_title("<html><head><title>Opinion | The long road home</title>"
+	    "</head><body><p>Roads.</p></body></html>",
+	    "https://news.example/o", "The long road home");
+	check_title("<html><head><meta property='og:title' content='And "
+	    "finally&amp;#8230; trouble brewing'></head><body><p>Tea.</p>"
+	    "</body></html>", "https://news.example/t",
+	    "And finally\xe2\x80\xa6 trouble brewing");
+	check_title("<html><head><title>A brief intro to git \xe2\x80\xa2 "
+	    "Cory Dransfeldt</title></head><body><p>Git.</p></body></html>",
+	    "https://coryd.dev/posts/git", "A brief intro to git");
+}
+
+/* The <title> and the <h1> agree against JSON-LD's headline. */
+static void
+test_title_backs_h1(void **state)
+{
+	const char *wiki = "https://en.wikipedia.org/wiki/Nobel";
+
+	(void)state;
+	check_title("<html><head><title>List of Nobel laureates - Wikipedia"
+	    "</title><script type='application/ld+json'>{\"@type\":"
+	    "\"Article\",\"name\":\"List of Nobel laureates\",\"headline\":"
+	    "\"Wikimedia list article\"}</script></head><body><h1>List of "
+	    "Nobel laureates</h1><p>The Nobel Prizes are awarded yearly.</p>"
+	    "</body></html>", wiki, "List of Nobel laureates");
+	check_title("<html><head><title>Air Fryer Recipes Archives - "
+	    "Confessions</title><meta property='og:title' content='Air "
+	    "Fryer Recipes Archives'></head><body><h1>Air Fryer Recipes</h1>"
+	    "<p>Fries.</p></body></html>", "https://confessions.example/c/air",
+	    "Air Fryer Recipes");
+	/* A blog's name as <h1> and as the start of the <title>. */
+	check_title("<html><head><title>Silicon Exposed: Open Verilog flow "
+	    "for GreenPak4</title><meta property='og:title' content='Open "
+	    "Verilog flow for GreenPak4'></head><body><h1>Silicon Exposed</h1>"
+	    "<p>Verilog.</p></body></html>", "https://blog.example/2016/08",
+	    "Open Verilog flow for GreenPak4");
+	/* Without the <title>'s word the publisher's ranking stands. */
+	check_title("<html><head><title>Nobel Prizes - Wikipedia</title>"
+	    "<script type='application/ld+json'>{\"@type\":\"Article\","
+	    "\"headline\":\"Wikimedia list article\"}</script></head><body>"
+	    "<h1>List of Nobel laureates</h1><p>The Nobel Prizes are awarded "
+	    "yearly.</p></body></html>", wiki, "Wikimedia list article");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_question_microdata),
+		cmocka_unit_test(test_product_reviews),
+		cmocka_unit_test(test_modified_only),
+		cmocka_unit_test(test_loose_time),
+		cmocka_unit_test(test_site_in_title),
+		cmocka_unit_test(test_label_author),
+		cmocka_unit_test(test_credit_line_forms),
+		cmocka_unit_test(test_title_backs_h1),
+		cmocka_unit_test(test_byline_date_first),
+		cmocka_unit_test(test_title_main_part),
+		cmocka_unit_test(test_author_line_date),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
