@@ -28,6 +28,7 @@
 #include "text.h"
 #include "url.h"
 #include "feed_xml.h"
+#include "xml_fast.h"
 #include "xml_loose.h"
 
 /* libxml2's reading, the same for the tree and the stream: the bytes
@@ -523,14 +524,17 @@ struct stream {
 	xmlNodePtr root, channel;
 	struct channel_state channel_st;
 	struct poll_hint atom_hint;
+	int oom;                /* xml_fast_read's: stream_element said so */
+	const char *buf, *kept; /* a mapped file's pages from kept on are
+	                         * in memory; kept NULL when not mapped */
 };
 
-/* The start of element n at depth; 1 when its subtree was read (expanded
- * and handed to the readers, or of no interest) and is to be skipped, 0
- * when the reader goes into it, -1 when the document is not one the
- * stream reads (the tree does instead), -2 when out of memory. */
+/* The start of element n at depth: XML_FAST_SUBTREE when its subtree is
+ * to be read whole (stream_subtree) or skipped, XML_FAST_DESCEND when the
+ * reading goes into it, -1 when the document is not one the stream
+ * reads (the tree does instead), -2 when out of memory. */
 static int
-stream_element(struct stream *s, xmlTextReaderPtr r, xmlNodePtr n, int depth)
+stream_element(struct stream *s, xmlNodePtr n, int depth)
 {
 	struct parse *p = s->p;
 	const char *format;
@@ -547,22 +551,28 @@ stream_element(struct stream *s, xmlTextReaderPtr r, xmlNodePtr n, int depth)
 			return -2;
 		p->doc = n->doc;
 		s->root = n;
-		return 0;
+		return XML_FAST_DESCEND;
 	}
 	if (depth == 1 && s->rss && fx_is_el(n, NULL, "channel")) {
 		s->channel = n;
 		s->channel_st = fx_channel_start;
-		return 0;
+		return XML_FAST_DESCEND;
 	}
-	if (xmlTextReaderExpand(r) == NULL)
-		return -1;
+	return XML_FAST_SUBTREE;
+}
+
+/* A child of the root or of an RSS channel, whole, to the readers. */
+static void
+stream_subtree(struct stream *s, xmlNodePtr n)
+{
+	struct parse *p = s->p;
+
 	if (s->channel != NULL)
 		fx_rss_channel_child(p, n, &s->channel_st);
 	else if (!s->rss)
 		fx_atom_feed_child(p, n, &s->atom_hint);
 	else if (fx_is_el(n, NULL, "item"))
 		fx_rss_item(p, n);
-	return 1;
 }
 
 /* The end of element n (an empty one ends where it starts). */
@@ -593,11 +603,17 @@ stream_all(struct stream *s, xmlTextReaderPtr r, const struct xml_errors *xe)
 			stream_end(s, n);
 		else if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT)
 			continue;
-		else if ((skip = stream_element(s, r, n,
+		else if ((skip = stream_element(s, n,
 		    xmlTextReaderDepth(r))) < 0)
 			return skip;
-		else if (skip == 0 && xmlTextReaderIsEmptyElement(r))
+		else if (skip == XML_FAST_DESCEND &&
+		    xmlTextReaderIsEmptyElement(r))
 			stream_end(s, n);
+		else if (skip == XML_FAST_SUBTREE) {
+			if (xmlTextReaderExpand(r) == NULL)
+				return -1;
+			stream_subtree(s, n);
+		}
 	}
 	return ret == 0 && xe->first[0] == '\0' && !xe->fatal &&
 	    s->root != NULL ? 0 : -1;
@@ -719,6 +735,59 @@ read_stream(struct parse *p, const char *buf, size_t len,
 	feed_free(p->feed);
 	*p = (struct parse){ 0 };
 	return rc == -2 ? -1 : 0;
+}
+
+static int
+fast_start(void *ctx, xmlNodePtr n, size_t depth)
+{
+	struct stream *s = ctx;
+	int rc = stream_element(s, n, (int)depth);
+
+	s->oom = rc == -2;
+	return rc;
+}
+
+static void
+fast_end(void *ctx, xmlNodePtr n, int subtree, size_t read)
+{
+	struct stream *s = ctx;
+
+	if (subtree)
+		stream_subtree(s, n);
+	else
+		stream_end(s, n);
+	/* As eol_read does: a megabyte at a time. */
+	if (s->kept != NULL && s->buf + read - s->kept >= 1 << 20) {
+		drop_pages(s->kept, s->buf + read);
+		s->kept = s->buf + read;
+	}
+}
+
+static const struct xml_fast_handler fast_handler = {
+	.start = fast_start,
+	.end = fast_end,
+};
+
+/*
+ * The document read by our own scan (xml_fast.h), as read_stream reads
+ * it, when it is UTF-8 and needs no repair: much faster than libxml2's
+ * parser, and it refuses whatever it is not sure libxml2 would read the
+ * same way without a complaint.  1 when p->feed is the feed, 0 when it
+ * refused (read_stream reads it then), -1 when out of memory.
+ */
+static int
+read_fast(struct parse *p, const char *buf, size_t len,
+    const char *base_url, int mapped)
+{
+	struct stream s = { .p = p, .buf = buf, .kept = mapped ? buf : NULL };
+	int rc = xml_fast_read(buf, len, base_url, &fast_handler, &s);
+
+	p->doc = NULL;
+	if (rc == 0 && s.root != NULL)
+		return 1;
+	feed_free(p->feed);
+	*p = (struct parse){ 0 };
+	return rc == -1 || s.oom ? -1 : 0;
 }
 
 /* The loose pass's reading of the feed vocabularies (xml_loose.h). */
@@ -907,37 +976,35 @@ reads_more(const struct feed *a, const struct feed *b)
 	return fields_read(a) > fields_read(b);
 }
 
+/* One document's readings, and what they met. */
+struct reading {
+	struct parse p, lp;     /* libxml2's, the loose pass's */
+	struct xml_errors xe;
+	struct xml_loose_report rep;
+	struct feed_repair pr;
+	xmlParserCtxtPtr ctxt;
+	xmlNodePtr root;        /* libxml2's tree's root, or NULL */
+	int loose;              /* the loose reading is r->p's now */
+};
+
 /*
- * libxml2 reads the document first, as a stream when it can
- * (read_stream), else as a tree.  When it is not well-formed (or a
- * CDATA section lost its end), the loose pass reads it again, and its reading wins when it finds more (reads_more): it
- * reads on where libxml2's recovery drops the rest of an element or of
- * the document.  Where both find as much, libxml2's reading stays.
+ * libxml2 reads the document, as a stream when it can (read_stream),
+ * else as a tree.  When it is not well-formed (or a CDATA section lost
+ * its end), the loose pass reads it again, and its reading wins when it
+ * finds more (reads_more): it reads on where libxml2's recovery drops the
+ * rest of an element or of the document.  Where both find as much,
+ * libxml2's reading stays.  -1 when out of memory.
  */
 static int
-parse_xml(const char *buf, size_t len, const char *base_url,
-    const char *content_type, int mapped, struct feed **out, char *err,
-    size_t errlen)
+read_libxml2(struct reading *r, const char *buf, size_t len,
+    const char *base_url, const char *encoding, int mapped)
 {
 	const char *file = buf;
-	struct parse p = { 0 }, lp = { 0 };
-	struct xml_errors xe = { 0 };
-	struct xml_loose_report rep;
-	struct feed_repair pr = { 0 };
-	xmlParserCtxtPtr ctxt = NULL;
-	xmlNodePtr root = NULL;
-	char *encoding = NULL;
 	char decl[FEED_ENC_NAME_MAX];
-	int rc = -1, took_charset = 0, loose = 0, streamed = 0, dashes;
-	int cdata_open;
+	int took_charset = 0, streamed = 0, dashes, cdata_open;
 
-	if (len > INT32_MAX / 2) {
-		feed_seterr(err, errlen, "document too large");
-		goto fail;
-	}
-	encoding = feed_charset_of(content_type);
-	if (feed_repair(&pr, &buf, &len, encoding, 1) == -1)
-		goto oom;
+	if (feed_repair(&r->pr, &buf, &len, encoding, 1) == -1)
+		return -1;
 	/* Every scan of the whole document before the stream: then a
 	 * mapped file's pages can go, and only the stream reads them
 	 * again. */
@@ -947,62 +1014,95 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 	if (mapped)
 		drop_pages(buf, buf + len);
 	if (dashes) {
-		xe.fatal = 1;
-		snprintf(xe.first, sizeof(xe.first), "'--' in a comment");
+		r->xe.fatal = 1;
+		snprintf(r->xe.first, sizeof(r->xe.first), "'--' in a comment");
 		took_charset = encoding != NULL;
-	} else if ((streamed = read_stream(&p, buf, len, base_url,
-	    encoding, pr.refs, mapped)) == -1)
-		goto oom;
+	} else if ((streamed = read_stream(&r->p, buf, len, base_url,
+	    encoding, r->pr.refs, mapped)) == -1)
+		return -1;
 	/* What the stream did not read is read whole, references and
 	 * all. */
-	if (streamed != 1 && pr.refs &&
-	    feed_repair_refs(&pr, &buf, &len, encoding) == -1)
-		goto oom;
+	if (streamed != 1 && r->pr.refs &&
+	    feed_repair_refs(&r->pr, &buf, &len, encoding) == -1)
+		return -1;
 	if (streamed == 1)
 		took_charset = encoding != NULL;
-	else if (!dashes && ((ctxt = xmlNewParserCtxt()) == NULL ||
-	    read_strict(&p, ctxt, &xe, buf, len, base_url, encoding,
-	    &took_charset, &root) == -1))
-		goto oom;
-	if ((xe.fatal || cdata_open) &&
-	    read_loose(&lp, buf, len, base_url, feed_loose_encoding(encoding,
-	    took_charset, buf, len, decl), &rep) == 0 &&
-	    reads_more(lp.feed, p.feed)) {
-		feed_free(p.feed);
-		p.feed = lp.feed;
-		lp.feed = NULL;
-		loose = 1;
+	else if (!dashes && ((r->ctxt = xmlNewParserCtxt()) == NULL ||
+	    read_strict(&r->p, r->ctxt, &r->xe, buf, len, base_url, encoding,
+	    &took_charset, &r->root) == -1))
+		return -1;
+	if ((r->xe.fatal || cdata_open) &&
+	    read_loose(&r->lp, buf, len, base_url, feed_loose_encoding(
+	    encoding, took_charset, buf, len, decl), &r->rep) == 0 &&
+	    reads_more(r->lp.feed, r->p.feed)) {
+		feed_free(r->p.feed);
+		r->p.feed = r->lp.feed;
+		r->lp.feed = NULL;
+		r->loose = 1;
 	}
-	if (p.feed == NULL) {
-		refuse(&xe, root, err, errlen);
+	return 0;
+}
+
+/*
+ * Our own scan reads the document when it is plain UTF-8 and as
+ * libxml2 would read it without a complaint (read_fast); else libxml2
+ * and the loose pass do (read_libxml2).
+ */
+static int
+parse_xml(const char *buf, size_t len, const char *base_url,
+    const char *content_type, int mapped, struct feed **out, char *err,
+    size_t errlen)
+{
+	struct reading r = { 0 };
+	struct xml_errors *xe = &r.xe;
+	char *encoding = NULL;
+	int rc = -1, fast = 0;
+
+	if (len > INT32_MAX / 2) {
+		feed_seterr(err, errlen, "document too large");
 		goto fail;
 	}
-	if (loose)
-		warn_loose(p.feed, &xe, &rep);
-	else if (xe.unfinished[0] != '\0')
-		feed_warn(p.feed, "truncated document: <%s> not closed (XML "
-		    "error at line %d: %s)%s", xe.unfinished, xe.line, xe.first,
-		    p.unfinished != NULL ? "; its last entry is left out" : "");
-	else if (xe.first[0] != '\0')
-		feed_warn(p.feed, "XML error at line %d: %s (recovered)",
-		    xe.line, xe.first);
-	p.feed->incomplete = xe.fatal;
-	feed_repair_warn(p.feed, &pr);
-	feed_finish(p.feed);
-	*out = p.feed;
-	p.feed = NULL;
+	encoding = feed_charset_of(content_type);
+	fast = feed_reads_plain_utf8(buf, len, encoding);
+	/* That read every page of a mapped file: they go again. */
+	if (mapped)
+		drop_pages(buf, buf + len);
+	if ((fast && (fast = read_fast(&r.p, buf, len, base_url,
+	    mapped)) == -1) ||
+	    (fast == 0 && read_libxml2(&r, buf, len, base_url, encoding,
+	    mapped) == -1))
+		goto oom;
+	if (r.p.feed == NULL) {
+		refuse(xe, r.root, err, errlen);
+		goto fail;
+	}
+	if (r.loose)
+		warn_loose(r.p.feed, xe, &r.rep);
+	else if (xe->unfinished[0] != '\0')
+		feed_warn(r.p.feed, "truncated document: <%s> not closed (XML "
+		    "error at line %d: %s)%s", xe->unfinished, xe->line,
+		    xe->first, r.p.unfinished != NULL ?
+		    "; its last entry is left out" : "");
+	else if (xe->first[0] != '\0')
+		feed_warn(r.p.feed, "XML error at line %d: %s (recovered)",
+		    xe->line, xe->first);
+	r.p.feed->incomplete = xe->fatal;
+	feed_repair_warn(r.p.feed, &r.pr);
+	feed_finish(r.p.feed);
+	*out = r.p.feed;
+	r.p.feed = NULL;
 	rc = 0;
 	goto fail;
 oom:
 	feed_seterr(err, errlen, "out of memory");
 fail:
-	feed_free(p.feed);
-	feed_free(lp.feed);
-	xmlFreeDoc(p.doc);
-	xmlFreeDoc(lp.doc);
-	xmlFreeParserCtxt(ctxt);
+	feed_free(r.p.feed);
+	feed_free(r.lp.feed);
+	xmlFreeDoc(r.p.doc);
+	xmlFreeDoc(r.lp.doc);
+	xmlFreeParserCtxt(r.ctxt);
 	free(encoding);
-	feed_repair_free(&pr);
+	feed_repair_free(&r.pr);
 	return rc;
 }
 

@@ -331,6 +331,12 @@ reads_as_utf8(const char *buf, size_t len, const char *http_charset)
 	return enc[0] == '\0' || is_utf8_name(enc);
 }
 
+int
+feed_reads_plain_utf8(const char *buf, size_t len, const char *charset)
+{
+	return reads_as_utf8(buf, len, charset) && text_utf8_valid(buf, len);
+}
+
 char *
 feed_to_utf8(const char *buf, size_t len, const char *enc, size_t *outlen)
 {
