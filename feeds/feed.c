@@ -1064,9 +1064,6 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 	}
 	encoding = feed_charset_of(content_type);
 	fast = feed_reads_plain_utf8(buf, len, encoding);
-	/* That read every page of a mapped file: they go again. */
-	if (mapped)
-		drop_pages(buf, buf + len);
 	if ((fast && (fast = read_fast(&r.p, buf, len, base_url,
 	    mapped)) == -1) ||
 	    (fast == 0 && read_libxml2(&r, buf, len, base_url, encoding,
