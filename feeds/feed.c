@@ -525,6 +525,9 @@ struct stream {
 	struct channel_state channel_st;
 	struct poll_hint atom_hint;
 	int oom;                /* xml_fast_read's: stream_element said so */
+	int not_feed;           /* ...or the root is no feed's: then */
+	char *err;              /* this says so */
+	size_t errlen;
 	const char *buf, *kept; /* a mapped file's pages from kept on are
 	                         * in memory; kept NULL when not mapped */
 };
@@ -737,6 +740,23 @@ read_stream(struct parse *p, const char *buf, size_t len,
 	return rc == -2 ? -1 : 0;
 }
 
+static void
+refuse(const struct xml_errors *xe, xmlNodePtr root, char *err,
+    size_t errlen)
+{
+	if (root != NULL)
+		feed_seterr(err, errlen, "not a feed: root element <%s%s%s>",
+		    root->ns != NULL && root->ns->prefix != NULL ?
+		    (const char *)root->ns->prefix : "",
+		    root->ns != NULL && root->ns->prefix != NULL ? ":" : "",
+		    (const char *)root->name);
+	else if (xe->first[0] != '\0')
+		feed_seterr(err, errlen, "XML error at line %d: %s", xe->line,
+		    xe->first);
+	else
+		feed_seterr(err, errlen, "not XML");
+}
+
 static int
 fast_start(void *ctx, xmlNodePtr n, size_t depth)
 {
@@ -744,6 +764,13 @@ fast_start(void *ctx, xmlNodePtr n, size_t depth)
 	int rc = stream_element(s, n, (int)depth);
 
 	s->oom = rc == -2;
+	/* The root's start tag is well-formed, and the same root to every
+	 * other reading: no need to read the rest.  (RSS 1.0 and 0.90,
+	 * which the stream leaves to the tree, set core_ns.) */
+	if (rc == -1 && depth == 0 && s->p->core_ns == NULL) {
+		s->not_feed = 1;
+		refuse(NULL, n, s->err, s->errlen);
+	}
 	return rc;
 }
 
@@ -772,14 +799,16 @@ static const struct xml_fast_handler fast_handler = {
  * The document read by our own scan (xml_fast.h), as read_stream reads
  * it, when it is UTF-8 and needs no repair: much faster than libxml2's
  * parser, and it refuses whatever it is not sure libxml2 would read the
- * same way without a complaint.  1 when p->feed is the feed, 0 when it
- * refused (read_stream reads it then), -1 when out of memory.
+ * same way without a complaint.  1 when p->feed is the feed, 2 when the
+ * root is no feed's (err says so, as refuse does), 0 when it refused
+ * (libxml2 reads it then), -1 when out of memory.
  */
 static int
 read_fast(struct parse *p, const char *buf, size_t len,
-    const char *base_url, int mapped)
+    const char *base_url, int mapped, char *err, size_t errlen)
 {
-	struct stream s = { .p = p, .buf = buf, .kept = mapped ? buf : NULL };
+	struct stream s = { .p = p, .buf = buf, .kept = mapped ? buf : NULL,
+	    .err = err, .errlen = errlen };
 	int rc = xml_fast_read(buf, len, base_url, &fast_handler, &s);
 
 	p->doc = NULL;
@@ -787,7 +816,9 @@ read_fast(struct parse *p, const char *buf, size_t len,
 		return 1;
 	feed_free(p->feed);
 	*p = (struct parse){ 0 };
-	return rc == -1 || s.oom ? -1 : 0;
+	if (rc == -1 || s.oom)
+		return -1;
+	return s.not_feed ? 2 : 0;
 }
 
 /* The loose pass's reading of the feed vocabularies (xml_loose.h). */
@@ -932,23 +963,6 @@ read_strict(struct parse *p, xmlParserCtxtPtr ctxt, struct xml_errors *xe,
 	return read_tree(p, *root, format);
 }
 
-static void
-refuse(const struct xml_errors *xe, xmlNodePtr root, char *err,
-    size_t errlen)
-{
-	if (root != NULL)
-		feed_seterr(err, errlen, "not a feed: root element <%s%s%s>",
-		    root->ns != NULL && root->ns->prefix != NULL ?
-		    (const char *)root->ns->prefix : "",
-		    root->ns != NULL && root->ns->prefix != NULL ? ":" : "",
-		    (const char *)root->name);
-	else if (xe->first[0] != '\0')
-		feed_seterr(err, errlen, "XML error at line %d: %s", xe->line,
-		    xe->first);
-	else
-		feed_seterr(err, errlen, "not XML");
-}
-
 /* The entries' titles, links and dates: what recovery may lose. */
 static size_t
 fields_read(const struct feed *f)
@@ -1065,12 +1079,13 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 	encoding = feed_charset_of(content_type);
 	fast = feed_reads_plain_utf8(buf, len, encoding);
 	if ((fast && (fast = read_fast(&r.p, buf, len, base_url,
-	    mapped)) == -1) ||
+	    mapped, err, errlen)) == -1) ||
 	    (fast == 0 && read_libxml2(&r, buf, len, base_url, encoding,
 	    mapped) == -1))
 		goto oom;
 	if (r.p.feed == NULL) {
-		refuse(xe, r.root, err, errlen);
+		if (fast != 2)
+			refuse(xe, r.root, err, errlen);
 		goto fail;
 	}
 	if (r.loose)
