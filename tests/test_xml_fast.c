@@ -16,47 +16,7 @@
 #include <libxml/tree.h>
 
 #include "../feeds/xml_fast.h"
-
-/* What the handler saw. */
-struct seen {
-	xmlBufferPtr root;      /* the root, serialised as it ended */
-	int subtree_depth;      /* start's answer at this depth: a subtree */
-	size_t subtrees, ends;
-	char last_subtree[256]; /* the last subtree, serialised */
-};
-
-static int
-on_start(void *ctx, xmlNodePtr n, size_t depth)
-{
-	struct seen *s = ctx;
-
-	(void)n;
-	return (int)depth == s->subtree_depth ? XML_FAST_SUBTREE :
-	    XML_FAST_DESCEND;
-}
-
-static void
-on_end(void *ctx, xmlNodePtr n, int subtree, size_t read)
-{
-	struct seen *s = ctx;
-	xmlBufferPtr b;
-
-	(void)read;
-	s->ends++;
-	if (subtree) {
-		s->subtrees++;
-		b = xmlBufferCreate();
-		xmlNodeDump(b, n->doc, n, 0, 0);
-		snprintf(s->last_subtree, sizeof(s->last_subtree), "%s",
-		    (const char *)xmlBufferContent(b));
-		xmlBufferFree(b);
-	} else if (n->parent != NULL && n->parent->type == XML_DOCUMENT_NODE) {
-		s->root = xmlBufferCreate();
-		xmlNodeDump(s->root, n->doc, n, 0, 0);
-	}
-}
-
-static const struct xml_fast_handler handler = { on_start, on_end };
+#include "xml_fast_seen.h"
 
 /* in read by libxml2 as the feed parser asks it, the root serialised. */
 static char *

@@ -13,36 +13,8 @@
 
 #include "../../feeds/text.h"
 #include "../../feeds/xml_fast.h"
+#include "../xml_fast_seen.h"
 #include "fuzz.h"
-
-struct seen {
-	int subtree_depth;
-	xmlBufferPtr root;
-};
-
-static int
-on_start(void *ctx, xmlNodePtr n, size_t depth)
-{
-	struct seen *s = ctx;
-
-	(void)n;
-	return (int)depth == s->subtree_depth ? XML_FAST_SUBTREE :
-	    XML_FAST_DESCEND;
-}
-
-static void
-on_end(void *ctx, xmlNodePtr n, int subtree, size_t read)
-{
-	struct seen *s = ctx;
-
-	(void)read;
-	if (!subtree && n->parent != NULL &&
-	    n->parent->type == XML_DOCUMENT_NODE && s->root == NULL &&
-	    (s->root = xmlBufferCreate()) != NULL)
-		xmlNodeDump(s->root, n->doc, n, 0, 0);
-}
-
-static const struct xml_fast_handler handler = { on_start, on_end };
 
 static void
 note_error(void *ctx, xmlErrorPtr e)
