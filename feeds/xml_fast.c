@@ -614,6 +614,55 @@ is_xml_target(const struct fast *f, size_t i)
 	    (is_space((unsigned char)f->s[i + 5]) || f->s[i + 5] == '?');
 }
 
+/* The value of the declaration's pseudo-attribute name (n bytes) at
+ * *i, if it is there and one libxml2 takes without a word; *i moved past
+ * it.  GO when absent and optional too. */
+static int
+decl_value(struct fast *f, size_t *i, const char *name, int optional)
+{
+	static const char *const allowed[] = { "version", "1.0",
+	    "encoding", "utf-8", "encoding", "UTF-8", "standalone", "yes",
+	    "standalone", "no" };
+	size_t at = skip_spaces(f, *i), n = strlen(name), vlen;
+	const char *q;
+
+	if (at == *i || f->len - at < n || memcmp(f->s + at, name, n) != 0)
+		return optional ? GO : REFUSE;
+	at = skip_spaces(f, at + n);
+	if (at >= f->len || f->s[at] != '=' ||
+	    (at = skip_spaces(f, at + 1)) >= f->len ||
+	    (f->s[at] != '"' && f->s[at] != '\'') ||
+	    (q = memchr(f->s + at + 1, f->s[at], f->len - at - 1)) == NULL)
+		return REFUSE;
+	vlen = (size_t)(q - f->s) - at - 1;
+	for (size_t k = 0; k < sizeof(allowed) / sizeof(allowed[0]); k += 2)
+		if (strcmp(allowed[k], name) == 0 &&
+		    strlen(allowed[k + 1]) == vlen &&
+		    memcmp(allowed[k + 1], f->s + at + 1, vlen) == 0) {
+			*i = (size_t)(q - f->s) + 1;
+			return GO;
+		}
+	return REFUSE;
+}
+
+/* The XML declaration at f->i, written as XML says, version 1.0 and
+ * UTF-8 (the caller made sure libxml2 reads the bytes as such). */
+static int
+xml_decl(struct fast *f)
+{
+	size_t i = f->i + 5;
+
+	if (decl_value(f, &i, "version", 0) != GO ||
+	    decl_value(f, &i, "encoding", 1) != GO ||
+	    decl_value(f, &i, "standalone", 1) != GO)
+		return REFUSE;
+	i = skip_spaces(f, i);
+	if (f->len - i < 2 || memcmp(f->s + i, "?>", 2) != 0)
+		return REFUSE;
+	f->i = i + 2;
+	return GO;
+}
+
 /* A processing instruction outside the root (the XML declaration at
  * start), skipped: libxml2 keeps it beside the root, where no reader
  * looks. */
@@ -623,9 +672,10 @@ pi(struct fast *f, size_t start)
 	const char *end;
 	size_t i = f->i;
 
-	if (f->depth > 0 || (is_xml_target(f, i) && (i != start ||
-	    strncmp(f->s + skip_spaces(f, i + 5), "version", 7) != 0)))
+	if (f->depth > 0)
 		return REFUSE;
+	if (is_xml_target(f, i))
+		return i == start ? xml_decl(f) : REFUSE;
 	if ((end = memmem(f->s + i + 2, f->len - i - 2, "?>", 2)) == NULL)
 		return REFUSE;
 	f->i = (size_t)(end - f->s) + 2;
