@@ -16,6 +16,7 @@
 
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
+#include <libxml/uri.h>
 
 #include "markup_guard.h"
 #include "strbuf.h"
@@ -444,6 +445,7 @@ static int
 declare_namespaces(struct fast *f, xmlNodePtr el)
 {
 	char prefix[NAME_LEN_MAX + 1], local[NAME_LEN_MAX + 1];
+	xmlURIPtr uri;
 
 	f->ndecl = 0;
 	for (size_t k = 0; k < f->nattrs; k++) {
@@ -453,11 +455,14 @@ declare_namespaces(struct fast *f, xmlNodePtr el)
 		if (!is_xmlns(a))
 			continue;
 		split_qname(a->name, a->nlen, prefix, local);
-		/* An empty or reserved one is an error to libxml2; the
-		 * scan refused a repeated one already. */
+		/* An empty or reserved one is an error to libxml2, and so
+		 * is a URI it cannot parse; the scan refused a repeated one
+		 * already. */
 		if (href[0] == '\0' || (a->nlen > 5 &&
-		    (strcmp(local, "xml") == 0 || strcmp(local, "xmlns") == 0)))
+		    (strcmp(local, "xml") == 0 || strcmp(local, "xmlns") == 0)) ||
+		    (uri = xmlParseURI(href)) == NULL)
 			return REFUSE;
+		xmlFreeURI(uri);
 		if (f->ns_in_scope + f->ndecl == MARKUP_GUARD_MAX_NS)
 			return REFUSE;
 		if (xmlNewNs(el, (const xmlChar *)href, a->nlen > 5 ?

@@ -120,6 +120,7 @@ test_refuses_what_libxml2_complains_of(void **state)
 		"<?xml encoding=\"utf-8\"?><rss/>",
 		"<rss><?pi inside?></rss>",
 		"<rss xmlns:a=\"\"/>",
+		"<feed xmlns=\"http://>www.w3.org/2005/Atom\"/>",
 		"<r\xc3\xa9/>",
 		"<rss>cut short",
 		"",
