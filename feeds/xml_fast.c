@@ -274,6 +274,20 @@ flush_text(struct fast *f)
 	return GO;
 }
 
+/* Whether the n bytes at s hold a character XML does not allow: a
+ * control character, U+FFFE or U+FFFF. */
+static int
+bad_char_in(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	for (size_t k = 0; k < n; k++)
+		if ((stops[u[k]] & STOP_CDATA) && u[k] != '\r' && (u[k] != 0xef ||
+		    (k + 2 < n && u[k + 1] == 0xbf && (u[k + 2] & 0xfe) == 0xbe)))
+			return 1;
+	return 0;
+}
+
 /* A comment at f->i; kept in the tree inside the root, as libxml2's,
  * line ends made '\n'. */
 static int
@@ -287,7 +301,8 @@ comment(struct fast *f)
 	if ((end = memmem(s + i, f->len - i, "-->", 3)) == NULL)
 		return REFUSE;
 	stop = (size_t)(end - s);
-	if (memmem(s + i, stop - i + 2, "--", 2) != end)
+	if (memmem(s + i, stop - i + 2, "--", 2) != end ||
+	    bad_char_in(s + i, stop - i))
 		return REFUSE;
 	f->i = stop + 3;
 	if (f->depth == 0)
@@ -681,7 +696,8 @@ pi(struct fast *f, size_t start)
 		return REFUSE;
 	if (is_xml_target(f, i))
 		return i == start ? xml_decl(f) : REFUSE;
-	if ((end = memmem(f->s + i + 2, f->len - i - 2, "?>", 2)) == NULL)
+	if ((end = memmem(f->s + i + 2, f->len - i - 2, "?>", 2)) == NULL ||
+	    bad_char_in(f->s + i, (size_t)(end - f->s) - i))
 		return REFUSE;
 	f->i = (size_t)(end - f->s) + 2;
 	return GO;
