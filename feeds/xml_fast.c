@@ -515,6 +515,11 @@ add_attributes(struct fast *f, xmlNodePtr el)
 			ns = NULL;
 		else if (namespace_of(f, el, prefix, &ns) != GO)
 			return REFUSE;
+		/* a:x and b:x with a and b bound to one URI are one
+		 * attribute twice, an error to libxml2. */
+		if (ns != NULL && xmlHasNsProp(el, (const xmlChar *)local,
+		    ns->href) != NULL)
+			return REFUSE;
 		if (xmlNewNsProp(el, ns, (const xmlChar *)local,
 		    (const xmlChar *)f->values.p + a->voff) == NULL)
 			return OOM;
@@ -690,12 +695,17 @@ static int
 pi(struct fast *f, size_t start)
 {
 	const char *end;
-	size_t i = f->i;
+	size_t i = f->i, n;
 
 	if (f->depth > 0)
 		return REFUSE;
 	if (is_xml_target(f, i))
 		return i == start ? xml_decl(f) : REFUSE;
+	/* The target: a name without a colon, then a blank or the end. */
+	if ((n = name_at(f, i + 2)) == 0 || memchr(f->s + i + 2, ':', n) ||
+	    i + 2 + n >= f->len || (!is_space((unsigned char)f->s[i + 2 + n]) &&
+	    f->s[i + 2 + n] != '?'))
+		return REFUSE;
 	if ((end = memmem(f->s + i + 2, f->len - i - 2, "?>", 2)) == NULL ||
 	    bad_char_in(f->s + i, (size_t)(end - f->s) - i))
 		return REFUSE;
