@@ -86,7 +86,7 @@ dup-eval: $(BIN) $(BUILD)/tools/dup_fp
 # The fuzz harnesses (tests/fuzz/): with libFuzzer in build-fuzz/ (clang,
 # `make fuzz`), and linked to replay.c by any compiler, so every test run
 # replays the crash inputs fuzzing found (tests/data/fuzz-regress/NAME/).
-FUZZ_NAMES  = feed article jsonld config markup loose
+FUZZ_NAMES  = feed article jsonld config markup loose fast
 REPLAY_BIN  = $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay_%)
 
 $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libnewswatch.a

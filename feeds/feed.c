@@ -1,10 +1,10 @@
 /*
- * feed.c - XML feeds: the tree helpers the readers share (feed_xml.h)
- * and the way in (feed_parse): libxml2 reads the document as a stream,
+ * feed.c - XML feeds: the way in (feed_parse): libxml2 reads the document as a stream,
  * one entry's subtree at a time, when it is well-formed (memory grows
  * with the entries kept, not the document), as a tree otherwise, and the
  * loose pass (xml_loose.h) reads it again when it is not well-formed.
- * RSS is feed_rss.c's, Atom feed_atom.c's, the entry model feed_entry.c's,
+ * RSS is feed_rss.c's, Atom feed_atom.c's, the tree helpers they share
+ * feed_tree.c's, the entry model feed_entry.c's,
  * the bytes' repairs before libxml2 reads them feed_repair.c's.
  */
 #include <sys/mman.h>
@@ -26,8 +26,8 @@
 #include "feed_int.h"
 #include "feed_repair.h"
 #include "text.h"
-#include "url.h"
 #include "feed_xml.h"
+#include "xml_fast.h"
 #include "xml_loose.h"
 
 /* libxml2's reading, the same for the tree and the stream: the bytes
@@ -46,336 +46,6 @@ struct xml_errors {
 	char unfinished[TAG_NAME_MAX];  /* the document ended inside this */
 	int fatal;              /* not well-formed: recovery may drop text */
 };
-
-/* Whether a document's namespace URI means want: feeds write the iTunes
- * and other URIs in any case, with stray spaces or without the final
- * slash, and every reader accepts them. */
-static int
-ns_means(const char *href, const char *want)
-{
-	size_t len, wlen = strlen(want);
-
-	if (strcmp(href, want) == 0)
-		return 1;
-	while (text_is_space((unsigned char)*href))
-		href++;
-	len = strlen(href);
-	while (len > 0 && text_is_space((unsigned char)href[len - 1]))
-		len--;
-	if (len + 1 == wlen && (want[len] == '/' || want[len] == '#'))
-		wlen--;
-	return len == wlen && strncasecmp(href, want, len) == 0;
-}
-
-int
-fx_is_el(xmlNodePtr n, const char *ns, const char *name)
-{
-	if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, name))
-		return 0;
-	if (ns == NULL)
-		return n->ns == NULL;
-	return n->ns != NULL && n->ns->href != NULL &&
-	    ns_means((const char *)n->ns->href, ns);
-}
-
-/* An element of the feed format itself: RSS 2.0 elements carry no
- * namespace, RSS 1.0's and Atom's carry the format's. */
-int
-fx_is_core(const struct parse *p, xmlNodePtr n, const char *name)
-{
-	return fx_is_el(n, p->core_ns, name) ||
-	    (p->core_ns != NULL && fx_is_el(n, NULL, name));
-}
-
-char *
-fx_attr(xmlNodePtr n, const char *name)
-{
-	xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
-	char *out;
-
-	if (v == NULL)
-		return NULL;
-	out = feed_str((const char *)v, strlen((const char *)v));
-	xmlFree(v);
-	return out;
-}
-
-int
-fx_attr_is(xmlNodePtr n, const char *name, const char *value)
-{
-	char *v = fx_attr(n, name);
-	int r = v != NULL && strcasecmp(v, value) == 0;
-
-	free(v);
-	return r;
-}
-
-char *
-fx_text(xmlNodePtr n)
-{
-	xmlChar *c = xmlNodeGetContent(n);
-	char *out;
-
-	if (c == NULL)
-		return NULL;
-	out = feed_str((const char *)c, strlen((const char *)c));
-	xmlFree(c);
-	return out;
-}
-
-int
-fx_has_element_child(xmlNodePtr n)
-{
-	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE)
-			return 1;
-	return 0;
-}
-
-/* The markup inside n, serialised: for content that arrives as elements
- * rather than escaped text. */
-char *
-fx_inner_xml(xmlDocPtr doc, xmlNodePtr n)
-{
-	xmlBufferPtr b;
-	char *out = NULL;
-
-	if ((b = xmlBufferCreate()) == NULL)
-		return NULL;
-	for (xmlNodePtr c = n->children; c != NULL; c = c->next)
-		if (xmlNodeDump(b, doc, c, 0, 0) == -1)
-			goto done;
-	out = feed_str((const char *)xmlBufferContent(b),
-	    (size_t)xmlBufferLength(b));
-done:
-	xmlBufferFree(b);
-	return out;
-}
-
-/* Text, or markup when the feed put elements there unescaped. */
-char *
-fx_html_of(xmlDocPtr doc, xmlNodePtr n)
-{
-	return fx_has_element_child(n) ? fx_inner_xml(doc, n) : fx_text(n);
-}
-
-int64_t
-fx_date_of(xmlNodePtr n)
-{
-	char *s = fx_text(n);
-	int64_t t = date_parse_or_unset(s);
-
-	free(s);
-	return t;
-}
-
-/* ref made absolute against the xml:base in force at n, which libxml2
- * computes from the document's URL (our base_url) and every ancestor's
- * xml:base.  Takes ref. */
-char *
-fx_resolve(xmlDocPtr doc, xmlNodePtr n, char *ref)
-{
-	xmlChar *base;
-	char *out;
-
-	if (ref == NULL)
-		return NULL;
-	base = xmlNodeGetBase(doc, n);
-	out = url_resolve((const char *)base, ref);
-	xmlFree(base);
-	free(ref);
-	return out;
-}
-
-/* A title given as text that may hold entities or markup: RSS titles are
- * often HTML escaped once more than they should be. */
-char *
-fx_plain_title(const char *s)
-{
-	char *dec, *out;
-
-	if (s == NULL)
-		return NULL;
-	if (strchr(s, '<') != NULL)
-		dec = text_from_html(s);
-	else
-		dec = text_decode_entities(s);
-	if (dec == NULL)
-		return NULL;
-	out = feed_str_squashed(dec, strlen(dec));
-	free(dec);
-	return out;
-}
-
-static int
-is_email(const char *s, size_t len)
-{
-	return memchr(s, '@', len) != NULL && memchr(s, ' ', len) == NULL;
-}
-
-/* An RSS person: "email (Name)", "Name (email)", "Name <email>" or just
- * one of them, perhaps as markup; the name when there is one.  Takes s. */
-char *
-fx_rss_author(char *s)
-{
-	char *open, *close, *name;
-	size_t outside;
-
-	if (s == NULL)
-		return NULL;
-	open = strchr(s, '(');
-	close = strrchr(s, ')');
-	if (open == NULL || close == NULL || close < open) {
-		open = strchr(s, '<');
-		close = strrchr(s, '>');
-		/* <email>, not markup */
-		if (open != NULL && (close == NULL || close < open ||
-		    !is_email(open + 1, (size_t)(close - open - 1))))
-			open = NULL;
-	}
-	if (open == NULL) {
-		name = strchr(s, '<') != NULL ? fx_plain_title(s) : NULL;
-		if (name == NULL)
-			return s;
-		free(s);
-		return name;
-	}
-	outside = (size_t)(open - s);
-	while (outside > 0 && text_is_space((unsigned char)s[outside - 1]))
-		outside--;
-	if (outside > 0 && !is_email(s, outside) &&
-	    strncmp(s, "mailto:", 7) != 0)
-		name = feed_str_squashed(s, outside);
-	else
-		name = feed_str_squashed(open + 1, (size_t)(close - open - 1));
-	if (name == NULL)
-		return s;
-	free(s);
-	return name;
-}
-
-/* Each name once, and bare e-mail addresses only when no name is given:
- * feeds repeat one person in <author>, dc:creator and itunes:author. */
-void
-fx_tidy_authors(char **v, size_t *n)
-{
-	size_t names = 0, kept = 0;
-
-	for (size_t i = 0; i < *n; i++)
-		names += !is_email(v[i], strlen(v[i]));
-	for (size_t i = 0; i < *n; i++) {
-		int drop = names > 0 && is_email(v[i], strlen(v[i]));
-
-		for (size_t k = 0; !drop && k < kept; k++)
-			drop = strcasecmp(v[k], v[i]) == 0;
-		if (drop)
-			free(v[i]);
-		else
-			v[kept++] = v[i];
-	}
-	*n = kept;
-}
-
-int64_t
-fx_length_of(xmlNodePtr n, const char *name)
-{
-	char *v = fx_attr(n, name), *end;
-	long long len;
-
-	if (v == NULL)
-		return -1;
-	len = strtoll(v, &end, 10);
-	if (*end != '\0' || end == v || len < 0)
-		len = -1;
-	free(v);
-	return len;
-}
-
-char *
-fx_name_of(xmlNodePtr n)
-{
-	xmlChar *c = xmlNodeGetContent(n);
-	char *out;
-
-	if (c == NULL)
-		return NULL;
-	out = feed_str_squashed((const char *)c, strlen((const char *)c));
-	xmlFree(c);
-	return out;
-}
-
-/* <link> in Atom, or atom:link in RSS: the alternate link into *alt
- * (first wins), enclosures into e. */
-void
-fx_atom_link(struct parse *p, struct feed_entry *e, xmlNodePtr n, char **alt)
-{
-	char *rel = fx_attr(n, "rel");
-
-	if (rel == NULL || strcasecmp(rel, "alternate") == 0)
-		feed_set(alt, fx_resolve(p->doc, n, fx_attr(n, "href")));
-	else if (e != NULL && strcasecmp(rel, "enclosure") == 0)
-		feed_push_enclosure(e,
-		    fx_resolve(p->doc, n, fx_attr(n, "href")),
-		    fx_attr(n, "type"), fx_length_of(n, "length"));
-	free(rel);
-}
-
-/* media:content and media:thumbnail count when they say what they are. */
-static void
-media(struct parse *p, struct feed_entry *e, xmlNodePtr n)
-{
-	char *url, *type;
-
-	if ((type = fx_attr(n, "type")) == NULL)
-		return;
-	if ((url = fx_resolve(p->doc, n, fx_attr(n, "url"))) == NULL) {
-		free(type);
-		return;
-	}
-	feed_push_enclosure(e, url, type, fx_length_of(n, "fileSize"));
-}
-
-/* Elements from the namespaces RSS and Atom entries both borrow. */
-void
-fx_extension(struct parse *p, struct feed_entry *e, xmlNodePtr n,
-    char **origlink)
-{
-	if (fx_is_el(n, NS_DC, "creator") || fx_is_el(n, NS_DC, "author") ||
-	    fx_is_el(n, NS_ITUNES, "author"))
-		feed_push_str(&e->authors, &e->nauthors,
-		    fx_rss_author(fx_name_of(n)));
-	else if (fx_is_el(n, NS_DC, "subject"))
-		feed_push_str(&e->categories, &e->ncategories, fx_name_of(n));
-	else if (fx_is_el(n, NS_DC, "date") ||
-	    fx_is_el(n, NS_DCTERMS, "created") ||
-	    fx_is_el(n, NS_DCTERMS, "issued"))
-		feed_set_time(&e->published, fx_date_of(n));
-	else if (fx_is_el(n, NS_DCTERMS, "modified"))
-		feed_set_time(&e->updated, fx_date_of(n));
-	else if (fx_is_el(n, NS_CONTENT, "encoded"))
-		feed_set(&e->content, fx_html_of(p->doc, n));
-	else if (fx_is_el(n, NS_MEDIA, "content") ||
-	    fx_is_el(n, NS_MEDIA, "thumbnail"))
-		media(p, e, n);
-	else if (fx_is_el(n, NS_MEDIA, "group")) {
-		for (xmlNodePtr c = n->children; c != NULL; c = c->next)
-			if (fx_is_el(c, NS_MEDIA, "content"))
-				media(p, e, c);
-	} else if (fx_is_el(n, NS_FEEDBURNER, "origLink"))
-		feed_set(origlink, fx_resolve(p->doc, n, fx_text(n)));
-}
-
-/* The link to follow: feedburner's origLink is the publisher's own URL
- * behind the tracking redirect. */
-void
-fx_choose_link(struct feed_entry *e, char *origlink)
-{
-	if (origlink != NULL) {
-		free(e->link);
-		e->link = origlink;
-	}
-}
-
 
 static void
 note_xml_error(void *arg, xmlErrorPtr e)
@@ -523,14 +193,20 @@ struct stream {
 	xmlNodePtr root, channel;
 	struct channel_state channel_st;
 	struct poll_hint atom_hint;
+	int oom;                /* xml_fast_read's: stream_element said so */
+	int not_feed;           /* ...or the root is no feed's: then */
+	char *err;              /* this says so */
+	size_t errlen;
+	const char *buf, *kept; /* a mapped file's pages from kept on are
+	                         * in memory; kept NULL when not mapped */
 };
 
-/* The start of element n at depth; 1 when its subtree was read (expanded
- * and handed to the readers, or of no interest) and is to be skipped, 0
- * when the reader goes into it, -1 when the document is not one the
- * stream reads (the tree does instead), -2 when out of memory. */
+/* The start of element n at depth: XML_FAST_SUBTREE when its subtree is
+ * to be read whole (stream_subtree) or skipped, XML_FAST_DESCEND when the
+ * reading goes into it, -1 when the document is not one the stream
+ * reads (the tree does instead), -2 when out of memory. */
 static int
-stream_element(struct stream *s, xmlTextReaderPtr r, xmlNodePtr n, int depth)
+stream_element(struct stream *s, xmlNodePtr n, int depth)
 {
 	struct parse *p = s->p;
 	const char *format;
@@ -547,22 +223,28 @@ stream_element(struct stream *s, xmlTextReaderPtr r, xmlNodePtr n, int depth)
 			return -2;
 		p->doc = n->doc;
 		s->root = n;
-		return 0;
+		return XML_FAST_DESCEND;
 	}
 	if (depth == 1 && s->rss && fx_is_el(n, NULL, "channel")) {
 		s->channel = n;
 		s->channel_st = fx_channel_start;
-		return 0;
+		return XML_FAST_DESCEND;
 	}
-	if (xmlTextReaderExpand(r) == NULL)
-		return -1;
+	return XML_FAST_SUBTREE;
+}
+
+/* A child of the root or of an RSS channel, whole, to the readers. */
+static void
+stream_subtree(struct stream *s, xmlNodePtr n)
+{
+	struct parse *p = s->p;
+
 	if (s->channel != NULL)
 		fx_rss_channel_child(p, n, &s->channel_st);
 	else if (!s->rss)
 		fx_atom_feed_child(p, n, &s->atom_hint);
 	else if (fx_is_el(n, NULL, "item"))
 		fx_rss_item(p, n);
-	return 1;
 }
 
 /* The end of element n (an empty one ends where it starts). */
@@ -593,11 +275,17 @@ stream_all(struct stream *s, xmlTextReaderPtr r, const struct xml_errors *xe)
 			stream_end(s, n);
 		else if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT)
 			continue;
-		else if ((skip = stream_element(s, r, n,
+		else if ((skip = stream_element(s, n,
 		    xmlTextReaderDepth(r))) < 0)
 			return skip;
-		else if (skip == 0 && xmlTextReaderIsEmptyElement(r))
+		else if (skip == XML_FAST_DESCEND &&
+		    xmlTextReaderIsEmptyElement(r))
 			stream_end(s, n);
+		else if (skip == XML_FAST_SUBTREE) {
+			if (xmlTextReaderExpand(r) == NULL)
+				return -1;
+			stream_subtree(s, n);
+		}
 	}
 	return ret == 0 && xe->first[0] == '\0' && !xe->fatal &&
 	    s->root != NULL ? 0 : -1;
@@ -721,6 +409,87 @@ read_stream(struct parse *p, const char *buf, size_t len,
 	return rc == -2 ? -1 : 0;
 }
 
+static void
+refuse(const struct xml_errors *xe, xmlNodePtr root, char *err,
+    size_t errlen)
+{
+	if (root != NULL)
+		feed_seterr(err, errlen, "not a feed: root element <%s%s%s>",
+		    root->ns != NULL && root->ns->prefix != NULL ?
+		    (const char *)root->ns->prefix : "",
+		    root->ns != NULL && root->ns->prefix != NULL ? ":" : "",
+		    (const char *)root->name);
+	else if (xe->first[0] != '\0')
+		feed_seterr(err, errlen, "XML error at line %d: %s", xe->line,
+		    xe->first);
+	else
+		feed_seterr(err, errlen, "not XML");
+}
+
+static int
+fast_start(void *ctx, xmlNodePtr n, size_t depth)
+{
+	struct stream *s = ctx;
+	int rc = stream_element(s, n, (int)depth);
+
+	s->oom = rc == -2;
+	/* The root's start tag is well-formed, and the same root to every
+	 * other reading: no need to read the rest.  (RSS 1.0 and 0.90,
+	 * which the stream leaves to the tree, set core_ns.) */
+	if (rc == -1 && depth == 0 && s->p->core_ns == NULL) {
+		s->not_feed = 1;
+		refuse(NULL, n, s->err, s->errlen);
+	}
+	return rc;
+}
+
+static void
+fast_end(void *ctx, xmlNodePtr n, int subtree, size_t read)
+{
+	struct stream *s = ctx;
+
+	if (subtree)
+		stream_subtree(s, n);
+	else
+		stream_end(s, n);
+	/* As eol_read does: a megabyte at a time. */
+	if (s->kept != NULL && s->buf + read - s->kept >= 1 << 20) {
+		drop_pages(s->kept, s->buf + read);
+		s->kept = s->buf + read;
+	}
+}
+
+static const struct xml_fast_handler fast_handler = {
+	.start = fast_start,
+	.end = fast_end,
+};
+
+/*
+ * The document read by our own scan (xml_fast.h), as read_stream reads
+ * it, when it is UTF-8 and needs no repair: much faster than libxml2's
+ * parser, and it refuses whatever it is not sure libxml2 would read the
+ * same way without a complaint.  1 when p->feed is the feed, 2 when the
+ * root is no feed's (err says so, as refuse does), 0 when it refused
+ * (libxml2 reads it then), -1 when out of memory.
+ */
+static int
+read_fast(struct parse *p, const char *buf, size_t len,
+    const char *base_url, int mapped, char *err, size_t errlen)
+{
+	struct stream s = { .p = p, .buf = buf, .kept = mapped ? buf : NULL,
+	    .err = err, .errlen = errlen };
+	int rc = xml_fast_read(buf, len, base_url, &fast_handler, &s);
+
+	p->doc = NULL;
+	if (rc == 0 && s.root != NULL)
+		return 1;
+	feed_free(p->feed);
+	*p = (struct parse){ 0 };
+	if (rc == -1 || s.oom)
+		return -1;
+	return s.not_feed ? 2 : 0;
+}
+
 /* The loose pass's reading of the feed vocabularies (xml_loose.h). */
 static int
 is_entry(xmlNodePtr n)
@@ -770,7 +539,7 @@ is_leaf(xmlNodePtr n)
 	const char *name = (const char *)n->name;
 
 	if (n->ns != NULL && n->ns->href != NULL &&
-	    ns_means((const char *)n->ns->href, NS_ITUNES))
+	    fx_ns_means((const char *)n->ns->href, NS_ITUNES))
 		return strcmp(name, "owner") != 0;
 	return fx_is_el(n, NULL, "enclosure") ||
 	    fx_is_el(n, NS_MEDIA, "content") ||
@@ -863,23 +632,6 @@ read_strict(struct parse *p, xmlParserCtxtPtr ctxt, struct xml_errors *xe,
 	return read_tree(p, *root, format);
 }
 
-static void
-refuse(const struct xml_errors *xe, xmlNodePtr root, char *err,
-    size_t errlen)
-{
-	if (root != NULL)
-		feed_seterr(err, errlen, "not a feed: root element <%s%s%s>",
-		    root->ns != NULL && root->ns->prefix != NULL ?
-		    (const char *)root->ns->prefix : "",
-		    root->ns != NULL && root->ns->prefix != NULL ? ":" : "",
-		    (const char *)root->name);
-	else if (xe->first[0] != '\0')
-		feed_seterr(err, errlen, "XML error at line %d: %s", xe->line,
-		    xe->first);
-	else
-		feed_seterr(err, errlen, "not XML");
-}
-
 /* The entries' titles, links and dates: what recovery may lose. */
 static size_t
 fields_read(const struct feed *f)
@@ -907,37 +659,35 @@ reads_more(const struct feed *a, const struct feed *b)
 	return fields_read(a) > fields_read(b);
 }
 
+/* One document's readings, and what they met. */
+struct reading {
+	struct parse p, lp;     /* libxml2's, the loose pass's */
+	struct xml_errors xe;
+	struct xml_loose_report rep;
+	struct feed_repair pr;
+	xmlParserCtxtPtr ctxt;
+	xmlNodePtr root;        /* libxml2's tree's root, or NULL */
+	int loose;              /* the loose reading is r->p's now */
+};
+
 /*
- * libxml2 reads the document first, as a stream when it can
- * (read_stream), else as a tree.  When it is not well-formed (or a
- * CDATA section lost its end), the loose pass reads it again, and its reading wins when it finds more (reads_more): it
- * reads on where libxml2's recovery drops the rest of an element or of
- * the document.  Where both find as much, libxml2's reading stays.
+ * libxml2 reads the document, as a stream when it can (read_stream),
+ * else as a tree.  When it is not well-formed (or a CDATA section lost
+ * its end), the loose pass reads it again, and its reading wins when it
+ * finds more (reads_more): it reads on where libxml2's recovery drops the
+ * rest of an element or of the document.  Where both find as much,
+ * libxml2's reading stays.  -1 when out of memory.
  */
 static int
-parse_xml(const char *buf, size_t len, const char *base_url,
-    const char *content_type, int mapped, struct feed **out, char *err,
-    size_t errlen)
+read_libxml2(struct reading *r, const char *buf, size_t len,
+    const char *base_url, const char *encoding, int mapped)
 {
 	const char *file = buf;
-	struct parse p = { 0 }, lp = { 0 };
-	struct xml_errors xe = { 0 };
-	struct xml_loose_report rep;
-	struct feed_repair pr = { 0 };
-	xmlParserCtxtPtr ctxt = NULL;
-	xmlNodePtr root = NULL;
-	char *encoding = NULL;
 	char decl[FEED_ENC_NAME_MAX];
-	int rc = -1, took_charset = 0, loose = 0, streamed = 0, dashes;
-	int cdata_open;
+	int took_charset = 0, streamed = 0, dashes, cdata_open;
 
-	if (len > INT32_MAX / 2) {
-		feed_seterr(err, errlen, "document too large");
-		goto fail;
-	}
-	encoding = feed_charset_of(content_type);
-	if (feed_repair(&pr, &buf, &len, encoding, 1) == -1)
-		goto oom;
+	if (feed_repair(&r->pr, &buf, &len, encoding, 1) == -1)
+		return -1;
 	/* Every scan of the whole document before the stream: then a
 	 * mapped file's pages can go, and only the stream reads them
 	 * again. */
@@ -947,62 +697,93 @@ parse_xml(const char *buf, size_t len, const char *base_url,
 	if (mapped)
 		drop_pages(buf, buf + len);
 	if (dashes) {
-		xe.fatal = 1;
-		snprintf(xe.first, sizeof(xe.first), "'--' in a comment");
+		r->xe.fatal = 1;
+		snprintf(r->xe.first, sizeof(r->xe.first), "'--' in a comment");
 		took_charset = encoding != NULL;
-	} else if ((streamed = read_stream(&p, buf, len, base_url,
-	    encoding, pr.refs, mapped)) == -1)
-		goto oom;
+	} else if ((streamed = read_stream(&r->p, buf, len, base_url,
+	    encoding, r->pr.refs, mapped)) == -1)
+		return -1;
 	/* What the stream did not read is read whole, references and
 	 * all. */
-	if (streamed != 1 && pr.refs &&
-	    feed_repair_refs(&pr, &buf, &len, encoding) == -1)
-		goto oom;
+	if (streamed != 1 && r->pr.refs &&
+	    feed_repair_refs(&r->pr, &buf, &len, encoding) == -1)
+		return -1;
 	if (streamed == 1)
 		took_charset = encoding != NULL;
-	else if (!dashes && ((ctxt = xmlNewParserCtxt()) == NULL ||
-	    read_strict(&p, ctxt, &xe, buf, len, base_url, encoding,
-	    &took_charset, &root) == -1))
-		goto oom;
-	if ((xe.fatal || cdata_open) &&
-	    read_loose(&lp, buf, len, base_url, feed_loose_encoding(encoding,
-	    took_charset, buf, len, decl), &rep) == 0 &&
-	    reads_more(lp.feed, p.feed)) {
-		feed_free(p.feed);
-		p.feed = lp.feed;
-		lp.feed = NULL;
-		loose = 1;
+	else if (!dashes && ((r->ctxt = xmlNewParserCtxt()) == NULL ||
+	    read_strict(&r->p, r->ctxt, &r->xe, buf, len, base_url, encoding,
+	    &took_charset, &r->root) == -1))
+		return -1;
+	if ((r->xe.fatal || cdata_open) &&
+	    read_loose(&r->lp, buf, len, base_url, feed_loose_encoding(
+	    encoding, took_charset, buf, len, decl), &r->rep) == 0 &&
+	    reads_more(r->lp.feed, r->p.feed)) {
+		feed_free(r->p.feed);
+		r->p.feed = r->lp.feed;
+		r->lp.feed = NULL;
+		r->loose = 1;
 	}
-	if (p.feed == NULL) {
-		refuse(&xe, root, err, errlen);
+	return 0;
+}
+
+/*
+ * Our own scan reads the document when it is plain UTF-8 and as
+ * libxml2 would read it without a complaint (read_fast); else libxml2
+ * and the loose pass do (read_libxml2).
+ */
+static int
+parse_xml(const char *buf, size_t len, const char *base_url,
+    const char *content_type, int mapped, struct feed **out, char *err,
+    size_t errlen)
+{
+	struct reading r = { 0 };
+	struct xml_errors *xe = &r.xe;
+	char *encoding = NULL;
+	int rc = -1, fast = 0;
+
+	if (len > INT32_MAX / 2) {
+		feed_seterr(err, errlen, "document too large");
 		goto fail;
 	}
-	if (loose)
-		warn_loose(p.feed, &xe, &rep);
-	else if (xe.unfinished[0] != '\0')
-		feed_warn(p.feed, "truncated document: <%s> not closed (XML "
-		    "error at line %d: %s)%s", xe.unfinished, xe.line, xe.first,
-		    p.unfinished != NULL ? "; its last entry is left out" : "");
-	else if (xe.first[0] != '\0')
-		feed_warn(p.feed, "XML error at line %d: %s (recovered)",
-		    xe.line, xe.first);
-	p.feed->incomplete = xe.fatal;
-	feed_repair_warn(p.feed, &pr);
-	feed_finish(p.feed);
-	*out = p.feed;
-	p.feed = NULL;
+	encoding = feed_charset_of(content_type);
+	fast = feed_reads_plain_utf8(buf, len, encoding);
+	if ((fast && (fast = read_fast(&r.p, buf, len, base_url,
+	    mapped, err, errlen)) == -1) ||
+	    (fast == 0 && read_libxml2(&r, buf, len, base_url, encoding,
+	    mapped) == -1))
+		goto oom;
+	if (r.p.feed == NULL) {
+		if (fast != 2)
+			refuse(xe, r.root, err, errlen);
+		goto fail;
+	}
+	if (r.loose)
+		warn_loose(r.p.feed, xe, &r.rep);
+	else if (xe->unfinished[0] != '\0')
+		feed_warn(r.p.feed, "truncated document: <%s> not closed (XML "
+		    "error at line %d: %s)%s", xe->unfinished, xe->line,
+		    xe->first, r.p.unfinished != NULL ?
+		    "; its last entry is left out" : "");
+	else if (xe->first[0] != '\0')
+		feed_warn(r.p.feed, "XML error at line %d: %s (recovered)",
+		    xe->line, xe->first);
+	r.p.feed->incomplete = xe->fatal;
+	feed_repair_warn(r.p.feed, &r.pr);
+	feed_finish(r.p.feed);
+	*out = r.p.feed;
+	r.p.feed = NULL;
 	rc = 0;
 	goto fail;
 oom:
 	feed_seterr(err, errlen, "out of memory");
 fail:
-	feed_free(p.feed);
-	feed_free(lp.feed);
-	xmlFreeDoc(p.doc);
-	xmlFreeDoc(lp.doc);
-	xmlFreeParserCtxt(ctxt);
+	feed_free(r.p.feed);
+	feed_free(r.lp.feed);
+	xmlFreeDoc(r.p.doc);
+	xmlFreeDoc(r.lp.doc);
+	xmlFreeParserCtxt(r.ctxt);
 	free(encoding);
-	feed_repair_free(&pr);
+	feed_repair_free(&r.pr);
 	return rc;
 }
 

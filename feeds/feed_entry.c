@@ -419,11 +419,18 @@ feed_add_entry(struct feed *feed, struct feed_entry *e)
 	drop_unsafe_links(feed, e);
 	if (feed->nentries == FEED_MAX_ENTRIES)
 		return cap_offer(feed, e, feed->nentries + feed->ndropped);
-	ne = reallocarray(feed->entries, feed->nentries + 1, sizeof(*ne));
-	if (ne == NULL)
-		goto fail;
-	feed->entries = ne;
-	ne[feed->nentries++] = *e;
+	/* Room doubles when the count reaches a power of two (the room it
+	 * had): growing by one copied the array at every entry, quadratic
+	 * in a large document.  Only this function grows the array, and
+	 * feed_finish, which may shrink it, comes after the last call. */
+	if ((feed->nentries & (feed->nentries - 1)) == 0) {
+		ne = reallocarray(feed->entries, feed->nentries > 0 ?
+		    2 * feed->nentries : 1, sizeof(*ne));
+		if (ne == NULL)
+			goto fail;
+		feed->entries = ne;
+	}
+	feed->entries[feed->nentries++] = *e;
 	feed_entry_init(e);
 	return 0;
 fail:

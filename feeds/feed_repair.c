@@ -35,6 +35,31 @@ is_xml_char(long cp)
 	    (cp >= 0x10000 && cp <= 0x10ffff);
 }
 
+/* The number the n bytes after "&#" spell ("233", "xE9"), -1 when
+ * they spell none or one past Unicode. */
+static long
+spelt_value(const char *s, size_t n)
+{
+	int hex = n > 0 && s[0] == 'x';
+	long v = 0;
+
+	if (n == (size_t)hex)
+		return -1;
+	for (size_t k = (size_t)hex; k < n; k++) {
+		int c = (unsigned char)s[k];
+
+		if (isdigit(c))
+			v = v * (hex ? 16 : 10) + (c - '0');
+		else if (hex && isxdigit(c))
+			v = v * 16 + (tolower(c) - 'a' + 10);
+		else
+			return -1;
+		if (v > 0x10ffff)
+			return -1;
+	}
+	return v;
+}
+
 /*
  * What a '&' at s (n bytes available) must become for libxml2 to keep the
  * text: nothing (0) when it starts a reference XML understands as HTML
@@ -67,10 +92,11 @@ fix_reference(const char *s, size_t n, char rep[REF_MAX])
 	}
 	if (!is_xml_char(cp))
 		cp = 0xfffd;
-	snprintf(rep, REF_MAX, "&#%ld;", cp);
-	/* Already as XML would read it. */
-	if (s[1] == '#' && i == strlen(rep) - 1 && memcmp(s, rep, i) == 0)
+	/* Already as XML would read it, in decimal, hex or with leading
+	 * zeros: no repair (and no warning). */
+	if (s[1] == '#' && spelt_value(s + 2, i - 2) == cp)
 		return 0;
+	snprintf(rep, REF_MAX, "&#%ld;", cp);
 	return i + 1;
 bare:
 	snprintf(rep, REF_MAX, "&amp;");
@@ -329,6 +355,12 @@ reads_as_utf8(const char *buf, size_t len, const char *http_charset)
 		return 0;
 	decl_encoding(buf, len, enc);
 	return enc[0] == '\0' || is_utf8_name(enc);
+}
+
+int
+feed_reads_plain_utf8(const char *buf, size_t len, const char *charset)
+{
+	return reads_as_utf8(buf, len, charset) && text_utf8_valid(buf, len);
 }
 
 char *

@@ -46,6 +46,11 @@ int feed_repair_refs(struct feed_repair *r, const char **buf, size_t *len,
     const char *charset);
 void feed_repair_free(struct feed_repair *r);
 
+/* Whether feed_repair would leave the bytes as they are until the
+ * references: libxml2 reads them as UTF-8 (given the HTTP charset or
+ * NULL), and they are valid UTF-8 without NUL bytes. */
+int feed_reads_plain_utf8(const char *buf, size_t len, const char *charset);
+
 /* The bytes of a document with its references rewritten as feed_repair
  * would, made as they are read: no copy of the document. */
 struct feed_refs {

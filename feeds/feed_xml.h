@@ -43,6 +43,10 @@ struct poll_hint {
 	int64_t ttl_minutes, sy_period, sy_frequency;
 };
 
+/* Whether a document's namespace URI href means want: in any case, with
+ * stray blanks, without the final slash, as every reader accepts it. */
+int fx_ns_means(const char *href, const char *want);
+
 /* n is the element name in namespace ns (NULL: none), the namespace
  * compared as readers do (any case, stray blanks, final slash). */
 int fx_is_el(xmlNodePtr n, const char *ns, const char *name);

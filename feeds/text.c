@@ -146,6 +146,12 @@ utf8_valid_prefix(const unsigned char *s, size_t len)
 	return i;
 }
 
+int
+text_utf8_valid(const char *s, size_t len)
+{
+	return utf8_valid_prefix((const unsigned char *)s, len) == len;
+}
+
 char *
 text_utf8_sanitize(const char *s, size_t len)
 {

@@ -24,6 +24,9 @@ int text_is_space(int c);
 /* Copy len bytes of s, replacing invalid UTF-8 sequences and NUL bytes. */
 char *text_utf8_sanitize(const char *s, size_t len);
 
+/* 1 when the len bytes of s are valid UTF-8 without NUL bytes. */
+int text_utf8_valid(const char *s, size_t len);
+
 /* For text declared UTF-8 that is not: each byte that is no part of a
  * valid UTF-8 sequence read as windows-1252 (Latin-1's superset, the
  * usual culprit), valid sequences kept.  NULL when s is valid UTF-8 as it

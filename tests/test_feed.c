@@ -539,6 +539,62 @@ expect_failure(const char *buf, size_t len, const char *want_err)
 	}
 }
 
+/* A numeric reference XML reads as HTML does (hex, leading zeros) needs
+ * no repair and no warning, whichever reader takes the document (the
+ * DOCTYPE sends it to libxml2); an HTML name still gets both. */
+static void
+test_numeric_references_are_no_repair(void **state)
+{
+	static const struct {
+		const char *doc;
+		const char *title;
+		size_t warnings;
+	} cases[] = {
+		{ "<rss><channel><item><title>a &#x26;amp; &#038; b</title>"
+		    "</item></channel></rss>", "a & & b", 0 },
+		{ "<!DOCTYPE rss><rss><channel><item><title>a &#x26;amp; "
+		    "&#038; b</title></item></channel></rss>", "a & & b", 0 },
+		{ "<rss><channel><item><title>a&nbsp;&#038;</title></item>"
+		    "</channel></rss>", "a &", 1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct feed *f = NULL;
+
+		assert_int_equal(feed_parse(cases[i].doc, strlen(cases[i].doc),
+		    NULL, NULL, &f, NULL, 0), 0);
+		assert_int_equal(f->nentries, 1);
+		assert_string_equal(f->entries[0].title, cases[i].title);
+		assert_int_equal(f->nwarnings, cases[i].warnings);
+		feed_free(f);
+	}
+}
+
+/* A root that is no feed's is named alike whether our own scan reads
+ * the document (well-formed UTF-8) or libxml2 does (a DOCTYPE); what is
+ * wrong after the root's start tag (a bare '&') changes nothing. */
+static void
+test_not_a_feed_named_alike_by_both_readers(void **state)
+{
+	static const char *const docs[] = {
+		"<a:foo xmlns:a=\"urn:x\"><b/></a:foo>",
+		"<!DOCTYPE a:foo><a:foo xmlns:a=\"urn:x\"><b/></a:foo>",
+		"<a:foo xmlns:a=\"urn:x\"><b>&</b></a:foo>",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		struct feed *f = NULL;
+		char err[256] = "";
+
+		assert_int_equal(feed_parse(docs[i], strlen(docs[i]), NULL,
+		    NULL, &f, err, sizeof(err)), -1);
+		assert_null(f);
+		assert_string_equal(err, "not a feed: root element <a:foo>");
+	}
+}
+
 static void
 test_broken(void **state)
 {
@@ -1321,6 +1377,8 @@ main(void)
 		cmocka_unit_test(test_mixed_encoding),
 		cmocka_unit_test(test_hash_id),
 		cmocka_unit_test(test_broken),
+		cmocka_unit_test(test_not_a_feed_named_alike_by_both_readers),
+		cmocka_unit_test(test_numeric_references_are_no_repair),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_incomplete),
 		cmocka_unit_test(test_loose_html_in_description),

@@ -22,6 +22,7 @@ for name in "$@"; do
 	config)	seeds="tests/data/config"; max_len=4096 ;;
 	markup)	seeds="tests/data/fuzz-regress/markup"; max_len=2048 ;;
 	loose)	seeds="tests/data/feeds/malformed"; max_len=32768 ;;
+	fast)	seeds="tests/data/feeds"; max_len=32768 ;;
 	*)	echo "fuzz: unknown harness $name" >&2; exit 2 ;;
 	esac
 	corpus=build-fuzz/corpus/$name
