@@ -56,6 +56,8 @@ struct guard {
 	int in_content;         /* past blanks, comments and PIs: the
 				 * DOCTYPE comes before (XML), and only
 				 * there is it read on its own (HTML) */
+	size_t inert_end;       /* up to here no comment, CDATA section,
+				 * PI or DOCTYPE starts (pi_unsure) */
 };
 
 /* The code unit at i, or 0 past the end (libxml2 reads its input as
@@ -473,13 +475,27 @@ pi_end(const struct guard *g, size_t i, size_t end)
 {
 	unsigned c = at(g, i + 2);
 
-	if (!is_letter(c) && c != '_' && c != ':')
+	if (!is_letter(c) && c != '_' && c != ':' && c < 0x80)
 		return i + 2;
 	if (!g->html)
 		return past(g, i + 2, end, "?>");
 	while (i < end && at(g, i) != '>')
 		i++;
 	return i;
+}
+
+/*
+ * Whether libxml2 may or may not read the "<?" at i as a PI: a target
+ * that starts with a non-ASCII code unit is a name or not by tables this
+ * scan does not hold, and by the encoding libxml2 settles on (it reads on
+ * as Latin-1 after a bad UTF-8 byte, where 0xff is a letter).  Read either
+ * way, such a PI's tags are scanned, and nothing in it (a comment, say)
+ * may hide what follows its end from the scan: "<?\xff<!--><a ...>".
+ */
+static int
+pi_unsure(const struct guard *g, size_t i)
+{
+	return at(g, i + 2) >= 0x80;
 }
 
 static void scan(struct guard *, size_t, size_t, int);
@@ -600,7 +616,9 @@ scan(struct guard *g, size_t i, size_t end, int literal)
 	while (i < end) {
 		c = at(g, i);
 		if (c != '<') {
-			if (!is_blank(c))
+			/* An unsure PI's text is the PI's, as libxml2 most
+			 * likely reads it: the prolog goes on. */
+			if (!is_blank(c) && i >= g->inert_end)
 				g->in_content = 1;
 			i++;
 			/* Text says nothing more once in content: on to the
@@ -613,8 +631,17 @@ scan(struct guard *g, size_t i, size_t end, int literal)
 			continue;
 		}
 		c = at(g, i + 1);
+		if (i < g->inert_end && (c == '!' || c == '?')) {
+			i++;
+			continue;
+		}
 		if (match(g, i, "<!--", 0)) {
 			i = comment_end(g, i, end);
+			continue;
+		}
+		if (c == '?' && pi_unsure(g, i)) {
+			g->inert_end = pi_end(g, i, end);
+			i += 2;
 			continue;
 		}
 		if (c == '?') {
@@ -622,7 +649,8 @@ scan(struct guard *g, size_t i, size_t end, int literal)
 			continue;
 		}
 		prolog = !g->in_content;
-		g->in_content = 1;
+		if (i >= g->inert_end)
+			g->in_content = 1;
 		if (!g->html && match(g, i, "<![CDATA[", 0))
 			i = past(g, i + 9, end, "]]>");
 		else if (c == '!' && g->html && match(g, i, "<!doctype", 1)) {
