@@ -674,8 +674,12 @@ scan(struct guard *g, size_t i, size_t end, int literal)
 			i += 2;
 		} else if (is_letter(c) || (!g->html && (c == '_' ||
 		    c == ':' || c >= 0x80))) {
+			size_t tag = i;
+
 			i = start_tag(g, i, end, &raw);
-			if (raw != NULL)
+			/* In an unsure PI a <script> may be the PI's text: its
+			 * tags are read on, not skipped as script. */
+			if (raw != NULL && tag >= g->inert_end)
 				i = html_raw(g, i, end, raw);
 		} else
 			i++;

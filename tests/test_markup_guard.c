@@ -192,6 +192,9 @@ test_pi_with_non_ascii_target(void **state)
 	    "<?\xff<!--><a x y >");
 	check(0, 2, 2, "<?\xc3\xa9 <!-- ?><a b=\"1\" c=\"2\" d=\"3\"/>",
 	    "<?\xc3\xa9 <!-- ?><a b=\"1\" c=\"2\" />");
+	/* Nor does a <script> in it hide them as script text. */
+	check(MARKUP_GUARD_HTML, 2, 0, "<?\xff%<script><a b M :*>",
+	    "<?\xff%<script><a b M >");
 	/* Read as text instead, its tags are capped all the same. */
 	check(MARKUP_GUARD_HTML, 1, 0, "<?\x80<b c d>", "<?\x80<b c >");
 }
