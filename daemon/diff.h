@@ -28,6 +28,9 @@ struct diff_item {
 	struct revision_prev *rev; /* a revision of a seen entry, its time
 	                          * the revision's (poll_revisions.c); NULL
 	                          * for a new entry */
+	char *entry_json;        /* its entry's JSON text, made once for the
+	                          * state's pending record and its item;
+	                          * NULL: made by the item */
 };
 
 /*

@@ -90,11 +90,40 @@ add_line(struct strbuf *b, int depth)
  * of thousands of entries per cycle made it the largest user of CPU in a
  * first poll.  Byte for byte the same (tests/test_item.c).
  */
+static void add_json(struct strbuf *b, json_t *v, int depth);
+
+/* Object v; the value of its member raw_key (if any) is the JSON text
+ * raw, written as it is. */
+static void
+add_object(struct strbuf *b, json_t *v, int depth, const char *raw_key,
+    const char *raw)
+{
+	const char *key;
+	json_t *e;
+	size_t i = 0;
+	int in = depth < 0 ? depth : depth + 1;
+
+	strbuf_add(b, "{", 1);
+	json_object_foreach(v, key, e) {
+		if (i++ > 0)
+			strbuf_add(b, ",", 1);
+		add_line(b, in);
+		add_string(b, key, strlen(key));
+		strbuf_add(b, ": ", depth < 0 ? 1 : 2);
+		if (raw_key != NULL && strcmp(key, raw_key) == 0)
+			strbuf_add(b, raw, strlen(raw));
+		else
+			add_json(b, e, in);
+	}
+	if (i > 0)
+		add_line(b, depth);
+	strbuf_add(b, "}", 1);
+}
+
 static void
 add_json(struct strbuf *b, json_t *v, int depth)
 {
 	char num[32];
-	const char *key;
 	json_t *e;
 	size_t i;
 	char *text;
@@ -102,19 +131,7 @@ add_json(struct strbuf *b, json_t *v, int depth)
 
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
-		strbuf_add(b, "{", 1);
-		i = 0;
-		json_object_foreach(v, key, e) {
-			if (i++ > 0)
-				strbuf_add(b, ",", 1);
-			add_line(b, in);
-			add_string(b, key, strlen(key));
-			strbuf_add(b, ": ", depth < 0 ? 1 : 2);
-			add_json(b, e, in);
-		}
-		if (i > 0)
-			add_line(b, depth);
-		strbuf_add(b, "}", 1);
+		add_object(b, v, depth, NULL, NULL);
 		break;
 	case JSON_ARRAY:
 		strbuf_add(b, "[", 1);
@@ -187,16 +204,20 @@ article_object(const struct item_article *art)
 
 char *
 item_json(const struct config_feed *cf, const struct feed *feed,
-    const struct feed_entry *entry, const struct item_article *art,
-    int64_t discovered_us, const char *duplicate_of, json_t *revision)
+    const struct feed_entry *entry, const char *entry_json,
+    const struct item_article *art, int64_t discovered_us,
+    const char *duplicate_of, json_t *revision)
 {
+	struct strbuf b = { 0 };
 	char when[32];
 	json_t *obj;
-	char *text;
 
 	date_format_rfc3339(discovered_us / 1000000, when, sizeof(when));
+	/* With the entry's text made, a null holds its place: the text is
+	 * written in, the entry not built again. */
 	obj = json_pack("{s:o, s:o, s:s}", "feed", feed_object(cf, feed),
-	    "entry", feed_entry_to_json(entry), "discovered_at", when);
+	    "entry", entry_json ? json_null() : feed_entry_to_json(entry),
+	    "discovered_at", when);
 	if (obj && art)
 		json_object_set_new(obj, "article", article_object(art));
 	if (obj && duplicate_of)
@@ -209,7 +230,7 @@ item_json(const struct config_feed *cf, const struct feed *feed,
 		return NULL;
 	/* Keys in a fixed order and one item per line keeps spool files
 	 * friendly to grep and jq alike. */
-	text = item_json_text(obj);
+	add_object(&b, obj, -1, entry_json ? "entry" : NULL, entry_json);
 	json_decref(obj);
-	return text;
+	return strbuf_finish(&b);
 }

@@ -28,15 +28,17 @@ struct item_article {
 
 /*
  * Serialise the item for entry of feed (as configured by cf) discovered at
- * discovered_us.  art is NULL when article fetching is off; duplicate_of
+ * discovered_us; entry_json is the entry's JSON text when it was made
+ * already (item_json_text of feed_entry_to_json), else NULL.  art is NULL when article fetching is off; duplicate_of
  * NULL when the item is no known story's duplicate; revision NULL when it
  * is no revision, else its "revision" member (a new reference, taken even
  * on failure).  Returns a malloc'ed NUL-terminated JSON text (caller
  * frees) or NULL when out of memory.
  */
 char *item_json(const struct config_feed *cf, const struct feed *feed,
-    const struct feed_entry *entry, const struct item_article *art,
-    int64_t discovered_us, const char *duplicate_of, json_t *revision);
+    const struct feed_entry *entry, const char *entry_json,
+    const struct item_article *art, int64_t discovered_us,
+    const char *duplicate_of, json_t *revision);
 
 /* v as json_dumps(v, JSON_COMPACT) writes it, faster: keys in insertion
  * order, non-ASCII as UTF-8.  Returns a malloc'ed text or NULL when out of

@@ -78,10 +78,20 @@ poll_hold(struct poll_job *job, int on)
  * ones to mark seen, all to see which are gone): a parsed feed weighs as
  * much as its text, and a batch holds hundreds. */
 static void
+job_drop_entry_texts(struct poll_job *job)
+{
+	for (size_t i = 0; job->new != NULL && i < job->nnew; i++) {
+		free(job->new[i].entry_json);
+		job->new[i].entry_json = NULL;
+	}
+}
+
+static void
 job_drop_feed(struct poll_job *job)
 {
 	size_t n;
 
+	job_drop_entry_texts(job);
 	if (job->feed == NULL || job->skip_all ||
 	    (job->ids = calloc(job->feed->nentries + 1,
 	    sizeof(*job->ids))) == NULL)
@@ -197,6 +207,7 @@ poll_job_free(struct poll_job *job)
 	free(job->ids);
 	free(job->error);
 	poll_revisions_free(job);
+	job_drop_entry_texts(job);
 	free(job->new);
 	free(job->items);
 	free(job);

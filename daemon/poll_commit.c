@@ -59,7 +59,7 @@ job_discover(struct poll_job *job, char *err, size_t errlen)
 	/* Zeroed: gcc -O1 cannot tell that only the first n are read. */
 	const char **ids = calloc(job->nnew + 1, sizeof(*ids));
 	int64_t *times = calloc(job->nnew + 1, sizeof(*times));
-	char **entries = calloc(job->nnew + 1, sizeof(*entries));
+	const char **entries = calloc(job->nnew + 1, sizeof(*entries));
 	int *added = malloc((job->nnew + 1) * sizeof(*added));
 	size_t n = 0, kept = 0, asked = 0;
 	int rc = -1;
@@ -72,12 +72,14 @@ job_discover(struct poll_job *job, char *err, size_t errlen)
 		if (!job->new[i].known && job->new[i].rev == NULL) {
 			ids[n] = poll_new_id(job, i);
 			times[n] = job->new[i].discovered_us;
-			if ((entries[n++] = poll_entry_text(
-			    &job->feed->entries[job->new[i].index])) == NULL)
+			/* Kept for the item, which would make it again. */
+			if ((entries[n++] = job->new[i].entry_json =
+			    poll_entry_text(&job->feed->entries[
+			    job->new[i].index])) == NULL)
 				goto nomem;
 		}
 	if (state_entries_discover(job->p->state, job->sf.id, ids, times,
-	    (const char *const *)entries, n, added, err, errlen) == -1)
+	    entries, n, added, err, errlen) == -1)
 		goto done;
 	for (size_t i = 0; i < job->nnew; i++) {
 		if (!job->new[i].known && job->new[i].rev == NULL &&
@@ -85,6 +87,7 @@ job_discover(struct poll_job *job, char *err, size_t errlen)
 			log_info("feed %s: entry %s: recorded by another "
 			    "instance first, left to it", job->cf->name,
 			    poll_new_id(job, i));
+			free(job->new[i].entry_json);
 			continue;
 		}
 		job->new[kept++] = job->new[i];
@@ -96,8 +99,6 @@ job_discover(struct poll_job *job, char *err, size_t errlen)
 nomem:
 	snprintf(err, errlen, "out of memory");
 done:
-	for (size_t i = 0; entries && i < n; i++)
-		free(entries[i]);
 	free(ids);
 	free(times);
 	free(entries);

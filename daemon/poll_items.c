@@ -487,8 +487,8 @@ item_make_one(struct item_task *tk, size_t i, const struct item_article *art)
 		return;
 	if (art && art->error)
 		it->article_error = strdup(art->error);
-	it->json = item_json(job->cf, job->feed, e, art, d->discovered_us,
-	    it->duplicate_of, rev);
+	it->json = item_json(job->cf, job->feed, e, d->entry_json, art,
+	    d->discovered_us, it->duplicate_of, rev);
 	if (it->json == NULL)
 		return;
 	it->made = 1;

@@ -2,7 +2,8 @@
  * test_item.c - item_json_text writes what json_dumps(JSON_COMPACT) writes,
  * and item_json_indented what JSON_INDENT(2) does, nested or not, byte
  * for byte: every kind of value, every escaped byte, and the entries
- * of the test feeds.
+ * of the test feeds; and an item given its entry's text made already is
+ * the item that makes it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "../daemon/config.h"
 #include "../daemon/item.h"
 #include "../feeds/feed.h"
 #include "../feeds/strbuf.h"
@@ -125,6 +127,45 @@ test_feed_entries(void **state)
 	}
 }
 
+static void
+test_item_with_entry_text_made(void **state)
+{
+	struct config_feed cf = { .url = "http://example.org/feed",
+	    .name = "example" };
+	struct item_article art = { .url = "http://example.org/a",
+	    .error = "not fetched" };
+	char err[512], buf[1 << 16];
+	struct feed *feed = NULL;
+	FILE *fp = fopen("tests/data/feeds/atom10.xml", "rb");
+	size_t len;
+
+	(void)state;
+	assert_non_null(fp);
+	len = fread(buf, 1, sizeof(buf), fp);
+	fclose(fp);
+	assert_int_equal(feed_parse(buf, len, "http://example.org/", NULL,
+	    &feed, err, sizeof(err)), 0);
+	for (size_t i = 0; i < feed->nentries; i++) {
+		const struct feed_entry *e = &feed->entries[i];
+		json_t *v = feed_entry_to_json(e);
+		char *text = item_json_text(v);
+		char *built = item_json(&cf, feed, e, NULL, i ? &art : NULL,
+		    1764000000000000 + (int64_t)i, i ? "other" : NULL,
+		    json_pack("{s:i}", "number", 2));
+		char *spliced = item_json(&cf, feed, e, text, i ? &art : NULL,
+		    1764000000000000 + (int64_t)i, i ? "other" : NULL,
+		    json_pack("{s:i}", "number", 2));
+
+		assert_non_null(built);
+		assert_string_equal(spliced, built);
+		free(built);
+		free(spliced);
+		free(text);
+		json_decref(v);
+	}
+	feed_free(feed);
+}
+
 int
 main(void)
 {
@@ -132,6 +173,7 @@ main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_escapes_at_every_offset),
 		cmocka_unit_test(test_feed_entries),
+		cmocka_unit_test(test_item_with_entry_text_made),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
