@@ -57,7 +57,11 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " WHERE id = ?1",
 	[S_REV_EXPIRE] = "DELETE FROM versions WHERE feed_id = ?1"
 	    " AND discovered_us < ?2",
-	[S_REV_EXPIRE_PENDING] = "UPDATE entries SET revision_pending_us = NULL"
+	/* Named: with no statistics the planner reads every entry of the
+	 * feed through the primary key instead of the few pending. */
+	[S_REV_EXPIRE_PENDING] = "UPDATE entries"
+	    " INDEXED BY entries_revision_pending"
+	    " SET revision_pending_us = NULL"
 	    " WHERE feed_id = ?1 AND revision_pending_us IS NOT NULL"
 	    " AND discovered_us < ?2",
 	[S_BEGIN] = "BEGIN IMMEDIATE",
@@ -88,8 +92,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_ENTRY_SEE] = "UPDATE entries SET status = 2, seen_at = ?3,"
 	    " pending_entry = NULL"
 	    " WHERE feed_id = ?1 AND entry_id = ?2 AND status <> 2",
+	/* Named, as S_REV_EXPIRE_PENDING's. */
 	[S_ENTRIES_PENDING] = "SELECT entry_id AS id, discovered_us,"
-	    " pending_entry AS entry FROM entries WHERE feed_id = ?1 AND pending_entry IS NOT NULL",
+	    " pending_entry AS entry FROM entries INDEXED BY entries_pending"
+	    " WHERE feed_id = ?1 AND pending_entry IS NOT NULL",
 	[S_ENTRIES_FIND] = "SELECT f.name AS feed, e.entry_id AS id,"
 	    " e.status AS status, e.discovered_us AS discovered_us,"
 	    " coalesce(e.seen_at, 0) AS seen_at,"
