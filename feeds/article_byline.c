@@ -109,7 +109,10 @@ art_author_name(const char *s, char *buf, size_t buflen)
 		return NULL;
 	for (i = 0; i < len; i++)
 		digits += isdigit((unsigned char)s[i]) != 0;
-	if (digits >= 4 || digits * 2 >= len)
+	/* A date has its digits apart ("May 5, 2024", "12.03.21"); a
+	 * handle may run them on after a letter ("user3080392"). */
+	if ((digits >= 4 || digits * 2 >= len) &&
+	    (strpbrk(s, " ,./:-") != NULL || !isalpha((unsigned char)*s)))
 		return NULL;
 	snprintf(buf, buflen, "%s", s);
 	do {
@@ -521,6 +524,46 @@ art_label_author(struct meta *m, xmlNode *n)
 	    looks_like_name(v)) {
 		meta_offer(m, F_AUTHORS, SRC_BYLINE_TEXT, v);
 		m->credit_seen = 1;
+	}
+	free(text);
+}
+
+/* The longest user name a forum shows, in bytes. */
+#define POSTER_MAX	40
+
+/*
+ * The user name over a forum thread's first post ("username" in phpBB,
+ * vBulletin and XenForo, "PostUser-name" in Flarum, the question's
+ * data-author-username on Stack Exchange): whoever started the thread
+ * wrote the page, and no byline or metadata says so.  A handle
+ * ("sean_g", "user3080392") is a name here, so no person's-name test;
+ * a login form's field and the site's header and menus are no post.
+ */
+void
+art_poster(struct meta *m, xmlNode *n)
+{
+	static const char *const words[] = { "username", "user-name",
+	    "user_name" };
+	const char *v;
+	char *text = NULL;
+
+	if (m->poster_seen || art_is(n, "input") || art_is(n, "label"))
+		return;
+	/* The attribute names the post's author outright; a class may
+	 * sit on any user name, the reader's own in a login box too. */
+	if ((v = art_attr(n, "data-author-username")) == NULL) {
+		if (!class_says(n, words, sizeof(words) / sizeof(words[0])) ||
+		    art_inside(n, "form") || art_inside(n, "nav") ||
+		    art_inside(n, "header") || art_inside(n, "footer") ||
+		    art_in_comments(n) || (text = art_node_text(n)) == NULL)
+			return;
+		v = text;
+	}
+	if (*v != '\0' && strlen(v) <= POSTER_MAX &&
+	    strstr(v, "://") == NULL && strcasecmp(v, "username") != 0) {
+		meta_offer(m, F_AUTHORS, SRC_POSTER, v);
+		/* The first post's: the names after it answered. */
+		m->poster_seen = 1;
 	}
 	free(text);
 }

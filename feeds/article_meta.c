@@ -68,7 +68,7 @@ static const enum src precedence[NFIELD][NSRC] = {
 	    SRC_META, SRC_META_PLAIN, SRC_JSONLD_PAGE },
 	[F_AUTHORS] = { SRC_RULE, SRC_JSONLD, SRC_META, SRC_META_PLAIN,
 	    SRC_TWITTER, SRC_OG, SRC_MICRODATA, SRC_JSONLD_PAGE, SRC_BYLINE,
-	    SRC_BYLINE_CLASS, SRC_BYLINE_TEXT },
+	    SRC_BYLINE_CLASS, SRC_BYLINE_TEXT, SRC_POSTER },
 	[F_SECTION] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_META,
 	    SRC_MICRODATA, SRC_META_PLAIN, SRC_JSONLD_PAGE, SRC_REL },
 	[F_TAGS] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_META, SRC_META_PLAIN,
@@ -601,6 +601,7 @@ meta_enter(xmlNode *n, int depth, void *arg)
 	art_byline(m, n);
 	art_credit_line(m, n);
 	art_label_author(m, n);
+	art_poster(m, n);
 	if (art_is(n, "meta"))
 		meta_tag(m, n);
 	else if (art_is(n, "link"))

@@ -46,6 +46,7 @@ enum src {
 	SRC_BYLINE,		/* <a rel=author> */
 	SRC_BYLINE_CLASS,	/* an element of class "author", "byline" */
 	SRC_BYLINE_TEXT,	/* a short line "Text: Name", "Von Name" */
+	SRC_POSTER,		/* a forum thread's first user name */
 	SRC_REL,		/* <a rel="category tag">, <a rel=tag> */
 	SRC_TITLE,		/* <title> */
 	SRC_H1,			/* the article's <h1> */
@@ -100,6 +101,7 @@ struct meta {
 	struct slot	 authors[NSRC + 1];
 	int		 byline_seen;	/* a byline element was read */
 	int		 credit_seen;	/* a "Text: Name" line was read */
+	int		 poster_seen;	/* a forum's user name was read */
 	char		*refresh;	/* a <meta http-equiv=refresh> target */
 	int		 twitter_label;	/* which twitter:dataN the label says
 				 * is the author ('1', '2'), or 0 */
@@ -135,6 +137,8 @@ void	 art_byline(struct meta *m, xmlNode *n);
 void	 art_credit_line(struct meta *m, xmlNode *n);
 /* Offer the name set in the element after a label n ("Written by"). */
 void	 art_label_author(struct meta *m, xmlNode *n);
+/* Offer the user name n shows when it is a forum post's. */
+void	 art_poster(struct meta *m, xmlNode *n);
 void	 art_url_date(struct meta *m, const char *url);
 
 /* When nothing gave the page a published date: its modified date, or

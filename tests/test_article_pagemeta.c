@@ -351,6 +351,29 @@ test_title_backs_h1(void **state)
 	    "yearly.</p></body></html>", wiki, "Wikimedia list article");
 }
 
+/* A forum thread's author is the user name over its first post, a
+ * handle with digits too; a login box's or a reply's name is not. */
+static void
+test_forum_poster(void **state)
+{
+	(void)state;
+	check_author("<html><body><form><label class='username'>Username"
+	    "</label><input class='username' name='u'></form><h1>Wifi drops "
+	    "at night</h1><div class='post'><a class='username' href='/u/7'>"
+	    "net_fan42</a><p>My router drops every night.</p></div>"
+	    "<div class='post'><a class='username' href='/u/8'>Helper</a>"
+	    "<p>Try a new channel.</p></div></body></html>", "net_fan42");
+	check_author("<html><body><h1>Sort a list by two keys</h1>"
+	    "<div class='question' data-author-username='user3080392'>"
+	    "<p>How do I sort by two keys?</p></div><div class='answer' "
+	    "data-author-username='Ann Swer'><p>Use a tuple.</p></div>"
+	    "</body></html>", "user3080392");
+	/* A date is still no name. */
+	check_author("<html><body><h1>Wifi drops at night</h1><span "
+	    "class='username'>12.03.2021</span><p>Drops.</p></body></html>",
+	    NULL);
+}
+
 int
 main(void)
 {
@@ -366,6 +389,7 @@ main(void)
 		cmocka_unit_test(test_byline_date_first),
 		cmocka_unit_test(test_title_main_part),
 		cmocka_unit_test(test_author_line_date),
+		cmocka_unit_test(test_forum_poster),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
