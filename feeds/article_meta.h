@@ -164,6 +164,12 @@ const char *art_host_label(const char *url, char *buf, size_t buflen);
 int	 art_same_words(const char *a, const char *b);
 /* 1 when the page's <h1> h1 names the page better than title. */
 int	 art_h1_names_page(const char *title, const char *h1);
+/* 1 when the <h1> h1 is title with a clause added. */
+int	 art_h1_continues(const char *title, const char *h1);
+/* 1 when the page's only title is the site's template, which the <h1>
+ * h1 shares no word with. */
+int	 art_h1_over_template(const struct meta *m, const char *title,
+	    const char *h1, const char *site, const char *url);
 /* 1 when the page's metadata leaves title open to the <h1> h1. */
 int	 art_open_to_h1(const struct meta *m, const char *title,
 	    const char *h1);

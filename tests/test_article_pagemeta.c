@@ -374,6 +374,45 @@ test_forum_poster(void **state)
 	    NULL);
 }
 
+/* An <h1> that carries the title on with a clause is the headline the
+ * search title was cut from; a site's name after a separator is no
+ * clause. */
+static void
+test_h1_continues_title(void **state)
+{
+	const char *url = "https://blog.example/renovation-costs";
+
+	(void)state;
+	check_title("<html><head><title>Renovation Costs in Ohio | Example"
+	    " Blog</title></head><body><h1>Renovation Costs in Ohio: Room by "
+	    "Room</h1><p>Kitchens cost most.</p></body></html>", url,
+	    "Renovation Costs in Ohio: Room by Room");
+	check_title("<html><head><meta property='og:title' content="
+	    "'Renovation Costs in Ohio'></head><body><h1>Renovation Costs in "
+	    "Ohio - Acme Builders</h1><p>Kitchens.</p></body></html>", url,
+	    "Renovation Costs in Ohio");
+}
+
+/* A <title> that is the site's name and slogan, the same on every page,
+ * gives way to an <h1> it shares no word with; the site's name as <h1>
+ * or a one-word section heading does not name the page. */
+static void
+test_title_template(void **state)
+{
+	const char *url = "https://www.threads.example/r/cooking/7";
+
+	(void)state;
+	check_title("<html><head><title>Threads - Where people talk</title>"
+	    "</head><body><h1>Enamel pan and metal spoons</h1><p>Is it safe?"
+	    "</p></body></html>", url, "Enamel pan and metal spoons");
+	check_title("<html><head><title>Threads - Where people talk</title>"
+	    "</head><body><h1>Threads</h1><p>Is it safe?</p></body></html>",
+	    url, "Where people talk");
+	check_title("<html><head><title>The best pans, ranked - Kitchen Notes"
+	    "</title></head><body><h1>Pulse!</h1><p>Pans.</p></body></html>",
+	    "https://kitchen.example/pulse/1", "The best pans, ranked");
+}
+
 int
 main(void)
 {
@@ -390,6 +429,8 @@ main(void)
 		cmocka_unit_test(test_title_main_part),
 		cmocka_unit_test(test_author_line_date),
 		cmocka_unit_test(test_forum_poster),
+		cmocka_unit_test(test_h1_continues_title),
+		cmocka_unit_test(test_title_template),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
