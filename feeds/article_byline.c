@@ -210,6 +210,61 @@ art_in_comments(const xmlNode *n)
 	return 0;
 }
 
+/* 1 for the elements a credit line or its label is set in. */
+static int
+is_line_element(const xmlNode *n)
+{
+	static const char *const tags[] = {
+		"p", "div", "span", "em", "strong", "b", "small", "address",
+		"h2", "h3", "h4", "h5", "h6", "dt", "th",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+		if (art_is(n, tags[i]))
+			return 1;
+	return 0;
+}
+
+/* How far after the headline its date line is looked for: ancestors
+ * whose later siblings are searched, and elements looked at in all. */
+#define HEADLINE_DATE_LEVELS	3
+#define HEADLINE_DATE_NODES	40
+
+struct headline_date {
+	struct meta	*m;
+	int		 seen;
+};
+
+/* The first short line of the walked tree that holds a date: a line
+ * under the headline, or in a post's meta block. */
+static int
+headline_date_enter(xmlNode *n, int depth, void *arg)
+{
+	struct headline_date *hd = arg;
+	char *text, buf[32];
+	int64_t t;
+	int found = 0;
+
+	(void)depth;
+	if (n->type != XML_ELEMENT_NODE || art_is(n, "script") ||
+	    art_is(n, "style") || art_in_comments(n))
+		return ART_WALK_SKIP;
+	if (++hd->seen > HEADLINE_DATE_NODES)
+		return ART_WALK_STOP;
+	if (art_has_block_child(n))
+		return ART_WALK_INTO;
+	if ((text = art_node_text(n)) == NULL)
+		return ART_WALK_SKIP;
+	if (strlen(text) <= DATE_LINE_MAX && date_find(text, &t) == 0) {
+		meta_offer(hd->m, F_PUBLISHED, SRC_DATE_TEXT,
+		    date_format_rfc3339(t, buf, sizeof(buf)));
+		found = 1;
+	}
+	free(text);
+	return found ? ART_WALK_STOP : ART_WALK_SKIP;
+}
+
 /*
  * The date a page shows its readers when nothing machine-readable says
  * it: the first short element whose class names a date ("entry-date",
@@ -244,44 +299,45 @@ art_date_line(struct meta *m, xmlNode *n)
 	if (strlen(text) <= DATE_LINE_MAX && date_find(text, &t) == 0)
 		meta_offer(m, F_PUBLISHED, SRC_DATE_TEXT,
 		    date_format_rfc3339(t, buf, sizeof(buf)));
+	else if (strlen(text) > DATE_LINE_MAX) {
+		/* A post's meta block holds its tags and share links too:
+		 * its date is the first line of it that has one. */
+		struct headline_date hd = { m, 0 };
+
+		art_walk(n, headline_date_enter, NULL, &hd);
+	}
 	free(text);
 }
 
-/* How far after the headline its date line is looked for: ancestors
- * whose later siblings are searched, and elements looked at in all. */
-#define HEADLINE_DATE_LEVELS	3
-#define HEADLINE_DATE_NODES	40
-
-struct headline_date {
-	struct meta	*m;
-	int		 seen;
-};
-
-static int
-headline_date_enter(xmlNode *n, int depth, void *arg)
+/*
+ * A line that says what its date is ("Posted on April 13, 2023", "Last
+ * updated: November 13, 2025"), in no element a class names a date:
+ * blogs and docs built on utility classes set their date so.
+ */
+void
+art_date_label_line(struct meta *m, xmlNode *n)
 {
-	struct headline_date *hd = arg;
-	char *text, buf[32];
+	static const char *const labels[] = {
+		"posted on ", "posted: ", "published on ", "published: ",
+		"last updated", "updated on ", "updated: ",
+	};
+	char start[16], *text, buf[32];
+	size_t i;
 	int64_t t;
-	int found = 0;
 
-	(void)depth;
-	if (n->type != XML_ELEMENT_NODE || art_is(n, "script") ||
-	    art_is(n, "style") || art_in_comments(n))
-		return ART_WALK_SKIP;
-	if (++hd->seen > HEADLINE_DATE_NODES)
-		return ART_WALK_STOP;
-	if (art_has_block_child(n))
-		return ART_WALK_INTO;
-	if ((text = art_node_text(n)) == NULL)
-		return ART_WALK_SKIP;
-	if (strlen(text) <= DATE_LINE_MAX && date_find(text, &t) == 0) {
-		meta_offer(hd->m, F_PUBLISHED, SRC_DATE_TEXT,
+	if (m->f[F_PUBLISHED].rank != 0 || !is_line_element(n))
+		return;
+	art_lead(n, start, sizeof(start));
+	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strncasecmp(start, labels[i], strlen(labels[i])) == 0)
+			break;
+	if (i == sizeof(labels) / sizeof(labels[0]) || art_in_comments(n) ||
+	    (text = art_node_text(n)) == NULL)
+		return;
+	if (strlen(text) <= DATE_LINE_MAX && date_find(text, &t) == 0)
+		meta_offer(m, F_PUBLISHED, SRC_DATE_TEXT,
 		    date_format_rfc3339(t, buf, sizeof(buf)));
-		found = 1;
-	}
 	free(text);
-	return found ? ART_WALK_STOP : ART_WALK_SKIP;
 }
 
 /*
@@ -445,22 +501,6 @@ looks_like_name(const char *s)
 			return 0;
 	}
 	return words > 0;
-}
-
-/* 1 for the elements a credit line or its label is set in. */
-static int
-is_line_element(const xmlNode *n)
-{
-	static const char *const tags[] = {
-		"p", "div", "span", "em", "strong", "b", "small", "address",
-		"h2", "h3", "h4", "h5", "h6", "dt", "th",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
-		if (art_is(n, tags[i]))
-			return 1;
-	return 0;
 }
 
 /* The element after n among its siblings, or NULL. */

@@ -598,6 +598,7 @@ meta_enter(xmlNode *n, int depth, void *arg)
 	if (art_attr(n, "itemprop") != NULL)
 		microdata(m, n);
 	art_date_line(m, n);
+	art_date_label_line(m, n);
 	art_byline(m, n);
 	art_credit_line(m, n);
 	art_label_author(m, n);

@@ -133,6 +133,7 @@ const char *art_author_name(const char *s, char *buf, size_t buflen);
 /* Offer what the page shows in n (a date line, a byline element, a
  * credit line), and the date in url's path. */
 void	 art_date_line(struct meta *m, xmlNode *n);
+void	 art_date_label_line(struct meta *m, xmlNode *n);
 void	 art_byline(struct meta *m, xmlNode *n);
 void	 art_credit_line(struct meta *m, xmlNode *n);
 /* Offer the name set in the element after a label n ("Written by"). */

@@ -413,6 +413,39 @@ test_title_template(void **state)
 	    "https://kitchen.example/pulse/1", "The best pans, ranked");
 }
 
+/* The published day of html, "" when it has none. */
+static void
+check_day(const char *html, const char *want)
+{
+	struct article *a = page(html);
+
+	assert_day(a->published, want);
+	article_free(a);
+}
+
+/* A line that says it holds the date, in no date-classed element; a
+ * post's meta block too long to be a date line, read line by line. */
+static void
+test_date_lines(void **state)
+{
+	(void)state;
+	check_day("<html><body><h2>Release notes</h2><p>Posted on April 13, "
+	    "2023</p><p>Two fixes.</p></body></html>", "2023-04-13");
+	check_day("<html><body><p>Park hours change with the seasons.</p>"
+	    "<p>Last updated: November 13, 2025</p></body></html>",
+	    "2025-11-13");
+	/* A paragraph that mentions a date in passing is no date line. */
+	check_day("<html><body><p>Published reports from March 3, 2020 "
+	    "showed the trend.</p></body></html>", "");
+	check_day("<html><body><h2>Indexing</h2><div class='meta'><span>"
+	    "On April 14, 2023</span><div class='tags'><a href='/t/1'>"
+	    "academic journals</a> <a href='/t/2'>open access publishing</a> "
+	    "<a href='/t/3'>peer review workflows</a> <a href='/t/4'>"
+	    "journal indexing services</a> <a href='/t/5'>scholarly "
+	    "communication</a></div></div><p>Indexes.</p></body></html>",
+	    "2023-04-14");
+}
+
 int
 main(void)
 {
@@ -430,6 +463,7 @@ main(void)
 		cmocka_unit_test(test_author_line_date),
 		cmocka_unit_test(test_forum_poster),
 		cmocka_unit_test(test_h1_continues_title),
+		cmocka_unit_test(test_date_lines),
 		cmocka_unit_test(test_title_template),
 	};
 
