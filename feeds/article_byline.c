@@ -109,10 +109,7 @@ art_author_name(const char *s, char *buf, size_t buflen)
 		return NULL;
 	for (i = 0; i < len; i++)
 		digits += isdigit((unsigned char)s[i]) != 0;
-	/* A date has its digits apart ("May 5, 2024", "12.03.21"); a
-	 * handle may run them on after a letter ("user3080392"). */
-	if ((digits >= 4 || digits * 2 >= len) &&
-	    (strpbrk(s, " ,./:-") != NULL || !isalpha((unsigned char)*s)))
+	if (digits >= 4 || digits * 2 >= len)
 		return NULL;
 	snprintf(buf, buflen, "%s", s);
 	do {
@@ -584,7 +581,7 @@ art_poster(struct meta *m, xmlNode *n)
 {
 	static const char *const words[] = { "username", "user-name",
 	    "user_name" };
-	const char *v;
+	const char *v, *p;
 	char *text = NULL;
 
 	if (m->poster_seen || art_is(n, "input") || art_is(n, "label"))
@@ -599,7 +596,11 @@ art_poster(struct meta *m, xmlNode *n)
 			return;
 		v = text;
 	}
-	if (*v != '\0' && strlen(v) <= POSTER_MAX &&
+	/* A handle has a letter at least; a date or a count has none. */
+	for (p = v; *p != '\0' && !isalpha((unsigned char)*p) &&
+	    !((unsigned char)*p & 0x80); p++)
+		;
+	if (*p != '\0' && strlen(v) <= POSTER_MAX &&
 	    strstr(v, "://") == NULL && strcasecmp(v, "username") != 0) {
 		meta_offer(m, F_AUTHORS, SRC_POSTER, v);
 		/* The first post's: the names after it answered. */

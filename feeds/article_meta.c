@@ -246,12 +246,18 @@ art_ends_with(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+/* Add v to the list; an author's name as the page gives it, but for a
+ * forum's user name: a handle may run digits on ("user3080392"), which
+ * the name check takes for a date, and that check keeps the handles
+ * metadata gives ("CC7567") behind the byline's name. */
 static void
-slot_list_add(struct meta *m, struct slot *sl, enum field f, const char *v)
+slot_list_add(struct meta *m, struct slot *sl, enum field f, enum src src,
+    const char *v)
 {
 	char name[AUTHOR_MAX + 1];
 
-	if (f == F_AUTHORS && (v = art_author_name(v, name, sizeof(name))) == NULL)
+	if (f == F_AUTHORS && src != SRC_POSTER &&
+	    (v = art_author_name(v, name, sizeof(name))) == NULL)
 		return;
 	if (art_list_add(&sl->v, &sl->n, v) == -1)
 		m->oom = 1;
@@ -259,7 +265,7 @@ slot_list_add(struct meta *m, struct slot *sl, enum field f, const char *v)
 
 /* Split v at the separators of field f and add each part. */
 static void
-slot_list_split(struct meta *m, struct slot *sl, enum field f,
+slot_list_split(struct meta *m, struct slot *sl, enum field f, enum src src,
     const char *v)
 {
 	static const char *const words[] = { " and ", " und ", " & " };
@@ -267,7 +273,7 @@ slot_list_split(struct meta *m, struct slot *sl, enum field f,
 	size_t i;
 
 	if (f == F_SECTION) {
-		slot_list_add(m, sl, f, v);
+		slot_list_add(m, sl, f, src, v);
 		return;
 	}
 	if ((copy = strdup(v)) == NULL) {
@@ -286,7 +292,7 @@ slot_list_split(struct meta *m, struct slot *sl, enum field f,
 		for (i = strlen(p); i > 0 && p[i - 1] == ' '; i--)
 			p[i - 1] = '\0';
 		if (*p != '\0')
-			slot_list_add(m, sl, f, p);
+			slot_list_add(m, sl, f, src, p);
 	}
 	free(copy);
 }
@@ -343,7 +349,7 @@ meta_offer(struct meta *m, enum field f, enum src src, const char *value)
 	if (is_list_field(f)) {
 		size_t before = sl->n;
 
-		slot_list_split(m, sl, f, v);
+		slot_list_split(m, sl, f, src, v);
 		if (sl->n > before)
 			sl->rank = rank;
 		goto done;
