@@ -223,6 +223,21 @@ is_line_element(const xmlNode *n)
 	return 0;
 }
 
+/* 1 when text, a trailing colon aside, is one of labels. */
+static int
+is_label(const char *text, const char *const *labels, size_t nlabels)
+{
+	size_t i, len = strlen(text);
+
+	while (len > 0 && (text[len - 1] == ':' || text[len - 1] == ' '))
+		len--;
+	for (i = 0; i < nlabels; i++)
+		if (strlen(labels[i]) == len &&
+		    strncasecmp(text, labels[i], len) == 0)
+			return 1;
+	return 0;
+}
+
 /* How far after the headline its date line is looked for: ancestors
  * whose later siblings are searched, and elements looked at in all. */
 #define HEADLINE_DATE_LEVELS	3
@@ -306,31 +321,56 @@ art_date_line(struct meta *m, xmlNode *n)
 	free(text);
 }
 
+/* The element after n among its siblings, or NULL. */
+static xmlNode *
+next_element(xmlNode *n)
+{
+	for (n = n->next; n != NULL && n->type != XML_ELEMENT_NODE;
+	    n = n->next)
+		;
+	return n;
+}
+
 /*
  * A line that says what its date is ("Posted on April 13, 2023", "Last
- * updated: November 13, 2025"), in no element a class names a date:
- * blogs and docs built on utility classes set their date so.
+ * updated: November 13, 2025"), or a label alone with the date in the
+ * element after it ("<div>Published</div><div>October 14, 2025</div>"),
+ * in no element a class names a date: blogs and docs built on utility
+ * classes set their date so.
  */
 void
 art_date_label_line(struct meta *m, xmlNode *n)
 {
-	static const char *const labels[] = {
+	static const char *const lead[] = {
 		"posted on ", "posted: ", "published on ", "published: ",
 		"last updated", "updated on ", "updated: ",
 	};
+	static const char *const alone[] = {
+		"posted", "posted on", "published", "published on",
+		"last updated", "updated", "updated on",
+	};
 	char start[16], *text, buf[32];
+	xmlNode *next;
 	size_t i;
 	int64_t t;
 
 	if (m->f[F_PUBLISHED].rank != 0 || !is_line_element(n))
 		return;
 	art_lead(n, start, sizeof(start));
-	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-		if (strncasecmp(start, labels[i], strlen(labels[i])) == 0)
+	for (i = 0; i < sizeof(lead) / sizeof(lead[0]); i++)
+		if (strncasecmp(start, lead[i], strlen(lead[i])) == 0)
 			break;
-	if (i == sizeof(labels) / sizeof(labels[0]) || art_in_comments(n) ||
-	    (text = art_node_text(n)) == NULL)
+	if ((i == sizeof(lead) / sizeof(lead[0]) &&
+	    !is_label(start, alone, sizeof(alone) / sizeof(alone[0]))) ||
+	    art_in_comments(n) || (text = art_node_text(n)) == NULL)
 		return;
+	if (is_label(text, alone, sizeof(alone) / sizeof(alone[0])) &&
+	    (next = next_element(n)) != NULL &&
+	    (is_line_element(next) || art_is(next, "time"))) {
+		free(text);
+		if ((text = art_node_text(next)) == NULL)
+			return;
+	}
 	if (strlen(text) <= DATE_LINE_MAX && date_find(text, &t) == 0)
 		meta_offer(m, F_PUBLISHED, SRC_DATE_TEXT,
 		    date_format_rfc3339(t, buf, sizeof(buf)));
@@ -500,16 +540,6 @@ looks_like_name(const char *s)
 	return words > 0;
 }
 
-/* The element after n among its siblings, or NULL. */
-static xmlNode *
-next_element(xmlNode *n)
-{
-	for (n = n->next; n != NULL && n->type != XML_ELEMENT_NODE;
-	    n = n->next)
-		;
-	return n;
-}
-
 /* 1 when text is a label that announces the author set apart from the
  * name ("Written by", "Author:"). */
 static int
@@ -519,15 +549,8 @@ is_name_label(const char *text)
 		"written by", "article by", "posted by", "authored by",
 		"thread starter", "started by", "author", "autor", "autorin", "verfasst von", "auteur",
 	};
-	size_t i, len = strlen(text);
 
-	while (len > 0 && (text[len - 1] == ':' || text[len - 1] == ' '))
-		len--;
-	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-		if (strlen(labels[i]) == len &&
-		    strncasecmp(text, labels[i], len) == 0)
-			return 1;
-	return 0;
+	return is_label(text, labels, sizeof(labels) / sizeof(labels[0]));
 }
 
 /*

@@ -161,6 +161,8 @@ static const struct {
 	{ "publishdate", F_PUBLISHED, SRC_META_PLAIN },
 	{ "publish-date", F_PUBLISHED, SRC_META_PLAIN },
 	{ "publish_date", F_PUBLISHED, SRC_META_PLAIN },
+	{ "published-date", F_PUBLISHED, SRC_META_PLAIN },
+	{ "published_date", F_PUBLISHED, SRC_META_PLAIN },
 	{ "publication_date", F_PUBLISHED, SRC_META_PLAIN },
 	{ "article.published", F_PUBLISHED, SRC_META_PLAIN },
 	{ "article_date_original", F_PUBLISHED, SRC_META_PLAIN },

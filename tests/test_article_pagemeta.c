@@ -437,6 +437,12 @@ test_date_lines(void **state)
 	/* A paragraph that mentions a date in passing is no date line. */
 	check_day("<html><body><p>Published reports from March 3, 2020 "
 	    "showed the trend.</p></body></html>", "");
+	check_day("<html><body><h2>Top 10 companies</h2><div><div>Published"
+	    "</div><div>October 14, 2025</div></div><p>Ten.</p></body></html>",
+	    "2025-10-14");
+	check_day("<html><head><meta name='published-date' content="
+	    "'2021-02-16'></head><body><p>Climate tech.</p></body></html>",
+	    "2021-02-16");
 	check_day("<html><body><h2>Indexing</h2><div class='meta'><span>"
 	    "On April 14, 2023</span><div class='tags'><a href='/t/1'>"
 	    "academic journals</a> <a href='/t/2'>open access publishing</a> "
