@@ -299,6 +299,20 @@ slot_list_split(struct meta *m, struct slot *sl, enum field f, enum src src,
 	free(copy);
 }
 
+/* *s decoded once more when a CMS encoded it as UTF-8 twice ("Investor
+ * \xc3\xa2\xc2\x80\xc2\x99s"): the reader and the search engines see
+ * mojibake, but the headline meant is plain. */
+static void
+undouble(char **s)
+{
+	char *fixed;
+
+	if (*s != NULL && (fixed = text_utf8_undouble(*s)) != NULL) {
+		free(*s);
+		*s = fixed;
+	}
+}
+
 void
 meta_offer(struct meta *m, enum field f, enum src src, const char *value)
 {
@@ -327,6 +341,7 @@ meta_offer(struct meta *m, enum field f, enum src src, const char *value)
 			v = conv;
 			conv = NULL;
 		}
+		undouble(&v);
 		break;
 	case F_PUBLISHED:
 	case F_MODIFIED:
@@ -880,6 +895,7 @@ art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
 	    m.nh1 == 1 ? m.h1_first : NULL;
 	if (h1 != NULL) {
 		h1text = art_node_text(h1);
+		undouble(&h1text);
 		drop_pilcrow(h1text);
 		meta_offer(&m, F_TITLE, SRC_H1, h1text);
 		art_headline_date(&m, h1);

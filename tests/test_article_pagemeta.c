@@ -413,6 +413,28 @@ test_title_template(void **state)
 	    "https://kitchen.example/pulse/1", "The best pans, ranked");
 }
 
+/* A title encoded as UTF-8 twice is read as meant; Latin-1 letters in
+ * it are no such thing. */
+static void
+test_title_double_utf8(void **state)
+{
+	const char *url = "https://money.example/guide";
+
+	(void)state;
+	check_title("<html><head><meta charset='utf-8'><title>A Saver\xc3\xa2"
+	    "\xc2\x80\xc2\x99s Guide</title></head><body><p>Save.</p>"
+	    "</body></html>", url, "A Saver\xe2\x80\x99s Guide");
+	check_title("<html><head><meta charset='utf-8'><title>Caf\xc3\xa9 "
+	    "\xc3\x80 Paris</title></head><body><p>Coffee.</p></body></html>",
+	    url, "Caf\xc3\xa9 \xc3\x80 Paris");
+	/* The <h1> too, before its pilcrow goes. */
+	check_title("<html><head><meta charset='utf-8'></head><body><h1>"
+	    "itertools \xc3\xa2\xc2\x80\xc2\x94 "
+	    "Iterators\xc3\x82\xc2\xb6</h1><p>Loops.</p></body></html>",
+	    "https://docs.example/itertools",
+	    "itertools \xe2\x80\x94 Iterators");
+}
+
 /* The published day of html, "" when it has none. */
 static void
 check_day(const char *html, const char *want)
@@ -471,6 +493,7 @@ main(void)
 		cmocka_unit_test(test_h1_continues_title),
 		cmocka_unit_test(test_date_lines),
 		cmocka_unit_test(test_title_template),
+		cmocka_unit_test(test_title_double_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
