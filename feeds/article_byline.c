@@ -72,7 +72,9 @@ art_author_name(const char *s, char *buf, size_t buflen)
 	static const char *const lead[] = {
 		"view all posts by ", "show all articles of ",
 		"zeige alle beitr\xc3\xa4ge von ", "alle beitr\xc3\xa4ge von ",
-		"more from ", "posted by ", "written by ", "published by ",
+		"more from ", "posted by ", "written by ", "written by:",
+		"updated ",
+		"published by ",
 		"started by ", "eingestellt von ", "erstellt von ", "texte:",
 		"ver\303\266ffentlicht von ", "geschrieben von ", "text von ",
 		"text:", "autor:", "autorin:", "author:", "von:", "by:", "by ",
@@ -86,7 +88,7 @@ art_author_name(const char *s, char *buf, size_t buflen)
 	static const char *const label[] = {
 		"posted", "published", "publiziert am", "datum", "date", "follow",
 		"text", "author", "autor", "by", "von", "no author", "quelle",
-		"source",
+		"source", "written by",
 	};
 	size_t i, len, digits = 0;
 	int again;
@@ -446,14 +448,16 @@ find_fn_enter(xmlNode *n, int depth, void *arg)
  * like) that names the author, in place: the first one that holds no
  * date and reads as a name.  "By Jane Doe on May 5" is "By Jane Doe";
  * "August 28, 2025 \xe2\x80\xa2 Lauren Vetter", a date line and a byline in one
- * element, is "Lauren Vetter".  Failing that, the first part, as it is.
+ * element, is "Lauren Vetter"; "Written By: Jane Doe Last Updated: May
+ * 5" is "Written By: Jane Doe".  Failing that, the first part, as it is.
  */
 static char *
 byline_name_part(char *text)
 {
 	static const char *const cut[] = { " on ", " am ", " le ", " el ",
 	    " il ", " - ", " \xe2\x80\x93 ", " \xc2\xb7 ",
-	    " \xe2\x80\xa2 ", " \xc2\xbb ", " | ", " / " };
+	    " \xe2\x80\xa2 ", " \xc2\xbb ", " | ", " / ", " Last Updated",
+	    " Last updated", " Updated " };
 	char *p, *end, *q, name[AUTHOR_MAX + 1];
 	size_t i, skip;
 	int64_t t;

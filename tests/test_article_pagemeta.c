@@ -435,6 +435,21 @@ test_title_double_utf8(void **state)
 	    "itertools \xe2\x80\x94 Iterators");
 }
 
+/* A byline that carries its update line, or says only when it was
+ * updated or that it was written by: the name, or none. */
+static void
+test_byline_updated(void **state)
+{
+	(void)state;
+	check_author("<html><body><h1>Car rentals</h1><div class='author-box'>"
+	    "Written By: Jane Doe Last Updated: August 1, 2025</div><p>Rent."
+	    "</p></body></html>", "Jane Doe");
+	check_author("<html><body><h1>Laptops</h1><div class='byline'>Updated "
+	    "March 13</div><p>Laptops.</p></body></html>", NULL);
+	check_author("<html><body><h1>Zero waste</h1><span class='author'>"
+	    "Written By</span><p>less is more.</p></body></html>", NULL);
+}
+
 /* The published day of html, "" when it has none. */
 static void
 check_day(const char *html, const char *want)
@@ -494,6 +509,7 @@ main(void)
 		cmocka_unit_test(test_date_lines),
 		cmocka_unit_test(test_title_template),
 		cmocka_unit_test(test_title_double_utf8),
+		cmocka_unit_test(test_byline_updated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
