@@ -864,7 +864,7 @@ choose_title(struct meta *m, const char *url, char **h1text)
 	if (m->f[F_TITLE].rank == art_rank_of(F_TITLE, SRC_RULE))
 		return;
 	if (h1 != NULL && (art_same_words(title, h1) ||
-	    art_h1_continues(title, h1) ||
+	    art_h1_continues(title, h1) || art_archives_of(title, h1) ||
 	    art_h1_over_template(m, title, h1, m->f[F_SITE_NAME].s, url) ||
 	    art_title_backs_h1(m, m->f[F_SITE_NAME].s, url, h1) ||
 	    (art_h1_names_page(title, h1) && art_open_to_h1(m, title, h1)))) {

@@ -165,6 +165,8 @@ const char *art_host_label(const char *url, char *buf, size_t buflen);
 int	 art_same_words(const char *a, const char *b);
 /* 1 when the page's <h1> h1 names the page better than title. */
 int	 art_h1_names_page(const char *title, const char *h1);
+/* 1 when title is the <h1> h1 and " Archives". */
+int	 art_archives_of(const char *title, const char *h1);
 /* 1 when the <h1> h1 is title with a clause added. */
 int	 art_h1_continues(const char *title, const char *h1);
 /* 1 when the page's only title is the site's template, which the <h1>

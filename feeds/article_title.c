@@ -411,6 +411,19 @@ art_strip_site(char *title, const char *site, const char *url, const char *h1)
 	}
 }
 
+/* 1 when title is the <h1> h1 with " Archives" after it: WordPress
+ * names a category's page so ("Recipes Archives"); the reader sees the
+ * category's name.  Only the <h1> tells that suffix from a name's own
+ * word ("The National Archives"). */
+int
+art_archives_of(const char *title, const char *h1)
+{
+	size_t hlen = strlen(h1);
+
+	return hlen > 0 && strncmp(title, h1, hlen) == 0 &&
+	    strcmp(title + hlen, " Archives") == 0;
+}
+
 /*
  * 1 when the page's <title>, its site's part cut, says what its <h1> h1
  * says, in other words than the title chosen from the metadata: the two
@@ -436,10 +449,7 @@ art_title_backs_h1(const struct meta *m, const char *site, const char *url,
 		return 0;
 	}
 	art_strip_site(shown, site, url, h1);
-	/* WordPress names a category's page "Recipes Archives". */
-	if (art_ends_with(shown, " Archives"))
-		shown[strlen(shown) - strlen(" Archives")] = '\0';
-	backs = art_same_words(shown, h1);
+	backs = art_same_words(shown, h1) || art_archives_of(shown, h1);
 	free(shown);
 	return backs;
 }

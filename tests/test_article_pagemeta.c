@@ -450,6 +450,23 @@ test_byline_updated(void **state)
 	    "Written By</span><p>less is more.</p></body></html>", NULL);
 }
 
+/* A category page's " Archives" goes when the <h1> names the category
+ * without it; without an <h1> it may be the name's own word. */
+static void
+test_title_archives(void **state)
+{
+	const char *url = "https://soup.example/category/soups";
+
+	(void)state;
+	check_title("<html><head><title>Best Soups Ever (Reader Favourites) - "
+	    "Soup Example</title><meta property='og:title' content='Soup "
+	    "Recipes Archives'></head><body><h1>Soup Recipes</h1><p>Soups.</p>"
+	    "</body></html>", url, "Soup Recipes");
+	check_title("<html><head><meta property='og:title' content='The "
+	    "National Archives'></head><body><p>Records.</p></body></html>",
+	    url, "The National Archives");
+}
+
 /* The published day of html, "" when it has none. */
 static void
 check_day(const char *html, const char *want)
@@ -510,6 +527,7 @@ main(void)
 		cmocka_unit_test(test_title_template),
 		cmocka_unit_test(test_title_double_utf8),
 		cmocka_unit_test(test_byline_updated),
+		cmocka_unit_test(test_title_archives),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
