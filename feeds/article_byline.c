@@ -72,7 +72,9 @@ art_author_name(const char *s, char *buf, size_t buflen)
 	static const char *const lead[] = {
 		"view all posts by ", "show all articles of ",
 		"zeige alle beitr\xc3\xa4ge von ", "alle beitr\xc3\xa4ge von ",
-		"more from ", "posted by ", "written by ", "published by ",
+		"more from ", "posted by ", "written by ", "written by:",
+		"updated ",
+		"published by ",
 		"started by ", "eingestellt von ", "erstellt von ", "texte:",
 		"ver\303\266ffentlicht von ", "geschrieben von ", "text von ",
 		"text:", "autor:", "autorin:", "author:", "von:", "by:", "by ",
@@ -86,7 +88,7 @@ art_author_name(const char *s, char *buf, size_t buflen)
 	static const char *const label[] = {
 		"posted", "published", "publiziert am", "datum", "date", "follow",
 		"text", "author", "autor", "by", "von", "no author", "quelle",
-		"source",
+		"source", "written by",
 	};
 	size_t i, len, digits = 0;
 	int again;
@@ -207,6 +209,76 @@ art_in_comments(const xmlNode *n)
 	return 0;
 }
 
+/* 1 for the elements a credit line or its label is set in. */
+static int
+is_line_element(const xmlNode *n)
+{
+	static const char *const tags[] = {
+		"p", "div", "span", "em", "strong", "b", "small", "address",
+		"h2", "h3", "h4", "h5", "h6", "dt", "th",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+		if (art_is(n, tags[i]))
+			return 1;
+	return 0;
+}
+
+/* 1 when text, a trailing colon aside, is one of labels. */
+static int
+is_label(const char *text, const char *const *labels, size_t nlabels)
+{
+	size_t i, len = strlen(text);
+
+	while (len > 0 && (text[len - 1] == ':' || text[len - 1] == ' '))
+		len--;
+	for (i = 0; i < nlabels; i++)
+		if (strlen(labels[i]) == len &&
+		    strncasecmp(text, labels[i], len) == 0)
+			return 1;
+	return 0;
+}
+
+/* How far after the headline its date line is looked for: ancestors
+ * whose later siblings are searched, and elements looked at in all. */
+#define HEADLINE_DATE_LEVELS	3
+#define HEADLINE_DATE_NODES	40
+
+struct headline_date {
+	struct meta	*m;
+	int		 seen;
+};
+
+/* The first short line of the walked tree that holds a date: a line
+ * under the headline, or in a post's meta block. */
+static int
+headline_date_enter(xmlNode *n, int depth, void *arg)
+{
+	struct headline_date *hd = arg;
+	char *text, buf[32];
+	int64_t t;
+	int found = 0;
+
+	(void)depth;
+	if (n->type != XML_ELEMENT_NODE || art_is(n, "script") ||
+	    art_is(n, "style") || art_in_comments(n))
+		return ART_WALK_SKIP;
+	if (++hd->seen > HEADLINE_DATE_NODES)
+		return ART_WALK_STOP;
+	if (art_has_block_child(n))
+		return ART_WALK_INTO;
+	if ((text = art_node_text(n)) == NULL)
+		return ART_WALK_SKIP;
+	if (strlen(text) <= DATE_LINE_MAX && date_find(text, &t) == 0) {
+		meta_offer(hd->m, F_PUBLISHED, SRC_DATE_TEXT,
+		    date_format_rfc3339(t, buf, sizeof(buf)));
+		found = 1;
+	}
+	free(text);
+	return found ? ART_WALK_STOP : ART_WALK_SKIP;
+}
+
 /*
  * The date a page shows its readers when nothing machine-readable says
  * it: the first short element whose class names a date ("entry-date",
@@ -241,44 +313,70 @@ art_date_line(struct meta *m, xmlNode *n)
 	if (strlen(text) <= DATE_LINE_MAX && date_find(text, &t) == 0)
 		meta_offer(m, F_PUBLISHED, SRC_DATE_TEXT,
 		    date_format_rfc3339(t, buf, sizeof(buf)));
+	else if (strlen(text) > DATE_LINE_MAX) {
+		/* A post's meta block holds its tags and share links too:
+		 * its date is the first line of it that has one. */
+		struct headline_date hd = { m, 0 };
+
+		art_walk(n, headline_date_enter, NULL, &hd);
+	}
 	free(text);
 }
 
-/* How far after the headline its date line is looked for: ancestors
- * whose later siblings are searched, and elements looked at in all. */
-#define HEADLINE_DATE_LEVELS	3
-#define HEADLINE_DATE_NODES	40
-
-struct headline_date {
-	struct meta	*m;
-	int		 seen;
-};
-
-static int
-headline_date_enter(xmlNode *n, int depth, void *arg)
+/* The element after n among its siblings, or NULL. */
+static xmlNode *
+next_element(xmlNode *n)
 {
-	struct headline_date *hd = arg;
-	char *text, buf[32];
-	int64_t t;
-	int found = 0;
+	for (n = n->next; n != NULL && n->type != XML_ELEMENT_NODE;
+	    n = n->next)
+		;
+	return n;
+}
 
-	(void)depth;
-	if (n->type != XML_ELEMENT_NODE || art_is(n, "script") ||
-	    art_is(n, "style") || art_in_comments(n))
-		return ART_WALK_SKIP;
-	if (++hd->seen > HEADLINE_DATE_NODES)
-		return ART_WALK_STOP;
-	if (art_has_block_child(n))
-		return ART_WALK_INTO;
-	if ((text = art_node_text(n)) == NULL)
-		return ART_WALK_SKIP;
-	if (strlen(text) <= DATE_LINE_MAX && date_find(text, &t) == 0) {
-		meta_offer(hd->m, F_PUBLISHED, SRC_DATE_TEXT,
-		    date_format_rfc3339(t, buf, sizeof(buf)));
-		found = 1;
+/*
+ * A line that says what its date is ("Posted on April 13, 2023", "Last
+ * updated: November 13, 2025"), or a label alone with the date in the
+ * element after it ("<div>Published</div><div>October 14, 2025</div>"),
+ * in no element a class names a date: blogs and docs built on utility
+ * classes set their date so.
+ */
+void
+art_date_label_line(struct meta *m, xmlNode *n)
+{
+	static const char *const lead[] = {
+		"posted on ", "posted: ", "published on ", "published: ",
+		"last updated", "updated on ", "updated: ",
+	};
+	static const char *const alone[] = {
+		"posted", "posted on", "published", "published on",
+		"last updated", "updated", "updated on",
+	};
+	char start[16], *text, buf[32];
+	xmlNode *next;
+	size_t i;
+	int64_t t;
+
+	if (m->f[F_PUBLISHED].rank != 0 || !is_line_element(n))
+		return;
+	art_lead(n, start, sizeof(start));
+	for (i = 0; i < sizeof(lead) / sizeof(lead[0]); i++)
+		if (strncasecmp(start, lead[i], strlen(lead[i])) == 0)
+			break;
+	if ((i == sizeof(lead) / sizeof(lead[0]) &&
+	    !is_label(start, alone, sizeof(alone) / sizeof(alone[0]))) ||
+	    art_in_comments(n) || (text = art_node_text(n)) == NULL)
+		return;
+	if (is_label(text, alone, sizeof(alone) / sizeof(alone[0])) &&
+	    (next = next_element(n)) != NULL &&
+	    (is_line_element(next) || art_is(next, "time"))) {
+		free(text);
+		if ((text = art_node_text(next)) == NULL)
+			return;
 	}
+	if (strlen(text) <= DATE_LINE_MAX && date_find(text, &t) == 0)
+		meta_offer(m, F_PUBLISHED, SRC_DATE_TEXT,
+		    date_format_rfc3339(t, buf, sizeof(buf)));
 	free(text);
-	return found ? ART_WALK_STOP : ART_WALK_SKIP;
 }
 
 /*
@@ -350,14 +448,16 @@ find_fn_enter(xmlNode *n, int depth, void *arg)
  * like) that names the author, in place: the first one that holds no
  * date and reads as a name.  "By Jane Doe on May 5" is "By Jane Doe";
  * "August 28, 2025 \xe2\x80\xa2 Lauren Vetter", a date line and a byline in one
- * element, is "Lauren Vetter".  Failing that, the first part, as it is.
+ * element, is "Lauren Vetter"; "Written By: Jane Doe Last Updated: May
+ * 5" is "Written By: Jane Doe".  Failing that, the first part, as it is.
  */
 static char *
 byline_name_part(char *text)
 {
 	static const char *const cut[] = { " on ", " am ", " le ", " el ",
 	    " il ", " - ", " \xe2\x80\x93 ", " \xc2\xb7 ",
-	    " \xe2\x80\xa2 ", " \xc2\xbb ", " | ", " / " };
+	    " \xe2\x80\xa2 ", " \xc2\xbb ", " | ", " / ", " Last Updated",
+	    " Last updated", " Updated " };
 	char *p, *end, *q, name[AUTHOR_MAX + 1];
 	size_t i, skip;
 	int64_t t;
@@ -444,32 +544,6 @@ looks_like_name(const char *s)
 	return words > 0;
 }
 
-/* 1 for the elements a credit line or its label is set in. */
-static int
-is_line_element(const xmlNode *n)
-{
-	static const char *const tags[] = {
-		"p", "div", "span", "em", "strong", "b", "small", "address",
-		"h2", "h3", "h4", "h5", "h6", "dt", "th",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
-		if (art_is(n, tags[i]))
-			return 1;
-	return 0;
-}
-
-/* The element after n among its siblings, or NULL. */
-static xmlNode *
-next_element(xmlNode *n)
-{
-	for (n = n->next; n != NULL && n->type != XML_ELEMENT_NODE;
-	    n = n->next)
-		;
-	return n;
-}
-
 /* 1 when text is a label that announces the author set apart from the
  * name ("Written by", "Author:"). */
 static int
@@ -479,15 +553,8 @@ is_name_label(const char *text)
 		"written by", "article by", "posted by", "authored by",
 		"thread starter", "started by", "author", "autor", "autorin", "verfasst von", "auteur",
 	};
-	size_t i, len = strlen(text);
 
-	while (len > 0 && (text[len - 1] == ':' || text[len - 1] == ' '))
-		len--;
-	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-		if (strlen(labels[i]) == len &&
-		    strncasecmp(text, labels[i], len) == 0)
-			return 1;
-	return 0;
+	return is_label(text, labels, sizeof(labels) / sizeof(labels[0]));
 }
 
 /*
@@ -521,6 +588,50 @@ art_label_author(struct meta *m, xmlNode *n)
 	    looks_like_name(v)) {
 		meta_offer(m, F_AUTHORS, SRC_BYLINE_TEXT, v);
 		m->credit_seen = 1;
+	}
+	free(text);
+}
+
+/* The longest user name a forum shows, in bytes. */
+#define POSTER_MAX	40
+
+/*
+ * The user name over a forum thread's first post ("username" in phpBB,
+ * vBulletin and XenForo, "PostUser-name" in Flarum, the question's
+ * data-author-username on Stack Exchange): whoever started the thread
+ * wrote the page, and no byline or metadata says so.  A handle
+ * ("sean_g", "user3080392") is a name here, so no person's-name test;
+ * a login form's field and the site's header and menus are no post.
+ */
+void
+art_poster(struct meta *m, xmlNode *n)
+{
+	static const char *const words[] = { "username", "user-name",
+	    "user_name" };
+	const char *v, *p;
+	char *text = NULL;
+
+	if (m->poster_seen || art_is(n, "input") || art_is(n, "label"))
+		return;
+	/* The attribute names the post's author outright; a class may
+	 * sit on any user name, the reader's own in a login box too. */
+	if ((v = art_attr(n, "data-author-username")) == NULL) {
+		if (!class_says(n, words, sizeof(words) / sizeof(words[0])) ||
+		    art_inside(n, "form") || art_inside(n, "nav") ||
+		    art_inside(n, "header") || art_inside(n, "footer") ||
+		    art_in_comments(n) || (text = art_node_text(n)) == NULL)
+			return;
+		v = text;
+	}
+	/* A handle has a letter at least; a date or a count has none. */
+	for (p = v; *p != '\0' && !isalpha((unsigned char)*p) &&
+	    !((unsigned char)*p & 0x80); p++)
+		;
+	if (*p != '\0' && strlen(v) <= POSTER_MAX &&
+	    strstr(v, "://") == NULL && strcasecmp(v, "username") != 0) {
+		meta_offer(m, F_AUTHORS, SRC_POSTER, v);
+		/* The first post's: the names after it answered. */
+		m->poster_seen = 1;
 	}
 	free(text);
 }

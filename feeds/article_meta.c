@@ -68,7 +68,7 @@ static const enum src precedence[NFIELD][NSRC] = {
 	    SRC_META, SRC_META_PLAIN, SRC_JSONLD_PAGE },
 	[F_AUTHORS] = { SRC_RULE, SRC_JSONLD, SRC_META, SRC_META_PLAIN,
 	    SRC_TWITTER, SRC_OG, SRC_MICRODATA, SRC_JSONLD_PAGE, SRC_BYLINE,
-	    SRC_BYLINE_CLASS, SRC_BYLINE_TEXT },
+	    SRC_BYLINE_CLASS, SRC_BYLINE_TEXT, SRC_POSTER },
 	[F_SECTION] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_META,
 	    SRC_MICRODATA, SRC_META_PLAIN, SRC_JSONLD_PAGE, SRC_REL },
 	[F_TAGS] = { SRC_RULE, SRC_JSONLD, SRC_OG, SRC_META, SRC_META_PLAIN,
@@ -161,6 +161,8 @@ static const struct {
 	{ "publishdate", F_PUBLISHED, SRC_META_PLAIN },
 	{ "publish-date", F_PUBLISHED, SRC_META_PLAIN },
 	{ "publish_date", F_PUBLISHED, SRC_META_PLAIN },
+	{ "published-date", F_PUBLISHED, SRC_META_PLAIN },
+	{ "published_date", F_PUBLISHED, SRC_META_PLAIN },
 	{ "publication_date", F_PUBLISHED, SRC_META_PLAIN },
 	{ "article.published", F_PUBLISHED, SRC_META_PLAIN },
 	{ "article_date_original", F_PUBLISHED, SRC_META_PLAIN },
@@ -246,12 +248,18 @@ art_ends_with(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+/* Add v to the list; an author's name as the page gives it, but for a
+ * forum's user name: a handle may run digits on ("user3080392"), which
+ * the name check takes for a date, and that check keeps the handles
+ * metadata gives ("CC7567") behind the byline's name. */
 static void
-slot_list_add(struct meta *m, struct slot *sl, enum field f, const char *v)
+slot_list_add(struct meta *m, struct slot *sl, enum field f, enum src src,
+    const char *v)
 {
 	char name[AUTHOR_MAX + 1];
 
-	if (f == F_AUTHORS && (v = art_author_name(v, name, sizeof(name))) == NULL)
+	if (f == F_AUTHORS && src != SRC_POSTER &&
+	    (v = art_author_name(v, name, sizeof(name))) == NULL)
 		return;
 	if (art_list_add(&sl->v, &sl->n, v) == -1)
 		m->oom = 1;
@@ -259,7 +267,7 @@ slot_list_add(struct meta *m, struct slot *sl, enum field f, const char *v)
 
 /* Split v at the separators of field f and add each part. */
 static void
-slot_list_split(struct meta *m, struct slot *sl, enum field f,
+slot_list_split(struct meta *m, struct slot *sl, enum field f, enum src src,
     const char *v)
 {
 	static const char *const words[] = { " and ", " und ", " & " };
@@ -267,7 +275,7 @@ slot_list_split(struct meta *m, struct slot *sl, enum field f,
 	size_t i;
 
 	if (f == F_SECTION) {
-		slot_list_add(m, sl, f, v);
+		slot_list_add(m, sl, f, src, v);
 		return;
 	}
 	if ((copy = strdup(v)) == NULL) {
@@ -286,9 +294,23 @@ slot_list_split(struct meta *m, struct slot *sl, enum field f,
 		for (i = strlen(p); i > 0 && p[i - 1] == ' '; i--)
 			p[i - 1] = '\0';
 		if (*p != '\0')
-			slot_list_add(m, sl, f, p);
+			slot_list_add(m, sl, f, src, p);
 	}
 	free(copy);
+}
+
+/* *s decoded once more when a CMS encoded it as UTF-8 twice ("Investor
+ * \xc3\xa2\xc2\x80\xc2\x99s"): the reader and the search engines see
+ * mojibake, but the headline meant is plain. */
+static void
+undouble(char **s)
+{
+	char *fixed;
+
+	if (*s != NULL && (fixed = text_utf8_undouble(*s)) != NULL) {
+		free(*s);
+		*s = fixed;
+	}
 }
 
 void
@@ -319,6 +341,7 @@ meta_offer(struct meta *m, enum field f, enum src src, const char *value)
 			v = conv;
 			conv = NULL;
 		}
+		undouble(&v);
 		break;
 	case F_PUBLISHED:
 	case F_MODIFIED:
@@ -343,7 +366,7 @@ meta_offer(struct meta *m, enum field f, enum src src, const char *value)
 	if (is_list_field(f)) {
 		size_t before = sl->n;
 
-		slot_list_split(m, sl, f, v);
+		slot_list_split(m, sl, f, src, v);
 		if (sl->n > before)
 			sl->rank = rank;
 		goto done;
@@ -598,9 +621,11 @@ meta_enter(xmlNode *n, int depth, void *arg)
 	if (art_attr(n, "itemprop") != NULL)
 		microdata(m, n);
 	art_date_line(m, n);
+	art_date_label_line(m, n);
 	art_byline(m, n);
 	art_credit_line(m, n);
 	art_label_author(m, n);
+	art_poster(m, n);
 	if (art_is(n, "meta"))
 		meta_tag(m, n);
 	else if (art_is(n, "link"))
@@ -839,6 +864,8 @@ choose_title(struct meta *m, const char *url, char **h1text)
 	if (m->f[F_TITLE].rank == art_rank_of(F_TITLE, SRC_RULE))
 		return;
 	if (h1 != NULL && (art_same_words(title, h1) ||
+	    art_h1_continues(title, h1) || art_archives_of(title, h1) ||
+	    art_h1_over_template(m, title, h1, m->f[F_SITE_NAME].s, url) ||
 	    art_title_backs_h1(m, m->f[F_SITE_NAME].s, url, h1) ||
 	    (art_h1_names_page(title, h1) && art_open_to_h1(m, title, h1)))) {
 		/* The headline as the page sets it: "–" and "’" where the
@@ -868,6 +895,7 @@ art_meta(htmlDocPtr doc, const char *url, const struct article_rule *rules,
 	    m.nh1 == 1 ? m.h1_first : NULL;
 	if (h1 != NULL) {
 		h1text = art_node_text(h1);
+		undouble(&h1text);
 		drop_pilcrow(h1text);
 		meta_offer(&m, F_TITLE, SRC_H1, h1text);
 		art_headline_date(&m, h1);

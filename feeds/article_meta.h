@@ -46,6 +46,7 @@ enum src {
 	SRC_BYLINE,		/* <a rel=author> */
 	SRC_BYLINE_CLASS,	/* an element of class "author", "byline" */
 	SRC_BYLINE_TEXT,	/* a short line "Text: Name", "Von Name" */
+	SRC_POSTER,		/* a forum thread's first user name */
 	SRC_REL,		/* <a rel="category tag">, <a rel=tag> */
 	SRC_TITLE,		/* <title> */
 	SRC_H1,			/* the article's <h1> */
@@ -100,6 +101,7 @@ struct meta {
 	struct slot	 authors[NSRC + 1];
 	int		 byline_seen;	/* a byline element was read */
 	int		 credit_seen;	/* a "Text: Name" line was read */
+	int		 poster_seen;	/* a forum's user name was read */
 	char		*refresh;	/* a <meta http-equiv=refresh> target */
 	int		 twitter_label;	/* which twitter:dataN the label says
 				 * is the author ('1', '2'), or 0 */
@@ -131,10 +133,13 @@ const char *art_author_name(const char *s, char *buf, size_t buflen);
 /* Offer what the page shows in n (a date line, a byline element, a
  * credit line), and the date in url's path. */
 void	 art_date_line(struct meta *m, xmlNode *n);
+void	 art_date_label_line(struct meta *m, xmlNode *n);
 void	 art_byline(struct meta *m, xmlNode *n);
 void	 art_credit_line(struct meta *m, xmlNode *n);
 /* Offer the name set in the element after a label n ("Written by"). */
 void	 art_label_author(struct meta *m, xmlNode *n);
+/* Offer the user name n shows when it is a forum post's. */
+void	 art_poster(struct meta *m, xmlNode *n);
 void	 art_url_date(struct meta *m, const char *url);
 
 /* When nothing gave the page a published date: its modified date, or
@@ -160,6 +165,14 @@ const char *art_host_label(const char *url, char *buf, size_t buflen);
 int	 art_same_words(const char *a, const char *b);
 /* 1 when the page's <h1> h1 names the page better than title. */
 int	 art_h1_names_page(const char *title, const char *h1);
+/* 1 when title is the <h1> h1 and " Archives". */
+int	 art_archives_of(const char *title, const char *h1);
+/* 1 when the <h1> h1 is title with a clause added. */
+int	 art_h1_continues(const char *title, const char *h1);
+/* 1 when the page's only title is the site's template, which the <h1>
+ * h1 shares no word with. */
+int	 art_h1_over_template(const struct meta *m, const char *title,
+	    const char *h1, const char *site, const char *url);
 /* 1 when the page's metadata leaves title open to the <h1> h1. */
 int	 art_open_to_h1(const struct meta *m, const char *title,
 	    const char *h1);

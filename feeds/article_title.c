@@ -74,6 +74,18 @@ static const char *const seps[] = {
 	" \xe2\x80\xa2 ",
 };
 
+/* 1 when s has a part set apart ("Headline | Site"). */
+static int
+has_sep(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(seps) / sizeof(seps[0]); i++)
+		if (strstr(s, seps[i]) != NULL)
+			return 1;
+	return 0;
+}
+
 /* The share of the <h1>'s words a title must have for the two to name
  * the same thing: below it, the <h1> is a section's or a site's. */
 #define H1_SHARED	0.4
@@ -167,6 +179,38 @@ art_h1_names_page(const char *title, const char *h1)
 }
 
 /*
+ * 1 when the <h1> h1 is title carried on: it starts with all of title's
+ * words and adds a clause ("House Renovation Costs in the Bay Area" and
+ * "...: Room-by-Room Breakdown", "Best High School Tutors in 2025" and
+ * "..., Reviewed by a Student").  Titles for search results are cut to
+ * fit; the reader sees the whole headline.  What follows a separator
+ * (" - Site", " | Section") is no clause, and an <h1> more than twice as
+ * long holds more than a headline.
+ */
+int
+art_h1_continues(const char *title, const char *h1)
+{
+	char a[TITLE_WORDS_MAX], b[TITLE_WORDS_MAX];
+	const char *s = title, *h = h1;
+	size_t i, twords = 0, hwords;
+
+	if (strlen(title) >= TITLE_WORDS_MAX || strlen(h1) >= TITLE_WORDS_MAX)
+		return 0;
+	while (next_word(&s, a, sizeof(a))) {
+		if (!next_word(&h, b, sizeof(b)) || strcmp(a, b) != 0)
+			return 0;
+		twords++;
+	}
+	hwords = twords + count_words(h, strlen(h));
+	if (twords == 0 || hwords == twords || hwords > 2 * twords)
+		return 0;
+	for (i = 0; i < sizeof(seps) / sizeof(seps[0]); i++)
+		if (strncmp(h, seps[i], strlen(seps[i])) == 0)
+			return 0;
+	return 1;
+}
+
+/*
  * 1 when the page's metadata leaves title, the title it chose, open to
  * the <h1> h1.  Where the sources disagree and one of them is the <h1>
  * ("How to watch the 21 best films of 2017" in JSON-LD and <title>, "The
@@ -194,12 +238,8 @@ art_open_to_h1(const struct meta *m, const char *title, const char *h1)
 	}
 	if (split && h1_named)
 		return 0;
-	if (n == 1 && m->titles[SRC_TITLE] != NULL) {
-		for (i = 0; i < sizeof(seps) / sizeof(seps[0]); i++)
-			if (strstr(m->titles[SRC_TITLE], seps[i]) != NULL)
-				return 1;
-		return 0;
-	}
+	if (n == 1 && m->titles[SRC_TITLE] != NULL)
+		return has_sep(m->titles[SRC_TITLE]);
 	return 1;
 }
 
@@ -286,6 +326,35 @@ is_site_part(const char *part, size_t len, const char *site,
 	return 0;
 }
 
+/*
+ * 1 when the page's only title, its <title>, is the site's template
+ * ("Reddit - The heart of the internet": the site's name and its
+ * slogan, the same on every page), so the <h1> h1 names the page: the
+ * title, its site's part cut, shares no word with an <h1> of two words
+ * or more that is not the site's name.
+ */
+int
+art_h1_over_template(const struct meta *m, const char *title,
+    const char *h1, const char *site, const char *url)
+{
+	char w[TITLE_WORDS_MAX];
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < NSRC; i++)
+		if (i != SRC_TITLE && m->titles[i] != NULL)
+			return 0;
+	if (m->titles[SRC_TITLE] == NULL || !has_sep(m->titles[SRC_TITLE]) ||
+	    strlen(title) >= TITLE_WORDS_MAX || strlen(h1) >= TITLE_WORDS_MAX ||
+	    count_words(h1, strlen(h1)) < 2 ||
+	    is_site_name(h1, strlen(h1), site, url))
+		return 0;
+	for (s = title; next_word(&s, w, sizeof(w)); )
+		if (has_title_word(h1, w))
+			return 0;
+	return 1;
+}
+
 /* The title without a leading or trailing part that names the site, or
  * cut down to the h1 it starts or ends with ("Headline - Section - Site"
  * when the page's <h1> says "Headline").  A leading part must be the
@@ -342,6 +411,19 @@ art_strip_site(char *title, const char *site, const char *url, const char *h1)
 	}
 }
 
+/* 1 when title is the <h1> h1 with " Archives" after it: WordPress
+ * names a category's page so ("Recipes Archives"); the reader sees the
+ * category's name.  Only the <h1> tells that suffix from a name's own
+ * word ("The National Archives"). */
+int
+art_archives_of(const char *title, const char *h1)
+{
+	size_t hlen = strlen(h1);
+
+	return hlen > 0 && strncmp(title, h1, hlen) == 0 &&
+	    strcmp(title + hlen, " Archives") == 0;
+}
+
 /*
  * 1 when the page's <title>, its site's part cut, says what its <h1> h1
  * says, in other words than the title chosen from the metadata: the two
@@ -367,10 +449,7 @@ art_title_backs_h1(const struct meta *m, const char *site, const char *url,
 		return 0;
 	}
 	art_strip_site(shown, site, url, h1);
-	/* WordPress names a category's page "Recipes Archives". */
-	if (art_ends_with(shown, " Archives"))
-		shown[strlen(shown) - strlen(" Archives")] = '\0';
-	backs = art_same_words(shown, h1);
+	backs = art_same_words(shown, h1) || art_archives_of(shown, h1);
 	free(shown);
 	return backs;
 }

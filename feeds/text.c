@@ -153,6 +153,43 @@ text_utf8_valid(const char *s, size_t len)
 }
 
 char *
+text_utf8_undouble(const char *s)
+{
+	const unsigned char *p;
+	unsigned char *out, *o;
+	int multi = 0;
+
+	/* Only two-byte sequences of U+0080-U+00FF: C2 or C3 and one
+	 * continuation byte. */
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p < 0x80)
+			continue;
+		if ((*p != 0xc2 && *p != 0xc3) || (p[1] & 0xc0) != 0x80)
+			return NULL;
+		multi = 1;
+		p++;
+	}
+	if (!multi || (out = malloc(strlen(s) + 1)) == NULL)
+		return NULL;
+	for (p = (const unsigned char *)s, o = out; *p != '\0'; p++) {
+		if (*p < 0x80)
+			*o++ = *p;
+		else {
+			*o++ = (unsigned char)(((p[0] & 0x03) << 6) |
+			    (p[1] & 0x3f));
+			p++;
+		}
+	}
+	*o = '\0';
+	/* Latin-1 text ("Caf\xc3\xa9") decodes to stray bytes, not UTF-8. */
+	if (!text_utf8_valid((char *)out, (size_t)(o - out))) {
+		free(out);
+		return NULL;
+	}
+	return (char *)out;
+}
+
+char *
 text_utf8_sanitize(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;

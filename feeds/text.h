@@ -34,6 +34,12 @@ int text_utf8_valid(const char *s, size_t len);
  * *outlen. */
 char *text_utf8_repair(const char *s, size_t len, size_t *outlen);
 
+/* s decoded once more when it is UTF-8 encoded twice ("Investor\xc3\xa2
+ * \xc2\x80\xc2\x99s" for "Investor\xe2\x80\x99s"): its non-ASCII
+ * characters all U+0080-U+00FF, whose bytes make valid UTF-8.  NULL when
+ * s is not so (or on allocation failure); else the decoded copy. */
+char *text_utf8_undouble(const char *s);
+
 /* The text that base64 (or base64url) s encodes, whitespace ignored; NULL
  * when s is not base64 or what it encodes is not UTF-8 text without NUL
  * bytes. */

@@ -351,6 +351,161 @@ test_title_backs_h1(void **state)
 	    "yearly.</p></body></html>", wiki, "Wikimedia list article");
 }
 
+/* A forum thread's author is the user name over its first post, a
+ * handle with digits too; a login box's or a reply's name is not. */
+static void
+test_forum_poster(void **state)
+{
+	(void)state;
+	check_author("<html><body><form><label class='username'>Username"
+	    "</label><input class='username' name='u'></form><h1>Wifi drops "
+	    "at night</h1><div class='post'><a class='username' href='/u/7'>"
+	    "net_fan42</a><p>My router drops every night.</p></div>"
+	    "<div class='post'><a class='username' href='/u/8'>Helper</a>"
+	    "<p>Try a new channel.</p></div></body></html>", "net_fan42");
+	check_author("<html><body><h1>Sort a list by two keys</h1>"
+	    "<div class='question' data-author-username='user3080392'>"
+	    "<p>How do I sort by two keys?</p></div><div class='answer' "
+	    "data-author-username='Ann Swer'><p>Use a tuple.</p></div>"
+	    "</body></html>", "user3080392");
+	/* A date is still no name. */
+	check_author("<html><body><h1>Wifi drops at night</h1><span "
+	    "class='username'>12.03.2021</span><p>Drops.</p></body></html>",
+	    NULL);
+}
+
+/* An <h1> that carries the title on with a clause is the headline the
+ * search title was cut from; a site's name after a separator is no
+ * clause. */
+static void
+test_h1_continues_title(void **state)
+{
+	const char *url = "https://blog.example/renovation-costs";
+
+	(void)state;
+	check_title("<html><head><title>Renovation Costs in Ohio | Example"
+	    " Blog</title></head><body><h1>Renovation Costs in Ohio: Room by "
+	    "Room</h1><p>Kitchens cost most.</p></body></html>", url,
+	    "Renovation Costs in Ohio: Room by Room");
+	check_title("<html><head><meta property='og:title' content="
+	    "'Renovation Costs in Ohio'></head><body><h1>Renovation Costs in "
+	    "Ohio - Acme Builders</h1><p>Kitchens.</p></body></html>", url,
+	    "Renovation Costs in Ohio");
+}
+
+/* A <title> that is the site's name and slogan, the same on every page,
+ * gives way to an <h1> it shares no word with; the site's name as <h1>
+ * or a one-word section heading does not name the page. */
+static void
+test_title_template(void **state)
+{
+	const char *url = "https://www.threads.example/r/cooking/7";
+
+	(void)state;
+	check_title("<html><head><title>Threads - Where people talk</title>"
+	    "</head><body><h1>Enamel pan and metal spoons</h1><p>Is it safe?"
+	    "</p></body></html>", url, "Enamel pan and metal spoons");
+	check_title("<html><head><title>Threads - Where people talk</title>"
+	    "</head><body><h1>Threads</h1><p>Is it safe?</p></body></html>",
+	    url, "Where people talk");
+	check_title("<html><head><title>The best pans, ranked - Kitchen Notes"
+	    "</title></head><body><h1>Pulse!</h1><p>Pans.</p></body></html>",
+	    "https://kitchen.example/pulse/1", "The best pans, ranked");
+}
+
+/* A title encoded as UTF-8 twice is read as meant; Latin-1 letters in
+ * it are no such thing. */
+static void
+test_title_double_utf8(void **state)
+{
+	const char *url = "https://money.example/guide";
+
+	(void)state;
+	check_title("<html><head><meta charset='utf-8'><title>A Saver\xc3\xa2"
+	    "\xc2\x80\xc2\x99s Guide</title></head><body><p>Save.</p>"
+	    "</body></html>", url, "A Saver\xe2\x80\x99s Guide");
+	check_title("<html><head><meta charset='utf-8'><title>Caf\xc3\xa9 "
+	    "\xc3\x80 Paris</title></head><body><p>Coffee.</p></body></html>",
+	    url, "Caf\xc3\xa9 \xc3\x80 Paris");
+	/* The <h1> too, before its pilcrow goes. */
+	check_title("<html><head><meta charset='utf-8'></head><body><h1>"
+	    "itertools \xc3\xa2\xc2\x80\xc2\x94 "
+	    "Iterators\xc3\x82\xc2\xb6</h1><p>Loops.</p></body></html>",
+	    "https://docs.example/itertools",
+	    "itertools \xe2\x80\x94 Iterators");
+}
+
+/* A byline that carries its update line, or says only when it was
+ * updated or that it was written by: the name, or none. */
+static void
+test_byline_updated(void **state)
+{
+	(void)state;
+	check_author("<html><body><h1>Car rentals</h1><div class='author-box'>"
+	    "Written By: Jane Doe Last Updated: August 1, 2025</div><p>Rent."
+	    "</p></body></html>", "Jane Doe");
+	check_author("<html><body><h1>Laptops</h1><div class='byline'>Updated "
+	    "March 13</div><p>Laptops.</p></body></html>", NULL);
+	check_author("<html><body><h1>Zero waste</h1><span class='author'>"
+	    "Written By</span><p>less is more.</p></body></html>", NULL);
+}
+
+/* A category page's " Archives" goes when the <h1> names the category
+ * without it; without an <h1> it may be the name's own word. */
+static void
+test_title_archives(void **state)
+{
+	const char *url = "https://soup.example/category/soups";
+
+	(void)state;
+	check_title("<html><head><title>Best Soups Ever (Reader Favourites) - "
+	    "Soup Example</title><meta property='og:title' content='Soup "
+	    "Recipes Archives'></head><body><h1>Soup Recipes</h1><p>Soups.</p>"
+	    "</body></html>", url, "Soup Recipes");
+	check_title("<html><head><meta property='og:title' content='The "
+	    "National Archives'></head><body><p>Records.</p></body></html>",
+	    url, "The National Archives");
+}
+
+/* The published day of html, "" when it has none. */
+static void
+check_day(const char *html, const char *want)
+{
+	struct article *a = page(html);
+
+	assert_day(a->published, want);
+	article_free(a);
+}
+
+/* A line that says it holds the date, in no date-classed element; a
+ * post's meta block too long to be a date line, read line by line. */
+static void
+test_date_lines(void **state)
+{
+	(void)state;
+	check_day("<html><body><h2>Release notes</h2><p>Posted on April 13, "
+	    "2023</p><p>Two fixes.</p></body></html>", "2023-04-13");
+	check_day("<html><body><p>Park hours change with the seasons.</p>"
+	    "<p>Last updated: November 13, 2025</p></body></html>",
+	    "2025-11-13");
+	/* A paragraph that mentions a date in passing is no date line. */
+	check_day("<html><body><p>Published reports from March 3, 2020 "
+	    "showed the trend.</p></body></html>", "");
+	check_day("<html><body><h2>Top 10 companies</h2><div><div>Published"
+	    "</div><div>October 14, 2025</div></div><p>Ten.</p></body></html>",
+	    "2025-10-14");
+	check_day("<html><head><meta name='published-date' content="
+	    "'2021-02-16'></head><body><p>Climate tech.</p></body></html>",
+	    "2021-02-16");
+	check_day("<html><body><h2>Indexing</h2><div class='meta'><span>"
+	    "On April 14, 2023</span><div class='tags'><a href='/t/1'>"
+	    "academic journals</a> <a href='/t/2'>open access publishing</a> "
+	    "<a href='/t/3'>peer review workflows</a> <a href='/t/4'>"
+	    "journal indexing services</a> <a href='/t/5'>scholarly "
+	    "communication</a></div></div><p>Indexes.</p></body></html>",
+	    "2023-04-14");
+}
+
 int
 main(void)
 {
@@ -366,6 +521,13 @@ main(void)
 		cmocka_unit_test(test_byline_date_first),
 		cmocka_unit_test(test_title_main_part),
 		cmocka_unit_test(test_author_line_date),
+		cmocka_unit_test(test_forum_poster),
+		cmocka_unit_test(test_h1_continues_title),
+		cmocka_unit_test(test_date_lines),
+		cmocka_unit_test(test_title_template),
+		cmocka_unit_test(test_title_double_utf8),
+		cmocka_unit_test(test_byline_updated),
+		cmocka_unit_test(test_title_archives),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
