@@ -1743,6 +1743,30 @@ test_spread_in_main(void **state)
 	check_body(page, "A solid oak desk", "Free delivery");
 }
 
+/* A script app keeps its whole page invisible until it has run: that
+ * hidden wrapper is the page, not a panel to drop. */
+static void
+test_hidden_page(void **state)
+{
+	(void)state;
+	check_body("<html><body><div style='visibility:hidden'><div "
+	    "class='top'><a href='/'>Home</a></div><div class='body'><p>Machine "
+	    "learning lets computers learn from data, without a rule written "
+	    "for every case, and it has three kinds.</p><p>Supervised learning "
+	    "trains a model on labelled data, to classify what it has not "
+	    "seen.</p><p>Unsupervised learning finds groups in data that has "
+	    "no labels, such as clusters of customers.</p></div></div>"
+	    "</body></html>", "Supervised learning trains", "zzz");
+	check_body("<html><body><div hidden><p>A hidden panel of text that the "
+	    "reader never sees until a tab is opened, with more words in "
+	    "it.</p></div><div><p>The story a reader sees on the page is "
+	    "here, with its many words, and it says what happened.</p><p>It "
+	    "goes on for a second paragraph of text that says more about "
+	    "it.</p><p>And a third one, with yet more, that ends the "
+	    "story.</p></div></body></html>", "The story a reader sees",
+	    "hidden panel");
+}
+
 /* A shop renders the description from script: the JSON-LD Product's
  * leads the body, once, and not when the page shows it already or when
  * several products say different things. */
@@ -1841,6 +1865,7 @@ main(void)
 		cmocka_unit_test(test_post_pictures),
 		cmocka_unit_test(test_thread_chrome),
 		cmocka_unit_test(test_product_description),
+		cmocka_unit_test(test_hidden_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
