@@ -1767,6 +1767,40 @@ test_hidden_page(void **state)
 	    "hidden panel");
 }
 
+/* A manual's reference table, with a <p> in each cell, holds most of the
+ * page's <p>s and little of its text: the page is read whole. */
+static void
+test_manual_table(void **state)
+{
+	char html[32768];
+	size_t n, i;
+
+	(void)state;
+	n = (size_t)snprintf(html, sizeof(html), "<html><body><div "
+	    "role='main'><section><h1>itertools</h1><div><p>This module "
+	    "implements a number of iterator building blocks, inspired by "
+	    "constructs from older languages, each recast in a form suitable "
+	    "for the language at hand.</p></div><table>");
+	for (i = 0; i < 20; i++)
+		n += (size_t)snprintf(html + n, sizeof(html) - n, "<tr><td><p>"
+		    "tool%zu()</p></td><td><p>p, q</p></td><td><p>p0, p1, p2, "
+		    "q0, q1, q2, r0, r1, r2</p></td></tr>", i);
+	n += (size_t)snprintf(html + n, sizeof(html) - n, "</table>");
+	for (i = 0; i < 30; i++)
+		n += (size_t)snprintf(html + n, sizeof(html) - n, "<section>"
+		    "<section><h2>tool%zu</h2><dl><dt>tool%zu(iterable)</dt><dd>"
+		    "<div><p>Make an iterator that returns elements from the "
+		    "iterable, one after another, until it is exhausted, then "
+		    "stop; roughly equivalent to the loop shown in the recipes "
+		    "below.  It is used for treating consecutive sequences as a "
+		    "single sequence, and it never holds more than one element "
+		    "in memory at a time.</p></div></dd></dl></section>"
+		    "</section>", i, i);
+	snprintf(html + n, sizeof(html) - n, "</section></div></body></html>");
+	check_body(html, "building blocks", "zzz");
+	check_body(html, "Make an iterator", "zzz");
+}
+
 /* A shop renders the description from script: the JSON-LD Product's
  * leads the body, once, and not when the page shows it already or when
  * several products say different things. */
@@ -1866,6 +1900,7 @@ main(void)
 		cmocka_unit_test(test_thread_chrome),
 		cmocka_unit_test(test_product_description),
 		cmocka_unit_test(test_hidden_page),
+		cmocka_unit_test(test_manual_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
