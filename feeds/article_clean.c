@@ -59,6 +59,10 @@ static const char *const junk_always[] = {
 	/* Comments in German and Spanish ("kommentarModul", "comentarios");
 	 * what a page keeps off paper ("noprint") is its screen furniture. */
 	"kommentar", "comentario", "noprint",
+	/* A shop's carousels of other products: "recommended", "customers
+	 * also bought", upsells, what the reader looked at before. */
+	"recommend", "upsell", "cross-sell", "crosssell", "recently-viewed",
+	"recentlyviewed",
 	/* A picture's caption and credit line describe the picture, not
 	 * the story (and read as a stray line in its middle). */
 	"caption",

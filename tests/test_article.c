@@ -1743,6 +1743,29 @@ test_spread_in_main(void **state)
 	check_body(page, "A solid oak desk", "Free delivery");
 }
 
+/* A shop's carousel of other products is no part of the page's own. */
+static void
+test_recommended_carousel(void **state)
+{
+	(void)state;
+	check_body("<html><body><main><div class='product'><h1>Oak "
+	    "desk</h1><p>A solid oak desk with two drawers, oiled by hand in "
+	    "our workshop and delivered assembled to your door.</p><p>Its top "
+	    "is cut from a single board, and each one has its own grain, so "
+	    "no two desks look alike.</p><p>Width 120 cm, depth 60 cm, height "
+	    "75 cm, and it weighs thirty kilograms.</p><p>The drawers run on "
+	    "wooden runners, waxed so that they slide without a sound, and "
+	    "each has a brass handle.</p><p>We oil the desk again before it "
+	    "leaves, and a tin of the same oil comes with it for the years "
+	    "ahead.</p><p>Every desk is made to order, so allow six weeks "
+	    "from the day you order it to the day it reaches you.</p><div "
+	    "class='recommended-products'><div><p>Pine shelf, a wall shelf "
+	    "eighty centimetres long, with its brackets.</p></div><div><p>Ash "
+	    "stool, a three-legged stool for the kitchen, lacquered.</p>"
+	    "</div></div></div></main></body></html>", "Its top is cut",
+	    "Pine shelf");
+}
+
 /* A script app keeps its whole page invisible until it has run: that
  * hidden wrapper is the page, not a panel to drop. */
 static void
@@ -1901,6 +1924,7 @@ main(void)
 		cmocka_unit_test(test_product_description),
 		cmocka_unit_test(test_hidden_page),
 		cmocka_unit_test(test_manual_table),
+		cmocka_unit_test(test_recommended_carousel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
