@@ -498,6 +498,12 @@ gather_blocks(xmlNode *body, xmlNode *top, struct art_nodes *out)
  * to description, yet is a sliver of what the page says. */
 #define HOLDS_ALL_TEXT	0.2
 
+/* The chosen nodes' share of the page's <p>s counts when they read as
+ * sentences, this many characters each on average: a reference table
+ * with a <p> in each cell, or a product's spec labels, hold most of a
+ * page's <p>s and a sliver of what it says. */
+#define PARA_AVG_LEN	30
+
 static int
 holds_most(xmlNode *body, const struct art_nodes *keep)
 {
@@ -513,7 +519,8 @@ holds_most(xmlNode *body, const struct art_nodes *keep)
 	art_stats_of(body, &all);
 	return ((double)text >= HOLDS_MOST * (double)(all.len - all.link_len) &&
 	    (double)len >= HOLDS_ALL_TEXT * (double)all.len) ||
-	    (all.p > 0 && (double)p >= HOLDS_MOST * (double)all.p);
+	    (all.p > 0 && (double)p >= HOLDS_MOST * (double)all.p &&
+	    len >= PARA_AVG_LEN * p);
 }
 
 static int

@@ -59,6 +59,10 @@ static const char *const junk_always[] = {
 	/* Comments in German and Spanish ("kommentarModul", "comentarios");
 	 * what a page keeps off paper ("noprint") is its screen furniture. */
 	"kommentar", "comentario", "noprint",
+	/* A shop's carousels of other products: "recommended", "customers
+	 * also bought", upsells, what the reader looked at before. */
+	"recommend", "upsell", "cross-sell", "crosssell", "recently-viewed",
+	"recentlyviewed",
 	/* A picture's caption and credit line describe the picture, not
 	 * the story (and read as a stray line in its middle). */
 	"caption",
@@ -161,6 +165,25 @@ holds_prose(const struct junk *j, xmlNode *n)
 	    (2 * (st.len - st.link_len) > j->prose);
 }
 
+/* Share of the page's text outside links a hidden element must hold to
+ * be the page itself. */
+#define HIDES_PAGE	0.9
+
+/* 1 when hidden n is the page itself: a wrapper kept invisible until its
+ * script has run (visibility:hidden on the whole app) holds nearly all
+ * the page's text; a hidden panel or dialog, however long, leaves the
+ * rest of the page beside it. */
+static int
+hides_page(const struct junk *j, xmlNode *n)
+{
+	struct art_stats st;
+
+	if (holds_article(n))
+		return 1;
+	art_stats_of(n, &st);
+	return (double)(st.len - st.link_len) >= HIDES_PAGE * (double)j->prose;
+}
+
 static int
 is_junk(const struct junk *j, xmlNode *n)
 {
@@ -177,7 +200,7 @@ is_junk(const struct junk *j, xmlNode *n)
 	if (art_is_one_of(n, box_tags, ART_NELEM(box_tags)))
 		return !holds_prose(j, n);
 	if (is_hidden(n))
-		return !holds_article(n);
+		return !hides_page(j, n);
 	if (j->relaxed)
 		return 0;
 	ci = art_class_id(n, buf, sizeof(buf));

@@ -1743,6 +1743,87 @@ test_spread_in_main(void **state)
 	check_body(page, "A solid oak desk", "Free delivery");
 }
 
+/* A shop's carousel of other products is no part of the page's own. */
+static void
+test_recommended_carousel(void **state)
+{
+	(void)state;
+	check_body("<html><body><main><div class='product'><h1>Oak "
+	    "desk</h1><p>A solid oak desk with two drawers, oiled by hand in "
+	    "our workshop and delivered assembled to your door.</p><p>Its top "
+	    "is cut from a single board, and each one has its own grain, so "
+	    "no two desks look alike.</p><p>Width 120 cm, depth 60 cm, height "
+	    "75 cm, and it weighs thirty kilograms.</p><p>The drawers run on "
+	    "wooden runners, waxed so that they slide without a sound, and "
+	    "each has a brass handle.</p><p>We oil the desk again before it "
+	    "leaves, and a tin of the same oil comes with it for the years "
+	    "ahead.</p><p>Every desk is made to order, so allow six weeks "
+	    "from the day you order it to the day it reaches you.</p><div "
+	    "class='recommended-products'><div><p>Pine shelf, a wall shelf "
+	    "eighty centimetres long, with its brackets.</p></div><div><p>Ash "
+	    "stool, a three-legged stool for the kitchen, lacquered.</p>"
+	    "</div></div></div></main></body></html>", "Its top is cut",
+	    "Pine shelf");
+}
+
+/* A script app keeps its whole page invisible until it has run: that
+ * hidden wrapper is the page, not a panel to drop. */
+static void
+test_hidden_page(void **state)
+{
+	(void)state;
+	check_body("<html><body><div style='visibility:hidden'><div "
+	    "class='top'><a href='/'>Home</a></div><div class='body'><p>Machine "
+	    "learning lets computers learn from data, without a rule written "
+	    "for every case, and it has three kinds.</p><p>Supervised learning "
+	    "trains a model on labelled data, to classify what it has not "
+	    "seen.</p><p>Unsupervised learning finds groups in data that has "
+	    "no labels, such as clusters of customers.</p></div></div>"
+	    "</body></html>", "Supervised learning trains", "zzz");
+	check_body("<html><body><div hidden><p>A hidden panel of text that the "
+	    "reader never sees until a tab is opened, with more words in "
+	    "it.</p></div><div><p>The story a reader sees on the page is "
+	    "here, with its many words, and it says what happened.</p><p>It "
+	    "goes on for a second paragraph of text that says more about "
+	    "it.</p><p>And a third one, with yet more, that ends the "
+	    "story.</p></div></body></html>", "The story a reader sees",
+	    "hidden panel");
+}
+
+/* A manual's reference table, with a <p> in each cell, holds most of the
+ * page's <p>s and little of its text: the page is read whole. */
+static void
+test_manual_table(void **state)
+{
+	char html[32768];
+	size_t n, i;
+
+	(void)state;
+	n = (size_t)snprintf(html, sizeof(html), "<html><body><div "
+	    "role='main'><section><h1>itertools</h1><div><p>This module "
+	    "implements a number of iterator building blocks, inspired by "
+	    "constructs from older languages, each recast in a form suitable "
+	    "for the language at hand.</p></div><table>");
+	for (i = 0; i < 20; i++)
+		n += (size_t)snprintf(html + n, sizeof(html) - n, "<tr><td><p>"
+		    "tool%zu()</p></td><td><p>p, q</p></td><td><p>p0, p1, p2, "
+		    "q0, q1, q2, r0, r1, r2</p></td></tr>", i);
+	n += (size_t)snprintf(html + n, sizeof(html) - n, "</table>");
+	for (i = 0; i < 30; i++)
+		n += (size_t)snprintf(html + n, sizeof(html) - n, "<section>"
+		    "<section><h2>tool%zu</h2><dl><dt>tool%zu(iterable)</dt><dd>"
+		    "<div><p>Make an iterator that returns elements from the "
+		    "iterable, one after another, until it is exhausted, then "
+		    "stop; roughly equivalent to the loop shown in the recipes "
+		    "below.  It is used for treating consecutive sequences as a "
+		    "single sequence, and it never holds more than one element "
+		    "in memory at a time.</p></div></dd></dl></section>"
+		    "</section>", i, i);
+	snprintf(html + n, sizeof(html) - n, "</section></div></body></html>");
+	check_body(html, "building blocks", "zzz");
+	check_body(html, "Make an iterator", "zzz");
+}
+
 /* A shop renders the description from script: the JSON-LD Product's
  * leads the body, once, and not when the page shows it already or when
  * several products say different things. */
@@ -1841,6 +1922,9 @@ main(void)
 		cmocka_unit_test(test_post_pictures),
 		cmocka_unit_test(test_thread_chrome),
 		cmocka_unit_test(test_product_description),
+		cmocka_unit_test(test_hidden_page),
+		cmocka_unit_test(test_manual_table),
+		cmocka_unit_test(test_recommended_carousel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
