@@ -14,6 +14,8 @@
 
 #include "../feeds/article.h"
 #include "../feeds/feed.h"
+#include "../feeds/json_text.h"
+#include "../feeds/strbuf.h"
 #include "../feeds/url.h"
 
 #include "cmd.h"
@@ -204,16 +206,23 @@ static int
 print_feed(const struct feed *feed, const char *file, int compact)
 {
 	const char *nl = compact ? "" : "\n  ", *sep = compact ? ":" : ": ";
+	struct strbuf b = { 0 };
 	int rc;
 
 	printf("{%s\"feed\"%s", nl, sep);
 	rc = print_nested(feed_meta_to_json(feed), compact, 1);
 	printf(",%s\"entries\"%s[", nl, sep);
+	/* One buffer for every entry's text, reused. */
 	for (size_t i = 0; rc == 0 && i < feed->nentries; i++) {
-		printf("%s%s", i > 0 ? "," : "", compact ? "" : "\n    ");
-		rc = print_nested(feed_entry_to_json(&feed->entries[i]),
-		    compact, 2);
+		b.len = 0;
+		if (i > 0)
+			strbuf_add(&b, ",", 1);
+		json_text_line(&b, compact ? -1 : 2);
+		feed_entry_json_text(&b, &feed->entries[i], compact ? -1 : 2);
+		if ((rc = b.oom ? -1 : 0) == 0)
+			fwrite(b.p, 1, b.len, stdout);
 	}
+	free(b.p);
 	printf("%s]", feed->nentries > 0 && !compact ? "\n  " : "");
 	if (rc == 0 && file != NULL) {
 		printf(",%s\"file\"%s", nl, sep);

@@ -97,30 +97,73 @@ test_escapes_at_every_offset(void **state)
 			}
 }
 
+/* The test feed at path, parsed, with entries. */
+static struct feed *
+parsed(const char *path)
+{
+	struct feed *feed = NULL;
+	FILE *fp = fopen(path, "rb");
+	char buf[1 << 16], err[512];
+	size_t len;
+
+	assert_non_null(fp);
+	len = fread(buf, 1, sizeof(buf), fp);
+	fclose(fp);
+	assert_int_equal(feed_parse(buf, len, "http://example.org/", NULL,
+	    &feed, err, sizeof(err)), 0);
+	assert_true(feed->nentries > 0);
+	return feed;
+}
+
 static void
 test_feed_entries(void **state)
 {
 	static const char *files[] = { "tests/data/feeds/atom10.xml",
 	    "tests/data/feeds/rss091.xml", "tests/data/feeds/entities.xml",
 	    "tests/data/feeds/cp1252.xml", "tests/data/feeds/jsonfeed11.json" };
-	char err[512];
 
 	(void)state;
 	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
-		struct feed *feed = NULL;
-		FILE *fp = fopen(files[f], "rb");
-		char buf[1 << 16];
-		size_t len;
+		struct feed *feed = parsed(files[f]);
 
-		assert_non_null(fp);
-		len = fread(buf, 1, sizeof(buf), fp);
-		fclose(fp);
-		assert_int_equal(feed_parse(buf, len, "http://example.org/",
-		    NULL, &feed, err, sizeof(err)), 0);
-		assert_true(feed->nentries > 0);
 		for (size_t i = 0; i < feed->nentries; i++)
 			same_as_jansson(feed_entry_to_json(&feed->entries[i]));
 		same_as_jansson(feed_meta_to_json(feed));
+		feed_free(feed);
+	}
+}
+
+/* The entry's text written directly is the text of its jansson tree, at
+ * every depth, compact too: enclosures, lists, nulls, escapes. */
+static void
+test_entry_text_without_tree(void **state)
+{
+	static const char *files[] = { "tests/data/feeds/atom10.xml",
+	    "tests/data/feeds/rss20.xml", "tests/data/feeds/entities.xml",
+	    "tests/data/feeds/cp1252.xml", "tests/data/feeds/jsonfeed11.json" };
+	static const int depths[] = { -1, 0, 2, 20 };
+
+	(void)state;
+	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		struct feed *feed = parsed(files[f]);
+
+		for (size_t i = 0; i < feed->nentries; i++)
+			for (size_t d = 0; d < 4; d++) {
+				json_t *v = feed_entry_to_json(&feed->entries[i]);
+				char *want = item_json_indented(v, depths[d]);
+				struct strbuf b = { 0 };
+				char *got;
+
+				feed_entry_json_text(&b, &feed->entries[i],
+				    depths[d]);
+				got = strbuf_finish(&b);
+				assert_non_null(want);
+				assert_non_null(got);
+				assert_string_equal(got, want);
+				free(want);
+				free(got);
+				json_decref(v);
+			}
 		feed_free(feed);
 	}
 }
@@ -132,6 +175,7 @@ main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_escapes_at_every_offset),
 		cmocka_unit_test(test_feed_entries),
+		cmocka_unit_test(test_entry_text_without_tree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
