@@ -6,6 +6,8 @@
 
 #define ONES UINT64_C(0x0101010101010101)
 #define HIGHS UINT64_C(0x8080808080808080)
+/* Input bytes escaped at a time: room for six times as many at most. */
+#define CHUNK 4096
 
 /* The index of the first 8-byte word from i that may hold a byte to
  * escape (a control character, '"' or '\\'), or of the tail shorter
@@ -27,39 +29,52 @@ skip_plain(const char *s, size_t i, size_t len)
 	return i;
 }
 
-/* jansson's escapes, non-ASCII as is (its strings are valid UTF-8). */
+/* jansson's escapes, non-ASCII as is (its strings are valid UTF-8),
+ * written a chunk at a time straight into b's room for the worst case:
+ * HTML content has a quote or a line end every few words. */
 void
 json_text_string(struct strbuf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t run = 0;
+	size_t i = 0;
 
 	strbuf_add(b, "\"", 1);
-	for (size_t i = 0; (i = skip_plain(s, i, len)) < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[7] = "\\u00";
-		size_t n = 2;
+	while (i < len) {
+		size_t end = len - i > CHUNK ? i + CHUNK : len, plain;
+		char *o = strbuf_room(b, (end - i) * 6), *start = o;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		strbuf_add(b, s + run, i - run);
-		run = i + 1;
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		default:
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			n = 6;
+		if (o == NULL)
+			return;
+		while (i < end) {
+			plain = skip_plain(s, i, end);
+			memcpy(o, s + i, plain - i);
+			o += plain - i;
+			for (i = plain; i < end && i < plain + 8; i++) {
+				unsigned char c = (unsigned char)s[i];
+				char e;
+
+				if (c >= 0x20 && c != '"' && c != '\\') {
+					*o++ = (char)c;
+					continue;
+				}
+				e = c == '"' || c == '\\' ? (char)c :
+				    c == '\b' ? 'b' : c == '\f' ? 'f' :
+				    c == '\n' ? 'n' : c == '\r' ? 'r' :
+				    c == '\t' ? 't' : 0;
+				if (e != 0) {
+					*o++ = '\\';
+					*o++ = e;
+				} else {
+					memcpy(o, "\\u00", 4);
+					o[4] = hex[c >> 4];
+					o[5] = hex[c & 15];
+					o += 6;
+				}
+			}
 		}
-		strbuf_add(b, esc, n);
+		b->len += (size_t)(o - start);
+		b->p[b->len] = '\0';
 	}
-	strbuf_add(b, s + run, len - run);
 	strbuf_add(b, "\"", 1);
 }
 

@@ -20,6 +20,11 @@ struct strbuf {
 /* Append n bytes of s (n may be 0: the buffer then holds ""). */
 void strbuf_add(struct strbuf *b, const char *s, size_t n);
 
+/* Room for n more bytes and a NUL, at the end of the text: the caller
+ * writes there, then adds what it wrote to len and puts the NUL after.
+ * NULL after an allocation failure. */
+char *strbuf_room(struct strbuf *b, size_t n);
+
 /* Hand over the string (caller frees) and reset b to empty.  NULL when
  * nothing was ever added or an allocation failed. */
 char *strbuf_finish(struct strbuf *b);

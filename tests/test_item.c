@@ -97,6 +97,30 @@ test_escapes_at_every_offset(void **state)
 			}
 }
 
+/* Strings longer than the chunk the escaping writes at a time, with
+ * escapes on and across its boundaries and multi-byte characters cut by
+ * them. */
+static void
+test_long_strings(void **state)
+{
+	static const char *const pieces[] = { "\"", "\n", "\x01", "\xc3\xa9",
+	    "\xf0\x9f\x93\xb0", "abcdefg" };
+	char *s = malloc(20001);
+
+	(void)state;
+	assert_non_null(s);
+	for (size_t step = 1; step <= 6; step++) {
+		size_t n = 0;
+
+		for (size_t k = 0; n + 8 < 20000; k += step)
+			for (const char *p = pieces[k % 6]; *p != '\0'; p++)
+				s[n++] = *p;
+		s[n] = '\0';
+		same_as_jansson(json_string(s));
+	}
+	free(s);
+}
+
 /* The test feed at path, parsed, with entries. */
 static struct feed *
 parsed(const char *path)
@@ -174,6 +198,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_escapes_at_every_offset),
+		cmocka_unit_test(test_long_strings),
 		cmocka_unit_test(test_feed_entries),
 		cmocka_unit_test(test_entry_text_without_tree),
 	};
