@@ -138,11 +138,11 @@ test_refuses_what_libxml2_complains_of(void **state)
 	refused("<rss>\0</rss>", 12);
 }
 
-/* Each subtree is handed over once, whole; its inside gets no calls. */
 /* Each byte that stops a run, or looks as if it might, at every offset
  * of an 8-byte word and at a run's end (the scan reads a word at a time
- * and looks for "]]>" and "<![CDATA[" by their rarest byte): the tree
- * libxml2 builds, or a refusal where libxml2 complains. */
+ * and looks for "]]>", "<![CDATA[", "-->" and "?>" by a byte they hold
+ * that text seldom does): the tree libxml2 builds, or a refusal where
+ * libxml2 complains. */
 static void
 test_stops_at_every_offset(void **state)
 {
@@ -167,6 +167,10 @@ test_stops_at_every_offset(void **state)
 		{ "<r a='", "'/>", "&quot;\"\t\r\n]", 1 },
 		{ "<r a='", "'/>", "\xef\xbc\x81", 1 },
 		{ "<r a='", "'/>", "<", 0 }, { "<r a='", "'/>", "\x02", 0 },
+		{ "<r><!-- ", " --></r>", "-", 1 },
+		{ "<r><!-- ", " --></r>", "->\r\n", 1 },
+		{ "<r><!-- ", " --></r>", "--", 0 },
+		{ "<?pi ", "?><r/>", "?", 1 }, { "<?pi ", "?><r/>", "> ?", 1 },
 	};
 	char doc[128];
 
@@ -187,6 +191,7 @@ test_stops_at_every_offset(void **state)
 			}
 }
 
+/* Each subtree is handed over once, whole; its inside gets no calls. */
 static void
 test_subtrees_handed_over_whole(void **state)
 {
