@@ -16,13 +16,14 @@ static size_t
 skip_plain(const char *s, size_t i, size_t len)
 {
 	while (len - i >= 8) {
-		uint64_t w, q, bs;
+		uint64_t w;
 
 		memcpy(&w, s + i, sizeof(w));
-		q = w ^ (ONES * '"');
-		bs = w ^ (ONES * '\\');
-		if (((w - ONES * 0x20) & ~w & HIGHS) |
-		    ((q - ONES) & ~q & HIGHS) | ((bs - ONES) & ~bs & HIGHS))
+		/* A byte's high bit: below 0x20, or '"' or '\\' (xor made it
+		 * 0), or a borrow from a lower byte that was; the three tests
+		 * share ~w, which xor with ASCII leaves as it was. */
+		if (((w - ONES * 0x20) | ((w ^ (ONES * '"')) - ONES) |
+		    ((w ^ (ONES * '\\')) - ONES)) & ~w & HIGHS)
 			break;
 		i += 8;
 	}
