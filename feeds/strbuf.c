@@ -32,18 +32,6 @@ strbuf_room(struct strbuf *b, size_t n)
 	return b->p + b->len;
 }
 
-void
-strbuf_add(struct strbuf *b, const char *s, size_t n)
-{
-	char *at = strbuf_room(b, n);
-
-	if (at == NULL)
-		return;
-	memcpy(at, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
 char *
 strbuf_finish(struct strbuf *b)
 {
