@@ -267,17 +267,27 @@ text_squash(const char *s)
 		return NULL;
 	len = strlen(clean);
 	while (i < len) {
-		long cp = utf8_next((unsigned char *)clean + i, len - i, &used);
+		size_t n = 0;
 
-		if (is_space_cp(cp))
-			space = 1;
-		else {
-			if (space && b.len > 0)
-				buf_putc(&b, ' ');
-			space = 0;
-			strbuf_add(&b, clean + i, used);
+		/* A run of ASCII but spaces goes in whole, not a character at
+		 * a time: a feed's titles and names are mostly that. */
+		while (i + n < len && (unsigned char)clean[i + n] < 0x80 &&
+		    !is_space_cp((unsigned char)clean[i + n]))
+			n++;
+		if (n == 0) {
+			if (is_space_cp(utf8_next((unsigned char *)clean + i,
+			    len - i, &used))) {
+				space = 1;
+				i += used;
+				continue;
+			}
+			n = used;
 		}
-		i += used;
+		if (space && b.len > 0)
+			buf_putc(&b, ' ');
+		space = 0;
+		strbuf_add(&b, clean + i, n);
+		i += n;
 	}
 	out = buf_finish(&b);
 	free(clean);

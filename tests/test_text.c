@@ -100,6 +100,9 @@ test_squash(void **state)
 	check(text_squash, "\xc2\xa0", "");
 	check(text_squash, "", "");
 	check(text_squash, "x\xff  y", "x" FFFD " y");
+	check(text_squash, "ab\xc3\xa9" "cd \xc2\xa0" "ef\xe2\x80\x83\xe2\x80\x83" "g h",
+	    "ab\xc3\xa9" "cd ef g h");
+	check(text_squash, "\xc3\xa9" "a\x0b\x0c" "b\r\xe3\x80\x80", "\xc3\xa9" "a b");
 	assert_null(text_squash(NULL));
 }
 
