@@ -15,10 +15,10 @@
 #include <string.h>
 #include <time.h>
 
-#include <jansson.h>
 #include <libxml/parser.h>
 
 #include "../feeds/feed.h"
+#include "../feeds/strbuf.h"
 
 struct doc {
 	char *buf;
@@ -58,19 +58,21 @@ now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Serialise what the spool would get, so the compiler cannot drop it. */
+/* Serialise what the spool would get, as poll_entry_text makes it, so
+ * the compiler cannot drop it. */
 static size_t
 to_json(const struct feed *feed)
 {
 	size_t bytes = 0;
 
 	for (size_t i = 0; i < feed->nentries; i++) {
-		json_t *j = feed_entry_to_json(&feed->entries[i]);
-		char *s = json_dumps(j, JSON_COMPACT);
+		struct strbuf b = { 0 };
+		char *s;
 
+		feed_entry_json_text(&b, &feed->entries[i], -1);
+		s = strbuf_finish(&b);
 		bytes += s != NULL ? strlen(s) : 0;
 		free(s);
-		json_decref(j);
 	}
 	return bytes;
 }

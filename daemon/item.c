@@ -8,80 +8,9 @@
 #include <jansson.h>
 
 #include "../feeds/date.h"
+#include "../feeds/json_text.h"
 #include "../feeds/strbuf.h"
 #include "item.h"
-
-#define ONES UINT64_C(0x0101010101010101)
-#define HIGHS UINT64_C(0x8080808080808080)
-
-/* The index of the first 8-byte word from i that may hold a byte to
- * escape (a control character, '"' or '\\'), or of the tail shorter
- * than a word: item texts are long and mostly need no escape. */
-static size_t
-skip_plain(const char *s, size_t i, size_t len)
-{
-	while (len - i >= 8) {
-		uint64_t w, q, bs;
-
-		memcpy(&w, s + i, sizeof(w));
-		q = w ^ (ONES * '"');
-		bs = w ^ (ONES * '\\');
-		if (((w - ONES * 0x20) & ~w & HIGHS) |
-		    ((q - ONES) & ~q & HIGHS) | ((bs - ONES) & ~bs & HIGHS))
-			break;
-		i += 8;
-	}
-	return i;
-}
-
-/* JSON-escape s: jansson's escapes, non-ASCII as is (its strings are
- * valid UTF-8, checked when they were made). */
-static void
-add_string(struct strbuf *b, const char *s, size_t len)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t run = 0;
-
-	strbuf_add(b, "\"", 1);
-	for (size_t i = 0; (i = skip_plain(s, i, len)) < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[7] = "\\u00";
-		size_t n = 2;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		strbuf_add(b, s + run, i - run);
-		run = i + 1;
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		default:
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			n = 6;
-		}
-		strbuf_add(b, esc, n);
-	}
-	strbuf_add(b, s + run, len - run);
-	strbuf_add(b, "\"", 1);
-}
-
-/* A line end and the indentation of depth (JSON_INDENT(2)); nothing
- * when compact (depth < 0). */
-static void
-add_line(struct strbuf *b, int depth)
-{
-	if (depth < 0)
-		return;
-	strbuf_add(b, "\n", 1);
-	for (int n = 0; n < depth; n++)
-		strbuf_add(b, "  ", 2);
-}
 
 /*
  * The text json_dumps makes, compact (depth < 0) or indented by two
@@ -107,8 +36,8 @@ add_object(struct strbuf *b, json_t *v, int depth, const char *raw_key,
 	json_object_foreach(v, key, e) {
 		if (i++ > 0)
 			strbuf_add(b, ",", 1);
-		add_line(b, in);
-		add_string(b, key, strlen(key));
+		json_text_line(b, in);
+		json_text_string(b, key, strlen(key));
 		strbuf_add(b, ": ", depth < 0 ? 1 : 2);
 		if (raw_key != NULL && strcmp(key, raw_key) == 0)
 			strbuf_add(b, raw, strlen(raw));
@@ -116,7 +45,7 @@ add_object(struct strbuf *b, json_t *v, int depth, const char *raw_key,
 			add_json(b, e, in);
 	}
 	if (i > 0)
-		add_line(b, depth);
+		json_text_line(b, depth);
 	strbuf_add(b, "}", 1);
 }
 
@@ -138,15 +67,15 @@ add_json(struct strbuf *b, json_t *v, int depth)
 		json_array_foreach(v, i, e) {
 			if (i > 0)
 				strbuf_add(b, ",", 1);
-			add_line(b, in);
+			json_text_line(b, in);
 			add_json(b, e, in);
 		}
 		if (json_array_size(v) > 0)
-			add_line(b, depth);
+			json_text_line(b, depth);
 		strbuf_add(b, "]", 1);
 		break;
 	case JSON_STRING:
-		add_string(b, json_string_value(v), json_string_length(v));
+		json_text_string(b, json_string_value(v), json_string_length(v));
 		break;
 	case JSON_INTEGER:
 		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../feeds/feed.h"
+#include "../feeds/strbuf.h"
 #include "../store/redis_sink.h"
 #include "../store/spool.h"
 #include "clock.h"
@@ -41,11 +42,10 @@ batch_txn(struct poller *p, enum job_stage s, batch_fn *fn, char *err,
 char *
 poll_entry_text(const struct feed_entry *e)
 {
-	json_t *v = feed_entry_to_json(e);
-	char *text = v ? item_json_text(v) : NULL;
+	struct strbuf b = { 0 };
 
-	json_decref(v);
-	return text;
+	feed_entry_json_text(&b, e, -1);
+	return strbuf_finish(&b);
 }
 
 /* Record the job's new entries as pending, in one call as each call is

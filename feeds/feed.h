@@ -111,6 +111,14 @@ void feed_free(struct feed *feed);
  * for lists).  Returns a new reference, or NULL on allocation failure. */
 json_t *feed_entry_to_json(const struct feed_entry *entry);
 
+struct strbuf;
+
+/* Append to b the text item_json_indented(feed_entry_to_json(entry),
+ * depth) would make (compact when depth < 0), byte for byte, without
+ * building the tree: `newswatch parse` and the spool print thousands. */
+void feed_entry_json_text(struct strbuf *b, const struct feed_entry *entry,
+    int depth);
+
 /* Append to feed's entries the entry whose feed_entry_to_json is the text
  * json: the same entry again, dates to the second, as the state keeps an
  * entry pending delivery.  Returns 0, or -1 with the reason in err (not

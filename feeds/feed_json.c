@@ -2,6 +2,7 @@
  * feed_json.c - JSON Feed 1.0/1.1 in, and entries and feeds out as the
  * JSON the spool stores.  Both through jansson.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 
 #include "feed.h"
 #include "feed_int.h"
+#include "json_text.h"
+#include "strbuf.h"
 #include "url.h"
 
 #define JSONFEED_VERSION "https://jsonfeed.org/version/"
@@ -231,6 +234,112 @@ feed_entry_to_json(const struct feed_entry *e)
 	    "categories", list_json(e->categories, e->ncategories),
 	    "summary", e->summary, "content", e->content,
 	    "enclosures", enclosures_json(e));
+}
+
+/* One member of an object at depth: its key, and ready for the value. */
+static void
+key_text(struct strbuf *b, const char *key, int first, int depth)
+{
+	if (!first)
+		strbuf_add(b, ",", 1);
+	json_text_line(b, depth < 0 ? depth : depth + 1);
+	json_text_string(b, key, strlen(key));
+	strbuf_add(b, ": ", depth < 0 ? 1 : 2);
+}
+
+static void
+str_text(struct strbuf *b, const char *s)
+{
+	if (s != NULL)
+		json_text_string(b, s, strlen(s));
+	else
+		strbuf_add(b, "null", 4);
+}
+
+/* n values at depth, each written by one(b, i, depth + 1). */
+static void
+array_text(struct strbuf *b, const void *v, size_t n, int depth,
+    void (*one)(struct strbuf *, const void *, size_t, int))
+{
+	int in = depth < 0 ? depth : depth + 1;
+
+	strbuf_add(b, "[", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			strbuf_add(b, ",", 1);
+		json_text_line(b, in);
+		one(b, v, i, in);
+	}
+	if (n > 0)
+		json_text_line(b, depth);
+	strbuf_add(b, "]", 1);
+}
+
+static void
+list_item_text(struct strbuf *b, const void *v, size_t i, int depth)
+{
+	(void)depth;
+	str_text(b, ((char *const *)v)[i]);
+}
+
+/* A member whose value is s, a string or null. */
+static void
+str_member(struct strbuf *b, const char *key, const char *s, int first,
+    int depth)
+{
+	key_text(b, key, first, depth);
+	str_text(b, s);
+}
+
+static void
+time_member(struct strbuf *b, const char *key, int64_t t, int depth)
+{
+	char buf[32];
+
+	str_member(b, key, t == NW_TIME_UNSET ? NULL :
+	    date_format_rfc3339(t, buf, sizeof(buf)), 0, depth);
+}
+
+static void
+enclosure_text(struct strbuf *b, const void *v, size_t i, int depth)
+{
+	const struct feed_enclosure *x = &((const struct feed_enclosure *)v)[i];
+	char num[32];
+
+	strbuf_add(b, "{", 1);
+	str_member(b, "url", x->url, 1, depth);
+	str_member(b, "type", x->type, 0, depth);
+	key_text(b, "length", 0, depth);
+	if (x->length >= 0)
+		strbuf_add(b, num, (size_t)snprintf(num, sizeof(num), "%" PRId64,
+		    x->length));
+	else
+		strbuf_add(b, "null", 4);
+	json_text_line(b, depth);
+	strbuf_add(b, "}", 1);
+}
+
+void
+feed_entry_json_text(struct strbuf *b, const struct feed_entry *e, int depth)
+{
+	int in = depth < 0 ? depth : depth + 1;
+
+	strbuf_add(b, "{", 1);
+	str_member(b, "id", e->id, 1, depth);
+	str_member(b, "title", e->title, 0, depth);
+	str_member(b, "link", e->link, 0, depth);
+	time_member(b, "published", e->published, depth);
+	time_member(b, "updated", e->updated, depth);
+	key_text(b, "authors", 0, depth);
+	array_text(b, e->authors, e->nauthors, in, list_item_text);
+	key_text(b, "categories", 0, depth);
+	array_text(b, e->categories, e->ncategories, in, list_item_text);
+	str_member(b, "summary", e->summary, 0, depth);
+	str_member(b, "content", e->content, 0, depth);
+	key_text(b, "enclosures", 0, depth);
+	array_text(b, e->enclosures, e->nenclosures, in, enclosure_text);
+	json_text_line(b, depth);
+	strbuf_add(b, "}", 1);
 }
 
 json_t *

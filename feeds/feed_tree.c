@@ -81,17 +81,31 @@ fx_attr_is(xmlNodePtr n, const char *name, const char *value)
 	return r;
 }
 
+/* n's text through make: read in place when it is a single text node's,
+ * the usual element of a feed, else as libxml2 gathers it (a copy). */
+static char *
+content_with(xmlNodePtr n, char *(*make)(const char *, size_t))
+{
+	xmlNodePtr t = n->children;
+	xmlChar *c;
+	char *out;
+
+	if (n->type == XML_ELEMENT_NODE && t != NULL && t->next == NULL &&
+	    (t->type == XML_TEXT_NODE || t->type == XML_CDATA_SECTION_NODE) &&
+	    t->content != NULL)
+		return make((const char *)t->content,
+		    strlen((const char *)t->content));
+	if ((c = xmlNodeGetContent(n)) == NULL)
+		return NULL;
+	out = make((const char *)c, strlen((const char *)c));
+	xmlFree(c);
+	return out;
+}
+
 char *
 fx_text(xmlNodePtr n)
 {
-	xmlChar *c = xmlNodeGetContent(n);
-	char *out;
-
-	if (c == NULL)
-		return NULL;
-	out = feed_str((const char *)c, strlen((const char *)c));
-	xmlFree(c);
-	return out;
+	return content_with(n, feed_str);
 }
 
 int
@@ -265,14 +279,7 @@ fx_length_of(xmlNodePtr n, const char *name)
 char *
 fx_name_of(xmlNodePtr n)
 {
-	xmlChar *c = xmlNodeGetContent(n);
-	char *out;
-
-	if (c == NULL)
-		return NULL;
-	out = feed_str_squashed((const char *)c, strlen((const char *)c));
-	xmlFree(c);
-	return out;
+	return content_with(n, feed_str_squashed);
 }
 
 /* <link> in Atom, or atom:link in RSS: the alternate link into *alt

@@ -2,7 +2,8 @@
  * sha256.h - SHA-256 (FIPS 180-4), for content-derived entry ids.
  *
  * Promises: the standard digest, computed by libcrypto (already in the
- * process through libcurl and libpq), nothing more; no global state.
+ * process through libcurl and libpq), nothing more; no global state but
+ * the algorithm, fetched from libcrypto once and kept.
  * sha256_init takes an OpenSSL context that sha256_final (or _final_hex)
  * gives back, so every init is followed by one final.  Out of memory
  * there aborts: a digest cannot be made up.  Not constant-time: ids, not

@@ -5,34 +5,31 @@
 
 #include "strbuf.h"
 
-void
-strbuf_add(struct strbuf *b, const char *s, size_t n)
+char *
+strbuf_room(struct strbuf *b, size_t n)
 {
 	size_t cap;
 	char *p;
 
 	if (b->oom)
-		return;
+		return NULL;
 	if (b->p != NULL && n < b->cap - b->len)
-		goto copy;
+		return b->p + b->len;
 	cap = b->cap ? b->cap : 256;
 	while (cap - b->len <= n) {
 		if (cap > SIZE_MAX / 2) {
 			b->oom = 1;
-			return;
+			return NULL;
 		}
 		cap *= 2;
 	}
 	if ((p = realloc(b->p, cap)) == NULL) {
 		b->oom = 1;
-		return;
+		return NULL;
 	}
 	b->p = p;
 	b->cap = cap;
-copy:
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
+	return b->p + b->len;
 }
 
 char *

@@ -117,24 +117,41 @@ is_space_cp(long cp)
 	    cp == 0x3000;
 }
 
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* Whether the 8n bytes at s are ASCII without a NUL. */
+static inline int
+plain_ascii(const unsigned char *s, size_t n)
+{
+	uint64_t any = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		uint64_t w;
+
+		memcpy(&w, s + 8 * k, 8);
+		any |= w | ((w - ONES) & ~w);
+	}
+	return (any & HIGHS) == 0;
+}
+
 /* The length of the valid UTF-8 without NUL bytes at the start of s:
- * ASCII eight bytes at a time, the rest one sequence at a time. */
+ * ASCII sixteen or eight bytes at a time (a whole document passes here
+ * before the fast scan, and every text of an entry), the rest one
+ * sequence at a time. */
 static size_t
 utf8_valid_prefix(const unsigned char *s, size_t len)
 {
 	size_t i = 0, used;
-	uint64_t w;
 
 	while (i < len) {
-		if (len - i >= 8) {
-			memcpy(&w, s + i, 8);
-			/* no high bit set and no zero byte */
-			if ((w & 0x8080808080808080ULL) == 0 &&
-			    ((w - 0x0101010101010101ULL) & ~w &
-			    0x8080808080808080ULL) == 0) {
-				i += 8;
-				continue;
-			}
+		if (len - i >= 16 && plain_ascii(s + i, 2)) {
+			i += 16;
+			continue;
+		}
+		if (len - i >= 8 && plain_ascii(s + i, 1)) {
+			i += 8;
+			continue;
 		}
 		if (s[i] != 0 && s[i] < 0x80)
 			i++;
@@ -287,17 +304,27 @@ text_squash(const char *s)
 		return NULL;
 	len = strlen(clean);
 	while (i < len) {
-		long cp = utf8_next((unsigned char *)clean + i, len - i, &used);
+		size_t n = 0;
 
-		if (is_space_cp(cp))
-			space = 1;
-		else {
-			if (space && b.len > 0)
-				buf_putc(&b, ' ');
-			space = 0;
-			strbuf_add(&b, clean + i, used);
+		/* A run of ASCII but spaces goes in whole, not a character at
+		 * a time: a feed's titles and names are mostly that. */
+		while (i + n < len && (unsigned char)clean[i + n] < 0x80 &&
+		    !is_space_cp((unsigned char)clean[i + n]))
+			n++;
+		if (n == 0) {
+			if (is_space_cp(utf8_next((unsigned char *)clean + i,
+			    len - i, &used))) {
+				space = 1;
+				i += used;
+				continue;
+			}
+			n = used;
 		}
-		i += used;
+		if (space && b.len > 0)
+			buf_putc(&b, ' ');
+		space = 0;
+		strbuf_add(&b, clean + i, n);
+		i += n;
 	}
 	out = buf_finish(&b);
 	free(clean);

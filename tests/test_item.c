@@ -99,27 +99,59 @@ test_escapes_at_every_offset(void **state)
 			}
 }
 
+/* Strings longer than the chunk the escaping writes at a time, with
+ * escapes on and across its boundaries and multi-byte characters cut by
+ * them. */
+static void
+test_long_strings(void **state)
+{
+	static const char *const pieces[] = { "\"", "\n", "\x01", "\xc3\xa9",
+	    "\xf0\x9f\x93\xb0", "abcdefg" };
+	char *s = malloc(20001);
+
+	(void)state;
+	assert_non_null(s);
+	for (size_t step = 1; step <= 6; step++) {
+		size_t n = 0;
+
+		for (size_t k = 0; n + 8 < 20000; k += step)
+			for (const char *p = pieces[k % 6]; *p != '\0'; p++)
+				s[n++] = *p;
+		s[n] = '\0';
+		same_as_jansson(json_string(s));
+	}
+	free(s);
+}
+
+/* The test feed at path, parsed, with entries. */
+static struct feed *
+parsed(const char *path)
+{
+	struct feed *feed = NULL;
+	FILE *fp = fopen(path, "rb");
+	char buf[1 << 16], err[512];
+	size_t len;
+
+	assert_non_null(fp);
+	len = fread(buf, 1, sizeof(buf), fp);
+	fclose(fp);
+	assert_int_equal(feed_parse(buf, len, "http://example.org/", NULL,
+	    &feed, err, sizeof(err)), 0);
+	assert_true(feed->nentries > 0);
+	return feed;
+}
+
 static void
 test_feed_entries(void **state)
 {
 	static const char *files[] = { "tests/data/feeds/atom10.xml",
 	    "tests/data/feeds/rss091.xml", "tests/data/feeds/entities.xml",
 	    "tests/data/feeds/cp1252.xml", "tests/data/feeds/jsonfeed11.json" };
-	char err[512];
 
 	(void)state;
 	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
-		struct feed *feed = NULL;
-		FILE *fp = fopen(files[f], "rb");
-		char buf[1 << 16];
-		size_t len;
+		struct feed *feed = parsed(files[f]);
 
-		assert_non_null(fp);
-		len = fread(buf, 1, sizeof(buf), fp);
-		fclose(fp);
-		assert_int_equal(feed_parse(buf, len, "http://example.org/",
-		    NULL, &feed, err, sizeof(err)), 0);
-		assert_true(feed->nentries > 0);
 		for (size_t i = 0; i < feed->nentries; i++)
 			same_as_jansson(feed_entry_to_json(&feed->entries[i]));
 		same_as_jansson(feed_meta_to_json(feed));
@@ -134,36 +166,66 @@ test_item_with_entry_text_made(void **state)
 	    .name = "example" };
 	struct item_article art = { .url = "http://example.org/a",
 	    .error = "not fetched" };
-	char err[512], buf[1 << 16];
-	struct feed *feed = NULL;
-	FILE *fp = fopen("tests/data/feeds/atom10.xml", "rb");
-	size_t len;
+	struct feed *feed = parsed("tests/data/feeds/atom10.xml");
 
 	(void)state;
-	assert_non_null(fp);
-	len = fread(buf, 1, sizeof(buf), fp);
-	fclose(fp);
-	assert_int_equal(feed_parse(buf, len, "http://example.org/", NULL,
-	    &feed, err, sizeof(err)), 0);
 	for (size_t i = 0; i < feed->nentries; i++) {
 		const struct feed_entry *e = &feed->entries[i];
-		json_t *v = feed_entry_to_json(e);
-		char *text = item_json_text(v);
-		char *built = item_json(&cf, feed, e, NULL, i ? &art : NULL,
-		    1764000000000000 + (int64_t)i, i ? "other" : NULL,
-		    json_pack("{s:i}", "number", 2));
-		char *spliced = item_json(&cf, feed, e, text, i ? &art : NULL,
-		    1764000000000000 + (int64_t)i, i ? "other" : NULL,
-		    json_pack("{s:i}", "number", 2));
+		struct strbuf b = { 0 };
+		char *text, *built, *spliced;
 
+		/* As the poll makes it for the state's pending record. */
+		feed_entry_json_text(&b, e, -1);
+		text = strbuf_finish(&b);
+		built = item_json(&cf, feed, e, NULL, i ? &art : NULL,
+		    1764000000000000 + (int64_t)i, i ? "other" : NULL,
+		    json_pack("{s:i}", "number", 2));
+		spliced = item_json(&cf, feed, e, text, i ? &art : NULL,
+		    1764000000000000 + (int64_t)i, i ? "other" : NULL,
+		    json_pack("{s:i}", "number", 2));
+		assert_non_null(text);
 		assert_non_null(built);
 		assert_string_equal(spliced, built);
 		free(built);
 		free(spliced);
 		free(text);
-		json_decref(v);
 	}
 	feed_free(feed);
+}
+
+/* The entry's text written directly is the text of its jansson tree, at
+ * every depth, compact too: enclosures, lists, nulls, escapes. */
+static void
+test_entry_text_without_tree(void **state)
+{
+	static const char *files[] = { "tests/data/feeds/atom10.xml",
+	    "tests/data/feeds/rss20.xml", "tests/data/feeds/entities.xml",
+	    "tests/data/feeds/cp1252.xml", "tests/data/feeds/jsonfeed11.json" };
+	static const int depths[] = { -1, 0, 2, 20 };
+
+	(void)state;
+	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		struct feed *feed = parsed(files[f]);
+
+		for (size_t i = 0; i < feed->nentries; i++)
+			for (size_t d = 0; d < 4; d++) {
+				json_t *v = feed_entry_to_json(&feed->entries[i]);
+				char *want = item_json_indented(v, depths[d]);
+				struct strbuf b = { 0 };
+				char *got;
+
+				feed_entry_json_text(&b, &feed->entries[i],
+				    depths[d]);
+				got = strbuf_finish(&b);
+				assert_non_null(want);
+				assert_non_null(got);
+				assert_string_equal(got, want);
+				free(want);
+				free(got);
+				json_decref(v);
+			}
+		feed_free(feed);
+	}
 }
 
 int
@@ -172,7 +234,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_escapes_at_every_offset),
+		cmocka_unit_test(test_long_strings),
 		cmocka_unit_test(test_feed_entries),
+		cmocka_unit_test(test_entry_text_without_tree),
 		cmocka_unit_test(test_item_with_entry_text_made),
 	};
 

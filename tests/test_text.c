@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -55,6 +56,40 @@ test_sanitize(void **state)
 	assert_null(text_utf8_sanitize(NULL, 0));
 }
 
+/* A NUL, a bad byte or a good sequence at every offset of the sixteen-
+ * and eight-byte words the check reads ASCII in, and at the tail. */
+static void
+test_utf8_at_every_offset(void **state)
+{
+	static const struct {
+		const char *bytes, *want;
+		size_t n;
+		int valid;
+	} cases[] = {
+		{ "\0", FFFD, 1, 0 }, { "\xe9", FFFD, 1, 0 },
+		{ "\xc3\xa9", "\xc3\xa9", 2, 1 },
+		{ "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80", 4, 1 },
+		{ "\xe2\x82", FFFD, 2, 0 }, { "\x7f", "\x7f", 1, 1 },
+	};
+	char in[64], want[64], as[64];
+
+	(void)state;
+	memset(as, 'a', sizeof(as));
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
+		for (size_t at = 0; at < 40; at++)
+			for (size_t after = 0; after < 20; after += 3) {
+				size_t n = at + cases[c].n + after;
+
+				memset(in, 'a', n);
+				memcpy(in + at, cases[c].bytes, cases[c].n);
+				snprintf(want, sizeof(want), "%.*s%s%.*s", (int)at,
+				    as, cases[c].want, (int)after, as);
+				assert_int_equal(text_utf8_valid(in, n),
+				    cases[c].valid);
+				check_sanitize(in, n, want);
+			}
+}
+
 static void
 test_squash(void **state)
 {
@@ -65,6 +100,9 @@ test_squash(void **state)
 	check(text_squash, "\xc2\xa0", "");
 	check(text_squash, "", "");
 	check(text_squash, "x\xff  y", "x" FFFD " y");
+	check(text_squash, "ab\xc3\xa9" "cd \xc2\xa0" "ef\xe2\x80\x83\xe2\x80\x83" "g h",
+	    "ab\xc3\xa9" "cd ef g h");
+	check(text_squash, "\xc3\xa9" "a\x0b\x0c" "b\r\xe3\x80\x80", "\xc3\xa9" "a b");
 	assert_null(text_squash(NULL));
 }
 
@@ -197,6 +235,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sanitize),
+		cmocka_unit_test(test_utf8_at_every_offset),
 		cmocka_unit_test(test_squash),
 		cmocka_unit_test(test_entities),
 		cmocka_unit_test(test_entity_table),

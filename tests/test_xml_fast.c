@@ -138,6 +138,63 @@ test_refuses_what_libxml2_complains_of(void **state)
 	refused("<rss>\0</rss>", 12);
 }
 
+/* Each byte that stops a run, or looks as if it might, at every offset
+ * of an 8-byte word and at a run's end (the scan reads a word at a time
+ * and looks for "]]>", "<![CDATA[", "-->" and "?>" by a byte they hold
+ * that text seldom does): the tree libxml2 builds, or a refusal where
+ * libxml2 complains. */
+static void
+test_stops_at_every_offset(void **state)
+{
+	static const struct {
+		const char *open, *close, *snippet;
+		int ok;
+	} cases[] = {
+		{ "<r>", "</r>", "&amp;", 1 }, { "<r>", "</r>", "\r\n", 1 },
+		{ "<r>", "</r>", "\t\n", 1 }, { "<r>", "</r>", "]", 1 },
+		{ "<r>", "</r>", "\"'", 1 }, { "<r>", "</r>", "\xc3\xa9", 1 },
+		{ "<r>", "</r>", "\xef\xbc\x81", 1 },
+		{ "<r>", "</r>", "\x01", 0 }, { "<r>", "</r>", "\xef\xbf\xbe", 0 },
+		{ "<r>", "</r>", "]]>", 0 }, { "<r>", "</r>", "&", 0 },
+		{ "<r>", "</r>", "&lt;&gt;&quot;&apos;&#233;&#x1F600;&#65;", 1 },
+		{ "<r>", "</r>", "&lg;", 0 }, { "<r>", "</r>", "&quo;", 0 },
+		{ "<r>", "</r>", "&ampx;", 0 }, { "<r>", "</r>", "&;", 0 },
+		{ "<r>", "</r>", "&#;", 0 },
+		{ "<r><![CDATA[", "]]></r>", "&<\r\n\t\"", 1 },
+		{ "<r><![CDATA[", "]]></r>", "]]]", 1 },
+		{ "<r><![CDATA[", "]]></r>", "] ]>[", 1 },
+		{ "<r><![CDATA[", "]]></r>", "<![CDATA", 1 },
+		{ "<r><![CDATA[", "]]></r>", "\xef\xbc\x81", 1 },
+		{ "<r><![CDATA[", "]]></r>", "<![CDATA[", 0 },
+		{ "<r><![CDATA[", "]]></r>", "\x1f", 0 },
+		{ "<r><![CDATA[", "]]></r>", "\xef\xbf\xbf", 0 },
+		{ "<r a='", "'/>", "&quot;\"\t\r\n]", 1 },
+		{ "<r a='", "'/>", "\xef\xbc\x81", 1 },
+		{ "<r a='", "'/>", "<", 0 }, { "<r a='", "'/>", "\x02", 0 },
+		{ "<r><!-- ", " --></r>", "-", 1 },
+		{ "<r><!-- ", " --></r>", "->\r\n", 1 },
+		{ "<r><!-- ", " --></r>", "--", 0 },
+		{ "<?pi ", "?><r/>", "?", 1 }, { "<?pi ", "?><r/>", "> ?", 1 },
+	};
+	char doc[128];
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
+		for (int before = 0; before < 18; before++)
+			for (int after = 0; after < 10; after++) {
+				int n = snprintf(doc, sizeof(doc), "%s%.*s%s%.*s%s",
+				    cases[c].open, before, "abcdefghijklmnopqr",
+				    cases[c].snippet, after, "stuvwxyzAB",
+				    cases[c].close);
+
+				assert_true(n > 0 && (size_t)n < sizeof(doc));
+				if (cases[c].ok)
+					same_as_libxml2(doc);
+				else
+					refused(doc, (size_t)n);
+			}
+}
+
 /* Each subtree is handed over once, whole; its inside gets no calls. */
 static void
 test_subtrees_handed_over_whole(void **state)
@@ -181,6 +238,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_tree_as_libxml2),
 		cmocka_unit_test(test_refuses_what_libxml2_complains_of),
+		cmocka_unit_test(test_stops_at_every_offset),
 		cmocka_unit_test(test_subtrees_handed_over_whole),
 		cmocka_unit_test(test_attribute_flood_refused),
 	};
