@@ -40,6 +40,14 @@ strbuf_finish(struct strbuf *b)
 	if (b->oom || p == NULL) {
 		free(p);
 		p = NULL;
+	} else if (b->cap - b->len > b->len / 4 + 64) {
+		/* The text is kept, often long after (a job's entries until
+		 * its items are written): not the room the writers asked for
+		 * (six times a chunk for escapes) or doubling left over. */
+		char *fit = realloc(p, b->len + 1);
+
+		if (fit != NULL)
+			p = fit;
 	}
 	memset(b, 0, sizeof(*b));
 	return p;

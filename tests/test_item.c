@@ -13,12 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <malloc.h>
 
 #include <jansson.h>
 
 #include "../daemon/config.h"
 #include "../daemon/item.h"
 #include "../feeds/feed.h"
+#include "../feeds/json_text.h"
 #include "../feeds/strbuf.h"
 
 static void
@@ -228,6 +230,33 @@ test_entry_text_without_tree(void **state)
 	}
 }
 
+/* A finished text keeps what it holds, not the room its writer asked
+ * for: the spool's entry texts wait for their items in memory, and the
+ * worst-case room of an escape made them six times their size. */
+static void
+test_finished_text_is_its_size(void **state)
+{
+	static const size_t lens[] = { 10, 300, 5000, 40000 };
+	char *s = malloc(40000);
+
+	(void)state;
+	assert_non_null(s);
+	memset(s, 'a', 40000);
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		struct strbuf b = { 0 };
+		char *got;
+
+		json_text_string(&b, s, lens[i]);
+		got = strbuf_finish(&b);
+		assert_non_null(got);
+		assert_int_equal(strlen(got), lens[i] + 2);
+		assert_true(malloc_usable_size(got) <= (lens[i] + 3) * 5 / 4 +
+		    64 + 32);
+		free(got);
+	}
+	free(s);
+}
+
 int
 main(void)
 {
@@ -238,6 +267,7 @@ main(void)
 		cmocka_unit_test(test_feed_entries),
 		cmocka_unit_test(test_entry_text_without_tree),
 		cmocka_unit_test(test_item_with_entry_text_made),
+		cmocka_unit_test(test_finished_text_is_its_size),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
