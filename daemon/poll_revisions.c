@@ -316,7 +316,11 @@ poll_revisions_commit(struct poll_job *job, char *err, size_t errlen)
 	}
 	rc = state_revisions_done(st, job->sf.id, done, n, err, errlen);
 	free(done);
-	if (rc == -1 || !job->ok || job->incomplete)
+	/* A 304 that delivered nothing leaves the versions as they were,
+	 * no more of them: they are forgotten at the next document, and
+	 * the most frequent poll costs no statement. */
+	if (rc == -1 || !job->ok || job->incomplete ||
+	    (job->not_modified && job->nnew == 0))
 		return rc;
 	return state_revisions_expire(st, job->sf.id,
 	    now_us - REVISION_WINDOW_US, err, errlen);
