@@ -533,8 +533,13 @@ item_run(struct work_task *t)
 	art.error = tk->error;
 	if (art.error == NULL && art.article == NULL)
 		art.error = "out of memory";
-	for (size_t i = tk->first; i < tk->first + tk->n; i++)
+	for (size_t i = tk->first; i < tk->first + tk->n; i++) {
 		item_make_one(tk, i, tk->job->cf->article ? &art : NULL);
+		/* In its item now: not kept until the job ends.  Item i is
+		 * this task's alone until then. */
+		free(tk->job->new[i].entry_json);
+		tk->job->new[i].entry_json = NULL;
+	}
 	article_free(a);
 timed:
 	clock_gettime(CLOCK_MONOTONIC, &t1);
