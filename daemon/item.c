@@ -137,16 +137,23 @@ item_json(const struct config_feed *cf, const struct feed *feed,
     const struct item_article *art, int64_t discovered_us,
     const char *duplicate_of, json_t *revision)
 {
-	struct strbuf b = { 0 };
+	struct strbuf b = { 0 }, own = { 0 };
 	char when[32];
 	json_t *obj;
 
+	/* The entry is written as text, never built as a tree: a null holds
+	 * its place and its text is written in. */
+	if (entry_json == NULL) {
+		feed_entry_json_text(&own, entry, -1);
+		if ((entry_json = own.p) == NULL || own.oom) {
+			json_decref(revision);
+			free(own.p);
+			return NULL;
+		}
+	}
 	date_format_rfc3339(discovered_us / 1000000, when, sizeof(when));
-	/* With the entry's text made, a null holds its place: the text is
-	 * written in, the entry not built again. */
 	obj = json_pack("{s:o, s:o, s:s}", "feed", feed_object(cf, feed),
-	    "entry", entry_json ? json_null() : feed_entry_to_json(entry),
-	    "discovered_at", when);
+	    "entry", json_null(), "discovered_at", when);
 	if (obj && art)
 		json_object_set_new(obj, "article", article_object(art));
 	if (obj && duplicate_of)
@@ -155,11 +162,13 @@ item_json(const struct config_feed *cf, const struct feed *feed,
 	if (obj && revision)
 		json_object_set(obj, "revision", revision);
 	json_decref(revision);
-	if (obj == NULL)
-		return NULL;
 	/* Keys in a fixed order and one item per line keeps spool files
 	 * friendly to grep and jq alike. */
-	add_object(&b, obj, -1, entry_json ? "entry" : NULL, entry_json);
+	if (obj != NULL)
+		add_object(&b, obj, -1, "entry", entry_json);
+	else
+		b.oom = 1;
 	json_decref(obj);
+	free(own.p);
 	return strbuf_finish(&b);
 }
