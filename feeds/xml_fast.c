@@ -180,6 +180,15 @@ name_at(const struct fast *f, size_t i)
 		colons += s[i + n++] == ':';
 	if (n > NAME_LEN_MAX || colons > 1 || s[i + n - 1] == ':')
 		return 0;
+	/* The local part starts as a name does: "xml:2base" is libxml2's
+	 * namespace error, so it is not ours to read. */
+	if (colons > 0) {
+		const char *local = (const char *)memchr(s + i, ':', n) + 1;
+
+		if ((*local >= '0' && *local <= '9') || *local == '-' ||
+		    *local == '.')
+			return 0;
+	}
 	return n;
 }
 

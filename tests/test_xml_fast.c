@@ -232,6 +232,20 @@ test_attribute_flood_refused(void **state)
 	free(doc);
 }
 
+/* A prefixed name whose local part starts with a digit, a dash or a dot
+ * is libxml2's namespace error: refused, not read (found by fuzz_fast). */
+static void
+test_prefixed_name_local_part_refused(void **state)
+{
+	static const char *const docs[] = {
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:2base=\"http://a/\"/>",
+	    "<rss a:-b=\"1\"/>", "<rss><a:.b/></rss>" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
+		refused(docs[i], strlen(docs[i]));
+}
+
 int
 main(void)
 {
@@ -241,6 +255,7 @@ main(void)
 		cmocka_unit_test(test_stops_at_every_offset),
 		cmocka_unit_test(test_subtrees_handed_over_whole),
 		cmocka_unit_test(test_attribute_flood_refused),
+		cmocka_unit_test(test_prefixed_name_local_part_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
