@@ -796,10 +796,11 @@ pi(struct fast *f, size_t start)
 		return REFUSE;
 	if (is_xml_target(f, i))
 		return i == start ? xml_decl(f) : REFUSE;
-	/* The target: a name without a colon, then a blank or the end. */
+	/* The target: a name without a colon, then a blank or the end, "?>"
+	 * whole: libxml2 wants a space after "<?x" before a lone "?". */
 	if ((n = name_at(f, i + 2)) == 0 || memchr(f->s + i + 2, ':', n) ||
-	    i + 2 + n >= f->len || (!is_space((unsigned char)f->s[i + 2 + n]) &&
-	    f->s[i + 2 + n] != '?'))
+	    i + 3 + n >= f->len || (!is_space((unsigned char)f->s[i + 2 + n]) &&
+	    memcmp(f->s + i + 2 + n, "?>", 2) != 0))
 		return REFUSE;
 	if ((end = find(f->s + i + 2, f->len - i - 2, "?>", 2, 0)) == NULL ||
 	    bad_char_in(f->s + i, (size_t)(end - f->s) - i))
